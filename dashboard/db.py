@@ -1,0 +1,62 @@
+"""The only place an engine is made; session_scope() for reads and writes."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from dashboard.settings import get_settings
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for url; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    if not memory:
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        poolclass=StaticPool if memory else None,
+    )
+    timeout = get_settings().sqlite_busy_timeout_ms
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        for pragma in ("foreign_keys=ON", f"busy_timeout={timeout}", "synchronous=NORMAL"):
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+        if not memory:
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+@lru_cache
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for url (default: the configured DATABASE_URL), made once per process."""
+    return make_engine(url or get_settings().database_url)
+
+
+@contextmanager
+def session_scope(*, write: bool = False, engine: Engine | None = None) -> Iterator[Session]:
+    """A session; with write=True, one BEGIN IMMEDIATE transaction committed at the end."""
+    bind = engine or get_engine()
+    if write:
+        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
+    with Session(bind, expire_on_commit=False) as session:
+        if not write:
+            yield session
+            return
+        with session.begin():
+            yield session

@@ -1,0 +1,26 @@
+"""All configuration in one place, read from the environment (or a .env file)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Settings of the app; every field can be set as an environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'dashboard.db'}"
+    language: Literal["nb", "en"] = "nb"
+    sqlite_busy_timeout_ms: int = 5000
+    mission_key: str = "inkludering-barn-unge"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process."""
+    return Settings()

@@ -1,0 +1,202 @@
+"""Enumerations of the domain. Codes are English; the UI translates them."""
+
+from enum import StrEnum
+
+
+class OrganisationKind(StrEnum):
+    MINISTRY = "ministry"
+    DIRECTORATE = "directorate"
+    COUNTY = "county"
+    MUNICIPALITY = "municipality"
+    NGO = "ngo"
+    RESEARCH = "research"
+    FOUNDATION = "foundation"
+    OTHER = "other"
+
+
+class MissionPhase(StrEnum):
+    DESIGN = "design"
+    IMPLEMENTATION = "implementation"
+    EXECUTION = "execution"
+
+
+class GoalLevel(StrEnum):
+    MAIN = "main"
+    GOAL = "goal"
+    SUBGOAL = "subgoal"
+
+
+class CategoryScope(StrEnum):
+    OVERARCHING = "overarching"
+    LIMITED = "limited"
+
+
+class InitiativeStatus(StrEnum):
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    COMPLETED = "completed"
+    UNKNOWN = "unknown"
+
+
+class Scope(StrEnum):
+    NATIONAL = "national"
+    REGIONAL = "regional"
+    LOCAL = "local"
+
+
+class FocusType(StrEnum):
+    POLICY = "policy"
+    SERVICES = "services"
+    COMPETENCE = "competence"
+    RESEARCH = "research"
+
+
+class Orientation(StrEnum):
+    PREVENT = "prevent"
+    REPAIR = "repair"
+    BOTH = "both"
+
+
+class Arena(StrEnum):
+    EDUCATION = "education"
+    WORK = "work"
+    COMMUNITY = "community"
+
+
+class CategoryConfidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+
+
+class OrganisationRole(StrEnum):
+    RESPONSIBLE = "responsible"
+    INVOLVED = "involved"
+
+
+class ContributionKind(StrEnum):
+    DIRECT = "direct"
+    INDIRECT = "indirect"
+
+
+class LinkKind(StrEnum):
+    SYNERGY = "synergy"
+    DEPENDENCY = "dependency"
+    OVERLAP = "overlap"
+    SHARED_TARGET_GROUP = "shared_target_group"
+    CO_FUNDING = "co_funding"
+    SUCCESSOR = "successor"
+    PART_OF = "part_of"
+
+
+class Measure(StrEnum):
+    COUNT = "count"
+    PERCENT = "percent"
+    RATE = "rate"
+    SCORE = "score"
+
+
+class Direction(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+class Frequency(StrEnum):
+    ANNUAL = "annual"
+    TERTIAL = "tertial"
+    QUARTERLY = "quarterly"
+    IRREGULAR = "irregular"
+
+
+class IndicatorLevel(StrEnum):
+    OUTCOME = "outcome"
+    OUTPUT = "output"
+
+
+class PeriodKind(StrEnum):
+    ANNUAL = "annual"
+    TERTIAL = "tertial"
+    QUARTERLY = "quarterly"
+
+
+class EntryStatus(StrEnum):
+    """Workflow state of an indicator value or a check-in."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class Rag(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Confidence(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class ProgressStatus(StrEnum):
+    """Status of an indicator or goal against its target (design section 6)."""
+
+    REACHED = "reached"
+    ON_TRACK = "on_track"
+    SOME_PROGRESS = "some_progress"
+    OFF_TRACK = "off_track"
+    WORSENING = "worsening"
+    NO_DATA = "no_data"
+
+
+class DecisionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class BodyKind(StrEnum):
+    COMMISSIONER = "commissioner"
+    PROJECT_OWNER = "project_owner"
+    STEERING_GROUP = "steering_group"
+    PROJECT_GROUP = "project_group"
+    OPERATIVE_GROUP = "operative_group"
+    SECRETARIAT = "secretariat"
+    CORE_GROUP = "core_group"
+    AGENCY_GROUP = "agency_group"
+    KNOWLEDGE_PROVIDER = "knowledge_provider"
+    WORKING_COMMITTEE = "working_committee"
+    PROGRAMME = "programme"
+
+
+class DeliverableStatus(StrEnum):
+    DELIVERED = "delivered"
+    PLANNED = "planned"
+    UNCLEAR = "unclear"
+
+
+class DatePrecision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+
+
+class FindingTheme(StrEnum):
+    PRACTICE = "practice"
+    ORGANISATION = "organisation"
+    FRAMEWORK = "framework"
+
+
+class Role(StrEnum):
+    PARTNER = "partner"
+    OPERATIVE = "operative"
+    STEERING = "steering"
+    ADMIN = "admin"

@@ -1,0 +1,119 @@
+"""Reporting periods, indicator values and initiative check-ins."""
+
+import datetime as dt
+from typing import Self
+
+import sqlalchemy as sa
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
+from sqlmodel import Field, SQLModel
+
+from models.enums import Confidence, EntryStatus, PeriodKind, Rag
+from models.fields import FiniteFloat, Line, OptionalText, enum_column, name_field, text_field
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, timezone-aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+class PeriodBase(SQLModel):
+    label: Line = name_field(20)
+    kind: PeriodKind = Field(default=PeriodKind.ANNUAL, sa_type=enum_column(PeriodKind))
+    start: dt.date
+    end: dt.date
+    due: dt.date | None = None
+    locked: bool = False
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.end < self.start:
+            raise PydanticCustomError(
+                "date_range",
+                "The period ends ({end}) before it starts ({start}).",
+                {"start": str(self.start), "end": str(self.end)},
+            )
+        return self
+
+
+class PeriodCreate(PeriodBase):
+    pass
+
+
+class PeriodUpdate(SQLModel):
+    due: dt.date | None = None
+    locked: bool | None = None
+    reason: OptionalText = text_field(1000)
+
+
+class Period(PeriodBase, table=True):
+    __table_args__ = (sa.UniqueConstraint("label"),)
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class WorkflowFields(SQLModel):
+    """Who entered and reviewed an entry, and its optimistic-lock version."""
+
+    status: EntryStatus = Field(default=EntryStatus.DRAFT, sa_type=enum_column(EntryStatus))
+    entered_by_id: int | None = Field(default=None, foreign_key="user.id")
+    entered_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    return_reason: str | None = Field(default=None, max_length=1000)
+    version: int = Field(default=1, ge=1)
+
+
+class IndicatorValueBase(SQLModel):
+    value: FiniteFloat
+    comment: OptionalText = text_field(1000)
+    source_note: OptionalText = text_field(500)
+
+
+class IndicatorValueCreate(IndicatorValueBase):
+    indicator_id: int
+    period_id: int
+
+
+class IndicatorValueUpdate(SQLModel):
+    value: FiniteFloat | None = None
+    comment: OptionalText = text_field(1000)
+    source_note: OptionalText = text_field(500)
+    version: int = Field(ge=1)
+
+
+class IndicatorValue(IndicatorValueBase, WorkflowFields, table=True):
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "period_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+
+
+class CheckInBase(SQLModel):
+    rag: Rag = Field(sa_type=enum_column(Rag))
+    confidence: Confidence = Field(default=Confidence.MEDIUM, sa_type=enum_column(Confidence))
+    progress: OptionalText = text_field(2000)
+    next_steps: OptionalText = text_field(2000)
+    risks: OptionalText = text_field(2000)
+    help_needed: OptionalText = text_field(2000)
+
+
+class CheckInCreate(CheckInBase):
+    initiative_id: int
+    period_id: int
+
+
+class CheckInUpdate(SQLModel):
+    rag: Rag | None = None
+    confidence: Confidence | None = None
+    progress: OptionalText = text_field(2000)
+    next_steps: OptionalText = text_field(2000)
+    risks: OptionalText = text_field(2000)
+    help_needed: OptionalText = text_field(2000)
+    version: int = Field(ge=1)
+
+
+class CheckIn(CheckInBase, WorkflowFields, table=True):
+    __table_args__ = (sa.UniqueConstraint("initiative_id", "period_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    period_id: int = Field(foreign_key="period.id", index=True)

@@ -1,0 +1,56 @@
+"""Users and the append-only audit trail."""
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import EmailStr
+from sqlmodel import Field, SQLModel
+
+from models.enums import Role
+from models.fields import Line, enum_column, name_field, text_field
+from models.reporting import utcnow
+
+
+class UserBase(SQLModel):
+    email: str = Field(min_length=3, max_length=254)
+    name: Line = name_field(200)
+    role: Role = Field(default=Role.PARTNER, sa_type=enum_column(Role))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    active: bool = True
+
+
+class UserCreate(UserBase):
+    email: EmailStr = Field(max_length=254)
+    password: str | None = Field(default=None, min_length=12, max_length=200)
+
+
+class UserUpdate(SQLModel):
+    name: Line | None = name_field(200, default=None)
+    role: Role | None = None
+    organisation_id: int | None = None
+    active: bool | None = None
+
+
+class User(UserBase, table=True):
+    __table_args__ = (sa.UniqueConstraint("email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str | None = Field(default=None, max_length=500)
+    failed_logins: int = Field(default=0, ge=0)
+    locked_until: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, when, from what to what, and why. Never edited or deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    actor_email: str | None = Field(default=None, max_length=254)
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=60)
+    entity_id: str | None = Field(default=None, max_length=60)
+    before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    reason: str | None = text_field(2000)
