@@ -1,0 +1,269 @@
+"""Load the real mission from seed/data/*.yaml into the database, idempotently."""
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from dashboard.db import session_scope
+from models import (
+    AuditEvent,
+    BodyMember,
+    Contribution,
+    ContributionCreate,
+    DatePrecision,
+    Deliverable,
+    DeliverableCreate,
+    EntryStatus,
+    Finding,
+    Goal,
+    GoalCategory,
+    GoalCreate,
+    GovernanceBody,
+    GovernanceBodyCreate,
+    Indicator,
+    IndicatorCreate,
+    IndicatorGoal,
+    IndicatorValue,
+    IndicatorValueCreate,
+    Initiative,
+    InitiativeCreate,
+    InitiativeLink,
+    InitiativeLinkCreate,
+    InitiativeOrganisation,
+    MainFinding,
+    Mission,
+    MissionCreate,
+    Organisation,
+    OrganisationCreate,
+    OrganisationRole,
+    Period,
+    PeriodKind,
+)
+from seed.upsert import replace_children, upsert
+
+DATA = Path(__file__).parent / "data"
+
+
+def read(name: str) -> Any:
+    """The parsed content of one seed file."""
+    return yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def load_real(engine: Engine | None = None) -> int:
+    """Load (or refresh) the real mission; returns the mission's id."""
+    with session_scope(write=True, engine=engine) as session:
+        orgs = _organisations(session)
+        mission = _mission(session)
+        assert mission.id is not None
+        goals = _goals(session, mission.id, read("mission")["goals"], None)
+        _categories(session)
+        initiatives = _initiatives(session, mission.id, orgs)
+        _contributions(session, initiatives, goals)
+        _links(session, initiatives)
+        _indicators(session, mission.id, orgs, goals, initiatives)
+        _governance(session, mission.id, orgs)
+        _deliverables(session, mission.id)
+        _findings(session, mission.id)
+        session.add(AuditEvent(action="seed", entity="mission", entity_id=str(mission.id)))
+        return mission.id
+
+
+def _organisations(session: Session) -> dict[str, int]:
+    ids = {}
+    for row in read("organisations"):
+        data = OrganisationCreate.model_validate(row).model_dump()
+        org = upsert(session, Organisation, {"key": data.pop("key")}, data)
+        assert org.id is not None
+        ids[org.key] = org.id
+    return ids
+
+
+def _mission(session: Session) -> Mission:
+    raw = {k: v for k, v in read("mission").items() if k != "goals"}
+    data = MissionCreate.model_validate(raw).model_dump()
+    return upsert(session, Mission, {"key": data.pop("key")}, data)
+
+
+def _goals(
+    session: Session, mission_id: int, nodes: list[dict[str, Any]], parent_id: int | None
+) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for order, node in enumerate(nodes):
+        raw = {k: v for k, v in node.items() if k != "children"}
+        raw |= {"mission_id": mission_id, "parent_id": parent_id, "sort_order": order}
+        data = GoalCreate.model_validate(raw).model_dump()
+        keys = {"mission_id": data.pop("mission_id"), "code": data.pop("code")}
+        goal = upsert(session, Goal, keys, data)
+        assert goal.id is not None
+        ids[goal.code] = goal.id
+        ids |= _goals(session, mission_id, node.get("children") or [], goal.id)
+    return ids
+
+
+def _categories(session: Session) -> None:
+    for row in read("goal_categories"):
+        number = row.pop("number")
+        upsert(session, GoalCategory, {"number": number}, row)
+
+
+def _initiatives(session: Session, mission_id: int, orgs: dict[str, int]) -> dict[int, int]:
+    ids = {}
+    for row in read("initiatives"):
+        raw = {k: v for k, v in row.items() if k not in ("responsible", "involved")}
+        data = InitiativeCreate.model_validate(raw | {"mission_id": mission_id}).model_dump()
+        keys = {"mission_id": data.pop("mission_id"), "number": data.pop("number")}
+        initiative = upsert(session, Initiative, keys, data)
+        assert initiative.id is not None
+        ids[initiative.number] = initiative.id
+        members = [
+            InitiativeOrganisation(
+                initiative_id=initiative.id, organisation_id=orgs[key], role=role
+            )
+            for role in OrganisationRole
+            for key in dict.fromkeys(row.get(role.value) or [])
+        ]
+        replace_children(session, InitiativeOrganisation, {"initiative_id": initiative.id}, members)
+    return ids
+
+
+def _contributions(session: Session, initiatives: dict[int, int], goals: dict[str, int]) -> None:
+    """Proposed contributions, derived from each initiative's Halogen category."""
+    by_category: dict[int, list[dict[str, Any]]] = {}
+    for row in read("category_goals"):
+        by_category.setdefault(row["category"], []).append(row)
+    for row in read("initiatives"):
+        for link in by_category.get(row["category"], []):
+            raw = {k: link[k] for k in ("kind", "strength", "rationale")} | {
+                "initiative_id": initiatives[row["number"]],
+                "goal_id": goals[link["goal"]],
+                "proposal": True,
+            }
+            data = ContributionCreate.model_validate(raw).model_dump()
+            keys = {"initiative_id": data.pop("initiative_id"), "goal_id": data.pop("goal_id")}
+            upsert(session, Contribution, keys, data)
+
+
+def _links(session: Session, initiatives: dict[int, int]) -> None:
+    for row in read("initiative_links"):
+        raw = {
+            "from_id": initiatives[row["from"]],
+            "to_id": initiatives[row["to"]],
+            "kind": row["kind"],
+            "note": row.get("note"),
+        }
+        data = InitiativeLinkCreate.model_validate(raw).model_dump()
+        keys = {k: data.pop(k) for k in ("from_id", "to_id", "kind")}
+        upsert(session, InitiativeLink, keys, data)
+
+
+def year_period(session: Session, year: int) -> Period:
+    """The annual period for a calendar year, created (locked) when missing."""
+    values = {
+        "kind": PeriodKind.ANNUAL,
+        "start": dt.date(year, 1, 1),
+        "end": dt.date(year, 12, 31),
+        "locked": True,
+    }
+    return upsert(session, Period, {"label": str(year)}, values)
+
+
+def _indicators(
+    session: Session,
+    mission_id: int,
+    orgs: dict[str, int],
+    goals: dict[str, int],
+    initiatives: dict[int, int],
+) -> None:
+    for row in read("indicators"):
+        raw = {k: v for k, v in row.items() if k not in ("responsible", "goals", "values")}
+        raw |= {
+            "mission_id": mission_id,
+            "responsible_org_id": orgs[row["responsible"]] if row.get("responsible") else None,
+            "initiative_id": initiatives[row["initiative"]] if row.get("initiative") else None,
+        }
+        data = IndicatorCreate.model_validate(raw).model_dump()
+        keys = {"mission_id": data.pop("mission_id"), "code": data.pop("code")}
+        indicator = upsert(session, Indicator, keys, data)
+        assert indicator.id is not None
+        links = [IndicatorGoal(indicator_id=indicator.id, goal_id=goals[c]) for c in row["goals"]]
+        replace_children(session, IndicatorGoal, {"indicator_id": indicator.id}, links)
+        for value in row.get("values") or []:
+            period = year_period(session, value["year"])
+            assert period.id is not None
+            checked = IndicatorValueCreate.model_validate(
+                {
+                    "indicator_id": indicator.id,
+                    "period_id": period.id,
+                    "value": value["value"],
+                    "source_note": value.get("note"),
+                }
+            ).model_dump()
+            keys = {k: checked.pop(k) for k in ("indicator_id", "period_id")}
+            upsert(session, IndicatorValue, keys, checked | {"status": EntryStatus.APPROVED})
+
+
+def _governance(session: Session, mission_id: int, orgs: dict[str, int]) -> None:
+    for order, row in enumerate(read("governance")):
+        raw = {k: v for k, v in row.items() if k != "members"}
+        raw |= {"mission_id": mission_id, "sort_order": order}
+        data = GovernanceBodyCreate.model_validate(raw).model_dump()
+        keys = {"mission_id": data.pop("mission_id"), "key": data.pop("key")}
+        body = upsert(session, GovernanceBody, keys, data)
+        assert body.id is not None
+        members = {
+            orgs[m["org"]]: BodyMember(
+                body_id=body.id,
+                organisation_id=orgs[m["org"]],
+                lead=bool(m.get("lead")),
+                note=m.get("note"),
+            )
+            for m in row.get("members") or []
+        }
+        replace_children(session, BodyMember, {"body_id": body.id}, list(members.values()))
+
+
+def parse_partial_date(text: str | None) -> tuple[dt.date | None, DatePrecision]:
+    """A date from "2024-02" (month precision) or "2024-02-15" (day precision)."""
+    if not text:
+        return None, DatePrecision.DAY
+    if len(str(text)) == 7:
+        year, month = str(text).split("-")
+        return dt.date(int(year), int(month), 1), DatePrecision.MONTH
+    return dt.date.fromisoformat(str(text)), DatePrecision.DAY
+
+
+def _deliverables(session: Session, mission_id: int) -> None:
+    for row in read("deliverables"):
+        due, due_precision = parse_partial_date(row.get("due"))
+        delivered, delivered_precision = parse_partial_date(row.get("delivered"))
+        precision = (
+            DatePrecision.MONTH
+            if DatePrecision.MONTH in (due_precision, delivered_precision)
+            else DatePrecision.DAY
+        )
+        raw = row | {
+            "mission_id": mission_id,
+            "due": due,
+            "delivered": delivered,
+            "date_precision": precision,
+        }
+        data = DeliverableCreate.model_validate(raw).model_dump()
+        keys = {"mission_id": data.pop("mission_id"), "number": data.pop("number")}
+        upsert(session, Deliverable, keys, data)
+
+
+def _findings(session: Session, mission_id: int) -> None:
+    findings = read("findings")
+    main_ids = {}
+    for row in findings["main"]:
+        values = {k: row[k] for k in ("theme", "theme_inferred", "title")}
+        keys = {"mission_id": mission_id, "number": row["number"]}
+        main = upsert(session, MainFinding, keys, values)
+        main_ids[main.number] = main.id
+    for row in findings["sub"]:
+        keys = {"main_finding_id": main_ids[row["main"]], "letter": row["letter"]}
+        upsert(session, Finding, keys, {"title": row["title"]})
