@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
@@ -27,7 +28,7 @@ def make_engine(url: str) -> Engine:
     timeout = get_settings().sqlite_busy_timeout_ms
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         for pragma in ("foreign_keys=ON", f"busy_timeout={timeout}", "synchronous=NORMAL"):
             dbapi_conn.execute(f"PRAGMA {pragma}")
@@ -35,7 +36,7 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 

@@ -54,12 +54,8 @@ def empty_to_none(value: Any) -> Any:
 
 CleanText = Annotated[str, BeforeValidator(clean_text)]
 Line = Annotated[str, BeforeValidator(clean_text), AfterValidator(single_line)]
-OptionalLine = Annotated[
-    str | None, BeforeValidator(empty_to_none), BeforeValidator(clean_text)
-]
-OptionalText = Annotated[
-    str | None, BeforeValidator(empty_to_none), BeforeValidator(clean_text)
-]
+OptionalLine = Annotated[str | None, BeforeValidator(empty_to_none), BeforeValidator(clean_text)]
+OptionalText = Annotated[str | None, BeforeValidator(empty_to_none), BeforeValidator(clean_text)]
 FiniteFloat = Annotated[float, AfterValidator(finite)]
 OptionalFloat = Annotated[float | None, BeforeValidator(empty_to_none), AfterValidator(finite)]
 

@@ -26,7 +26,9 @@ def check_value_for_measure(measure: Measure | None, value: float | None) -> Non
         return
     if measure == Measure.PERCENT and not 0 <= value <= 100:
         raise PydanticCustomError(
-            "percent_range", "A percentage must be between 0 and 100, not {value}.", {"value": value}
+            "percent_range",
+            "A percentage must be between 0 and 100, not {value}.",
+            {"value": value},
         )
     if measure == Measure.COUNT and value < 0:
         raise PydanticCustomError(

@@ -91,9 +91,7 @@ class DecisionBase(SQLModel):
     description: OptionalText = text_field(5000)
     decided_on: dt.date | None = None
     due: dt.date | None = None
-    status: DecisionStatus = Field(
-        default=DecisionStatus.OPEN, sa_type=enum_column(DecisionStatus)
-    )
+    status: DecisionStatus = Field(default=DecisionStatus.OPEN, sa_type=enum_column(DecisionStatus))
 
 
 class DecisionCreate(DecisionBase):

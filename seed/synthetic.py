@@ -6,9 +6,10 @@ mistaken for the real mission.
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 
 from sqlalchemy import Engine, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
 from models import (
@@ -35,19 +36,21 @@ FIRST_YEAR = 2011
 
 
 def add_synthetic(engine: Engine | None, factor: int, *, mission_key: str | None = None) -> int:
-    """Add factor copies of the real portfolio with 60 quarterly values each; returns copies added."""
+    """Add factor copies of the portfolio with 60 quarterly values per indicator; returns copies."""
     rng = random.Random(20240101)
     with session_scope(write=True, engine=engine) as session:
-        mission = session.exec(select(Mission).order_by(Mission.id)).first()
+        mission = session.exec(select(Mission).order_by(col(Mission.id))).first()
         if mission is None or mission.id is None:
             raise RuntimeError("Load the real mission first (python -m seed).")
         periods = quarterly_periods(session)
         real = session.exec(
-            select(Initiative).where(Initiative.mission_id == mission.id, Initiative.number < 100)
+            select(Initiative).where(
+                Initiative.mission_id == mission.id, col(Initiative.number) < 100
+            )
         ).all()
         indicators = session.exec(
             select(Indicator).where(
-                Indicator.mission_id == mission.id, ~Indicator.code.startswith("SYN-")
+                Indicator.mission_id == mission.id, ~col(Indicator.code).startswith("SYN-")
             )
         ).all()
         org_ids = list(session.exec(select(Organisation.id)).all())
@@ -80,7 +83,7 @@ def _copy_portfolio(
     session: Session,
     mission_id: int,
     copy: int,
-    real: list[Initiative],
+    real: Sequence[Initiative],
     org_ids: list[int | None],
     rng: random.Random,
 ) -> None:
@@ -110,6 +113,7 @@ def _copy_portfolio(
             select(Contribution).where(Contribution.initiative_id == source.id)
         ):
             data = contribution.model_dump(exclude={"id", "initiative_id"}, warnings=False)
+            assert initiative.id is not None
             session.add(Contribution(**data, initiative_id=initiative.id))
     session.flush()
 
@@ -118,7 +122,7 @@ def _copy_indicators(
     session: Session,
     mission_id: int,
     copy: int,
-    indicators: list[Indicator],
+    indicators: Sequence[Indicator],
     periods: list[int],
     rng: random.Random,
 ) -> None:

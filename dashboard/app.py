@@ -1,0 +1,24 @@
+"""Entry point: page config, language choice and navigation built per role. Nothing else."""
+
+import streamlit as st
+
+from dashboard.i18n import LANGUAGES, translate
+from dashboard.settings import get_settings
+from dashboard.ui.context import LANG_KEY, role, t
+from dashboard.ui.navigation import build_navigation
+
+st.set_page_config(
+    page_title=translate(get_settings().language, "app.title"),
+    page_icon=":material/diversity_3:",
+    layout="wide",
+)
+st.session_state.setdefault(LANG_KEY, get_settings().language)
+with st.sidebar:
+    st.selectbox(
+        "Språk / Language",
+        LANGUAGES,
+        key=LANG_KEY,
+        format_func=lambda code: translate(code, "app.language_name"),
+    )
+    st.caption(t("app.role_notice", role=t(f"enum.Role.{role().value}")))
+st.navigation(build_navigation(role())).run()

@@ -1,0 +1,31 @@
+"""Message catalogues (bokmål default, English) and one translation function."""
+
+import json
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+Language = Literal["nb", "en"]
+LANGUAGES: tuple[Language, ...] = ("nb", "en")
+DEFAULT_LANGUAGE: Language = "nb"
+_DIR = Path(__file__).parent
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language, by key."""
+    data: dict[str, str] = json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def translate(lang: str, key: str, **values: Any) -> str:
+    """The message for key in lang (falling back to bokmål, then the key), filled with values."""
+    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**values) if values else text
+
+
+def enum_key(value: Enum | str, kind: str | None = None) -> str:
+    """The catalogue key of an enum value: enum.<Kind>.<value>."""
+    name = kind or type(value).__name__
+    return f"enum.{name}.{value.value if isinstance(value, Enum) else value}"

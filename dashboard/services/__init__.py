@@ -1,0 +1,1 @@
+"""Use cases: queries that return DataFrames or read models. No streamlit imports."""

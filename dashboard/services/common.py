@@ -1,0 +1,23 @@
+"""Lookups shared by the queries."""
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models import AuditEvent, Mission, Organisation
+
+
+def data_version(session: Session) -> int:
+    """A cheap number that changes whenever data is written (every write is audited)."""
+    return int(session.exec(select(func.coalesce(func.max(AuditEvent.id), 0))).one() or 0)
+
+
+def mission_by_key(session: Session, key: str) -> Mission | None:
+    """The mission with this key, or the first one when the key is unknown."""
+    mission = session.exec(select(Mission).where(Mission.key == key)).first()
+    return mission or session.exec(select(Mission).order_by(col(Mission.id))).first()
+
+
+def organisation_names(session: Session) -> dict[int, str]:
+    """Short name of every organisation, by id."""
+    rows = session.exec(select(Organisation.id, Organisation.short_name)).all()
+    return {org_id: name for org_id, name in rows if org_id is not None}

@@ -1,0 +1,163 @@
+"""Queries about indicators and their values."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from models import EntryStatus, Goal, Indicator, IndicatorGoal, IndicatorValue, Organisation, Period
+
+
+def visible_statuses(include_unapproved: bool) -> list[EntryStatus]:
+    """Which value states a reader may see: partners only approved ones."""
+    return list(EntryStatus) if include_unapproved else [EntryStatus.APPROVED]
+
+
+def indicator_table(
+    session: Session, mission_id: int, *, include_unapproved: bool = False
+) -> pd.DataFrame:
+    """One row per indicator: metadata, baseline, target and the latest visible value."""
+    indicators = session.exec(
+        select(Indicator, Organisation.short_name)
+        .join(Organisation, col(Organisation.id) == Indicator.responsible_org_id, isouter=True)
+        .where(Indicator.mission_id == mission_id)
+        .order_by(col(Indicator.code))
+    ).all()
+    goal_rows = session.exec(
+        select(IndicatorGoal.indicator_id, Goal.code)
+        .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
+        .where(Goal.mission_id == mission_id)
+        .order_by(col(Goal.code))
+    ).all()
+    goals: dict[int, list[str]] = {}
+    for indicator_id, code in goal_rows:
+        goals.setdefault(indicator_id, []).append(code)
+    latest = _latest_values(session, mission_id, include_unapproved)
+    rows = []
+    for indicator, org in indicators:
+        value = latest.get(indicator.id or 0)
+        rows.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "measure": indicator.measure,
+                "direction": indicator.direction,
+                "baseline_value": indicator.baseline_value,
+                "baseline_year": indicator.baseline_year,
+                "target_value": indicator.target_value,
+                "target_year": indicator.target_year,
+                "latest_value": value[0] if value else None,
+                "latest_period": value[1] if value else None,
+                "latest_status": value[2] if value else None,
+                "source": indicator.source,
+                "responsible": org,
+                "goals": goals.get(indicator.id or 0, []),
+            }
+        )
+    columns = [
+        "code",
+        "name",
+        "unit",
+        "measure",
+        "direction",
+        "baseline_value",
+        "baseline_year",
+        "target_value",
+        "target_year",
+        "latest_value",
+        "latest_period",
+        "latest_status",
+        "source",
+        "responsible",
+        "goals",
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"baseline_year": "Int64", "target_year": "Int64"})
+
+
+def _latest_values(
+    session: Session, mission_id: int, include_unapproved: bool
+) -> dict[int, tuple[float, str, str]]:
+    """The most recent visible (value, period label, status) of each indicator."""
+    rows = session.exec(
+        select(
+            IndicatorValue.indicator_id, IndicatorValue.value, Period.label, IndicatorValue.status
+        )
+        .join(Period, col(Period.id) == IndicatorValue.period_id)
+        .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
+        .where(
+            Indicator.mission_id == mission_id,
+            col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
+        )
+        .order_by(col(Period.end))
+    ).all()
+    return {indicator_id: (value, label, status) for indicator_id, value, label, status in rows}
+
+
+@dataclass
+class IndicatorDetail:
+    """One indicator with its metadata, goals and visible series."""
+
+    indicator: Indicator
+    responsible: str | None
+    goals: list[tuple[str, str]]
+    series: pd.DataFrame
+
+
+def indicator_detail(
+    session: Session, mission_id: int, code: str, *, include_unapproved: bool = False
+) -> IndicatorDetail | None:
+    """The indicator with this code, or None."""
+    indicator = session.exec(
+        select(Indicator).where(Indicator.mission_id == mission_id, Indicator.code == code)
+    ).first()
+    if indicator is None or indicator.id is None:
+        return None
+    org = (
+        session.get(Organisation, indicator.responsible_org_id)
+        if indicator.responsible_org_id
+        else None
+    )
+    goals = session.exec(
+        select(Goal.code, Goal.title)
+        .join(IndicatorGoal, col(IndicatorGoal.goal_id) == Goal.id)
+        .where(IndicatorGoal.indicator_id == indicator.id)
+        .order_by(col(Goal.code))
+    ).all()
+    return IndicatorDetail(
+        indicator=indicator,
+        responsible=org.name if org else None,
+        goals=[(c, t) for c, t in goals],
+        series=indicator_series(session, indicator.id, include_unapproved=include_unapproved),
+    )
+
+
+def indicator_series(
+    session: Session, indicator_id: int, *, include_unapproved: bool = False
+) -> pd.DataFrame:
+    """The visible values of one indicator in period order."""
+    rows = session.exec(
+        select(Period, IndicatorValue)
+        .join(Period, col(Period.id) == IndicatorValue.period_id)
+        .where(
+            IndicatorValue.indicator_id == indicator_id,
+            col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
+        )
+        .order_by(col(Period.end))
+    ).all()
+    return pd.DataFrame(
+        [
+            {
+                "period": p.label,
+                "start": p.start,
+                "end": p.end,
+                "value": v.value,
+                "status": v.status,
+                "comment": v.comment,
+                "source_note": v.source_note,
+            }
+            for p, v in rows
+        ],
+        columns=["period", "start", "end", "value", "status", "comment", "source_note"],
+    )

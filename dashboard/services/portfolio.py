@@ -1,0 +1,286 @@
+"""Queries about the portfolio of initiatives."""
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from models import (
+    CheckIn,
+    Contribution,
+    EntryStatus,
+    Goal,
+    GoalCategory,
+    Indicator,
+    Initiative,
+    InitiativeLink,
+    InitiativeOrganisation,
+    Organisation,
+    OrganisationRole,
+    Period,
+)
+
+PORTFOLIO_COLUMNS = [
+    "number",
+    "name",
+    "status",
+    "start_year",
+    "end_year",
+    "scope",
+    "region",
+    "category",
+    "focus",
+    "responsible",
+    "involved",
+    "organisation_ids",
+    "description",
+]
+
+
+@dataclass(frozen=True)
+class PortfolioFilter:
+    """What a user narrowed the portfolio to; empty means everything."""
+
+    categories: tuple[int, ...] = ()
+    focus: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    organisations: tuple[int, ...] = ()
+
+
+def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
+    """One row per initiative with its organisations, in Halogen's order."""
+    initiatives = session.exec(
+        select(Initiative)
+        .where(Initiative.mission_id == mission_id)
+        .order_by(col(Initiative.number))
+    ).all()
+    members = session.exec(
+        select(
+            InitiativeOrganisation.initiative_id,
+            InitiativeOrganisation.role,
+            Organisation.id,
+            Organisation.short_name,
+        )
+        .join(Organisation, col(Organisation.id) == InitiativeOrganisation.organisation_id)
+        .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
+        .where(Initiative.mission_id == mission_id)
+        .order_by(col(Organisation.short_name))
+    ).all()
+    names: dict[tuple[int, str], list[str]] = {}
+    org_ids: dict[int, list[int]] = {}
+    for initiative_id, role, org_id, short_name in members:
+        names.setdefault((initiative_id, role), []).append(short_name)
+        if org_id is not None:
+            org_ids.setdefault(initiative_id, []).append(org_id)
+    rows = [
+        {
+            "number": i.number,
+            "name": i.name,
+            "status": i.status,
+            "start_year": i.start_year,
+            "end_year": i.end_year,
+            "scope": i.scope,
+            "region": i.region,
+            "category": i.category,
+            "focus": list(i.focus or []),
+            "responsible": ", ".join(names.get((i.id or 0, OrganisationRole.RESPONSIBLE), [])),
+            "involved": ", ".join(names.get((i.id or 0, OrganisationRole.INVOLVED), [])),
+            "organisation_ids": org_ids.get(i.id or 0, []),
+            "description": i.description,
+        }
+        for i in initiatives
+    ]
+    frame = pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
+    return frame.astype({"start_year": "Int64", "end_year": "Int64", "category": "Int64"})
+
+
+def apply_filter(frame: pd.DataFrame, chosen: PortfolioFilter) -> pd.DataFrame:
+    """The rows of a portfolio frame that match every chosen criterion."""
+    mask = pd.Series(True, index=frame.index)
+    if chosen.categories:
+        mask &= frame["category"].isin(chosen.categories)
+    if chosen.statuses:
+        mask &= frame["status"].isin(chosen.statuses)
+    if chosen.scopes:
+        mask &= frame["scope"].isin(chosen.scopes)
+    if chosen.focus:
+        wanted = set(chosen.focus)
+        mask &= frame["focus"].map(lambda values: bool(wanted & set(values)))
+    if chosen.organisations:
+        orgs = set(chosen.organisations)
+        mask &= frame["organisation_ids"].map(lambda ids: bool(orgs & set(ids)))
+    return frame[mask]
+
+
+def categories(session: Session) -> pd.DataFrame:
+    """Halogen's goal categories: number, title, scope."""
+    rows = session.exec(select(GoalCategory).order_by(col(GoalCategory.number))).all()
+    return pd.DataFrame(
+        [{"number": c.number, "title": c.title, "scope": c.scope} for c in rows],
+        columns=["number", "title", "scope"],
+    )
+
+
+def portfolio_organisations(session: Session, mission_id: int) -> pd.DataFrame:
+    """Organisations taking part in at least one initiative, with their number of initiatives."""
+    rows = session.exec(
+        select(Organisation.id, Organisation.short_name, Organisation.name, Organisation.kind)
+        .join(
+            InitiativeOrganisation, col(InitiativeOrganisation.organisation_id) == Organisation.id
+        )
+        .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
+        .where(Initiative.mission_id == mission_id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["id", "short_name", "name", "kind"])
+    counts = frame.groupby(["id", "short_name", "name", "kind"]).size().rename("initiatives")
+    return counts.reset_index().sort_values(["initiatives", "short_name"], ascending=[False, True])
+
+
+def goal_matrix(session: Session, mission_id: int) -> pd.DataFrame:
+    """Initiatives x goals: the strength of each contribution (empty where none)."""
+    rows = session.exec(
+        select(Initiative.number, Initiative.name, Goal.code, Contribution.strength)
+        .join(Contribution, col(Contribution.initiative_id) == Initiative.id)
+        .join(Goal, col(Goal.id) == Contribution.goal_id)
+        .where(Initiative.mission_id == mission_id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["number", "name", "goal", "strength"])
+    if frame.empty:
+        return frame
+    matrix = frame.pivot_table(
+        index=["number", "name"], columns="goal", values="strength", aggfunc="max"
+    )
+    return matrix.reset_index()
+
+
+def links(session: Session, mission_id: int) -> pd.DataFrame:
+    """Links between initiatives: from, to, kind, note."""
+    source = select(Initiative.id, Initiative.number, Initiative.name).where(
+        Initiative.mission_id == mission_id
+    )
+    by_id = {row[0]: (row[1], row[2]) for row in session.exec(source).all()}
+    rows = []
+    for link in session.exec(select(InitiativeLink)).all():
+        if link.from_id in by_id and link.to_id in by_id:
+            rows.append(
+                {
+                    "from_number": by_id[link.from_id][0],
+                    "from_name": by_id[link.from_id][1],
+                    "kind": link.kind,
+                    "to_number": by_id[link.to_id][0],
+                    "to_name": by_id[link.to_id][1],
+                    "note": link.note,
+                }
+            )
+    columns = ["from_number", "from_name", "kind", "to_number", "to_name", "note"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass
+class InitiativeDetail:
+    """Everything the Satsing page shows about one initiative."""
+
+    initiative: Initiative
+    category_title: str | None
+    responsible: list[Organisation] = field(default_factory=list)
+    involved: list[Organisation] = field(default_factory=list)
+    contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    links: pd.DataFrame = field(default_factory=pd.DataFrame)
+    indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    check_ins: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def initiative_choices(session: Session, mission_id: int) -> list[tuple[int, str]]:
+    """(number, name) of every initiative, for a picker."""
+    query = (
+        select(Initiative.number, Initiative.name)
+        .where(Initiative.mission_id == mission_id)
+        .order_by(col(Initiative.number))
+    )
+    return [(number, name) for number, name in session.exec(query).all()]
+
+
+def initiative_detail(
+    session: Session, mission_id: int, number: int, *, include_unapproved: bool = False
+) -> InitiativeDetail | None:
+    """One initiative with its organisations, contributions, links, indicators and check-ins."""
+    initiative = session.exec(
+        select(Initiative).where(Initiative.mission_id == mission_id, Initiative.number == number)
+    ).first()
+    if initiative is None or initiative.id is None:
+        return None
+    category = session.get(GoalCategory, initiative.category) if initiative.category else None
+    members = session.exec(
+        select(InitiativeOrganisation.role, Organisation)
+        .join(Organisation, col(Organisation.id) == InitiativeOrganisation.organisation_id)
+        .where(InitiativeOrganisation.initiative_id == initiative.id)
+        .order_by(col(Organisation.short_name))
+    ).all()
+    contributions = session.exec(
+        select(Goal.code, Goal.title, Contribution)
+        .join(Goal, col(Goal.id) == Contribution.goal_id)
+        .where(Contribution.initiative_id == initiative.id)
+        .order_by(col(Goal.code))
+    ).all()
+    indicators = session.exec(
+        select(Indicator.code, Indicator.name, Indicator.unit).where(
+            Indicator.initiative_id == initiative.id
+        )
+    ).all()
+    statuses = list(EntryStatus) if include_unapproved else [EntryStatus.APPROVED]
+    check_ins = session.exec(
+        select(Period.label, CheckIn)
+        .join(Period, col(Period.id) == CheckIn.period_id)
+        .where(CheckIn.initiative_id == initiative.id, col(CheckIn.status).in_(statuses))
+        .order_by(col(Period.start).desc())
+    ).all()
+    all_links = links(session, mission_id)
+    mine = all_links[(all_links.from_number == number) | (all_links.to_number == number)]
+    return InitiativeDetail(
+        initiative=initiative,
+        category_title=category.title if category else None,
+        responsible=[o for r, o in members if r == OrganisationRole.RESPONSIBLE],
+        involved=[o for r, o in members if r == OrganisationRole.INVOLVED],
+        contributions=pd.DataFrame(
+            [
+                {
+                    "goal": code,
+                    "title": title,
+                    "kind": c.kind,
+                    "strength": c.strength,
+                    "proposal": c.proposal,
+                    "rationale": c.rationale,
+                }
+                for code, title, c in contributions
+            ],
+            columns=["goal", "title", "kind", "strength", "proposal", "rationale"],
+        ),
+        links=mine.reset_index(drop=True),
+        indicators=pd.DataFrame(indicators, columns=["code", "name", "unit"]),
+        check_ins=pd.DataFrame(
+            [
+                {
+                    "period": label,
+                    "rag": c.rag,
+                    "confidence": c.confidence,
+                    "progress": c.progress,
+                    "next_steps": c.next_steps,
+                    "risks": c.risks,
+                    "help_needed": c.help_needed,
+                    "status": c.status,
+                }
+                for label, c in check_ins
+            ],
+            columns=[
+                "period",
+                "rag",
+                "confidence",
+                "progress",
+                "next_steps",
+                "risks",
+                "help_needed",
+                "status",
+            ],
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Streamlit helpers: context, cached queries, navigation, charts and widgets."""

@@ -1,0 +1,165 @@
+"""Altair chart builders with Norwegian number and date locale, and their text alternatives."""
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+
+from dashboard.i18n import translate
+from dashboard.i18n.formatting import measured
+
+_MONTHS_NB = [
+    "januar", "februar", "mars", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "desember",
+]  # fmt: skip
+_DAYS_NB = ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"]
+
+COLOURS = {"value": "#1f4e79", "baseline": "#6b6b6b", "target": "#b35900", "trajectory": "#b35900"}
+
+
+def chart_locale(lang: str) -> alt.Locale:
+    """Vega's number and time locale for the UI language (bokmål: '1 234,5', 'mars')."""
+    if lang == "en":
+        return alt.Locale(
+            number=alt.NumberLocale(decimal=".", thousands=",", grouping=[3], currency=["£", ""])
+        )
+    return alt.Locale(
+        number=alt.NumberLocale(
+            decimal=",", thousands="\u00a0", grouping=[3], currency=["", "\u00a0kr"]
+        ),
+        time=alt.TimeLocale(
+            dateTime="%A %e. %B %Y kl. %X",
+            date="%d.%m.%Y",
+            time="%H:%M:%S",
+            periods=["", ""],
+            days=_DAYS_NB,
+            shortDays=[d[:3] for d in _DAYS_NB],
+            months=_MONTHS_NB,
+            shortMonths=[m[:3] for m in _MONTHS_NB],
+        ),
+    )
+
+
+def indicator_points(
+    series: pd.DataFrame,
+    *,
+    baseline_value: float | None,
+    baseline_year: int | None,
+    target_value: float | None,
+    target_year: int | None,
+    lang: str,
+) -> pd.DataFrame:
+    """The chart's data in long form: date, value, series key, series label, period."""
+    rows = [
+        {"date": pd.Timestamp(end), "value": value, "key": "value", "period": period}
+        for period, end, value in zip(series["period"], series["end"], series["value"], strict=True)
+    ]
+    if baseline_value is not None and baseline_year is not None:
+        base = {"date": pd.Timestamp(dt.date(baseline_year, 12, 31)), "value": baseline_value}
+        rows.append(base | {"key": "baseline", "period": str(baseline_year)})
+        if target_value is not None and target_year is not None:
+            rows.append(base | {"key": "trajectory", "period": str(baseline_year)})
+            rows.append(
+                {
+                    "date": pd.Timestamp(dt.date(target_year, 12, 31)),
+                    "value": target_value,
+                    "key": "trajectory",
+                    "period": str(target_year),
+                }
+            )
+    if target_value is not None and target_year is not None:
+        rows.append(
+            {
+                "date": pd.Timestamp(dt.date(target_year, 12, 31)),
+                "value": target_value,
+                "key": "target",
+                "period": str(target_year),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["date", "value", "key", "period"])
+    frame["series"] = frame["key"].map(lambda k: translate(lang, f"chart.series.{k}"))
+    return frame
+
+
+def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.LayerChart:
+    """Values as a line with points; baseline and target as marked points; the trajectory dashed."""
+    keys = [k for k in COLOURS if k in set(points["key"])]
+    labels = [translate(lang, f"chart.series.{k}") for k in keys]
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=labels, range=[COLOURS[k] for k in keys]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    base = alt.Chart(points).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y")),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        color=colour,
+        tooltip=[
+            alt.Tooltip("series:N", title=translate(lang, "chart.tooltip.series")),
+            alt.Tooltip("period:N", title=translate(lang, "chart.tooltip.period")),
+            alt.Tooltip("value:Q", title=translate(lang, "chart.tooltip.value"), format=",.1~f"),
+        ],
+    )
+    values = base.transform_filter(alt.datum.key == "value")
+    layers = [
+        values.mark_line(strokeWidth=2),
+        values.mark_point(filled=True, size=70),
+        base.transform_filter(alt.datum.key == "trajectory").mark_line(strokeDash=[6, 4]),
+        base.transform_filter(
+            (alt.datum.key == "baseline") | (alt.datum.key == "target")
+        ).mark_point(shape="diamond", filled=True, size=140),
+    ]
+    return alt.layer(*layers).properties(height=320).configure(locale=chart_locale(lang))
+
+
+def bar_chart(frame: pd.DataFrame, *, label: str, value: str, title: str, lang: str) -> alt.Chart:
+    """Horizontal bars of value per label, largest first, with the count written beside each."""
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
+        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=title)],
+    )
+    bars = base.mark_bar(color=COLOURS["value"])
+    text = base.mark_text(align="left", dx=4).encode(text=f"{value}:Q")
+    height = max(120, 28 * len(frame))
+    return (bars + text).properties(height=height).configure(locale=chart_locale(lang))
+
+
+def describe_indicator(
+    points: pd.DataFrame, *, name: str, measure: str, unit: str | None, lang: str
+) -> str:
+    """A sentence or three that say what the indicator chart shows (its text alternative)."""
+
+    def fmt(value: float) -> str:
+        return measured(value, measure, unit, lang)
+
+    parts = [translate(lang, "chart.alt.intro", name=name)]
+    baseline = points[points.key == "baseline"]
+    if not baseline.empty:
+        row = baseline.iloc[0]
+        parts.append(translate(lang, "chart.alt.baseline", value=fmt(row.value), year=row.period))
+    else:
+        parts.append(translate(lang, "chart.alt.no_baseline"))
+    values = points[points.key == "value"]
+    if values.empty:
+        parts.append(translate(lang, "chart.alt.no_values"))
+    else:
+        first, last = values.iloc[0], values.iloc[-1]
+        parts.append(
+            translate(
+                lang,
+                "chart.alt.values",
+                count=len(values),
+                first=fmt(first.value),
+                first_period=first.period,
+                last=fmt(last.value),
+                last_period=last.period,
+            )
+        )
+    target = points[points.key == "target"]
+    if target.empty:
+        parts.append(translate(lang, "chart.alt.no_target"))
+    else:
+        row = target.iloc[0]
+        parts.append(translate(lang, "chart.alt.target", value=fmt(row.value), year=row.period))
+    return " ".join(parts)

@@ -1,0 +1,87 @@
+"""Small building blocks every page uses: headings, empty states, charts with tables, downloads."""
+
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard.services.exports import to_csv, to_excel
+from dashboard.ui.context import t
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~])")
+
+
+def esc(text: object) -> str:
+    """Text safe to put inside Streamlit markdown (no links, images, LaTeX or directives)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def page_header(title_key: str, intro_key: str | None = None) -> None:
+    """The page's single h1 and a one-line introduction."""
+    st.title(t(title_key))
+    if intro_key:
+        st.caption(t(intro_key))
+
+
+def empty_state(what_key: str, who_key: str) -> None:
+    """Say what is missing and who can fill it."""
+    st.info(f"{t(what_key)} {t(who_key)}", icon=":material/info:")
+
+
+def note(text: str | None, *, proposal: bool = False) -> None:
+    """A caveat from the sources (or a 'proposal' marker) shown beside the data."""
+    if proposal:
+        st.caption(f":material/edit_note: **{t('common.proposal')}**: {t('common.proposal_help')}")
+    if text:
+        st.caption(f":material/info: {esc(text)}")
+
+
+def chart_with_table(chart: alt.Chart | alt.LayerChart, alt_text: str, table: pd.DataFrame) -> None:
+    """A chart, its text alternative, and its data as a table."""
+    st.altair_chart(chart, width="stretch", alt=alt_text)
+    st.caption(f"{t('chart.alt_label')}: {esc(alt_text)}")
+    with st.expander(t("chart.data_table")):
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def downloads(frame: pd.DataFrame, base_name: str, key: str) -> None:
+    """CSV (Norwegian Excel-friendly) and Excel download buttons for a table."""
+    left, right = st.columns(2)
+    left.download_button(
+        t("download.csv"),
+        data=to_csv(frame),
+        file_name=f"{base_name}.csv",
+        mime="text/csv",
+        key=f"{key}-csv",
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("download.excel"),
+        data=to_excel(frame),
+        file_name=f"{base_name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}-xlsx",
+        icon=":material/download:",
+    )
+
+
+def link_to(script: str, label: str, **params: object) -> None:
+    """A link to another page of the app, with query parameters (e.g. nr=9)."""
+    from dashboard.ui.navigation import PAGES_DIR
+
+    st.page_link(
+        PAGES_DIR / script,
+        label=label,
+        query_params={k: str(v) for k, v in params.items()},
+    )
+
+
+def link_table(frame: pd.DataFrame, link_column: str) -> None:
+    """A table whose link_column holds relative links to other pages, shown as 'Åpne'."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={link_column: st.column_config.LinkColumn(display_text=t("common.open"))},
+    )

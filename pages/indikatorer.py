@@ -1,0 +1,109 @@
+"""Indikatorer: each indicator's baseline, values and target as chart and table, with metadata."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n.formatting import measured
+from dashboard.services.indicators import indicator_detail, indicator_table
+from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_points
+from dashboard.ui.context import label, lang, sees_unapproved, t
+from dashboard.ui.data import current_mission, query
+from dashboard.ui.tables import indicator_display
+from dashboard.ui.widgets import chart_with_table, downloads, empty_state, esc, note, page_header
+
+mission = current_mission()
+assert mission.id is not None
+page_header("page.indicators", "indicators.intro")
+
+indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
+if indicators.empty:
+    empty_state("empty.no_indicators", "empty.who_admin")
+    st.stop()
+
+names = dict(zip(indicators["code"], indicators["name"], strict=True))
+code = st.selectbox(
+    t("indicators.pick"),
+    list(names),
+    format_func=lambda c: f"{names[c]} ({c})",
+    key="kode",
+    bind="query-params",
+)
+detail = query(indicator_detail, mission.id, code, include_unapproved=sees_unapproved())
+if detail is None:
+    st.error(t("indicators.not_found"))
+    st.stop()
+ind = detail.indicator
+
+st.header(esc(ind.name))
+if ind.definition:
+    st.markdown(esc(ind.definition))
+points = indicator_points(
+    detail.series,
+    baseline_value=ind.baseline_value,
+    baseline_year=ind.baseline_year,
+    target_value=ind.target_value,
+    target_year=ind.target_year,
+    lang=lang(),
+)
+if ind.target_value is None:
+    st.caption(t("indicators.no_target_help"))
+if points.empty:
+    empty_state("indicators.no_data", "indicators.who_reports")
+else:
+    y_title = "%" if ind.measure == "percent" else (ind.unit or "")
+    table = pd.DataFrame(
+        {
+            t("col.series"): points["series"],
+            t("col.period"): points["period"],
+            t("col.value"): [measured(v, ind.measure, ind.unit, lang()) for v in points["value"]],
+        }
+    )
+    chart_with_table(
+        indicator_chart(points, y_title=y_title, lang=lang()),
+        describe_indicator(points, name=ind.name, measure=ind.measure, unit=ind.unit, lang=lang()),
+        table,
+    )
+
+st.subheader(t("indicators.values"))
+if detail.series.empty:
+    st.caption(t("indicators.only_baseline"))
+else:
+    series = pd.DataFrame(
+        {
+            t("col.period"): detail.series["period"],
+            t("col.value"): detail.series["value"],
+            t("col.status"): [label(s, "EntryStatus") for s in detail.series["status"]],
+            t("col.source_note"): detail.series["source_note"],
+        }
+    )
+    st.dataframe(series, hide_index=True, width="stretch")
+    downloads(series, f"indikator-{ind.code}", key="series")
+
+st.subheader(t("indicators.metadata"))
+metadata = {
+    t("col.code"): ind.code,
+    t("col.unit"): ind.unit or "–",
+    t("col.measure"): label(ind.measure, "Measure"),
+    t("col.direction"): label(ind.direction, "Direction"),
+    t("col.baseline"): measured(ind.baseline_value, ind.measure, ind.unit, lang()),
+    t("col.baseline_year"): ind.baseline_year or "–",
+    t("col.baseline_note"): ind.baseline_note or "–",
+    t("col.target"): (
+        f"{measured(ind.target_value, ind.measure, ind.unit, lang())} ({ind.target_year})"
+        if ind.target_value is not None
+        else t("common.no_target")
+    ),
+    t("col.source"): ind.source or "–",
+    t("col.source_table"): ind.source_table or "–",
+    t("col.frequency"): label(ind.frequency, "Frequency"),
+    t("col.level"): label(ind.level, "IndicatorLevel"),
+    t("col.responsible"): detail.responsible or "–",
+    t("col.goals"): ", ".join(f"{c} {g}" for c, g in detail.goals) or "–",
+}
+st.table(pd.DataFrame({t("col.field"): metadata.keys(), t("col.value"): metadata.values()}))
+note(ind.note)
+
+st.subheader(t("indicators.all"))
+overview = indicator_display(indicators)
+st.dataframe(overview, hide_index=True, width="stretch")
+downloads(overview, "indikatorer", key="all")

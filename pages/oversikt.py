@@ -1,0 +1,128 @@
+"""Oversikt: the mission at a glance."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.services.goals import goal_tree
+from dashboard.services.indicators import indicator_table
+from dashboard.services.overview import last_approved_report, portfolio_counts
+from dashboard.services.portfolio import categories, portfolio
+from dashboard.ui.charts import bar_chart
+from dashboard.ui.context import label, lang, sees_unapproved, t
+from dashboard.ui.data import current_mission, query
+from dashboard.ui.tables import indicator_display
+from dashboard.ui.widgets import chart_with_table, empty_state, esc, link_to, note, page_header
+
+mission = current_mission()
+assert mission.id is not None
+page_header("page.overview", "overview.intro")
+
+st.subheader(esc(mission.title))
+if mission.aim:
+    st.markdown(esc(mission.aim))
+note(mission.horizon_note)
+
+frame = query(portfolio, mission.id)
+counts = portfolio_counts(frame)
+indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
+tree = query(goal_tree, mission.id)
+cols = st.columns(4)
+cols[0].metric(t("overview.metric.initiatives"), counts.total)
+cols[1].metric(t("overview.metric.organisations"), counts.organisations)
+cols[2].metric(t("overview.metric.indicators"), len(indicators))
+cols[3].metric(t("overview.metric.horizon"), mission.horizon_year or "–")
+
+st.header(t("overview.goals"))
+st.caption(t("overview.goal_status_pending"))
+for root in tree:
+    for node in [root, *root.children]:
+        goal = node.goal
+        proposal = f" · _{t('common.proposal')}_" if goal.proposal else ""
+        st.markdown(
+            f"**{esc(goal.code)} {esc(goal.title)}**{proposal}  \n"
+            + t(
+                "overview.goal_counts",
+                indicators=len(node.indicators) + sum(len(c.indicators) for c in node.children),
+                initiatives=len({i[0] for n in [node, *node.children] for i in n.initiatives}),
+            )
+        )
+link_to("mal.py", t("overview.to_goals"))
+
+st.header(t("overview.key_indicators"))
+if indicators.empty:
+    empty_state("empty.no_indicators", "empty.who_admin")
+else:
+    table = indicator_display(indicators)
+    st.dataframe(table.head(12), hide_index=True, width="stretch")
+    link_to("indikatorer.py", t("overview.to_indicators"))
+
+st.header(t("overview.portfolio"))
+titles = query(categories).set_index("number")["title"]
+by_category = pd.DataFrame(
+    {
+        t("col.category"): [
+            f"{int(n)}. {titles.get(n, '')}" if pd.notna(n) else t("common.unknown")
+            for n in counts.by_category.index
+        ],
+        t("col.count"): counts.by_category.to_numpy(),
+    }
+)
+chart_with_table(
+    bar_chart(
+        by_category,
+        label=t("col.category"),
+        value=t("col.count"),
+        title=t("overview.chart.by_category"),
+        lang=lang(),
+    ),
+    t(
+        "overview.chart.by_category_alt",
+        total=counts.total,
+        top=by_category.iloc[by_category[t("col.count")].argmax()][t("col.category")],
+        top_count=int(by_category[t("col.count")].max()),
+    ),
+    by_category,
+)
+left, right = st.columns(2)
+with left:
+    by_status = pd.DataFrame(
+        {
+            t("col.status"): [label(s, "InitiativeStatus") for s in counts.by_status.index],
+            t("col.count"): counts.by_status.to_numpy(),
+        }
+    )
+    st.subheader(t("overview.chart.by_status"))
+    chart_with_table(
+        bar_chart(
+            by_status,
+            label=t("col.status"),
+            value=t("col.count"),
+            title=t("col.count"),
+            lang=lang(),
+        ),
+        ", ".join(f"{r[0]}: {r[1]}" for r in by_status.itertuples(index=False)),
+        by_status,
+    )
+with right:
+    by_focus = pd.DataFrame(
+        {
+            t("col.focus"): [label(f, "FocusType") for f in counts.by_focus.index],
+            t("col.count"): counts.by_focus.to_numpy(),
+        }
+    )
+    st.subheader(t("overview.chart.by_focus"))
+    chart_with_table(
+        bar_chart(
+            by_focus, label=t("col.focus"), value=t("col.count"), title=t("col.count"), lang=lang()
+        ),
+        ", ".join(f"{r[0]}: {r[1]}" for r in by_focus.itertuples(index=False)),
+        by_focus,
+    )
+link_to("portefolje.py", t("overview.to_portfolio"))
+
+st.header(t("overview.changes"))
+report = query(last_approved_report, mission.id)
+if report is None:
+    empty_state("empty.no_reports", "empty.who_reports")
+else:
+    st.markdown(t("overview.last_report", period=esc(report[1])))

@@ -1,0 +1,130 @@
+"""Portefølje: the filterable initiative table, the goal x initiative matrix and the links."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.services.portfolio import (
+    PortfolioFilter,
+    apply_filter,
+    categories,
+    goal_matrix,
+    links,
+    portfolio,
+    portfolio_organisations,
+)
+from dashboard.ui.context import label, t
+from dashboard.ui.data import current_mission, query
+from dashboard.ui.tables import portfolio_display
+from dashboard.ui.widgets import downloads, empty_state, link_table, page_header
+from models import FocusType, InitiativeStatus, Scope
+
+mission = current_mission()
+assert mission.id is not None
+page_header("page.portfolio", "portfolio.intro")
+
+frame = query(portfolio, mission.id)
+titles = query(categories).set_index("number")["title"]
+orgs = query(portfolio_organisations, mission.id)
+org_names = dict(zip(orgs["id"].astype(str), orgs["short_name"], strict=True))
+
+with st.container(border=True):
+    st.markdown(f"**{t('portfolio.filters')}**")
+    c1, c2, c3 = st.columns(3)
+    chosen_categories = c1.multiselect(
+        t("col.category"),
+        [str(n) for n in titles.index],
+        format_func=lambda n: f"{n}. {titles.get(int(n), '')}",
+        key="kategori",
+        bind="query-params",
+        placeholder=t("portfolio.all"),
+    )
+    chosen_focus = c2.multiselect(
+        t("col.focus"),
+        [f.value for f in FocusType],
+        format_func=lambda f: label(f, "FocusType"),
+        key="fokus",
+        bind="query-params",
+        placeholder=t("portfolio.all"),
+    )
+    chosen_scopes = c3.multiselect(
+        t("col.scope"),
+        [s.value for s in Scope],
+        format_func=lambda s: label(s, "Scope"),
+        key="omfang",
+        bind="query-params",
+        placeholder=t("portfolio.all"),
+    )
+    c4, c5 = st.columns([1, 2])
+    chosen_statuses = c4.multiselect(
+        t("col.status"),
+        [s.value for s in InitiativeStatus],
+        format_func=lambda s: label(s, "InitiativeStatus"),
+        key="status",
+        bind="query-params",
+        placeholder=t("portfolio.all"),
+    )
+    chosen_orgs = c5.multiselect(
+        t("col.organisation"),
+        list(org_names),
+        format_func=lambda i: org_names.get(i, i),
+        key="org",
+        bind="query-params",
+        placeholder=t("portfolio.all"),
+    )
+
+selected = apply_filter(
+    frame,
+    PortfolioFilter(
+        categories=tuple(int(c) for c in chosen_categories),
+        focus=tuple(chosen_focus),
+        scopes=tuple(chosen_scopes),
+        statuses=tuple(chosen_statuses),
+        organisations=tuple(int(o) for o in chosen_orgs),
+    ),
+)
+st.caption(t("portfolio.showing", shown=len(selected), total=len(frame)))
+
+table_tab, matrix_tab, links_tab = st.tabs(
+    [t("portfolio.tab.table"), t("portfolio.tab.matrix"), t("portfolio.tab.links")]
+)
+with table_tab:
+    if selected.empty:
+        empty_state("empty.no_match", "empty.who_filters")
+    else:
+        display = portfolio_display(selected, titles)
+        link_table(display, t("col.open"))
+        downloads(display.drop(columns=[t("col.open")]), "portefolje", key="portfolio")
+with matrix_tab:
+    st.caption(t("portfolio.matrix_help"))
+    matrix = query(goal_matrix, mission.id)
+    if matrix.empty:
+        empty_state("empty.no_contributions", "empty.who_admin")
+    else:
+        matrix = matrix[matrix["number"].isin(selected["number"])]
+        renamed = matrix.rename(columns={"number": t("col.number"), "name": t("col.initiative")})
+        st.dataframe(renamed, hide_index=True, width="stretch")
+with links_tab:
+    all_links = query(links, mission.id)
+    shown = all_links[
+        all_links.from_number.isin(selected["number"])
+        | all_links.to_number.isin(selected["number"])
+    ]
+    if shown.empty:
+        empty_state("empty.no_links", "empty.who_admin")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("col.from"): [
+                        f"{n}. {m}" for n, m in zip(shown.from_number, shown.from_name, strict=True)
+                    ],
+                    t("col.link_kind"): [label(k, "LinkKind") for k in shown["kind"]],
+                    t("col.to"): [
+                        f"{n}. {m}" for n, m in zip(shown.to_number, shown.to_name, strict=True)
+                    ],
+                    t("col.note"): shown["note"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -1,0 +1,134 @@
+"""Satsing: one initiative, opened by its deep link ?nr=N."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.services.portfolio import initiative_choices, initiative_detail
+from dashboard.ui.context import label, sees_unapproved, t
+from dashboard.ui.data import current_mission, query
+from dashboard.ui.widgets import empty_state, esc, link_table, note, page_header
+
+mission = current_mission()
+assert mission.id is not None
+page_header("page.initiative")
+
+choices = dict(query(initiative_choices, mission.id))
+requested = st.query_params.get("nr")
+number = int(requested) if requested and requested.isdigit() else None
+if number is not None and number not in choices:
+    st.error(t("initiative.not_found", nr=esc(requested)))
+    number = None
+picked = st.selectbox(
+    t("initiative.pick"),
+    list(choices),
+    index=list(choices).index(number) if number in choices else None,
+    format_func=lambda n: f"{n}. {choices[n]}",
+    placeholder=t("initiative.pick_placeholder"),
+)
+if picked is None:
+    empty_state("initiative.none_chosen", "initiative.none_chosen_help")
+    st.stop()
+if picked != number:
+    st.query_params["nr"] = str(picked)
+
+detail = query(initiative_detail, mission.id, picked, include_unapproved=sees_unapproved())
+if detail is None:
+    st.error(t("initiative.not_found", nr=picked))
+    st.stop()
+item = detail.initiative
+
+st.header(f"{item.number}. {item.name}")
+if item.description:
+    st.markdown(esc(item.description))
+note(item.note)
+
+st.subheader(t("initiative.profile"))
+years = (
+    f"{item.start_year or ''}–{item.end_year or ''}" if item.start_year or item.end_year else "–"
+)
+profile = {
+    t("col.status"): label(item.status, "InitiativeStatus"),
+    t("col.period"): years,
+    t("col.category"): (
+        f"{item.category}. {detail.category_title}" if item.category else t("common.unknown")
+    ),
+    t("initiative.category_confidence"): label(item.category_confidence, "CategoryConfidence"),
+    t("col.focus"): ", ".join(label(f, "FocusType") for f in item.focus) or "–",
+    t("col.scope"): label(item.scope, "Scope") if item.scope else t("common.unknown"),
+    t("col.region"): item.region or "–",
+    t("col.arenas"): ", ".join(label(a, "Arena") for a in item.arenas) or t("common.not_given"),
+    t("col.orientation"): (
+        label(item.orientation, "Orientation") if item.orientation else t("common.not_given")
+    ),
+}
+st.table(pd.DataFrame({t("col.field"): profile.keys(), t("col.value"): profile.values()}))
+
+st.subheader(t("initiative.organisations"))
+left, right = st.columns(2)
+left.markdown(f"**{t('col.responsible')}**")
+for org in detail.responsible:
+    left.markdown(f"- {esc(org.short_name)} – {esc(org.name)}")
+right.markdown(f"**{t('col.involved')}**")
+if not detail.involved:
+    right.caption(t("common.none"))
+for org in detail.involved:
+    right.markdown(f"- {esc(org.short_name)} – {esc(org.name)}")
+
+st.subheader(t("initiative.contributions"))
+if detail.contributions.empty:
+    empty_state("empty.no_contributions", "empty.who_admin")
+else:
+    if detail.contributions["proposal"].any():
+        st.caption(t("goals.contributions_proposed"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col.goal"): detail.contributions["goal"] + " " + detail.contributions["title"],
+                t("col.contribution"): [
+                    label(k, "ContributionKind") for k in detail.contributions["kind"]
+                ],
+                t("col.strength"): detail.contributions["strength"],
+                t("col.rationale"): detail.contributions["rationale"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+st.subheader(t("initiative.links"))
+if detail.links.empty:
+    st.caption(t("initiative.no_links"))
+else:
+    other = [
+        (row.to_number, row.to_name)
+        if row.from_number == item.number
+        else (row.from_number, row.from_name)
+        for row in detail.links.itertuples()
+    ]
+    link_table(
+        pd.DataFrame(
+            {
+                t("col.link_kind"): [label(k, "LinkKind") for k in detail.links["kind"]],
+                t("col.initiative"): [f"{n}. {m}" for n, m in other],
+                t("col.note"): detail.links["note"],
+                t("col.open"): [f"satsing?nr={n}" for n, _ in other],
+            }
+        ),
+        t("col.open"),
+    )
+
+st.subheader(t("initiative.indicators"))
+if detail.indicators.empty:
+    st.caption(t("initiative.no_indicators"))
+else:
+    table = detail.indicators.rename(
+        columns={"code": t("col.code"), "name": t("col.indicator"), "unit": t("col.unit")}
+    )
+    table[t("col.open")] = [f"indikatorer?kode={c}" for c in detail.indicators["code"]]
+    link_table(table, t("col.open"))
+
+st.subheader(t("initiative.check_ins"))
+if detail.check_ins.empty:
+    empty_state("initiative.no_check_ins", "initiative.who_check_ins")
+else:
+    st.dataframe(detail.check_ins, hide_index=True, width="stretch")

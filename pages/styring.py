@@ -1,0 +1,96 @@
+"""Styring: governance bodies and their members, and the deliverables on a timeline."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n.formatting import date
+from dashboard.services.governance import bodies, deliverables
+from dashboard.ui.charts import chart_locale
+from dashboard.ui.context import label, lang, t
+from dashboard.ui.data import current_mission, query
+from dashboard.ui.widgets import chart_with_table, empty_state, esc, note, page_header
+
+mission = current_mission()
+assert mission.id is not None
+page_header("page.governance", "governance.intro")
+
+st.header(t("governance.bodies"))
+all_bodies = query(bodies, mission.id)
+if not all_bodies:
+    empty_state("empty.no_bodies", "empty.who_admin")
+for entry in all_bodies:
+    body = entry.body
+    with st.container(border=True):
+        st.subheader(esc(body.name))
+        st.caption(f"{label(body.kind, 'BodyKind')} · {esc(body.phase or '')}")
+        if body.description:
+            st.markdown(esc(body.description))
+        note(body.note)
+        if not entry.members.empty:
+            members = pd.DataFrame(
+                {
+                    t("col.organisation"): entry.members["short_name"],
+                    t("col.name"): entry.members["name"],
+                    t("col.lead"): [t("common.yes") if x else "" for x in entry.members["lead"]],
+                    t("col.note"): entry.members["note"].fillna(""),
+                }
+            )
+            st.dataframe(members, hide_index=True, width="stretch")
+
+st.header(t("governance.deliverables"))
+items = query(deliverables, mission.id)
+if items.empty:
+    empty_state("empty.no_deliverables", "empty.who_admin")
+    st.stop()
+
+
+def when(row: pd.Series, column: str) -> str:
+    """A deliverable date in words, as precise as the sources are."""
+    value = row[column]
+    if pd.isna(value):
+        return "–"
+    return date(value, lang(), month_only=row["date_precision"] == "month")
+
+
+table = pd.DataFrame(
+    {
+        t("col.number"): items["number"],
+        t("col.deliverable"): items["title"],
+        t("col.due"): [when(r, "due") for _, r in items.iterrows()],
+        t("col.delivered"): [when(r, "delivered") for _, r in items.iterrows()],
+        t("col.status"): [label(s, "DeliverableStatus") for s in items["status"]],
+        t("col.note"): items["note"].fillna(""),
+    }
+)
+dated = items.assign(when=items["delivered"].fillna(items["due"])).dropna(subset=["when"])
+timeline = pd.DataFrame(
+    {
+        "date": pd.to_datetime(dated["when"]),
+        "title": [f"{n}. {x}" for n, x in zip(dated["number"], dated["title"], strict=True)],
+        "status": [label(s, "DeliverableStatus") for s in dated["status"]],
+    }
+)
+chart = (
+    alt.Chart(timeline)
+    .mark_point(filled=True, size=160)
+    .encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("title:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
+        color=alt.Color("status:N", title=t("col.status"), legend=alt.Legend(orient="bottom")),
+        shape=alt.Shape("status:N", title=t("col.status")),
+        tooltip=[alt.Tooltip("title:N"), alt.Tooltip("date:T", format="%B %Y"), "status:N"],
+    )
+    .properties(height=max(160, 40 * len(timeline)))
+    .configure(locale=chart_locale(lang()))
+)
+undated = len(items) - len(dated)
+alt_text = t(
+    "governance.timeline_alt",
+    count=len(dated),
+    first=when(dated.iloc[0], "delivered" if pd.notna(dated.iloc[0]["delivered"]) else "due"),
+    last=when(dated.iloc[-1], "delivered" if pd.notna(dated.iloc[-1]["delivered"]) else "due"),
+    undated=undated,
+)
+st.subheader(t("governance.timeline"))
+chart_with_table(chart, alt_text, table)
