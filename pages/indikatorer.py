@@ -9,7 +9,16 @@ from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_p
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.tables import indicator_display
-from dashboard.ui.widgets import chart_with_table, downloads, empty_state, esc, note, page_header
+from dashboard.ui.url_state import url_selectbox, url_value_unknown
+from dashboard.ui.widgets import (
+    chart_with_table,
+    downloads,
+    empty_state,
+    esc,
+    field_table,
+    note,
+    page_header,
+)
 
 mission = current_mission()
 assert mission.id is not None
@@ -21,13 +30,18 @@ if indicators.empty:
     st.stop()
 
 names = dict(zip(indicators["code"], indicators["name"], strict=True))
-code = st.selectbox(
+if url_value_unknown("kode", list(names)):
+    st.error(t("indicators.not_found"))
+code = url_selectbox(
     t("indicators.pick"),
     list(names),
-    format_func=lambda c: f"{names[c]} ({c})",
     key="kode",
-    bind="query-params",
+    format_func=lambda c: f"{names[c]} ({c})",
+    default=next(iter(names)),
 )
+if code is None:
+    empty_state("indicators.none_chosen", "indicators.none_chosen_help")
+    st.stop()
 detail = query(indicator_detail, mission.id, code, include_unapproved=sees_unapproved())
 if detail is None:
     st.error(t("indicators.not_found"))
@@ -100,7 +114,7 @@ metadata = {
     t("col.responsible"): detail.responsible or "–",
     t("col.goals"): ", ".join(f"{c} {g}" for c, g in detail.goals) or "–",
 }
-st.table(pd.DataFrame({t("col.field"): metadata.keys(), t("col.value"): metadata.values()}))
+field_table(metadata)
 note(ind.note)
 
 st.subheader(t("indicators.all"))

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.services.governance import findings
 from dashboard.ui.context import label, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.url_state import url_multiselect
 from dashboard.ui.widgets import empty_state, esc, page_header
 
 mission = current_mission()
@@ -17,13 +18,13 @@ if frame.empty:
     st.stop()
 
 themes = sorted(frame["theme"].unique())
-chosen = st.pills(
+chosen = url_multiselect(
+    st.container(),
     t("knowledge.theme"),
     themes,
-    format_func=lambda theme: label(theme, "FindingTheme"),
-    selection_mode="multi",
     key="tema",
-    bind="query-params",
+    format_func=lambda theme: label(theme, "FindingTheme"),
+    pills=True,
 )
 shown = frame[frame["theme"].isin(chosen)] if chosen else frame
 st.caption(t("knowledge.count", main=shown["main_number"].nunique(), sub=len(shown)))

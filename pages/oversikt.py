@@ -42,7 +42,7 @@ for root in tree:
             f"**{esc(goal.code)} {esc(goal.title)}**{proposal}  \n"
             + t(
                 "overview.goal_counts",
-                indicators=len(node.indicators) + sum(len(c.indicators) for c in node.children),
+                indicators=len({i[0] for n in [node, *node.children] for i in n.indicators}),
                 initiatives=len({i[0] for n in [node, *node.children] for i in n.initiatives}),
             )
         )

@@ -15,6 +15,7 @@ from dashboard.services.portfolio import (
 from dashboard.ui.context import label, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.tables import portfolio_display
+from dashboard.ui.url_state import url_multiselect
 from dashboard.ui.widgets import downloads, empty_state, link_table, page_header
 from models import FocusType, InitiativeStatus, Scope
 
@@ -30,45 +31,45 @@ org_names = dict(zip(orgs["id"].astype(str), orgs["short_name"], strict=True))
 with st.container(border=True):
     st.markdown(f"**{t('portfolio.filters')}**")
     c1, c2, c3 = st.columns(3)
-    chosen_categories = c1.multiselect(
+    chosen_categories = url_multiselect(
+        c1,
         t("col.category"),
         [str(n) for n in titles.index],
         format_func=lambda n: f"{n}. {titles.get(int(n), '')}",
         key="kategori",
-        bind="query-params",
         placeholder=t("portfolio.all"),
     )
-    chosen_focus = c2.multiselect(
+    chosen_focus = url_multiselect(
+        c2,
         t("col.focus"),
         [f.value for f in FocusType],
         format_func=lambda f: label(f, "FocusType"),
         key="fokus",
-        bind="query-params",
         placeholder=t("portfolio.all"),
     )
-    chosen_scopes = c3.multiselect(
+    chosen_scopes = url_multiselect(
+        c3,
         t("col.scope"),
         [s.value for s in Scope],
         format_func=lambda s: label(s, "Scope"),
         key="omfang",
-        bind="query-params",
         placeholder=t("portfolio.all"),
     )
     c4, c5 = st.columns([1, 2])
-    chosen_statuses = c4.multiselect(
+    chosen_statuses = url_multiselect(
+        c4,
         t("col.status"),
         [s.value for s in InitiativeStatus],
         format_func=lambda s: label(s, "InitiativeStatus"),
         key="status",
-        bind="query-params",
         placeholder=t("portfolio.all"),
     )
-    chosen_orgs = c5.multiselect(
+    chosen_orgs = url_multiselect(
+        c5,
         t("col.organisation"),
         list(org_names),
         format_func=lambda i: org_names.get(i, i),
         key="org",
-        bind="query-params",
         placeholder=t("portfolio.all"),
     )
 

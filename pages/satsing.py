@@ -6,30 +6,27 @@ import streamlit as st
 from dashboard.services.portfolio import initiative_choices, initiative_detail
 from dashboard.ui.context import label, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
-from dashboard.ui.widgets import empty_state, esc, link_table, note, page_header
+from dashboard.ui.url_state import url_selectbox, url_value_unknown
+from dashboard.ui.widgets import empty_state, esc, field_table, link_table, note, page_header
 
 mission = current_mission()
 assert mission.id is not None
 page_header("page.initiative")
 
 choices = dict(query(initiative_choices, mission.id))
-requested = st.query_params.get("nr")
-number = int(requested) if requested and requested.isdigit() else None
-if number is not None and number not in choices:
-    st.error(t("initiative.not_found", nr=esc(requested)))
-    number = None
-picked = st.selectbox(
+if url_value_unknown("nr", list(choices), int):
+    st.error(t("initiative.not_found", nr=esc(st.query_params.get("nr"))))
+picked = url_selectbox(
     t("initiative.pick"),
     list(choices),
-    index=list(choices).index(number) if number in choices else None,
+    key="nr",
+    parse=int,
     format_func=lambda n: f"{n}. {choices[n]}",
     placeholder=t("initiative.pick_placeholder"),
 )
 if picked is None:
     empty_state("initiative.none_chosen", "initiative.none_chosen_help")
     st.stop()
-if picked != number:
-    st.query_params["nr"] = str(picked)
 
 detail = query(initiative_detail, mission.id, picked, include_unapproved=sees_unapproved())
 if detail is None:
@@ -61,7 +58,7 @@ profile = {
         label(item.orientation, "Orientation") if item.orientation else t("common.not_given")
     ),
 }
-st.table(pd.DataFrame({t("col.field"): profile.keys(), t("col.value"): profile.values()}))
+field_table(profile)
 
 st.subheader(t("initiative.organisations"))
 left, right = st.columns(2)

@@ -51,17 +51,19 @@ def indicator_points(
 ) -> pd.DataFrame:
     """The chart's data in long form: date, value, series key, series label, period."""
     rows = [
-        {"date": pd.Timestamp(end), "value": value, "key": "value", "period": period}
-        for period, end, value in zip(series["period"], series["end"], series["value"], strict=True)
+        {"date": pd.Timestamp(start), "value": value, "key": "value", "period": period}
+        for period, start, value in zip(
+            series["period"], series["start"], series["value"], strict=True
+        )
     ]
     if baseline_value is not None and baseline_year is not None:
-        base = {"date": pd.Timestamp(dt.date(baseline_year, 12, 31)), "value": baseline_value}
+        base = {"date": pd.Timestamp(dt.date(baseline_year, 1, 1)), "value": baseline_value}
         rows.append(base | {"key": "baseline", "period": str(baseline_year)})
         if target_value is not None and target_year is not None:
             rows.append(base | {"key": "trajectory", "period": str(baseline_year)})
             rows.append(
                 {
-                    "date": pd.Timestamp(dt.date(target_year, 12, 31)),
+                    "date": pd.Timestamp(dt.date(target_year, 1, 1)),
                     "value": target_value,
                     "key": "trajectory",
                     "period": str(target_year),
@@ -70,7 +72,7 @@ def indicator_points(
     if target_value is not None and target_year is not None:
         rows.append(
             {
-                "date": pd.Timestamp(dt.date(target_year, 12, 31)),
+                "date": pd.Timestamp(dt.date(target_year, 1, 1)),
                 "value": target_value,
                 "key": "target",
                 "period": str(target_year),
@@ -92,7 +94,9 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
     )
     base = alt.Chart(points).encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y")),
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        y=alt.Y(
+            "value:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.2~f")
+        ),
         color=colour,
         tooltip=[
             alt.Tooltip("series:N", title=translate(lang, "chart.tooltip.series")),

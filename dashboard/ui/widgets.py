@@ -85,3 +85,12 @@ def link_table(frame: pd.DataFrame, link_column: str) -> None:
         width="stretch",
         column_config={link_column: st.column_config.LinkColumn(display_text=t("common.open"))},
     )
+
+
+def field_table(fields: dict[str, object]) -> None:
+    """A two-column 'field: value' table (profile, metadata)."""
+    st.table(
+        pd.DataFrame(
+            {t("col.field"): list(fields), t("col.value"): [str(v) for v in fields.values()]}
+        )
+    )

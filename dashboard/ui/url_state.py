@@ -1,0 +1,80 @@
+"""Widgets whose value lives in the URL as plain codes, so a shared link opens the same view."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+
+def _sync(key: str, values: Sequence[str]) -> None:
+    """Write the chosen codes to the URL (or remove the parameter when none are chosen)."""
+    if list(values) != st.query_params.get_all(key):
+        if values:
+            st.query_params[key] = list(values)
+        else:
+            st.query_params.pop(key, None)
+
+
+def url_multiselect(
+    where: DeltaGenerator,
+    label: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    format_func: Callable[[Any], str],
+    pills: bool = False,
+    **kwargs: Any,
+) -> list[str]:
+    """A multiselect (or pills) initialised from ?key=a&key=b and kept in the URL."""
+    state_key = f"url:{key}"
+    if state_key not in st.session_state:
+        st.session_state[state_key] = [v for v in st.query_params.get_all(key) if v in options]
+    if pills:
+        chosen = where.pills(
+            label,
+            options,
+            selection_mode="multi",
+            key=state_key,
+            format_func=format_func,
+            **kwargs,
+        )
+    else:
+        chosen = where.multiselect(label, options, key=state_key, format_func=format_func, **kwargs)
+    _sync(key, chosen)
+    return list(chosen)
+
+
+def url_selectbox(
+    label: str,
+    options: Sequence[Any],
+    *,
+    key: str,
+    format_func: Callable[[Any], str],
+    parse: Callable[[str], Any] = str,
+    default: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """A selectbox initialised from ?key=value (else default) and kept in the URL."""
+    state_key = f"url:{key}"
+    if state_key not in st.session_state:
+        raw = st.query_params.get(key)
+        try:
+            requested = parse(raw) if raw is not None else None
+        except ValueError:
+            requested = None
+        st.session_state[state_key] = requested if requested in options else default
+    chosen = st.selectbox(label, options, key=state_key, format_func=format_func, **kwargs)
+    _sync(key, [str(chosen)] if chosen is not None else [])
+    return chosen
+
+
+def url_value_unknown(key: str, options: Sequence[Any], parse: Callable[[str], Any] = str) -> bool:
+    """Whether the URL asks for a value of key that is not among the options."""
+    raw = st.query_params.get(key)
+    if raw is None:
+        return False
+    try:
+        return parse(raw) not in options
+    except ValueError:
+        return True
