@@ -126,14 +126,14 @@ def _copy_indicators(
     periods: list[int],
     rng: random.Random,
 ) -> None:
-    for source in indicators:
+    for position, source in enumerate(indicators, start=1):
         data = source.model_dump(
             exclude={"id", "mission_id", "code", "name", "note"}, warnings=False
         )
         indicator = Indicator(
             **data,
             mission_id=mission_id,
-            code=f"SYN-{copy}-{source.code}",
+            code=f"SYN-{copy}-{position:03d}",
             name=f"{SYNTHETIC_PREFIX}: {source.name}",
             note=SYNTHETIC_NOTE,
         )

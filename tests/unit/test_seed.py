@@ -1,0 +1,172 @@
+"""The real mission as seeded: what the documents say, loaded idempotently, on both backends."""
+
+from pathlib import Path
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from dashboard.db import make_engine
+from dashboard.migrate import upgrade
+from models import (
+    BodyMember,
+    Finding,
+    GovernanceBody,
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    InitiativeOrganisation,
+    MainFinding,
+    Organisation,
+    OrganisationRole,
+    Period,
+)
+from seed import add_synthetic, load_real
+
+
+def count(session: Session, model: type) -> int:
+    """Number of rows of a table."""
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def members(session: Session, body_key: str) -> dict[str, bool]:
+    """Short name -> lead? for the members of a governance body."""
+    rows = session.exec(
+        select(Organisation.key, BodyMember.lead)
+        .join(BodyMember, col(BodyMember.organisation_id) == Organisation.id)
+        .join(GovernanceBody, col(GovernanceBody.id) == BodyMember.body_id)
+        .where(GovernanceBody.key == body_key)
+    ).all()
+    return dict(rows)
+
+
+def test_portfolio_has_the_34_mapped_initiatives(seeded_engine: Engine) -> None:
+    with Session(seeded_engine) as session:
+        numbers = session.exec(select(Initiative.number).order_by(Initiative.number)).all()
+    assert numbers == list(range(1, 35))
+
+
+def test_0_24_cooperation_has_its_five_responsible_agencies(seeded_engine: Engine) -> None:
+    with Session(seeded_engine) as session:
+        item = session.exec(select(Initiative).where(Initiative.name == "0-24-samarbeidet")).one()
+        rows = session.exec(
+            select(Organisation.key, InitiativeOrganisation.role)
+            .join(InitiativeOrganisation)
+            .where(InitiativeOrganisation.initiative_id == item.id)
+        ).all()
+    responsible = {k for k, role in rows if role == OrganisationRole.RESPONSIBLE}
+    involved = {k for k, role in rows if role == OrganisationRole.INVOLVED}
+    assert responsible == {"Udir", "Hdir", "NAV", "IMDi", "Bufdir"}
+    assert involved == {"POD", "Konfliktrådet"}
+    assert (item.start_year, item.end_year, item.category) == (2015, 2021, 3)
+    assert item.note and "2015–2020" in item.note  # the other source's reading is kept
+
+
+def test_operative_group_has_nine_members_led_by_the_research_council(
+    seeded_engine: Engine,
+) -> None:
+    with Session(seeded_engine) as session:
+        group = members(session, "operativ-gruppe")
+        body = session.exec(
+            select(GovernanceBody).where(GovernanceBody.key == "operativ-gruppe")
+        ).one()
+    assert len(group) == 9
+    assert [k for k, lead in group.items() if lead] == ["Forskningsrådet"]
+    assert {"Bufdir", "Udir", "Hdir", "Avdir", "HK-dir", "KS", "DOGA", "Kulturtanken"} <= set(group)
+    assert body.note and "HK-dir" in body.note  # the Halogen report's list without HK-dir
+
+
+def test_steering_group_follows_one_source_and_notes_the_other(seeded_engine: Engine) -> None:
+    with Session(seeded_engine) as session:
+        group = members(session, "styringsgruppe")
+        body = session.exec(
+            select(GovernanceBody).where(GovernanceBody.key == "styringsgruppe")
+        ).one()
+    assert set(group) == {"BFD", "KD", "HOD", "AID", "KUD"}
+    assert body.note and "KUD" in body.note
+
+
+def test_findings_are_five_main_and_23_sub_findings_a_to_w(seeded_engine: Engine) -> None:
+    with Session(seeded_engine) as session:
+        letters = session.exec(select(Finding.letter).order_by(Finding.letter)).all()
+        assert count(session, MainFinding) == 5
+    assert "".join(letters) == "ABCDEFGHIJKLMNOPQRSTUVW"
+
+
+def test_indicators_carry_the_documented_baselines_and_no_invented_targets(
+    seeded_engine: Engine,
+) -> None:
+    with Session(seeded_engine) as session:
+        by_code = {i.code: i for i in session.exec(select(Indicator)).all()}
+        share = by_code["LAVINNTEKT-BARN-ANDEL"]
+        history = session.exec(
+            select(Period.label, IndicatorValue.value, IndicatorValue.status)
+            .join(Period)
+            .where(IndicatorValue.indicator_id == share.id)
+        ).all()
+    neet = by_code["NEET-15-29"]
+    assert (neet.baseline_value, neet.baseline_year, neet.source) == (
+        100000,
+        2022,
+        "Statistisk sentralbyrå (SSB)",
+    )
+    assert (
+        by_code["LAVINNTEKT-BARN"].baseline_value,
+        by_code["LAVINNTEKT-BARN"].baseline_year,
+    ) == (
+        110700,
+        2021,
+    )
+    assert (share.baseline_value, share.baseline_year) == (4, 2000)
+    assert history == [("2017", 11, "approved")]
+    assert by_code["VGO-IKKE-FULLFORT"].baseline_value == 24.7
+    assert all(i.target_value is None and i.target_year is None for i in by_code.values())
+
+
+def test_loading_twice_changes_nothing(engine: Engine) -> None:
+    tables = [Organisation, Initiative, InitiativeOrganisation, Indicator, BodyMember, Finding]
+    load_real(engine)
+    with Session(engine) as session:
+        first = [count(session, t) for t in tables]
+    load_real(engine)
+    with Session(engine) as session:
+        assert [count(session, t) for t in tables] == first
+
+
+def test_synthetic_portfolio_is_deterministic_and_clearly_named(
+    engine: Engine, tmp_path: Path
+) -> None:
+    load_real(engine)
+    assert add_synthetic(engine, 2) == 2
+    assert add_synthetic(engine, 2) == 0  # already there
+    with Session(engine) as session:
+        synthetic = session.exec(select(Initiative).where(col(Initiative.number) > 100)).all()
+        values = session.exec(
+            select(IndicatorValue.value)
+            .join(Indicator)
+            .where(col(Indicator.code).startswith("SYN-1-"))
+            .order_by(col(IndicatorValue.id))
+        ).all()
+        periods = session.exec(select(Period.label).where(col(Period.label).contains("-K"))).all()
+    assert len(synthetic) == 68
+    assert all(i.name.startswith("Syntetisk") for i in synthetic)
+    assert len(periods) == 60
+    assert len(values) == 60 * 11
+    assert values == synthetic_values_in_a_fresh_database(tmp_path)
+
+
+def synthetic_values_in_a_fresh_database(tmp_path: Path) -> list[float]:
+    """The first synthetic copy's values, generated again in a separate SQLite database."""
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    upgrade(url)
+    other = make_engine(url)
+    load_real(other)
+    add_synthetic(other, 1)
+    with Session(other) as session:
+        values = session.exec(
+            select(IndicatorValue.value)
+            .join(Indicator)
+            .where(col(Indicator.code).startswith("SYN-1-"))
+            .order_by(col(IndicatorValue.id))
+        ).all()
+    other.dispose()
+    return list(values)
