@@ -28,7 +28,7 @@ def percent(value: float | None, lang: str = "nb", decimals: int = 1) -> str:
     """24.7 (percent points) -> '24,7 %' in bokmål."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    pattern = "#,##0" + ("." + "#" * decimals if decimals else "") + " %"
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "") + "\u00a0%"
     return format_percent(value / 100, format=pattern, locale=locale(lang))
 
 

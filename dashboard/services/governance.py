@@ -52,7 +52,9 @@ def deliverables(session: Session, mission_id: int) -> pd.DataFrame:
         "status",
         "note",
     ]
-    return pd.DataFrame([d.model_dump(include=set(columns)) for d in rows], columns=columns)
+    return pd.DataFrame(
+        [d.model_dump(include=set(columns), warnings=False) for d in rows], columns=columns
+    )
 
 
 def findings(session: Session, mission_id: int) -> pd.DataFrame:

@@ -1,0 +1,87 @@
+"""Every UI string comes from the catalogues; numbers and dates look Norwegian."""
+
+import datetime as dt
+import re
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+
+import models.enums
+from dashboard.i18n import LANGUAGES, catalogue, translate
+from dashboard.i18n.formatting import date, measured, number, percent
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = re.compile(
+    r"""["']((?:app|page|overview|goals|portfolio|initiative|indicators|governance|knowledge|chart|download|common|empty|col)\.[a-z_.]+)["']"""
+)
+LABEL_KINDS = re.compile(r"""label\([^()]*?,\s*["']([A-Za-z]+)["']\)""")
+
+
+def app_sources() -> list[Path]:
+    """The app's own Python files (not the migrations)."""
+    return [
+        *ROOT.glob("pages/*.py"),
+        *ROOT.glob("dashboard/*.py"),
+        *ROOT.glob("dashboard/ui/*.py"),
+        *ROOT.glob("dashboard/services/*.py"),
+    ]
+
+
+def used_keys() -> set[str]:
+    """Message keys named in the app's code."""
+    keys: set[str] = set()
+    for path in app_sources():
+        keys |= set(KEY.findall(path.read_text(encoding="utf-8")))
+    return keys
+
+
+def used_enum_kinds() -> set[str]:
+    """Enum names whose values the pages show as labels."""
+    kinds: set[str] = set()
+    for path in app_sources():
+        kinds |= set(LABEL_KINDS.findall(path.read_text(encoding="utf-8")))
+    return kinds | {"Role"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_key_used_in_code_exists(lang: str) -> None:
+    missing = sorted(used_keys() - set(catalogue(lang)))
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_enum_value_shown_has_a_label(lang: str) -> None:
+    missing = []
+    for kind in used_enum_kinds():
+        enum = getattr(models.enums, kind)
+        assert issubclass(enum, StrEnum)
+        missing += [
+            f"enum.{kind}.{v.value}"
+            for v in enum
+            if f"enum.{kind}.{v.value}" not in catalogue(lang)
+        ]
+    assert missing == []
+
+
+def test_catalogues_have_the_same_keys_and_placeholders() -> None:
+    nb, en = catalogue("nb"), catalogue("en")
+    assert set(nb) == set(en)
+    for key in nb:
+        assert set(re.findall(r"{(\w+)}", nb[key])) == set(re.findall(r"{(\w+)}", en[key])), key
+
+
+def test_translate_fills_values_and_falls_back() -> None:
+    assert translate("en", "portfolio.showing", shown=3, total=34) == "Showing 3 of 34 initiatives."
+    assert translate("nb", "no.such.key") == "no.such.key"
+
+
+def test_norwegian_numbers_and_dates() -> None:
+    assert number(1234567.891, "nb", 3) == "1\u00a0234\u00a0567,891"
+    assert number(100000) == "100\u00a0000"
+    assert percent(24.7) == "24,7\u00a0%"
+    assert measured(110700, "count", "barn") == "110\u00a0700 barn"
+    assert date(dt.date(2026, 3, 5)) == "5. mars 2026"
+    assert date(dt.date(2024, 2, 1), month_only=True) == "februar 2024"
+    assert number(1234.5, "en") == "1,234.5"
+    assert number(None) == "–"

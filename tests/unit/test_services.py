@@ -1,0 +1,163 @@
+"""The read services the pages use, on the seeded mission."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from dashboard.db import session_scope
+from dashboard.services.common import data_version, mission_by_key
+from dashboard.services.exports import to_csv, to_excel
+from dashboard.services.goals import goal_tree
+from dashboard.services.governance import bodies, deliverables, findings
+from dashboard.services.indicators import indicator_detail, indicator_table
+from dashboard.services.overview import last_approved_report, portfolio_counts
+from dashboard.services.portfolio import (
+    PortfolioFilter,
+    apply_filter,
+    goal_matrix,
+    initiative_detail,
+    links,
+    portfolio,
+    portfolio_organisations,
+)
+from models import EntryStatus, Indicator, IndicatorValue, Mission, Organisation
+from seed import load_real
+from seed.loader import year_period
+
+
+@pytest.fixture
+def session(seeded_engine: Engine) -> Session:
+    """A read session on the seeded mission."""
+    with Session(seeded_engine) as s:
+        yield s  # type: ignore[misc]
+
+
+def mission_id(session: Session) -> int:
+    """The seeded mission's id."""
+    mission = mission_by_key(session, "inkludering-barn-unge")
+    assert mission is not None and mission.id is not None
+    return mission.id
+
+
+def test_portfolio_lists_every_initiative_with_its_organisations(session: Session) -> None:
+    frame = portfolio(session, mission_id(session))
+    assert len(frame) == 34
+    row = frame.set_index("number").loc[9]
+    assert row["responsible"] == "Bufdir, Hdir, IMDi, NAV, Udir"
+    assert set(row["focus"]) == {"policy", "services"}
+
+
+def test_filters_combine(session: Session) -> None:
+    frame = portfolio(session, mission_id(session))
+    research_in_3 = apply_filter(frame, PortfolioFilter(categories=(3,), focus=("research",)))
+    assert sorted(research_in_3["number"]) == [6, 7, 10]
+    regional = apply_filter(frame, PortfolioFilter(scopes=("regional",)))
+    assert len(regional) == 8
+    ks = session.exec(select(Organisation.id).where(Organisation.key == "KS")).one()
+    with_ks = apply_filter(frame, PortfolioFilter(organisations=(ks,)))
+    assert 8 in set(with_ks["number"]) and 29 in set(with_ks["number"])
+    assert apply_filter(frame, PortfolioFilter()).equals(frame)
+
+
+def test_counts_match_the_mapping(session: Session) -> None:
+    counts = portfolio_counts(portfolio(session, mission_id(session)))
+    assert counts.total == 34
+    assert counts.by_category.loc[3] == 8 and counts.by_category.loc[9] == 7
+    assert counts.by_scope.loc["national"] == 21
+
+
+def test_organisation_list_counts_initiatives(session: Session) -> None:
+    orgs = portfolio_organisations(session, mission_id(session)).set_index("short_name")
+    assert orgs.loc["Bufdir", "initiatives"] >= 8
+
+
+def test_goal_tree_has_the_three_levels_under_the_main_goal(session: Session) -> None:
+    roots = goal_tree(session, mission_id(session))
+    assert [r.goal.code for r in roots] == ["0"]
+    assert [c.goal.code for c in roots[0].children] == ["1", "2", "3"]
+    personal = roots[0].children[0]
+    assert [c.goal.code for c in personal.children] == ["1.1", "1.2", "1.3"]
+    assert all(node.goal.proposal for node in [roots[0], *roots[0].children])
+    school = personal.children[0]
+    assert "VGO-IKKE-FULLFORT" in {code for code, _ in school.indicators}
+    assert any(number == 30 for number, *_ in school.initiatives)  # IPS Ung, category 9
+
+
+def test_matrix_and_links(session: Session) -> None:
+    matrix = goal_matrix(session, mission_id(session))
+    assert len(matrix) == 34
+    found = links(session, mission_id(session))
+    assert ((found.from_number == 14) & (found.to_number == 9) & (found.kind == "part_of")).any()
+
+
+def test_initiative_detail(session: Session) -> None:
+    detail = initiative_detail(session, mission_id(session), 9)
+    assert detail is not None
+    assert {o.short_name for o in detail.responsible} >= {"Udir", "Bufdir"}
+    assert set(detail.links["from_number"]) | set(detail.links["to_number"]) >= {8, 9, 14}
+    assert not detail.contributions.empty and detail.contributions["proposal"].all()
+    assert initiative_detail(session, mission_id(session), 999) is None
+
+
+def test_governance_and_findings(session: Session) -> None:
+    keys = [b.body.key for b in bodies(session, mission_id(session))]
+    assert keys[:3] == ["oppdragsgiver", "prosjekteier", "styringsgruppe"]
+    items = deliverables(session, mission_id(session))
+    assert len(items) == 7 and (items["status"] == "delivered").sum() >= 2
+    assert len(findings(session, mission_id(session))) == 23
+    assert last_approved_report(session, mission_id(session)) is None
+
+
+def test_partners_see_only_approved_values(engine: Engine) -> None:
+    load_real(engine)
+    with session_scope(write=True, engine=engine) as s:
+        indicator = s.exec(select(Indicator).where(Indicator.code == "NEET-15-29")).one()
+        period = year_period(s, 2023)
+        s.add(
+            IndicatorValue(
+                indicator_id=indicator.id,
+                period_id=period.id,
+                value=95000,
+                status=EntryStatus.SUBMITTED,
+            )
+        )
+    with Session(engine) as s:
+        mission = s.exec(select(Mission)).one()
+        assert mission.id is not None
+        partner = indicator_table(s, mission.id).set_index("code").loc["NEET-15-29"]
+        internal = indicator_table(s, mission.id, include_unapproved=True).set_index("code")
+        detail = indicator_detail(s, mission.id, "NEET-15-29")
+        assert detail is not None
+    assert pd.isna(partner["latest_value"])
+    assert internal.loc["NEET-15-29", "latest_value"] == 95000
+    assert internal.loc["NEET-15-29", "latest_status"] == "submitted"
+    assert detail.series.empty
+
+
+def test_data_version_changes_when_data_is_written(engine: Engine) -> None:
+    with Session(engine) as s:
+        before = data_version(s)
+    load_real(engine)
+    with Session(engine) as s:
+        assert data_version(s) > before
+
+
+def test_csv_export_is_excel_friendly_and_neutralises_formulas() -> None:
+    frame = pd.DataFrame({"Navn": ["Bærum", '=HYPERLINK("x")', "@SUM(A1)"], "Verdi": [1.5, 2, 3]})
+    data = to_csv(frame)
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Navn;Verdi"
+    assert "Bærum;1,5" in text
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+
+
+def test_excel_export_keeps_letters_and_neutralises_formulas() -> None:
+    frame = pd.DataFrame({"Organisasjon": ["Kulturtanken", "Øvre Eiker kommune", "+1+1"]})
+    book = openpyxl.load_workbook(io.BytesIO(to_excel(frame)))
+    cells = [c.value for c in book.active["A"]]
+    assert cells == ["Organisasjon", "Kulturtanken", "Øvre Eiker kommune", "'+1+1"]

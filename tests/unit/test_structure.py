@@ -1,0 +1,58 @@
+"""The layers stay as the design says; the server's config stays hardened."""
+
+import ast
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imports(path: Path) -> set[str]:
+    """Every module a Python file imports (top-level names and dotted)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_no_entry_script_beside_pages() -> None:
+    # With a script next to pages/, Streamlit serves every page to a deep link before
+    # st.navigation runs, bypassing the role gate.
+    assert list(ROOT.glob("*.py")) == []
+    assert (ROOT / "dashboard" / "app.py").exists()
+
+
+def test_pages_use_no_sql_or_sessions() -> None:
+    forbidden = ("sqlalchemy", "sqlmodel", "dashboard.db", "psycopg", "sqlite3")
+    for page in ROOT.glob("pages/*.py"):
+        bad = {m for m in imports(page) if m.startswith(forbidden)}
+        assert bad == set(), page.name
+
+
+def test_services_and_models_never_import_streamlit() -> None:
+    for path in [*ROOT.glob("dashboard/services/*.py"), *ROOT.glob("models/*.py")]:
+        assert not any(m.startswith("streamlit") for m in imports(path)), path
+
+
+def test_models_import_nothing_of_ours() -> None:
+    ours = ("dashboard", "seed", "pages", "bench")
+    for path in ROOT.glob("models/*.py"):
+        assert not any(m.startswith(ours) for m in imports(path)), path
+
+
+def test_every_page_is_registered_in_navigation() -> None:
+    from dashboard.ui.navigation import PAGES
+
+    assert {spec.script for spec in PAGES} == {p.name for p in ROOT.glob("pages/*.py")}
+
+
+def test_streamlit_config_is_hardened() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["global"]["developmentMode"] is False
+    assert config["server"]["enableXsrfProtection"] is True
