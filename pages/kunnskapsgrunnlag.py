@@ -32,7 +32,7 @@ if shown["theme_inferred"].any():
     st.caption(t("knowledge.theme_inferred"))
 for number, group in shown.groupby("main_number", sort=True):
     first = group.iloc[0]
-    st.subheader(f"{number}. {esc(first.main_title)}")
+    st.header(f"{number}. {esc(first.main_title)}")
     st.caption(label(first.theme, "FindingTheme"))
     for row in group.itertuples():
         st.markdown(f"**{row.letter}** – {esc(row.title)}")

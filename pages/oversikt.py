@@ -17,7 +17,7 @@ mission = current_mission()
 assert mission.id is not None
 page_header("page.overview", "overview.intro")
 
-st.subheader(esc(mission.title))
+st.header(esc(mission.title))
 if mission.aim:
     st.markdown(esc(mission.aim))
 note(mission.horizon_note)

@@ -34,7 +34,7 @@ def texts(at: AppTest) -> str:
 def test_overview_shows_the_mission_at_a_glance() -> None:
     at = open_page()
     assert at.title[0].value == "Oversikt"
-    assert at.subheader[0].value.startswith("Målrettet samfunnsoppdrag")
+    assert at.header[0].value.startswith("Målrettet samfunnsoppdrag")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Satsinger"] == "34" and metrics["Tidshorisont"] == "2033"
     indicators = at.dataframe[0].value
@@ -114,7 +114,7 @@ def test_governance_page_shows_bodies_members_and_deliverables() -> None:
 
 def test_knowledge_page_lists_findings_a_to_w() -> None:
     at = open_page("kunnskapsgrunnlag")
-    assert len(at.subheader) == 5
+    assert len(at.header) == 5
     letters = [m.value[2] for m in at.markdown if m.value.startswith("**") and m.value[3:5] == "**"]
     assert "".join(letters) == "ABCDEFGHIJKLMNOPQRSTUVW"
     framework = open_page("kunnskapsgrunnlag", tema="framework")

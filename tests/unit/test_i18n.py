@@ -85,3 +85,27 @@ def test_norwegian_numbers_and_dates() -> None:
     assert date(dt.date(2024, 2, 1), month_only=True) == "februar 2024"
     assert number(1234.5, "en") == "1,234.5"
     assert number(None) == "–"
+
+
+def test_validation_errors_become_actionable_messages_in_both_languages() -> None:
+    from pydantic import ValidationError
+
+    from dashboard.i18n.validation import describe
+    from models import InitiativeCreate
+
+    try:
+        InitiativeCreate(mission_id=1, number=1, name="x" * 301, start_year=2021, end_year=2015)
+    except ValidationError as exc:
+        nb, en = describe(exc, "nb"), describe(exc, "en")
+    assert nb == ["«Navn»: Teksten er for lang; høyst 300 tegn."]
+    assert en == ["«Name»: The text is too long; at most 300 characters."]
+    try:
+        InitiativeCreate(
+            mission_id=1, number=1, name="Ny\x00satsing", start_year=2021, end_year=2015
+        )
+    except ValidationError as exc:
+        messages = describe(exc, "nb")
+    assert messages == [
+        "«Navn»: Teksten inneholder kontrolltegn eller NUL; fjern dem "
+        "(ofte kommer de fra innliming)."
+    ]
