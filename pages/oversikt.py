@@ -11,7 +11,15 @@ from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.tables import indicator_display
-from dashboard.ui.widgets import chart_with_table, empty_state, esc, link_to, note, page_header
+from dashboard.ui.widgets import (
+    chart_with_table,
+    counts_chart,
+    empty_state,
+    esc,
+    link_to,
+    note,
+    page_header,
+)
 
 mission = current_mission()
 assert mission.id is not None
@@ -85,39 +93,11 @@ chart_with_table(
 )
 left, right = st.columns(2)
 with left:
-    by_status = pd.DataFrame(
-        {
-            t("col.status"): [label(s, "InitiativeStatus") for s in counts.by_status.index],
-            t("col.count"): counts.by_status.to_numpy(),
-        }
-    )
     st.subheader(t("overview.chart.by_status"))
-    chart_with_table(
-        bar_chart(
-            by_status,
-            label=t("col.status"),
-            value=t("col.count"),
-            title=t("col.count"),
-            lang=lang(),
-        ),
-        ", ".join(f"{r[0]}: {r[1]}" for r in by_status.itertuples(index=False)),
-        by_status,
-    )
+    counts_chart(counts.by_status, t("col.status"), lambda s: label(s, "InitiativeStatus"))
 with right:
-    by_focus = pd.DataFrame(
-        {
-            t("col.focus"): [label(f, "FocusType") for f in counts.by_focus.index],
-            t("col.count"): counts.by_focus.to_numpy(),
-        }
-    )
     st.subheader(t("overview.chart.by_focus"))
-    chart_with_table(
-        bar_chart(
-            by_focus, label=t("col.focus"), value=t("col.count"), title=t("col.count"), lang=lang()
-        ),
-        ", ".join(f"{r[0]}: {r[1]}" for r in by_focus.itertuples(index=False)),
-        by_focus,
-    )
+    counts_chart(counts.by_focus, t("col.focus"), lambda f: label(f, "FocusType"))
 link_to("portefolje.py", t("overview.to_portfolio"))
 
 st.header(t("overview.changes"))

@@ -28,59 +28,38 @@ titles = query(categories).set_index("number")["title"]
 orgs = query(portfolio_organisations, mission.id)
 org_names = dict(zip(orgs["id"].astype(str), orgs["short_name"], strict=True))
 
-with st.container(border=True):
-    st.markdown(f"**{t('portfolio.filters')}**")
-    c1, c2, c3 = st.columns(3)
-    chosen_categories = url_multiselect(
-        c1,
+filters = {  # URL key: (label, options, how to show an option)
+    "kategori": (
         t("col.category"),
         [str(n) for n in titles.index],
-        format_func=lambda n: f"{n}. {titles.get(int(n), '')}",
-        key="kategori",
-        placeholder=t("portfolio.all"),
-    )
-    chosen_focus = url_multiselect(
-        c2,
-        t("col.focus"),
-        [f.value for f in FocusType],
-        format_func=lambda f: label(f, "FocusType"),
-        key="fokus",
-        placeholder=t("portfolio.all"),
-    )
-    chosen_scopes = url_multiselect(
-        c3,
-        t("col.scope"),
-        [s.value for s in Scope],
-        format_func=lambda s: label(s, "Scope"),
-        key="omfang",
-        placeholder=t("portfolio.all"),
-    )
-    c4, c5 = st.columns([1, 2])
-    chosen_statuses = url_multiselect(
-        c4,
+        lambda n: f"{n}. {titles.get(int(n), '')}",
+    ),
+    "fokus": (t("col.focus"), [f.value for f in FocusType], lambda f: label(f, "FocusType")),
+    "omfang": (t("col.scope"), [s.value for s in Scope], lambda s: label(s, "Scope")),
+    "status": (
         t("col.status"),
         [s.value for s in InitiativeStatus],
-        format_func=lambda s: label(s, "InitiativeStatus"),
-        key="status",
-        placeholder=t("portfolio.all"),
-    )
-    chosen_orgs = url_multiselect(
-        c5,
-        t("col.organisation"),
-        list(org_names),
-        format_func=lambda i: org_names.get(i, i),
-        key="org",
-        placeholder=t("portfolio.all"),
-    )
+        lambda s: label(s, "InitiativeStatus"),
+    ),
+    "org": (t("col.organisation"), list(org_names), lambda i: org_names.get(i, i)),
+}
+chosen: dict[str, list[str]] = {}
+with st.container(border=True):
+    st.markdown(f"**{t('portfolio.filters')}**")
+    top, bottom = st.columns(3), st.columns([1, 2])
+    for place, (key, (title, options, show)) in zip([*top, *bottom], filters.items(), strict=True):
+        chosen[key] = url_multiselect(
+            place, title, options, key=key, format_func=show, placeholder=t("portfolio.all")
+        )
 
 selected = apply_filter(
     frame,
     PortfolioFilter(
-        categories=tuple(int(c) for c in chosen_categories),
-        focus=tuple(chosen_focus),
-        scopes=tuple(chosen_scopes),
-        statuses=tuple(chosen_statuses),
-        organisations=tuple(int(o) for o in chosen_orgs),
+        categories=tuple(int(c) for c in chosen["kategori"]),
+        focus=tuple(chosen["fokus"]),
+        scopes=tuple(chosen["omfang"]),
+        statuses=tuple(chosen["status"]),
+        organisations=tuple(int(o) for o in chosen["org"]),
     ),
 )
 st.caption(t("portfolio.showing", shown=len(selected), total=len(frame)))

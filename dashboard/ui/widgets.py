@@ -1,13 +1,15 @@
 """Small building blocks every page uses: headings, empty states, charts with tables, downloads."""
 
 import re
+from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard.services.exports import to_csv, to_excel
-from dashboard.ui.context import t
+from dashboard.ui.charts import bar_chart
+from dashboard.ui.context import lang, t
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~])")
 
@@ -94,3 +96,13 @@ def field_table(fields: dict[str, object]) -> None:
             {t("col.field"): list(fields), t("col.value"): [str(v) for v in fields.values()]}
         )
     )
+
+
+def counts_chart(counts: pd.Series, heading: str, show: Callable[[object], str]) -> None:
+    """A bar chart of counts per value, its text alternative ('Value: n, ...') and its table."""
+    frame = pd.DataFrame(
+        {heading: [show(v) for v in counts.index], t("col.count"): counts.to_numpy()}
+    )
+    chart = bar_chart(frame, label=heading, value=t("col.count"), title=t("col.count"), lang=lang())
+    alt_text = ", ".join(f"{name}: {n}" for name, n in frame.itertuples(index=False))
+    chart_with_table(chart, alt_text, frame)
