@@ -54,11 +54,13 @@ def cluster() -> Iterator[str]:
         shutil.chown(base, SYSTEM_USER)
     run: dict[str, Any] = {"check": True, "capture_output": True, "text": True}
     try:
-        subprocess.run(
-            _as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"])
-            + ["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-            **run,
-        )
+        initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
+        try:
+            subprocess.run(
+                _as_owner([*initdb, "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]), **run
+            )
+        except subprocess.CalledProcessError as exc:
+            raise RuntimeError(f"initdb failed:\n{exc.stdout}\n{exc.stderr}") from exc
         options = f"-k {base} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
         pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log)]
         try:

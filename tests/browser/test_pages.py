@@ -1,0 +1,63 @@
+"""The app in a real browser: every page renders, deep links and URL filters work."""
+
+import pytest
+from playwright.sync_api import Page, expect
+from support.browser import screenshot, wait_ready
+
+pytestmark = pytest.mark.browser
+
+PAGES = {  # URL path -> h1
+    "": "Oversikt",
+    "oversikt": "Oversikt",
+    "mal": "Mål",
+    "portefolje": "Portefølje",
+    "satsing": "Satsing",
+    "indikatorer": "Indikatorer",
+    "styring": "Styring",
+    "kunnskapsgrunnlag": "Kunnskapsgrunnlag",
+}
+PORTFOLIO_FILTER = "kategori=3"  # the Portefølje page's query parameter for a goal category
+
+
+def open_page(page: Page, url: str) -> None:
+    """Go to url and wait until Streamlit has finished rendering it without an exception."""
+    page.goto(url)
+    wait_ready(page)
+    errors = page.get_by_test_id("stException")
+    assert errors.count() == 0, f"{url} shows an exception:\n{errors.first.inner_text()}"
+
+
+def table_rows(page: Page) -> int:
+    """The number of data rows in the first visible dataframe (the portfolio table)."""
+    grid = page.locator('[data-testid="stDataFrame"]:visible').first.locator('table[role="grid"]')
+    expect(grid).to_have_count(1)
+    return int(grid.get_attribute("aria-rowcount") or 0) - 1  # minus the header row
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_renders(page: Page, live_server: str, path: str) -> None:
+    """Each page's URL shows its title and no exception."""
+    open_page(page, f"{live_server}/{path}")
+    screenshot(page, path or "root")
+    expect(page.get_by_role("heading", level=1, name=PAGES[path], exact=True)).to_be_visible()
+
+
+def test_deep_link_opens_initiative(page: Page, live_server: str) -> None:
+    """satsing?nr=9 opens initiative number 9."""
+    open_page(page, f"{live_server}/satsing?nr=9")
+    screenshot(page, "satsing-nr9")
+    expect(page.get_by_role("heading", name="0-24-samarbeidet")).to_be_visible()
+
+
+def test_portfolio_filter_survives_reload(page: Page, live_server: str) -> None:
+    """A category filter in the URL narrows the portfolio, also after a reload."""
+    open_page(page, f"{live_server}/portefolje")
+    everything = table_rows(page)
+    open_page(page, f"{live_server}/portefolje?{PORTFOLIO_FILTER}")
+    filtered = table_rows(page)
+    assert 0 < filtered < everything
+    page.reload()
+    wait_ready(page)
+    screenshot(page, "portefolje-filtered")
+    assert PORTFOLIO_FILTER in page.url
+    assert table_rows(page) == filtered

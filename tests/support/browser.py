@@ -1,0 +1,45 @@
+"""Drive the system Chromium with Playwright, and wait until a Streamlit page is done."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from support.server import CHROMIUM, CHROMIUM_ARGS
+
+SCREENS = Path("/tmp/screens")  # screenshots for people to look at; not in the repo
+APP_DONE = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    '[data-test-connection-state="CONNECTED"]'
+)
+SKELETON = '[data-testid*="Skeleton"]'  # stSkeleton, stAppSkeleton, stSkeletonElement
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """A headless /usr/bin/chromium under Playwright (no downloaded browser)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_ready(page: Page, timeout: float = 30_000) -> None:
+    """Wait until the script has run, the session is connected and no skeleton is left."""
+    page.wait_for_selector(APP_DONE, timeout=timeout)
+    expect(page.locator(SKELETON)).to_have_count(0, timeout=timeout)
+    page.wait_for_timeout(300)  # a rerun may be requested right after the first run
+    page.wait_for_selector(APP_DONE, timeout=timeout)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot to /tmp/screens/<name>.png and return its path."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
