@@ -11,6 +11,7 @@ from dashboard.ui.data import current_mission, query
 from dashboard.ui.tables import indicator_display
 from dashboard.ui.url_state import url_selectbox, url_value_unknown
 from dashboard.ui.widgets import (
+    chart_spec,
     chart_with_table,
     downloads,
     empty_state,
@@ -73,7 +74,7 @@ else:
         }
     )
     chart_with_table(
-        indicator_chart(points, y_title=y_title, lang=lang()),
+        chart_spec(indicator_chart, points=points, y_title=y_title, lang=lang()),
         describe_indicator(points, name=ind.name, measure=ind.measure, unit=ind.unit, lang=lang()),
         table,
     )

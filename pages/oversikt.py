@@ -12,6 +12,7 @@ from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.tables import indicator_display
 from dashboard.ui.widgets import (
+    chart_spec,
     chart_with_table,
     counts_chart,
     empty_state,
@@ -76,8 +77,9 @@ by_category = pd.DataFrame(
     }
 )
 chart_with_table(
-    bar_chart(
-        by_category,
+    chart_spec(
+        bar_chart,
+        frame=by_category,
         label=t("col.category"),
         value=t("col.count"),
         title=t("overview.chart.by_category"),

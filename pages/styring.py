@@ -1,15 +1,14 @@
 """Styring: governance bodies and their members, and the deliverables on a timeline."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import date
 from dashboard.services.governance import bodies, deliverables
-from dashboard.ui.charts import chart_locale
+from dashboard.ui.charts import timeline_chart
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import current_mission, query
-from dashboard.ui.widgets import chart_with_table, empty_state, esc, note, page_header
+from dashboard.ui.widgets import chart_spec, chart_with_table, empty_state, esc, note, page_header
 
 mission = current_mission()
 assert mission.id is not None
@@ -71,19 +70,7 @@ timeline = pd.DataFrame(
         "status": [label(s, "DeliverableStatus") for s in dated["status"]],
     }
 )
-chart = (
-    alt.Chart(timeline)
-    .mark_point(filled=True, size=160)
-    .encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("title:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
-        color=alt.Color("status:N", title=t("col.status"), legend=alt.Legend(orient="bottom")),
-        shape=alt.Shape("status:N", title=t("col.status")),
-        tooltip=[alt.Tooltip("title:N"), alt.Tooltip("date:T", format="%B %Y"), "status:N"],
-    )
-    .properties(height=max(160, 40 * len(timeline)))
-    .configure(locale=chart_locale(lang()))
-)
+chart = chart_spec(timeline_chart, points=timeline, status_title=t("col.status"), lang=lang())
 undated = len(items) - len(dated)
 alt_text = t(
     "governance.timeline_alt",

@@ -1,6 +1,7 @@
 """Altair chart builders with Norwegian number and date locale, and their text alternatives."""
 
 import datetime as dt
+from functools import cache
 
 import altair as alt
 import pandas as pd
@@ -17,6 +18,7 @@ _DAYS_NB = ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lør
 COLOURS = {"value": "#1f4e79", "baseline": "#6b6b6b", "target": "#b35900", "trajectory": "#b35900"}
 
 
+@cache
 def chart_locale(lang: str) -> alt.Locale:
     """Vega's number and time locale for the UI language (bokmål: '1 234,5', 'mars')."""
     if lang == "en":
@@ -127,6 +129,23 @@ def bar_chart(frame: pd.DataFrame, *, label: str, value: str, title: str, lang: 
     text = base.mark_text(align="left", dx=4).encode(text=f"{value}:Q")
     height = max(120, 28 * len(frame))
     return (bars + text).properties(height=height).configure(locale=chart_locale(lang))
+
+
+def timeline_chart(points: pd.DataFrame, *, status_title: str, lang: str) -> alt.Chart:
+    """Dated items (date, title, status) as points on a time axis, one row per item."""
+    return (
+        alt.Chart(points)
+        .mark_point(filled=True, size=160)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("title:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
+            color=alt.Color("status:N", title=status_title, legend=alt.Legend(orient="bottom")),
+            shape=alt.Shape("status:N", title=status_title),
+            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("date:T", format="%B %Y"), "status:N"],
+        )
+        .properties(height=max(160, 40 * len(points)))
+        .configure(locale=chart_locale(lang))
+    )
 
 
 def describe_indicator(
