@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 
 import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from dashboard.services.common import fetch
 from models import EntryStatus, Goal, Indicator, IndicatorGoal, IndicatorValue, Organisation, Period
 
 
@@ -17,45 +20,7 @@ def indicator_table(
     session: Session, mission_id: int, *, include_unapproved: bool = False
 ) -> pd.DataFrame:
     """One row per indicator: metadata, baseline, target and the latest visible value."""
-    indicators = session.exec(
-        select(Indicator, Organisation.short_name)
-        .join(Organisation, col(Organisation.id) == Indicator.responsible_org_id, isouter=True)
-        .where(Indicator.mission_id == mission_id)
-        .order_by(col(Indicator.code))
-    ).all()
-    goal_rows = session.exec(
-        select(IndicatorGoal.indicator_id, Goal.code)
-        .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
-        .where(Goal.mission_id == mission_id)
-        .order_by(col(Goal.code))
-    ).all()
-    goals: dict[int, list[str]] = {}
-    for indicator_id, code in goal_rows:
-        goals.setdefault(indicator_id, []).append(code)
-    latest = _latest_values(session, mission_id, include_unapproved)
-    rows = []
-    for indicator, org in indicators:
-        value = latest.get(indicator.id or 0)
-        rows.append(
-            {
-                "code": indicator.code,
-                "name": indicator.name,
-                "unit": indicator.unit,
-                "measure": indicator.measure,
-                "direction": indicator.direction,
-                "baseline_value": indicator.baseline_value,
-                "baseline_year": indicator.baseline_year,
-                "target_value": indicator.target_value,
-                "target_year": indicator.target_year,
-                "latest_value": value[0] if value else None,
-                "latest_period": value[1] if value else None,
-                "latest_status": value[2] if value else None,
-                "source": indicator.source,
-                "responsible": org,
-                "goals": goals.get(indicator.id or 0, []),
-            }
-        )
-    columns = [
+    metadata = [
         "code",
         "name",
         "unit",
@@ -65,33 +30,64 @@ def indicator_table(
         "baseline_year",
         "target_value",
         "target_year",
-        "latest_value",
-        "latest_period",
-        "latest_status",
         "source",
-        "responsible",
-        "goals",
     ]
-    frame = pd.DataFrame(rows, columns=columns)
+    indicators = fetch(
+        session,
+        sa.select(
+            col(Indicator.id),
+            col(Organisation.short_name),
+            *(col(getattr(Indicator, name)) for name in metadata),
+        )
+        .join(Organisation, col(Organisation.id) == Indicator.responsible_org_id, isouter=True)
+        .where(col(Indicator.mission_id) == mission_id)
+        .order_by(col(Indicator.code)),
+    )
+    goals: dict[int, list[str]] = {}
+    for indicator_id, code in fetch(
+        session,
+        sa.select(col(IndicatorGoal.indicator_id), col(Goal.code))
+        .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
+        .where(col(Goal.mission_id) == mission_id)
+        .order_by(col(Goal.code)),
+    ):
+        goals.setdefault(indicator_id, []).append(code)
+    latest = _latest_values(session, mission_id, include_unapproved)
+    frame = pd.DataFrame([row[2:] for row in indicators], columns=metadata)
+    ids = [row[0] for row in indicators]
+    none = (None, None, None)
+    for position, column in enumerate(["latest_value", "latest_period", "latest_status"]):
+        frame[column] = [latest.get(i, none)[position] for i in ids]
+    frame["responsible"] = [row[1] for row in indicators]
+    frame["goals"] = [goals.get(i, []) for i in ids]
     return frame.astype({"baseline_year": "Int64", "target_year": "Int64"})
 
 
 def _latest_values(
     session: Session, mission_id: int, include_unapproved: bool
-) -> dict[int, tuple[float, str, str]]:
+) -> dict[int, tuple[float | None, str | None, str | None]]:
     """The most recent visible (value, period label, status) of each indicator."""
-    rows = session.exec(
+    visible = col(IndicatorValue.status).in_(visible_statuses(include_unapproved))
+    newest = (
+        select(IndicatorValue.indicator_id, func.max(Period.end).label("end"))
+        .join(Period, col(Period.id) == IndicatorValue.period_id)
+        .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
+        .where(Indicator.mission_id == mission_id, visible)
+        .group_by(col(IndicatorValue.indicator_id))
+        .subquery()
+    )
+    rows = fetch(
+        session,
         select(
             IndicatorValue.indicator_id, IndicatorValue.value, Period.label, IndicatorValue.status
         )
         .join(Period, col(Period.id) == IndicatorValue.period_id)
-        .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
-        .where(
-            Indicator.mission_id == mission_id,
-            col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
+        .join(
+            newest,
+            (newest.c.indicator_id == IndicatorValue.indicator_id) & (newest.c.end == Period.end),
         )
-        .order_by(col(Period.end))
-    ).all()
+        .where(visible),
+    )
     return {indicator_id: (value, label, status) for indicator_id, value, label, status in rows}
 
 

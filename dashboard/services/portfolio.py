@@ -3,8 +3,10 @@
 from dataclasses import dataclass, field
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from dashboard.services.common import fetch
 from models import (
     CheckIn,
     Contribution,
@@ -20,6 +22,18 @@ from models import (
     Period,
 )
 
+INITIATIVE_FIELDS = [
+    "number",
+    "name",
+    "status",
+    "start_year",
+    "end_year",
+    "scope",
+    "region",
+    "category",
+    "focus",
+    "description",
+]
 PORTFOLIO_COLUMNS = [
     "number",
     "name",
@@ -50,48 +64,40 @@ class PortfolioFilter:
 
 def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
     """One row per initiative with its organisations, in Halogen's order."""
-    initiatives = session.exec(
-        select(Initiative)
-        .where(Initiative.mission_id == mission_id)
-        .order_by(col(Initiative.number))
-    ).all()
-    members = session.exec(
-        select(
-            InitiativeOrganisation.initiative_id,
-            InitiativeOrganisation.role,
-            Organisation.id,
-            Organisation.short_name,
+    initiatives = fetch(
+        session,
+        sa.select(
+            col(Initiative.id),
+            *(col(getattr(Initiative, name)) for name in INITIATIVE_FIELDS),
+        )
+        .where(col(Initiative.mission_id) == mission_id)
+        .order_by(col(Initiative.number)),
+    )
+    members = fetch(
+        session,
+        sa.select(
+            col(InitiativeOrganisation.initiative_id),
+            col(InitiativeOrganisation.role),
+            col(Organisation.id),
+            col(Organisation.short_name),
         )
         .join(Organisation, col(Organisation.id) == InitiativeOrganisation.organisation_id)
         .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
-        .where(Initiative.mission_id == mission_id)
-        .order_by(col(Organisation.short_name))
-    ).all()
+        .where(col(Initiative.mission_id) == mission_id)
+        .order_by(col(Organisation.short_name)),
+    )
     names: dict[tuple[int, str], list[str]] = {}
     org_ids: dict[int, list[int]] = {}
     for initiative_id, role, org_id, short_name in members:
         names.setdefault((initiative_id, role), []).append(short_name)
-        if org_id is not None:
-            org_ids.setdefault(initiative_id, []).append(org_id)
-    rows = [
-        {
-            "number": i.number,
-            "name": i.name,
-            "status": i.status,
-            "start_year": i.start_year,
-            "end_year": i.end_year,
-            "scope": i.scope,
-            "region": i.region,
-            "category": i.category,
-            "focus": list(i.focus or []),
-            "responsible": ", ".join(names.get((i.id or 0, OrganisationRole.RESPONSIBLE), [])),
-            "involved": ", ".join(names.get((i.id or 0, OrganisationRole.INVOLVED), [])),
-            "organisation_ids": org_ids.get(i.id or 0, []),
-            "description": i.description,
-        }
-        for i in initiatives
-    ]
-    frame = pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
+        org_ids.setdefault(initiative_id, []).append(org_id)
+    frame = pd.DataFrame([row[1:] for row in initiatives], columns=INITIATIVE_FIELDS)
+    ids = [row[0] for row in initiatives]
+    frame["focus"] = [list(f or []) for f in frame["focus"]]
+    frame["responsible"] = [", ".join(names.get((i, "responsible"), [])) for i in ids]
+    frame["involved"] = [", ".join(names.get((i, "involved"), [])) for i in ids]
+    frame["organisation_ids"] = [org_ids.get(i, []) for i in ids]
+    frame = frame[PORTFOLIO_COLUMNS]
     return frame.astype({"start_year": "Int64", "end_year": "Int64", "category": "Int64"})
 
 
@@ -130,7 +136,7 @@ def portfolio_organisations(session: Session, mission_id: int) -> pd.DataFrame:
             InitiativeOrganisation, col(InitiativeOrganisation.organisation_id) == Organisation.id
         )
         .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
-        .where(Initiative.mission_id == mission_id)
+        .where(col(Initiative.mission_id) == mission_id)
     ).all()
     frame = pd.DataFrame(rows, columns=["id", "short_name", "name", "kind"])
     counts = frame.groupby(["id", "short_name", "name", "kind"]).size().rename("initiatives")
@@ -139,12 +145,15 @@ def portfolio_organisations(session: Session, mission_id: int) -> pd.DataFrame:
 
 def goal_matrix(session: Session, mission_id: int) -> pd.DataFrame:
     """Initiatives x goals: the strength of each contribution (empty where none)."""
-    rows = session.exec(
-        select(Initiative.number, Initiative.name, Goal.code, Contribution.strength)
+    rows = fetch(
+        session,
+        sa.select(
+            col(Initiative.number), col(Initiative.name), col(Goal.code), col(Contribution.strength)
+        )
         .join(Contribution, col(Contribution.initiative_id) == Initiative.id)
         .join(Goal, col(Goal.id) == Contribution.goal_id)
-        .where(Initiative.mission_id == mission_id)
-    ).all()
+        .where(col(Initiative.mission_id) == mission_id),
+    )
     frame = pd.DataFrame(rows, columns=["number", "name", "goal", "strength"])
     if frame.empty:
         return frame
@@ -195,7 +204,7 @@ def initiative_choices(session: Session, mission_id: int) -> list[tuple[int, str
     """(number, name) of every initiative, for a picker."""
     query = (
         select(Initiative.number, Initiative.name)
-        .where(Initiative.mission_id == mission_id)
+        .where(col(Initiative.mission_id) == mission_id)
         .order_by(col(Initiative.number))
     )
     return [(number, name) for number, name in session.exec(query).all()]

@@ -1,5 +1,6 @@
 """Who is looking, in which language: the per-session context every page reads."""
 
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
@@ -28,6 +29,17 @@ def label(value: Enum | str | None, kind: str | None = None) -> str:
     if value is None or (isinstance(value, float)):
         return "–"
     return t(enum_key(value, kind))
+
+
+def labels(values: Iterable[Any], kind: str) -> list[str]:
+    """Labels for a column of enum values, translating each distinct value once."""
+    known: dict[Any, str] = {}
+    result = []
+    for value in values:
+        if value not in known:
+            known[value] = label(value, kind)
+        result.append(known[value])
+    return result
 
 
 def role() -> Role:

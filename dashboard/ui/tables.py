@@ -3,12 +3,14 @@
 import pandas as pd
 
 from dashboard.i18n.formatting import measured
-from dashboard.ui.context import label, lang, t
+from dashboard.ui.context import label, labels, lang, t
+from models import FocusType
 
 
 def _measured_column(frame: pd.DataFrame, column: str, missing: str = "–") -> list[str]:
+    language = lang()
     return [
-        measured(v, m, u, lang()) if pd.notna(v) else missing
+        measured(v, m, u, language) if pd.notna(v) else missing
         for v, m, u in zip(frame[column], frame["measure"], frame["unit"], strict=True)
     ]
 
@@ -24,7 +26,7 @@ def indicator_display(indicators: pd.DataFrame) -> pd.DataFrame:
             t("col.latest"): _measured_column(indicators, "latest_value"),
             t("col.latest_period"): indicators["latest_period"].fillna("–"),
             t("col.target"): _measured_column(indicators, "target_value", t("common.no_target")),
-            t("col.direction"): [label(d, "Direction") for d in indicators["direction"]],
+            t("col.direction"): labels(indicators["direction"], "Direction"),
             t("col.responsible"): indicators["responsible"].fillna("–"),
             t("col.source"): indicators["source"].fillna("–"),
         }
@@ -33,12 +35,13 @@ def indicator_display(indicators: pd.DataFrame) -> pd.DataFrame:
 
 def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.DataFrame:
     """The portfolio table as a reader sees it, with a link to each initiative."""
+    focus = {f.value: label(f, "FocusType") for f in FocusType}
     return pd.DataFrame(
         {
             t("col.number"): frame["number"],
             t("col.initiative"): frame["name"],
             t("col.open"): [f"satsing?nr={n}" for n in frame["number"]],
-            t("col.status"): [label(s, "InitiativeStatus") for s in frame["status"]],
+            t("col.status"): labels(frame["status"], "InitiativeStatus"),
             t("col.period"): [
                 _years(a, b) for a, b in zip(frame.start_year, frame.end_year, strict=True)
             ],
@@ -46,7 +49,7 @@ def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.Dat
                 f"{int(c)}. {category_titles.get(c, '')}" if pd.notna(c) else "–"
                 for c in frame["category"]
             ],
-            t("col.focus"): [", ".join(label(f, "FocusType") for f in fs) for fs in frame["focus"]],
+            t("col.focus"): [", ".join(focus.get(f, f) for f in fs) for fs in frame["focus"]],
             t("col.scope"): [
                 label(s, "Scope") if s else t("common.unknown") for s in frame["scope"]
             ],

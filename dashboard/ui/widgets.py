@@ -3,6 +3,7 @@
 import importlib
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import altair as alt
@@ -68,7 +69,7 @@ def downloads(frame: pd.DataFrame, base_name: str, key: str) -> None:
     left, right = st.columns(2)
     left.download_button(
         t("download.csv"),
-        data=to_csv(frame),
+        data=partial(to_csv, frame),  # built when clicked, not on every rerun
         file_name=f"{base_name}.csv",
         mime="text/csv",
         key=f"{key}-csv",
@@ -76,7 +77,7 @@ def downloads(frame: pd.DataFrame, base_name: str, key: str) -> None:
     )
     right.download_button(
         t("download.excel"),
-        data=to_excel(frame),
+        data=partial(to_excel, frame),
         file_name=f"{base_name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",
