@@ -1,0 +1,1 @@
+"""Benchmarks of the dashboard: page run times, baselines and the server's memory."""

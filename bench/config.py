@@ -1,0 +1,84 @@
+"""What the benchmark measures: the pages, how often, and the budgets they must meet."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboard" / "app.py"
+SYNTHETIC_FACTOR = 100
+
+# Pages that read the URL get a real value, so the benchmark sees the page with content.
+QUERY_PARAMS: dict[str, dict[str, str]] = {
+    "satsing": {"nr": "9"},
+    "indikatorer": {"kode": "LAVINNTEKT-BARN-ANDEL"},
+}
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    """One page of the app as the benchmark opens it."""
+
+    name: str
+    script: str
+    title_key: str
+    default: bool = False
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def app_path(self) -> str:
+        """The script relative to dashboard/app.py, as AppTest.switch_page wants it."""
+        return f"../pages/{self.script}"
+
+    @property
+    def url(self) -> str:
+        """The page's path and query string on a running server."""
+        path = "/" if self.default else f"/{self.name}"
+        return f"{path}?{urlencode(self.params)}" if self.params else path
+
+
+def bench_pages() -> list[BenchPage]:
+    """Every page the current visitor can open, in menu order."""
+    from dashboard.ui.context import role
+    from dashboard.ui.navigation import pages_for
+
+    return [
+        BenchPage(
+            name=spec.url_path,
+            script=spec.script,
+            title_key=spec.title_key,
+            default=spec.default,
+            params=QUERY_PARAMS.get(spec.url_path, {}),
+        )
+        for spec in pages_for(role())
+    ]
+
+
+@dataclass(frozen=True)
+class Repetitions:
+    """How many timed runs of each kind."""
+
+    cold: int
+    warm: int
+    raw_sql: int
+
+
+FULL = Repetitions(cold=5, warm=10, raw_sql=20)
+QUICK = Repetitions(cold=2, warm=3, raw_sql=5)
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """The performance budgets of the issue; cold is checked on the median."""
+
+    warm_median_ms: float = 150.0
+    cold_factor: float = 1.5
+    cold_offset_ms: float = 300.0
+    server_memory_mb: float = 500.0
+
+    def cold_limit_ms(self, raw_sql_ms: float) -> float:
+        """The cold budget for a database whose raw portfolio query takes raw_sql_ms."""
+        return self.cold_factor * raw_sql_ms + self.cold_offset_ms
+
+
+BUDGETS = Budgets()

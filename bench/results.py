@@ -1,0 +1,102 @@
+"""The results of a benchmark run and the budget checks made on them."""
+
+from dataclasses import dataclass, field
+
+from bench.apptest import PageTiming
+from bench.config import Budgets
+from bench.databases import Database
+from bench.server import ServerMemory
+from bench.stats import Summary
+
+
+@dataclass
+class SizeResult:
+    """Everything measured on one database size."""
+
+    database: Database
+    raw_sql: Summary
+    raw_sql_rows: int
+    empty_page: PageTiming
+    pages: list[PageTiming]
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One budget check: what was measured against which limit."""
+
+    subject: str
+    size: str
+    metric: str
+    measured: float | None
+    limit: float
+    unit: str
+
+    @property
+    def passed(self) -> bool | None:
+        """True/False when measured, None when it could not be measured."""
+        return None if self.measured is None else self.measured <= self.limit
+
+
+@dataclass
+class BenchRun:
+    """A whole benchmark run."""
+
+    mode: str
+    started: str
+    sizes: list[SizeResult] = field(default_factory=list)
+    server: ServerMemory | None = None
+    phases: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)  # 1-minute load average, start and end
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator / denominator, or None when either is missing or the denominator is 0."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def page_checks(size: SizeResult, budgets: Budgets) -> dict[str, list[Check]]:
+    """The warm and cold checks of every page of a size, by page name."""
+    cold_limit = budgets.cold_limit_ms(size.raw_sql.median_ms)
+    checks = {}
+    for page in size.pages:
+        label = size.database.label
+        checks[page.name] = [
+            Check(
+                page.name,
+                label,
+                "cold median",
+                page.cold.median_ms if page.cold else None,
+                cold_limit,
+                "ms",
+            ),
+            Check(
+                page.name,
+                label,
+                "warm median",
+                page.warm.median_ms if page.warm else None,
+                budgets.warm_median_ms,
+                "ms",
+            ),
+        ]
+    return checks
+
+
+def all_checks(run: BenchRun, budgets: Budgets) -> list[Check]:
+    """Every budget check of the run, pages first, then the server's memory."""
+    checks = [c for size in run.sizes for cs in page_checks(size, budgets).values() for c in cs]
+    if run.server is not None:
+        checks.append(
+            Check(
+                "server",
+                run.server.database,
+                "peak RSS",
+                run.server.peak_mb,
+                budgets.server_memory_mb,
+                "MB",
+            )
+        )
+    return checks
