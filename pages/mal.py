@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.services.goals import GoalNode, goal_tree
-from dashboard.ui.context import label, t
+from dashboard.ui.context import label, labels, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.widgets import empty_state, esc, link_table, note, page_header
 
@@ -38,7 +38,7 @@ def show_goal(node: GoalNode, depth: int) -> None:
             {
                 t("col.number"): [i[0] for i in node.initiatives],
                 t("col.initiative"): [i[1] for i in node.initiatives],
-                t("col.contribution"): [label(i[2], "ContributionKind") for i in node.initiatives],
+                t("col.contribution"): labels((i[2] for i in node.initiatives), "ContributionKind"),
                 t("col.strength"): [i[3] for i in node.initiatives],
                 t("col.open"): [f"satsing?nr={i[0]}" for i in node.initiatives],
             }

@@ -14,7 +14,7 @@ from dashboard.ui.tables import indicator_display
 from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
-    counts_chart,
+    counts_table,
     empty_state,
     esc,
     link_to,
@@ -96,10 +96,10 @@ chart_with_table(
 left, right = st.columns(2)
 with left:
     st.subheader(t("overview.chart.by_status"))
-    counts_chart(counts.by_status, t("col.status"), lambda s: label(s, "InitiativeStatus"))
+    counts_table(counts.by_status, t("col.status"), lambda s: label(s, "InitiativeStatus"))
 with right:
     st.subheader(t("overview.chart.by_focus"))
-    counts_chart(counts.by_focus, t("col.focus"), lambda f: label(f, "FocusType"))
+    counts_table(counts.by_focus, t("col.focus"), lambda f: label(f, "FocusType"))
 link_to("portefolje.py", t("overview.to_portfolio"))
 
 st.header(t("overview.changes"))

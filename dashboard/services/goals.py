@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from dashboard.services.common import fetch
 from models import Contribution, Goal, Indicator, IndicatorGoal, Initiative
 
 
@@ -25,22 +27,31 @@ def goal_tree(session: Session, mission_id: int) -> list[GoalNode]:
         .order_by(col(Goal.sort_order), col(Goal.code))
     ).all()
     nodes = {g.id: GoalNode(goal=g) for g in goals}
-    for goal_id, code, name in session.exec(
-        select(IndicatorGoal.goal_id, Indicator.code, Indicator.name)
+    for goal_id, code, name in fetch(
+        session,
+        sa.select(col(IndicatorGoal.goal_id), col(Indicator.code), col(Indicator.name))
         .join(Indicator, col(Indicator.id) == IndicatorGoal.indicator_id)
-        .where(Indicator.mission_id == mission_id)
-        .order_by(col(Indicator.code))
-    ).all():
+        .where(col(Indicator.mission_id) == mission_id)
+        .order_by(col(Indicator.code)),
+    ):
         if goal_id in nodes:
             nodes[goal_id].indicators.append((code, name))
-    for c, number, name in session.exec(
-        select(Contribution, Initiative.number, Initiative.name)
+    for goal_id, *initiative in fetch(
+        session,
+        sa.select(
+            col(Contribution.goal_id),
+            col(Initiative.number),
+            col(Initiative.name),
+            col(Contribution.kind),
+            col(Contribution.strength),
+            col(Contribution.proposal),
+        )
         .join(Initiative, col(Initiative.id) == Contribution.initiative_id)
-        .where(Initiative.mission_id == mission_id)
-        .order_by(col(Initiative.number))
-    ).all():
-        if c.goal_id in nodes:
-            nodes[c.goal_id].initiatives.append((number, name, c.kind, c.strength, c.proposal))
+        .where(col(Initiative.mission_id) == mission_id)
+        .order_by(col(Initiative.number)),
+    ):
+        if goal_id in nodes:
+            nodes[goal_id].initiatives.append(tuple(initiative))
     roots = []
     for goal in goals:
         node = nodes[goal.id]

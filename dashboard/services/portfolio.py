@@ -130,17 +130,25 @@ def categories(session: Session) -> pd.DataFrame:
 
 def portfolio_organisations(session: Session, mission_id: int) -> pd.DataFrame:
     """Organisations taking part in at least one initiative, with their number of initiatives."""
-    rows = session.exec(
-        select(Organisation.id, Organisation.short_name, Organisation.name, Organisation.kind)
+    initiatives = sa.func.count(sa.distinct(col(InitiativeOrganisation.initiative_id)))
+    rows = fetch(
+        session,
+        sa.select(
+            col(Organisation.id),
+            col(Organisation.short_name),
+            col(Organisation.name),
+            col(Organisation.kind),
+            initiatives.label("initiatives"),
+        )
         .join(
             InitiativeOrganisation, col(InitiativeOrganisation.organisation_id) == Organisation.id
         )
         .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
         .where(col(Initiative.mission_id) == mission_id)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["id", "short_name", "name", "kind"])
-    counts = frame.groupby(["id", "short_name", "name", "kind"]).size().rename("initiatives")
-    return counts.reset_index().sort_values(["initiatives", "short_name"], ascending=[False, True])
+        .group_by(col(Organisation.id))
+        .order_by(initiatives.desc(), col(Organisation.short_name)),
+    )
+    return pd.DataFrame(rows, columns=["id", "short_name", "name", "kind", "initiatives"])
 
 
 def goal_matrix(session: Session, mission_id: int) -> pd.DataFrame:

@@ -15,6 +15,9 @@ _MONTHS_NB = [
 ]  # fmt: skip
 _DAYS_NB = ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"]
 
+# Altair validates every object as it is built; the specs are validated once in the unit tests.
+alt.utils.schemapi.disable_debug_mode()
+
 COLOURS = {"value": "#1f4e79", "baseline": "#6b6b6b", "target": "#b35900", "trajectory": "#b35900"}
 
 
@@ -106,29 +109,33 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
             alt.Tooltip("value:Q", title=translate(lang, "chart.tooltip.value"), format=",.1~f"),
         ],
     )
-    values = base.transform_filter(alt.datum.key == "value")
-    layers = [
-        values.mark_line(strokeWidth=2),
-        values.mark_point(filled=True, size=70),
-        base.transform_filter(alt.datum.key == "trajectory").mark_line(strokeDash=[6, 4]),
+    layers = [  # only the layers with data: each layer costs Altair a deep copy
+        base.transform_filter(alt.datum.key == "value").mark_line(
+            strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=70)
+        ),
         base.transform_filter(
             (alt.datum.key == "baseline") | (alt.datum.key == "target")
         ).mark_point(shape="diamond", filled=True, size=140),
     ]
+    if "trajectory" in keys:
+        trajectory = base.transform_filter(alt.datum.key == "trajectory")
+        layers.append(trajectory.mark_line(strokeDash=[6, 4]))
     return alt.layer(*layers).properties(height=320).configure(locale=chart_locale(lang))
 
 
 def bar_chart(frame: pd.DataFrame, *, label: str, value: str, title: str, lang: str) -> alt.Chart:
-    """Horizontal bars of value per label, largest first, with the count written beside each."""
+    """Horizontal bars of value per label, largest first (the counts are in its table)."""
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
         tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=title)],
     )
-    bars = base.mark_bar(color=COLOURS["value"])
-    text = base.mark_text(align="left", dx=4).encode(text=f"{value}:Q")
     height = max(120, 28 * len(frame))
-    return (bars + text).properties(height=height).configure(locale=chart_locale(lang))
+    return (
+        base.mark_bar(color=COLOURS["value"])
+        .properties(height=height)
+        .configure(locale=chart_locale(lang))
+    )
 
 
 def timeline_chart(points: pd.DataFrame, *, status_title: str, lang: str) -> alt.Chart:

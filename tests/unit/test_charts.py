@@ -1,0 +1,71 @@
+"""Chart builders make valid Vega-Lite with a Norwegian locale and say what they show in words."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from dashboard.ui.charts import (
+    bar_chart,
+    describe_indicator,
+    indicator_chart,
+    indicator_points,
+    timeline_chart,
+)
+
+SERIES = pd.DataFrame(
+    {
+        "period": ["2017", "2018"],
+        "start": [dt.date(2017, 1, 1), dt.date(2018, 1, 1)],
+        "end": [dt.date(2017, 12, 31), dt.date(2018, 12, 31)],
+        "value": [11.0, 10.5],
+    }
+)
+
+
+@pytest.mark.parametrize("target", [None, 6.0])
+def test_indicator_chart_is_valid_and_norwegian(target: float | None) -> None:
+    points = indicator_points(
+        SERIES,
+        baseline_value=4,
+        baseline_year=2000,
+        target_value=target,
+        target_year=2030 if target else None,
+        lang="nb",
+    )
+    spec = indicator_chart(points, y_title="%", lang="nb").to_dict(validate=True)
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert len(spec["layer"]) == (3 if target else 2)
+    assert set(points["series"]) >= {"Målt verdi", "Utgangsverdi"}
+
+
+def test_indicator_text_alternative() -> None:
+    points = indicator_points(
+        SERIES, baseline_value=4, baseline_year=2000, target_value=6, target_year=2030, lang="nb"
+    )
+    text = describe_indicator(points, name="Andel", measure="percent", unit="prosent", lang="nb")
+    assert text == (
+        "Graf for «Andel». Utgangsverdien er 4\u00a0% (2000). 2 målte verdier, fra 11\u00a0% "
+        "(2017) til 10,5\u00a0% (2018). Målet er 6\u00a0% innen 2030."
+    )
+    empty = indicator_points(
+        SERIES.iloc[0:0],
+        baseline_value=None,
+        baseline_year=None,
+        target_value=None,
+        target_year=None,
+        lang="en",
+    )
+    words = describe_indicator(empty, name="X", measure="count", unit=None, lang="en")
+    assert "No baseline." in words and "No measured values yet." in words
+
+
+def test_bar_and_timeline_charts_are_valid() -> None:
+    bars = pd.DataFrame({"Kategori": ["1. A", "2. B"], "Antall": [2, 3]})
+    bar_chart(bars, label="Kategori", value="Antall", title="Antall", lang="nb").to_dict(
+        validate=True
+    )
+    items = pd.DataFrame(
+        {"date": pd.to_datetime(["2023-06-01"]), "title": ["1. Plan"], "status": ["Levert"]}
+    )
+    timeline_chart(items, status_title="Status", lang="en").to_dict(validate=True)
