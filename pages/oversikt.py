@@ -3,10 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.services.goals import goal_tree
-from dashboard.services.indicators import indicator_table
-from dashboard.services.overview import last_approved_report, portfolio_counts
-from dashboard.services.portfolio import categories, portfolio
+from dashboard.services.indicators import indicator_count, indicator_table
+from dashboard.services.overview import goal_summaries, last_approved_report, portfolio_counts
+from dashboard.services.portfolio import categories
 from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
@@ -22,6 +21,8 @@ from dashboard.ui.widgets import (
     page_header,
 )
 
+KEY_INDICATORS = 12
+
 mission = current_mission()
 assert mission.id is not None
 page_header("page.overview", "overview.intro")
@@ -31,30 +32,29 @@ if mission.aim:
     st.markdown(esc(mission.aim))
 note(mission.horizon_note)
 
-frame = query(portfolio, mission.id)
-counts = portfolio_counts(frame)
-indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
-tree = query(goal_tree, mission.id)
+counts = query(portfolio_counts, mission.id)
+indicators = query(
+    indicator_table, mission.id, include_unapproved=sees_unapproved(), limit=KEY_INDICATORS
+)
 cols = st.columns(4)
 cols[0].metric(t("overview.metric.initiatives"), counts.total)
 cols[1].metric(t("overview.metric.organisations"), counts.organisations)
-cols[2].metric(t("overview.metric.indicators"), len(indicators))
+cols[2].metric(t("overview.metric.indicators"), query(indicator_count, mission.id))
 cols[3].metric(t("overview.metric.horizon"), mission.horizon_year or "–")
 
 st.header(t("overview.goals"))
 st.caption(t("overview.goal_status_pending"))
-for root in tree:
-    for node in [root, *root.children]:
-        goal = node.goal
-        proposal = f" · _{t('common.proposal')}_" if goal.proposal else ""
-        st.markdown(
-            f"**{esc(goal.code)} {esc(goal.title)}**{proposal}  \n"
-            + t(
-                "overview.goal_counts",
-                indicators=len({i[0] for n in [node, *node.children] for i in n.indicators}),
-                initiatives=len({i[0] for n in [node, *node.children] for i in n.initiatives}),
-            )
+for summary in query(goal_summaries, mission.id):
+    goal = summary.goal
+    proposal = f" · _{t('common.proposal')}_" if goal.proposal else ""
+    st.markdown(
+        f"**{esc(goal.code)} {esc(goal.title)}**{proposal}  \n"
+        + t(
+            "overview.goal_counts",
+            indicators=summary.indicators,
+            initiatives=summary.initiatives,
         )
+    )
 link_to("mal.py", t("overview.to_goals"))
 
 st.header(t("overview.key_indicators"))
@@ -62,7 +62,7 @@ if indicators.empty:
     empty_state("empty.no_indicators", "empty.who_admin")
 else:
     table = indicator_display(indicators)
-    st.dataframe(table.head(12), hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
     link_to("indikatorer.py", t("overview.to_indicators"))
 
 st.header(t("overview.portfolio"))

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from dashboard.services.common import fetch
+from dashboard.services.common import fetch, frame_of
 from models import EntryStatus, Goal, Indicator, IndicatorGoal, IndicatorValue, Organisation, Period
 
 
@@ -16,10 +16,24 @@ def visible_statuses(include_unapproved: bool) -> list[EntryStatus]:
     return list(EntryStatus) if include_unapproved else [EntryStatus.APPROVED]
 
 
+def indicator_count(session: Session, mission_id: int) -> int:
+    """How many indicators the mission has."""
+    return int(
+        fetch(
+            session,
+            sa.select(sa.func.count()).where(col(Indicator.mission_id) == mission_id),
+        )[0][0]
+    )
+
+
 def indicator_table(
-    session: Session, mission_id: int, *, include_unapproved: bool = False
+    session: Session,
+    mission_id: int,
+    *,
+    include_unapproved: bool = False,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """One row per indicator: metadata, baseline, target and the latest visible value."""
+    """One row per indicator (the first limit by code): metadata, baseline, target, latest value."""
     metadata = [
         "code",
         "name",
@@ -41,7 +55,8 @@ def indicator_table(
         )
         .join(Organisation, col(Organisation.id) == Indicator.responsible_org_id, isouter=True)
         .where(col(Indicator.mission_id) == mission_id)
-        .order_by(col(Indicator.code)),
+        .order_by(col(Indicator.code))
+        .limit(limit),
     )
     goals: dict[int, list[str]] = {}
     for indicator_id, code in fetch(
@@ -52,22 +67,25 @@ def indicator_table(
         .order_by(col(Goal.code)),
     ):
         goals.setdefault(indicator_id, []).append(code)
-    latest = _latest_values(session, mission_id, include_unapproved)
-    frame = pd.DataFrame([row[2:] for row in indicators], columns=metadata)
-    ids = [row[0] for row in indicators]
+    frame = frame_of(indicators, ["id", "responsible", *metadata])
+    ids = list(frame.pop("id"))
+    latest = _latest_values(session, mission_id, include_unapproved, ids if limit else None)
     none = (None, None, None)
     for position, column in enumerate(["latest_value", "latest_period", "latest_status"]):
         frame[column] = [latest.get(i, none)[position] for i in ids]
-    frame["responsible"] = [row[1] for row in indicators]
     frame["goals"] = [goals.get(i, []) for i in ids]
     return frame.astype({"baseline_year": "Int64", "target_year": "Int64"})
 
 
 def _latest_values(
-    session: Session, mission_id: int, include_unapproved: bool
+    session: Session, mission_id: int, include_unapproved: bool, only: list[int] | None = None
 ) -> dict[int, tuple[float | None, str | None, str | None]]:
-    """The most recent visible (value, period label, status) of each indicator."""
-    visible = col(IndicatorValue.status).in_(visible_statuses(include_unapproved))
+    """The most recent visible (value, period label, status) of each (or only these) indicator."""
+    visible: sa.ColumnElement[bool] = col(IndicatorValue.status).in_(
+        visible_statuses(include_unapproved)
+    )
+    if only is not None:
+        visible = visible & col(IndicatorValue.indicator_id).in_(only)
     newest = (
         select(IndicatorValue.indicator_id, func.max(Period.end).label("end"))
         .join(Period, col(Period.id) == IndicatorValue.period_id)

@@ -1,11 +1,24 @@
-"""The mission at a glance: portfolio counts and the latest approved status report."""
+"""The mission at a glance: portfolio counts, goal summaries and the latest approved report."""
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import Period, ReportStatus, StatusReport
+from dashboard.services.common import fetch
+from models import (
+    Contribution,
+    Goal,
+    IndicatorGoal,
+    Initiative,
+    InitiativeOrganisation,
+    Period,
+    ReportStatus,
+    StatusReport,
+)
 
 
 @dataclass
@@ -20,17 +33,95 @@ class PortfolioCounts:
     by_scope: pd.Series
 
 
-def portfolio_counts(frame: pd.DataFrame) -> PortfolioCounts:
-    """Counts of a portfolio frame (see services.portfolio.portfolio) by status, category, focus."""
-    organisations = {org for ids in frame["organisation_ids"] for org in ids}
-    return PortfolioCounts(
-        total=len(frame),
-        organisations=len(organisations),
-        by_status=frame["status"].value_counts(),
-        by_category=frame["category"].value_counts(dropna=False).sort_index(),
-        by_focus=frame["focus"].explode().value_counts(),
-        by_scope=frame["scope"].fillna("unknown").value_counts(),
+def _counts(session: Session, mission_id: int, column: Any) -> pd.Series:
+    """Number of the mission's initiatives per value of column (None as its own value)."""
+    rows = fetch(
+        session,
+        sa.select(column, sa.func.count())
+        .where(col(Initiative.mission_id) == mission_id)
+        .group_by(column)
+        .order_by(column),
     )
+    return pd.Series(dict(rows), dtype="int64")
+
+
+def portfolio_counts(session: Session, mission_id: int) -> PortfolioCounts:
+    """Counts of the mission's initiatives by status, goal category, kind of work and scope."""
+    focus = Counter(
+        kind
+        for (kinds,) in fetch(
+            session,
+            sa.select(col(Initiative.focus)).where(col(Initiative.mission_id) == mission_id),
+        )
+        for kind in kinds or []
+    )
+    organisations = fetch(
+        session,
+        sa.select(sa.func.count(sa.distinct(col(InitiativeOrganisation.organisation_id))))
+        .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
+        .where(col(Initiative.mission_id) == mission_id),
+    )[0][0]
+    by_status = _counts(session, mission_id, col(Initiative.status))
+    return PortfolioCounts(
+        total=int(by_status.sum()),
+        organisations=int(organisations),
+        by_status=by_status.sort_values(ascending=False),
+        by_category=_counts(session, mission_id, col(Initiative.category)),
+        by_focus=pd.Series(dict(focus.most_common()), dtype="int64"),
+        by_scope=_counts(session, mission_id, col(Initiative.scope)),
+    )
+
+
+@dataclass
+class GoalSummary:
+    """A goal with the number of distinct indicators and initiatives in its subtree."""
+
+    goal: Goal
+    indicators: int
+    initiatives: int
+
+
+def goal_summaries(session: Session, mission_id: int, depth: int = 1) -> list[GoalSummary]:
+    """The main goal and the goals down to depth, each counted over its whole subtree."""
+    goals = session.exec(
+        select(Goal).where(Goal.mission_id == mission_id).order_by(col(Goal.sort_order))
+    ).all()
+    parent = {g.id: g.parent_id for g in goals}
+
+    def ancestors(goal_id: int | None) -> list[int | None]:
+        chain: list[int | None] = []
+        while goal_id is not None:
+            chain.append(goal_id)
+            goal_id = parent.get(goal_id)
+        return chain
+
+    indicators: dict[int | None, set[int]] = {}
+    for goal_id, indicator_id in fetch(
+        session,
+        sa.select(col(IndicatorGoal.goal_id), col(IndicatorGoal.indicator_id))
+        .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
+        .where(col(Goal.mission_id) == mission_id),
+    ):
+        for goal in ancestors(goal_id):
+            indicators.setdefault(goal, set()).add(indicator_id)
+    initiatives: dict[int | None, set[int]] = {}
+    for goal_id, initiative_id in fetch(
+        session,
+        sa.select(col(Contribution.goal_id), col(Contribution.initiative_id))
+        .join(Goal, col(Goal.id) == Contribution.goal_id)
+        .where(col(Goal.mission_id) == mission_id),
+    ):
+        for goal in ancestors(goal_id):
+            initiatives.setdefault(goal, set()).add(initiative_id)
+    return [
+        GoalSummary(
+            goal=g,
+            indicators=len(indicators.get(g.id, ())),
+            initiatives=len(initiatives.get(g.id, ())),
+        )
+        for g in goals
+        if len(ancestors(g.id)) <= depth + 1
+    ]
 
 
 def last_approved_report(session: Session, mission_id: int) -> tuple[StatusReport, str] | None:

@@ -6,7 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from dashboard.services.common import fetch
+from dashboard.services.common import fetch, frame_of
 from models import (
     CheckIn,
     Contribution,
@@ -91,8 +91,8 @@ def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
     for initiative_id, role, org_id, short_name in members:
         names.setdefault((initiative_id, role), []).append(short_name)
         org_ids.setdefault(initiative_id, []).append(org_id)
-    frame = pd.DataFrame([row[1:] for row in initiatives], columns=INITIATIVE_FIELDS)
-    ids = [row[0] for row in initiatives]
+    frame = frame_of(initiatives, ["id", *INITIATIVE_FIELDS])
+    ids = list(frame.pop("id"))
     frame["focus"] = [list(f or []) for f in frame["focus"]]
     frame["responsible"] = [", ".join(names.get((i, "responsible"), [])) for i in ids]
     frame["involved"] = [", ".join(names.get((i, "involved"), [])) for i in ids]
@@ -148,7 +148,7 @@ def portfolio_organisations(session: Session, mission_id: int) -> pd.DataFrame:
         .group_by(col(Organisation.id))
         .order_by(initiatives.desc(), col(Organisation.short_name)),
     )
-    return pd.DataFrame(rows, columns=["id", "short_name", "name", "kind", "initiatives"])
+    return frame_of(rows, ["id", "short_name", "name", "kind", "initiatives"])
 
 
 def goal_matrix(session: Session, mission_id: int) -> pd.DataFrame:
@@ -162,13 +162,12 @@ def goal_matrix(session: Session, mission_id: int) -> pd.DataFrame:
         .join(Goal, col(Goal.id) == Contribution.goal_id)
         .where(col(Initiative.mission_id) == mission_id),
     )
-    frame = pd.DataFrame(rows, columns=["number", "name", "goal", "strength"])
+    frame = frame_of(rows, ["number", "name", "goal", "strength"])
     if frame.empty:
         return frame
-    matrix = frame.pivot_table(
-        index=["number", "name"], columns="goal", values="strength", aggfunc="max"
-    )
-    return matrix.reset_index()
+    # one contribution per (initiative, goal) by constraint, so a plain pivot suffices
+    matrix = frame.pivot(index=["number", "name"], columns="goal", values="strength")
+    return matrix.reset_index().sort_values("number", ignore_index=True)
 
 
 def links(session: Session, mission_id: int) -> pd.DataFrame:

@@ -36,6 +36,7 @@ def indicator_display(indicators: pd.DataFrame) -> pd.DataFrame:
 def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.DataFrame:
     """The portfolio table as a reader sees it, with a link to each initiative."""
     focus = {f.value: label(f, "FocusType") for f in FocusType}
+    categories = {number: f"{number}. {title}" for number, title in category_titles.items()}
     return pd.DataFrame(
         {
             t("col.number"): frame["number"],
@@ -45,14 +46,9 @@ def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.Dat
             t("col.period"): [
                 _years(a, b) for a, b in zip(frame.start_year, frame.end_year, strict=True)
             ],
-            t("col.category"): [
-                f"{int(c)}. {category_titles.get(c, '')}" if pd.notna(c) else "–"
-                for c in frame["category"]
-            ],
+            t("col.category"): frame["category"].map(categories).fillna("–"),
             t("col.focus"): [", ".join(focus.get(f, f) for f in fs) for fs in frame["focus"]],
-            t("col.scope"): [
-                label(s, "Scope") if s else t("common.unknown") for s in frame["scope"]
-            ],
+            t("col.scope"): labels(frame["scope"].fillna("unknown"), "Scope"),
             t("col.responsible"): frame["responsible"],
             t("col.involved"): frame["involved"],
         }

@@ -13,8 +13,8 @@ from dashboard.services.common import data_version, mission_by_key
 from dashboard.services.exports import to_csv, to_excel
 from dashboard.services.goals import goal_tree
 from dashboard.services.governance import bodies, deliverables, findings
-from dashboard.services.indicators import indicator_detail, indicator_table
-from dashboard.services.overview import last_approved_report, portfolio_counts
+from dashboard.services.indicators import indicator_count, indicator_detail, indicator_table
+from dashboard.services.overview import goal_summaries, last_approved_report, portfolio_counts
 from dashboard.services.portfolio import (
     PortfolioFilter,
     apply_filter,
@@ -64,15 +64,34 @@ def test_filters_combine(session: Session) -> None:
 
 
 def test_counts_match_the_mapping(session: Session) -> None:
-    counts = portfolio_counts(portfolio(session, mission_id(session)))
+    counts = portfolio_counts(session, mission_id(session))
     assert counts.total == 34
     assert counts.by_category.loc[3] == 8 and counts.by_category.loc[9] == 7
     assert counts.by_scope.loc["national"] == 21
+    assert counts.by_focus.loc["services"] == 24  # the table tally; the report says 23
+    assert counts.organisations == 142
 
 
 def test_organisation_list_counts_initiatives(session: Session) -> None:
     orgs = portfolio_organisations(session, mission_id(session)).set_index("short_name")
     assert orgs.loc["Bufdir", "initiatives"] >= 8
+
+
+def test_goal_summaries_count_each_subtree_once(session: Session) -> None:
+    summaries = {s.goal.code: s for s in goal_summaries(session, mission_id(session))}
+    assert list(summaries) == ["0", "1", "2", "3"]
+    tree = goal_tree(session, mission_id(session))
+    personal = tree[0].children[0]
+    nodes = [personal, *personal.children]
+    assert summaries["1"].initiatives == len({i[0] for n in nodes for i in n.initiatives})
+    assert summaries["1"].indicators == len({i[0] for n in nodes for i in n.indicators})
+    assert summaries["0"].initiatives == 34
+
+
+def test_indicator_table_limit_and_count(session: Session) -> None:
+    first = indicator_table(session, mission_id(session), limit=3)
+    assert len(first) == 3 and list(first["code"]) == sorted(first["code"])
+    assert indicator_count(session, mission_id(session)) == 11
 
 
 def test_goal_tree_has_the_three_levels_under_the_main_goal(session: Session) -> None:
