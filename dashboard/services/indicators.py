@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from dashboard.services.common import fetch, frame_of
@@ -81,30 +80,33 @@ def _latest_values(
     session: Session, mission_id: int, include_unapproved: bool, only: list[int] | None = None
 ) -> dict[int, tuple[float | None, str | None, str | None]]:
     """The most recent visible (value, period label, status) of each (or only these) indicator."""
-    visible: sa.ColumnElement[bool] = col(IndicatorValue.status).in_(
-        visible_statuses(include_unapproved)
-    )
-    if only is not None:
-        visible = visible & col(IndicatorValue.indicator_id).in_(only)
-    newest = (
-        select(IndicatorValue.indicator_id, func.max(Period.end).label("end"))
+    newest = (  # the newest visible value of the outer indicator, found through its index
+        sa.select(col(IndicatorValue.id))
         .join(Period, col(Period.id) == IndicatorValue.period_id)
-        .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
-        .where(Indicator.mission_id == mission_id, visible)
-        .group_by(col(IndicatorValue.indicator_id))
-        .subquery()
+        .where(
+            col(IndicatorValue.indicator_id) == Indicator.id,
+            col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
+        )
+        .order_by(col(Period.end).desc())
+        .limit(1)
+        .correlate(Indicator)
+        .scalar_subquery()
     )
+    scope = col(Indicator.mission_id) == mission_id
+    if only is not None:
+        scope = scope & col(Indicator.id).in_(only)
     rows = fetch(
         session,
-        select(
-            IndicatorValue.indicator_id, IndicatorValue.value, Period.label, IndicatorValue.status
+        sa.select(
+            col(Indicator.id),
+            col(IndicatorValue.value),
+            col(Period.label),
+            col(IndicatorValue.status),
         )
+        .select_from(Indicator)
+        .join(IndicatorValue, col(IndicatorValue.id) == newest)
         .join(Period, col(Period.id) == IndicatorValue.period_id)
-        .join(
-            newest,
-            (newest.c.indicator_id == IndicatorValue.indicator_id) & (newest.c.end == Period.end),
-        )
-        .where(visible),
+        .where(scope),
     )
     return {indicator_id: (value, label, status) for indicator_id, value, label, status in rows}
 
