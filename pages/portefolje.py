@@ -15,7 +15,7 @@ from dashboard.services.portfolio import (
 from dashboard.ui.context import label, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.tables import portfolio_display
-from dashboard.ui.url_state import url_multiselect
+from dashboard.ui.url_state import url_multiselect, url_selectbox
 from dashboard.ui.widgets import downloads, empty_state, link_table, page_header
 from models import FocusType, InitiativeStatus, Scope
 
@@ -64,17 +64,27 @@ selected = apply_filter(
 )
 st.caption(t("portfolio.showing", shown=len(selected), total=len(frame)))
 
-table_tab, matrix_tab, links_tab = st.tabs(
-    [t("portfolio.tab.table"), t("portfolio.tab.matrix"), t("portfolio.tab.links")]
+VIEWS = {
+    "tabell": "portfolio.tab.table",
+    "matrise": "portfolio.tab.matrix",
+    "koblinger": "portfolio.tab.links",
+}
+view = url_selectbox(
+    t("portfolio.view"),
+    list(VIEWS),
+    key="visning",
+    format_func=lambda v: t(VIEWS[v]),
+    default="tabell",
+    widget=st.segmented_control,
 )
-with table_tab:
+if view in (None, "tabell"):  # only the chosen view is computed
     if selected.empty:
         empty_state("empty.no_match", "empty.who_filters")
     else:
         display = portfolio_display(selected, titles)
         link_table(display, t("col.open"))
         downloads(display.drop(columns=[t("col.open")]), "portefolje", key="portfolio")
-with matrix_tab:
+elif view == "matrise":
     st.caption(t("portfolio.matrix_help"))
     matrix = query(goal_matrix, mission.id)
     if matrix.empty:
@@ -83,7 +93,7 @@ with matrix_tab:
         matrix = matrix[matrix["number"].isin(selected["number"])]
         renamed = matrix.rename(columns={"number": t("col.number"), "name": t("col.initiative")})
         st.dataframe(renamed, hide_index=True, width="stretch")
-with links_tab:
+else:
     all_links = query(links, mission.id)
     shown = all_links[
         all_links.from_number.isin(selected["number"])

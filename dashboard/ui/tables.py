@@ -1,10 +1,15 @@
 """Display tables: service frames with translated headers, labels and Norwegian numbers."""
 
-import pandas as pd
+from dataclasses import dataclass
 
+import pandas as pd
+from sqlmodel import Session
+
+from dashboard.i18n import enum_key, translate
 from dashboard.i18n.formatting import measured
+from dashboard.services.goals import GoalNode, goal_tree
 from dashboard.ui.context import label, labels, lang, t
-from models import FocusType
+from models import ContributionKind, FocusType, Goal
 
 
 def _measured_column(frame: pd.DataFrame, column: str, missing: str = "–") -> list[str]:
@@ -60,3 +65,52 @@ def _years(start: int | None, end: int | None) -> str:
     first = "" if start is None or pd.isna(start) else str(start)
     last = "" if end is None or pd.isna(end) else str(end)
     return f"{first}–{last}" if first or last else "–"
+
+
+@dataclass
+class GoalTables:
+    """A goal's indicators and initiatives as display tables, plus whether links are proposals."""
+
+    goal: Goal
+    depth: int
+    indicators: pd.DataFrame
+    initiatives: pd.DataFrame
+    proposed: bool
+
+
+def goal_tables(session: Session, mission_id: int, lang: str) -> list[GoalTables]:
+    """Every goal in tree order with its tables, in lang (cached through ui.data.query)."""
+
+    def tr(key: str) -> str:
+        return translate(lang, key)
+
+    kinds = {k.value: tr(enum_key(k)) for k in ContributionKind}
+    result: list[GoalTables] = []
+
+    def walk(node: GoalNode, depth: int) -> None:
+        codes = [code for code, _ in node.indicators]
+        indicators = pd.DataFrame(
+            {
+                tr("col.code"): codes,
+                tr("col.indicator"): [name for _, name in node.indicators],
+                tr("col.open"): [f"indikatorer?kode={code}" for code in codes],
+            }
+        )
+        numbers = [i[0] for i in node.initiatives]
+        initiatives = pd.DataFrame(
+            {
+                tr("col.number"): numbers,
+                tr("col.initiative"): [i[1] for i in node.initiatives],
+                tr("col.contribution"): [kinds.get(i[2], i[2]) for i in node.initiatives],
+                tr("col.strength"): [i[3] for i in node.initiatives],
+                tr("col.open"): [f"satsing?nr={n}" for n in numbers],
+            }
+        )
+        proposed = any(i[4] for i in node.initiatives)
+        result.append(GoalTables(node.goal, depth, indicators, initiatives, proposed))
+        for child in node.children:
+            walk(child, depth + 1)
+
+    for root in goal_tree(session, mission_id):
+        walk(root, 0)
+    return result

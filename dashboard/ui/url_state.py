@@ -53,9 +53,10 @@ def url_selectbox(
     format_func: Callable[[Any], str],
     parse: Callable[[str], Any] = str,
     default: Any = None,
+    widget: Callable[..., Any] = st.selectbox,
     **kwargs: Any,
 ) -> Any:
-    """A selectbox initialised from ?key=value (else default) and kept in the URL."""
+    """A selectbox (or other single-choice widget) set from ?key=value and kept in the URL."""
     state_key = f"url:{key}"
     if state_key not in st.session_state:
         raw = st.query_params.get(key)
@@ -64,7 +65,7 @@ def url_selectbox(
         except ValueError:
             requested = None
         st.session_state[state_key] = requested if requested in options else default
-    chosen = st.selectbox(label, options, key=state_key, format_func=format_func, **kwargs)
+    chosen = widget(label, options, key=state_key, format_func=format_func, **kwargs)
     _sync(key, [str(chosen)] if chosen is not None else [])
     return chosen
 

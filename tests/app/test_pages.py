@@ -126,3 +126,15 @@ def test_english_is_selectable() -> None:
     assert at.title[0].value == "Portfolio"
     assert "Showing 34 of 34 initiatives." in texts(at)
     assert at.dataframe[0].value["Status"].iloc[0] == "Ongoing"
+
+
+def test_portfolio_views_from_the_url() -> None:
+    matrix = open_page("portefolje", visning="matrise", kategori="9")
+    table = matrix.dataframe[0].value
+    assert len(table) == 7 and "1.1" in table.columns
+    links = open_page("portefolje", visning="koblinger")
+    kinds = set(links.dataframe[0].value["Kobling"])
+    assert "Del av" in kinds
+    assert any(
+        "14. Pilot for programfinansiering" in row for row in links.dataframe[0].value["Fra"]
+    )
