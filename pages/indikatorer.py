@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import measured
-from dashboard.services.indicators import indicator_detail, indicator_table
+from dashboard.services.indicators import indicator_choices, indicator_detail, indicator_table
 from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_points
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
@@ -17,6 +17,8 @@ from dashboard.ui.widgets import (
     empty_state,
     esc,
     field_table,
+    link_table,
+    link_to,
     note,
     page_header,
 )
@@ -25,12 +27,10 @@ mission = current_mission()
 assert mission.id is not None
 page_header("page.indicators", "indicators.intro")
 
-indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
-if indicators.empty:
+names = dict(query(indicator_choices, mission.id))
+if not names:
     empty_state("empty.no_indicators", "empty.who_admin")
     st.stop()
-
-names = dict(zip(indicators["code"], indicators["name"], strict=True))
 if url_value_unknown("kode", list(names)):
     st.error(t("indicators.not_found"))
 code = url_selectbox(
@@ -38,10 +38,15 @@ code = url_selectbox(
     list(names),
     key="kode",
     format_func=lambda c: f"{names[c]} ({c})",
-    default=next(iter(names)),
+    placeholder=t("indicators.pick_placeholder"),
 )
-if code is None:
-    empty_state("indicators.none_chosen", "indicators.none_chosen_help")
+if code is None:  # no indicator chosen: the list of all of them, each with a link
+    st.header(t("indicators.all"))
+    indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
+    overview = indicator_display(indicators)
+    overview[t("col.open")] = [f"indikatorer?kode={c}" for c in indicators["code"]]
+    link_table(overview, t("col.open"))
+    downloads(overview.drop(columns=[t("col.open")]), "indikatorer", key="all")
     st.stop()
 detail = query(indicator_detail, mission.id, code, include_unapproved=sees_unapproved())
 if detail is None:
@@ -118,7 +123,4 @@ metadata = {
 field_table(metadata)
 note(ind.note)
 
-st.subheader(t("indicators.all"))
-overview = indicator_display(indicators)
-st.dataframe(overview, hide_index=True, width="stretch")
-downloads(overview, "indikatorer", key="all")
+link_to("indikatorer.py", t("indicators.back_to_all"))

@@ -15,6 +15,17 @@ def visible_statuses(include_unapproved: bool) -> list[EntryStatus]:
     return list(EntryStatus) if include_unapproved else [EntryStatus.APPROVED]
 
 
+def indicator_choices(session: Session, mission_id: int) -> list[tuple[str, str]]:
+    """(code, name) of every indicator, by code, for a picker."""
+    rows = fetch(
+        session,
+        sa.select(col(Indicator.code), col(Indicator.name))
+        .where(col(Indicator.mission_id) == mission_id)
+        .order_by(col(Indicator.code)),
+    )
+    return [(code, name) for code, name in rows]
+
+
 def indicator_count(session: Session, mission_id: int) -> int:
     """How many indicators the mission has."""
     return int(

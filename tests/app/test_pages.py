@@ -92,9 +92,21 @@ def test_indicator_page_shows_chart_metadata_and_downloads() -> None:
     assert len(at.get("vega_lite_chart")) == 1
     values = at.dataframe[1].value
     assert list(values["Periode"]) == ["2017"] and list(values["Verdi"]) == [11]
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 2
     metadata = at.table[-1].value
     assert "Epland & Normann 2019 (SSB)" in set(metadata.iloc[:, 1])
+
+
+def test_indicator_list_links_to_each_indicator() -> None:
+    at = open_page("indikatorer")
+    table = at.dataframe[0].value
+    assert len(table) == 11
+    assert "indikatorer?kode=NEET-15-29" in set(table["Lenke"])
+    row = table.set_index("Kode").loc["VGO-IKKE-FULLFORT"]
+    assert row["Utgangsverdi"] == "24,7\u00a0%" and row["Mål"] == "Ikke fastsatt"
+    assert len(at.get("download_button")) == 2
+    unknown = open_page("indikatorer", kode="FINNES-IKKE")
+    assert "Fant ikke indikatoren" in texts(unknown)
 
 
 def test_governance_page_shows_bodies_members_and_deliverables() -> None:
