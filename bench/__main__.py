@@ -84,9 +84,9 @@ def measure_size(db: Database, pages: list[BenchPage], reps: Repetitions) -> Siz
         timing = measure_page(page, reps)
         cold, warm = timing.cold, timing.warm
         if cold and warm:
-            log(f"  {page.name}: cold {cold.median_ms:.0f} ms, warm {warm.median_ms:.0f} ms")
+            log(f"  {page.title}: cold {cold.median_ms:.0f} ms, warm {warm.median_ms:.0f} ms")
         else:
-            log(f"  {page.name}: FAILED {timing.problems}")
+            log(f"  {page.title}: FAILED {timing.problems}")
         timings.append(timing)
     return SizeResult(db, raw, rows, empty, timings)
 

@@ -119,7 +119,7 @@ def measure_page(page: BenchPage, reps: Repetitions) -> PageTiming:
         if problem := check_title(at, page):
             raise RuntimeError(problem)
 
-    return _measure(page.name, lambda: open_page(page), reps, check)
+    return _measure(page.title, lambda: open_page(page), reps, check)
 
 
 def measure_empty_page(reps: Repetitions) -> PageTiming:
@@ -143,5 +143,5 @@ def warm_up(pages: list[BenchPage]) -> list[str]:
             try:
                 timed_run(open_page(page))
             except Exception as error:
-                problems.append(f"{page.name}: {type(error).__name__}: {error}")
+                problems.append(f"{page.title}: {type(error).__name__}: {error}")
     return problems

@@ -13,6 +13,11 @@ QUERY_PARAMS: dict[str, dict[str, str]] = {
     "satsing": {"nr": "9"},
     "indikatorer": {"kode": "LAVINNTEKT-BARN-ANDEL"},
 }
+# Further views of a page, measured as rows of their own: (url path, label, query parameters).
+EXTRA_VIEWS: list[tuple[str, str, dict[str, str]]] = [
+    ("indikatorer", "indikatorer (alle)", {}),
+    ("portefolje", "portefolje (matrise)", {"visning": "matrise"}),
+]
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,12 @@ class BenchPage:
     title_key: str
     default: bool = False
     params: dict[str, str] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """How the report names this page (a view of a page has its own label)."""
+        return self.label or self.name
 
     @property
     def app_path(self) -> str:
@@ -42,16 +53,22 @@ def bench_pages() -> list[BenchPage]:
     from dashboard.ui.context import role
     from dashboard.ui.navigation import pages_for
 
-    return [
-        BenchPage(
-            name=spec.url_path,
-            script=spec.script,
-            title_key=spec.title_key,
-            default=spec.default,
-            params=QUERY_PARAMS.get(spec.url_path, {}),
-        )
-        for spec in pages_for(role())
-    ]
+    pages = []
+    for spec in pages_for(role()):
+        views = [("", QUERY_PARAMS.get(spec.url_path, {}))]
+        views += [(label, params) for path, label, params in EXTRA_VIEWS if path == spec.url_path]
+        pages += [
+            BenchPage(
+                name=spec.url_path,
+                script=spec.script,
+                title_key=spec.title_key,
+                default=spec.default,
+                params=params,
+                label=label,
+            )
+            for label, params in views
+        ]
+    return pages
 
 
 @dataclass(frozen=True)

@@ -196,10 +196,10 @@ def visit_pages(base: str, pages: list[BenchPage], result: ServerMemory) -> None
                 for page in pages:
                     title = translate(language, page.title_key)
                     elapsed = load(tab, base + page.url, title)
-                    result.visits_ms.setdefault(page.name, []).append(elapsed)
+                    result.visits_ms.setdefault(page.title, []).append(elapsed)
                     problem = page_problem(tab, title)
-                    if problem and f"{page.name}: {problem}" not in result.problems:
-                        result.problems.append(f"{page.name}: {problem}")
+                    if problem and f"{page.title}: {problem}" not in result.problems:
+                        result.problems.append(f"{page.title}: {problem}")
         finally:
             browser.close()
 

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from dashboard.services.common import fetch
 from models import BodyMember, Deliverable, Finding, GovernanceBody, MainFinding, Organisation
 
 
@@ -18,21 +20,33 @@ class Body:
 
 def bodies(session: Session, mission_id: int) -> list[Body]:
     """The governance bodies in their order, with members (lead first)."""
-    result = []
-    for body in session.exec(
+    found = session.exec(
         select(GovernanceBody)
         .where(GovernanceBody.mission_id == mission_id)
         .order_by(col(GovernanceBody.sort_order))
-    ).all():
-        rows = session.exec(
-            select(Organisation.short_name, Organisation.name, BodyMember.lead, BodyMember.note)
-            .join(BodyMember, col(BodyMember.organisation_id) == Organisation.id)
-            .where(BodyMember.body_id == body.id)
-            .order_by(col(BodyMember.lead).desc(), Organisation.short_name)
-        ).all()
-        members = pd.DataFrame(rows, columns=["short_name", "name", "lead", "note"])
-        result.append(Body(body=body, members=members))
-    return result
+    ).all()
+    rows = fetch(
+        session,
+        sa.select(
+            col(BodyMember.body_id),
+            col(Organisation.short_name),
+            col(Organisation.name),
+            col(BodyMember.lead),
+            col(BodyMember.note),
+        )
+        .join(BodyMember, col(BodyMember.organisation_id) == Organisation.id)
+        .join(GovernanceBody, col(GovernanceBody.id) == BodyMember.body_id)
+        .where(col(GovernanceBody.mission_id) == mission_id)
+        .order_by(col(BodyMember.lead).desc(), col(Organisation.short_name)),
+    )
+    members: dict[int, list[tuple[object, ...]]] = {}
+    for body_id, *member in rows:
+        members.setdefault(body_id, []).append(tuple(member))
+    columns = ["short_name", "name", "lead", "note"]
+    return [
+        Body(body=body, members=pd.DataFrame(members.get(body.id or 0, []), columns=columns))
+        for body in found
+    ]
 
 
 def deliverables(session: Session, mission_id: int) -> pd.DataFrame:
