@@ -9,7 +9,7 @@ from dashboard.services.portfolio import categories
 from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
-from dashboard.ui.tables import indicator_display
+from dashboard.ui.tables import KEY_INDICATOR_COLUMNS, indicator_display
 from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
@@ -61,7 +61,7 @@ st.header(t("overview.key_indicators"))
 if indicators.empty:
     empty_state("empty.no_indicators", "empty.who_admin")
 else:
-    table = indicator_display(indicators)
+    table = indicator_display(indicators, only=KEY_INDICATOR_COLUMNS)
     st.dataframe(table, hide_index=True, width="stretch")
     link_to("indikatorer.py", t("overview.to_indicators"))
 

@@ -20,14 +20,26 @@ def _measured_column(frame: pd.DataFrame, column: str, missing: str = "–") -> 
     ]
 
 
-def indicator_display(indicators: pd.DataFrame) -> pd.DataFrame:
-    """The indicator table as a reader sees it."""
-    return pd.DataFrame(
+KEY_INDICATOR_COLUMNS = (
+    "col.indicator",
+    "col.baseline",
+    "col.baseline_year",
+    "col.latest",
+    "col.latest_period",
+    "col.target",
+)
+
+
+def indicator_display(indicators: pd.DataFrame, only: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The indicator table as a reader sees it (only: the column keys to keep)."""
+    table = pd.DataFrame(
         {
             t("col.code"): indicators["code"],
             t("col.indicator"): indicators["name"],
             t("col.baseline"): _measured_column(indicators, "baseline_value"),
-            t("col.baseline_year"): indicators["baseline_year"],
+            t("col.baseline_year"): [
+                str(y) if pd.notna(y) else "–" for y in indicators.baseline_year
+            ],
             t("col.latest"): _measured_column(indicators, "latest_value"),
             t("col.latest_period"): indicators["latest_period"].fillna("–"),
             t("col.target"): _measured_column(indicators, "target_value", t("common.no_target")),
@@ -36,6 +48,7 @@ def indicator_display(indicators: pd.DataFrame) -> pd.DataFrame:
             t("col.source"): indicators["source"].fillna("–"),
         }
     )
+    return table[[t(key) for key in only]] if only else table
 
 
 def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.DataFrame:

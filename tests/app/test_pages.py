@@ -40,6 +40,15 @@ def test_overview_shows_the_mission_at_a_glance() -> None:
     indicators = at.dataframe[0].value
     assert "Unge 15–29 år utenfor arbeid, utdanning og opplæring" in set(indicators["Indikator"])
     assert "100\u00a0000 personer" in set(indicators["Utgangsverdi"])
+    assert list(indicators.columns) == [
+        "Indikator",
+        "Utgangsverdi",
+        "År",
+        "Siste verdi",
+        "Periode",
+        "Mål",
+    ]
+    assert "–" in set(indicators["År"])  # a baseline without a year says so, not "None"
     assert "Ingen statusrapport er godkjent ennå" in texts(at)
 
 
