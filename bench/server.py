@@ -8,7 +8,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +100,10 @@ class PeakSampler(threading.Thread):
         self.join()
 
 
+# The bench reports a broken page's real error, which the hardened config would hide.
+SHOW_ERRORS = ("--client.showErrorDetails", "full")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as sock:
@@ -117,14 +121,16 @@ def healthy(base: str) -> bool:
 
 
 @contextmanager
-def app_server(database_url: str, log: Path, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
+def app_server(
+    database_url: str, log: Path, timeout: float = 60.0, extra_args: Sequence[str] = ()
+) -> Iterator[tuple[str, int]]:
     """`streamlit run dashboard/app.py` on database_url; yields its base URL and pid."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
     command += ["--server.headless", "true", "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none", "--client.showErrorDetails", "full"]
+    command += ["--server.fileWatcherType", "none", *extra_args]
     env = {**os.environ, "DATABASE_URL": database_url}
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -212,7 +218,10 @@ def measure_server(database_url: str, label: str, pages: list[BenchPage]) -> Ser
         return result
     with (
         tempfile.TemporaryDirectory(prefix="bench-server-") as directory,
-        app_server(database_url, Path(directory) / "streamlit.log") as (base, pid),
+        app_server(database_url, Path(directory) / "streamlit.log", extra_args=SHOW_ERRORS) as (
+            base,
+            pid,
+        ),
     ):
         process = psutil.Process(pid)
         result.startup_mb = tree_rss(process) / MB

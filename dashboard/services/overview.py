@@ -95,24 +95,21 @@ def goal_summaries(session: Session, mission_id: int, depth: int = 1) -> list[Go
             goal_id = parent.get(goal_id)
         return chain
 
-    indicators: dict[int | None, set[int]] = {}
-    for goal_id, indicator_id in fetch(
-        session,
-        sa.select(col(IndicatorGoal.goal_id), col(IndicatorGoal.indicator_id))
-        .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
-        .where(col(Goal.mission_id) == mission_id),
-    ):
-        for goal in ancestors(goal_id):
-            indicators.setdefault(goal, set()).add(indicator_id)
-    initiatives: dict[int | None, set[int]] = {}
-    for goal_id, initiative_id in fetch(
-        session,
-        sa.select(col(Contribution.goal_id), col(Contribution.initiative_id))
-        .join(Goal, col(Goal.id) == Contribution.goal_id)
-        .where(col(Goal.mission_id) == mission_id),
-    ):
-        for goal in ancestors(goal_id):
-            initiatives.setdefault(goal, set()).add(initiative_id)
+    def per_subtree(goal_column: Any, item_column: Any) -> dict[int | None, set[int]]:
+        """The distinct items linked to each goal or to any goal below it."""
+        found: dict[int | None, set[int]] = {}
+        for goal_id, item_id in fetch(
+            session,
+            sa.select(goal_column, item_column)
+            .join(Goal, col(Goal.id) == goal_column)
+            .where(col(Goal.mission_id) == mission_id),
+        ):
+            for goal in ancestors(goal_id):
+                found.setdefault(goal, set()).add(item_id)
+        return found
+
+    indicators = per_subtree(col(IndicatorGoal.goal_id), col(IndicatorGoal.indicator_id))
+    initiatives = per_subtree(col(Contribution.goal_id), col(Contribution.initiative_id))
     return [
         GoalSummary(
             goal=g,

@@ -37,15 +37,7 @@ INITIATIVE_FIELDS = [
     "description",
 ]
 PORTFOLIO_COLUMNS = [
-    "number",
-    "name",
-    "status",
-    "start_year",
-    "end_year",
-    "scope",
-    "region",
-    "category",
-    "focus",
+    *INITIATIVE_FIELDS[:-1],  # all but the description, which comes last
     "responsible",
     "involved",
     "organisation_ids",
