@@ -1,0 +1,262 @@
+"""Render a benchmark run as Markdown and JSON, and write both next to this package."""
+
+import json
+import os
+import platform
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.apptest import PageTiming
+from bench.config import Budgets
+from bench.results import BenchRun, Check, SizeResult, all_checks, page_checks, ratio
+from bench.stats import Summary
+
+HERE = Path(__file__).resolve().parent
+MARKDOWN_PATH = HERE / "report.md"
+JSON_PATH = HERE / "report.json"
+
+
+def ms(value: float | None) -> str:
+    """A duration in ms for a table cell."""
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def times(value: float | None) -> str:
+    """A ratio for a table cell."""
+    return "–" if value is None else f"{value:,.1f}×"
+
+
+def verdict(check: Check) -> str:
+    """ok / FAIL / not measured, with the limit."""
+    if check.passed is None:
+        return f"not measured (≤ {check.limit:,.0f} {check.unit})"
+    if check.passed:
+        return f"ok (≤ {check.limit:,.0f})"
+    return f"**FAIL** (> {check.limit:,.0f})"
+
+
+def difference(left: float | None, right: float | None) -> float | None:
+    """left - right, or None when either is missing."""
+    return None if left is None or right is None else left - right
+
+
+def _median(summary: Summary | None) -> float | None:
+    """The median of a summary, if there is one."""
+    return summary.median_ms if summary else None
+
+
+def _p95(summary: Summary | None) -> float | None:
+    """The p95 of a summary, if there is one."""
+    return summary.p95_ms if summary else None
+
+
+def size_title(size: SizeResult) -> str:
+    """A heading naming the size by its number of initiatives."""
+    initiatives = size.database.counts.get("initiative", 0)
+    return f"{size.database.label} ({initiatives:,} initiatives)"
+
+
+def size_section(size: SizeResult, budgets: Budgets) -> list[str]:
+    """The baselines and the page table of one database size."""
+    empty = size.empty_page
+    checks = page_checks(size, budgets)
+    lines = [
+        f"## Pages: {size_title(size)}",
+        "",
+        f"- Raw-SQL baseline (portfolio query via sqlite3, {size.raw_sql_rows:,} rows): "
+        f"median {ms(size.raw_sql.median_ms)} ms, p95 {ms(size.raw_sql.p95_ms)} ms "
+        f"(n={size.raw_sql.n}) → cold budget "
+        f"{budgets.cold_factor} × {ms(size.raw_sql.median_ms)} + {budgets.cold_offset_ms:.0f}"
+        f" = {ms(budgets.cold_limit_ms(size.raw_sql.median_ms))} ms",
+        f"- Empty-page baseline (`st.title` only, AppTest): cold median {ms(_median(empty.cold))}"
+        f" / p95 {ms(_p95(empty.cold))} ms, warm median {ms(_median(empty.warm))}"
+        f" / p95 {ms(_p95(empty.warm))} ms",
+        "",
+        "| page | cold median | cold p95 | warm median | warm p95 | cold − empty cold "
+        "| cold / raw SQL | warm / empty | cold budget | warm budget |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for page in size.pages:
+        cold_check, warm_check = checks[page.name]
+        lines.append(
+            f"| {page.name} | {ms(_median(page.cold))} | {ms(_p95(page.cold))} "
+            f"| {ms(_median(page.warm))} | {ms(_p95(page.warm))} "
+            f"| {ms(difference(_median(page.cold), _median(empty.cold)))} "
+            f"| {times(ratio(_median(page.cold), size.raw_sql.median_ms))} "
+            f"| {times(ratio(_median(page.warm), _median(empty.warm)))} "
+            f"| {verdict(cold_check)} | {verdict(warm_check)} |"
+        )
+    lines += ["", f"All times in ms; measuring this size took {size.seconds:.0f} s.", ""]
+    return lines
+
+
+def server_section(run: BenchRun, budgets: Budgets) -> list[str]:
+    """The server's memory and how long each page took in the browser."""
+    server = run.server
+    lines = ["## Server memory", ""]
+    if server is None:
+        return [*lines, "Not measured (`--no-server`).", ""]
+    if server.skipped:
+        return [*lines, f"Not measured: {server.skipped}.", ""]
+    passes = max((len(values) for values in server.visits_ms.values()), default=0)
+    check = Check("server", server.database, "peak RSS", server.peak_mb, budgets.server_memory_mb, "MB")
+    lines += [
+        f"`streamlit run` on the {server.database} database, every page visited {passes}× in "
+        f"headless Chromium; RSS of the server's process tree sampled every 50 ms "
+        f"({server.samples} samples). MB = 10^6 bytes.",
+        "",
+        "| startup RSS | peak RSS | RSS after visits | budget |",
+        "|--:|--:|--:|---|",
+        f"| {ms(server.startup_mb)} MB | {ms(server.peak_mb)} MB | {ms(server.after_mb)} MB "
+        f"| {verdict(check)} |",
+        "",
+        "Time until each page had finished in the browser (navigation + script + render), "
+        "per pass over all pages; the first pass starts on a fresh server (imports, empty "
+        "caches), the second finds the caches filled. Each visit is a full page load, so "
+        "these times include loading Streamlit's frontend in Chromium, not just the script:",
+        "",
+        "| page | " + " | ".join(f"pass {n + 1} ms" for n in range(passes)) + " |",
+        "|---|" + "--:|" * passes,
+        *[
+            f"| {name} | " + " | ".join(ms(value) for value in values) + " |"
+            for name, values in server.visits_ms.items()
+        ],
+        "",
+    ]
+    return lines
+
+
+def problem_section(run: BenchRun) -> list[str]:
+    """Errors, failed visits and warnings the app emitted while being measured."""
+    lines: list[str] = []
+    for size in run.sizes:
+        for page in [*size.pages, size.empty_page]:
+            where = f"{page.name} ({size.database.label})"
+            lines += [f"- **error** {where}: {problem}" for problem in page.problems]
+            lines += [f"- warning {where}: `{text}`" for text in page.warnings]
+    if run.server:
+        lines += [f"- **error** server: {problem}" for problem in run.server.problems]
+    lines += [f"- note: {note}" for note in run.notes]
+    return ["## Problems and warnings", "", *(lines or ["None."]), ""]
+
+
+def load_line(run: BenchRun) -> str:
+    """The machine's load during the run, with a warning when others competed for the CPU."""
+    cpus = os.cpu_count() or 1
+    loads = " → ".join(f"{value:.1f}" for value in run.load)
+    line = f"1-minute load average {loads} on {cpus} CPUs."
+    if run.load and max(run.load) > cpus:
+        line += " **Other processes competed for the CPU: timings are noisy.**"
+    return line
+
+
+def summary_section(checks: list[Check]) -> list[str]:
+    """The verdict first: how many budget checks failed, and which."""
+    failed = [c for c in checks if c.passed is False]
+    missing = [c for c in checks if c.passed is None]
+    head = f"**{len(failed)} of {len(checks)} budget checks failed**"
+    if missing:
+        head += f", {len(missing)} could not be measured"
+    lines = [head + ".", ""]
+    for check in failed:
+        lines.append(
+            f"- FAIL {check.subject} ({check.size}): {check.metric} "
+            f"{ms(check.measured)} {check.unit} > {check.limit:,.1f} {check.unit}"
+        )
+    for check in missing:
+        lines.append(f"- NOT MEASURED {check.subject} ({check.size}): {check.metric}")
+    return [*lines, ""]
+
+
+def to_markdown(run: BenchRun, budgets: Budgets) -> str:
+    """The whole report as Markdown."""
+    checks = all_checks(run, budgets)
+    lines = [
+        "# Benchmark report",
+        "",
+        f"{run.started} · mode {run.mode} · Python {platform.python_version()} · "
+        f"{platform.machine()} · total {sum(run.phases.values()):.0f} s",
+        "",
+        load_line(run),
+        "",
+        f"Budgets: warm median ≤ {budgets.warm_median_ms:.0f} ms; cold median ≤ "
+        f"{budgets.cold_factor} × raw-SQL baseline + {budgets.cold_offset_ms:.0f} ms; "
+        f"server peak RSS ≤ {budgets.server_memory_mb:.0f} MB.",
+        "",
+        *summary_section(checks),
+        "Cold = a new AppTest session with every cache cleared (st.cache_data, settings, "
+        "engine) in an interpreter that already imported the app; warm = rerunning that "
+        "session. Each run executes dashboard/app.py plus the page. A new AppTest session "
+        "costs about the empty page's cold time by itself (AppTest builds a mock runtime and "
+        "scans installed packages for components on its first run; a real server does that "
+        "once at start), hence the column cold − empty cold.",
+        "",
+        "## Databases",
+        "",
+        "| size | initiatives | organisation links | indicators | indicator values | build s |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for size in run.sizes:
+        db = size.database
+        counts = [db.counts.get(t, 0) for t in ("initiative", "initiativeorganisation")]
+        counts += [db.counts.get(t, 0) for t in ("indicator", "indicatorvalue")]
+        lines.append(
+            f"| {db.label} | " + " | ".join(f"{c:,}" for c in counts) + f" | {db.build_seconds:.1f} |"
+        )
+    lines.append("")
+    for size in run.sizes:
+        lines += size_section(size, budgets)
+    lines += server_section(run, budgets)
+    lines += problem_section(run)
+    lines += ["## Phases", "", "| phase | s |", "|---|--:|"]
+    lines += [f"| {name} | {seconds:.1f} |" for name, seconds in run.phases.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _timing(page: PageTiming, size: SizeResult) -> dict[str, Any]:
+    """One page's timings with its ratios to the baselines."""
+    data = asdict(page)
+    data["cold_over_raw_sql"] = ratio(_median(page.cold), size.raw_sql.median_ms)
+    data["cold_minus_empty_cold_ms"] = difference(
+        _median(page.cold), _median(size.empty_page.cold)
+    )
+    data["warm_over_empty_page"] = ratio(_median(page.warm), _median(size.empty_page.warm))
+    return data
+
+
+def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
+    """The whole report as JSON-ready data."""
+    checks = all_checks(run, budgets)
+    return {
+        "started": run.started,
+        "mode": run.mode,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_1m": run.load,
+        "budgets": asdict(budgets),
+        "passed": all(c.passed is not False for c in checks),
+        "checks": [{**asdict(c), "passed": c.passed} for c in checks],
+        "sizes": [
+            {
+                "database": {**asdict(size.database), "path": size.database.path.name},
+                "seconds": size.seconds,
+                "raw_sql": {**asdict(size.raw_sql), "rows": size.raw_sql_rows},
+                "cold_limit_ms": budgets.cold_limit_ms(size.raw_sql.median_ms),
+                "empty_page": asdict(size.empty_page),
+                "pages": [_timing(page, size) for page in size.pages],
+            }
+            for size in run.sizes
+        ],
+        "server": asdict(run.server) if run.server else None,
+        "phases": run.phases,
+        "notes": run.notes,
+    }
+
+
+def write(run: BenchRun, budgets: Budgets) -> str:
+    """Write bench/report.md and bench/report.json; returns the Markdown."""
+    markdown = to_markdown(run, budgets)
+    MARKDOWN_PATH.write_text(markdown, encoding="utf-8")
+    JSON_PATH.write_text(json.dumps(to_json(run, budgets), indent=2) + "\n", encoding="utf-8")
+    return markdown
