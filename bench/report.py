@@ -100,7 +100,9 @@ def server_section(run: BenchRun, budgets: Budgets) -> list[str]:
     if server.skipped:
         return [*lines, f"Not measured: {server.skipped}.", ""]
     passes = max((len(values) for values in server.visits_ms.values()), default=0)
-    check = Check("server", server.database, "peak RSS", server.peak_mb, budgets.server_memory_mb, "MB")
+    check = Check(
+        "server", server.database, "peak RSS", server.peak_mb, budgets.server_memory_mb, "MB"
+    )
     lines += [
         f"`streamlit run` on the {server.database} database, every page visited {passes}× in "
         f"headless Chromium; RSS of the server's process tree sampled every 50 ms "
@@ -202,7 +204,9 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
         counts = [db.counts.get(t, 0) for t in ("initiative", "initiativeorganisation")]
         counts += [db.counts.get(t, 0) for t in ("indicator", "indicatorvalue")]
         lines.append(
-            f"| {db.label} | " + " | ".join(f"{c:,}" for c in counts) + f" | {db.build_seconds:.1f} |"
+            f"| {db.label} | "
+            + " | ".join(f"{c:,}" for c in counts)
+            + f" | {db.build_seconds:.1f} |"
         )
     lines.append("")
     for size in run.sizes:
@@ -218,9 +222,7 @@ def _timing(page: PageTiming, size: SizeResult) -> dict[str, Any]:
     """One page's timings with its ratios to the baselines."""
     data = asdict(page)
     data["cold_over_raw_sql"] = ratio(_median(page.cold), size.raw_sql.median_ms)
-    data["cold_minus_empty_cold_ms"] = difference(
-        _median(page.cold), _median(size.empty_page.cold)
-    )
+    data["cold_minus_empty_cold_ms"] = difference(_median(page.cold), _median(size.empty_page.cold))
     data["warm_over_empty_page"] = ratio(_median(page.warm), _median(size.empty_page.warm))
     return data
 
