@@ -31,9 +31,9 @@ def clean_text(value: Any) -> Any:
     return text
 
 
-def single_line(value: str) -> str:
+def single_line(value: str | None) -> str | None:
     """Refuse line breaks and tabs in one-line fields such as names."""
-    if _LINE_BREAKS.search(value):
+    if value is not None and _LINE_BREAKS.search(value):
         raise PydanticCustomError("single_line", "The text must be on one line.")
     return value
 

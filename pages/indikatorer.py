@@ -1,5 +1,7 @@
 """Indikatorer: each indicator's baseline, values and target as chart and table, with metadata."""
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
@@ -44,7 +46,7 @@ if code is None:  # no indicator chosen: the list of all of them, each with a li
     st.header(t("indicators.all"))
     indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
     overview = indicator_display(indicators)
-    overview[t("col.open")] = [f"indikatorer?kode={c}" for c in indicators["code"]]
+    overview[t("col.open")] = [f"indikatorer?kode={quote(c)}" for c in indicators["code"]]
     link_table(overview, t("col.open"))
     downloads(overview.drop(columns=[t("col.open")]), "indikatorer", key="all")
     st.stop()
@@ -91,7 +93,9 @@ else:
     series = pd.DataFrame(
         {
             t("col.period"): detail.series["period"],
-            t("col.value"): detail.series["value"],
+            t("col.value"): [
+                measured(v, ind.measure, ind.unit, lang()) for v in detail.series.value
+            ],
             t("col.status"): [label(s, "EntryStatus") for s in detail.series["status"]],
             t("col.source_note"): detail.series["source_note"],
         }
@@ -109,7 +113,7 @@ metadata = {
     t("col.baseline_year"): ind.baseline_year or "–",
     t("col.baseline_note"): ind.baseline_note or "–",
     t("col.target"): (
-        f"{measured(ind.target_value, ind.measure, ind.unit, lang())} ({ind.target_year})"
+        f"{measured(ind.target_value, ind.measure, ind.unit, lang())} ({ind.target_year or '–'})"
         if ind.target_value is not None
         else t("common.no_target")
     ),

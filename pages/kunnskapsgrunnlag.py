@@ -35,4 +35,4 @@ for number, group in shown.groupby("main_number", sort=True):
     st.header(f"{number}. {esc(first.main_title)}")
     st.caption(label(first.theme, "FindingTheme"))
     for row in group.itertuples():
-        st.markdown(f"**{row.letter}** – {esc(row.title)}")
+        st.markdown(f"**{esc(row.letter)}** – {esc(row.title)}")

@@ -16,7 +16,7 @@ if not goals:
     empty_state("empty.no_goals", "empty.who_admin")
 for item in goals:  # in tree order; expanders cannot nest, so depth shows in the code
     goal = item.goal
-    with st.expander(f"{goal.code} {goal.title}", expanded=item.depth == 0):
+    with st.expander(f"{esc(goal.code)} {esc(goal.title)}", expanded=item.depth == 0):
         st.caption(label(goal.level, "GoalLevel"))
         if goal.description:
             st.markdown(esc(goal.description))

@@ -66,40 +66,43 @@ else:
     link_to("indikatorer.py", t("overview.to_indicators"))
 
 st.header(t("overview.portfolio"))
-titles = query(categories).set_index("number")["title"]
-by_category = pd.DataFrame(
-    {
-        t("col.category"): [
-            f"{int(n)}. {titles.get(n, '')}" if pd.notna(n) else t("common.unknown")
-            for n in counts.by_category.index
-        ],
-        t("col.count"): counts.by_category.to_numpy(),
-    }
-)
-chart_with_table(
-    chart_spec(
-        bar_chart,
-        frame=by_category,
-        label=t("col.category"),
-        value=t("col.count"),
-        title=t("overview.chart.by_category"),
-        lang=lang(),
-    ),
-    t(
-        "overview.chart.by_category_alt",
-        total=counts.total,
-        top=by_category.iloc[by_category[t("col.count")].argmax()][t("col.category")],
-        top_count=int(by_category[t("col.count")].max()),
-    ),
-    by_category,
-)
-left, right = st.columns(2)
-with left:
-    st.subheader(t("overview.chart.by_status"))
-    counts_table(counts.by_status, t("col.status"), lambda s: label(s, "InitiativeStatus"))
-with right:
-    st.subheader(t("overview.chart.by_focus"))
-    counts_table(counts.by_focus, t("col.focus"), lambda f: label(f, "FocusType"))
+if counts.total == 0:
+    empty_state("empty.no_initiatives", "empty.who_admin")
+else:
+    titles = query(categories).set_index("number")["title"]
+    by_category = pd.DataFrame(
+        {
+            t("col.category"): [
+                f"{int(n)}. {titles.get(n, '')}" if pd.notna(n) else t("common.unknown")
+                for n in counts.by_category.index
+            ],
+            t("col.count"): counts.by_category.to_numpy(),
+        }
+    )
+    chart_with_table(
+        chart_spec(
+            bar_chart,
+            frame=by_category,
+            label=t("col.category"),
+            value=t("col.count"),
+            title=t("overview.chart.by_category"),
+            lang=lang(),
+        ),
+        t(
+            "overview.chart.by_category_alt",
+            total=counts.total,
+            top=by_category.iloc[by_category[t("col.count")].argmax()][t("col.category")],
+            top_count=int(by_category[t("col.count")].max()),
+        ),
+        by_category,
+    )
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("overview.chart.by_status"))
+        counts_table(counts.by_status, t("col.status"), lambda s: label(s, "InitiativeStatus"))
+    with right:
+        st.subheader(t("overview.chart.by_focus"))
+        counts_table(counts.by_focus, t("col.focus"), lambda f: label(f, "FocusType"))
 link_to("portefolje.py", t("overview.to_portfolio"))
 
 st.header(t("overview.changes"))

@@ -1,10 +1,12 @@
 """Satsing: one initiative, opened by its deep link ?nr=N."""
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
 from dashboard.services.portfolio import initiative_choices, initiative_detail
-from dashboard.ui.context import label, sees_unapproved, t
+from dashboard.ui.context import label, labels, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.url_state import url_selectbox, url_value_unknown
 from dashboard.ui.widgets import empty_state, esc, field_table, link_table, note, page_header
@@ -34,7 +36,7 @@ if detail is None:
     st.stop()
 item = detail.initiative
 
-st.header(f"{item.number}. {item.name}")
+st.header(f"{item.number}. {esc(item.name)}")
 if item.description:
     st.markdown(esc(item.description))
 note(item.note)
@@ -63,6 +65,8 @@ field_table(profile)
 st.subheader(t("initiative.organisations"))
 left, right = st.columns(2)
 left.markdown(f"**{t('col.responsible')}**")
+if not detail.responsible:
+    left.caption(t("common.none"))
 for org in detail.responsible:
     left.markdown(f"- {esc(org.short_name)} – {esc(org.name)}")
 right.markdown(f"**{t('col.involved')}**")
@@ -121,11 +125,27 @@ else:
     table = detail.indicators.rename(
         columns={"code": t("col.code"), "name": t("col.indicator"), "unit": t("col.unit")}
     )
-    table[t("col.open")] = [f"indikatorer?kode={c}" for c in detail.indicators["code"]]
+    table[t("col.open")] = [f"indikatorer?kode={quote(c)}" for c in detail.indicators["code"]]
     link_table(table, t("col.open"))
 
 st.subheader(t("initiative.check_ins"))
 if detail.check_ins.empty:
     empty_state("initiative.no_check_ins", "initiative.who_check_ins")
 else:
-    st.dataframe(detail.check_ins, hide_index=True, width="stretch")
+    check_ins = detail.check_ins
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col.period"): check_ins["period"],
+                t("col.rag"): labels(check_ins["rag"], "Rag"),
+                t("col.confidence"): labels(check_ins["confidence"], "Confidence"),
+                t("col.progress"): check_ins["progress"],
+                t("col.next_steps"): check_ins["next_steps"],
+                t("col.risks"): check_ins["risks"],
+                t("col.help_needed"): check_ins["help_needed"],
+                t("col.status"): labels(check_ins["status"], "EntryStatus"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

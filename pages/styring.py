@@ -62,7 +62,14 @@ table = pd.DataFrame(
         t("col.note"): items["note"].fillna(""),
     }
 )
-dated = items.assign(when=items["delivered"].fillna(items["due"])).dropna(subset=["when"])
+dated = (
+    items.assign(when=items["delivered"].fillna(items["due"]))
+    .dropna(subset=["when"])
+    .sort_values("when")
+)
+if dated.empty:  # nothing to put on a time axis: the table says it all
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.stop()
 timeline = pd.DataFrame(
     {
         "date": pd.to_datetime(dated["when"]),

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from support import pg, server
+from support.caches import clear_caches
 
 from dashboard.db import get_engine
 from dashboard.migrate import upgrade
-from dashboard.settings import get_settings
 
 BACKENDS = ["sqlite", pytest.param("pg", marks=pytest.mark.pg)]
 
@@ -93,23 +93,13 @@ def app_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def _clear_caches() -> None:
-    """Forget cached settings, engines and Streamlit caches, so the next run reads the env."""
-    import streamlit as st
-
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @pytest.fixture
 def app_env(app_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """DATABASE_URL set to the seeded app database for this test (for Streamlit AppTest)."""
     monkeypatch.setenv("DATABASE_URL", app_database_url)
-    _clear_caches()
+    clear_caches()
     yield app_database_url
-    _clear_caches()
+    clear_caches()
 
 
 @pytest.fixture(scope="session")

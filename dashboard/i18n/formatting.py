@@ -55,4 +55,4 @@ def measured(value: float | None, measure: str, unit: str | None, lang: str = "n
     if measure == "percent":
         return percent(value, lang)
     text = number(value, lang)
-    return f"{text} {unit}" if unit and value is not None else text
+    return f"{text} {unit}" if unit and text != "–" else text

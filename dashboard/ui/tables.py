@@ -1,6 +1,7 @@
 """Display tables: service frames with translated headers, labels and Norwegian numbers."""
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pandas as pd
 from sqlmodel import Session
@@ -106,7 +107,7 @@ def goal_tables(session: Session, mission_id: int, lang: str) -> list[GoalTables
             {
                 tr("col.code"): codes,
                 tr("col.indicator"): [name for _, name in node.indicators],
-                tr("col.open"): [f"indikatorer?kode={code}" for code in codes],
+                tr("col.open"): [f"indikatorer?kode={quote(code)}" for code in codes],
             }
         )
         numbers = [i[0] for i in node.initiatives]

@@ -13,12 +13,14 @@ import streamlit as st
 from dashboard.services.exports import to_csv, to_excel
 from dashboard.ui.context import t
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=])")
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would start a code block
 
 
 def esc(text: object) -> str:
     """Text safe to put inside Streamlit markdown (no links, images, LaTeX or directives)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+    plain = _INDENT.sub("", "" if text is None else str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", plain)
 
 
 def page_header(title_key: str, intro_key: str | None = None) -> None:
@@ -106,10 +108,10 @@ def link_table(frame: pd.DataFrame, link_column: str) -> None:
 
 
 def field_table(fields: dict[str, object]) -> None:
-    """A two-column 'field: value' table (profile, metadata)."""
+    """A two-column 'field: value' table (profile, metadata); st.table renders markdown."""
     st.table(
         pd.DataFrame(
-            {t("col.field"): list(fields), t("col.value"): [str(v) for v in fields.values()]}
+            {t("col.field"): list(fields), t("col.value"): [esc(v) for v in fields.values()]}
         )
     )
 

@@ -54,7 +54,7 @@ def test_overview_shows_the_mission_at_a_glance() -> None:
 
 def test_goals_page_shows_the_tree_with_indicators_and_initiatives() -> None:
     at = open_page("mal")
-    labels = [e.label for e in at.expander]
+    labels = [e.label.replace("\\", "") for e in at.expander]
     assert labels[0].startswith("0 ")
     assert any(label.startswith("1.1 Skole og kvalifisering") for label in labels)
     assert len(labels) == 15
@@ -80,7 +80,7 @@ def test_portfolio_table_and_filters_from_the_url() -> None:
 
 def test_initiative_deep_link() -> None:
     at = open_page("satsing", nr="9")
-    assert at.header[0].value == "9. 0-24-samarbeidet"
+    assert at.header[0].value.replace("\\", "") == "9. 0-24-samarbeidet"
     body = texts(at)
     assert "Udir" in body and "Konfliktrådet" in body
     assert "2015–2020" in body  # the other source's dates, shown as a note
@@ -100,10 +100,10 @@ def test_indicator_page_shows_chart_metadata_and_downloads() -> None:
     assert "Ingen målverdi er fastsatt" in body
     assert len(at.get("vega_lite_chart")) == 1
     values = at.dataframe[1].value
-    assert list(values["Periode"]) == ["2017"] and list(values["Verdi"]) == [11]
+    assert list(values["Periode"]) == ["2017"] and list(values["Verdi"]) == ["11\u00a0%"]
     assert len(at.get("download_button")) == 2
     metadata = at.table[-1].value
-    assert "Epland & Normann 2019 (SSB)" in set(metadata.iloc[:, 1])
+    assert "Epland & Normann 2019 (SSB)" in {v.replace("\\", "") for v in metadata.iloc[:, 1]}
 
 
 def test_indicator_list_links_to_each_indicator() -> None:

@@ -1,0 +1,51 @@
+"""Every page on a mission with nothing in it yet: no crash, and empty states that explain."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from support.caches import clear_caches
+
+from dashboard.db import make_engine, session_scope
+from dashboard.migrate import upgrade
+from models import AuditEvent, Deliverable, Mission
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PAGES = ["mal", "portefolje", "satsing", "indikatorer", "styring", "kunnskapsgrunnlag"]
+
+
+@pytest.fixture
+def empty_mission(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """DATABASE_URL set to a database holding one mission and one undated deliverable only."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(write=True, engine=engine) as session:
+        mission = Mission(key="inkludering-barn-unge", title="Et nytt samfunnsoppdrag")
+        session.add(mission)
+        session.flush()
+        assert mission.id is not None
+        session.add(Deliverable(mission_id=mission.id, number=1, title="Plan uten dato"))
+        session.add(AuditEvent(action="test", entity="mission"))
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    clear_caches()
+    yield
+    clear_caches()
+
+
+@pytest.mark.usefixtures("empty_mission")
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_page_runs_and_explains_what_is_missing(page: str | None) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(f"../pages/{page}.py")
+        at.run()
+    assert not at.exception, at.exception
+    notices = " ".join(str(i.value) for i in at.info)
+    if page != "styring":
+        assert notices, "an empty page says what is missing"
+    else:
+        assert at.dataframe[-1].value.iloc[0, 1] == "Plan uten dato"
