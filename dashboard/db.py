@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -49,6 +49,10 @@ def get_engine(url: str | None = None) -> Engine:
     return make_engine(url or get_settings().database_url)
 
 
+# Raised in every write transaction, so caches keyed on it never serve data older than a commit.
+BUMP_DATA_VERSION = text("UPDATE dataversion SET version = version + 1 WHERE id = 1")
+
+
 @contextmanager
 def session_scope(*, write: bool = False, engine: Engine | None = None) -> Iterator[Session]:
     """A session; with write=True, one BEGIN IMMEDIATE transaction committed at the end."""
@@ -61,3 +65,4 @@ def session_scope(*, write: bool = False, engine: Engine | None = None) -> Itera
             return
         with session.begin():
             yield session
+            session.execute(BUMP_DATA_VERSION)

@@ -32,6 +32,7 @@ from models.initiative import (
     InitiativeOrganisation,
     InitiativeUpdate,
 )
+from models.meta import DataVersion
 from models.mission import Goal, GoalCreate, GoalUpdate, Mission, MissionCreate, MissionUpdate
 from models.organisation import Organisation, OrganisationCreate, OrganisationUpdate
 from models.reporting import (
@@ -69,6 +70,7 @@ __all__ = [
     "Contribution",
     "ContributionCreate",
     "ContributionUpdate",
+    "DataVersion",
     "Decision",
     "DecisionCreate",
     "DecisionGoal",

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
 from models import (
+    AuditEvent,
     Contribution,
     EntryStatus,
     Indicator,
@@ -35,7 +36,7 @@ QUARTERS = 60
 FIRST_YEAR = 2011
 
 
-def add_synthetic(engine: Engine | None, factor: int, *, mission_key: str | None = None) -> int:
+def add_synthetic(engine: Engine | None, factor: int) -> int:
     """Add factor copies of the portfolio with 60 quarterly values per indicator; returns copies."""
     rng = random.Random(20240101)
     with session_scope(write=True, engine=engine) as session:
@@ -62,6 +63,10 @@ def add_synthetic(engine: Engine | None, factor: int, *, mission_key: str | None
             _copy_portfolio(session, mission.id, copy, real, org_ids, rng)
             _copy_indicators(session, mission.id, copy, indicators, periods, rng)
             added += 1
+        if added:
+            session.add(
+                AuditEvent(action="seed_synthetic", entity="mission", after={"copies": added})
+            )
         return added
 
 

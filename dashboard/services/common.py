@@ -6,12 +6,12 @@ import pandas as pd
 from sqlalchemy import Executable, func
 from sqlmodel import Session, col, select
 
-from models import AuditEvent, Mission, Organisation
+from models import DataVersion, Mission, Organisation
 
 
 def data_version(session: Session) -> int:
-    """A cheap number that changes whenever data is written (every write is audited)."""
-    return int(session.exec(select(func.coalesce(func.max(AuditEvent.id), 0))).one() or 0)
+    """A cheap number that every committed write raises (see db.session_scope)."""
+    return int(session.exec(select(func.coalesce(func.max(DataVersion.version), 0))).one() or 0)
 
 
 def mission_by_key(session: Session, key: str) -> Mission | None:

@@ -1,11 +1,15 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers the tables)
+from dashboard.db import make_engine
+from dashboard.migrate import upgrade
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
@@ -15,10 +19,18 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
     assert differences == []
 
 
-def test_sqlite_enforces_foreign_keys_and_uses_wal(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        return
+def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'pragmas.db'}"
+    upgrade(url)
+    engine = make_engine(url)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    engine.dispose()
+
+
+def test_the_data_version_row_exists_after_migrating(engine: Engine) -> None:
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT id, version FROM dataversion").all()
+    assert [tuple(r) for r in rows] == [(1, 0)]

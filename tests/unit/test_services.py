@@ -6,6 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from dashboard.db import session_scope
@@ -25,7 +26,7 @@ from dashboard.services.portfolio import (
     portfolio_organisations,
 )
 from models import EntryStatus, Indicator, IndicatorValue, Mission, Organisation
-from seed import load_real
+from seed import add_synthetic, load_real
 from seed.loader import year_period
 
 
@@ -157,12 +158,25 @@ def test_partners_see_only_approved_values(engine: Engine) -> None:
     assert detail.series.empty
 
 
-def test_data_version_changes_when_data_is_written(engine: Engine) -> None:
-    with Session(engine) as s:
-        before = data_version(s)
+def test_every_committed_write_raises_the_data_version(engine: Engine) -> None:
+    def version() -> int:
+        with Session(engine) as s:
+            return data_version(s)
+
+    start = version()
     load_real(engine)
-    with Session(engine) as s:
-        assert data_version(s) > before
+    after_seed = version()
+    add_synthetic(engine, 1)
+    after_synthetic = version()
+    with session_scope(write=True, engine=engine) as s:
+        s.add(IndicatorValue(indicator_id=1, period_id=1, value=1.0))
+    assert start < after_seed < after_synthetic < version()
+    try:
+        with session_scope(write=True, engine=engine) as s:
+            s.add(IndicatorValue(indicator_id=1, period_id=1, value=2.0))  # duplicate: refused
+    except IntegrityError:
+        pass
+    assert version() == after_synthetic + 1  # a rolled-back write raises nothing
 
 
 def test_csv_export_is_excel_friendly_and_neutralises_formulas() -> None:
