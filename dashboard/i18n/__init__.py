@@ -29,3 +29,11 @@ def enum_key(value: Enum | str, kind: str | None = None) -> str:
     """The catalogue key of an enum value: enum.<Kind>.<value>."""
     name = kind or type(value).__name__
     return f"enum.{name}.{value.value if isinstance(value, Enum) else value}"
+
+
+_NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|"})
+
+
+def sort_key(text: str | None) -> str:
+    """A key that sorts names as a Norwegian reader expects: case-blind, Æ Ø Å after Z."""
+    return (text or "").casefold().translate(_NORWEGIAN_ORDER)

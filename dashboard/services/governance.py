@@ -6,6 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from dashboard.i18n import sort_key
 from dashboard.services.common import fetch
 from models import BodyMember, Deliverable, Finding, GovernanceBody, MainFinding, Organisation
 
@@ -36,9 +37,9 @@ def bodies(session: Session, mission_id: int) -> list[Body]:
         )
         .join(BodyMember, col(BodyMember.organisation_id) == Organisation.id)
         .join(GovernanceBody, col(GovernanceBody.id) == BodyMember.body_id)
-        .where(col(GovernanceBody.mission_id) == mission_id)
-        .order_by(col(BodyMember.lead).desc(), col(Organisation.short_name)),
+        .where(col(GovernanceBody.mission_id) == mission_id),
     )
+    rows.sort(key=lambda row: (not row[3], sort_key(row[1])))  # the lead first, then by name
     members: dict[int, list[tuple[object, ...]]] = {}
     for body_id, *member in rows:
         members.setdefault(body_id, []).append(tuple(member))

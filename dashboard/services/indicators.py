@@ -98,7 +98,7 @@ def _latest_values(
             col(IndicatorValue.indicator_id) == Indicator.id,
             col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
         )
-        .order_by(col(Period.end).desc())
+        .order_by(col(Period.end).desc(), col(Period.start).desc(), col(IndicatorValue.id).desc())
         .limit(1)
         .correlate(Indicator)
         .scalar_subquery()

@@ -84,7 +84,7 @@ class GoalSummary:
 def goal_summaries(session: Session, mission_id: int, depth: int = 1) -> list[GoalSummary]:
     """The main goal and the goals down to depth, each counted over its whole subtree."""
     goals = session.exec(
-        select(Goal).where(Goal.mission_id == mission_id).order_by(col(Goal.sort_order))
+        select(Goal).where(Goal.mission_id == mission_id).order_by(col(Goal.code))
     ).all()
     parent = {g.id: g.parent_id for g in goals}
 
@@ -127,6 +127,6 @@ def last_approved_report(session: Session, mission_id: int) -> tuple[StatusRepor
         select(StatusReport, Period.label)
         .join(Period, col(Period.id) == StatusReport.period_id)
         .where(StatusReport.mission_id == mission_id, StatusReport.status == ReportStatus.APPROVED)
-        .order_by(col(StatusReport.approved_at).desc())
+        .order_by(col(StatusReport.approved_at).desc().nulls_last())
     ).first()
     return (row[0], row[1]) if row else None

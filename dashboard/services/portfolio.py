@@ -7,6 +7,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from dashboard.i18n import sort_key
 from dashboard.services.common import fetch, frame_of
 from models import (
     CheckIn,
@@ -64,7 +65,7 @@ def _joined(role: OrganisationRole) -> Any:
 
 def _names(joined: str | None) -> str:
     """'Udir, Bufdir' sorted from SQL's separator-joined names."""
-    return ", ".join(sorted(joined.split(UNIT_SEPARATOR))) if joined else ""
+    return ", ".join(sorted(joined.split(UNIT_SEPARATOR), key=sort_key)) if joined else ""
 
 
 def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
@@ -150,9 +151,9 @@ def portfolio_organisations(session: Session, mission_id: int) -> pd.DataFrame:
         )
         .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
         .where(col(Initiative.mission_id) == mission_id)
-        .group_by(col(Organisation.id))
-        .order_by(initiatives.desc(), col(Organisation.short_name)),
+        .group_by(col(Organisation.id)),
     )
+    rows.sort(key=lambda row: (-row[4], sort_key(row[1])))
     return frame_of(rows, ["id", "short_name", "name", "kind", "initiatives"])
 
 
@@ -175,27 +176,28 @@ def goal_matrix(session: Session, mission_id: int) -> pd.DataFrame:
     return matrix.reset_index().sort_values("number", ignore_index=True)
 
 
-def links(session: Session, mission_id: int) -> pd.DataFrame:
-    """Links between initiatives: from, to, kind, note."""
-    source = select(Initiative.id, Initiative.number, Initiative.name).where(
-        Initiative.mission_id == mission_id
+def links(session: Session, mission_id: int, number: int | None = None) -> pd.DataFrame:
+    """Links between initiatives (only those touching initiative number, if given)."""
+    source = sa.orm.aliased(Initiative)
+    target = sa.orm.aliased(Initiative)
+    query = (
+        sa.select(
+            col(source.number),
+            col(source.name),
+            col(InitiativeLink.kind),
+            col(target.number),
+            col(target.name),
+            col(InitiativeLink.note),
+        )
+        .join(source, col(source.id) == InitiativeLink.from_id)
+        .join(target, col(target.id) == InitiativeLink.to_id)
+        .where(col(source.mission_id) == mission_id)
+        .order_by(col(source.number), col(target.number), col(InitiativeLink.kind))
     )
-    by_id = {row[0]: (row[1], row[2]) for row in session.exec(source).all()}
-    rows = []
-    for link in session.exec(select(InitiativeLink)).all():
-        if link.from_id in by_id and link.to_id in by_id:
-            rows.append(
-                {
-                    "from_number": by_id[link.from_id][0],
-                    "from_name": by_id[link.from_id][1],
-                    "kind": link.kind,
-                    "to_number": by_id[link.to_id][0],
-                    "to_name": by_id[link.to_id][1],
-                    "note": link.note,
-                }
-            )
+    if number is not None:
+        query = query.where((col(source.number) == number) | (col(target.number) == number))
     columns = ["from_number", "from_name", "kind", "to_number", "to_name", "note"]
-    return pd.DataFrame(rows, columns=columns)
+    return frame_of(fetch(session, query), columns)
 
 
 @dataclass
@@ -236,8 +238,8 @@ def initiative_detail(
         select(InitiativeOrganisation.role, Organisation)
         .join(Organisation, col(Organisation.id) == InitiativeOrganisation.organisation_id)
         .where(InitiativeOrganisation.initiative_id == initiative.id)
-        .order_by(col(Organisation.short_name))
     ).all()
+    members = sorted(members, key=lambda member: sort_key(member[1].short_name))
     contributions = session.exec(
         select(Goal.code, Goal.title, Contribution)
         .join(Goal, col(Goal.id) == Contribution.goal_id)
@@ -256,8 +258,6 @@ def initiative_detail(
         .where(CheckIn.initiative_id == initiative.id, col(CheckIn.status).in_(statuses))
         .order_by(col(Period.start).desc())
     ).all()
-    all_links = links(session, mission_id)
-    mine = all_links[(all_links.from_number == number) | (all_links.to_number == number)]
     return InitiativeDetail(
         initiative=initiative,
         category_title=category.title if category else None,
@@ -277,7 +277,7 @@ def initiative_detail(
             ],
             columns=["goal", "title", "kind", "strength", "proposal", "rationale"],
         ),
-        links=mine.reset_index(drop=True),
+        links=links(session, mission_id, number),
         indicators=pd.DataFrame(indicators, columns=["code", "name", "unit"]),
         check_ins=pd.DataFrame(
             [

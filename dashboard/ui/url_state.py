@@ -7,6 +7,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 
+def _stale(key: str) -> bool:
+    """Whether the widget must be set from the URL: first run, or a link changed the URL."""
+    seen = st.session_state.get(f"url-seen:{key}")
+    return f"url:{key}" not in st.session_state or seen != st.query_params.get_all(key)
+
+
 def _sync(key: str, values: Sequence[str]) -> None:
     """Write the chosen codes to the URL (or remove the parameter when none are chosen)."""
     if list(values) != st.query_params.get_all(key):
@@ -14,6 +20,7 @@ def _sync(key: str, values: Sequence[str]) -> None:
             st.query_params[key] = list(values)
         else:
             st.query_params.pop(key, None)
+    st.session_state[f"url-seen:{key}"] = list(values)
 
 
 def url_multiselect(
@@ -28,7 +35,7 @@ def url_multiselect(
 ) -> list[str]:
     """A multiselect (or pills) initialised from ?key=a&key=b and kept in the URL."""
     state_key = f"url:{key}"
-    if state_key not in st.session_state:
+    if _stale(key):
         st.session_state[state_key] = [v for v in st.query_params.get_all(key) if v in options]
     if pills:
         chosen = where.pills(
@@ -58,7 +65,7 @@ def url_selectbox(
 ) -> Any:
     """A selectbox (or other single-choice widget) set from ?key=value and kept in the URL."""
     state_key = f"url:{key}"
-    if state_key not in st.session_state:
+    if _stale(key):
         raw = st.query_params.get(key)
         try:
             requested = parse(raw) if raw is not None else None

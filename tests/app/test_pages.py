@@ -159,3 +159,14 @@ def test_portfolio_views_from_the_url() -> None:
     assert any(
         "14. Pilot for programfinansiering" in row for row in links.dataframe[0].value["Fra"]
     )
+
+
+def test_a_link_that_changes_the_url_updates_the_page() -> None:
+    at = open_page("indikatorer", kode="NEET-15-29")
+    assert at.header[0].value.startswith("Unge 15")
+    del at.query_params["kode"]  # as the link «Tilbake til alle indikatorer» does
+    at.run()
+    assert at.header[0].value == "Alle indikatorer"
+    at.query_params["kode"] = "VGO-IKKE-FULLFORT"
+    at.run()
+    assert "videregående" in at.header[0].value

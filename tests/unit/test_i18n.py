@@ -109,3 +109,10 @@ def test_validation_errors_become_actionable_messages_in_both_languages() -> Non
         "«Navn»: Teksten inneholder kontrolltegn eller NUL; fjern dem "
         "(ofte kommer de fra innliming)."
     ]
+
+
+def test_names_sort_the_norwegian_way() -> None:
+    from dashboard.i18n import sort_key
+
+    names = ["Åsane", "Øvre Eiker", "asker", "Bufdir", "Ærø", "Zeta"]
+    assert sorted(names, key=sort_key) == ["asker", "Bufdir", "Zeta", "Ærø", "Øvre Eiker", "Åsane"]
