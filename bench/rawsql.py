@@ -6,7 +6,8 @@ from pathlib import Path
 
 from bench.stats import Summary, summarise
 
-# Initiatives of the mission joined with their organisations, as services.portfolio reads them.
+# Initiatives of the mission joined with their organisations: the data services.portfolio
+# reads (which aggregates the names in SQL), as one plain join with no processing.
 PORTFOLIO_SQL = """
 SELECT i.number, i.name, i.status, i.start_year, i.end_year, i.scope, i.region,
        i.category, i.focus, i.description, io.role, o.id, o.short_name

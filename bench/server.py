@@ -31,7 +31,7 @@ APP_DONE = (
     '[data-testid="stApp"][data-test-script-state="notRunning"]'
     '[data-test-connection-state="CONNECTED"]'
 )
-SKELETON = '[data-testid*="Skeleton"]'
+SKELETON = '[data-testid*="Skeleton"]'  # stSkeleton, stAppSkeleton, stSkeletonElement
 EXCEPTION = '[data-testid="stException"]'
 READY_TIMEOUT_MS = 120_000
 PASSES = 2  # the first pass finds every cache empty, the second finds it filled

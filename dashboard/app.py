@@ -7,12 +7,12 @@ from dashboard.settings import get_settings
 from dashboard.ui.context import LANG_KEY, role, t
 from dashboard.ui.navigation import build_navigation
 
+st.session_state.setdefault(LANG_KEY, get_settings().language)
 st.set_page_config(
-    page_title=translate(get_settings().language, "app.title"),
+    page_title=t("app.title"),
     page_icon=":material/diversity_3:",
     layout="wide",
 )
-st.session_state.setdefault(LANG_KEY, get_settings().language)
 with st.sidebar:
     st.selectbox(
         "Språk / Language",

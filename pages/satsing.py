@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.services.portfolio import initiative_choices, initiative_detail
 from dashboard.ui.context import label, labels, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.tables import years_text
 from dashboard.ui.url_state import url_selectbox, url_value_unknown
 from dashboard.ui.widgets import empty_state, esc, field_table, link_table, note, page_header
 
@@ -42,12 +43,9 @@ if item.description:
 note(item.note)
 
 st.subheader(t("initiative.profile"))
-years = (
-    f"{item.start_year or ''}–{item.end_year or ''}" if item.start_year or item.end_year else "–"
-)
 profile = {
     t("col.status"): label(item.status, "InitiativeStatus"),
-    t("col.period"): years,
+    t("col.period"): years_text(item.start_year, item.end_year),
     t("col.category"): (
         f"{item.category}. {detail.category_title}" if item.category else t("common.unknown")
     ),

@@ -133,7 +133,7 @@ def _copy_indicators(
 ) -> None:
     for position, source in enumerate(indicators, start=1):
         data = source.model_dump(
-            exclude={"id", "mission_id", "code", "name", "note"}, warnings=False
+            exclude={"id", "mission_id", "code", "name", "note", "initiative_id"}, warnings=False
         )
         indicator = Indicator(
             **data,

@@ -30,7 +30,6 @@ class PortfolioCounts:
     by_status: pd.Series
     by_category: pd.Series
     by_focus: pd.Series
-    by_scope: pd.Series
 
 
 def _counts(session: Session, mission_id: int, column: Any) -> pd.Series:
@@ -68,7 +67,6 @@ def portfolio_counts(session: Session, mission_id: int) -> PortfolioCounts:
         by_status=by_status.sort_values(ascending=False),
         by_category=_counts(session, mission_id, col(Initiative.category)),
         by_focus=pd.Series(dict(focus.most_common()), dtype="int64"),
-        by_scope=_counts(session, mission_id, col(Initiative.scope)),
     )
 
 

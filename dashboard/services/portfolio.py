@@ -9,10 +9,10 @@ from sqlmodel import Session, col, select
 
 from dashboard.i18n import sort_key
 from dashboard.services.common import fetch, frame_of
+from dashboard.services.indicators import visible_statuses
 from models import (
     CheckIn,
     Contribution,
-    EntryStatus,
     Goal,
     GoalCategory,
     Indicator,
@@ -251,7 +251,7 @@ def initiative_detail(
             Indicator.initiative_id == initiative.id
         )
     ).all()
-    statuses = list(EntryStatus) if include_unapproved else [EntryStatus.APPROVED]
+    statuses = visible_statuses(include_unapproved)
     check_ins = session.exec(
         select(Period.label, CheckIn)
         .join(Period, col(Period.id) == CheckIn.period_id)

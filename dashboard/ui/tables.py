@@ -63,7 +63,7 @@ def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.Dat
             t("col.open"): [f"satsing?nr={n}" for n in frame["number"]],
             t("col.status"): labels(frame["status"], "InitiativeStatus"),
             t("col.period"): [
-                _years(a, b) for a, b in zip(frame.start_year, frame.end_year, strict=True)
+                years_text(a, b) for a, b in zip(frame.start_year, frame.end_year, strict=True)
             ],
             t("col.category"): frame["category"].map(categories).fillna("–"),
             t("col.focus"): [", ".join(focus.get(f, f) for f in fs) for fs in frame["focus"]],
@@ -74,7 +74,7 @@ def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.Dat
     )
 
 
-def _years(start: int | None, end: int | None) -> str:
+def years_text(start: int | None, end: int | None) -> str:
     """'2015–2021', '2017–' or '–'."""
     first = "" if start is None or pd.isna(start) else str(start)
     last = "" if end is None or pd.isna(end) else str(end)

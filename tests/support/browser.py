@@ -6,14 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from support.server import CHROMIUM, CHROMIUM_ARGS
+from bench.server import APP_DONE, CHROMIUM, CHROMIUM_ARGS, SKELETON
 
 SCREENS = Path("/tmp/screens")  # screenshots for people to look at; not in the repo
-APP_DONE = (
-    '[data-testid="stApp"][data-test-script-state="notRunning"]'
-    '[data-test-connection-state="CONNECTED"]'
-)
-SKELETON = '[data-testid*="Skeleton"]'  # stSkeleton, stAppSkeleton, stSkeletonElement
 
 
 @contextmanager

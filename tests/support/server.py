@@ -10,11 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench import server as bench_server
+from bench.server import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_MISSING = f"Chromium not installed at {CHROMIUM}: apt-get install chromium (see .ci/run)"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def chromium_missing() -> bool:

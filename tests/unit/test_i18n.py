@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KEY = re.compile(
     r"""["']((?:app|page|overview|goals|portfolio|initiative|indicators|governance|knowledge|chart|download|common|empty|col)\.[a-z_.]+)["']"""
 )
-LABEL_KINDS = re.compile(r"""label\([^()]*?,\s*["']([A-Za-z]+)["']\)""")
+LABEL_KINDS = re.compile(r"""labels?\((?:[^()]|\([^()]*\))*?,\s*["']([A-Za-z]+)["']\)""")
 
 
 def app_sources() -> list[Path]:

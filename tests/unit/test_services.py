@@ -68,7 +68,6 @@ def test_counts_match_the_mapping(session: Session) -> None:
     counts = portfolio_counts(session, mission_id(session))
     assert counts.total == 34
     assert counts.by_category.loc[3] == 8 and counts.by_category.loc[9] == 7
-    assert counts.by_scope.loc["national"] == 21
     assert counts.by_focus.loc["services"] == 24  # the table tally; the report says 23
     assert counts.organisations == 142
 
