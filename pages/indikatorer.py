@@ -11,7 +11,7 @@ from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_p
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.tables import indicator_display
-from dashboard.ui.url_state import url_selectbox, url_value_unknown
+from dashboard.ui.url_state import clear_button, url_selectbox, url_value_unknown
 from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
@@ -20,7 +20,6 @@ from dashboard.ui.widgets import (
     esc,
     field_table,
     link_table,
-    link_to,
     note,
     page_header,
 )
@@ -127,4 +126,4 @@ metadata = {
 field_table(metadata)
 note(ind.note)
 
-link_to("indikatorer.py", t("indicators.back_to_all"))
+clear_button(t("indicators.back_to_all"), key="kode")

@@ -91,7 +91,11 @@ elif view == "matrise":
         empty_state("empty.no_contributions", "empty.who_admin")
     else:
         matrix = matrix[matrix["number"].isin(selected["number"])]
-        renamed = matrix.rename(columns={"number": t("col.number"), "name": t("col.initiative")})
+        goals = [c for c in matrix.columns if c not in ("number", "name")]
+        shown = matrix.astype({g: "object" for g in goals})
+        for goal in goals:  # a blank cell, not "None", where an initiative does not contribute
+            shown[goal] = [str(int(v)) if pd.notna(v) else "" for v in matrix[goal]]
+        renamed = shown.rename(columns={"number": t("col.number"), "name": t("col.initiative")})
         st.dataframe(renamed, hide_index=True, width="stretch")
 else:
     all_links = query(links, mission.id)

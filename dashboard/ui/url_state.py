@@ -86,3 +86,12 @@ def url_value_unknown(key: str, options: Sequence[Any], parse: Callable[[str], A
         return parse(raw) not in options
     except ValueError:
         return True
+
+
+def clear_button(label: str, *, key: str) -> None:
+    """A button that empties the URL-bound selection key (e.g. back from one item to the list)."""
+
+    def clear() -> None:
+        st.session_state[f"url:{key}"] = None
+
+    st.button(label, on_click=clear, icon=":material/arrow_back:")

@@ -153,6 +153,7 @@ def test_portfolio_views_from_the_url() -> None:
     matrix = open_page("portefolje", visning="matrise", kategori="9")
     table = matrix.dataframe[0].value
     assert len(table) == 7 and "1.1" in table.columns
+    assert set(table["1.1"]) == {"3"} and set(table["2.1"]) == {""}
     links = open_page("portefolje", visning="koblinger")
     kinds = set(links.dataframe[0].value["Kobling"])
     assert "Del av" in kinds
@@ -164,7 +165,14 @@ def test_portfolio_views_from_the_url() -> None:
 def test_a_link_that_changes_the_url_updates_the_page() -> None:
     at = open_page("indikatorer", kode="NEET-15-29")
     assert at.header[0].value.startswith("Unge 15")
-    del at.query_params["kode"]  # as the link «Tilbake til alle indikatorer» does
+    at.button[0].click()  # «Tilbake til alle indikatorer»
+    at.run()
+    assert at.header[0].value == "Alle indikatorer"
+    assert "kode" not in at.query_params
+    at.query_params["kode"] = "NEET-15-29"  # a link that changes the URL
+    at.run()
+    assert at.header[0].value.startswith("Unge 15")
+    del at.query_params["kode"]
     at.run()
     assert at.header[0].value == "Alle indikatorer"
     at.query_params["kode"] = "VGO-IKKE-FULLFORT"
