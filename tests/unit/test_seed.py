@@ -9,11 +9,15 @@ from dashboard.db import make_engine
 from dashboard.migrate import upgrade
 from models import (
     BodyMember,
+    Contribution,
+    Deliverable,
     Finding,
     GovernanceBody,
     Indicator,
+    IndicatorGoal,
     IndicatorValue,
     Initiative,
+    InitiativeLink,
     InitiativeOrganisation,
     MainFinding,
     Organisation,
@@ -122,14 +126,39 @@ def test_indicators_carry_the_documented_baselines_and_no_invented_targets(
     assert all(i.target_value is None and i.target_year is None for i in by_code.values())
 
 
+def snapshot(engine: Engine) -> dict[str, list[dict[str, object]]]:
+    """Every row of the seeded tables, as plain values, in key order."""
+    tables = [
+        Organisation,
+        Initiative,
+        InitiativeOrganisation,
+        Contribution,
+        InitiativeLink,
+        Indicator,
+        IndicatorGoal,
+        IndicatorValue,
+        GovernanceBody,
+        BodyMember,
+        Deliverable,
+        MainFinding,
+        Finding,
+    ]
+    with Session(engine) as session:
+        return {
+            t.__name__: sorted(
+                (row.model_dump(mode="json", warnings=False) for row in session.exec(select(t))),
+                key=repr,
+            )
+            for t in tables
+        }
+
+
 def test_loading_twice_changes_nothing(engine: Engine) -> None:
-    tables = [Organisation, Initiative, InitiativeOrganisation, Indicator, BodyMember, Finding]
     load_real(engine)
-    with Session(engine) as session:
-        first = [count(session, t) for t in tables]
+    first = snapshot(engine)
     load_real(engine)
-    with Session(engine) as session:
-        assert [count(session, t) for t in tables] == first
+    assert snapshot(engine) == first
+    assert len(first["Initiative"]) == 34 and len(first["Organisation"]) == 184
 
 
 def test_synthetic_portfolio_is_deterministic_and_clearly_named(

@@ -27,7 +27,7 @@ from dashboard.services.portfolio import (
 )
 from models import EntryStatus, Indicator, IndicatorValue, Mission, Organisation
 from seed import add_synthetic, load_real
-from seed.loader import year_period
+from seed.loader import read, year_period
 
 
 @pytest.fixture
@@ -73,8 +73,14 @@ def test_counts_match_the_mapping(session: Session) -> None:
 
 
 def test_organisation_list_counts_initiatives(session: Session) -> None:
+    initiatives = read("initiatives")
+    expected = {
+        key: sum(key in i["responsible"] + (i["involved"] or []) for i in initiatives)
+        for key in ("Bufdir", "KS", "Forskningsrådet")
+    }
     orgs = portfolio_organisations(session, mission_id(session)).set_index("short_name")
-    assert orgs.loc["Bufdir", "initiatives"] >= 8
+    assert {key: orgs.loc[key, "initiatives"] for key in expected} == expected
+    assert list(orgs["initiatives"]) == sorted(orgs["initiatives"], reverse=True)
 
 
 def test_goal_summaries_count_each_subtree_once(session: Session) -> None:
