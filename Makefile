@@ -19,7 +19,7 @@ migrate: install
 	$(BIN)/python -m dashboard.migrate
 
 seed: migrate
-	$(BIN)/python -m seed --if-empty
+	$(BIN)/python -m seed --if-empty --demo-accounts
 
 run: seed
 	$(BIN)/streamlit run dashboard/app.py --server.port 8501

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     language: Literal["nb", "en"] = "nb"
     sqlite_busy_timeout_ms: int = 5000
     mission_key: str = "inkludering-barn-unge"
+    # Whether visitors who have not signed in may read what partners read (approved data only).
+    public_read: bool = True
 
 
 @lru_cache

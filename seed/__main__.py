@@ -1,11 +1,12 @@
-"""`python -m seed [--if-empty] [--synthetic N]`: load the real mission (and synthetic data)."""
+"""`python -m seed [--if-empty] [--demo-accounts] [--synthetic N]`: load the mission."""
 
 import argparse
 
 from sqlmodel import select
 
 from dashboard.db import session_scope
-from models import Mission
+from models import Mission, Role
+from seed.demo import ensure_demo_accounts
 from seed.loader import load_real
 from seed.synthetic import add_synthetic
 
@@ -21,15 +22,32 @@ def main() -> None:
         metavar="N",
         help="also add N synthetic copies of the portfolio",
     )
+    parser.add_argument(
+        "--demo-accounts",
+        action="store_true",
+        help="create one account per role (if missing) and print their passwords once",
+    )
     args = parser.parse_args()
     with session_scope() as session:
         empty = session.exec(select(Mission.id)).first() is None
     if empty or not args.if_empty:
         load_real()
         print("Seed: the real mission is loaded.")
+    if args.demo_accounts:
+        print_accounts(ensure_demo_accounts())
     if args.synthetic:
         added = add_synthetic(None, args.synthetic)
         print(f"Seed: {added} synthetic copies added.")
+
+
+def print_accounts(created: list[tuple[Role, str, str]]) -> None:
+    """Show new demo accounts once; their passwords are stored only as Argon2 hashes."""
+    if not created:
+        return
+    print("\nDemo accounts (the passwords are shown only now; keep them):")
+    for role, email, password in created:
+        print(f"  {role.value:<10} {email:<30} {password}")
+    print()
 
 
 if __name__ == "__main__":

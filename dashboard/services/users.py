@@ -32,7 +32,9 @@ class NotFound(Exception):
 
 def actor_of(user: User) -> Actor:
     """The actor a signed-in user acts as."""
-    return Actor(id=user.id, email=user.email, role=user.role, organisation_id=user.organisation_id)
+    return Actor(
+        id=user.id, email=user.email, role=Role(user.role), organisation_id=user.organisation_id
+    )
 
 
 def public_fields(user: User) -> dict[str, Any]:

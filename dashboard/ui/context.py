@@ -7,10 +7,12 @@ from typing import Any
 import streamlit as st
 
 from dashboard.i18n import LANGUAGES, enum_key, translate
+from dashboard.services.permissions import ANONYMOUS, Actor
 from dashboard.settings import get_settings
 from models import Role
 
 LANG_KEY = "lang"
+ACTOR_KEY = "actor"
 
 
 def lang() -> str:
@@ -42,9 +44,20 @@ def labels(values: Iterable[Any], kind: str) -> list[str]:
     return result
 
 
+def current_actor() -> Actor:
+    """The signed-in actor of this session, or the anonymous visitor."""
+    actor = st.session_state.get(ACTOR_KEY)
+    return actor if isinstance(actor, Actor) else ANONYMOUS
+
+
+def signed_in() -> bool:
+    """Whether someone has signed in in this session."""
+    return current_actor().id is not None
+
+
 def role() -> Role:
-    """The role of the current visitor; every visitor is a partner until sign-in exists."""
-    return Role.PARTNER
+    """The role of the current visitor (partner when nobody has signed in)."""
+    return current_actor().role
 
 
 def sees_unapproved() -> bool:

@@ -32,7 +32,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("indikatorer.py", "page.indicators", "indikatorer", ":material/monitoring:"),
     PageSpec("styring.py", "page.governance", "styring", ":material/account_tree:"),
     PageSpec("kunnskapsgrunnlag.py", "page.knowledge", "kunnskapsgrunnlag", ":material/menu_book:"),
+    PageSpec("konto.py", "page.account", "konto", ":material/account_circle:"),
 )
+ACCOUNT = PAGES[-1]
 
 
 def pages_for(role: Role) -> list[PageSpec]:
@@ -40,15 +42,19 @@ def pages_for(role: Role) -> list[PageSpec]:
     return [spec for spec in PAGES if role in spec.roles]
 
 
-def build_navigation(role: Role) -> list[st.Page]:
-    """The st.Page objects for a role; pages the role may not open are never registered."""
+def build_navigation(role: Role, *, only_sign_in: bool = False) -> list[st.Page]:
+    """The st.Page objects for a role; pages the role may not open are never registered.
+
+    With only_sign_in (anonymous visitors when the public view is off) the sign-in page is all.
+    """
+    specs = [ACCOUNT] if only_sign_in else pages_for(role)
     return [
         st.Page(
             PAGES_DIR / spec.script,
             title=t(spec.title_key),
             url_path=spec.url_path,
             icon=spec.icon,
-            default=spec.default,
+            default=spec.default or only_sign_in,
         )
-        for spec in pages_for(role)
+        for spec in specs
     ]

@@ -1,0 +1,42 @@
+"""Demo accounts for the embedded default: one per role, with passwords generated on creation."""
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from dashboard.db import session_scope
+from dashboard.services import audit
+from dashboard.services.permissions import Actor
+from dashboard.services.users import HASHER, new_password
+from models import Organisation, Role, User
+
+# (role, e-mail, name, organisation key): the operative account belongs to the group's lead.
+DEMO_ACCOUNTS = [
+    (Role.ADMIN, "sekretariat@demo.invalid", "Demo sekretariat", "Forskningsrådet"),
+    (Role.STEERING, "styringsgruppe@demo.invalid", "Demo styringsgruppe", "BFD"),
+    (Role.OPERATIVE, "operativ@demo.invalid", "Demo operativ gruppe", "Forskningsrådet"),
+    (Role.PARTNER, "partner@demo.invalid", "Demo partner", "KS"),
+]
+SEED_ACTOR = Actor(id=None, email="seed", role=Role.ADMIN)
+
+
+def ensure_demo_accounts(engine: Engine | None = None) -> list[tuple[Role, str, str]]:
+    """Create the demo accounts that are missing; returns (role, e-mail, password) of new ones."""
+    created = []
+    with session_scope(write=True, engine=engine) as session:
+        for role, email, name, org_key in DEMO_ACCOUNTS:
+            if session.exec(select(User.id).where(User.email == email)).first() is not None:
+                continue
+            org = session.exec(select(Organisation.id).where(Organisation.key == org_key)).first()
+            password = new_password()
+            user = User(
+                email=email,
+                name=name,
+                role=role,
+                organisation_id=org,
+                password_hash=HASHER.hash(password),
+            )
+            session.add(user)
+            session.flush()
+            audit.record(session, SEED_ACTOR, "create", "user", user.id, after={"email": email})
+            created.append((role, email, password))
+    return created

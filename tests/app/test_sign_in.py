@@ -1,0 +1,103 @@
+"""Signing in with a local account, signing out, changing the password; a closed public view."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from support.caches import clear_caches
+
+from dashboard.db import make_engine
+from dashboard.migrate import upgrade
+from seed import load_real
+from seed.demo import ensure_demo_accounts
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """A seeded database with the demo accounts; e-mail -> password."""
+    url = f"sqlite:///{tmp_path / 'accounts.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    load_real(engine)
+    created = {email: password for _role, email, password in ensure_demo_accounts(engine)}
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    clear_caches()
+    yield created
+    clear_caches()
+
+
+def on_account_page() -> AppTest:
+    """The app opened on Konto, nobody signed in."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("../pages/konto.py")
+    at.run()
+    return at
+
+
+def sign_in(at: AppTest, email: str, password: str) -> AppTest:
+    """Fill in and submit the sign-in form."""
+    at.text_input[0].input(email)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sidebar_text(at: AppTest) -> str:
+    """The sidebar's captions."""
+    return " ".join(c.value for c in at.sidebar.caption).replace("\\", "")
+
+
+def test_sign_in_and_out(accounts: dict[str, str]) -> None:
+    at = sign_in(on_account_page(), "Operativ@demo.invalid", accounts["operativ@demo.invalid"])
+    assert "Innlogget som operativ@demo.invalid (operativ gruppe)" in sidebar_text(at)
+    at.button[-1].click()  # «Logg ut»
+    at.run()
+    assert "Du ser dashbordet som partner" in sidebar_text(at)
+
+
+def test_a_wrong_password_says_nothing_about_the_account(accounts: dict[str, str]) -> None:
+    wrong = sign_in(on_account_page(), "operativ@demo.invalid", "feil-passord")
+    unknown = sign_in(on_account_page(), "finnes.ikke@demo.invalid", "feil-passord")
+    assert [e.value for e in wrong.error] == [e.value for e in unknown.error]
+    assert "Innloggingen mislyktes" in wrong.error[0].value
+    assert "Du ser dashbordet som partner" in sidebar_text(wrong)
+
+
+def test_changing_the_password(accounts: dict[str, str]) -> None:
+    old = accounts["partner@demo.invalid"]
+    at = sign_in(on_account_page(), "partner@demo.invalid", old)
+    at.text_input[0].input("feil")
+    at.text_input[1].input("et-nytt-passord-2026")
+    at.button[0].click()
+    at.run()
+    assert "nåværende passordet stemmer ikke" in at.error[0].value
+    at.text_input[0].input(old)
+    at.text_input[1].input("et-nytt-passord-2026")
+    at.button[0].click()
+    at.run()
+    assert at.success[0].value == "Passordet er endret."
+    again = sign_in(on_account_page(), "partner@demo.invalid", "et-nytt-passord-2026")
+    assert "Innlogget som partner@demo.invalid" in sidebar_text(again)
+
+
+def test_closed_public_view_shows_only_the_sign_in_page(
+    accounts: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBLIC_READ", "false")
+    clear_caches()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert at.title[0].value == "Konto"
+    with pytest.raises(ValueError):
+        at.switch_page("../pages/portefolje.py")  # not registered for an anonymous visitor
+    signed = sign_in(at, "partner@demo.invalid", accounts["partner@demo.invalid"])
+    signed.switch_page("../pages/portefolje.py")
+    signed.run()
+    assert signed.title[0].value == "Portefølje"
