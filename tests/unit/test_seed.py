@@ -169,33 +169,33 @@ def test_synthetic_portfolio_is_deterministic_and_clearly_named(
     assert add_synthetic(engine, 2) == 0  # already there
     with Session(engine) as session:
         synthetic = session.exec(select(Initiative).where(col(Initiative.number) > 100)).all()
-        values = session.exec(
-            select(IndicatorValue.value)
-            .join(Indicator)
-            .where(col(Indicator.code).startswith("SYN-1-"))
-            .order_by(col(IndicatorValue.id))
-        ).all()
         periods = session.exec(select(Period.label).where(col(Period.label).contains("-K"))).all()
     assert len(synthetic) == 68
     assert all(i.name.startswith("Syntetisk") for i in synthetic)
     assert len(periods) == 60
+    values = first_copy_values(engine)
     assert len(values) == 60 * 11
-    assert values == synthetic_values_in_a_fresh_database(tmp_path)
+    assert values == first_copy_values(fresh_synthetic_database(tmp_path))  # same seed, same data
 
 
-def synthetic_values_in_a_fresh_database(tmp_path: Path) -> list[float]:
-    """The first synthetic copy's values, generated again in a separate SQLite database."""
+def first_copy_values(engine: Engine) -> list[float]:
+    """The values of the first synthetic copy's indicators, in insertion order."""
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(IndicatorValue.value)
+                .join(Indicator)
+                .where(col(Indicator.code).startswith("SYN-1-"))
+                .order_by(col(IndicatorValue.id))
+            ).all()
+        )
+
+
+def fresh_synthetic_database(tmp_path: Path) -> Engine:
+    """A separate SQLite database with the mission and one synthetic copy."""
     url = f"sqlite:///{tmp_path / 'again.db'}"
     upgrade(url)
     other = make_engine(url)
     load_real(other)
     add_synthetic(other, 1)
-    with Session(other) as session:
-        values = session.exec(
-            select(IndicatorValue.value)
-            .join(Indicator)
-            .where(col(Indicator.code).startswith("SYN-1-"))
-            .order_by(col(IndicatorValue.id))
-        ).all()
-    other.dispose()
-    return list(values)
+    return other
