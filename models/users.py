@@ -11,6 +11,8 @@ from models.enums import Role
 from models.fields import Line, enum_column, name_field, text_field
 from models.reporting import utcnow
 
+PASSWORD_MIN_LENGTH = 12
+
 
 class UserBase(SQLModel):
     email: str = Field(min_length=3, max_length=254)
@@ -22,7 +24,7 @@ class UserBase(SQLModel):
 
 class UserCreate(UserBase):
     email: EmailStr = Field(max_length=254)
-    password: str | None = Field(default=None, min_length=12, max_length=200)
+    password: str | None = Field(default=None, min_length=PASSWORD_MIN_LENGTH, max_length=200)
 
 
 class UserUpdate(SQLModel):

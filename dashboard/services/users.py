@@ -14,6 +14,7 @@ from dashboard.services.commands import command
 from dashboard.services.permissions import Action, Actor
 from models import Role, User, UserCreate, UserUpdate
 from models.reporting import utcnow
+from models.users import PASSWORD_MIN_LENGTH
 
 HASHER = PasswordHash.recommended()  # Argon2id
 MAX_FAILURES = 5
@@ -24,6 +25,10 @@ _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
 class SignInFailed(Exception):
     """The same answer for an unknown e-mail, a wrong password, a locked or inactive account."""
+
+
+class WeakPassword(ValueError):
+    """The new password is shorter than PASSWORD_MIN_LENGTH."""
 
 
 class NotFound(Exception):
@@ -105,7 +110,8 @@ def change_own_password(
     actor: Actor, current: str, new: str, *, engine: Engine | None = None
 ) -> None:
     """A signed-in user changes their own password, proving the current one."""
-    UserCreate.model_validate({"email": "x@example.org", "name": "x", "password": new})
+    if len(new) < PASSWORD_MIN_LENGTH:
+        raise WeakPassword
     with session_scope(write=True, engine=engine) as session:
         user = session.get(User, actor.id) if actor.id is not None else None
         if user is None or not user.password_hash or not HASHER.verify(current, user.password_hash):

@@ -2,8 +2,14 @@
 
 import streamlit as st
 
-from dashboard.services.users import SignInFailed, authenticate, change_own_password
+from dashboard.services.users import (
+    SignInFailed,
+    WeakPassword,
+    authenticate,
+    change_own_password,
+)
 from dashboard.ui.context import ACTOR_KEY, current_actor, t
+from models.users import PASSWORD_MIN_LENGTH
 
 
 def sign_in_form() -> None:
@@ -32,15 +38,19 @@ def password_form() -> None:
     """Change one's own password, proving the current one."""
     with st.form("password", clear_on_submit=True):
         current = st.text_input(t("auth.current_password"), type="password")
-        new = st.text_input(t("auth.new_password"), type="password", help=t("auth.password_rule"))
+        new = st.text_input(
+            t("auth.new_password"),
+            type="password",
+            help=t("auth.password_rule", length=PASSWORD_MIN_LENGTH),
+        )
         submitted = st.form_submit_button(t("auth.change_password"))
     if not submitted:
         return
-    if len(new) < 12:
-        st.error(t("auth.password_rule"))
-        return
     try:
         change_own_password(current_actor(), current, new)
+    except WeakPassword:
+        st.error(t("auth.password_rule", length=PASSWORD_MIN_LENGTH))
+        return
     except SignInFailed:
         st.error(t("auth.wrong_current_password"))
         return

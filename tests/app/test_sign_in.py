@@ -79,6 +79,11 @@ def test_changing_the_password(accounts: dict[str, str]) -> None:
     at.run()
     assert "nåværende passordet stemmer ikke" in at.error[0].value
     at.text_input[0].input(old)
+    at.text_input[1].input("for-kort")
+    at.button[0].click()
+    at.run()
+    assert at.error[0].value == "Minst 12 tegn."
+    at.text_input[0].input(old)
     at.text_input[1].input("et-nytt-passord-2026")
     at.button[0].click()
     at.run()

@@ -11,6 +11,7 @@ from dashboard.db import session_scope
 from dashboard.services.permissions import ANONYMOUS, Action, Actor, PermissionDenied, allowed
 from dashboard.services.users import (
     SignInFailed,
+    WeakPassword,
     authenticate,
     change_own_password,
     create_user,
@@ -176,6 +177,8 @@ def test_reset_unlocks_and_password_change_needs_the_current_one(engine: Engine)
     signed_in = authenticate("ola@example.no", fresh, engine=engine)
     with pytest.raises(SignInFailed):
         change_own_password(signed_in, "feil", "nytt-passord-123", engine=engine)
+    with pytest.raises(WeakPassword):
+        change_own_password(signed_in, fresh, "for-kort", engine=engine)
     change_own_password(signed_in, fresh, "nytt-passord-123", engine=engine)
     assert authenticate("ola@example.no", "nytt-passord-123", engine=engine).id == user.id
 
