@@ -13,12 +13,16 @@ import streamlit as st
 from dashboard.services.exports import to_csv, to_excel
 from dashboard.ui.context import t
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=@])")
 _INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would start a code block
 
 
 def esc(text: object) -> str:
-    """Text safe to put inside Streamlit markdown (no links, images, LaTeX or directives)."""
+    """Text safe to put inside Streamlit markdown: no formatting, links, images, LaTeX, directives.
+
+    Bare e-mail addresses and www. addresses are still autolinked by the renderer whatever the
+    escaping; such a link shows exactly its own target, so it cannot disguise where it leads.
+    """
     plain = _INDENT.sub("", "" if text is None else str(text))
     return _MARKDOWN_SPECIAL.sub(r"\\\1", plain)
 
