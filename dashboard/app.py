@@ -1,10 +1,11 @@
-"""Entry point: page config, language choice and navigation built per role. Nothing else."""
+"""Entry point: page config, who is signed in, language choice and navigation per role."""
 
 import streamlit as st
 
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.settings import get_settings
-from dashboard.ui.context import LANG_KEY, current_actor, role, signed_in, t
+from dashboard.ui.auth import refuse_page, resolve_session
+from dashboard.ui.context import LANG_KEY, current_actor, label, role, signed_in, t
 from dashboard.ui.navigation import build_navigation
 from dashboard.ui.widgets import esc
 
@@ -14,6 +15,7 @@ st.set_page_config(
     page_icon=":material/diversity_3:",
     layout="wide",
 )
+resolve_session()
 with st.sidebar:
     st.selectbox(
         "Språk / Language",
@@ -23,13 +25,9 @@ with st.sidebar:
     )
     if signed_in():
         st.caption(
-            t(
-                "auth.signed_in_as",
-                email=esc(current_actor().email),
-                role=t(f"enum.Role.{role().value}"),
-            )
+            t("auth.signed_in_as", email=esc(current_actor().email), role=label(role(), "Role"))
         )
     else:
-        st.caption(t("app.role_notice", role=t(f"enum.Role.{role().value}")))
+        st.caption(t("app.role_notice", role=label(role(), "Role")))
 closed = not signed_in() and not get_settings().public_read
-st.navigation(build_navigation(role(), only_sign_in=closed)).run()
+st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed)).run()

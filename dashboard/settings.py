@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     mission_key: str = "inkludering-barn-unge"
     # Whether visitors who have not signed in may read what partners read (approved data only).
     public_read: bool = True
+    # After an OpenID Connect sign-in with an e-mail that has no account here: partner rights
+    # ("partner") or no access at all ("none").
+    oidc_unknown_users: Literal["partner", "none"] = "none"
+    # The provider's name when Streamlit's secrets configure several ([auth.<name>]).
+    oidc_provider: str | None = None
 
 
 @lru_cache

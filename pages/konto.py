@@ -2,21 +2,45 @@
 
 import streamlit as st
 
-from dashboard.ui.auth import password_form, sign_in_form, sign_out
+from dashboard.settings import get_settings
+from dashboard.ui.auth import (
+    oidc_enabled,
+    oidc_refused,
+    oidc_signed_in,
+    password_form,
+    sign_in_form,
+    sign_out,
+)
 from dashboard.ui.context import current_actor, label, signed_in, t
 from dashboard.ui.widgets import esc, page_header
 
+
+def sign_out_button() -> None:
+    """Sign out of this app (and of the identity provider's session with it)."""
+    if st.button(t("auth.sign_out"), icon=":material/logout:"):
+        sign_out()
+        st.rerun()
+
+
 page_header("page.account")
+if oidc_refused():
+    st.error(t("auth.oidc_no_access", email=esc(st.user.get("email") or "")))
+    sign_out_button()
+    st.stop()
 if not signed_in():
     st.caption(t("auth.intro"))
+    if oidc_enabled():
+        provider = get_settings().oidc_provider
+        if st.button(t("auth.sign_in_oidc"), type="primary", icon=":material/login:"):
+            st.login(provider)
+        st.caption(t("auth.or_local"))
     sign_in_form()
     st.stop()
 
 actor = current_actor()
 st.markdown(t("auth.signed_in_as", email=esc(actor.email), role=label(actor.role, "Role")))
-st.subheader(t("auth.change_password"))
-password_form()
+if actor.id is not None and not oidc_signed_in():
+    st.subheader(t("auth.change_password"))
+    password_form()
 st.subheader(t("auth.sign_out"))
-if st.button(t("auth.sign_out"), icon=":material/logout:"):
-    sign_out()
-    st.rerun()
+sign_out_button()

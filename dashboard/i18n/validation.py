@@ -19,7 +19,9 @@ def describe(exc: ValidationError, lang: str) -> list[str]:
         context = {
             k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str)
         }
-        key = f"validation.{error['type']}"
+        key = f"validation.{error['type']}.{field}"  # a field's own wording, when it has one
+        if key not in catalogue(lang):
+            key = f"validation.{error['type']}"
         text = (
             translate(lang, key, **context)
             if key in catalogue(lang)

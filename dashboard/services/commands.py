@@ -20,10 +20,17 @@ def authorize(
 ) -> None:
     """Raise PermissionDenied, after auditing the attempt, unless actor may do action."""
     if not allowed(actor, action, organisation_id=organisation_id):
-        with session_scope(write=True, engine=engine) as session:
-            after = {"role": actor.role, "organisation_id": organisation_id}
-            audit.record(session, actor, "refused", action.value, None, after=after)
+        record_refusal(actor, action.value, {"organisation_id": organisation_id}, engine=engine)
         raise PermissionDenied(actor, action)
+
+
+def record_refusal(
+    actor: Actor, what: str, details: dict[str, object], *, engine: Engine | None = None
+) -> None:
+    """Log, in its own transaction, that actor was refused what (an action or a page)."""
+    with session_scope(write=True, engine=engine) as session:
+        after = {"role": actor.role, **details}
+        audit.record(session, actor, "refused", what, None, after=after)
 
 
 @contextmanager

@@ -2,17 +2,20 @@
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, Literal
 
+import pandas as pd
+import sqlalchemy as sa
 from pwdlib import PasswordHash
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
 from dashboard.services import audit
-from dashboard.services.commands import command
+from dashboard.services.commands import authorize, command
+from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Action, Actor
-from models import Role, User, UserCreate, UserUpdate
+from models import Organisation, Role, User, UserCreate, UserUpdate
 from models.reporting import utcnow
 from models.users import PASSWORD_MIN_LENGTH
 
@@ -33,6 +36,17 @@ class WeakPassword(ValueError):
 
 class NotFound(Exception):
     """No user with that id."""
+
+
+class DuplicateEmail(ValueError):
+    """Another account already has that e-mail address."""
+
+
+class LastAdmin(ValueError):
+    """The change would leave no active administrator to manage users."""
+
+
+UnknownIdentity = Literal["partner", "none"]
 
 
 def actor_of(user: User) -> Actor:
@@ -59,12 +73,24 @@ def create_user(actor: Actor, data: UserCreate, *, engine: Engine | None = None)
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         fields = data.model_dump(exclude={"password"})
         fields["email"] = fields["email"].lower()
+        if _by_email(session, fields["email"]) is not None:
+            raise DuplicateEmail(fields["email"])
         user = User(**fields, password_hash=HASHER.hash(data.password) if data.password else None)
         session.add(user)
         session.flush()
         audit.record(session, actor, "create", "user", user.id, after=public_fields(user))
         assert user.id is not None
         return user.id
+
+
+def _by_email(session: Session, email: str) -> User | None:
+    address = email.strip().lower()
+    return session.exec(select(User).where(func.lower(User.email) == address)).first()
+
+
+def _active_admins(session: Session) -> int:
+    query = select(func.count()).where(User.role == Role.ADMIN, col(User.active).is_(True))
+    return int(session.exec(query).one())
 
 
 def _get(session: Session, user_id: int) -> User:
@@ -89,20 +115,24 @@ def update_user(
         for name, value in changes.model_dump(exclude_unset=True).items():
             setattr(user, name, value)
         session.flush()
+        if before["role"] == Role.ADMIN and before["active"] and _active_admins(session) == 0:
+            raise LastAdmin  # rolls the change back
         after = public_fields(user)
         audit.record(
             session, actor, "update", "user", user_id, before=before, after=after, reason=reason
         )
 
 
-def reset_password(actor: Actor, user_id: int, *, engine: Engine | None = None) -> str:
+def reset_password(
+    actor: Actor, user_id: int, *, reason: str | None = None, engine: Engine | None = None
+) -> str:
     """Give a user a new random password (admin); returns it to be shown once."""
     password = new_password()
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         user = _get(session, user_id)
         user.password_hash = HASHER.hash(password)
         user.failed_logins, user.locked_until = 0, None
-        audit.record(session, actor, "reset_password", "user", user_id)
+        audit.record(session, actor, "reset_password", "user", user_id, reason=reason)
     return password
 
 
@@ -126,7 +156,7 @@ def authenticate(email: str, password: str, *, engine: Engine | None = None) -> 
     actor: Actor | None = None
     with session_scope(write=True, engine=engine) as session:  # failures are counted and kept
         address = email.strip().lower()
-        user = session.exec(select(User).where(func.lower(User.email) == address)).first()
+        user = _by_email(session, address)
         stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
         valid = HASHER.verify(password, stored)
         if user is None:
@@ -153,3 +183,70 @@ def _locked(user: User, now: dt.datetime) -> bool:
     if until is None:
         return False
     return (until if until.tzinfo else until.replace(tzinfo=dt.UTC)) > now  # SQLite: naive UTC
+
+
+def identity_actor(
+    email: str | None, *, unknown: UnknownIdentity, engine: Engine | None = None
+) -> Actor | None:
+    """The actor for an e-mail an identity provider vouched for (OpenID Connect sign-in).
+
+    A known, active account gets its role and organisation; an unknown e-mail gets partner
+    rights or nothing, as `unknown` says; a deactivated account gets nothing. Audited.
+    """
+    address = (email or "").strip().lower()
+    actor: Actor | None = None
+    with session_scope(write=True, engine=engine) as session:
+        user = _by_email(session, address) if address else None
+        if user is not None and user.active:
+            actor = actor_of(user)
+        elif user is None and address and unknown == "partner":
+            actor = Actor(id=None, email=address, role=Role.PARTNER)
+        who = actor or (actor_of(user) if user else Actor(None, address or None, Role.PARTNER))
+        action = "sign_in" if actor else "sign_in_refused"
+        audit.record(
+            session, who, action, "user", user.id if user else None, after={"method": "oidc"}
+        )
+    return actor
+
+
+def current_actor_of(session: Session, user_id: int) -> Actor | None:
+    """The actor of an account as it is now; None once it is deactivated or gone."""
+    user = session.get(User, user_id)
+    return actor_of(user) if user is not None and user.active else None
+
+
+USER_COLUMNS = [
+    "id",
+    "email",
+    "name",
+    "role",
+    "organisation_id",
+    "organisation",
+    "active",
+    "locked_until",
+    "has_password",
+    "created_at",
+]
+
+
+def user_table(actor: Actor, *, engine: Engine | None = None) -> pd.DataFrame:
+    """Every account with its organisation (admin); never a password hash."""
+    authorize(actor, Action.MANAGE_USERS, engine=engine)
+    query = (
+        sa.select(
+            col(User.id),
+            col(User.email),
+            col(User.name),
+            col(User.role),
+            col(User.organisation_id),
+            col(Organisation.short_name),
+            col(User.active),
+            col(User.locked_until),
+            col(User.password_hash).is_not(None),
+            col(User.created_at),
+        )
+        .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
+        .order_by(func.lower(col(User.email)))
+    )
+    with session_scope(engine=engine) as session:
+        return frame_of(fetch(session, query), USER_COLUMNS)

@@ -1,15 +1,98 @@
-"""Who is signed in: the sign-in form, sign-out and the guard every restricted page starts with."""
+"""Who is signed in: sign-in (local or OpenID Connect), sign-out, and the page guards."""
+
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from dashboard.services.commands import authorize, record_refusal
+from dashboard.services.permissions import Action, Actor, PermissionDenied
 from dashboard.services.users import (
     SignInFailed,
     WeakPassword,
     authenticate,
     change_own_password,
+    current_actor_of,
+    identity_actor,
 )
-from dashboard.ui.context import ACTOR_KEY, current_actor, t
+from dashboard.settings import get_settings
+from dashboard.ui.context import ACTOR_KEY, current_actor, signed_in, t
+from dashboard.ui.data import query
 from models.users import PASSWORD_MIN_LENGTH
+
+if TYPE_CHECKING:
+    from dashboard.ui.navigation import PageSpec
+
+OIDC_REFUSED_KEY = "oidc_refused"
+
+
+def oidc_enabled() -> bool:
+    """Whether an OpenID Connect provider is configured ([auth] in Streamlit's secrets)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def oidc_signed_in() -> bool:
+    """Whether this browser is signed in with the identity provider."""
+    return oidc_enabled() and bool(st.user.is_logged_in)
+
+
+def resolve_session() -> None:
+    """Bring this session's actor up to date, at the start of every run.
+
+    A local account is re-read, so a deactivation or a new role takes effect at once. After an
+    OpenID Connect sign-in, the e-mail the provider vouched for is looked up in our users.
+    """
+    actor = current_actor()
+    if actor.id is not None:
+        fresh = query(current_actor_of, actor.id)
+        if fresh != actor:
+            _set_actor(fresh)
+    if oidc_signed_in() and not signed_in() and not st.session_state.get(OIDC_REFUSED_KEY):
+        email = st.user.get("email")
+        found = identity_actor(
+            email if isinstance(email, str) else None,
+            unknown=get_settings().oidc_unknown_users,
+        )
+        if found is None:
+            st.session_state[OIDC_REFUSED_KEY] = True
+        _set_actor(found)
+
+
+def _set_actor(actor: Actor | None) -> None:
+    if actor is None:
+        st.session_state.pop(ACTOR_KEY, None)
+    else:
+        st.session_state[ACTOR_KEY] = actor
+
+
+def oidc_refused() -> bool:
+    """Whether the provider's user has no access here (unknown e-mail or deactivated)."""
+    return bool(st.session_state.get(OIDC_REFUSED_KEY))
+
+
+def require(action: Action) -> Actor:
+    """The guard a restricted page starts with: the actor, or a refusal (logged) and a stop."""
+    actor = current_actor()
+    try:
+        authorize(actor, action)
+    except PermissionDenied:
+        _refusal_message()
+        st.stop()
+    return actor
+
+
+def refuse_page(spec: "PageSpec") -> None:
+    """What a page the visitor may not open shows instead of itself; the attempt is logged."""
+    record_refusal(current_actor(), spec.action or "page", {"page": spec.url_path})
+    _refusal_message()
+
+
+def _refusal_message() -> None:
+    st.error(t("auth.not_allowed"), icon=":material/block:")
+    if not signed_in():
+        st.info(t("auth.sign_in_for_more"))
 
 
 def sign_in_form() -> None:
@@ -30,8 +113,10 @@ def sign_in_form() -> None:
 
 
 def sign_out() -> None:
-    """Forget the signed-in actor (and everything else this session held)."""
+    """Forget the signed-in actor (and everything else this session held); leave the provider."""
     st.session_state.clear()
+    if oidc_signed_in():
+        st.logout()
 
 
 def password_form() -> None:

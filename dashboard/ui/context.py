@@ -51,8 +51,8 @@ def current_actor() -> Actor:
 
 
 def signed_in() -> bool:
-    """Whether someone has signed in in this session."""
-    return current_actor().id is not None
+    """Whether someone has signed in in this session (an account, or a provider's e-mail)."""
+    return current_actor().email is not None
 
 
 def role() -> Role:

@@ -1,27 +1,33 @@
 """The pages of the app and the one function that builds navigation per role."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard.services.permissions import PERMISSIONS, Action
 from dashboard.settings import ROOT
 from dashboard.ui.context import t
 from models import Role
 
 PAGES_DIR = ROOT / "pages"
-EVERYONE = frozenset(Role)
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page: its script, title key, URL path, icon and the roles that may open it."""
+    """A page: its script, title key, URL path, icon, and the action it needs (None: anyone)."""
 
     script: str
     title_key: str
     url_path: str
     icon: str
-    roles: frozenset[Role] = EVERYONE
+    action: Action | None = None
     default: bool = False
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles that may open the page, from the role x action table."""
+        return frozenset(r for r in Role if self.action is None or self.action in PERMISSIONS[r])
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -32,6 +38,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("indikatorer.py", "page.indicators", "indikatorer", ":material/monitoring:"),
     PageSpec("styring.py", "page.governance", "styring", ":material/account_tree:"),
     PageSpec("kunnskapsgrunnlag.py", "page.knowledge", "kunnskapsgrunnlag", ":material/menu_book:"),
+    PageSpec(
+        "administrasjon.py",
+        "page.admin",
+        "administrasjon",
+        ":material/admin_panel_settings:",
+        action=Action.MANAGE_USERS,
+    ),
     PageSpec("konto.py", "page.account", "konto", ":material/account_circle:"),
 )
 ACCOUNT = PAGES[-1]
@@ -42,13 +55,17 @@ def pages_for(role: Role) -> list[PageSpec]:
     return [spec for spec in PAGES if role in spec.roles]
 
 
-def build_navigation(role: Role, *, only_sign_in: bool = False) -> list[st.Page]:
-    """The st.Page objects for a role; pages the role may not open are never registered.
+def build_navigation(
+    role: Role, refuse: Callable[[PageSpec], None], *, only_sign_in: bool = False
+) -> list[st.Page]:
+    """The st.Page objects for a role: its pages in the menu, and every other page hidden.
 
-    With only_sign_in (anonymous visitors when the public view is off) the sign-in page is all.
+    A hidden page runs refuse(spec) instead of its script, so a deep link to a page the role
+    may not open is refused (and logged) without any of the page's code running. With
+    only_sign_in (anonymous visitors when the public view is off) the sign-in page is all.
     """
-    specs = [ACCOUNT] if only_sign_in else pages_for(role)
-    return [
+    mine = [ACCOUNT] if only_sign_in else pages_for(role)
+    pages = [
         st.Page(
             PAGES_DIR / spec.script,
             title=t(spec.title_key),
@@ -56,5 +73,25 @@ def build_navigation(role: Role, *, only_sign_in: bool = False) -> list[st.Page]
             icon=spec.icon,
             default=spec.default or only_sign_in,
         )
-        for spec in specs
+        for spec in mine
     ]
+    for spec in PAGES:
+        if spec not in mine:
+            pages.append(
+                st.Page(
+                    _refusal(spec, refuse),
+                    title=t(spec.title_key),
+                    url_path=spec.url_path,
+                    icon=spec.icon,
+                    visibility="hidden",
+                )
+            )
+    return pages
+
+
+def _refusal(spec: PageSpec, refuse: Callable[[PageSpec], None]) -> Callable[[], None]:
+    def refused() -> None:
+        refuse(spec)
+
+    refused.__name__ = f"refused_{spec.url_path}"
+    return refused

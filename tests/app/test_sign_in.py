@@ -1,33 +1,12 @@
 """Signing in with a local account, signing out, changing the password; a closed public view."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.caches import clear_caches
 
-from dashboard.db import make_engine
-from dashboard.migrate import upgrade
-from seed import load_real
-from seed.demo import ensure_demo_accounts
-
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-
-
-@pytest.fixture
-def accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """A seeded database with the demo accounts; e-mail -> password."""
-    url = f"sqlite:///{tmp_path / 'accounts.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    load_real(engine)
-    created = {email: password for _role, email, password in ensure_demo_accounts(engine)}
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", url)
-    clear_caches()
-    yield created
-    clear_caches()
 
 
 def on_account_page() -> AppTest:

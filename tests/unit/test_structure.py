@@ -56,3 +56,38 @@ def test_streamlit_config_is_hardened() -> None:
     assert config["client"]["showErrorDetails"] == "none"
     assert config["global"]["developmentMode"] is False
     assert config["server"]["enableXsrfProtection"] is True
+
+
+def test_every_restricted_page_starts_with_its_guard() -> None:
+    from dashboard.ui.navigation import PAGES
+
+    restricted = [spec for spec in PAGES if spec.action is not None]
+    assert restricted, "no restricted page: the guard check would test nothing"
+    for spec in restricted:
+        tree = ast.parse((ROOT / "pages" / spec.script).read_text(encoding="utf-8"))
+        body = [
+            node
+            for node in tree.body
+            if not isinstance(node, ast.Import | ast.ImportFrom)
+            and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        ]
+        first = body[0]
+        call = first.value if isinstance(first, ast.Assign | ast.Expr) else None
+        assert isinstance(call, ast.Call) and ast.unparse(call.func) == "require", spec.script
+        assert ast.unparse(call.args[0]) == f"Action.{spec.action.name}", spec.script
+
+
+def test_each_role_is_offered_exactly_its_pages() -> None:
+    from dashboard.ui.navigation import pages_for
+    from models import Role
+
+    everyone = ["oversikt", "mal", "portefolje", "satsing", "indikatorer", "styring"]
+    everyone += ["kunnskapsgrunnlag"]
+    expected = {
+        Role.PARTNER: [*everyone, "konto"],
+        Role.OPERATIVE: [*everyone, "konto"],
+        Role.STEERING: [*everyone, "konto"],
+        Role.ADMIN: [*everyone, "administrasjon", "konto"],
+    }
+    for role, paths in expected.items():
+        assert [spec.url_path for spec in pages_for(role)] == paths, role

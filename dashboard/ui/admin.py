@@ -1,0 +1,251 @@
+"""The Administrasjon page's parts: user accounts and the audit log (administrators only)."""
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from dashboard.i18n import catalogue, sort_key
+from dashboard.i18n.validation import describe
+from dashboard.services.audit_view import AuditFilter, audit_facets, audit_trail
+from dashboard.services.common import organisation_names
+from dashboard.services.permissions import Actor
+from dashboard.services.users import (
+    DuplicateEmail,
+    LastAdmin,
+    create_user,
+    new_password,
+    reset_password,
+    update_user,
+    user_table,
+)
+from dashboard.ui.context import label, lang, t
+from dashboard.ui.data import query
+from dashboard.ui.widgets import downloads, esc
+from models import Role, UserCreate, UserUpdate
+
+OSLO = ZoneInfo("Europe/Oslo")
+ONCE_KEY = "admin_password_once"  # (e-mail, password) to show once, then forget
+AUDIT_LIMIT = 1000
+
+
+def local_time(value: object) -> str:
+    """A stored UTC time as Norwegian local time, to the minute ('' for none)."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps naive UTC
+    return aware.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
+
+
+def _errors(messages: list[str]) -> None:
+    st.error("\n\n".join(f"- {esc(m)}" for m in messages))
+
+
+def _show_password_once() -> None:
+    """The password just generated, shown this one time with a reminder to pass it on safely."""
+    once = st.session_state.pop(ONCE_KEY, None)
+    if once:
+        email, password = once
+        st.success(t("admin.password_once", email=esc(email)), icon=":material/key:")
+        st.code(password, language=None)
+
+
+def _organisation_choice(key: str, current: int | None = None) -> int | None:
+    names = query(organisation_names)
+    options: list[int | None] = [None, *sorted(names, key=lambda i: sort_key(names[i]))]
+    return st.selectbox(
+        t("col.organisation"),
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=lambda i: t("common.none") if i is None else names[i],
+        key=key,
+    )
+
+
+def _role_choice(key: str, current: Role = Role.PARTNER) -> Role:
+    roles = list(Role)
+    return st.selectbox(
+        t("col.role"),
+        roles,
+        index=roles.index(current),
+        format_func=lambda r: label(r, "Role"),
+        key=key,
+    )
+
+
+def users_section(actor: Actor) -> None:
+    """The accounts, a form to create one, and one to change (or deactivate) an account."""
+    _show_password_once()
+    users = user_table(actor)
+    shown = pd.DataFrame(
+        {
+            t("col.email"): users["email"],
+            t("col.name"): users["name"],
+            t("col.role"): [label(Role(r), "Role") for r in users["role"]],
+            t("col.organisation"): users["organisation"].fillna(""),
+            t("col.active"): [t("common.yes") if a else t("common.no") for a in users["active"]],
+            t("col.locked_until"): [local_time(v) for v in users["locked_until"]],
+            t("col.password"): [t("common.yes") if h else "" for h in users["has_password"]],
+            t("col.created"): [local_time(v) for v in users["created_at"]],
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(t("admin.users_count", count=len(users)))
+    with st.expander(t("admin.new_user"), icon=":material/person_add:"):
+        _create_form(actor)
+    if not users.empty:
+        with st.expander(t("admin.edit_user"), icon=":material/manage_accounts:", expanded=True):
+            _edit_form(actor, users)
+
+
+def _create_form(actor: Actor) -> None:
+    with st.form("new-user"):
+        email = st.text_input(t("col.email"), max_chars=254, key="new-email")
+        name = st.text_input(t("col.name"), max_chars=200, key="new-name")
+        role = _role_choice("new-role")
+        organisation = _organisation_choice("new-organisation")
+        with_password = st.checkbox(t("admin.with_password"), value=True, key="new-password")
+        submitted = st.form_submit_button(t("admin.create"), type="primary", key="create-user")
+    if not submitted:
+        return
+    password = new_password() if with_password else None
+    try:
+        data = UserCreate(
+            email=email.strip(),
+            name=name,
+            role=role,
+            organisation_id=organisation,
+            password=password,
+        )
+        create_user(actor, data)
+    except ValidationError as exc:
+        _errors(describe(exc, lang()))
+        return
+    except DuplicateEmail:
+        st.error(t("admin.duplicate_email"))
+        return
+    if password:
+        st.session_state[ONCE_KEY] = (data.email.lower(), password)
+    st.toast(t("admin.created", email=data.email.lower()))
+    st.rerun()
+
+
+def _edit_form(actor: Actor, users: pd.DataFrame) -> None:
+    ids = list(users["id"])
+    emails = dict(zip(users["id"], users["email"], strict=True))
+    user_id = st.selectbox(
+        t("admin.choose_user"), ids, format_func=lambda i: emails[i], key="edit-user"
+    )
+    row = users.set_index("id").loc[user_id]
+    with st.form(f"edit-user-{user_id}"):
+        name = st.text_input(
+            t("col.name"), value=row["name"], max_chars=200, key=f"edit-name-{user_id}"
+        )
+        role = _role_choice(f"edit-role-{user_id}", Role(row["role"]))
+        organisation = _organisation_choice(
+            f"edit-organisation-{user_id}",
+            None if pd.isna(row["organisation_id"]) else int(row["organisation_id"]),
+        )
+        active = st.checkbox(
+            t("admin.active"), value=bool(row["active"]), key=f"edit-active-{user_id}"
+        )
+        reason = st.text_input(
+            t("admin.reason"),
+            max_chars=2000,
+            help=t("admin.reason_help"),
+            key=f"edit-reason-{user_id}",
+        )
+        left, right = st.columns(2)
+        save = left.form_submit_button(t("admin.save"), type="primary", key="save-user")
+        reset = right.form_submit_button(
+            t("admin.reset_password"), icon=":material/key:", key="reset-password"
+        )
+    if not (save or reset):
+        return
+    if not reason.strip():
+        st.error(t("admin.reason_missing"))
+        return
+    if reset:
+        st.session_state[ONCE_KEY] = (
+            emails[user_id],
+            reset_password(actor, int(user_id), reason=reason.strip()),
+        )
+        st.rerun()
+    try:
+        changes = UserUpdate(name=name, role=role, organisation_id=organisation, active=active)
+        update_user(actor, int(user_id), changes, reason=reason.strip())
+    except ValidationError as exc:
+        _errors(describe(exc, lang()))
+        return
+    except LastAdmin:
+        st.error(t("admin.last_admin"))
+        return
+    st.toast(t("admin.saved", email=emails[user_id]))
+    st.rerun()
+
+
+def _json(value: object) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def term(kind: str, value: object) -> str:
+    """An audit action or entity in words, or the code itself when it has no translation."""
+    key = f"audit.{kind}.{value}"
+    return t(key) if key in catalogue(lang()) else str(value)
+
+
+def _choice(kind: str) -> Callable[[str | None], str]:
+    """A filter's format_func: 'all' for no choice, the term for the rest."""
+    return lambda value: t("admin.all") if value is None else term(kind, value)
+
+
+def audit_section(actor: Actor) -> None:
+    """The audit log, filtered by who, what and when, newest first, with downloads."""
+    facets = audit_facets(actor)
+    who, what, where = st.columns(3)
+    email = who.selectbox(
+        t("admin.who"), [None, *facets["actor_email"]], format_func=_choice(""), key="audit-who"
+    )
+    action = what.selectbox(
+        t("admin.action"),
+        [None, *facets["action"]],
+        format_func=_choice("action"),
+        key="audit-action",
+    )
+    entity = where.selectbox(
+        t("admin.entity"),
+        [None, *facets["entity"]],
+        format_func=_choice("entity"),
+        key="audit-entity",
+    )
+    start, end = st.columns(2)
+    since = start.date_input(t("admin.since"), value=None, format="DD.MM.YYYY", key="audit-since")
+    until = end.date_input(t("admin.until"), value=None, format="DD.MM.YYYY", key="audit-until")
+    if since and until and until < since:
+        st.error(t("admin.dates_reversed"))
+        return
+    chosen = AuditFilter(actor_email=email, action=action, entity=entity, since=since, until=until)
+    log = audit_trail(actor, chosen, limit=AUDIT_LIMIT)
+    shown = pd.DataFrame(
+        {
+            t("col.time"): [local_time(v) for v in log["at"]],
+            t("admin.who"): log["actor"].fillna(t("admin.anonymous")),
+            t("admin.action"): [term("action", v) for v in log["action"]],
+            t("admin.entity"): [term("entity", v) for v in log["entity"]],
+            t("col.id"): log["entity_id"].fillna(""),
+            t("col.before"): [_json(v) for v in log["before"]],
+            t("col.after"): [_json(v) for v in log["after"]],
+            t("col.reason"): log["reason"].fillna(""),
+        }
+    )
+    if shown.empty:
+        st.info(t("admin.audit_empty"), icon=":material/info:")
+        return
+    st.dataframe(shown, hide_index=True, width="stretch")
+    limit_note = t("admin.audit_limit", limit=AUDIT_LIMIT) if len(log) == AUDIT_LIMIT else ""
+    st.caption(f"{t('admin.audit_count', count=len(log))} {limit_note}")
+    downloads(shown, "revisjonslogg", key="audit")
