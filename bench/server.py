@@ -122,18 +122,29 @@ def healthy(base: str) -> bool:
 
 @contextmanager
 def app_server(
-    database_url: str, log: Path, timeout: float = 60.0, extra_args: Sequence[str] = ()
+    database_url: str,
+    log: Path,
+    timeout: float = 60.0,
+    extra_args: Sequence[str] = (),
+    *,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """`streamlit run dashboard/app.py` on database_url; yields its base URL and pid."""
-    port = free_port()
+    """`streamlit run dashboard/app.py` on database_url; yields its base URL and pid.
+
+    env adds to (or overrides) this process's environment, e.g. the app's settings.
+    """
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
     command += ["--server.headless", "true", "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     command += ["--server.fileWatcherType", "none", *extra_args]
-    env = {**os.environ, "DATABASE_URL": database_url}
+    environment = {**os.environ, **(env or {}), "DATABASE_URL": database_url}
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + timeout
         while not healthy(base):

@@ -19,7 +19,6 @@ def sign_out_button() -> None:
     """Sign out of this app (and of the identity provider's session with it)."""
     if st.button(t("auth.sign_out"), icon=":material/logout:"):
         sign_out()
-        st.rerun()
 
 
 page_header("page.account")

@@ -90,9 +90,14 @@ def refuse_page(spec: "PageSpec") -> None:
 
 
 def _refusal_message() -> None:
+    from dashboard.ui.navigation import PAGES_DIR
+
     st.error(t("auth.not_allowed"), icon=":material/block:")
-    if not signed_in():
+    if signed_in():
+        st.page_link(PAGES_DIR / "oversikt.py", label=t("auth.to_overview"), icon=":material/home:")
+    else:
         st.info(t("auth.sign_in_for_more"))
+        st.page_link(PAGES_DIR / "konto.py", label=t("auth.to_sign_in"), icon=":material/login:")
 
 
 def sign_in_form() -> None:
@@ -113,10 +118,13 @@ def sign_in_form() -> None:
 
 
 def sign_out() -> None:
-    """Forget the signed-in actor (and everything else this session held); leave the provider."""
+    """Forget the signed-in actor (and all this session held), also at the identity provider."""
+    leaving_provider = oidc_signed_in()
     st.session_state.clear()
-    if oidc_signed_in():
-        st.logout()
+    if leaving_provider:
+        st.logout()  # the browser goes to the provider and comes back in a new session
+        st.stop()  # a rerun here could drop the redirect
+    st.rerun()
 
 
 def password_form() -> None:

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,22 +22,29 @@ def chromium_missing() -> bool:
 
 
 @contextmanager
-def app_server(timeout: float = 60.0) -> Iterator[str]:
-    """Migrate and seed a temp SQLite database, serve the app on it, yield the base URL."""
+def app_server(
+    timeout: float = 60.0,
+    *,
+    prepare: Callable[[str], None] | None = None,
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Migrate and seed a temp SQLite database, serve the app on it, yield the base URL.
+
+    prepare(database_url) runs after seeding and before the server starts (e.g. to add users).
+    """
     base = Path(tempfile.mkdtemp(prefix="apptest-"))
+    database_url = f"sqlite:///{base / 'dashboard.db'}"
+    environment = {**os.environ, "DATABASE_URL": database_url}
     try:
-        with _serve(base, timeout) as url:
+        for module in ("dashboard.migrate", "seed"):
+            subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=environment, check=True)
+        if prepare:
+            prepare(database_url)
+        with bench_server.app_server(
+            database_url, base / "streamlit.log", timeout, extra_args, port=port, env=env
+        ) as (url, _pid):
             yield url
     finally:
         shutil.rmtree(base, ignore_errors=True)
-
-
-@contextmanager
-def _serve(base: Path, timeout: float) -> Iterator[str]:
-    """Prepare the database in base, then serve the app on it (with the production config)."""
-    database_url = f"sqlite:///{base / 'dashboard.db'}"
-    env = {**os.environ, "DATABASE_URL": database_url}
-    for module in ("dashboard.migrate", "seed"):
-        subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=env, check=True)
-    with bench_server.app_server(database_url, base / "streamlit.log", timeout) as (url, _pid):
-        yield url
