@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
@@ -199,3 +200,42 @@ def fresh_synthetic_database(tmp_path: Path) -> Engine:
     load_real(other)
     add_synthetic(other, 1)
     return other
+
+
+def test_demo_accounts_are_printed_once_with_working_generated_passwords(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from support.caches import clear_caches
+
+    from dashboard.db import make_engine
+    from dashboard.migrate import upgrade
+    from dashboard.services.users import authenticate
+    from seed.__main__ import main
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    clear_caches()
+    monkeypatch.setattr(sys, "argv", ["seed", "--if-empty", "--demo-accounts"])
+    try:
+        main()
+        first = capsys.readouterr().out
+        main()
+        second = capsys.readouterr().out
+    finally:
+        clear_caches()
+    lines = [line.split() for line in first.splitlines() if "@demo.invalid" in line]
+    assert [(role, email) for role, email, _ in lines] == [
+        ("admin", "sekretariat@demo.invalid"),
+        ("steering", "styringsgruppe@demo.invalid"),
+        ("operative", "operativ@demo.invalid"),
+        ("partner", "partner@demo.invalid"),
+    ]
+    assert len({password for *_, password in lines}) == 4  # generated, all different
+    assert "demo.invalid" not in second  # shown only once
+    engine = make_engine(url)
+    for role, email, password in lines:
+        assert authenticate(email, password, engine=engine).role.value == role
+    engine.dispose()
