@@ -11,13 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from bench.config import APP, BenchPage, Repetitions
 from bench.stats import Summary, summarise
-from dashboard.db import get_engine
+from dashboard.db import get_engine, session_scope
 from dashboard.i18n import translate
+from dashboard.services.permissions import Actor
+from dashboard.services.users import actor_of
 from dashboard.settings import get_settings
+from dashboard.ui.context import ACTOR_KEY
+from models import User
 
 TIMEOUT_S = 120
 EMPTY_PAGE = 'import streamlit as st\n\nst.title("x")\n'
@@ -51,11 +56,20 @@ def reset_caches() -> None:
 def open_page(page: BenchPage) -> AppTest:
     """A new AppTest session of the app that will open page on its first run."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    if page.signed_in_as:
+        at.session_state[ACTOR_KEY] = _actor(page.signed_in_as)
     if not page.default:
         at.switch_page(page.app_path)  # url_path equals the file's stem, so this works unrun
     for key, value in page.params.items():
         at.query_params[key] = value
     return at
+
+
+def _actor(email: str) -> Actor:
+    """The actor of an existing account in the benchmark's database."""
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        return actor_of(user)
 
 
 def timed_run(at: AppTest) -> float:

@@ -30,6 +30,7 @@ class BenchPage:
     default: bool = False
     params: dict[str, str] = field(default_factory=dict)
     label: str = ""
+    signed_in_as: str | None = None  # a demo account's e-mail, for pages not everyone may open
 
     @property
     def title(self) -> str:
@@ -48,13 +49,17 @@ class BenchPage:
         return f"{path}?{urlencode(self.params)}" if self.params else path
 
 
+# The demo account that opens pages a partner may not (the databases get the demo accounts).
+ADMIN_EMAIL = "sekretariat@demo.invalid"
+
+
 def bench_pages() -> list[BenchPage]:
-    """Every page the current visitor can open, in menu order."""
-    from dashboard.ui.context import role
-    from dashboard.ui.navigation import pages_for
+    """Every page of the app in menu order; restricted ones are opened signed in as admin."""
+    from dashboard.ui.navigation import PAGES
+    from models import Role
 
     pages = []
-    for spec in pages_for(role()):
+    for spec in PAGES:
         views = [("", QUERY_PARAMS.get(spec.url_path, {}))]
         views += [(label, params) for path, label, params in EXTRA_VIEWS if path == spec.url_path]
         pages += [
@@ -65,6 +70,7 @@ def bench_pages() -> list[BenchPage]:
                 default=spec.default,
                 params=params,
                 label=label,
+                signed_in_as=None if Role.PARTNER in spec.roles else ADMIN_EMAIL,
             )
             for label, params in views
         ]

@@ -58,6 +58,11 @@ def build(directory: Path, label: str, synthetic: int = 0) -> Database:
     url = f"sqlite:///{path}"
     start = time.perf_counter()
     _run("dashboard.migrate", url=url)
-    _run("seed", *(["--synthetic", str(synthetic)] if synthetic else []), url=url)
+    _run(
+        "seed",
+        "--demo-accounts",
+        *(["--synthetic", str(synthetic)] if synthetic else []),
+        url=url,
+    )
     seconds = time.perf_counter() - start
     return Database(label, path, synthetic, seconds, table_counts(path))
