@@ -30,6 +30,7 @@ from models import Role, UserCreate, UserUpdate
 
 OSLO = ZoneInfo("Europe/Oslo")
 ONCE_KEY = "admin_password_once"  # (e-mail, password) to show once, then forget
+DONE_KEY = "admin_done"  # what the last change did, shown on the run after it
 AUDIT_LIMIT = 1000
 
 
@@ -47,6 +48,8 @@ def _errors(messages: list[str]) -> None:
 
 def _show_password_once() -> None:
     """The password just generated, shown this one time with a reminder to pass it on safely."""
+    if done := st.session_state.pop(DONE_KEY, None):
+        st.success(done, icon=":material/check_circle:")
     once = st.session_state.pop(ONCE_KEY, None)
     if once:
         email, password = once
@@ -130,7 +133,7 @@ def _create_form(actor: Actor) -> None:
         return
     if password:
         st.session_state[ONCE_KEY] = (data.email.lower(), password)
-    st.toast(t("admin.created", email=data.email.lower()))
+    st.session_state[DONE_KEY] = t("admin.created", email=esc(data.email.lower()))
     st.rerun()
 
 
@@ -184,7 +187,7 @@ def _edit_form(actor: Actor, users: pd.DataFrame) -> None:
     except LastAdmin:
         st.error(t("admin.last_admin"))
         return
-    st.toast(t("admin.saved", email=emails[user_id]))
+    st.session_state[DONE_KEY] = t("admin.saved", email=esc(emails[user_id]))
     st.rerun()
 
 
