@@ -154,6 +154,7 @@ class ProgressStatus(StrEnum):
     SOME_PROGRESS = "some_progress"
     OFF_TRACK = "off_track"
     WORSENING = "worsening"
+    NO_TARGET = "no_target"  # a value and a baseline, but no target to measure against
     NO_DATA = "no_data"
 
 
