@@ -45,6 +45,7 @@ from models.reporting import (
     Period,
     PeriodCreate,
     PeriodUpdate,
+    ValueEntry,
 )
 from models.status_report import (
     Decision,
@@ -120,5 +121,6 @@ __all__ = [
     "User",
     "UserCreate",
     "UserUpdate",
+    "ValueEntry",
     "check_value_for_measure",
 ]

@@ -52,11 +52,49 @@ def empty_to_none(value: Any) -> Any:
     return value
 
 
+_SPACES = "\u0020\u00a0\u2009\u202f"  # space, no-break, thin and narrow no-break space
+_GROUPED = re.compile(rf"-?\d{{1,3}}([{_SPACES}]\d{{3}})+([,.]\d+)?")
+_DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
+_PLAIN = re.compile(r"-?\d+([.,]\d+)?")
+NUMBER_MAX_LENGTH = 40
+
+
+def norwegian_number(value: Any) -> Any:
+    """Read a number written the Norwegian way: "1,5", "1 000", "1.234,5", "12 %", "−3".
+
+    Anything else (words, NaN, infinity, "1e5", "1.000" which could mean one or a thousand)
+    is refused with a message saying how to write it. Non-strings pass through unchanged.
+    """
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    if len(text) > NUMBER_MAX_LENGTH:
+        raise PydanticCustomError("string_too_long", "Too long.", {"max_length": NUMBER_MAX_LENGTH})
+    if not text:
+        raise PydanticCustomError("missing", "A number is required.")
+    text = text.replace("\u2212", "-").removesuffix("%").rstrip(_SPACES)
+    if any(space in text for space in _SPACES):
+        if not _GROUPED.fullmatch(text):
+            raise PydanticCustomError("number_grouping", "Spaces only between groups of three.")
+        text = "".join(ch for ch in text if ch not in _SPACES)
+    if "." in text and "," in text:
+        if not _DOT_GROUPED.fullmatch(text):
+            raise PydanticCustomError("number_format", "Not a number.", {"text": value.strip()})
+        text = text.replace(".", "")
+    elif _DOT_GROUPED.fullmatch(text):
+        raise PydanticCustomError("number_ambiguous", "Ambiguous.", {"text": value.strip()})
+    if not _PLAIN.fullmatch(text):
+        raise PydanticCustomError("number_format", "Not a number.", {"text": value.strip()[:40]})
+    return float(text.replace(",", "."))
+
+
 CleanText = Annotated[str, BeforeValidator(clean_text)]
 Line = Annotated[str, BeforeValidator(clean_text), AfterValidator(single_line)]
 OptionalLine = Annotated[str | None, BeforeValidator(empty_to_none), BeforeValidator(clean_text)]
 OptionalText = Annotated[str | None, BeforeValidator(empty_to_none), BeforeValidator(clean_text)]
 FiniteFloat = Annotated[float, AfterValidator(finite)]
+# A number typed by a person (or read from an upload): Norwegian forms accepted, NaN refused.
+EnteredNumber = Annotated[float, BeforeValidator(norwegian_number), AfterValidator(finite)]
 OptionalFloat = Annotated[float | None, BeforeValidator(empty_to_none), AfterValidator(finite)]
 
 

@@ -4,12 +4,21 @@ import datetime as dt
 from typing import Self
 
 import sqlalchemy as sa
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from models.enums import Confidence, EntryStatus, PeriodKind, Rag
-from models.fields import FiniteFloat, Line, OptionalText, enum_column, name_field, text_field
+from models.fields import (
+    EnteredNumber,
+    FiniteFloat,
+    Line,
+    OptionalText,
+    enum_column,
+    name_field,
+    text_field,
+)
+from models.indicator import check_value_for_measure
 
 
 def utcnow() -> dt.datetime:
@@ -67,6 +76,25 @@ class IndicatorValueBase(SQLModel):
     value: FiniteFloat
     comment: OptionalText = text_field(1000)
     source_note: OptionalText = text_field(500)
+
+
+class ValueEntry(SQLModel):
+    """A value as a person types it (grid cell, form, upload row).
+
+    Norwegian number forms are accepted; pass the indicator's measure as validation context
+    (`ValueEntry.model_validate(data, context={"measure": ...})`) to refuse negative counts
+    and percentages over 100.
+    """
+
+    value: EnteredNumber
+    comment: OptionalText = text_field(1000)
+    source_note: OptionalText = text_field(500)
+
+    @field_validator("value")
+    @classmethod
+    def _fits_the_measure(cls, value: float, info: ValidationInfo) -> float:
+        check_value_for_measure((info.context or {}).get("measure"), value)
+        return value
 
 
 class IndicatorValueCreate(IndicatorValueBase):

@@ -1,0 +1,278 @@
+"""Reporting: periods, indicator values and their four-eyes workflow (design section 5).
+
+A value goes draft -> submitted -> approved, or back to returned (with a reason) and on again.
+Only the indicator's reporting organisation enters and submits it; somebody else approves it.
+Every change carries the version the person saw: saving over a newer version is refused with
+who changed it, so no update is lost. A locked period takes no changes until it is re-opened.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from dashboard.db import session_scope
+from dashboard.services import audit
+from dashboard.services.commands import command
+from dashboard.services.permissions import Action, Actor
+from models import (
+    EntryStatus,
+    Indicator,
+    IndicatorValue,
+    Period,
+    PeriodCreate,
+    User,
+    ValueEntry,
+)
+from models.reporting import utcnow
+
+
+class WorkflowRefused(ValueError):
+    """The step is not possible in the entry's state; code names why (for the message)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class StaleVersion(Exception):
+    """Someone saved the entry after it was shown: who, when, and the version now stored."""
+
+    version: int
+    changed_by: str | None
+    changed_at: dt.datetime | None
+
+
+def _period(session: Session, period_id: int) -> Period:
+    period = session.get(Period, period_id)
+    if period is None:
+        raise WorkflowRefused("no_period")
+    if period.locked:
+        raise WorkflowRefused("period_locked")
+    return period
+
+
+def _indicator(session: Session, indicator_id: int) -> Indicator:
+    indicator = session.get(Indicator, indicator_id)
+    if indicator is None:
+        raise WorkflowRefused("no_indicator")
+    return indicator
+
+
+def _fields(row: IndicatorValue) -> dict[str, Any]:
+    return row.model_dump(warnings=False)
+
+
+def _check_version(session: Session, row: IndicatorValue, version: int | None) -> None:
+    """Refuse a save made from an older version than the one stored."""
+    if version == row.version:
+        return
+    reviewed = row.status in (EntryStatus.APPROVED, EntryStatus.RETURNED)
+    who_id = row.reviewed_by_id if reviewed else row.entered_by_id
+    who = session.get(User, who_id) if who_id else None
+    when = row.reviewed_at if reviewed else row.entered_at
+    raise StaleVersion(row.version, who.email if who else None, when)
+
+
+def indicator_org(indicator_id: int, *, engine: Engine | None = None) -> int | None:
+    """The organisation that reports an indicator (scopes who may enter its values)."""
+    with session_scope(engine=engine) as session:
+        return _indicator(session, indicator_id).responsible_org_id
+
+
+def save_value(
+    actor: Actor,
+    indicator_id: int,
+    period_id: int,
+    data: dict[str, Any],
+    *,
+    version: int | None,
+    engine: Engine | None = None,
+) -> IndicatorValue:
+    """Save a value as a draft (new, or over the version the person saw).
+
+    data holds what was typed ("value", "comment", "source_note"); it is validated against the
+    indicator's measure and raises pydantic's ValidationError with every problem. version is
+    None for a new value.
+    """
+    with session_scope(engine=engine) as session:
+        indicator = _indicator(session, indicator_id)
+        measure, org = indicator.measure, indicator.responsible_org_id
+    entry = ValueEntry.model_validate(data, context={"measure": measure})
+    with command(actor, Action.ENTER_VALUES, organisation_id=org, engine=engine) as session:
+        _period(session, period_id)
+        row = session.exec(
+            select(IndicatorValue).where(
+                IndicatorValue.indicator_id == indicator_id, IndicatorValue.period_id == period_id
+            )
+        ).first()
+        before = None
+        if row is None:
+            if version is not None:
+                raise StaleVersion(0, None, None)  # it was deleted meanwhile (cannot happen yet)
+            row = IndicatorValue(
+                indicator_id=indicator_id, period_id=period_id, value=entry.value, version=1
+            )
+        else:
+            _check_version(session, row, version)
+            before = _fields(row)
+            row.version += 1
+        row.value, row.comment, row.source_note = entry.value, entry.comment, entry.source_note
+        row.status = EntryStatus.DRAFT
+        row.entered_by_id, row.entered_at = actor.id, utcnow()
+        row.reviewed_by_id, row.reviewed_at, row.return_reason = None, None, None
+        session.add(row)
+        session.flush()
+        action = "create" if before is None else "update"
+        audit.record(
+            session, actor, action, "indicator_value", row.id, before=before, after=_fields(row)
+        )
+        return row
+
+
+def _transition(
+    actor: Actor,
+    value_id: int,
+    version: int,
+    *,
+    permission: Action,
+    allowed_from: frozenset[EntryStatus],
+    to: EntryStatus,
+    reason: str | None = None,
+    engine: Engine | None = None,
+) -> IndicatorValue:
+    """Move a value from one state to the next, checking scope, version, state and four eyes."""
+    with session_scope(engine=engine) as session:
+        stored = session.get(IndicatorValue, value_id)
+        if stored is None:
+            raise WorkflowRefused("no_value")
+        org = _indicator(session, stored.indicator_id).responsible_org_id
+    scoped = org if permission == Action.ENTER_VALUES else None
+    with command(actor, permission, organisation_id=scoped, engine=engine) as session:
+        row = session.get(IndicatorValue, value_id)
+        assert row is not None
+        _period(session, row.period_id)
+        _check_version(session, row, version)
+        if row.status not in allowed_from:
+            raise WorkflowRefused(f"not_{'_or_'.join(sorted(s.value for s in allowed_from))}")
+        if permission == Action.APPROVE_VALUES and row.entered_by_id == actor.id:
+            raise WorkflowRefused("own_entry")
+        before = _fields(row)
+        row.status, row.version = to, row.version + 1
+        if permission == Action.APPROVE_VALUES:
+            row.reviewed_by_id, row.reviewed_at = actor.id, utcnow()
+            row.return_reason = reason
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            to.value,
+            "indicator_value",
+            row.id,
+            before=before,
+            after=_fields(row),
+            reason=reason,
+        )
+        return row
+
+
+def submit_value(
+    actor: Actor, value_id: int, version: int, *, engine: Engine | None = None
+) -> IndicatorValue:
+    """Send a draft (or a returned value) for approval."""
+    return _transition(
+        actor,
+        value_id,
+        version,
+        permission=Action.ENTER_VALUES,
+        allowed_from=frozenset({EntryStatus.DRAFT, EntryStatus.RETURNED}),
+        to=EntryStatus.SUBMITTED,
+        engine=engine,
+    )
+
+
+def approve_value(
+    actor: Actor, value_id: int, version: int, *, engine: Engine | None = None
+) -> IndicatorValue:
+    """Approve somebody else's submitted value; partners see it from now on."""
+    return _transition(
+        actor,
+        value_id,
+        version,
+        permission=Action.APPROVE_VALUES,
+        allowed_from=frozenset({EntryStatus.SUBMITTED}),
+        to=EntryStatus.APPROVED,
+        engine=engine,
+    )
+
+
+def return_value(
+    actor: Actor, value_id: int, version: int, reason: str, *, engine: Engine | None = None
+) -> IndicatorValue:
+    """Send somebody else's submitted value back, saying why."""
+    if not reason or not reason.strip():
+        raise WorkflowRefused("reason_required")
+    return _transition(
+        actor,
+        value_id,
+        version,
+        permission=Action.APPROVE_VALUES,
+        allowed_from=frozenset({EntryStatus.SUBMITTED}),
+        to=EntryStatus.RETURNED,
+        reason=reason.strip(),
+        engine=engine,
+    )
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+def create_period(actor: Actor, data: PeriodCreate, *, engine: Engine | None = None) -> int:
+    """A new reporting period (admin); labels are unique."""
+    with command(actor, Action.MANAGE_PERIODS, engine=engine) as session:
+        if session.exec(select(Period.id).where(Period.label == data.label)).first():
+            raise WorkflowRefused("duplicate_period")
+        period = Period.model_validate(data)
+        session.add(period)
+        session.flush()
+        audit.record(session, actor, "create", "period", period.id, after=period.model_dump(warnings=False))
+        assert period.id is not None
+        return period.id
+
+
+def set_period_locked(
+    actor: Actor,
+    period_id: int,
+    locked: bool,
+    *,
+    reason: str | None = None,
+    engine: Engine | None = None,
+) -> None:
+    """Lock a period (admin), or re-open a locked one (admin, steering) with a reason."""
+    permission = Action.MANAGE_PERIODS if locked else Action.REOPEN_PERIOD
+    if not locked and not (reason and reason.strip()):
+        raise WorkflowRefused("reason_required")
+    with command(actor, permission, engine=engine) as session:
+        period = session.get(Period, period_id)
+        if period is None:
+            raise WorkflowRefused("no_period")
+        before = period.model_dump(warnings=False)
+        period.locked = locked
+        audit.record(
+            session,
+            actor,
+            "lock" if locked else "reopen",
+            "period",
+            period_id,
+            before=before,
+            after=period.model_dump(warnings=False),
+            reason=reason.strip() if reason else None,
+        )
+
+
+def periods(session: Session) -> list[Period]:
+    """Every period, newest first."""
+    return list(session.exec(select(Period).order_by(col(Period.end).desc())).all())
