@@ -56,6 +56,7 @@ _SPACES = "\u0020\u00a0\u2009\u202f"  # space, no-break, thin and narrow no-brea
 _GROUPED = re.compile(rf"-?\d{{1,3}}([{_SPACES}]\d{{3}})+([,.]\d+)?")
 _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
 _PLAIN = re.compile(r"-?\d+([.,]\d+)?")
+_NOT_NUMERIC = re.compile(rf"[^\d.,\-{_SPACES}]")
 NUMBER_MAX_LENGTH = 40
 
 
@@ -73,6 +74,8 @@ def norwegian_number(value: Any) -> Any:
     if not text:
         raise PydanticCustomError("missing", "A number is required.")
     text = text.replace("\u2212", "-").removesuffix("%").rstrip(_SPACES)
+    if _NOT_NUMERIC.search(text):  # letters, signs, exponents: not a typo in the grouping
+        raise PydanticCustomError("number_format", "Not a number.", {"text": value.strip()[:40]})
     if any(space in text for space in _SPACES):
         if not _GROUPED.fullmatch(text):
             raise PydanticCustomError("number_grouping", "Spaces only between groups of three.")

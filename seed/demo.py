@@ -9,11 +9,13 @@ from dashboard.services.permissions import Actor
 from dashboard.services.users import HASHER, new_password
 from models import Organisation, Role, User
 
-# (role, e-mail, name, organisation key): the operative account belongs to the group's lead.
+# (role, e-mail, name, organisation key). The two operative accounts belong to directorates
+# that report indicators, so one can enter values and the other approve them (four eyes).
 DEMO_ACCOUNTS = [
     (Role.ADMIN, "sekretariat@demo.invalid", "Demo sekretariat", "Forskningsrådet"),
     (Role.STEERING, "styringsgruppe@demo.invalid", "Demo styringsgruppe", "BFD"),
-    (Role.OPERATIVE, "operativ@demo.invalid", "Demo operativ gruppe", "Forskningsrådet"),
+    (Role.OPERATIVE, "operativ@demo.invalid", "Demo operativ gruppe (Avdir)", "Avdir"),
+    (Role.OPERATIVE, "operativ2@demo.invalid", "Demo operativ gruppe (Bufdir)", "Bufdir"),
     (Role.PARTNER, "partner@demo.invalid", "Demo partner", "KS"),
 ]
 SEED_ACTOR = Actor(id=None, email="seed", role=Role.ADMIN)

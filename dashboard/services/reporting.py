@@ -238,7 +238,9 @@ def create_period(actor: Actor, data: PeriodCreate, *, engine: Engine | None = N
         period = Period.model_validate(data)
         session.add(period)
         session.flush()
-        audit.record(session, actor, "create", "period", period.id, after=period.model_dump(warnings=False))
+        audit.record(
+            session, actor, "create", "period", period.id, after=period.model_dump(warnings=False)
+        )
         assert period.id is not None
         return period.id
 

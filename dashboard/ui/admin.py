@@ -10,10 +10,17 @@ import streamlit as st
 from pydantic import ValidationError
 
 from dashboard.i18n import catalogue, sort_key
+from dashboard.i18n.formatting import date
 from dashboard.i18n.validation import describe
 from dashboard.services.audit_view import AuditFilter, audit_facets, audit_trail
 from dashboard.services.common import organisation_names
-from dashboard.services.permissions import Actor
+from dashboard.services.permissions import Actor, PermissionDenied
+from dashboard.services.reporting import (
+    WorkflowRefused,
+    create_period,
+    periods,
+    set_period_locked,
+)
 from dashboard.services.users import (
     DuplicateEmail,
     LastAdmin,
@@ -26,7 +33,7 @@ from dashboard.services.users import (
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.widgets import downloads, esc
-from models import Role, UserCreate, UserUpdate
+from models import Period, PeriodCreate, PeriodKind, Role, UserCreate, UserUpdate
 
 OSLO = ZoneInfo("Europe/Oslo")
 ONCE_KEY = "admin_password_once"  # (e-mail, password) to show once, then forget
@@ -252,3 +259,75 @@ def audit_section(actor: Actor) -> None:
     limit_note = t("admin.audit_limit", limit=AUDIT_LIMIT) if len(log) == AUDIT_LIMIT else ""
     st.caption(f"{t('admin.audit_count', count=len(log))} {limit_note}")
     downloads(shown, "revisjonslogg", key="audit")
+
+
+def periods_section(actor: Actor) -> None:
+    """Reporting periods: create one, lock it, or re-open a locked one with a reason."""
+    _show_password_once()  # also shows what the last change did
+    rows = query(periods)
+    if rows:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("col.period"): [p.label for p in rows],
+                    t("col.kind"): [label(p.kind, "PeriodKind") for p in rows],
+                    t("col.from"): [date(p.start, lang()) for p in rows],
+                    t("col.to"): [date(p.end, lang()) for p in rows],
+                    t("col.due"): [date(p.due, lang()) if p.due else "" for p in rows],
+                    t("periods.locked"): [t("common.yes") if p.locked else "" for p in rows],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.info(t("periods.none"), icon=":material/info:")
+    with st.expander(t("periods.new"), icon=":material/add:"):
+        with st.form("new-period"):
+            name = st.text_input(t("col.period"), max_chars=20, placeholder="2026-T1")
+            kinds = list(PeriodKind)
+            kind = st.selectbox(t("col.kind"), kinds, format_func=lambda k: label(k, "PeriodKind"))
+            start, end, due = st.columns(3)
+            first = start.date_input(t("col.from"), value=None, format="DD.MM.YYYY")
+            last = end.date_input(t("col.to"), value=None, format="DD.MM.YYYY")
+            deadline = due.date_input(t("col.due"), value=None, format="DD.MM.YYYY")
+            submitted = st.form_submit_button(t("periods.create"), type="primary")
+        if submitted:
+            try:
+                data = PeriodCreate(label=name, kind=kind, start=first, end=last, due=deadline)  # type: ignore[arg-type]
+                create_period(actor, data)
+            except ValidationError as exc:
+                _errors(describe(exc, lang()))
+                return
+            except WorkflowRefused as exc:
+                st.error(t(f"workflow.{exc.code}"))
+                return
+            st.session_state[DONE_KEY] = t("periods.created", label=esc(data.label))
+            st.rerun()
+    if rows:
+        _lock_form(actor, rows)
+
+
+def _lock_form(actor: Actor, rows: list[Period]) -> None:
+    with st.form("lock-period"):
+        by_id = {p.id: p for p in rows}
+        chosen = st.selectbox(
+            t("periods.choose"),
+            list(by_id),
+            format_func=lambda i: f"{by_id[i].label}{' 🔒' if by_id[i].locked else ''}",
+        )
+        reason = st.text_input(t("periods.reopen_reason"), max_chars=1000)
+        left, right = st.columns(2)
+        lock = left.form_submit_button(t("periods.lock"), icon=":material/lock:")
+        reopen = right.form_submit_button(t("periods.reopen"), icon=":material/lock_open:")
+    if not (lock or reopen) or chosen is None:
+        return
+    try:
+        set_period_locked(actor, chosen, lock, reason=reason)
+    except (WorkflowRefused, PermissionDenied) as exc:
+        code = exc.code if isinstance(exc, WorkflowRefused) else "not_allowed"
+        st.error(t(f"workflow.{code}") if code != "not_allowed" else t("auth.not_allowed"))
+        return
+    key = "periods.locked_done" if lock else "periods.reopened"
+    st.session_state[DONE_KEY] = t(key, label=esc(by_id[chosen].label))
+    st.rerun()

@@ -39,6 +39,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("styring.py", "page.governance", "styring", ":material/account_tree:"),
     PageSpec("kunnskapsgrunnlag.py", "page.knowledge", "kunnskapsgrunnlag", ":material/menu_book:"),
     PageSpec(
+        "rapportering.py",
+        "page.reporting",
+        "rapportering",
+        ":material/edit_note:",
+        action=Action.ENTER_VALUES,
+    ),
+    PageSpec(
         "administrasjon.py",
         "page.admin",
         "administrasjon",

@@ -132,7 +132,7 @@ def test_the_audit_log_filters_by_who_and_what() -> None:
     who.select_index(who.options.index("seed"))
     at.run()
     log = at.dataframe[1].value
-    assert len(log) == 4 and set(log["Hendelse"]) == {"opprettet"}
+    assert len(log) == 5 and set(log["Hendelse"]) == {"opprettet"}
     assert set(log["Gjelder"]) == {"bruker"}
 
 

@@ -200,7 +200,7 @@ PUBLIC_MENU += ["Kunnskapsgrunnlag"]
     ("email", "extra"),
     [
         ("partner@demo.invalid", []),
-        ("operativ@demo.invalid", []),
+        ("operativ@demo.invalid", ["Rapportering"]),
         ("styringsgruppe@demo.invalid", []),
         ("sekretariat@demo.invalid", ["Administrasjon"]),
     ],

@@ -126,7 +126,7 @@ def menu(page: Page) -> list[str]:
 @pytest.mark.parametrize(
     ("email", "expected_menu"),
     [
-        ("kari.operativ@udir.no", [*MENU, "Konto"]),
+        ("kari.operativ@udir.no", [*MENU, "Rapportering", "Konto"]),
         ("dg@bfd.dep.no", [*MENU, "Konto"]),
         ("sekretariat@forskningsradet.no", [*MENU, "Administrasjon", "Konto"]),
     ],

@@ -85,7 +85,7 @@ def test_each_role_is_offered_exactly_its_pages() -> None:
     everyone += ["kunnskapsgrunnlag"]
     expected = {
         Role.PARTNER: [*everyone, "konto"],
-        Role.OPERATIVE: [*everyone, "konto"],
+        Role.OPERATIVE: [*everyone, "rapportering", "konto"],
         Role.STEERING: [*everyone, "konto"],
         Role.ADMIN: [*everyone, "administrasjon", "konto"],
     }

@@ -1,0 +1,248 @@
+"""The Rapportering page's parts: the entry grid of one's organisation and the approval queue."""
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from dashboard.i18n.formatting import number
+from dashboard.i18n.validation import describe
+from dashboard.services.permissions import Actor, PermissionDenied
+from dashboard.services.reporting import (
+    StaleVersion,
+    WorkflowRefused,
+    approve_value,
+    return_value,
+    save_value,
+    submit_value,
+)
+from dashboard.services.reporting_views import approval_queue, entry_grid, open_periods
+from dashboard.ui.admin import local_time
+from dashboard.ui.context import label, lang, t
+from dashboard.ui.data import query
+from dashboard.ui.widgets import empty_state, esc
+
+PENDING_KEY = "reporting_pending"  # indicator id -> (value, comment) typed but not saved
+MESSAGES_KEY = "reporting_messages"  # (kind, text) to show after the rerun
+EDITOR_KEY = "reporting_editor_round"  # a new editor after each save, built from fresh data
+
+
+def _typed(value: Any, measure: str) -> str:
+    """A stored value as a person would type it back ('' for none)."""
+    if value is None or pd.isna(value):
+        return ""
+    text = number(float(value), lang())
+    return f"{text} %" if measure == "percent" else text
+
+
+def _problem(exc: Exception) -> list[str]:
+    """What went wrong with one save, in the UI language."""
+    if isinstance(exc, ValidationError):
+        return describe(exc, lang())
+    if isinstance(exc, StaleVersion):
+        who = exc.changed_by or t("workflow.someone")
+        return [t("workflow.stale", who=who, when=local_time(exc.changed_at))]
+    if isinstance(exc, WorkflowRefused):
+        return [t(f"workflow.{exc.code}")]
+    return [t("auth.not_allowed")]
+
+
+def _show_messages() -> None:
+    for kind, text in st.session_state.pop(MESSAGES_KEY, []):
+        getattr(st, kind)(text)
+
+
+def entry_section(actor: Actor, mission_id: int) -> None:
+    """Choose an open period; the organisation's indicators as an editable grid."""
+    _show_messages()
+    if actor.organisation_id is None:
+        st.info(t("reporting.no_organisation"), icon=":material/info:")
+        return
+    periods = dict(query(open_periods))
+    if not periods:
+        empty_state("reporting.no_open_period", "reporting.who_periods")
+        return
+    period_id = st.selectbox(
+        t("col.period"), list(periods), format_func=lambda p: periods[p], key="reporting-period"
+    )
+    grid = query(entry_grid, mission_id, period_id, actor.organisation_id)
+    if grid.empty:
+        st.info(t("reporting.nothing_to_report"), icon=":material/info:")
+        return
+    pending: dict[int, tuple[str, str]] = st.session_state.get(PENDING_KEY, {})
+    shown = pd.DataFrame(
+        {
+            "code": grid["code"],
+            "name": grid["name"],
+            "previous": [
+                f"{_typed(v, m)} ({p})" if p else "–"
+                for v, m, p in zip(
+                    grid["previous"], grid["measure"], grid["previous_period"], strict=True
+                )
+            ],
+            "value": [
+                pending.get(i, (_typed(v, m), ""))[0]
+                for i, v, m in zip(
+                    grid["indicator_id"], grid["value"], grid["measure"], strict=True
+                )
+            ],
+            "unit": grid["unit"].fillna(""),
+            "comment": [
+                pending[i][1] if i in pending else (c or "")
+                for i, c in zip(grid["indicator_id"], grid["comment"], strict=True)
+            ],
+            "status": [label(s, "EntryStatus") if s else "" for s in grid["status"]],
+            "return_reason": grid["return_reason"].fillna(""),
+        }
+    )
+    round_ = st.session_state.get(EDITOR_KEY, 0)
+    edited = st.data_editor(
+        shown,
+        key=f"reporting-grid-{period_id}-{round_}",
+        hide_index=True,
+        width="stretch",
+        disabled=["code", "name", "previous", "unit", "status", "return_reason"],
+        column_config={
+            "code": st.column_config.TextColumn(t("col.code")),
+            "name": st.column_config.TextColumn(t("col.indicator")),
+            "previous": st.column_config.TextColumn(t("reporting.previous")),
+            "value": st.column_config.TextColumn(t("col.value"), help=t("reporting.value_help")),
+            "unit": st.column_config.TextColumn(t("col.unit")),
+            "comment": st.column_config.TextColumn(t("col.comment"), max_chars=1000),
+            "status": st.column_config.TextColumn(t("col.status")),
+            "return_reason": st.column_config.TextColumn(t("reporting.return_reason")),
+        },
+    )
+    left, right = st.columns(2)
+    if left.button(t("reporting.save"), type="primary", icon=":material/save:"):
+        _save(actor, grid, shown, edited, period_id, submit=False)
+    if right.button(t("reporting.submit"), icon=":material/send:"):
+        _save(actor, grid, shown, edited, period_id, submit=True)
+
+
+def _save(
+    actor: Actor,
+    grid: pd.DataFrame,
+    shown: pd.DataFrame,
+    edited: pd.DataFrame,
+    period_id: int,
+    *,
+    submit: bool,
+) -> None:
+    """Save the grid, then show a fresh grid with the problems and the rows that failed."""
+    messages, pending = save_rows(actor, grid, shown, edited, period_id, submit=submit)
+    st.session_state[MESSAGES_KEY] = messages
+    st.session_state[PENDING_KEY] = pending
+    st.session_state[EDITOR_KEY] = st.session_state.get(EDITOR_KEY, 0) + 1
+    st.rerun()
+
+
+def save_rows(
+    actor: Actor,
+    grid: pd.DataFrame,
+    shown: pd.DataFrame,
+    edited: pd.DataFrame,
+    period_id: int,
+    *,
+    submit: bool,
+) -> tuple[list[tuple[str, str]], dict[int, tuple[str, str]]]:
+    """Save every changed row (each on its own); with submit, send the drafts for approval.
+
+    Returns the messages (kind, text), every problem named with its indicator, and what was
+    typed in the rows that failed, so nothing typed is lost.
+    """
+    messages: list[tuple[str, str]] = []
+    pending: dict[int, tuple[str, str]] = {}
+    saved = submitted = 0
+    for position in range(len(grid)):
+        row = grid.iloc[position]
+        indicator_id = int(row["indicator_id"])
+        value, comment = str(edited.iloc[position]["value"] or ""), edited.iloc[position]["comment"]
+        comment = str(comment or "")
+        changed = (value, comment) != (
+            shown.iloc[position]["value"],
+            shown.iloc[position]["comment"],
+        )
+        version = None if pd.isna(row["version"]) else int(row["version"])
+        value_id = None if pd.isna(row["value_id"]) else int(row["value_id"])
+        status = row["status"]
+        try:
+            if changed and value.strip():
+                stored = save_value(
+                    actor,
+                    indicator_id,
+                    period_id,
+                    {"value": value, "comment": comment},
+                    version=version,
+                )
+                saved += 1
+                value_id, version, status = stored.id, stored.version, stored.status
+            if submit and status in ("draft", "returned") and value_id and version:
+                submit_value(actor, value_id, version)
+                submitted += 1
+        except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+            pending[indicator_id] = (value, comment)
+            for problem in _problem(exc):
+                messages.append(("error", f"{esc(row['code'])}: {esc(problem)}"))
+    if saved or submitted:
+        messages.insert(0, ("success", t("reporting.saved", saved=saved, submitted=submitted)))
+    return messages, pending
+
+
+def queue_section(actor: Actor, mission_id: int) -> None:
+    """Submitted values, to approve or return with a reason; one's own are listed apart."""
+    queue = query(approval_queue, mission_id)
+    if queue.empty:
+        st.caption(t("reporting.queue_empty"))
+        return
+    own = queue[queue["entered_by_id"] == actor.id]
+    others = queue[queue["entered_by_id"] != actor.id]
+    table = pd.DataFrame(
+        {
+            t("col.code"): queue["code"],
+            t("col.indicator"): queue["name"],
+            t("col.period"): queue["period"],
+            t("col.value"): [
+                _typed(v, m) for v, m in zip(queue["value"], queue["measure"], strict=True)
+            ],
+            t("col.comment"): queue["comment"].fillna(""),
+            t("reporting.entered_by"): queue["entered_by"].fillna(""),
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    if not own.empty:
+        st.caption(t("reporting.own_entries", count=len(own)))
+    if others.empty:
+        return
+    labels = {
+        int(value_id): f"{code} · {period} · {_typed(value, str(measure))} ({who})"
+        for value_id, code, period, value, measure, who in zip(
+            others["value_id"],
+            others["code"],
+            others["period"],
+            others["value"],
+            others["measure"],
+            others["entered_by"],
+            strict=True,
+        )
+    }
+    versions = dict(zip(others["value_id"].astype(int), others["version"].astype(int), strict=True))
+    chosen = st.selectbox(
+        t("reporting.choose_entry"), list(labels), format_func=lambda i: labels[i], key="queue-pick"
+    )
+    version = versions[chosen]
+    reason = st.text_input(t("reporting.return_reason_input"), max_chars=1000, key="queue-reason")
+    left, right = st.columns(2)
+    try:
+        if left.button(t("reporting.approve"), type="primary", icon=":material/check:"):
+            approve_value(actor, chosen, version)
+            st.session_state[MESSAGES_KEY] = [("success", t("reporting.approved"))]
+            st.rerun()
+        if right.button(t("reporting.return"), icon=":material/undo:"):
+            return_value(actor, chosen, version, reason)
+            st.session_state[MESSAGES_KEY] = [("success", t("reporting.returned"))]
+            st.rerun()
+    except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+        for problem in _problem(exc):
+            st.error(esc(problem))

@@ -1,0 +1,125 @@
+"""Rapportering: a quarter's values with typing mistakes caught, submitted, approved by a colleague.
+
+The grid (st.data_editor) cannot be typed into through AppTest, so the grid's save runs through
+the same function the page calls (save_rows) with the frames the page builds; the queue and
+the period administration are driven through AppTest itself.
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from dashboard.db import make_engine
+from dashboard.services.reporting import create_period
+from dashboard.services.reporting_views import entry_grid
+from dashboard.services.users import actor_of
+from dashboard.ui.reporting import save_rows
+from models import EntryStatus, Indicator, IndicatorValue, Mission, PeriodCreate, User
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+pytestmark = pytest.mark.usefixtures("accounts")
+
+
+def engine():  # type: ignore[no-untyped-def]
+    return make_engine(os.environ["DATABASE_URL"])
+
+
+def actor(email: str):  # type: ignore[no-untyped-def]
+    with Session(engine()) as session:
+        return actor_of(session.exec(select(User).where(User.email == email)).one())
+
+
+def open_page(email: str, page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["actor"] = actor(email)
+    at.run()
+    at.switch_page(f"../pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def quarter() -> int:
+    data = PeriodCreate(
+        label="2026-K3", kind="quarterly", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30)
+    )  # type: ignore[arg-type]
+    return create_period(actor("sekretariat@demo.invalid"), data, engine=engine())
+
+
+def grid_frames(period_id: int, email: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    who = actor(email)
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).first()
+        assert mission is not None and mission.id is not None
+        grid = entry_grid(session, mission.id, period_id, who.organisation_id or 0)
+    shown = pd.DataFrame({"value": [""] * len(grid), "comment": [""] * len(grid)})
+    return grid, shown
+
+
+def neet() -> IndicatorValue | None:
+    with Session(engine()) as session:
+        ind = session.exec(select(Indicator).where(Indicator.code == "NEET-15-29")).one()
+        return session.exec(
+            select(IndicatorValue).where(IndicatorValue.indicator_id == ind.id)
+        ).first()
+
+
+def test_without_an_open_period_the_page_says_who_creates_one() -> None:
+    at = open_page("operativ@demo.invalid", "rapportering")
+    assert at.title[0].value == "Rapportering"
+    assert any("Ingen periode er åpen" in i.value for i in at.info)
+
+
+def test_the_secretariat_creates_a_period_on_administrasjon() -> None:
+    at = open_page("sekretariat@demo.invalid", "administrasjon")
+    form_inputs = [ti for ti in at.text_input if ti.label == "Periode"]
+    form_inputs[0].input("2026-K4")
+    at.button(key="FormSubmitter:new-period-Opprett periode").click()
+    at.run()
+    assert any("Velg en dato" in e.value for e in at.error)  # no dates chosen: refused
+
+
+def test_a_quarter_entered_with_mistakes_submitted_and_approved() -> None:
+    period = quarter()
+    grid, shown = grid_frames(period, "operativ@demo.invalid")
+    codes = list(grid["code"])
+    assert "NEET-15-29" in codes  # Avdir reports it
+    edited = shown.copy()
+    row = codes.index("NEET-15-29")
+    edited.loc[row, "value"] = "9O 000"  # a letter O for a zero
+    operative = actor("operativ@demo.invalid")
+    messages, pending = save_rows(operative, grid, shown, edited, period, submit=True)
+    assert [kind for kind, _ in messages] == ["error"]
+    assert "NEET\\-15\\-29" in messages[0][1] and "er ikke et tall" in messages[0][1]
+    assert pending[int(grid.iloc[row]["indicator_id"])] == ("9O 000", "")  # kept for a retry
+    assert neet() is None  # nothing saved
+    edited.loc[row, "value"] = "90 000"
+    edited.loc[row, "comment"] = "Foreløpig tall"
+    messages, pending = save_rows(operative, grid, shown, edited, period, submit=True)
+    assert messages[0][0] == "success" and pending == {}
+    stored = neet()
+    assert stored is not None and stored.value == 90_000 and stored.status == EntryStatus.SUBMITTED
+
+    own = open_page("operativ@demo.invalid", "rapportering")
+    assert any("dine egne" in c.value for c in own.caption)  # cannot approve one's own
+    assert not [b for b in own.button if b.label == "Godkjenn"]
+
+    partner = open_page("partner@demo.invalid", "indikatorer")
+    partner.query_params["kode"] = "NEET-15-29"
+    partner.run()
+    assert not any("90 000" in m.value.replace("\u00a0", " ") for m in partner.caption)
+
+    colleague = open_page("operativ2@demo.invalid", "rapportering")
+    [approve] = [b for b in colleague.button if b.label == "Godkjenn"]
+    approve.click()
+    colleague.run()
+    assert not colleague.exception
+    assert any("godkjent" in s.value for s in colleague.success)
+    stored = neet()
+    assert stored is not None and stored.status == EntryStatus.APPROVED
+    assert stored.reviewed_by_id == actor("operativ2@demo.invalid").id
