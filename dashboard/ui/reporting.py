@@ -115,23 +115,16 @@ def entry_section(actor: Actor, mission_id: int) -> None:
         },
     )
     left, right = st.columns(2)
-    if left.button(t("reporting.save"), type="primary", icon=":material/save:"):
-        _save(actor, grid, shown, edited, period_id, submit=False)
-    if right.button(t("reporting.submit"), icon=":material/send:"):
-        _save(actor, grid, shown, edited, period_id, submit=True)
+    for column, key, icon, submit in (
+        (left, "reporting.save", ":material/save:", False),
+        (right, "reporting.submit", ":material/send:", True),
+    ):
+        if column.button(t(key), type="primary" if not submit else "secondary", icon=icon):
+            _after_save(*save_rows(actor, grid, shown, edited, period_id, submit=submit))
 
 
-def _save(
-    actor: Actor,
-    grid: pd.DataFrame,
-    shown: pd.DataFrame,
-    edited: pd.DataFrame,
-    period_id: int,
-    *,
-    submit: bool,
-) -> None:
-    """Save the grid, then show a fresh grid with the problems and the rows that failed."""
-    messages, pending = save_rows(actor, grid, shown, edited, period_id, submit=submit)
+def _after_save(messages: list[tuple[str, str]], pending: dict[int, tuple[str, str]]) -> None:
+    """Show a fresh grid with the problems and what was typed in the rows that failed."""
     st.session_state[MESSAGES_KEY] = messages
     st.session_state[PENDING_KEY] = pending
     st.session_state[EDITOR_KEY] = st.session_state.get(EDITOR_KEY, 0) + 1
