@@ -49,14 +49,13 @@ class BenchPage:
         return f"{path}?{urlencode(self.params)}" if self.params else path
 
 
-# The demo account that opens pages a partner may not (the databases get the demo accounts).
-ADMIN_EMAIL = "sekretariat@demo.invalid"
-
-
 def bench_pages() -> list[BenchPage]:
-    """Every page of the app in menu order; restricted ones are opened signed in as admin."""
+    """Every page of the app in menu order; a restricted one is opened signed in with the
+    first demo account whose role may open it (the benchmark databases get the demo accounts).
+    """
     from dashboard.ui.navigation import PAGES
     from models import Role
+    from seed.demo import DEMO_ACCOUNTS
 
     pages = []
     for spec in PAGES:
@@ -70,7 +69,9 @@ def bench_pages() -> list[BenchPage]:
                 default=spec.default,
                 params=params,
                 label=label,
-                signed_in_as=None if Role.PARTNER in spec.roles else ADMIN_EMAIL,
+                signed_in_as=None
+                if Role.PARTNER in spec.roles
+                else next(email for role, email, *_ in DEMO_ACCOUNTS if role in spec.roles),
             )
             for label, params in views
         ]
