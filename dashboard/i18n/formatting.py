@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
@@ -56,3 +57,14 @@ def measured(value: float | None, measure: str, unit: str | None, lang: str = "n
         return percent(value, lang)
     text = number(value, lang)
     return f"{text} {unit}" if unit and text != "–" else text
+
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def local_time(value: object) -> str:
+    """A stored UTC time as Norwegian local time, to the minute ('' for none)."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps naive UTC
+    return aware.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")

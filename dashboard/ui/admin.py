@@ -1,16 +1,14 @@
 """The Administrasjon page's parts: user accounts and the audit log (administrators only)."""
 
-import datetime as dt
 import json
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
 from dashboard.i18n import catalogue, sort_key
-from dashboard.i18n.formatting import date
+from dashboard.i18n.formatting import date, local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.audit_view import AuditFilter, audit_facets, audit_trail
 from dashboard.services.common import organisation_names
@@ -35,28 +33,24 @@ from dashboard.ui.data import query
 from dashboard.ui.widgets import downloads, esc
 from models import Period, PeriodCreate, PeriodKind, Role, UserCreate, UserUpdate
 
-OSLO = ZoneInfo("Europe/Oslo")
 ONCE_KEY = "admin_password_once"  # (e-mail, password) to show once, then forget
-DONE_KEY = "admin_done"  # what the last change did, shown on the run after it
+USERS_DONE_KEY = "admin_users_done"  # what the last change did, shown on the run after it
+PERIODS_DONE_KEY = "admin_periods_done"
 AUDIT_LIMIT = 1000
-
-
-def local_time(value: object) -> str:
-    """A stored UTC time as Norwegian local time, to the minute ('' for none)."""
-    if not isinstance(value, dt.datetime):
-        return ""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps naive UTC
-    return aware.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
 
 
 def _errors(messages: list[str]) -> None:
     st.error("\n\n".join(f"- {esc(m)}" for m in messages))
 
 
+def _show_done(key: str) -> None:
+    """What the last change in this section did (it was saved before the rerun)."""
+    if done := st.session_state.pop(key, None):
+        st.success(done, icon=":material/check_circle:")
+
+
 def _show_password_once() -> None:
     """The password just generated, shown this one time with a reminder to pass it on safely."""
-    if done := st.session_state.pop(DONE_KEY, None):
-        st.success(done, icon=":material/check_circle:")
     once = st.session_state.pop(ONCE_KEY, None)
     if once:
         email, password = once
@@ -89,6 +83,7 @@ def _role_choice(key: str, current: Role = Role.PARTNER) -> Role:
 
 def users_section(actor: Actor) -> None:
     """The accounts, a form to create one, and one to change (or deactivate) an account."""
+    _show_done(USERS_DONE_KEY)
     _show_password_once()
     users = user_table(actor)
     shown = pd.DataFrame(
@@ -140,7 +135,7 @@ def _create_form(actor: Actor) -> None:
         return
     if password:
         st.session_state[ONCE_KEY] = (data.email.lower(), password)
-    st.session_state[DONE_KEY] = t("admin.created", email=esc(data.email.lower()))
+    st.session_state[USERS_DONE_KEY] = t("admin.created", email=esc(data.email.lower()))
     st.rerun()
 
 
@@ -194,7 +189,7 @@ def _edit_form(actor: Actor, users: pd.DataFrame) -> None:
     except LastAdmin:
         st.error(t("admin.last_admin"))
         return
-    st.session_state[DONE_KEY] = t("admin.saved", email=esc(emails[user_id]))
+    st.session_state[USERS_DONE_KEY] = t("admin.saved", email=esc(emails[user_id]))
     st.rerun()
 
 
@@ -263,7 +258,7 @@ def audit_section(actor: Actor) -> None:
 
 def periods_section(actor: Actor) -> None:
     """Reporting periods: create one, lock it, or re-open a locked one with a reason."""
-    _show_password_once()  # also shows what the last change did
+    _show_done(PERIODS_DONE_KEY)
     rows = query(periods)
     if rows:
         st.dataframe(
@@ -302,7 +297,7 @@ def periods_section(actor: Actor) -> None:
             except WorkflowRefused as exc:
                 st.error(t(f"workflow.{exc.code}"))
                 return
-            st.session_state[DONE_KEY] = t("periods.created", label=esc(data.label))
+            st.session_state[PERIODS_DONE_KEY] = t("periods.created", label=esc(data.label))
             st.rerun()
     if rows:
         _lock_form(actor, rows)
@@ -329,5 +324,5 @@ def _lock_form(actor: Actor, rows: list[Period]) -> None:
         st.error(t(f"workflow.{code}") if code != "not_allowed" else t("auth.not_allowed"))
         return
     key = "periods.locked_done" if lock else "periods.reopened"
-    st.session_state[DONE_KEY] = t(key, label=esc(by_id[chosen].label))
+    st.session_state[PERIODS_DONE_KEY] = t(key, label=esc(by_id[chosen].label))
     st.rerun()

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.i18n.formatting import number
+from dashboard.i18n.formatting import local_time, number
 from dashboard.i18n.validation import describe
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
@@ -18,7 +18,6 @@ from dashboard.services.reporting import (
     submit_value,
 )
 from dashboard.services.reporting_views import approval_queue, entry_grid, open_periods
-from dashboard.ui.admin import local_time
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.widgets import empty_state, esc
