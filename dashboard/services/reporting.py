@@ -77,12 +77,6 @@ def _check_version(session: Session, row: IndicatorValue, version: int | None) -
     raise StaleVersion(row.version, who.email if who else None, when)
 
 
-def indicator_org(indicator_id: int, *, engine: Engine | None = None) -> int | None:
-    """The organisation that reports an indicator (scopes who may enter its values)."""
-    with session_scope(engine=engine) as session:
-        return _indicator(session, indicator_id).responsible_org_id
-
-
 def save_value(
     actor: Actor,
     indicator_id: int,
@@ -111,8 +105,6 @@ def save_value(
         ).first()
         before = None
         if row is None:
-            if version is not None:
-                raise StaleVersion(0, None, None)  # it was deleted meanwhile (cannot happen yet)
             row = IndicatorValue(
                 indicator_id=indicator_id, period_id=period_id, value=entry.value, version=1
             )
@@ -133,43 +125,62 @@ def save_value(
         return row
 
 
+@dataclass(frozen=True)
+class Step:
+    """One move of the workflow: the permission it needs, the states it starts from, the result."""
+
+    permission: Action
+    start: frozenset[EntryStatus]
+    result: EntryStatus
+
+    @property
+    def refusal(self) -> str:
+        """The code of the refusal when the value is in another state (not_draft_or_returned)."""
+        return "not_" + "_or_".join(sorted(state.value for state in self.start))
+
+
+SUBMIT = Step(
+    Action.ENTER_VALUES, frozenset({EntryStatus.DRAFT, EntryStatus.RETURNED}), EntryStatus.SUBMITTED
+)
+APPROVE = Step(Action.APPROVE_VALUES, frozenset({EntryStatus.SUBMITTED}), EntryStatus.APPROVED)
+RETURN = Step(Action.APPROVE_VALUES, frozenset({EntryStatus.SUBMITTED}), EntryStatus.RETURNED)
+
+
 def _transition(
     actor: Actor,
     value_id: int,
     version: int,
+    step: Step,
     *,
-    permission: Action,
-    allowed_from: frozenset[EntryStatus],
-    to: EntryStatus,
     reason: str | None = None,
     engine: Engine | None = None,
 ) -> IndicatorValue:
-    """Move a value from one state to the next, checking scope, version, state and four eyes."""
+    """Move a value one step, checking scope, version, state and (to review) four eyes."""
     with session_scope(engine=engine) as session:
         stored = session.get(IndicatorValue, value_id)
         if stored is None:
             raise WorkflowRefused("no_value")
         org = _indicator(session, stored.indicator_id).responsible_org_id
-    scoped = org if permission == Action.ENTER_VALUES else None
-    with command(actor, permission, organisation_id=scoped, engine=engine) as session:
+    review = step.permission == Action.APPROVE_VALUES
+    scoped = None if review else org
+    with command(actor, step.permission, organisation_id=scoped, engine=engine) as session:
         row = session.get(IndicatorValue, value_id)
         assert row is not None
         _period(session, row.period_id)
         _check_version(session, row, version)
-        if row.status not in allowed_from:
-            raise WorkflowRefused(f"not_{'_or_'.join(sorted(s.value for s in allowed_from))}")
-        if permission == Action.APPROVE_VALUES and row.entered_by_id == actor.id:
+        if row.status not in step.start:
+            raise WorkflowRefused(step.refusal)
+        if review and row.entered_by_id == actor.id:
             raise WorkflowRefused("own_entry")
         before = _fields(row)
-        row.status, row.version = to, row.version + 1
-        if permission == Action.APPROVE_VALUES:
-            row.reviewed_by_id, row.reviewed_at = actor.id, utcnow()
-            row.return_reason = reason
+        row.status, row.version = step.result, row.version + 1
+        if review:
+            row.reviewed_by_id, row.reviewed_at, row.return_reason = actor.id, utcnow(), reason
         session.flush()
         audit.record(
             session,
             actor,
-            to.value,
+            step.result.value,
             "indicator_value",
             row.id,
             before=before,
@@ -183,30 +194,14 @@ def submit_value(
     actor: Actor, value_id: int, version: int, *, engine: Engine | None = None
 ) -> IndicatorValue:
     """Send a draft (or a returned value) for approval."""
-    return _transition(
-        actor,
-        value_id,
-        version,
-        permission=Action.ENTER_VALUES,
-        allowed_from=frozenset({EntryStatus.DRAFT, EntryStatus.RETURNED}),
-        to=EntryStatus.SUBMITTED,
-        engine=engine,
-    )
+    return _transition(actor, value_id, version, SUBMIT, engine=engine)
 
 
 def approve_value(
     actor: Actor, value_id: int, version: int, *, engine: Engine | None = None
 ) -> IndicatorValue:
     """Approve somebody else's submitted value; partners see it from now on."""
-    return _transition(
-        actor,
-        value_id,
-        version,
-        permission=Action.APPROVE_VALUES,
-        allowed_from=frozenset({EntryStatus.SUBMITTED}),
-        to=EntryStatus.APPROVED,
-        engine=engine,
-    )
+    return _transition(actor, value_id, version, APPROVE, engine=engine)
 
 
 def return_value(
@@ -215,16 +210,7 @@ def return_value(
     """Send somebody else's submitted value back, saying why."""
     if not reason or not reason.strip():
         raise WorkflowRefused("reason_required")
-    return _transition(
-        actor,
-        value_id,
-        version,
-        permission=Action.APPROVE_VALUES,
-        allowed_from=frozenset({EntryStatus.SUBMITTED}),
-        to=EntryStatus.RETURNED,
-        reason=reason.strip(),
-        engine=engine,
-    )
+    return _transition(actor, value_id, version, RETURN, reason=reason.strip(), engine=engine)
 
 
 # --- periods ---------------------------------------------------------------------------------
