@@ -11,25 +11,35 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.db import make_engine
+from dashboard.services.permissions import Actor
 from dashboard.services.reporting import create_period
 from dashboard.services.reporting_views import entry_grid
 from dashboard.services.users import actor_of
 from dashboard.ui.reporting import save_rows
-from models import EntryStatus, Indicator, IndicatorValue, Mission, PeriodCreate, User
+from models import (
+    EntryStatus,
+    Indicator,
+    IndicatorValue,
+    Mission,
+    PeriodCreate,
+    User,
+)
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 pytestmark = pytest.mark.usefixtures("accounts")
 
 
-def engine():  # type: ignore[no-untyped-def]
+def engine() -> Engine:
+    """The app's database (the accounts fixture points DATABASE_URL at it)."""
     return make_engine(os.environ["DATABASE_URL"])
 
 
-def actor(email: str):  # type: ignore[no-untyped-def]
+def actor(email: str) -> Actor:
     with Session(engine()) as session:
         return actor_of(session.exec(select(User).where(User.email == email)).one())
 
@@ -77,11 +87,20 @@ def test_without_an_open_period_the_page_says_who_creates_one() -> None:
 
 def test_the_secretariat_creates_a_period_on_administrasjon() -> None:
     at = open_page("sekretariat@demo.invalid", "administrasjon")
-    form_inputs = [ti for ti in at.text_input if ti.label == "Periode"]
-    form_inputs[0].input("2026-K4")
-    at.button(key="FormSubmitter:new-period-Opprett periode").click()
+    [name] = [ti for ti in at.text_input if ti.label == "Periode"]
+    name.input("2026-K4")
+    submit = "FormSubmitter:new-period-Opprett periode"
+    at.button(key=submit).click()
     at.run()
     assert any("Velg en dato" in e.value for e in at.error)  # no dates chosen: refused
+    dates = {d.label: d for d in at.date_input}
+    dates["Fra"].set_value(dt.date(2026, 10, 1))
+    dates["Til"].set_value(dt.date(2026, 12, 31))
+    at.button(key=submit).click()
+    at.run()
+    assert any("Perioden 2026\\-K4 er opprettet" in s.value for s in at.success)
+    operative = open_page("operativ@demo.invalid", "rapportering")
+    assert operative.selectbox(key="reporting-period").options == ["2026-K4"]
 
 
 def test_a_quarter_entered_with_mistakes_submitted_and_approved() -> None:
