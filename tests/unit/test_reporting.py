@@ -51,6 +51,19 @@ class World:
     period: int
     actors: dict[str, Actor]
 
+    def save(
+        self, actor: Actor, data: dict[str, Any], version: int | None = None, *, indicator: int = 0
+    ) -> IndicatorValue:
+        """save_value in this period, for the count indicator unless told otherwise."""
+        return save_value(
+            actor,
+            indicator or self.indicator,
+            self.period,
+            data,
+            version=version,
+            engine=self.engine,
+        )
+
 
 @pytest.fixture
 def world(engine: Engine) -> World:
@@ -99,9 +112,7 @@ def value_row(world: World) -> IndicatorValue | None:
 def put(world: World, state: EntryStatus) -> IndicatorValue:
     """A value entered by udir_a, brought to state through the workflow itself."""
     a = world.actors["udir_a"]
-    row = save_value(
-        a, world.indicator, world.period, {"value": "10"}, version=None, engine=world.engine
-    )
+    row = world.save(a, {"value": "10"})
     assert row.id is not None
     if state in (E.SUBMITTED, E.APPROVED, E.RETURNED):
         row = submit_value(a, row.id, row.version, engine=world.engine)
@@ -118,14 +129,7 @@ def put(world: World, state: EntryStatus) -> IndicatorValue:
 def act(world: World, action: str, who: str, row: IndicatorValue) -> IndicatorValue:
     actor, engine, rid = world.actors[who], world.engine, row.id or 0
     if action == "edit":
-        return save_value(
-            actor,
-            world.indicator,
-            world.period,
-            {"value": "11"},
-            version=row.version,
-            engine=engine,
-        )
+        return world.save(actor, {"value": "11"}, row.version)
     if action == "submit":
         return submit_value(actor, rid, row.version, engine=engine)
     if action == "approve":
@@ -133,7 +137,6 @@ def act(world: World, action: str, who: str, row: IndicatorValue) -> IndicatorVa
     return return_value(actor, rid, row.version, "feil kilde", engine=engine)
 
 
-OK = "ok"
 DENIED = PermissionDenied
 # (state, action, who) -> resulting state, or the refusal. udir_a entered the value.
 WORKFLOW: list[tuple[EntryStatus, str, str, Any]] = [
@@ -198,26 +201,10 @@ def test_the_workflow_table(
 
 def test_a_stale_version_is_refused_with_who_changed_it(world: World) -> None:
     a, b = world.actors["udir_a"], world.actors["udir_b"]
-    first = save_value(
-        a, world.indicator, world.period, {"value": "10"}, version=None, engine=world.engine
-    )
-    save_value(
-        b,
-        world.indicator,
-        world.period,
-        {"value": "12"},
-        version=first.version,
-        engine=world.engine,
-    )
+    first = world.save(a, {"value": "10"})
+    world.save(b, {"value": "12"}, first.version)
     with pytest.raises(StaleVersion) as stale:
-        save_value(
-            a,
-            world.indicator,
-            world.period,
-            {"value": "11"},
-            version=first.version,
-            engine=world.engine,
-        )
+        world.save(a, {"value": "11"}, first.version)
     assert stale.value.changed_by == "udir_b@example.no" and stale.value.version == 2
     stored = value_row(world)
     assert stored is not None and stored.value == 12  # the newer save is kept
@@ -225,19 +212,10 @@ def test_a_stale_version_is_refused_with_who_changed_it(world: World) -> None:
 
 def test_a_locked_period_takes_no_changes_until_reopened_with_a_reason(world: World) -> None:
     a = world.actors["udir_a"]
-    row = save_value(
-        a, world.indicator, world.period, {"value": "10"}, version=None, engine=world.engine
-    )
+    row = world.save(a, {"value": "10"})
     set_period_locked(world.actors["admin"], world.period, True, engine=world.engine)
     with pytest.raises(WorkflowRefused, match="period_locked"):
-        save_value(
-            a,
-            world.indicator,
-            world.period,
-            {"value": "11"},
-            version=row.version,
-            engine=world.engine,
-        )
+        world.save(a, {"value": "11"}, row.version)
     with pytest.raises(WorkflowRefused, match="reason_required"):
         set_period_locked(world.actors["steering"], world.period, False, engine=world.engine)
     with pytest.raises(PermissionDenied):
@@ -247,9 +225,7 @@ def test_a_locked_period_takes_no_changes_until_reopened_with_a_reason(world: Wo
     set_period_locked(
         world.actors["steering"], world.period, False, reason="retting", engine=world.engine
     )
-    save_value(
-        a, world.indicator, world.period, {"value": "11"}, version=row.version, engine=world.engine
-    )
+    world.save(a, {"value": "11"}, row.version)
     with Session(world.engine) as session:
         period = session.get(Period, world.period)
         assert period is not None and not period.locked
@@ -261,14 +237,7 @@ def test_a_locked_period_takes_no_changes_until_reopened_with_a_reason(world: Wo
 )
 def test_norwegian_numbers_are_accepted(world: World, typed: str, stored: float) -> None:
     target = world.percent if typed.endswith("%") else world.indicator
-    row = save_value(
-        world.actors["udir_a"],
-        target,
-        world.period,
-        {"value": typed},
-        version=None,
-        engine=world.engine,
-    )
+    row = world.save(world.actors["udir_a"], {"value": typed}, indicator=target)
     assert row.value == stored
 
 
@@ -294,16 +263,9 @@ def test_bad_input_is_refused_and_nothing_saved_is_lost(
     world: World, case: str, data: dict[str, Any], error: str
 ) -> None:
     a = world.actors["udir_a"]
-    row = save_value(
-        a,
-        world.indicator,
-        world.period,
-        {"value": "10", "comment": "første"},
-        version=None,
-        engine=world.engine,
-    )
+    row = world.save(a, {"value": "10", "comment": "første"})
     with pytest.raises(ValidationError) as refused:
-        save_value(a, world.indicator, world.period, data, version=row.version, engine=world.engine)
+        world.save(a, data, row.version)
     assert error in {e["type"] for e in refused.value.errors()}, case
     stored = value_row(world)
     assert stored is not None and (stored.value, stored.comment, stored.version) == (
@@ -315,13 +277,6 @@ def test_bad_input_is_refused_and_nothing_saved_is_lost(
 
 def test_percentages_over_100_are_refused(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
-        save_value(
-            world.actors["udir_a"],
-            world.percent,
-            world.period,
-            {"value": "101 %"},
-            version=None,
-            engine=world.engine,
-        )
+        world.save(world.actors["udir_a"], {"value": "101 %"}, indicator=world.percent)
     assert refused.value.errors()[0]["type"] == "percent_range"
     assert value_row(world) is None
