@@ -22,9 +22,10 @@ from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.widgets import empty_state, esc
 
-PENDING_KEY = "reporting_pending"  # indicator id -> (value, comment) typed but not saved
+PENDING_KEY = "reporting_pending"  # (period id, indicator id) -> (value, comment) not saved
 MESSAGES_KEY = "reporting_messages"  # (kind, text) to show after the rerun
 EDITOR_KEY = "reporting_editor_round"  # a new editor after each save, built from fresh data
+Pending = dict[int, tuple[str, str]]  # indicator id -> (value, comment) as typed
 
 
 def _typed(value: Any, measure: str) -> str:
@@ -69,7 +70,11 @@ def entry_section(actor: Actor, mission_id: int) -> None:
     if grid.empty:
         st.info(t("reporting.nothing_to_report"), icon=":material/info:")
         return
-    pending: dict[int, tuple[str, str]] = st.session_state.get(PENDING_KEY, {})
+    pending: Pending = {
+        indicator: typed
+        for (period, indicator), typed in st.session_state.get(PENDING_KEY, {}).items()
+        if period == period_id
+    }
     shown = pd.DataFrame(
         {
             "code": grid["code"],
@@ -119,13 +124,13 @@ def entry_section(actor: Actor, mission_id: int) -> None:
         (right, "reporting.submit", ":material/send:", True),
     ):
         if column.button(t(key), type="primary" if not submit else "secondary", icon=icon):
-            _after_save(*save_rows(actor, grid, shown, edited, period_id, submit=submit))
+            _after_save(period_id, *save_rows(actor, grid, edited, period_id, submit=submit))
 
 
-def _after_save(messages: list[tuple[str, str]], pending: dict[int, tuple[str, str]]) -> None:
+def _after_save(period_id: int, messages: list[tuple[str, str]], pending: Pending) -> None:
     """Show a fresh grid with the problems and what was typed in the rows that failed."""
     st.session_state[MESSAGES_KEY] = messages
-    st.session_state[PENDING_KEY] = pending
+    st.session_state[PENDING_KEY] = {(period_id, i): typed for i, typed in pending.items()}
     st.session_state[EDITOR_KEY] = st.session_state.get(EDITOR_KEY, 0) + 1
     st.rerun()
 
@@ -133,34 +138,32 @@ def _after_save(messages: list[tuple[str, str]], pending: dict[int, tuple[str, s
 def save_rows(
     actor: Actor,
     grid: pd.DataFrame,
-    shown: pd.DataFrame,
     edited: pd.DataFrame,
     period_id: int,
     *,
     submit: bool,
-) -> tuple[list[tuple[str, str]], dict[int, tuple[str, str]]]:
-    """Save every changed row (each on its own); with submit, send the drafts for approval.
+) -> tuple[list[tuple[str, str]], Pending]:
+    """Save every row that differs from what is stored (each on its own); with submit, send
+    the drafts for approval.
 
     Returns the messages (kind, text), every problem named with its indicator, and what was
-    typed in the rows that failed, so nothing typed is lost.
+    typed in the rows that failed, so nothing typed is lost and a retry saves it again.
     """
     messages: list[tuple[str, str]] = []
-    pending: dict[int, tuple[str, str]] = {}
+    pending: Pending = {}
     saved = submitted = 0
     for position in range(len(grid)):
         row = grid.iloc[position]
         indicator_id = int(row["indicator_id"])
         value, comment = str(edited.iloc[position]["value"] or ""), edited.iloc[position]["comment"]
         comment = str(comment or "")
-        changed = (value, comment) != (
-            shown.iloc[position]["value"],
-            shown.iloc[position]["comment"],
-        )
+        before = "" if pd.isna(row["comment"]) else str(row["comment"])
+        changed = (value, comment) != (_typed(row["value"], row["measure"]), before)
         version = None if pd.isna(row["version"]) else int(row["version"])
         value_id = None if pd.isna(row["value_id"]) else int(row["value_id"])
         status = row["status"]
         try:
-            if changed and value.strip():
+            if changed:  # an emptied value is refused with a message, not skipped
                 stored = save_value(
                     actor,
                     indicator_id,

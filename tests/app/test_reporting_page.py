@@ -112,14 +112,14 @@ def test_a_quarter_entered_with_mistakes_submitted_and_approved() -> None:
     row = codes.index("NEET-15-29")
     edited.loc[row, "value"] = "9O 000"  # a letter O for a zero
     operative = actor("operativ@demo.invalid")
-    messages, pending = save_rows(operative, grid, shown, edited, period, submit=True)
+    messages, pending = save_rows(operative, grid, edited, period, submit=True)
     assert [kind for kind, _ in messages] == ["error"]
     assert "NEET\\-15\\-29" in messages[0][1] and "er ikke et tall" in messages[0][1]
     assert pending[int(grid.iloc[row]["indicator_id"])] == ("9O 000", "")  # kept for a retry
     assert neet() is None  # nothing saved
     edited.loc[row, "value"] = "90 000"
     edited.loc[row, "comment"] = "Foreløpig tall"
-    messages, pending = save_rows(operative, grid, shown, edited, period, submit=True)
+    messages, pending = save_rows(operative, grid, edited, period, submit=True)
     assert messages[0][0] == "success" and pending == {}
     stored = neet()
     assert stored is not None and stored.value == 90_000 and stored.status == EntryStatus.SUBMITTED
@@ -142,3 +142,30 @@ def test_a_quarter_entered_with_mistakes_submitted_and_approved() -> None:
     stored = neet()
     assert stored is not None and stored.status == EntryStatus.APPROVED
     assert stored.reviewed_by_id == actor("operativ2@demo.invalid").id
+
+
+def test_two_sessions_one_saves_the_other_is_told_and_keeps_its_input() -> None:
+    period = quarter()
+    operative = actor("operativ@demo.invalid")
+    old_grid, shown = grid_frames(period, "operativ@demo.invalid")  # both open the grid
+    row = list(old_grid["code"]).index("NEET-15-29")
+    first = shown.copy()
+    first.loc[row, "value"] = "95 000"
+    assert save_rows(operative, old_grid, first, period, submit=False)[0][0][0] == "success"
+    late = shown.copy()
+    late.loc[row, "value"] = "96 000"
+    messages, pending = save_rows(operative, old_grid, late, period, submit=False)
+    assert [kind for kind, _ in messages] == ["error"]
+    assert "endret denne verdien" in messages[0][1] and "operativ" in messages[0][1]
+    stored = neet()
+    assert stored is not None and stored.value == 95_000  # the first save is not overwritten
+    indicator = int(old_grid.iloc[row]["indicator_id"])
+    assert pending == {indicator: ("96 000", "")}
+    fresh_grid, _ = grid_frames(period, "operativ@demo.invalid")  # the page reloads the grid
+    # the page fills the fresh grid with what was typed in the rows that failed
+    typed = [pending.get(int(i), ("", ""))[0] for i in fresh_grid["indicator_id"]]
+    retry = pd.DataFrame({"value": typed, "comment": [""] * len(fresh_grid)})
+    messages, pending = save_rows(operative, fresh_grid, retry, period, submit=False)
+    assert messages[0][0] == "success" and pending == {}
+    stored = neet()
+    assert stored is not None and stored.value == 96_000 and stored.version == 2
