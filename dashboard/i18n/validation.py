@@ -3,6 +3,7 @@
 from pydantic import ValidationError
 
 from dashboard.i18n import catalogue, translate
+from dashboard.i18n.formatting import number
 
 
 def field_label(lang: str, field: str) -> str:
@@ -17,7 +18,9 @@ def describe(exc: ValidationError, lang: str) -> list[str]:
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"]) or "-"
         context = {
-            k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str)
+            k: number(v, lang) if isinstance(v, float) else v  # 90000.0 -> "90 000"
+            for k, v in (error.get("ctx") or {}).items()
+            if isinstance(v, int | float | str)
         }
         key = f"validation.{error['type']}.{field}"  # a field's own wording, when it has one
         if key not in catalogue(lang):

@@ -116,3 +116,20 @@ def test_names_sort_the_norwegian_way() -> None:
 
     names = ["Åsane", "Øvre Eiker", "asker", "Bufdir", "Ærø", "Zeta"]
     assert sorted(names, key=sort_key) == ["asker", "Bufdir", "Zeta", "Ærø", "Øvre Eiker", "Åsane"]
+
+
+def test_numbers_in_validation_messages_are_written_the_way_of_the_language() -> None:
+    from pydantic import ValidationError
+
+    from dashboard.i18n.validation import describe
+    from models import ValueEntry
+
+    try:
+        ValueEntry.model_validate({"value": "90 000"}, context={"measure": "percent"})
+    except ValidationError as exc:
+        assert describe(exc, "nb") == [
+            "«Verdi»: En prosentandel må være mellom 0 og 100, ikke 90\u00a0000."
+        ]
+        assert describe(exc, "en")[0].endswith("not 90,000.")
+    else:
+        raise AssertionError("90 000 % was accepted")
