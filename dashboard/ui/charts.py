@@ -98,7 +98,8 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
         legend=alt.Legend(title=None, orient="bottom"),
     )
     base = alt.Chart(points).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y")),
+        # one tick a year at most: quarterly values would otherwise repeat each year's label
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
         y=alt.Y(
             "value:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.2~f")
         ),
@@ -178,7 +179,7 @@ def describe_indicator(
         parts.append(
             translate(
                 lang,
-                "chart.alt.values",
+                "chart.alt.one_value" if len(values) == 1 else "chart.alt.values",
                 count=len(values),
                 first=fmt(first.value),
                 first_period=first.period,

@@ -53,6 +53,39 @@ def _show_messages() -> None:
         getattr(st, kind)(text)
 
 
+def grid_frame(grid: pd.DataFrame, pending: Pending) -> pd.DataFrame:
+    """What the grid shows: the stored entry (or what was typed and not saved) and, beside it,
+    the last approved value with its period ('–' when there is none).
+    """
+    return pd.DataFrame(
+        {
+            "code": grid["code"],
+            "name": grid["name"],
+            "previous": [
+                f"{_typed(v, m)} ({p})" if isinstance(p, str) else "–"
+                for v, m, p in zip(
+                    grid["previous"], grid["measure"], grid["previous_period"], strict=True
+                )
+            ],
+            "value": [
+                pending.get(i, (_typed(v, m), ""))[0]
+                for i, v, m in zip(
+                    grid["indicator_id"], grid["value"], grid["measure"], strict=True
+                )
+            ],
+            "unit": grid["unit"].fillna(""),
+            "comment": [
+                pending[i][1] if i in pending else (c if isinstance(c, str) else "")
+                for i, c in zip(grid["indicator_id"], grid["comment"], strict=True)
+            ],
+            "status": [
+                label(s, "EntryStatus") if isinstance(s, str) else "" for s in grid["status"]
+            ],
+            "return_reason": grid["return_reason"].fillna(""),
+        }
+    )
+
+
 def entry_section(actor: Actor, mission_id: int) -> None:
     """Choose an open period; the organisation's indicators as an editable grid."""
     _show_messages()
@@ -75,31 +108,7 @@ def entry_section(actor: Actor, mission_id: int) -> None:
         for (period, indicator), typed in st.session_state.get(PENDING_KEY, {}).items()
         if period == period_id
     }
-    shown = pd.DataFrame(
-        {
-            "code": grid["code"],
-            "name": grid["name"],
-            "previous": [
-                f"{_typed(v, m)} ({p})" if p else "–"
-                for v, m, p in zip(
-                    grid["previous"], grid["measure"], grid["previous_period"], strict=True
-                )
-            ],
-            "value": [
-                pending.get(i, (_typed(v, m), ""))[0]
-                for i, v, m in zip(
-                    grid["indicator_id"], grid["value"], grid["measure"], strict=True
-                )
-            ],
-            "unit": grid["unit"].fillna(""),
-            "comment": [
-                pending[i][1] if i in pending else (c or "")
-                for i, c in zip(grid["indicator_id"], grid["comment"], strict=True)
-            ],
-            "status": [label(s, "EntryStatus") if s else "" for s in grid["status"]],
-            "return_reason": grid["return_reason"].fillna(""),
-        }
-    )
+    shown = grid_frame(grid, pending)
     round_ = st.session_state.get(EDITOR_KEY, 0)
     edited = st.data_editor(
         shown,

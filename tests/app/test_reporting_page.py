@@ -20,7 +20,7 @@ from dashboard.services.permissions import Actor
 from dashboard.services.reporting import create_period
 from dashboard.services.reporting_views import entry_grid
 from dashboard.services.users import actor_of
-from dashboard.ui.reporting import save_rows
+from dashboard.ui.reporting import grid_frame, save_rows
 from models import (
     EntryStatus,
     Indicator,
@@ -169,3 +169,29 @@ def test_two_sessions_one_saves_the_other_is_told_and_keeps_its_input() -> None:
     assert messages[0][0] == "success" and pending == {}
     stored = neet()
     assert stored is not None and stored.value == 96_000 and stored.version == 2
+
+
+def test_the_grid_shows_blanks_not_nan_where_nothing_is_stored() -> None:
+    grid = pd.DataFrame(
+        {
+            "indicator_id": [1, 2],
+            "code": ["A", "B"],
+            "name": ["Andel", "Antall"],
+            "unit": ["prosent", None],
+            "measure": ["percent", "count"],
+            "previous": [11.0, float("nan")],
+            "previous_period": ["2017", float("nan")],
+            "value_id": [7, float("nan")],
+            "value": [12.5, float("nan")],
+            "status": ["draft", float("nan")],
+            "version": [1, float("nan")],
+            "comment": ["foreløpig", float("nan")],
+            "return_reason": [None, None],
+        }
+    )
+    shown = grid_frame(grid, {2: ("3O", "skrevet")})
+    assert list(shown["previous"]) == ["11 % (2017)", "–"]
+    assert list(shown["value"]) == ["12,5 %", "3O"]  # what was typed and not saved
+    assert list(shown["comment"]) == ["foreløpig", "skrevet"]
+    assert list(shown["status"]) == ["Utkast", ""]
+    assert list(shown["unit"]) == ["prosent", ""]

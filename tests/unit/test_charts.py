@@ -58,6 +58,25 @@ def test_indicator_text_alternative() -> None:
     )
     words = describe_indicator(empty, name="X", measure="count", unit=None, lang="en")
     assert "No baseline." in words and "No measured values yet." in words
+    one = indicator_points(
+        SERIES.iloc[0:1],
+        baseline_value=None,
+        baseline_year=None,
+        target_value=None,
+        target_year=None,
+        lang="nb",
+    )
+    single = describe_indicator(one, name="X", measure="percent", unit=None, lang="nb")
+    assert "1 målt verdi, 11\u00a0% (2017)." in single
+
+
+def test_the_time_axis_has_at_most_one_tick_a_year() -> None:
+    points = indicator_points(
+        SERIES, baseline_value=4, baseline_year=2000, target_value=None, target_year=None, lang="nb"
+    )
+    spec = indicator_chart(points, y_title="%", lang="nb").to_dict(validate=True)
+    axes = [layer["encoding"]["x"]["axis"] for layer in spec["layer"] if "x" in layer["encoding"]]
+    assert axes and all(a == {"format": "%Y", "tickCount": "year"} for a in axes)
 
 
 def test_bar_and_timeline_charts_are_valid() -> None:
