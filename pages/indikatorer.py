@@ -96,7 +96,7 @@ else:
                 measured(v, ind.measure, ind.unit, lang()) for v in detail.series.value
             ],
             t("col.status"): [label(s, "EntryStatus") for s in detail.series["status"]],
-            t("col.source_note"): detail.series["source_note"],
+            t("col.source_note"): detail.series["source_note"].fillna(""),
         }
     )
     st.dataframe(series, hide_index=True, width="stretch")

@@ -191,6 +191,8 @@ def save_rows(
                 messages.append(("error", f"{esc(row['code'])}: {esc(problem)}"))
     if saved or submitted:
         messages.insert(0, ("success", t("reporting.saved", saved=saved, submitted=submitted)))
+    elif not messages:
+        messages.append(("info", t("reporting.nothing_changed")))
     return messages, pending
 
 

@@ -109,6 +109,9 @@ def test_a_quarter_entered_with_mistakes_submitted_and_approved() -> None:
     codes = list(grid["code"])
     assert "NEET-15-29" in codes  # Avdir reports it
     edited = shown.copy()
+    nothing = save_rows(actor("operativ@demo.invalid"), grid, edited, period, submit=True)
+    [(kind, text)] = nothing[0]  # pressing save with nothing typed says so
+    assert kind == "info" and text.startswith("Ingenting å lagre") and nothing[1] == {}
     row = codes.index("NEET-15-29")
     edited.loc[row, "value"] = "9O 000"  # a letter O for a zero
     operative = actor("operativ@demo.invalid")
