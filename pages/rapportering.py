@@ -9,7 +9,7 @@ from dashboard.ui.data import current_mission
 from dashboard.ui.reporting import entry_section, queue_section
 from dashboard.ui.widgets import page_header
 
-actor = require(Action.ENTER_VALUES)
+actor = require(Action.APPROVE_VALUES)
 mission = current_mission()
 assert mission.id is not None
 page_header("page.reporting", "reporting.intro")

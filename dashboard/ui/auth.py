@@ -75,8 +75,8 @@ def oidc_refused() -> bool:
 def require(action: Action) -> Actor:
     """The guard a restricted page starts with: the actor, or a refusal (logged) and a stop."""
     actor = current_actor()
-    try:  # an organisation-scoped action: the page opens for the actor's own organisation
-        authorize(actor, action, organisation_id=actor.organisation_id)
+    try:
+        authorize(actor, action)
     except PermissionDenied:
         _refusal_message()
         st.stop()

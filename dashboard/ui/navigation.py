@@ -43,7 +43,9 @@ PAGES: tuple[PageSpec, ...] = (
         "page.reporting",
         "rapportering",
         ":material/edit_note:",
-        action=Action.ENTER_VALUES,
+        # not ENTER_VALUES: that is scoped to an organisation, and an operative account
+        # without one may still approve colleagues' values (its grid says what is missing)
+        action=Action.APPROVE_VALUES,
     ),
     PageSpec(
         "administrasjon.py",

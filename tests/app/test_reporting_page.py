@@ -198,3 +198,16 @@ def test_the_grid_shows_blanks_not_nan_where_nothing_is_stored() -> None:
     assert list(shown["comment"]) == ["foreløpig", "skrevet"]
     assert list(shown["status"]) == ["Utkast", ""]
     assert list(shown["unit"]) == ["prosent", ""]
+
+
+def test_an_operative_account_without_organisation_is_told_and_can_still_approve() -> None:
+    from dashboard.services.users import update_user
+    from models import UserUpdate
+
+    admin = actor("sekretariat@demo.invalid")
+    lone = actor("operativ2@demo.invalid")
+    assert lone.id is not None
+    update_user(admin, lone.id, UserUpdate(organisation_id=None), reason="test", engine=engine())
+    at = open_page("operativ2@demo.invalid", "rapportering")
+    assert any("ikke knyttet til en organisasjon" in i.value for i in at.info)
+    assert [h.value for h in at.header] == ["Din organisasjons indikatorer", "Til godkjenning"]
