@@ -1,19 +1,31 @@
-"""Rapportering (operative group): enter and submit values; approve or return colleagues'."""
+"""Rapportering (operative group): enter and submit values and check-ins; approve or return
+colleagues'."""
 
 import streamlit as st
 
 from dashboard.services.permissions import Action
 from dashboard.ui.auth import require
+from dashboard.ui.check_ins import check_in_queue_section, check_in_section
 from dashboard.ui.context import t
 from dashboard.ui.data import current_mission
-from dashboard.ui.reporting import entry_section, queue_section
+from dashboard.ui.reporting import choose_period, entry_section, queue_section, show_messages
 from dashboard.ui.widgets import page_header
 
 actor = require(Action.APPROVE_VALUES)
 mission = current_mission()
 assert mission.id is not None
 page_header("page.reporting", "reporting.intro")
-st.header(t("reporting.entry"))
-entry_section(actor, mission.id)
-st.header(t("reporting.queue"))
-queue_section(actor, mission.id)
+show_messages()
+period_id = choose_period()
+values_tab, check_ins_tab, queue_tab = st.tabs(
+    [t("reporting.entry"), t("check_in.header"), t("reporting.queue")]
+)
+with values_tab:
+    entry_section(actor, mission.id, period_id)
+with check_ins_tab:
+    check_in_section(actor, mission.id, period_id)
+with queue_tab:
+    st.subheader(t("reporting.queue_values"))
+    queue_section(actor, mission.id)
+    st.subheader(t("check_in.queue"))
+    check_in_queue_section(actor, mission.id)

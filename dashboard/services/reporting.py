@@ -1,14 +1,16 @@
-"""Reporting: periods, indicator values and their four-eyes workflow (design section 5).
+"""Reporting: periods, indicator values, initiative check-ins and their four-eyes workflow
+(design section 5).
 
-A value goes draft -> submitted -> approved, or back to returned (with a reason) and on again.
-Only the indicator's reporting organisation enters and submits it; somebody else approves it.
+An entry (a value or a check-in) goes draft -> submitted -> approved, or back to returned (with
+a reason) and on again. Only the indicator's reporting organisation (an initiative's responsible
+organisations) enters and submits it; somebody else approves it.
 Every change carries the version the person saw: saving over a newer version is refused with
 who changed it, so no update is lost. A locked period takes no changes until it is re-opened.
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -18,15 +20,22 @@ from dashboard.services import audit
 from dashboard.services.commands import command
 from dashboard.services.permissions import Action, Actor
 from models import (
+    CheckIn,
     EntryStatus,
     Indicator,
     IndicatorValue,
+    Initiative,
+    InitiativeOrganisation,
+    OrganisationRole,
     Period,
     PeriodCreate,
     User,
     ValueEntry,
 )
-from models.reporting import utcnow
+from models.reporting import CheckInBase, utcnow
+
+Entry = TypeVar("Entry", IndicatorValue, CheckIn)
+ENTITY = {IndicatorValue: "indicator_value", CheckIn: "check_in"}
 
 
 class WorkflowRefused(ValueError):
@@ -62,11 +71,39 @@ def _indicator(session: Session, indicator_id: int) -> Indicator:
     return indicator
 
 
-def _fields(row: IndicatorValue) -> dict[str, Any]:
+def _fields(row: IndicatorValue | CheckIn) -> dict[str, Any]:
     return row.model_dump(warnings=False)
 
 
-def _check_version(session: Session, row: IndicatorValue, version: int | None) -> None:
+def mark_entered(row: IndicatorValue | CheckIn, actor: Actor, status: EntryStatus) -> None:
+    """Record that actor (re-)entered row, now in status; an earlier review no longer holds."""
+    row.status = status
+    row.entered_by_id, row.entered_at = actor.id, utcnow()
+    row.reviewed_by_id, row.reviewed_at, row.return_reason = None, None, None
+
+
+def _responsible(session: Session, initiative_id: int, actor: Actor) -> int | None:
+    """The organisation an actor enters an initiative's check-in for: their own when it is one
+    of the initiative's responsible organisations, else None (which the permission refuses)."""
+    if session.get(Initiative, initiative_id) is None:
+        raise WorkflowRefused("no_initiative")
+    responsible = session.exec(
+        select(InitiativeOrganisation.organisation_id).where(
+            InitiativeOrganisation.initiative_id == initiative_id,
+            InitiativeOrganisation.role == OrganisationRole.RESPONSIBLE,
+        )
+    ).all()
+    return actor.organisation_id if actor.organisation_id in responsible else None
+
+
+def _owner(session: Session, row: IndicatorValue | CheckIn, actor: Actor) -> int | None:
+    """The organisation whose entry row is, as the permission check sees it."""
+    if isinstance(row, CheckIn):
+        return _responsible(session, row.initiative_id, actor)
+    return _indicator(session, row.indicator_id).responsible_org_id
+
+
+def _check_version(session: Session, row: IndicatorValue | CheckIn, version: int | None) -> None:
     """Refuse a save made from an older version than the one stored."""
     if version == row.version:
         return
@@ -148,23 +185,24 @@ RETURN = Step(Action.APPROVE_VALUES, frozenset({EntryStatus.SUBMITTED}), EntrySt
 
 def _transition(
     actor: Actor,
-    value_id: int,
+    model: type[Entry],
+    entry_id: int,
     version: int,
     step: Step,
     *,
     reason: str | None = None,
     engine: Engine | None = None,
-) -> IndicatorValue:
-    """Move a value one step, checking scope, version, state and (to review) four eyes."""
+) -> Entry:
+    """Move an entry one step, checking scope, version, state and (to review) four eyes."""
     with session_scope(engine=engine) as session:
-        stored = session.get(IndicatorValue, value_id)
+        stored = session.get(model, entry_id)
         if stored is None:
             raise WorkflowRefused("no_value")
-        org = _indicator(session, stored.indicator_id).responsible_org_id
+        org = _owner(session, stored, actor)
     review = step.permission == Action.APPROVE_VALUES
     scoped = None if review else org
     with command(actor, step.permission, organisation_id=scoped, engine=engine) as session:
-        row = session.get(IndicatorValue, value_id)
+        row = session.get(model, entry_id)
         assert row is not None
         _period(session, row.period_id)
         _check_version(session, row, version)
@@ -181,7 +219,7 @@ def _transition(
             session,
             actor,
             step.result.value,
-            "indicator_value",
+            ENTITY[model],
             row.id,
             before=before,
             after=_fields(row),
@@ -190,27 +228,104 @@ def _transition(
         return row
 
 
+def _reason(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise WorkflowRefused("reason_required")
+    return reason.strip()
+
+
 def submit_value(
     actor: Actor, value_id: int, version: int, *, engine: Engine | None = None
 ) -> IndicatorValue:
     """Send a draft (or a returned value) for approval."""
-    return _transition(actor, value_id, version, SUBMIT, engine=engine)
+    return _transition(actor, IndicatorValue, value_id, version, SUBMIT, engine=engine)
 
 
 def approve_value(
     actor: Actor, value_id: int, version: int, *, engine: Engine | None = None
 ) -> IndicatorValue:
     """Approve somebody else's submitted value; partners see it from now on."""
-    return _transition(actor, value_id, version, APPROVE, engine=engine)
+    return _transition(actor, IndicatorValue, value_id, version, APPROVE, engine=engine)
 
 
 def return_value(
     actor: Actor, value_id: int, version: int, reason: str, *, engine: Engine | None = None
 ) -> IndicatorValue:
     """Send somebody else's submitted value back, saying why."""
-    if not reason or not reason.strip():
-        raise WorkflowRefused("reason_required")
-    return _transition(actor, value_id, version, RETURN, reason=reason.strip(), engine=engine)
+    return _transition(
+        actor, IndicatorValue, value_id, version, RETURN, reason=_reason(reason), engine=engine
+    )
+
+
+# --- initiative check-ins ---------------------------------------------------------------------
+
+
+def save_check_in(
+    actor: Actor,
+    initiative_id: int,
+    period_id: int,
+    data: dict[str, Any],
+    *,
+    version: int | None,
+    engine: Engine | None = None,
+) -> CheckIn:
+    """Save an initiative's check-in for a period as a draft (new, or over the version seen).
+
+    data holds the RAG status, confidence and the four texts; pydantic's ValidationError lists
+    every problem. Only a person of one of the initiative's responsible organisations saves it.
+    """
+    entry = CheckInBase.model_validate(data)
+    with session_scope(engine=engine) as session:
+        org = _responsible(session, initiative_id, actor)
+    with command(actor, Action.ENTER_VALUES, organisation_id=org, engine=engine) as session:
+        _period(session, period_id)
+        row = session.exec(
+            select(CheckIn).where(
+                CheckIn.initiative_id == initiative_id, CheckIn.period_id == period_id
+            )
+        ).first()
+        before = None
+        if row is None:
+            row = CheckIn(
+                initiative_id=initiative_id, period_id=period_id, rag=entry.rag, version=1
+            )
+        else:
+            _check_version(session, row, version)
+            before = _fields(row)
+            row.version += 1
+        for name in CheckInBase.model_fields:
+            setattr(row, name, getattr(entry, name))
+        row.status = EntryStatus.DRAFT
+        row.entered_by_id, row.entered_at = actor.id, utcnow()
+        row.reviewed_by_id, row.reviewed_at, row.return_reason = None, None, None
+        session.add(row)
+        session.flush()
+        action = "create" if before is None else "update"
+        audit.record(session, actor, action, "check_in", row.id, before=before, after=_fields(row))
+        return row
+
+
+def submit_check_in(
+    actor: Actor, check_in_id: int, version: int, *, engine: Engine | None = None
+) -> CheckIn:
+    """Send a draft (or returned) check-in for approval."""
+    return _transition(actor, CheckIn, check_in_id, version, SUBMIT, engine=engine)
+
+
+def approve_check_in(
+    actor: Actor, check_in_id: int, version: int, *, engine: Engine | None = None
+) -> CheckIn:
+    """Approve somebody else's submitted check-in; partners see it from now on."""
+    return _transition(actor, CheckIn, check_in_id, version, APPROVE, engine=engine)
+
+
+def return_check_in(
+    actor: Actor, check_in_id: int, version: int, reason: str, *, engine: Engine | None = None
+) -> CheckIn:
+    """Send somebody else's submitted check-in back, saying why."""
+    return _transition(
+        actor, CheckIn, check_in_id, version, RETURN, reason=_reason(reason), engine=engine
+    )
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -241,8 +356,8 @@ def set_period_locked(
 ) -> None:
     """Lock a period (admin), or re-open a locked one (admin, steering) with a reason."""
     permission = Action.MANAGE_PERIODS if locked else Action.REOPEN_PERIOD
-    if not locked and not (reason and reason.strip()):
-        raise WorkflowRefused("reason_required")
+    if not locked:
+        reason = _reason(reason)
     with command(actor, permission, engine=engine) as session:
         period = session.get(Period, period_id)
         if period is None:

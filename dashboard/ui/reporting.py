@@ -36,7 +36,7 @@ def _typed(value: Any, measure: str) -> str:
     return f"{text} %" if measure == "percent" else text
 
 
-def _problem(exc: Exception) -> list[str]:
+def problems(exc: Exception) -> list[str]:
     """What went wrong with one save, in the UI language."""
     if isinstance(exc, ValidationError):
         return describe(exc, lang())
@@ -48,9 +48,34 @@ def _problem(exc: Exception) -> list[str]:
     return [t("auth.not_allowed")]
 
 
-def _show_messages() -> None:
+def show_messages() -> None:
+    """What the last save or review did (it was done before the rerun)."""
     for kind, text in st.session_state.pop(MESSAGES_KEY, []):
         getattr(st, kind)(text)
+
+
+def seen_versions(key: str, current: dict[int, int]) -> dict[int, int]:
+    """The versions of the entries as the previous run showed them, which is what the person
+    saw before clicking; remembers the current ones for the next click."""
+    previous: dict[int, int] = st.session_state.get(key, current)
+    st.session_state[key] = current
+    return previous
+
+
+def choose_period() -> int | None:
+    """The open period to report for (None, with what to do, when there is none)."""
+    periods = dict(query(open_periods))
+    if not periods:
+        empty_state("reporting.no_open_period", "reporting.who_periods")
+        return None
+    return int(
+        st.selectbox(
+            t("col.period"),
+            list(periods),
+            format_func=lambda p: periods[p],
+            key="reporting-period",
+        )
+    )
 
 
 def grid_frame(grid: pd.DataFrame, pending: Pending) -> pd.DataFrame:
@@ -86,19 +111,13 @@ def grid_frame(grid: pd.DataFrame, pending: Pending) -> pd.DataFrame:
     )
 
 
-def entry_section(actor: Actor, mission_id: int) -> None:
-    """Choose an open period; the organisation's indicators as an editable grid."""
-    _show_messages()
+def entry_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
+    """The organisation's indicators for the period as an editable grid."""
     if actor.organisation_id is None:
         st.info(t("reporting.no_organisation"), icon=":material/info:")
         return
-    periods = dict(query(open_periods))
-    if not periods:
-        empty_state("reporting.no_open_period", "reporting.who_periods")
+    if period_id is None:
         return
-    period_id = st.selectbox(
-        t("col.period"), list(periods), format_func=lambda p: periods[p], key="reporting-period"
-    )
     grid = query(entry_grid, mission_id, period_id, actor.organisation_id)
     if grid.empty:
         st.info(t("reporting.nothing_to_report"), icon=":material/info:")
@@ -108,11 +127,13 @@ def entry_section(actor: Actor, mission_id: int) -> None:
         for (period, indicator), typed in st.session_state.get(PENDING_KEY, {}).items()
         if period == period_id
     }
-    shown = grid_frame(grid, pending)
     round_ = st.session_state.get(EDITOR_KEY, 0)
+    editor_key = f"reporting-grid-{period_id}-{round_}"
+    grid = _as_shown(editor_key, grid)
+    shown = grid_frame(grid, pending)
     edited = st.data_editor(
         shown,
-        key=f"reporting-grid-{period_id}-{round_}",
+        key=editor_key,
         hide_index=True,
         width="stretch",
         disabled=["code", "name", "previous", "unit", "status", "return_reason"],
@@ -134,6 +155,21 @@ def entry_section(actor: Actor, mission_id: int) -> None:
     ):
         if column.button(t(key), type="primary" if not submit else "secondary", icon=icon):
             _after_save(period_id, *save_rows(actor, grid, edited, period_id, submit=submit))
+
+
+def _as_shown(editor_key: str, grid: pd.DataFrame) -> pd.DataFrame:
+    """While the person has edits in the grid, the grid as it was shown to them (with the
+    versions they saw, so a save over somebody else's newer entry is refused, not lost);
+    otherwise the fresh one."""
+    base_key = f"{editor_key}-base"
+    edits = st.session_state.get(editor_key) or {}
+    if base_key in st.session_state and edits.get("edited_rows"):
+        base: pd.DataFrame = st.session_state[base_key]
+        return base
+    for key in [k for k in st.session_state if str(k).endswith("-base")]:
+        del st.session_state[key]  # earlier rounds' grids
+    st.session_state[base_key] = grid
+    return grid
 
 
 def _after_save(period_id: int, messages: list[tuple[str, str]], pending: Pending) -> None:
@@ -187,7 +223,7 @@ def save_rows(
                 submitted += 1
         except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
             pending[indicator_id] = (value, comment)
-            for problem in _problem(exc):
+            for problem in problems(exc):
                 messages.append(("error", f"{esc(row['code'])}: {esc(problem)}"))
     if saved or submitted:
         messages.insert(0, ("success", t("reporting.saved", saved=saved, submitted=submitted)))
@@ -233,11 +269,12 @@ def queue_section(actor: Actor, mission_id: int) -> None:
             strict=True,
         )
     }
-    versions = dict(zip(others["value_id"].astype(int), others["version"].astype(int), strict=True))
+    current = dict(zip(others["value_id"].astype(int), others["version"].astype(int), strict=True))
+    versions = current | seen_versions("queue-seen", current)
     chosen = st.selectbox(
         t("reporting.choose_entry"), list(labels), format_func=lambda i: labels[i], key="queue-pick"
     )
-    version = versions[chosen]
+    version = versions[chosen]  # as shown: approving what changed since is refused
     reason = st.text_input(t("reporting.return_reason_input"), max_chars=1000, key="queue-reason")
     left, right = st.columns(2)
     try:
@@ -250,5 +287,5 @@ def queue_section(actor: Actor, mission_id: int) -> None:
             st.session_state[MESSAGES_KEY] = [("success", t("reporting.returned"))]
             st.rerun()
     except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
-        for problem in _problem(exc):
+        for problem in problems(exc):
             st.error(esc(problem))

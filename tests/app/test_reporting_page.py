@@ -210,4 +210,9 @@ def test_an_operative_account_without_organisation_is_told_and_can_still_approve
     update_user(admin, lone.id, UserUpdate(organisation_id=None), reason="test", engine=engine())
     at = open_page("operativ2@demo.invalid", "rapportering")
     assert any("ikke knyttet til en organisasjon" in i.value for i in at.info)
-    assert [h.value for h in at.header] == ["Din organisasjons indikatorer", "Til godkjenning"]
+    assert [tab.label for tab in at.tabs] == [
+        "Din organisasjons indikatorer",
+        "Satsinger",
+        "Til godkjenning",
+    ]
+    assert at.info[1].value.startswith("Kontoen din er ikke knyttet")  # check-ins: the same

@@ -1,4 +1,5 @@
-"""The reporting workflow as a table: role x state x action -> allowed or refused, and the state.
+"""The reporting workflow as a table: role x state x action -> allowed or refused, and the state,
+for indicator values and for initiative check-ins alike.
 
 Also: Norwegian numbers and the bad-input corpus through the service, versions (no lost
 update), locked periods, four eyes. On SQLite and PostgreSQL.
@@ -19,20 +20,28 @@ from dashboard.services.permissions import ANONYMOUS, Actor, PermissionDenied
 from dashboard.services.reporting import (
     StaleVersion,
     WorkflowRefused,
+    approve_check_in,
     approve_value,
+    return_check_in,
     return_value,
+    save_check_in,
     save_value,
     set_period_locked,
+    submit_check_in,
     submit_value,
 )
 from models import (
     AuditEvent,
+    CheckIn,
     EntryStatus,
     Indicator,
     IndicatorValue,
+    Initiative,
+    InitiativeOrganisation,
     Measure,
     Mission,
     Organisation,
+    OrganisationRole,
     Period,
     Role,
     User,
@@ -50,6 +59,7 @@ class World:
     percent: int  # a percentage, reported by Udir
     period: int
     actors: dict[str, Actor]
+    initiative: int = 0  # Udir is responsible, NAV involved
 
     def save(
         self, actor: Actor, data: dict[str, Any], version: int | None = None, *, indicator: int = 0
@@ -62,6 +72,12 @@ class World:
             data,
             version=version,
             engine=self.engine,
+        )
+
+    def check_in(self, actor: Actor, data: dict[str, Any], version: int | None = None) -> CheckIn:
+        """save_check_in of the initiative in this period."""
+        return save_check_in(
+            actor, self.initiative, self.period, data, version=version, engine=self.engine
         )
 
 
@@ -84,7 +100,23 @@ def world(engine: Engine) -> World:
             responsible_org_id=udir.id,
         )
         period = Period(label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
-        session.add_all([count, share, period])
+        initiative = Initiative(mission_id=mission.id, number=1, name="Satsingen")
+        session.add_all([count, share, period, initiative])
+        session.flush()
+        session.add_all(
+            [
+                InitiativeOrganisation(
+                    initiative_id=initiative.id,
+                    organisation_id=udir.id,
+                    role=OrganisationRole.RESPONSIBLE,
+                ),
+                InitiativeOrganisation(
+                    initiative_id=initiative.id,
+                    organisation_id=nav.id,
+                    role=OrganisationRole.INVOLVED,
+                ),
+            ]
+        )
         people = {
             "udir_a": (Role.OPERATIVE, udir.id),
             "udir_b": (Role.OPERATIVE, udir.id),
@@ -100,41 +132,57 @@ def world(engine: Engine) -> World:
             session.flush()
             actors[name] = Actor(user.id, user.email, role, org)
         session.flush()
-        assert count.id and share.id and period.id
-        return World(engine, count.id, share.id, period.id, actors | {"anonymous": ANONYMOUS})
+        assert count.id and share.id and period.id and initiative.id
+        everyone = actors | {"anonymous": ANONYMOUS}
+        return World(engine, count.id, share.id, period.id, everyone, initiative.id)
 
 
-def value_row(world: World) -> IndicatorValue | None:
+Entry = IndicatorValue | CheckIn
+STEPS = {  # kind -> (submit, approve, return)
+    "value": (submit_value, approve_value, return_value),
+    "check_in": (submit_check_in, approve_check_in, return_check_in),
+}
+
+
+def value_row(world: World, kind: str = "value") -> Entry | None:
     with Session(world.engine) as session:
-        return session.exec(select(IndicatorValue)).first()
+        return session.exec(select(CheckIn if kind == "check_in" else IndicatorValue)).first()
 
 
-def put(world: World, state: EntryStatus) -> IndicatorValue:
-    """A value entered by udir_a, brought to state through the workflow itself."""
-    a = world.actors["udir_a"]
-    row = world.save(a, {"value": "10"})
+def edit(world: World, kind: str, actor: Actor, version: int | None, value: str) -> Entry:
+    """Save the count value, or a check-in whose progress text is value."""
+    if kind == "check_in":
+        return world.check_in(actor, {"rag": "amber", "progress": value}, version)
+    return world.save(actor, {"value": value}, version)
+
+
+def put(world: World, state: EntryStatus, kind: str = "value") -> Entry:
+    """An entry made by udir_a, brought to state through the workflow itself."""
+    a, (submit, approve, send_back) = world.actors["udir_a"], STEPS[kind]
+    row = edit(world, kind, a, None, "10")
     assert row.id is not None
     if state in (E.SUBMITTED, E.APPROVED, E.RETURNED):
-        row = submit_value(a, row.id, row.version, engine=world.engine)
+        row = submit(a, row.id, row.version, engine=world.engine)
     if state == E.APPROVED:
-        row = approve_value(world.actors["udir_b"], row.id or 0, row.version, engine=world.engine)
+        row = approve(world.actors["udir_b"], row.id or 0, row.version, engine=world.engine)
     if state == E.RETURNED:
-        row = return_value(
+        row = send_back(
             world.actors["udir_b"], row.id or 0, row.version, "sjekk", engine=world.engine
         )
     assert row.status == state
     return row
 
 
-def act(world: World, action: str, who: str, row: IndicatorValue) -> IndicatorValue:
+def act(world: World, action: str, who: str, row: Entry, kind: str = "value") -> Entry:
     actor, engine, rid = world.actors[who], world.engine, row.id or 0
+    submit, approve, send_back = STEPS[kind]
     if action == "edit":
-        return world.save(actor, {"value": "11"}, row.version)
+        return edit(world, kind, actor, row.version, "11")
     if action == "submit":
-        return submit_value(actor, rid, row.version, engine=engine)
+        return submit(actor, rid, row.version, engine=engine)
     if action == "approve":
-        return approve_value(actor, rid, row.version, engine=engine)
-    return return_value(actor, rid, row.version, "feil kilde", engine=engine)
+        return approve(actor, rid, row.version, engine=engine)
+    return send_back(actor, rid, row.version, "feil kilde", engine=engine)
 
 
 DENIED = PermissionDenied
@@ -176,26 +224,27 @@ WORKFLOW: list[tuple[EntryStatus, str, str, Any]] = [
 ]
 
 
+@pytest.mark.parametrize("kind", ["value", "check_in"])
 @pytest.mark.parametrize(("state", "action", "who", "expected"), WORKFLOW)
 def test_the_workflow_table(
-    world: World, state: EntryStatus, action: str, who: str, expected: Any
+    world: World, kind: str, state: EntryStatus, action: str, who: str, expected: Any
 ) -> None:
-    row = put(world, state)
+    row = put(world, state, kind)
     audits = rows(world.engine, AuditEvent)
     if isinstance(expected, EntryStatus):
-        after = act(world, action, who, row)
+        after = act(world, action, who, row, kind)
         assert after.status == expected and after.version == row.version + 1
         assert rows(world.engine, AuditEvent) == audits + 1
         return
     if expected is DENIED:
         with pytest.raises(PermissionDenied):
-            act(world, action, who, row)
+            act(world, action, who, row, kind)
         assert rows(world.engine, AuditEvent, action="refused") == 1
     else:
         with pytest.raises(WorkflowRefused) as refused:
-            act(world, action, who, row)
+            act(world, action, who, row, kind)
         assert refused.value.code == expected
-    stored = value_row(world)
+    stored = value_row(world, kind)
     assert stored is not None and (stored.status, stored.version) == (state, row.version)
 
 
@@ -280,3 +329,69 @@ def test_percentages_over_100_are_refused(world: World) -> None:
         world.save(world.actors["udir_a"], {"value": "101 %"}, indicator=world.percent)
     assert refused.value.errors()[0]["type"] == "percent_range"
     assert value_row(world) is None
+
+
+CHECK_IN_BAD: list[tuple[str, dict[str, Any], str]] = [
+    ("no RAG", {"progress": "x"}, "missing"),
+    ("unknown RAG", {"rag": "purple"}, "enum"),
+    ("unknown confidence", {"rag": "green", "confidence": "total"}, "enum"),
+    ("NUL in progress", {"rag": "green", "progress": "ok\x00"}, "control_characters"),
+    ("control char in risks", {"rag": "green", "risks": "a\x1bb"}, "control_characters"),
+    ("long next steps", {"rag": "green", "next_steps": "x" * 2001}, "string_too_long"),
+    ("long help needed", {"rag": "green", "help_needed": "x" * 2001}, "string_too_long"),
+]
+
+
+@pytest.mark.parametrize(("case", "data", "error"), CHECK_IN_BAD, ids=[b[0] for b in CHECK_IN_BAD])
+def test_a_bad_check_in_is_refused_and_the_saved_one_kept(
+    world: World, case: str, data: dict[str, Any], error: str
+) -> None:
+    a = world.actors["udir_a"]
+    row = world.check_in(a, {"rag": "green", "progress": "Godt i gang", "risks": "Bemanning"})
+    with pytest.raises(ValidationError) as refused:
+        world.check_in(a, data, row.version)
+    assert error in {e["type"] for e in refused.value.errors()}, case
+    stored = value_row(world, "check_in")
+    assert isinstance(stored, CheckIn)
+    assert (stored.rag, stored.progress, stored.risks, stored.version) == (
+        "green",
+        "Godt i gang",
+        "Bemanning",
+        1,
+    )
+
+
+def test_a_check_in_keeps_every_field_and_a_stale_one_names_who(world: World) -> None:
+    a, b = world.actors["udir_a"], world.actors["udir_b"]
+    data = {
+        "rag": "red",
+        "confidence": "low",
+        "progress": "Forsinket oppstart",
+        "next_steps": "Ansette prosjektleder",
+        "risks": "Finansiering",
+        "help_needed": "Avklaring fra departementet",
+    }
+    first = world.check_in(a, data)
+    assert first.model_dump(include=set(data)) == data
+    world.check_in(b, {**data, "rag": "amber"}, first.version)
+    with pytest.raises(StaleVersion) as stale:
+        world.check_in(a, {**data, "rag": "green"}, first.version)
+    assert stale.value.changed_by == "udir_b@example.no"
+    stored = value_row(world, "check_in")
+    assert stored is not None and stored.rag == "amber" and stored.version == 2
+
+
+def test_only_a_responsible_organisation_checks_in(world: World) -> None:
+    """NAV is involved in the initiative, not responsible: it may not write its check-in."""
+    with pytest.raises(PermissionDenied):
+        world.check_in(world.actors["nav"], {"rag": "green"})
+    assert value_row(world, "check_in") is None
+    with pytest.raises(WorkflowRefused, match="no_initiative"):
+        save_check_in(
+            world.actors["udir_a"],
+            10_000,
+            world.period,
+            {"rag": "green"},
+            version=None,
+            engine=world.engine,
+        )

@@ -1,0 +1,226 @@
+"""The Rapportering page's check-ins: RAG status, confidence and the narrative of each initiative
+the user's organisation is responsible for, and the queue of colleagues' check-ins to review."""
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from dashboard.services.permissions import Actor, PermissionDenied
+from dashboard.services.reporting import (
+    StaleVersion,
+    WorkflowRefused,
+    approve_check_in,
+    return_check_in,
+    save_check_in,
+    submit_check_in,
+)
+from dashboard.services.reporting_views import check_in_list, check_in_queue
+from dashboard.ui.context import label, t
+from dashboard.ui.data import query
+from dashboard.ui.reporting import MESSAGES_KEY, problems, seen_versions
+from dashboard.ui.widgets import esc
+from models import Confidence, Rag
+
+SHOWN_KEY = "check_in_shown"  # (period id, initiative id) -> the version the form was shown with
+TEXTS = ("progress", "next_steps", "risks", "help_needed")
+RAG_ICONS = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _rag(value: Any) -> str:
+    """A RAG status with its colour dot, in words too (never colour alone)."""
+    if not isinstance(value, str):
+        return "–"
+    return f"{RAG_ICONS.get(value, '')} {label(value, 'Rag')}"
+
+
+def _overview(rows: pd.DataFrame) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col.number"): rows["number"],
+                t("col.initiative"): rows["name"],
+                t("check_in.previous"): [
+                    f"{_rag(r)} ({p})" if isinstance(p, str) else "–"
+                    for r, p in zip(rows["previous_rag"], rows["previous_period"], strict=True)
+                ],
+                t("col.rag"): [_rag(r) for r in rows["rag"]],
+                t("col.status"): [
+                    label(s, "EntryStatus") if isinstance(s, str) else t("check_in.missing")
+                    for s in rows["status"]
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
+    """The organisation's initiatives for the period: pick one, write or update its check-in."""
+    if actor.organisation_id is None:
+        st.info(t("reporting.no_organisation"), icon=":material/info:")
+        return
+    if period_id is None:
+        return
+    rows = query(check_in_list, mission_id, period_id, actor.organisation_id)
+    if rows.empty:
+        st.info(t("check_in.nothing"), icon=":material/info:")
+        return
+    _overview(rows)
+    by_id = {int(i): position for position, i in enumerate(rows["initiative_id"])}
+    initiative_id = st.selectbox(
+        t("check_in.choose"),
+        list(by_id),
+        format_func=lambda i: f"{rows.iloc[by_id[i]]['number']} · {rows.iloc[by_id[i]]['name']}",
+        key=f"check-in-pick-{period_id}",
+    )
+    row = rows.iloc[by_id[initiative_id]]
+    stored_version = None if pd.isna(row["version"]) else int(row["version"])
+    shown = st.session_state.setdefault(SHOWN_KEY, {})
+    version = shown.setdefault((period_id, initiative_id), stored_version)
+    if isinstance(row["return_reason"], str) and row["status"] == "returned":
+        st.warning(t("check_in.returned_because", reason=esc(row["return_reason"])))
+    data = _form(row, period_id, initiative_id)
+    if data is None:
+        return
+    submit = data.pop("_submit")
+    stored = {name: _text(row[name]) for name in TEXTS} | {
+        "rag": _text(row["rag"]),
+        "confidence": _text(row["confidence"]),
+    }
+    try:
+        check_in_id, status = row["check_in_id"], row["status"]
+        if data != stored or pd.isna(check_in_id):
+            saved = save_check_in(actor, initiative_id, period_id, data, version=version)
+            check_in_id, version, status = saved.id, saved.version, saved.status
+        if submit and status in ("draft", "returned"):
+            submit_check_in(actor, int(check_in_id), int(version or 0))
+        elif not submit and data == stored:
+            st.info(t("check_in.unchanged"), icon=":material/info:")
+            return
+    except StaleVersion as exc:
+        shown[(period_id, initiative_id)] = exc.version  # a retry saves over it, knowingly
+        for problem in problems(exc):
+            st.error(esc(problem))
+        return
+    except (ValidationError, WorkflowRefused, PermissionDenied) as exc:
+        st.error("\n\n".join(f"- {esc(p)}" for p in problems(exc)))
+        return
+    shown.pop((period_id, initiative_id), None)
+    done = "check_in.submitted" if submit else "check_in.saved"
+    st.session_state[MESSAGES_KEY] = [("success", t(done, name=esc(row["name"])))]
+    st.rerun()
+
+
+def _form(row: pd.Series, period_id: int, initiative_id: int) -> dict[str, Any] | None:
+    """The check-in form, filled with what is stored; what was typed, or None if not sent."""
+    key = f"check-in-{period_id}-{initiative_id}"
+    rags, confidences = [r.value for r in Rag], [c.value for c in Confidence]
+    current_rag = _text(row["rag"])
+    with st.form(key):
+        rag = st.radio(
+            t("col.rag"),
+            rags,
+            index=rags.index(current_rag) if current_rag in rags else None,
+            format_func=_rag,
+            horizontal=True,
+            key=f"{key}-rag",
+        )
+        confidence = st.selectbox(
+            t("col.confidence"),
+            confidences,
+            index=confidences.index(_text(row["confidence"]) or Confidence.MEDIUM.value),
+            format_func=lambda c: label(c, "Confidence"),
+            help=t("check_in.confidence_help"),
+            key=f"{key}-confidence",
+        )
+        texts = {
+            name: st.text_area(
+                t(f"col.{name}"),
+                value=_text(row[name]),
+                max_chars=2000,
+                help=t(f"check_in.{name}_help"),
+                key=f"{key}-{name}",
+            )
+            for name in TEXTS
+        }
+        left, right = st.columns(2)
+        save = left.form_submit_button(t("reporting.save"), type="primary", icon=":material/save:")
+        send = right.form_submit_button(t("reporting.submit"), icon=":material/send:")
+    if not (save or send):
+        return None
+    chosen = {"rag": rag} if rag else {}  # none chosen: "must be filled in"
+    return chosen | {"confidence": confidence, **texts, "_submit": bool(send)}
+
+
+def check_in_queue_section(actor: Actor, mission_id: int) -> None:
+    """Submitted check-ins, to approve or return with a reason; one's own are listed apart."""
+    queue = query(check_in_queue, mission_id)
+    if queue.empty:
+        st.caption(t("check_in.queue_empty"))
+        return
+    own = queue[queue["entered_by_id"] == actor.id]
+    others = queue[queue["entered_by_id"] != actor.id]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col.initiative"): [
+                    f"{n} · {name}" for n, name in zip(queue["number"], queue["name"], strict=True)
+                ],
+                t("col.period"): queue["period"],
+                t("col.rag"): [_rag(r) for r in queue["rag"]],
+                t("col.confidence"): [label(c, "Confidence") for c in queue["confidence"]],
+                t("col.progress"): queue["progress"].fillna(""),
+                t("col.help_needed"): queue["help_needed"].fillna(""),
+                t("reporting.entered_by"): queue["entered_by"].fillna(""),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if not own.empty:
+        st.caption(t("check_in.own_entries", count=len(own)))
+    if others.empty:
+        return
+    positions = {int(i): p for p, i in enumerate(others["check_in_id"])}
+    current = dict(zip(positions, others["version"].astype(int), strict=True))
+    seen = seen_versions("check-in-queue-seen", current)
+    chosen = st.selectbox(
+        t("check_in.choose_entry"),
+        list(positions),
+        format_func=lambda i: (
+            f"{others.iloc[positions[i]]['number']} · {others.iloc[positions[i]]['name']}"
+            f" · {others.iloc[positions[i]]['period']} ({others.iloc[positions[i]]['entered_by']})"
+        ),
+        key="check-in-queue-pick",
+    )
+    entry = others.iloc[positions[chosen]]
+    with st.container(border=True):
+        st.markdown(f"**{t('col.rag')}:** {_rag(entry['rag'])}")
+        for name in TEXTS:
+            st.markdown(f"**{t(f'col.{name}')}:** {esc(_text(entry[name])) or '–'}")
+    reason = st.text_input(
+        t("reporting.return_reason_input"), max_chars=1000, key="check-in-queue-reason"
+    )
+    left, right = st.columns(2)
+    version = seen.get(chosen, current[chosen])  # as shown: approving what changed is refused
+    try:
+        if left.button(
+            t("reporting.approve"), type="primary", icon=":material/check:", key="check-in-approve"
+        ):
+            approve_check_in(actor, chosen, version)
+            st.session_state[MESSAGES_KEY] = [("success", t("check_in.approved"))]
+            st.rerun()
+        if right.button(t("reporting.return"), icon=":material/undo:", key="check-in-return"):
+            return_check_in(actor, chosen, version, reason)
+            st.session_state[MESSAGES_KEY] = [("success", t("check_in.returned"))]
+            st.rerun()
+    except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+        for problem in problems(exc):
+            st.error(esc(problem))
