@@ -50,6 +50,7 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 # Raised in every write transaction, so caches keyed on it never serve data older than a commit.
+# It is the first statement of the transaction, which also makes writers take turns.
 BUMP_DATA_VERSION = text("UPDATE dataversion SET version = version + 1 WHERE id = 1")
 
 
@@ -64,5 +65,8 @@ def session_scope(*, write: bool = False, engine: Engine | None = None) -> Itera
             yield session
             return
         with session.begin():
-            yield session
+            # First, so write transactions take turns on PostgreSQL too (as BEGIN IMMEDIATE makes
+            # them on SQLite): a command's reads, such as its version check, then see every
+            # write committed before it, and no update is lost between its read and its write.
             session.execute(BUMP_DATA_VERSION)
+            yield session

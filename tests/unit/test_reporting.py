@@ -1,11 +1,13 @@
 """The reporting workflow as a table: role x state x action -> allowed or refused, and the state,
 for indicator values and for initiative check-ins alike.
 
-Also: Norwegian numbers and the bad-input corpus through the service, versions (no lost
-update), locked periods, four eyes. On SQLite and PostgreSQL.
+Also: Norwegian numbers and the bad-input corpus through the service, versions (no lost update,
+also with 8 concurrent writers), locked periods, four eyes. On SQLite and PostgreSQL.
 """
 
 import datetime as dt
+import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -395,3 +397,58 @@ def test_only_a_responsible_organisation_checks_in(world: World) -> None:
             version=None,
             engine=world.engine,
         )
+
+
+# --- no lost updates: 8 writers x 200 updates of one value, at once ---------------------------
+# Each writer reads the value and its version, adds one and saves over the version it read; a
+# StaleVersion means somebody was faster, and the writer reads again. The final value counts
+# every accepted update, exactly.
+
+WRITERS, UPDATES = 8, 200
+
+
+def current(world: World) -> tuple[float, int] | None:
+    with Session(world.engine) as session:
+        row = session.exec(select(IndicatorValue)).first()
+        return None if row is None else (row.value, row.version)
+
+
+def test_eight_writers_lose_no_update(world: World) -> None:
+    actors = [world.actors["udir_a"], world.actors["udir_b"]]
+    world.save(actors[0], {"value": "0"})
+    stale: Counter[int] = Counter()
+    failures: list[BaseException] = []
+    start = threading.Barrier(WRITERS)
+
+    def writer(number: int) -> None:
+        try:
+            start.wait()
+            done = 0
+            while done < UPDATES:
+                seen = current(world)
+                assert seen is not None
+                value, version = seen
+                try:
+                    world.save(actors[number % 2], {"value": str(int(value) + 1)}, version)
+                except StaleVersion:
+                    stale[number] += 1
+                    continue
+                done += 1
+        except BaseException as exc:  # reported below, from the test's thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    assert current(world) == (WRITERS * UPDATES, WRITERS * UPDATES + 1)
+    with Session(world.engine) as session:
+        updates = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity == "indicator_value", AuditEvent.action == "update"
+            )
+        ).all()
+    assert len(updates) == WRITERS * UPDATES  # one audit row per accepted update, no more
+    assert sorted(int(e.after["value"]) for e in updates) == list(range(1, WRITERS * UPDATES + 1))
