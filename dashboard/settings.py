@@ -2,9 +2,12 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.status import Thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +28,24 @@ class Settings(BaseSettings):
     oidc_unknown_users: Literal["partner", "none"] = "none"
     # The provider's name when Streamlit's secrets configure several ([auth.<name>]).
     oidc_provider: str | None = None
+    # Status against target (models/status.py): the share of the change the straight line from
+    # baseline to target expects by now that counts as on track, and as some progress.
+    status_on_track: float = 0.95
+    status_some_progress: float = 0.5
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> Self:
+        if not 0 < self.status_some_progress < self.status_on_track:
+            raise ValueError(
+                "STATUS_SOME_PROGRESS must be above 0 and below STATUS_ON_TRACK "
+                f"(got {self.status_some_progress} and {self.status_on_track})"
+            )
+        return self
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The status thresholds as the status calculation takes them."""
+        return Thresholds(on_track=self.status_on_track, some_progress=self.status_some_progress)
 
 
 @lru_cache

@@ -10,6 +10,8 @@ from dashboard.services.indicators import indicator_choices, indicator_detail, i
 from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_points
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.framework import indicator_history_section
+from dashboard.ui.progress import indicator_status
 from dashboard.ui.tables import indicator_display
 from dashboard.ui.url_state import clear_button, url_selectbox, url_value_unknown
 from dashboard.ui.widgets import (
@@ -44,7 +46,7 @@ code = url_selectbox(
 if code is None:  # no indicator chosen: the list of all of them, each with a link
     st.header(t("indicators.all"))
     indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
-    overview = indicator_display(indicators)
+    overview = indicator_display(indicators, internal=sees_unapproved())
     overview[t("col.open")] = [f"indikatorer?kode={quote(c)}" for c in indicators["code"]]
     link_table(overview, t("col.open"))
     downloads(overview.drop(columns=[t("col.open")]), "indikatorer", key="all")
@@ -58,6 +60,7 @@ ind = detail.indicator
 st.header(esc(ind.name))
 if ind.definition:
     st.markdown(esc(ind.definition))
+indicator_status(detail)
 points = indicator_points(
     detail.series,
     baseline_value=ind.baseline_value,
@@ -79,6 +82,8 @@ else:
             t("col.value"): [measured(v, ind.measure, ind.unit, lang()) for v in points["value"]],
         }
     )
+    if sees_unapproved():  # drafts and submitted values are in the chart: say which they are
+        table[t("progress.col.value_state")] = points["state"]
     chart_with_table(
         chart_spec(indicator_chart, points=points, y_title=y_title, lang=lang()),
         describe_indicator(points, name=ind.name, measure=ind.measure, unit=ind.unit, lang=lang()),
@@ -99,6 +104,8 @@ else:
             t("col.source_note"): detail.series["source_note"].fillna(""),
         }
     )
+    if not sees_unapproved():  # partners see approved values only: no status to tell apart
+        series = series.drop(columns=[t("col.status")])
     st.dataframe(series, hide_index=True, width="stretch")
     downloads(series, f"indikator-{ind.code}", key="series")
 
@@ -125,5 +132,8 @@ metadata = {
 }
 field_table(metadata)
 note(ind.note)
+
+assert ind.id is not None
+indicator_history_section(ind.id)
 
 clear_button(t("indicators.back_to_all"), key="kode")

@@ -4,11 +4,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.services.indicators import indicator_count, indicator_table
-from dashboard.services.overview import goal_summaries, last_approved_report, portfolio_counts
+from dashboard.services.overview import last_approved_report, portfolio_counts, status_overview
 from dashboard.services.portfolio import categories
 from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.progress import (
+    badge_markdown,
+    goal_status_text,
+    open_periods_section,
+    status_summary,
+)
 from dashboard.ui.tables import KEY_INDICATOR_COLUMNS, indicator_display
 from dashboard.ui.widgets import (
     chart_spec,
@@ -43,27 +49,36 @@ cols[2].metric(t("overview.metric.indicators"), query(indicator_count, mission.i
 cols[3].metric(t("overview.metric.horizon"), mission.horizon_year or "–")
 
 st.header(t("overview.goals"))
-st.caption(t("overview.goal_status_pending"))
-for summary in query(goal_summaries, mission.id):
+status = query(status_overview, mission.id, include_unapproved=sees_unapproved())
+if not any(summary.progress.measured for summary in status.goals):
+    st.caption(t("overview.goal_status_pending"))
+for summary in status.goals:
     goal = summary.goal
     proposal = f" · _{t('common.proposal')}_" if goal.proposal else ""
+    badge = badge_markdown(summary.progress.status, goal_status_text(summary.progress))
     st.markdown(
-        f"**{esc(goal.code)} {esc(goal.title)}**{proposal}  \n"
+        f"**{esc(goal.code)} {esc(goal.title)}**{proposal}  \n{badge} · "
         + t(
             "overview.goal_counts",
             indicators=summary.indicators,
             initiatives=summary.initiatives,
         )
     )
+st.caption(t("progress.goal_rule"))
 link_to("mal.py", t("overview.to_goals"))
 
 st.header(t("overview.key_indicators"))
 if indicators.empty:
     empty_state("empty.no_indicators", "empty.who_admin")
 else:
-    table = indicator_display(indicators, only=KEY_INDICATOR_COLUMNS)
+    table = indicator_display(indicators, only=KEY_INDICATOR_COLUMNS, internal=sees_unapproved())
     st.dataframe(table, hide_index=True, width="stretch")
+    st.subheader(t("progress.summary"))
+    status_summary(status.counts, internal=sees_unapproved())
     link_to("indikatorer.py", t("overview.to_indicators"))
+
+st.header(t("progress.reporting"))
+open_periods_section(mission.id, internal=sees_unapproved())
 
 st.header(t("overview.portfolio"))
 if counts.total == 0:

@@ -8,6 +8,8 @@ from dashboard.ui.auth import require
 from dashboard.ui.check_ins import check_in_queue_section, check_in_section
 from dashboard.ui.context import t
 from dashboard.ui.data import current_mission
+from dashboard.ui.imports import import_section
+from dashboard.ui.progress import completeness_section
 from dashboard.ui.reporting import choose_period, entry_section, queue_section, show_messages
 from dashboard.ui.widgets import page_header
 
@@ -17,8 +19,14 @@ assert mission.id is not None
 page_header("page.reporting", "reporting.intro")
 show_messages()
 period_id = choose_period()
-values_tab, check_ins_tab, queue_tab = st.tabs(
-    [t("reporting.entry"), t("check_in.header"), t("reporting.queue")]
+values_tab, check_ins_tab, queue_tab, completeness_tab, import_tab = st.tabs(
+    [
+        t("reporting.entry"),
+        t("check_in.header"),
+        t("reporting.queue"),
+        t("reporting.completeness"),
+        t("import.tab"),
+    ]
 )
 with values_tab:
     entry_section(actor, mission.id, period_id)
@@ -29,3 +37,8 @@ with queue_tab:
     queue_section(actor, mission.id)
     st.subheader(t("check_in.queue"))
     check_in_queue_section(actor, mission.id)
+with completeness_tab:
+    if period_id is not None:
+        completeness_section(actor, mission.id, period_id)
+with import_tab:
+    import_section(actor, mission.id)

@@ -143,6 +143,8 @@ else:
                 t("col.help_needed"): check_ins["help_needed"],
                 t("col.status"): labels(check_ins["status"], "EntryStatus"),
             }
+        ).drop(  # partners see approved check-ins only: no status to tell apart
+            columns=[] if sees_unapproved() else [t("col.status")]
         ),
         hide_index=True,
         width="stretch",

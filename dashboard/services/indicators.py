@@ -1,13 +1,48 @@
-"""Queries about indicators and their values."""
+"""Queries about indicators, their values and their status against target."""
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from dashboard.services.common import fetch, frame_of
-from models import EntryStatus, Goal, Indicator, IndicatorGoal, IndicatorValue, Organisation, Period
+from dashboard.services.progress import Mark, indicator_progress, thresholds, unapproved
+from models import (
+    EntryStatus,
+    Goal,
+    Indicator,
+    IndicatorGoal,
+    IndicatorValue,
+    Organisation,
+    Period,
+    ProgressStatus,
+)
+from models.status import Progress, Thresholds
+
+# What an indicator's status is computed from, besides its latest value.
+PROGRESS_INPUTS = (
+    "baseline_value",
+    "baseline_year",
+    "target_value",
+    "target_year",
+    "direction",
+    "tolerance",
+)
+
+
+class Latest(NamedTuple):
+    """An indicator's most recent visible value, its period and workflow state."""
+
+    value: float
+    period: str
+    status: str
+    end: dt.date
+
+
+LATEST_COLUMNS = {"latest_value": 0, "latest_period": 1, "latest_status": 2, "latest_end": 3}
 
 
 def visible_statuses(include_unapproved: bool) -> list[EntryStatus]:
@@ -62,6 +97,7 @@ def indicator_table(
             col(Indicator.id),
             col(Organisation.short_name),
             *(col(getattr(Indicator, name)) for name in metadata),
+            col(Indicator.tolerance),
         )
         .join(Organisation, col(Organisation.id) == Indicator.responsible_org_id, isouter=True)
         .where(col(Indicator.mission_id) == mission_id)
@@ -77,20 +113,67 @@ def indicator_table(
         .order_by(col(Goal.code)),
     ):
         goals.setdefault(indicator_id, []).append(code)
-    frame = frame_of(indicators, ["id", "responsible", *metadata])
+    columns = ["id", "responsible", *metadata, "tolerance"]
+    frame = frame_of(indicators, columns)
     ids = list(frame.pop("id"))
     latest = _latest_values(session, mission_id, include_unapproved, ids if limit else None)
-    none = (None, None, None)
-    for position, column in enumerate(["latest_value", "latest_period", "latest_status"]):
-        frame[column] = [latest.get(i, none)[position] for i in ids]
+    for column, position in LATEST_COLUMNS.items():
+        frame[column] = [latest[i][position] if i in latest else None for i in ids]
+    frame["progress"] = _statuses(columns, indicators, latest)
     frame["goals"] = [goals.get(i, []) for i in ids]
     return frame.astype({"baseline_year": "Int64", "target_year": "Int64"})
 
 
+def indicator_statuses(
+    session: Session, mission_id: int, *, include_unapproved: bool = False
+) -> dict[int, Mark]:
+    """Each indicator's status against its target, by indicator id."""
+    columns = ["id", *PROGRESS_INPUTS]
+    rows = fetch(
+        session,
+        sa.select(*(col(getattr(Indicator, name)) for name in columns)).where(
+            col(Indicator.mission_id) == mission_id
+        ),
+    )
+    latest = _latest_values(session, mission_id, include_unapproved)
+    marks = {}
+    for row, status in zip(rows, _statuses(columns, rows, latest), strict=True):
+        value = latest.get(row[0])
+        marks[row[0]] = Mark(ProgressStatus(status), unapproved(value.status if value else None))
+    return marks
+
+
+def _progress(fields: dict[str, Any], latest: Latest | None, limits: Thresholds) -> Progress:
+    """The status of one indicator (its PROGRESS_INPUTS fields) at its latest value."""
+    return indicator_progress(
+        value=latest.value if latest else None,
+        end=latest.end if latest else None,
+        baseline=fields["baseline_value"],
+        baseline_year=fields["baseline_year"],
+        target=fields["target_value"],
+        target_year=fields["target_year"],
+        direction=fields["direction"],
+        tolerance=fields["tolerance"],
+        limits=limits,
+    )
+
+
+def _statuses(
+    columns: list[str], rows: list[tuple[Any, ...]], latest: dict[int, Latest]
+) -> list[str]:
+    """The status code of each row (rows start with the indicator id)."""
+    limits = thresholds()
+    found = []
+    for row in rows:
+        fields = dict(zip(columns, row, strict=True))
+        found.append(_progress(fields, latest.get(row[0]), limits).status.value)
+    return found
+
+
 def _latest_values(
     session: Session, mission_id: int, include_unapproved: bool, only: list[int] | None = None
-) -> dict[int, tuple[float | None, str | None, str | None]]:
-    """The most recent visible (value, period label, status) of each (or only these) indicator."""
+) -> dict[int, Latest]:
+    """The most recent visible value of each (or only these) indicator."""
     newest = (  # the newest visible value of the outer indicator, found through its index
         sa.select(col(IndicatorValue.id))
         .join(Period, col(Period.id) == IndicatorValue.period_id)
@@ -113,23 +196,31 @@ def _latest_values(
             col(IndicatorValue.value),
             col(Period.label),
             col(IndicatorValue.status),
+            col(Period.end),
         )
         .select_from(Indicator)
         .join(IndicatorValue, col(IndicatorValue.id) == newest)
         .join(Period, col(Period.id) == IndicatorValue.period_id)
         .where(scope),
     )
-    return {indicator_id: (value, label, status) for indicator_id, value, label, status in rows}
+    return {row[0]: Latest(*row[1:]) for row in rows}
 
 
 @dataclass
 class IndicatorDetail:
-    """One indicator with its metadata, goals and visible series."""
+    """One indicator with its metadata, goals, visible series and status against its target."""
 
     indicator: Indicator
     responsible: str | None
     goals: list[tuple[str, str]]
     series: pd.DataFrame
+    progress: Progress  # from the last value of series
+    thresholds: Thresholds  # the thresholds progress was computed with
+
+    @property
+    def latest(self) -> pd.Series | None:
+        """The value the status rests on (the last of the series), if any."""
+        return None if self.series.empty else self.series.iloc[-1]
 
 
 def indicator_detail(
@@ -152,11 +243,19 @@ def indicator_detail(
         .where(IndicatorGoal.indicator_id == indicator.id)
         .order_by(col(Goal.code))
     ).all()
+    series = indicator_series(session, indicator.id, include_unapproved=include_unapproved)
+    last = None if series.empty else series.iloc[-1]
+    latest = None if last is None else Latest(last.value, last.period, last.status, last.end)
+    limits = thresholds()
     return IndicatorDetail(
         indicator=indicator,
         responsible=org.name if org else None,
         goals=[(c, t) for c, t in goals],
-        series=indicator_series(session, indicator.id, include_unapproved=include_unapproved),
+        series=series,
+        progress=_progress(
+            indicator.model_dump(include=set(PROGRESS_INPUTS), warnings=False), latest, limits
+        ),
+        thresholds=limits,
     )
 
 
@@ -171,7 +270,7 @@ def indicator_series(
             IndicatorValue.indicator_id == indicator_id,
             col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
         )
-        .order_by(col(Period.end))
+        .order_by(col(Period.end), col(Period.start), col(IndicatorValue.id))
     ).all()
     return pd.DataFrame(
         [

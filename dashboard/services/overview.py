@@ -1,4 +1,6 @@
-"""The mission at a glance: portfolio counts, goal summaries and the latest approved report."""
+"""The mission at a glance: portfolio counts, goals and indicators with their status, the latest
+approved report.
+"""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -9,6 +11,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from dashboard.services.common import fetch
+from dashboard.services.indicators import indicator_statuses
+from dashboard.services.progress import GoalProgress, Mark, roll_up, status_counts
 from models import (
     Contribution,
     Goal,
@@ -72,15 +76,46 @@ def portfolio_counts(session: Session, mission_id: int) -> PortfolioCounts:
 
 @dataclass
 class GoalSummary:
-    """A goal with the number of distinct indicators and initiatives in its subtree."""
+    """A goal with the number of distinct indicators and initiatives in its subtree, and its
+    status rolled up from those indicators.
+    """
 
     goal: Goal
     indicators: int
     initiatives: int
+    progress: GoalProgress
 
 
-def goal_summaries(session: Session, mission_id: int, depth: int = 1) -> list[GoalSummary]:
+def goal_summaries(
+    session: Session, mission_id: int, depth: int = 1, *, include_unapproved: bool = False
+) -> list[GoalSummary]:
     """The main goal and the goals down to depth, each counted over its whole subtree."""
+    statuses = indicator_statuses(session, mission_id, include_unapproved=include_unapproved)
+    return _summaries(session, mission_id, depth, statuses)
+
+
+@dataclass
+class StatusOverview:
+    """The goals down to depth 1 with their status, and how many indicators have each status."""
+
+    goals: list[GoalSummary]
+    counts: pd.DataFrame  # see progress.status_counts
+
+
+def status_overview(
+    session: Session, mission_id: int, *, include_unapproved: bool = False
+) -> StatusOverview:
+    """Goal summaries and status counts from one reading of the indicators' statuses."""
+    statuses = indicator_statuses(session, mission_id, include_unapproved=include_unapproved)
+    return StatusOverview(
+        _summaries(session, mission_id, 1, statuses), status_counts(statuses.values())
+    )
+
+
+def _summaries(
+    session: Session, mission_id: int, depth: int, statuses: dict[int, Mark]
+) -> list[GoalSummary]:
+    """The goal summaries down to depth, with the indicators' statuses given."""
     goals = session.exec(
         select(Goal).where(Goal.mission_id == mission_id).order_by(col(Goal.code))
     ).all()
@@ -113,6 +148,7 @@ def goal_summaries(session: Session, mission_id: int, depth: int = 1) -> list[Go
             goal=g,
             indicators=len(indicators.get(g.id, ())),
             initiatives=len(initiatives.get(g.id, ())),
+            progress=roll_up(statuses[i] for i in indicators.get(g.id, ())),
         )
         for g in goals
         if len(ancestors(g.id)) <= depth + 1

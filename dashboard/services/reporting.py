@@ -150,9 +150,7 @@ def save_value(
             before = _fields(row)
             row.version += 1
         row.value, row.comment, row.source_note = entry.value, entry.comment, entry.source_note
-        row.status = EntryStatus.DRAFT
-        row.entered_by_id, row.entered_at = actor.id, utcnow()
-        row.reviewed_by_id, row.reviewed_at, row.return_reason = None, None, None
+        mark_entered(row, actor, EntryStatus.DRAFT)
         session.add(row)
         session.flush()
         action = "create" if before is None else "update"
@@ -295,9 +293,7 @@ def save_check_in(
             row.version += 1
         for name in CheckInBase.model_fields:
             setattr(row, name, getattr(entry, name))
-        row.status = EntryStatus.DRAFT
-        row.entered_by_id, row.entered_at = actor.id, utcnow()
-        row.reviewed_by_id, row.reviewed_at, row.return_reason = None, None, None
+        mark_entered(row, actor, EntryStatus.DRAFT)
         session.add(row)
         session.flush()
         action = "create" if before is None else "update"

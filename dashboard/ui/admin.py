@@ -12,6 +12,7 @@ from dashboard.i18n.formatting import date, local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.audit_view import AuditFilter, audit_facets, audit_trail
 from dashboard.services.common import organisation_names
+from dashboard.services.framework import FrameworkRefused, set_period_due
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
     WorkflowRefused,
@@ -301,6 +302,7 @@ def periods_section(actor: Actor) -> None:
             st.rerun()
     if rows:
         _lock_form(actor, rows)
+        _due_form(actor, rows)
 
 
 def _lock_form(actor: Actor, rows: list[Period]) -> None:
@@ -325,4 +327,46 @@ def _lock_form(actor: Actor, rows: list[Period]) -> None:
         return
     key = "periods.locked_done" if lock else "periods.reopened"
     st.session_state[PERIODS_DONE_KEY] = t(key, label=esc(by_id[chosen].label))
+    st.rerun()
+
+
+def _due_form(actor: Actor, rows: list[Period]) -> None:
+    """Move a period's due date (audited, with an optional reason)."""
+    by_id = {p.id: p for p in rows}
+    with (
+        st.expander(t("framework.due_change"), icon=":material/event:"),
+        st.form("period-due"),
+    ):
+        chosen = st.selectbox(
+            t("periods.choose"),
+            list(by_id),
+            format_func=lambda i: t(
+                "framework.due_option", label=by_id[i].label, due=date(by_id[i].due, lang())
+            ),
+            key="due-period",
+        )
+        left, right = st.columns(2)
+        due = left.date_input(
+            t("framework.due_new"), value=None, format="DD.MM.YYYY", key="due-date"
+        )
+        reason = right.text_input(t("framework.due_reason"), max_chars=1000, key="due-reason")
+        submitted = st.form_submit_button(t("framework.due_change"), key="due-change")
+    if not submitted or chosen is None:
+        return
+    if due is None:
+        st.error(t("framework.due_missing"))
+        return
+    try:
+        changed = set_period_due(actor, chosen, due, reason=reason)
+    except FrameworkRefused as exc:
+        st.error(t(f"framework.refused.{exc.code}"))
+        return
+    except PermissionDenied:
+        st.error(t("auth.not_allowed"))
+        return
+    if not changed:
+        st.info(t("framework.due_same"), icon=":material/info:")
+        return
+    done = t("framework.due_changed", label=esc(by_id[chosen].label), due=date(due, lang()))
+    st.session_state[PERIODS_DONE_KEY] = done
     st.rerun()

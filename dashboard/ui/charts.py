@@ -6,8 +6,9 @@ from functools import cache
 import altair as alt
 import pandas as pd
 
-from dashboard.i18n import translate
+from dashboard.i18n import enum_key, translate
 from dashboard.i18n.formatting import measured
+from models import EntryStatus
 
 _MONTHS_NB = [
     "januar", "februar", "mars", "april", "mai", "juni",
@@ -54,11 +55,22 @@ def indicator_points(
     target_year: int | None,
     lang: str,
 ) -> pd.DataFrame:
-    """The chart's data in long form: date, value, series key, series label, period."""
+    """The chart's data in long form: date, value, series key, series label, period, and for
+    measured values the workflow state's label (state) and whether it is not approved (pending).
+    A series without a status column holds approved values only.
+    """
+    states = series["status"] if "status" in series else [EntryStatus.APPROVED] * len(series)
     rows = [
-        {"date": pd.Timestamp(start), "value": value, "key": "value", "period": period}
-        for period, start, value in zip(
-            series["period"], series["start"], series["value"], strict=True
+        {
+            "date": pd.Timestamp(start),
+            "value": value,
+            "key": "value",
+            "period": period,
+            "state": translate(lang, enum_key(EntryStatus(state))),
+            "pending": state != EntryStatus.APPROVED,
+        }
+        for period, start, value, state in zip(
+            series["period"], series["start"], series["value"], states, strict=True
         )
     ]
     if baseline_value is not None and baseline_year is not None:
@@ -83,13 +95,17 @@ def indicator_points(
                 "period": str(target_year),
             }
         )
-    frame = pd.DataFrame(rows, columns=["date", "value", "key", "period"])
+    columns = ["date", "value", "key", "period", "state", "pending"]
+    unmarked = {"state": "", "pending": False}  # baseline, target and trajectory points
+    frame = pd.DataFrame([unmarked | row for row in rows], columns=columns)
     frame["series"] = frame["key"].map(lambda k: translate(lang, f"chart.series.{k}"))
-    return frame
+    return frame.astype({"state": object, "pending": bool})
 
 
 def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.LayerChart:
-    """Values as a line with points; baseline and target as marked points; the trajectory dashed."""
+    """Values as a line with points; baseline and target as marked points; the trajectory dashed;
+    values not approved yet (drafts, submitted) as hollow points with their state in a legend.
+    """
     keys = [k for k in COLOURS if k in set(points["key"])]
     labels = [translate(lang, f"chart.series.{k}") for k in keys]
     colour = alt.Color(
@@ -121,6 +137,25 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
     if "trajectory" in keys:
         trajectory = base.transform_filter(alt.datum.key == "trajectory")
         layers.append(trajectory.mark_line(strokeDash=[6, 4]))
+    if points["pending"].any():
+        title = translate(lang, "progress.chart.unapproved")
+        layers.append(
+            base.transform_filter(alt.datum.pending)
+            .mark_point(filled=True, size=110, strokeWidth=2, opacity=1)
+            .encode(
+                fill=alt.value("white"),
+                stroke=alt.value(COLOURS["value"]),
+                shape=alt.Shape("state:N", title=title, legend=alt.Legend(orient="bottom")),
+                tooltip=[
+                    alt.Tooltip("series:N", title=translate(lang, "chart.tooltip.series")),
+                    alt.Tooltip("period:N", title=translate(lang, "chart.tooltip.period")),
+                    alt.Tooltip(
+                        "value:Q", title=translate(lang, "chart.tooltip.value"), format=",.1~f"
+                    ),
+                    alt.Tooltip("state:N", title=title),
+                ],
+            )
+        )
     return alt.layer(*layers).properties(height=320).configure(locale=chart_locale(lang))
 
 
@@ -186,6 +221,12 @@ def describe_indicator(
                 last=fmt(last.value),
                 last_period=last.period,
             )
+        )
+    pending = values[values.pending]
+    if not pending.empty:
+        states = ", ".join(sorted(set(pending.state))).lower()
+        parts.append(
+            translate(lang, "progress.chart.alt_unapproved", count=len(pending), states=states)
         )
     target = points[points.key == "target"]
     if target.empty:

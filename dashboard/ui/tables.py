@@ -9,7 +9,9 @@ from sqlmodel import Session
 from dashboard.i18n import enum_key, translate
 from dashboard.i18n.formatting import measured
 from dashboard.services.goals import GoalNode, goal_tree
+from dashboard.services.progress import GoalProgress
 from dashboard.ui.context import label, labels, lang, t
+from dashboard.ui.progress import state_column, status_column
 from models import ContributionKind, FocusType, Goal
 
 
@@ -31,25 +33,36 @@ KEY_INDICATOR_COLUMNS = (
 )
 
 
-def indicator_display(indicators: pd.DataFrame, only: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The indicator table as a reader sees it (only: the column keys to keep)."""
-    table = pd.DataFrame(
-        {
-            t("col.code"): indicators["code"],
-            t("col.indicator"): indicators["name"],
-            t("col.baseline"): _measured_column(indicators, "baseline_value"),
-            t("col.baseline_year"): [
-                str(y) if pd.notna(y) else "–" for y in indicators.baseline_year
-            ],
-            t("col.latest"): _measured_column(indicators, "latest_value"),
-            t("col.latest_period"): indicators["latest_period"].fillna("–"),
-            t("col.target"): _measured_column(indicators, "target_value", t("common.no_target")),
-            t("col.direction"): labels(indicators["direction"], "Direction"),
-            t("col.responsible"): indicators["responsible"].fillna("–"),
-            t("col.source"): indicators["source"].fillna("–"),
-        }
-    )
-    return table[[t(key) for key in only]] if only else table
+def indicator_display(
+    indicators: pd.DataFrame, only: tuple[str, ...] = (), *, internal: bool = False
+) -> pd.DataFrame:
+    """The indicator table as a reader sees it (only: the column keys to keep). For the internal
+    roles, whose latest value may be a draft or submitted one, a column says which, and a status
+    resting on such a value says so; partners see approved values only, so neither.
+    """
+    states = indicators["latest_status"] if internal else [None] * len(indicators)
+    columns = {
+        "col.code": indicators["code"],
+        "col.indicator": indicators["name"],
+        "col.baseline": _measured_column(indicators, "baseline_value"),
+        "col.baseline_year": [str(y) if pd.notna(y) else "–" for y in indicators.baseline_year],
+        "col.latest": _measured_column(indicators, "latest_value"),
+        "col.latest_period": indicators["latest_period"].fillna("–"),
+    }
+    if internal:  # the workflow state of the latest value
+        columns["progress.col.value_state"] = state_column(states)
+    columns |= {
+        "col.target": _measured_column(indicators, "target_value", t("common.no_target")),
+        "progress.col.status": status_column(indicators["progress"], states, lang()),
+        "col.direction": labels(indicators["direction"], "Direction"),
+        "col.responsible": indicators["responsible"].fillna("–"),
+        "col.source": indicators["source"].fillna("–"),
+    }
+    keep = list(only or columns)
+    if internal and "col.latest" in keep and "progress.col.value_state" not in keep:
+        after = "col.latest_period" if "col.latest_period" in keep else "col.latest"
+        keep.insert(keep.index(after) + 1, "progress.col.value_state")
+    return pd.DataFrame({t(key): columns[key] for key in keep})
 
 
 def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.DataFrame:
@@ -83,17 +96,26 @@ def years_text(start: int | None, end: int | None) -> str:
 
 @dataclass
 class GoalTables:
-    """A goal's indicators and initiatives as display tables, plus whether links are proposals."""
+    """A goal's indicators and initiatives as display tables, whether links are proposals, and
+    the goal's status rolled up from its indicators.
+    """
 
     goal: Goal
     depth: int
     indicators: pd.DataFrame
     initiatives: pd.DataFrame
     proposed: bool
+    progress: GoalProgress
 
 
-def goal_tables(session: Session, mission_id: int, lang: str) -> list[GoalTables]:
-    """Every goal in tree order with its tables, in lang (cached through ui.data.query)."""
+def goal_tables(
+    session: Session, mission_id: int, lang: str, *, include_unapproved: bool = False
+) -> list[GoalTables]:
+    """Every goal in tree order with its tables, in lang (cached through ui.data.query).
+
+    With include_unapproved (internal roles), statuses may rest on values not approved yet,
+    and say so.
+    """
 
     def tr(key: str) -> str:
         return translate(lang, key)
@@ -103,10 +125,14 @@ def goal_tables(session: Session, mission_id: int, lang: str) -> list[GoalTables
 
     def walk(node: GoalNode, depth: int) -> None:
         codes = [code for code, _ in node.indicators]
+        marks = [node.marks[code] for code in codes]
         indicators = pd.DataFrame(
             {
                 tr("col.code"): codes,
                 tr("col.indicator"): [name for _, name in node.indicators],
+                tr("progress.col.status"): status_column(
+                    [m.status for m in marks], [m.unapproved for m in marks], lang
+                ),
                 tr("col.open"): [f"indikatorer?kode={quote(code)}" for code in codes],
             }
         )
@@ -121,10 +147,12 @@ def goal_tables(session: Session, mission_id: int, lang: str) -> list[GoalTables
             }
         )
         proposed = any(i[4] for i in node.initiatives)
-        result.append(GoalTables(node.goal, depth, indicators, initiatives, proposed))
+        result.append(
+            GoalTables(node.goal, depth, indicators, initiatives, proposed, node.progress)
+        )
         for child in node.children:
             walk(child, depth + 1)
 
-    for root in goal_tree(session, mission_id):
+    for root in goal_tree(session, mission_id, include_unapproved=include_unapproved):
         walk(root, 0)
     return result

@@ -59,7 +59,8 @@ def test_the_admin_sees_every_account_and_the_audit_log() -> None:
 def test_the_page_in_english() -> None:
     at = admin_page(lang="en")
     assert at.title[0].value == "Administration"
-    assert [tab.label for tab in at.tabs] == ["Users", "Periods", "Audit log"]
+    tabs = [tab.label for tab in at.tabs]
+    assert tabs == ["Users", "Periods", "Indicators", "Audit log", "Import"]
     assert "created" in set(at.dataframe[-1].value["Event"])
 
 

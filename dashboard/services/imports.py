@@ -1,0 +1,555 @@
+"""Import of indicator values from CSV or Excel: template, checked upload, dry run, one commit.
+
+The rules an import follows (issue 4, item 6):
+
+- The upload is checked here, on the server, whatever the browser's file picker allowed: only
+  .csv and .xlsx, at most MAX_BYTES and MAX_ROWS rows; CSV in UTF-8 (with or without BOM), or
+  Windows-1252 when the text then holds nothing but Western letters (else it is refused rather
+  than read with wrong letters); `;` or `,` between cells; .xlsx must be a real workbook.
+- The dry run lists every row: create, update, unchanged, skip (value, comment and source note
+  all blank: the template lists every indicator) or bad with every reason. Values go through
+  `ValueEntry` with the indicator's measure, the same rules as the Rapportering grid.
+- An approved value is never changed by an import: a row that would change one is bad (put the
+  approved value back or remove the row); an unchanged approved row is fine.
+- A row equal to what is stored writes nothing (no new version, no audit row).
+- The secretariat (Action.IMPORT) imports any indicator of the mission; the values land as
+  submitted, entered by the importer, so somebody in the operative group approves them (four
+  eyes). An operative (Action.ENTER_VALUES) imports their own organisation's indicators only,
+  as drafts.
+- The commit runs the dry run again inside its one write transaction; a single bad row and
+  nothing is written. Each written value is audited ("import", the file name as the reason)
+  in that transaction.
+"""
+
+import csv
+import io
+import math
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from dashboard.db import session_scope
+from dashboard.services import audit
+from dashboard.services.commands import authorize, command
+from dashboard.services.common import fetch, frame_of
+from dashboard.services.exports import FORMULA_STARTS
+from dashboard.services.permissions import Action, Actor, allowed
+from dashboard.services.reporting import mark_entered
+from models import EntryStatus, Indicator, IndicatorValue, Period, ValueEntry
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_UNPACKED = 20 * 1024 * 1024  # an .xlsx is a zip: refuse one that unpacks to far more
+MAX_SHEET_ROWS = 20 * MAX_ROWS  # rows read at all, blank ones included
+
+# The file's columns, in template order. navn and enhet are for the reader and not imported.
+COLUMNS = ("indikator", "navn", "enhet", "periode", "verdi", "kommentar", "kildemerknad")
+REQUIRED = ("indikator", "periode", "verdi")
+ALIASES = {
+    "indicator": "indikator",
+    "kode": "indikator",
+    "code": "indikator",
+    "name": "navn",
+    "unit": "enhet",
+    "period": "periode",
+    "value": "verdi",
+    "comment": "kommentar",
+    "kilde": "kildemerknad",
+    "source": "kildemerknad",
+    "source_note": "kildemerknad",
+}
+
+OUTCOMES = ("create", "update", "unchanged", "skip", "bad")
+PROBLEMS = (
+    "missing_indicator",
+    "unknown_indicator",
+    "other_organisation",
+    "missing_period",
+    "unknown_period",
+    "period_locked",
+    "duplicate",
+    "approved",
+)
+REFUSALS = (
+    "file_type",
+    "empty",
+    "too_large",
+    "too_many_rows",
+    "not_xlsx",
+    "binary",
+    "encoding",
+    "csv_format",
+    "no_rows",
+    "missing_columns",
+    "unknown_columns",
+    "duplicate_columns",
+    "unnamed_column",
+    "ragged",
+)
+
+# Bytes that plain text never holds (tab, line feed, form feed and carriage return excepted).
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32)])
+# What Windows-1252 text may hold beyond ASCII for us to trust that it is Windows-1252: Western
+# letters and a little punctuation. The same bytes in DOS or Mac encodings read as other signs.
+_WESTERN = frozenset([chr(c) for c in range(0xC0, 0x100) if chr(c) not in "×÷"] + list("«»–—§°€"))
+
+
+class UploadRefused(ValueError):
+    """The file cannot be read as an import; code names why, values fill the message."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a row cannot be imported (besides invalid input): a code and its message values."""
+
+    code: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class RowCheck:
+    """What importing one row of the file would do, and why not when it is bad."""
+
+    row: int  # the spreadsheet's row number (the header is row 1)
+    indicator: str
+    period: str
+    entered: object  # the value cell as read
+    outcome: str = "bad"
+    problems: list[Problem] = field(default_factory=list)
+    invalid: ValidationError | None = None
+    entry: ValueEntry | None = None
+    indicator_id: int | None = None
+    period_id: int | None = None
+    stored: IndicatorValue | None = None
+
+
+@dataclass
+class ImportCheck:
+    """Every row of a file with its outcome."""
+
+    rows: list[RowCheck]
+
+    @property
+    def bad(self) -> list[RowCheck]:
+        """The rows that stop the import."""
+        return [row for row in self.rows if row.outcome == "bad"]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file can be imported as it is."""
+        return not self.bad
+
+    def counts(self) -> dict[str, int]:
+        """How many rows have each outcome (every outcome listed)."""
+        found = Counter(row.outcome for row in self.rows)
+        return {outcome: found[outcome] for outcome in OUTCOMES}
+
+
+class ImportRefused(Exception):
+    """The commit found bad rows (the data changed since the dry run); nothing was written."""
+
+    def __init__(self, check: ImportCheck) -> None:
+        super().__init__(f"{len(check.bad)} bad rows")
+        self.check = check
+
+
+# --- the template ----------------------------------------------------------------------------
+
+
+def template(
+    session: Session, mission_id: int, period_id: int, organisation_id: int | None = None
+) -> pd.DataFrame:
+    """The file to fill in: the indicators in scope (one organisation's, or all with None) for
+    one period, with the values already entered."""
+    period = session.get(Period, period_id)
+    value = sa.and_(
+        col(IndicatorValue.indicator_id) == Indicator.id,
+        col(IndicatorValue.period_id) == period_id,
+    )
+    query = (
+        sa.select(
+            col(Indicator.code),
+            col(Indicator.name),
+            col(Indicator.unit),
+            col(IndicatorValue.value),
+            col(IndicatorValue.comment),
+            col(IndicatorValue.source_note),
+        )
+        .outerjoin(IndicatorValue, value)
+        .where(col(Indicator.mission_id) == mission_id)
+        .order_by(col(Indicator.code))
+    )
+    if organisation_id is not None:
+        query = query.where(col(Indicator.responsible_org_id) == organisation_id)
+    rows = fetch(session, query) if period else []
+    names = ["indikator", "navn", "enhet", "verdi", "kommentar", "kildemerknad"]
+    frame = frame_of(rows, names)
+    frame.insert(3, "periode", period.label if period else "")
+    frame["verdi"] = pd.to_numeric(frame["verdi"])  # numbers in Excel, decimal commas in CSV
+    return frame[list(COLUMNS)]
+
+
+# --- reading an upload -----------------------------------------------------------------------
+
+
+def read_upload(filename: str, data: bytes) -> pd.DataFrame:
+    """The rows of an uploaded .csv or .xlsx under the template's column names, indexed by
+    their row number in the file; raises UploadRefused when the file cannot be used."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UploadRefused("file_type", name=filename)
+    if not data:
+        raise UploadRefused("empty")
+    if len(data) > MAX_BYTES:
+        raise UploadRefused("too_large", max_mb=MAX_BYTES // 2**20)
+    return _table(_xlsx_rows(data) if suffix == ".xlsx" else _csv_rows(data))
+
+
+def _decode(data: bytes) -> str:
+    """The text of a CSV file: UTF-8, or Windows-1252 when that reading is unambiguous."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 ("Unicode text" from Excel)
+        raise UploadRefused("encoding")
+    control = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if data.startswith(b"PK\x03\x04") or control > max(2, len(data) // 100):
+        raise UploadRefused("binary")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise UploadRefused("encoding") from exc
+    if any(ord(ch) > 127 and ch not in _WESTERN for ch in text):
+        raise UploadRefused("encoding")
+    return text
+
+
+def _csv_rows(data: bytes) -> Iterator[list[Any]]:
+    """The cells of a CSV file, row by row; `;` or `,` between cells, as the header uses."""
+    text = _decode(data)
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") >= header.count(",") and ";" in header else ","
+    # strict: an unclosed quote is an error, not the rest of the file in one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise UploadRefused("csv_format", row=reader.line_num) from exc
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    """The cells of the first sheet of an .xlsx workbook, row by row."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise UploadRefused("not_xlsx") from exc
+    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+        raise UploadRefused("not_xlsx")
+    if unpacked > MAX_UNPACKED:
+        raise UploadRefused("too_large", max_mb=MAX_BYTES // 2**20)
+    rows: list[list[Any]] = []
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            for cells in book.worksheets[0].iter_rows(values_only=True):
+                rows.append(list(cells))
+                if len(rows) > MAX_SHEET_ROWS:
+                    raise UploadRefused("too_many_rows", max=MAX_ROWS)
+        finally:
+            book.close()
+    except UploadRefused:
+        raise
+    except Exception as exc:  # a damaged workbook fails in many ways inside openpyxl
+        raise UploadRefused("not_xlsx") from exc
+    return iter(rows)
+
+
+def _blank(cell: object) -> bool:
+    return _text(cell) == ""
+
+
+def _header(cells: list[Any]) -> list[str | None]:
+    """The template's name of each column (None for a column without a heading)."""
+    names: list[str | None] = []
+    unknown, doubled = [], []
+    for cell in cells:
+        heading = _text(cell).replace("\ufeff", "").casefold()
+        name = ALIASES.get(heading, heading) or None
+        if name is not None and name not in COLUMNS:
+            unknown.append(_text(cell))
+        elif name is not None and name in names:
+            doubled.append(_text(cell))
+        names.append(name)
+    if unknown:
+        raise UploadRefused(
+            "unknown_columns", columns=", ".join(unknown), allowed=", ".join(COLUMNS)
+        )
+    if doubled:
+        raise UploadRefused("duplicate_columns", columns=", ".join(doubled))
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise UploadRefused("missing_columns", columns=", ".join(missing))
+    return names
+
+
+def _table(rows: Iterator[list[Any]]) -> pd.DataFrame:
+    """The data rows under their column names; blank rows dropped, row numbers kept."""
+    first = next(rows, None)
+    if first is None:
+        raise UploadRefused("no_rows")
+    names = _header(first)
+    records, numbers = [], []
+    for number, cells in enumerate(rows, start=2):
+        if number > MAX_SHEET_ROWS:
+            raise UploadRefused("too_many_rows", max=MAX_ROWS)
+        if any(not _blank(c) for c in cells[len(names) :]):
+            raise UploadRefused("ragged", row=number, cells=len(cells), expected=len(names))
+        for position, name in enumerate(names):
+            if name is None and position < len(cells) and not _blank(cells[position]):
+                raise UploadRefused("unnamed_column", row=number, column=position + 1)
+        if all(_blank(c) for c in cells):
+            continue
+        records.append(
+            {name: cells[i] if i < len(cells) else None for i, name in enumerate(names) if name}
+        )
+        numbers.append(number)
+        if len(records) > MAX_ROWS:
+            raise UploadRefused("too_many_rows", max=MAX_ROWS)
+    if not records:
+        raise UploadRefused("no_rows")
+    present = [name for name in COLUMNS if name in names]
+    return pd.DataFrame(records, index=numbers, columns=present, dtype=object)
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+def _restore(text: str) -> str:
+    """Undo the apostrophe our exports put before text a spreadsheet would run as a formula."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def _missing(cell: object) -> bool:
+    return cell is None or (isinstance(cell, float) and math.isnan(cell))
+
+
+def _text(cell: object) -> str:
+    """A cell as text: '' for an empty cell, 2025 (not 2025.0) for a whole number."""
+    if _missing(cell):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return _restore(str(cell).strip())
+
+
+def _number(cell: object) -> object:
+    """A value cell for ValueEntry: numbers as they are, everything else as text."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool) and not _missing(cell):
+        return float(cell)
+    return _text(cell)
+
+
+# --- the dry run and the commit --------------------------------------------------------------
+
+
+def _permission(actor: Actor) -> tuple[Action, int | None]:
+    """How actor imports: with the secretariat's import right (any indicator), or by entering
+    values for their own organisation (refused for everyone else)."""
+    if allowed(actor, Action.IMPORT):
+        return Action.IMPORT, None
+    return Action.ENTER_VALUES, actor.organisation_id
+
+
+def dry_run(
+    actor: Actor, mission_id: int, frame: pd.DataFrame, *, engine: Engine | None = None
+) -> ImportCheck:
+    """What importing frame (from read_upload) would do, row by row; writes nothing."""
+    action, organisation_id = _permission(actor)
+    authorize(actor, action, organisation_id=organisation_id, engine=engine)
+    with session_scope(engine=engine) as session:
+        return _check(session, actor, mission_id, frame)
+
+
+def commit_import(
+    actor: Actor,
+    mission_id: int,
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    engine: Engine | None = None,
+) -> dict[str, int]:
+    """Write every row of frame in one transaction, or nothing (ImportRefused) if any is bad.
+
+    source names the file (the audit reason). Returns how many rows had each outcome.
+    """
+    action, organisation_id = _permission(actor)
+    status = EntryStatus.SUBMITTED if action == Action.IMPORT else EntryStatus.DRAFT
+    with command(actor, action, organisation_id=organisation_id, engine=engine) as session:
+        check = _check(session, actor, mission_id, frame)
+        if not check.ok:
+            raise ImportRefused(check)
+        for row in check.rows:
+            if row.outcome in ("create", "update"):
+                _write(session, actor, row, status, source)
+        return check.counts()
+
+
+def _write(session: Session, actor: Actor, row: RowCheck, status: EntryStatus, source: str) -> None:
+    """Create or update one value, audited, in the import's transaction."""
+    entry = row.entry
+    assert entry is not None and row.indicator_id and row.period_id
+    stored, before = row.stored, None
+    if stored is None:
+        stored = IndicatorValue(
+            indicator_id=row.indicator_id, period_id=row.period_id, value=entry.value, version=1
+        )
+    else:
+        before = stored.model_dump(warnings=False)
+        stored.version += 1
+    stored.value, stored.comment, stored.source_note = entry.value, entry.comment, entry.source_note
+    mark_entered(stored, actor, status)
+    session.add(stored)
+    session.flush()
+    after = stored.model_dump(warnings=False)
+    audit.record(
+        session,
+        actor,
+        "import",
+        "indicator_value",
+        stored.id,
+        before=before,
+        after=after,
+        reason=source,
+    )
+
+
+@dataclass
+class _Lookups:
+    """What the rows are checked against."""
+
+    indicators: dict[str, Indicator]
+    periods: dict[str, Period]
+    stored: dict[tuple[int, int], IndicatorValue]
+    organisation_id: int | None  # only this organisation's indicators (None: any)
+
+
+def _lookups(session: Session, actor: Actor, mission_id: int, labels: Iterable[str]) -> _Lookups:
+    indicators = {
+        ind.code: ind
+        for ind in session.exec(select(Indicator).where(Indicator.mission_id == mission_id))
+    }
+    periods = {
+        p.label: p for p in session.exec(select(Period).where(col(Period.label).in_(labels)))
+    }
+    period_ids = [p.id for p in periods.values()]
+    values = session.exec(
+        select(IndicatorValue)
+        .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
+        .where(Indicator.mission_id == mission_id, col(IndicatorValue.period_id).in_(period_ids))
+    )
+    action, organisation_id = _permission(actor)
+    return _Lookups(
+        indicators,
+        periods,
+        {(v.indicator_id, v.period_id): v for v in values},
+        organisation_id if action == Action.ENTER_VALUES else None,
+    )
+
+
+def _check(session: Session, actor: Actor, mission_id: int, frame: pd.DataFrame) -> ImportCheck:
+    """Every row of frame checked against the database as session sees it."""
+    records = [
+        (int(number), {name: record.get(name) for name in COLUMNS})
+        for number, record in zip(frame.index, frame.to_dict("records"), strict=True)
+    ]
+    known = _lookups(session, actor, mission_id, {_text(r["periode"]) for _, r in records})
+    first_row: dict[tuple[int, int], int] = {}
+    return ImportCheck([_check_row(number, r, known, first_row) for number, r in records])
+
+
+def _check_row(
+    number: int,
+    record: dict[str, Any],
+    known: _Lookups,
+    first_row: dict[tuple[int, int], int],
+) -> RowCheck:
+    """One row's outcome; first_row remembers where each indicator and period first appeared."""
+    code, label = _text(record["indikator"]), _text(record["periode"])
+    row = RowCheck(number, code, label, record["verdi"])
+    data = {
+        "value": _number(record["verdi"]),
+        "comment": _text(record["kommentar"]),
+        "source_note": _text(record["kildemerknad"]),
+    }
+    if all(value == "" for value in data.values()):
+        row.outcome = "skip"
+        return row
+    indicator = known.indicators.get(code)
+    if not code:
+        row.problems.append(Problem("missing_indicator"))
+    elif indicator is None:
+        row.problems.append(Problem("unknown_indicator", {"code": code}))
+    elif (
+        known.organisation_id is not None and indicator.responsible_org_id != known.organisation_id
+    ):
+        row.problems.append(Problem("other_organisation", {"code": code}))
+    period = known.periods.get(label)
+    if not label:
+        row.problems.append(Problem("missing_period"))
+    elif period is None:
+        row.problems.append(Problem("unknown_period", {"period": label}))
+    elif period.locked:
+        row.problems.append(Problem("period_locked", {"period": label}))
+    if indicator is not None and period is not None:
+        assert indicator.id is not None and period.id is not None
+        row.indicator_id, row.period_id = indicator.id, period.id
+        key = (indicator.id, period.id)
+        if key in first_row:
+            row.problems.append(Problem("duplicate", {"first": first_row[key]}))
+        else:
+            first_row[key] = number
+    measure = indicator.measure if indicator is not None else None
+    try:
+        row.entry = ValueEntry.model_validate(data, context={"measure": measure})
+    except ValidationError as exc:
+        row.invalid = exc
+    if row.problems or row.entry is None or row.indicator_id is None or row.period_id is None:
+        return row
+    row.stored = known.stored.get((row.indicator_id, row.period_id))
+    row.outcome = _outcome(row.entry, row.stored)
+    if row.outcome == "update" and row.stored and row.stored.status == EntryStatus.APPROVED:
+        row.problems.append(Problem("approved"))
+        row.outcome = "bad"
+    return row
+
+
+def _outcome(entry: ValueEntry, stored: IndicatorValue | None) -> str:
+    """create, update or unchanged."""
+    if stored is None:
+        return "create"
+    same = (stored.value, stored.comment or None, stored.source_note or None) == (
+        entry.value,
+        entry.comment,
+        entry.source_note,
+    )
+    return "unchanged" if same else "update"

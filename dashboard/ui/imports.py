@@ -1,0 +1,150 @@
+"""Import of indicator values: the template download, the upload, the dry run and the commit."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n.formatting import number
+from dashboard.i18n.validation import describe
+from dashboard.services.imports import (
+    MAX_BYTES,
+    MAX_ROWS,
+    ImportCheck,
+    ImportRefused,
+    RowCheck,
+    UploadRefused,
+    commit_import,
+    dry_run,
+    read_upload,
+    template,
+)
+from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
+from dashboard.services.reporting_views import open_periods
+from dashboard.ui.context import lang, t
+from dashboard.ui.data import query
+from dashboard.ui.widgets import downloads, empty_state, esc
+
+ROUND_KEY = "import_round"  # a new, empty uploader after each import
+DONE_KEY = "import_done"  # what the last import did, shown on the run after it
+
+
+def import_section(actor: Actor, mission_id: int) -> None:
+    """Template download for an open period, upload, the dry run of every row, and the import."""
+    if done := st.session_state.pop(DONE_KEY, None):
+        st.success(done, icon=":material/check_circle:")
+    secretariat = allowed(actor, Action.IMPORT)
+    if not secretariat and actor.organisation_id is None:
+        st.info(t("import.no_organisation"), icon=":material/info:")
+        return
+    periods = dict(query(open_periods))
+    if not periods:
+        empty_state("reporting.no_open_period", "reporting.who_periods")
+        return
+    st.caption(t("import.intro_admin" if secretariat else "import.intro_operative"))
+    period_id = st.selectbox(
+        t("import.template_period"),
+        list(periods),
+        format_func=lambda p: periods[p],
+        key="import-period",
+    )
+    st.caption(t("import.template_help"))
+    scope = None if secretariat else actor.organisation_id
+    downloads(
+        query(template, mission_id, period_id, scope),
+        f"importmal-{periods[period_id]}",
+        key="import-template",
+    )
+    round_ = st.session_state.get(ROUND_KEY, 0)
+    # The type list only guides the browser's file picker; read_upload checks type, size and
+    # encoding again on the server, since what a browser sends can be anything.
+    upload = st.file_uploader(
+        t("import.upload"),
+        type=["csv", "xlsx"],
+        help=t(
+            "import.upload_help",
+            max_mb=MAX_BYTES // 2**20,
+            max_rows=number(MAX_ROWS, lang()),
+        ),
+        key=f"import-file-{round_}",
+    )
+    if upload is not None:
+        check_upload(actor, mission_id, upload.name, upload.getvalue())
+
+
+def check_upload(actor: Actor, mission_id: int, filename: str, data: bytes) -> None:
+    """Read and dry-run an uploaded file, show every row, and offer the import when all are
+    good."""
+    try:
+        frame = read_upload(filename, data)
+        check = dry_run(actor, mission_id, frame)
+    except UploadRefused as exc:
+        st.error(refusal(exc), icon=":material/block:")
+        return
+    except PermissionDenied:
+        st.error(t("auth.not_allowed"))
+        return
+    show_check(check)
+    if not check.ok:
+        st.error(t("import.has_bad", count=len(check.bad)), icon=":material/error:")
+        return
+    counts = check.counts()
+    writes = counts["create"] + counts["update"]
+    if not writes:
+        st.info(t("import.nothing_to_import"), icon=":material/info:")
+        return
+    if not st.button(
+        t("import.commit", count=writes),
+        type="primary",
+        icon=":material/upload:",
+        key="import-commit",
+    ):
+        return
+    try:
+        done = commit_import(actor, mission_id, frame, source=filename)
+    except ImportRefused as exc:
+        st.error(t("import.changed_since"), icon=":material/error:")
+        show_check(exc.check)
+        return
+    except PermissionDenied:
+        st.error(t("auth.not_allowed"))
+        return
+    key = "import.done_submitted" if allowed(actor, Action.IMPORT) else "import.done_draft"
+    st.session_state[DONE_KEY] = t(
+        key, name=esc(filename), create=done["create"], update=done["update"]
+    )
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+    st.rerun()
+
+
+def refusal(exc: UploadRefused) -> str:
+    """Why a file was refused, in the UI language (the file's own text escaped)."""
+    return t(f"import.refused.{exc.code}", **{k: esc(v) for k, v in exc.values.items()})
+
+
+def problems(row: RowCheck) -> list[str]:
+    """Every reason a row cannot be imported, in the UI language."""
+    found = [t(f"import.problem.{p.code}", **p.values) for p in row.problems]
+    return found + (describe(row.invalid, lang()) if row.invalid else [])
+
+
+def _entered(cell: object) -> str:
+    """A value cell as it was in the file (numbers the way of the UI language)."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return "" if pd.isna(cell) else number(float(cell), lang())
+    return "" if cell is None else str(cell)
+
+
+def show_check(check: ImportCheck) -> None:
+    """The dry run: counts, and every row with its outcome and reasons (bad rows first)."""
+    st.markdown(t("import.summary", **check.counts()))
+    rows = sorted(check.rows, key=lambda row: row.outcome != "bad")
+    table = pd.DataFrame(
+        {
+            t("import.row"): [row.row for row in rows],
+            t("col.code"): [row.indicator for row in rows],
+            t("col.period"): [row.period for row in rows],
+            t("col.value"): [_entered(row.entered) for row in rows],
+            t("import.outcome"): [t(f"import.outcome.{row.outcome}") for row in rows],
+            t("import.reason"): [" ".join(problems(row)) for row in rows],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
