@@ -103,6 +103,13 @@ def _owner(session: Session, row: IndicatorValue | CheckIn, actor: Actor) -> int
     return _indicator(session, row.indicator_id).responsible_org_id
 
 
+def _still(checked: int | None, now: int | None) -> None:
+    """Refuse when the responsible organisation changed between the permission check and the
+    write transaction (an administrator moved the indicator or initiative meanwhile)."""
+    if checked != now:
+        raise WorkflowRefused("owner_changed")
+
+
 def _check_version(session: Session, row: IndicatorValue | CheckIn, version: int | None) -> None:
     """Refuse a save made from an older version than the one stored."""
     if version == row.version:
@@ -134,6 +141,7 @@ def save_value(
         measure, org = indicator.measure, indicator.responsible_org_id
     entry = ValueEntry.model_validate(data, context={"measure": measure})
     with command(actor, Action.ENTER_VALUES, organisation_id=org, engine=engine) as session:
+        _still(org, _indicator(session, indicator_id).responsible_org_id)
         _period(session, period_id)
         row = session.exec(
             select(IndicatorValue).where(
@@ -202,6 +210,8 @@ def _transition(
     with command(actor, step.permission, organisation_id=scoped, engine=engine) as session:
         row = session.get(model, entry_id)
         assert row is not None
+        if not review:
+            _still(org, _owner(session, row, actor))
         _period(session, row.period_id)
         _check_version(session, row, version)
         if row.status not in step.start:
@@ -210,8 +220,9 @@ def _transition(
             raise WorkflowRefused("own_entry")
         before = _fields(row)
         row.status, row.version = step.result, row.version + 1
-        if review:
-            row.reviewed_by_id, row.reviewed_at, row.return_reason = actor.id, utcnow(), reason
+        # a review is of this submission; a new submission starts without the earlier one
+        review_fields = (actor.id, utcnow(), reason) if review else (None, None, None)
+        row.reviewed_by_id, row.reviewed_at, row.return_reason = review_fields
         session.flush()
         audit.record(
             session,
@@ -276,6 +287,7 @@ def save_check_in(
     with session_scope(engine=engine) as session:
         org = _responsible(session, initiative_id, actor)
     with command(actor, Action.ENTER_VALUES, organisation_id=org, engine=engine) as session:
+        _still(org, _responsible(session, initiative_id, actor))
         _period(session, period_id)
         row = session.exec(
             select(CheckIn).where(

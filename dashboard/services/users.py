@@ -70,12 +70,13 @@ def new_password() -> str:
 
 def create_user(actor: Actor, data: UserCreate, *, engine: Engine | None = None) -> int:
     """Create an account (admin); the e-mail is stored in lower case."""
+    hashed = HASHER.hash(data.password) if data.password else None  # before the transaction
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         fields = data.model_dump(exclude={"password"})
         fields["email"] = fields["email"].lower()
         if _by_email(session, fields["email"]) is not None:
             raise DuplicateEmail(fields["email"])
-        user = User(**fields, password_hash=HASHER.hash(data.password) if data.password else None)
+        user = User(**fields, password_hash=hashed)
         session.add(user)
         session.flush()
         audit.record(session, actor, "create", "user", user.id, after=public_fields(user))
@@ -128,9 +129,10 @@ def reset_password(
 ) -> str:
     """Give a user a new random password (admin); returns it to be shown once."""
     password = new_password()
+    hashed = HASHER.hash(password)  # slow on purpose: before the write transaction, not in it
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         user = _get(session, user_id)
-        user.password_hash = HASHER.hash(password)
+        user.password_hash = hashed
         user.failed_logins, user.locked_until = 0, None
         audit.record(session, actor, "reset_password", "user", user_id, reason=reason)
     return password
@@ -142,11 +144,19 @@ def change_own_password(
     """A signed-in user changes their own password, proving the current one."""
     if len(new) < PASSWORD_MIN_LENGTH:
         raise WeakPassword
-    with session_scope(write=True, engine=engine) as session:
+    # Hashing is slow on purpose, so it happens outside the write transaction (writers take
+    # turns); the stored hash is checked again inside it.
+    with session_scope(engine=engine) as session:
         user = session.get(User, actor.id) if actor.id is not None else None
-        if user is None or not user.password_hash or not HASHER.verify(current, user.password_hash):
+        seen = user.password_hash if user else None
+    if not seen or not HASHER.verify(current, seen):
+        raise SignInFailed
+    hashed = HASHER.hash(new)
+    with session_scope(write=True, engine=engine) as session:
+        user = session.get(User, actor.id)
+        if user is None or user.password_hash != seen:
             raise SignInFailed
-        user.password_hash = HASHER.hash(new)
+        user.password_hash = hashed
         audit.record(session, actor, "change_password", "user", user.id)
 
 
@@ -154,11 +164,14 @@ def authenticate(email: str, password: str, *, engine: Engine | None = None) -> 
     """The actor for a correct e-mail and password; SignInFailed otherwise, whatever the cause."""
     now = utcnow()
     actor: Actor | None = None
+    address = email.strip().lower()
+    with session_scope(engine=engine) as session:
+        known = _by_email(session, address)
+        stored = known.password_hash if known and known.password_hash else _DUMMY_HASH
+    valid = HASHER.verify(password, stored)  # slow on purpose: outside the write transaction
     with session_scope(write=True, engine=engine) as session:  # failures are counted and kept
-        address = email.strip().lower()
         user = _by_email(session, address)
-        stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
-        valid = HASHER.verify(password, stored)
+        valid = valid and user is not None and user.password_hash == stored
         if user is None:
             audit.record(
                 session, Actor(None, address, Role.PARTNER), "sign_in_failed", "user", None

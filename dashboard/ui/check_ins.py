@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.i18n.formatting import local_time
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
     StaleVersion,
@@ -19,7 +20,7 @@ from dashboard.services.reporting import (
 from dashboard.services.reporting_views import check_in_list, check_in_queue
 from dashboard.ui.context import label, t
 from dashboard.ui.data import query
-from dashboard.ui.reporting import MESSAGES_KEY, problems, seen_versions
+from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, problems, reviewed, seen_versions
 from dashboard.ui.widgets import esc
 from models import Confidence, Rag
 
@@ -94,20 +95,22 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
         "rag": _text(row["rag"]),
         "confidence": _text(row["confidence"]),
     }
+    check_in_id, status = row["check_in_id"], row["status"]
+    changed = data != stored or pd.isna(check_in_id)
+    if not changed and not (submit and status in ("draft", "returned")):
+        st.info(t("check_in.unchanged"), icon=":material/info:")
+        return
     try:
-        check_in_id, status = row["check_in_id"], row["status"]
-        if data != stored or pd.isna(check_in_id):
+        if changed:
             saved = save_check_in(actor, initiative_id, period_id, data, version=version)
             check_in_id, version, status = saved.id, saved.version, saved.status
         if submit and status in ("draft", "returned"):
             submit_check_in(actor, int(check_in_id), int(version or 0))
-        elif not submit and data == stored:
-            st.info(t("check_in.unchanged"), icon=":material/info:")
-            return
     except StaleVersion as exc:
         shown[(period_id, initiative_id)] = exc.version  # a retry saves over it, knowingly
-        for problem in problems(exc):
-            st.error(esc(problem))
+        who = exc.changed_by or t("workflow.someone")
+        st.error(t("check_in.stale", who=esc(who), when=local_time(exc.changed_at)))
+        _stored_now(row)
         return
     except (ValidationError, WorkflowRefused, PermissionDenied) as exc:
         st.error("\n\n".join(f"- {esc(p)}" for p in problems(exc)))
@@ -116,6 +119,18 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
     done = "check_in.submitted" if submit else "check_in.saved"
     st.session_state[MESSAGES_KEY] = [("success", t(done, name=esc(row["name"])))]
     st.rerun()
+
+
+def _stored_now(row: pd.Series) -> None:
+    """The check-in as it is stored now, beside the form that keeps what the person typed."""
+    with st.container(border=True):
+        st.markdown(f"**{t('check_in.stored_now')}**")
+        st.markdown(f"**{t('col.rag')}:** {_rag(row['rag'])}")
+        st.markdown(
+            f"**{t('col.confidence')}:** {label(_text(row['confidence']) or None, 'Confidence')}"
+        )
+        for name in TEXTS:
+            st.markdown(f"**{t(f'col.{name}')}:** {esc(_text(row[name])) or '–'}")
 
 
 def _form(row: pd.Series, period_id: int, initiative_id: int) -> dict[str, Any] | None:
@@ -206,7 +221,9 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
         for name in TEXTS:
             st.markdown(f"**{t(f'col.{name}')}:** {esc(_text(entry[name])) or '–'}")
     reason = st.text_input(
-        t("reporting.return_reason_input"), max_chars=1000, key="check-in-queue-reason"
+        t("reporting.return_reason_input"),
+        max_chars=1000,
+        key=f"check-in-queue-reason-{st.session_state.get(EDITOR_KEY, 0)}",
     )
     left, right = st.columns(2)
     version = seen.get(chosen, current[chosen])  # as shown: approving what changed is refused
@@ -215,12 +232,10 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
             t("reporting.approve"), type="primary", icon=":material/check:", key="check-in-approve"
         ):
             approve_check_in(actor, chosen, version)
-            st.session_state[MESSAGES_KEY] = [("success", t("check_in.approved"))]
-            st.rerun()
+            reviewed("check_in.approved")
         if right.button(t("reporting.return"), icon=":material/undo:", key="check-in-return"):
             return_check_in(actor, chosen, version, reason)
-            st.session_state[MESSAGES_KEY] = [("success", t("check_in.returned"))]
-            st.rerun()
+            reviewed("check_in.returned")
     except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
         for problem in problems(exc):
             st.error(esc(problem))

@@ -62,6 +62,13 @@ def seen_versions(key: str, current: dict[int, int]) -> dict[int, int]:
     return previous
 
 
+def reviewed(message_key: str) -> None:
+    """After an approval or return: say so, and start the next review with an empty reason."""
+    st.session_state[MESSAGES_KEY] = [("success", t(message_key))]
+    st.session_state[EDITOR_KEY] = st.session_state.get(EDITOR_KEY, 0) + 1
+    st.rerun()
+
+
 def choose_period() -> int | None:
     """The open period to report for (None, with what to do, when there is none)."""
     periods = dict(query(open_periods))
@@ -129,7 +136,7 @@ def entry_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
     }
     round_ = st.session_state.get(EDITOR_KEY, 0)
     editor_key = f"reporting-grid-{period_id}-{round_}"
-    grid = _as_shown(editor_key, grid)
+    grid, seen = _as_shown(editor_key, grid)
     shown = grid_frame(grid, pending)
     edited = st.data_editor(
         shown,
@@ -154,22 +161,26 @@ def entry_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
         (right, "reporting.submit", ":material/send:", True),
     ):
         if column.button(t(key), type="primary" if not submit else "secondary", icon=icon):
-            _after_save(period_id, *save_rows(actor, grid, edited, period_id, submit=submit))
+            _after_save(period_id, *save_rows(actor, seen, edited, period_id, submit=submit))
 
 
-def _as_shown(editor_key: str, grid: pd.DataFrame) -> pd.DataFrame:
-    """While the person has edits in the grid, the grid as it was shown to them (with the
-    versions they saw, so a save over somebody else's newer entry is refused, not lost);
-    otherwise the fresh one."""
+def _as_shown(editor_key: str, grid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The grid to show, and the grid the person saw before this run (what they act on).
+
+    While the person has edits in the grid, it keeps showing the grid as they first saw it.
+    A save or submit goes against the versions they saw, so somebody else's newer entry is
+    told about, never overwritten or submitted unseen.
+    """
     base_key = f"{editor_key}-base"
+    seen: pd.DataFrame | None = st.session_state.get(base_key)
     edits = st.session_state.get(editor_key) or {}
-    if base_key in st.session_state and edits.get("edited_rows"):
-        base: pd.DataFrame = st.session_state[base_key]
-        return base
-    for key in [k for k in st.session_state if str(k).endswith("-base")]:
+    shown = seen if seen is not None and edits.get("edited_rows") else grid
+    for key in [k for k in st.session_state if str(k).endswith("-base") and k != base_key]:
         del st.session_state[key]  # earlier rounds' grids
-    st.session_state[base_key] = grid
-    return grid
+    st.session_state[base_key] = shown
+    if seen is None or list(seen["indicator_id"]) != list(shown["indicator_id"]):
+        seen = shown  # the rows changed (an indicator added): act on what is shown now
+    return shown, seen
 
 
 def _after_save(period_id: int, messages: list[tuple[str, str]], pending: Pending) -> None:
@@ -275,17 +286,19 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         t("reporting.choose_entry"), list(labels), format_func=lambda i: labels[i], key="queue-pick"
     )
     version = versions[chosen]  # as shown: approving what changed since is refused
-    reason = st.text_input(t("reporting.return_reason_input"), max_chars=1000, key="queue-reason")
+    reason = st.text_input(
+        t("reporting.return_reason_input"),
+        max_chars=1000,
+        key=f"queue-reason-{st.session_state.get(EDITOR_KEY, 0)}",  # empty after each review
+    )
     left, right = st.columns(2)
     try:
         if left.button(t("reporting.approve"), type="primary", icon=":material/check:"):
             approve_value(actor, chosen, version)
-            st.session_state[MESSAGES_KEY] = [("success", t("reporting.approved"))]
-            st.rerun()
+            reviewed("reporting.approved")
         if right.button(t("reporting.return"), icon=":material/undo:"):
             return_value(actor, chosen, version, reason)
-            st.session_state[MESSAGES_KEY] = [("success", t("reporting.returned"))]
-            st.rerun()
+            reviewed("reporting.returned")
     except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
         for problem in problems(exc):
             st.error(esc(problem))

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 from test_reporting_page import actor, engine, open_page, quarter
 
-from dashboard.services.reporting import save_check_in
+from dashboard.services.reporting import save_check_in, submit_check_in
 from models import CheckIn, EntryStatus
 
 pytestmark = pytest.mark.usefixtures("accounts")
@@ -107,10 +107,25 @@ def test_a_check_in_changed_meanwhile_is_told_and_the_input_kept() -> None:
     save_check_in(me, AVDIR_INITIATIVE, period, {"rag": "amber"}, version=first.version)
     form(at, period, "risks").input("Lav rekruttering")
     press(at, period, "Lagre som utkast")
-    assert any("endret denne verdien" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("endret statusoppdateringen" in e.value for e in at.error), at.error
     row = stored()
     assert row is not None and (row.rag, row.risks, row.version) == ("amber", None, 2)
+    assert any("Gul" in m.value for m in at.markdown)  # the stored one is shown beside the form
     assert form(at, period, "risks").value == "Lav rekruttering"
+    assert form(at, period, "rag").value == "green"  # what the person had in the form
     press(at, period, "Lagre som utkast")  # the retry saves over it, knowingly
     row = stored()
-    assert row is not None and (row.risks, row.version) == ("Lav rekruttering", 3)
+    assert row is not None and (row.rag, row.risks, row.version) == ("green", "Lav rekruttering", 3)
+
+
+def test_send_with_nothing_to_send_says_so() -> None:
+    period = quarter()
+    me = actor("operativ@demo.invalid")
+    first = save_check_in(me, AVDIR_INITIATIVE, period, {"rag": "green"}, version=None)
+    submit_check_in(me, first.id or 0, first.version)
+    at = open_page("operativ@demo.invalid", "rapportering")
+    press(at, period, "Lagre og send inn")  # unchanged and already submitted
+    assert any("Ingenting å lagre" in i.value for i in at.info)
+    assert not at.success
+    row = stored()
+    assert row is not None and (row.status, row.version) == (EntryStatus.SUBMITTED, 2)

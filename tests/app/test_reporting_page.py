@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.db import make_engine
 from dashboard.services.permissions import Actor
-from dashboard.services.reporting import create_period
+from dashboard.services.reporting import create_period, save_value
 from dashboard.services.reporting_views import entry_grid
 from dashboard.services.users import actor_of
 from dashboard.ui.reporting import grid_frame, save_rows
@@ -69,6 +69,13 @@ def grid_frames(period_id: int, email: str) -> tuple[pd.DataFrame, pd.DataFrame]
         grid = entry_grid(session, mission.id, period_id, who.organisation_id or 0)
     shown = pd.DataFrame({"value": [""] * len(grid), "comment": [""] * len(grid)})
     return grid, shown
+
+
+def neet_id() -> int:
+    with Session(engine()) as session:
+        ind = session.exec(select(Indicator).where(Indicator.code == "NEET-15-29")).one()
+        assert ind.id is not None
+        return ind.id
 
 
 def neet() -> IndicatorValue | None:
@@ -218,3 +225,18 @@ def test_an_operative_account_without_organisation_is_told_and_can_still_approve
         "Import",
     ]
     assert at.info[1].value.startswith("Kontoen din er ikke knyttet")  # check-ins: the same
+
+
+def test_send_does_not_submit_a_value_changed_after_the_grid_was_shown() -> None:
+    period = quarter()
+    me = actor("operativ@demo.invalid")
+    indicator = neet_id()
+    first = save_value(me, indicator, period, {"value": "10"}, version=None)
+    at = open_page("operativ@demo.invalid", "rapportering")  # the grid shows 10 (version 1)
+    save_value(me, indicator, period, {"value": "99"}, version=first.version)  # another tab
+    send = [b for b in at.button if b.label == "Lagre og send inn"]
+    send[0].click()  # the grid's (the check-in form has one too)
+    at.run()
+    assert any("endret denne verdien" in e.value for e in at.error), at.error
+    stored = neet()
+    assert stored is not None and (stored.value, stored.status) == (99, EntryStatus.DRAFT)

@@ -261,6 +261,14 @@ def test_a_stale_version_is_refused_with_who_changed_it(world: World) -> None:
     assert stored is not None and stored.value == 12  # the newer save is kept
 
 
+@pytest.mark.parametrize("kind", ["value", "check_in"])
+def test_a_returned_entry_submitted_again_carries_no_old_review(world: World, kind: str) -> None:
+    row = put(world, E.RETURNED, kind)
+    assert row.return_reason == "sjekk" and row.reviewed_by_id is not None
+    again = act(world, "submit", "udir_a", row, kind)
+    assert (again.status, again.return_reason, again.reviewed_by_id) == (E.SUBMITTED, None, None)
+
+
 def test_a_locked_period_takes_no_changes_until_reopened_with_a_reason(world: World) -> None:
     a = world.actors["udir_a"]
     row = world.save(a, {"value": "10"})
