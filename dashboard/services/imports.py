@@ -12,21 +12,27 @@ The rules an import follows (issue 4, item 6):
 - An approved value is never changed by an import: a row that would change one is bad (put the
   approved value back or remove the row); an unchanged approved row is fine.
 - A row equal to what is stored writes nothing (no new version, no audit row).
+- Only indikator, periode and verdi are required. When the file has no kommentar (or
+  kildemerknad) column, the stored comment (or source note) is neither compared nor changed.
 - The secretariat (Action.IMPORT) imports any indicator of the mission; the values land as
   submitted, entered by the importer, so somebody in the operative group approves them (four
   eyes). An operative (Action.ENTER_VALUES) imports their own organisation's indicators only,
   as drafts.
 - The commit runs the dry run again inside its one write transaction; a single bad row and
-  nothing is written. Each written value is audited ("import", the file name as the reason)
-  in that transaction.
+  nothing is written. It is given the stored version of every row as the dry run the person saw
+  found it (`ImportCheck.versions()`); when any value has been saved since (a new version, a
+  new value or a review), nothing is written and ImportStale names those rows, so a colleague's
+  change is never overwritten unseen. Each written value is audited ("import", the file name
+  as the reason) in that transaction.
 """
 
 import csv
+import datetime as dt
 import io
 import math
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -45,7 +51,7 @@ from dashboard.services.common import fetch, frame_of
 from dashboard.services.exports import FORMULA_STARTS
 from dashboard.services.permissions import Action, Actor, allowed
 from dashboard.services.reporting import mark_entered
-from models import EntryStatus, Indicator, IndicatorValue, Period, ValueEntry
+from models import EntryStatus, Indicator, IndicatorValue, Period, User, ValueEntry
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -55,6 +61,8 @@ MAX_SHEET_ROWS = 20 * MAX_ROWS  # rows read at all, blank ones included
 # The file's columns, in template order. navn and enhet are for the reader and not imported.
 COLUMNS = ("indikator", "navn", "enhet", "periode", "verdi", "kommentar", "kildemerknad")
 REQUIRED = ("indikator", "periode", "verdi")
+# The value's fields each column sets; kommentar and kildemerknad may be left out of a file.
+FIELDS = {"verdi": "value", "kommentar": "comment", "kildemerknad": "source_note"}
 ALIASES = {
     "indicator": "indikator",
     "kode": "indikator",
@@ -136,6 +144,18 @@ class RowCheck:
     indicator_id: int | None = None
     period_id: int | None = None
     stored: IndicatorValue | None = None
+    version: int | None = None  # the stored value's version (None: no value stored)
+    fields: tuple[str, ...] = tuple(FIELDS.values())  # what the file's columns set
+
+    @property
+    def key(self) -> tuple[int, int] | None:
+        """(indicator id, period id) once both are known."""
+        if self.indicator_id is None or self.period_id is None:
+            return None
+        return self.indicator_id, self.period_id
+
+
+Versions = Mapping[tuple[int, int], int | None]
 
 
 @dataclass
@@ -159,6 +179,11 @@ class ImportCheck:
         found = Counter(row.outcome for row in self.rows)
         return {outcome: found[outcome] for outcome in OUTCOMES}
 
+    def versions(self) -> dict[tuple[int, int], int | None]:
+        """The stored version of each (indicator id, period id) the rows name, as this check
+        found it (None: no value yet): what commit_import expects to find."""
+        return {row.key: row.version for row in self.rows if row.key is not None}
+
 
 class ImportRefused(Exception):
     """The commit found bad rows (the data changed since the dry run); nothing was written."""
@@ -166,6 +191,25 @@ class ImportRefused(Exception):
     def __init__(self, check: ImportCheck) -> None:
         super().__init__(f"{len(check.bad)} bad rows")
         self.check = check
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A row whose stored value changed after the dry run: who changed it last, and when."""
+
+    row: int
+    indicator: str
+    period: str
+    changed_by: str | None
+    changed_at: dt.datetime | None
+
+
+class ImportStale(Exception):
+    """Values were saved after the dry run the import was confirmed from; nothing was written."""
+
+    def __init__(self, changed: list[Changed]) -> None:
+        super().__init__(f"{len(changed)} rows changed since the dry run")
+        self.changed = changed
 
 
 # --- the template ----------------------------------------------------------------------------
@@ -396,11 +440,14 @@ def commit_import(
     frame: pd.DataFrame,
     *,
     source: str,
+    expected: Versions,
     engine: Engine | None = None,
 ) -> dict[str, int]:
-    """Write every row of frame in one transaction, or nothing (ImportRefused) if any is bad.
+    """Write every row of frame in one transaction, or nothing if any is bad (ImportRefused)
+    or any stored version differs from expected (ImportStale).
 
-    source names the file (the audit reason). Returns how many rows had each outcome.
+    expected is `versions()` of the dry run the person confirmed; source names the file (the
+    audit reason). Returns how many rows had each outcome.
     """
     action, organisation_id = _permission(actor)
     status = EntryStatus.SUBMITTED if action == Action.IMPORT else EntryStatus.DRAFT
@@ -408,10 +455,32 @@ def commit_import(
         check = _check(session, actor, mission_id, frame)
         if not check.ok:
             raise ImportRefused(check)
+        changed = _changed(session, check, expected)
+        if changed:
+            raise ImportStale(changed)
         for row in check.rows:
             if row.outcome in ("create", "update"):
                 _write(session, actor, row, status, source)
         return check.counts()
+
+
+def _changed(session: Session, check: ImportCheck, expected: Versions) -> list[Changed]:
+    """The rows whose stored version is not the one expected (a row the dry run could not
+    place counts as changed), with who last entered or reviewed the value, and when."""
+    changed = []
+    for row in check.rows:
+        key = row.key
+        if key is None or (key in expected and expected[key] == row.version):
+            continue
+        who, when = None, None
+        if row.stored is not None:
+            reviewed = row.stored.status in (EntryStatus.APPROVED, EntryStatus.RETURNED)
+            who_id = row.stored.reviewed_by_id if reviewed else row.stored.entered_by_id
+            user = session.get(User, who_id) if who_id else None
+            who = user.email if user else None
+            when = row.stored.reviewed_at if reviewed else row.stored.entered_at
+        changed.append(Changed(row.row, row.indicator, row.period, who, when))
+    return changed
 
 
 def _write(session: Session, actor: Actor, row: RowCheck, status: EntryStatus, source: str) -> None:
@@ -426,7 +495,8 @@ def _write(session: Session, actor: Actor, row: RowCheck, status: EntryStatus, s
     else:
         before = stored.model_dump(warnings=False)
         stored.version += 1
-    stored.value, stored.comment, stored.source_note = entry.value, entry.comment, entry.source_note
+    for name in row.fields:  # a column the file does not have keeps what is stored
+        setattr(stored, name, getattr(entry, name))
     mark_entered(stored, actor, status)
     session.add(stored)
     session.flush()
@@ -483,24 +553,24 @@ def _check(session: Session, actor: Actor, mission_id: int, frame: pd.DataFrame)
         for number, record in zip(frame.index, frame.to_dict("records"), strict=True)
     ]
     known = _lookups(session, actor, mission_id, {_text(r["periode"]) for _, r in records})
+    fields = tuple(field for column, field in FIELDS.items() if column in frame.columns)
     first_row: dict[tuple[int, int], int] = {}
-    return ImportCheck([_check_row(number, r, known, first_row) for number, r in records])
+    return ImportCheck([_check_row(number, r, fields, known, first_row) for number, r in records])
 
 
 def _check_row(
     number: int,
     record: dict[str, Any],
+    fields: tuple[str, ...],
     known: _Lookups,
     first_row: dict[tuple[int, int], int],
 ) -> RowCheck:
-    """One row's outcome; first_row remembers where each indicator and period first appeared."""
+    """One row's outcome, setting only fields (those the file has columns for); first_row
+    remembers where each indicator and period first appeared."""
     code, label = _text(record["indikator"]), _text(record["periode"])
-    row = RowCheck(number, code, label, record["verdi"])
-    data = {
-        "value": _number(record["verdi"]),
-        "comment": _text(record["kommentar"]),
-        "source_note": _text(record["kildemerknad"]),
-    }
+    row = RowCheck(number, code, label, record["verdi"], fields=fields)
+    data: dict[str, object] = {"value": _number(record["verdi"])}
+    data |= {f: _text(record[c]) for c, f in FIELDS.items() if f in fields and f != "value"}
     if all(value == "" for value in data.values()):
         row.outcome = "skip"
         return row
@@ -524,6 +594,8 @@ def _check_row(
         assert indicator.id is not None and period.id is not None
         row.indicator_id, row.period_id = indicator.id, period.id
         key = (indicator.id, period.id)
+        row.stored = known.stored.get(key)
+        row.version = row.stored.version if row.stored else None
         if key in first_row:
             row.problems.append(Problem("duplicate", {"first": first_row[key]}))
         else:
@@ -535,21 +607,19 @@ def _check_row(
         row.invalid = exc
     if row.problems or row.entry is None or row.indicator_id is None or row.period_id is None:
         return row
-    row.stored = known.stored.get((row.indicator_id, row.period_id))
-    row.outcome = _outcome(row.entry, row.stored)
+    row.outcome = _outcome(row.entry, row.stored, fields)
     if row.outcome == "update" and row.stored and row.stored.status == EntryStatus.APPROVED:
         row.problems.append(Problem("approved"))
         row.outcome = "bad"
     return row
 
 
-def _outcome(entry: ValueEntry, stored: IndicatorValue | None) -> str:
-    """create, update or unchanged."""
+def _outcome(entry: ValueEntry, stored: IndicatorValue | None, fields: tuple[str, ...]) -> str:
+    """create, update or unchanged (comparing only fields, the ones the file sets)."""
     if stored is None:
         return "create"
-    same = (stored.value, stored.comment or None, stored.source_note or None) == (
-        entry.value,
-        entry.comment,
-        entry.source_note,
+    texts = [f for f in fields if f != "value"]  # blank text is stored as None
+    same = stored.value == entry.value and all(
+        (getattr(stored, f) or None) == getattr(entry, f) for f in texts
     )
     return "unchanged" if same else "update"

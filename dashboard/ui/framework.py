@@ -41,7 +41,8 @@ DONE_KEY = "framework_done"  # what the last change did, shown on the run after 
 # A new round of a form (new widget keys: fresh widgets) after a save, a reload or a new choice.
 NEW_ROUND = "framework_new_round"
 EDIT_ROUND = "framework_edit_round"
-SEEN_KEY = "framework_seen"  # (round, code) -> the indicator as the edit form first showed it
+# (round, code) -> the indicator as the edit form first showed it, kept while its widgets live
+SEEN_KEY = "framework_seen"
 
 # The label of each field (and of the links), in forms, messages and the history.
 FIELD_LABELS = {
@@ -311,15 +312,23 @@ def _create_form(actor: Actor, mission_id: int) -> None:
     st.rerun()
 
 
+def _edit_prefix(indicator_id: int) -> str:
+    """The start of the keys of the edit form's widgets for an indicator, this round."""
+    return f"fw-edit-{indicator_id}-{_round(EDIT_ROUND)}-"
+
+
 def _shown_indicator(mission_id: int, code: str) -> EditableIndicator | None:
-    """The indicator as this round of the edit form first showed it (kept until a new round)."""
+    """The indicator as this round of the edit form first showed it: kept while the form's
+    widgets live (until a new round), and read again when the form is built afresh, as on
+    coming back to the page, so an earlier visit's copy never passes for what is stored."""
     seen: dict[tuple[int, str], EditableIndicator] = st.session_state.setdefault(SEEN_KEY, {})
     where = (_round(EDIT_ROUND), code)
-    if where not in seen:
+    kept = seen.get(where)
+    if kept is None or f"{_edit_prefix(kept.id)}name" not in st.session_state:
+        seen.clear()  # only the form being shown is kept
         found = query(editable_indicator, mission_id, code)
         if found is None:
             return None
-        seen.clear()  # only the current round's forms are kept
         seen[where] = found
     return seen[where]
 
@@ -338,7 +347,7 @@ def _edit_form(actor: Actor, mission_id: int) -> None:
     if shown is None:
         st.error(t("framework.refused.no_indicator"))
         return
-    prefix = f"fw-edit-{shown.id}-{_round(EDIT_ROUND)}-"
+    prefix = _edit_prefix(shown.id)
     with st.form(f"framework-edit-{shown.id}"):
         values, links = _fields(prefix, mission_id, shown.fields, shown.links)
         reason = st.text_area(

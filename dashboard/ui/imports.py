@@ -1,17 +1,26 @@
-"""Import of indicator values: the template download, the upload, the dry run and the commit."""
+"""Import of indicator values: the template download, the upload, the dry run and the commit.
+
+The import button commits against the dry run the person saw, not one made at the click: the
+stored versions that dry run found are kept in the session (under the upload's fingerprint) and
+passed to commit_import, which writes nothing when any has changed since.
+"""
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import number
+from dashboard.i18n.formatting import local_time, number
 from dashboard.i18n.validation import describe
 from dashboard.services.imports import (
     MAX_BYTES,
     MAX_ROWS,
     ImportCheck,
     ImportRefused,
+    ImportStale,
     RowCheck,
     UploadRefused,
+    Versions,
     commit_import,
     dry_run,
     read_upload,
@@ -25,6 +34,8 @@ from dashboard.ui.widgets import downloads, empty_state, esc
 
 ROUND_KEY = "import_round"  # a new, empty uploader after each import
 DONE_KEY = "import_done"  # what the last import did, shown on the run after it
+CHECKED_KEY = "import_checked"  # (upload fingerprint, stored versions) of the dry run shown
+STALE_KEY = "import_stale"  # why the last click imported nothing, shown over the new dry run
 
 
 def import_section(actor: Actor, mission_id: int) -> None:
@@ -66,13 +77,25 @@ def import_section(actor: Actor, mission_id: int) -> None:
         ),
         key=f"import-file-{round_}",
     )
-    if upload is not None:
+    if upload is None:
+        st.session_state.pop(CHECKED_KEY, None)
+        st.session_state.pop(STALE_KEY, None)
+    else:
         check_upload(actor, mission_id, upload.name, upload.getvalue())
+
+
+def _fingerprint(actor: Actor, mission_id: int, filename: str, data: bytes) -> str:
+    """Which upload a dry run was of: the file's bytes and name, who, and the mission."""
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{digest}:{filename}:{actor.id}:{mission_id}:{st.session_state.get(ROUND_KEY, 0)}"
 
 
 def check_upload(actor: Actor, mission_id: int, filename: str, data: bytes) -> None:
     """Read and dry-run an uploaded file, show every row, and offer the import when all are
-    good."""
+    good; the import expects what the dry run shown before the click found."""
+    upload_id = _fingerprint(actor, mission_id, filename, data)
+    shown = st.session_state.pop(CHECKED_KEY, None)  # the dry run the last run showed
+    seen: Versions | None = shown[1] if shown and shown[0] == upload_id else None
     try:
         frame = read_upload(filename, data)
         check = dry_run(actor, mission_id, frame)
@@ -82,6 +105,9 @@ def check_upload(actor: Actor, mission_id: int, filename: str, data: bytes) -> N
     except PermissionDenied:
         st.error(t("auth.not_allowed"))
         return
+    st.session_state[CHECKED_KEY] = (upload_id, check.versions())  # what this run shows
+    if stale := st.session_state.pop(STALE_KEY, None):
+        st.error(stale, icon=":material/sync_problem:")
     show_check(check)
     if not check.ok:
         st.error(t("import.has_bad", count=len(check.bad)), icon=":material/error:")
@@ -98,8 +124,15 @@ def check_upload(actor: Actor, mission_id: int, filename: str, data: bytes) -> N
         key="import-commit",
     ):
         return
+    if seen is None:  # no dry run of this very file was shown before the click
+        st.session_state[STALE_KEY] = t("import.check_again")
+        st.rerun()
     try:
-        done = commit_import(actor, mission_id, frame, source=filename)
+        done = commit_import(actor, mission_id, frame, source=filename, expected=seen)
+    except ImportStale as exc:
+        # nothing was written; the next run shows a new dry run under this message
+        st.session_state[STALE_KEY] = stale_message(exc)
+        st.rerun()
     except ImportRefused as exc:
         st.error(t("import.changed_since"), icon=":material/error:")
         show_check(exc.check)
@@ -113,6 +146,19 @@ def check_upload(actor: Actor, mission_id: int, filename: str, data: bytes) -> N
     )
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
+
+
+def stale_message(exc: ImportStale) -> str:
+    """Which rows were saved by someone else after the dry run, by whom and when."""
+    rows = []
+    for changed in exc.changed:
+        where = {"row": changed.row, "code": esc(changed.indicator), "period": esc(changed.period)}
+        if changed.changed_by is None:
+            rows.append(t("import.stale_row_anonymous", **where))
+        else:
+            who, when = esc(changed.changed_by), local_time(changed.changed_at)
+            rows.append(t("import.stale_row", **where, who=who, when=when))
+    return t("import.stale", rows="; ".join(rows))
 
 
 def refusal(exc: UploadRefused) -> str:

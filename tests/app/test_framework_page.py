@@ -178,6 +178,39 @@ def test_a_change_saved_by_someone_else_in_between_is_not_overwritten() -> None:
     assert widget(at, "text_input", "edit", "name").value == stored.name
 
 
+def test_coming_back_to_administrasjon_shows_what_is_stored_now() -> None:
+    """A form built afresh reads the indicator again, rather than the copy from an earlier
+    visit (which would show old values as current and call any save a conflict)."""
+    at = run_as(ADMIN, "administrasjon")
+    code = at.selectbox(key="framework-edit-code").value
+    before = indicator(code)
+    assert before is not None and before.id is not None
+    assert widget(at, "text_input", "edit", "unit").value == (before.unit or "")
+    at.switch_page("../pages/oversikt.py")
+    at.run()
+    assert not at.exception, at.exception
+    with session() as s:
+        shown = editable_indicator(s, before.mission_id, code)
+    assert shown is not None
+    other = actor_of(user(ADMIN))
+    update_indicator(other, shown.id, IndicatorUpdate(unit="personer"), seen=shown.fingerprint)
+
+    at.switch_page("../pages/administrasjon.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="framework-edit-code").value == code
+    assert widget(at, "text_input", "edit", "unit").value == "personer"  # as stored now
+    widget(at, "text_input", "edit", "name").input("Nytt navn etter besøket")
+    click(at, "framework-save")
+    assert not at.error, plain(at.error)  # no false "someone changed it"
+    assert "Endringene i" in plain(at.success)
+    stored = indicator(code)
+    assert stored is not None and (stored.name, stored.unit) == (
+        "Nytt navn etter besøket",
+        "personer",
+    )
+
+
 def test_the_tab_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
     # AppTest calls format_func outside the script run, where only the default language holds
     monkeypatch.setenv("LANGUAGE", "en")

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.db import make_engine
-from dashboard.services.reporting import create_period
+from dashboard.services.reporting import create_period, save_value
 from dashboard.services.users import actor_of
 from models import (
     AuditEvent,
@@ -123,6 +123,52 @@ def test_the_secretariat_imports_any_indicator_after_a_dry_run(period: str) -> N
         audited = session.exec(select(AuditEvent.reason).where(AuditEvent.action == "import"))
         assert list(audited) == ["verdier.csv", "verdier.csv"]
     assert at.file_uploader(key="import-file-1").value is None  # a fresh uploader
+
+
+def ids(code: str, period: str) -> tuple[int, int]:
+    with Session(engine()) as session:
+        indicator = session.exec(select(Indicator.id).where(Indicator.code == code)).one()
+        period_id = session.exec(select(Period.id).where(Period.label == period)).one()
+    assert indicator is not None and period_id is not None
+    return indicator, period_id
+
+
+def test_a_value_saved_after_the_dry_run_is_not_overwritten_by_the_import(period: str) -> None:
+    at = open_page(ADMIN, "administrasjon")
+    upload(at, "verdier.csv", [f"NEET-15-29;{period};90 000;", f"MOBBING-6-15;{period};7,5 %;"])
+    assert list(at.dataframe[-1].value["Resultat"]) == ["Ny verdi", "Ny verdi"]
+    # a colleague saves a value for one of the rows while the dry run is on screen
+    indicator, period_id = ids("NEET-15-29", period)
+    save_value(
+        actor_of(user(OPERATIVE)),
+        indicator,
+        period_id,
+        {"value": "80 000"},
+        version=None,
+        engine=engine(),
+    )
+    at.button(key="import-commit").click()
+    at.run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "Ingenting ble importert" in errors
+    assert f"rad 2, NEET-15-29 {period}: endret av {OPERATIVE}" in errors
+    assert "MOBBING-6-15" not in errors
+    stored = values()
+    assert {code: (v.value, v.status) for code, v in stored.items()} == {
+        "NEET-15-29": (80000, EntryStatus.DRAFT)  # the colleague's value, as they left it
+    }
+    assert stored["NEET-15-29"].entered_by_id == user(OPERATIVE).id
+    # the person now sees a fresh dry run, and importing from it goes through
+    assert list(at.dataframe[-1].value["Resultat"]) == ["Endres", "Ny verdi"]
+    at.button(key="import-commit").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("1 nye og 1 endrede verdier" in s.value for s in at.success)
+    assert {code: v.value for code, v in values().items()} == {
+        "NEET-15-29": 90000,
+        "MOBBING-6-15": 7.5,
+    }
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused_with_a_message(period: str) -> None:

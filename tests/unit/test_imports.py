@@ -36,7 +36,9 @@ from dashboard.services.imports import (
     REFUSALS,
     ImportCheck,
     ImportRefused,
+    ImportStale,
     UploadRefused,
+    Versions,
     commit_import,
     dry_run,
     read_upload,
@@ -97,9 +99,22 @@ class Setup:
     def check(self, who: str, data: bytes, name: str = "verdier.csv") -> ImportCheck:
         return dry_run(self.actors[who], self.mission, read_upload(name, data), engine=self.engine)
 
-    def commit(self, who: str, data: bytes, name: str = "verdier.csv") -> dict[str, int]:
+    def commit(
+        self, who: str, data: bytes, name: str = "verdier.csv", expected: Versions | None = None
+    ) -> dict[str, int]:
+        """Import data, expecting what expected says is stored (None: what a dry run just
+        before finds, as when a person confirms the dry run at once)."""
         frame = read_upload(name, data)
-        return commit_import(self.actors[who], self.mission, frame, source=name, engine=self.engine)
+        if expected is None:
+            expected = self.check(who, data, name).versions()
+        return commit_import(
+            self.actors[who],
+            self.mission,
+            frame,
+            source=name,
+            expected=expected,
+            engine=self.engine,
+        )
 
 
 @pytest.fixture
@@ -571,7 +586,7 @@ def test_roles_without_the_right_are_refused_and_the_attempt_logged(setup: Setup
     with pytest.raises(PermissionDenied):
         setup.check(who, data)
     with pytest.raises(PermissionDenied):
-        setup.commit(who, data)
+        setup.commit(who, data, expected={})
     assert rows(setup.engine, AuditEvent, action="refused") == refusals + 2
     assert rows(setup.engine, IndicatorValue) == 0
 
@@ -587,13 +602,104 @@ def test_one_bad_row_and_nothing_is_written(setup: Setup) -> None:
 
 def test_the_commit_checks_again_what_changed_since_the_dry_run(setup: Setup) -> None:
     data = csv_bytes([["C1", "2025", "1"], ["C2", "2025", "2"]])
-    assert setup.check("udir_a", data).ok
+    seen = setup.check("udir_a", data)
+    assert seen.ok
     set_period_locked(setup.actors["admin"], setup.period, True, engine=setup.engine)
     before = dump(setup.engine)
     with pytest.raises(ImportRefused) as refused:
-        setup.commit("udir_a", data)
+        setup.commit("udir_a", data, expected=seen.versions())
     assert {p.code for row in refused.value.check.bad for p in row.problems} == {"period_locked"}
     assert dump(setup.engine) == before
+
+
+def test_a_value_saved_after_the_dry_run_stops_the_whole_import(setup: Setup) -> None:
+    a, b = setup.actors["udir_a"], setup.actors["udir_b"]
+    c1 = save_value(
+        a, setup.indicator("C1"), setup.period, {"value": "1"}, version=None, engine=setup.engine
+    )
+    c3 = save_value(
+        a, setup.indicator("C3"), setup.period, {"value": "3"}, version=None, engine=setup.engine
+    )
+    c4 = save_value(
+        a, setup.indicator("C4"), setup.period, {"value": "4"}, version=None, engine=setup.engine
+    )
+    data = csv_bytes(
+        [["C1", "2025", "10"], ["C2", "2025", "20"], ["C3", "2025", "3"], ["C4", "2025", "40"]]
+    )
+    seen = setup.check("admin", data)
+    assert outcomes(seen) == {2: "update", 3: "create", 4: "unchanged", 5: "update"}
+    # after the dry run: a colleague saves C1, creates C2 and submits C3; C4 is left alone
+    save_value(
+        b, c1.indicator_id, setup.period, {"value": "11"}, version=c1.version, engine=setup.engine
+    )
+    save_value(
+        b, setup.indicator("C2"), setup.period, {"value": "21"}, version=None, engine=setup.engine
+    )
+    submit_value(a, c3.id or 0, c3.version, engine=setup.engine)
+    before = dump(setup.engine)
+    with pytest.raises(ImportStale) as stale:
+        setup.commit("admin", data, expected=seen.versions())
+    assert dump(setup.engine) == before  # nothing written, C4 included
+    changed = {c.row: (c.indicator, c.period, c.changed_by) for c in stale.value.changed}
+    assert changed == {
+        2: ("C1", "2025", "udir_b@example.no"),
+        3: ("C2", "2025", "udir_b@example.no"),
+        4: ("C3", "2025", "udir_a@example.no"),
+    }
+    assert all(isinstance(c.changed_at, dt.datetime) for c in stale.value.changed)
+    stored = setup.value("C3")
+    assert stored is not None and stored.status == EntryStatus.SUBMITTED
+    # confirmed from a fresh dry run, the import goes through
+    assert setup.commit("admin", data)["update"] == 3
+    assert [setup.number(code) for code in ("C1", "C2", "C3", "C4")] == [10, 20, 3, 40]
+    assert c4.version == 1
+
+
+def test_a_commit_without_the_dry_runs_versions_writes_nothing(setup: Setup) -> None:
+    data = csv_bytes([["C1", "2025", "1"], ["C2", "2025", "2"]])
+    with pytest.raises(ImportStale) as stale:
+        setup.commit("udir_a", data, expected={})
+    assert [(c.row, c.changed_by) for c in stale.value.changed] == [(2, None), (3, None)]
+    assert rows(setup.engine, IndicatorValue) == 0
+
+
+def test_a_file_without_comment_columns_keeps_the_stored_comment_and_source_note(
+    setup: Setup,
+) -> None:
+    a = setup.actors["udir_a"]
+    entered = {"value": "5", "comment": "viktig kommentar", "source_note": "SSB"}
+    save_value(a, setup.indicator("C1"), setup.period, entered, version=None, engine=setup.engine)
+    save_value(a, setup.indicator("C2"), setup.period, entered, version=None, engine=setup.engine)
+    only_values = csv_bytes(
+        [["C1", "2025", "6"], ["C2", "2025", "5"], ["C3", "2025", "7"], ["C4", "2025", ""]],
+        header=["indikator", "periode", "verdi"],
+    )
+    check = setup.check("udir_a", only_values)
+    assert outcomes(check) == {2: "update", 3: "unchanged", 4: "create", 5: "skip"}
+    assert setup.commit("udir_a", only_values)["update"] == 1
+    c1, c2, c3 = setup.value("C1"), setup.value("C2"), setup.value("C3")
+    assert c1 is not None and c2 is not None and c3 is not None
+    assert (c1.value, c1.comment, c1.source_note) == (6, "viktig kommentar", "SSB")
+    assert (c2.value, c2.version) == (5, 1)  # not written at all
+    assert (c3.value, c3.comment, c3.source_note) == (7, None, None)
+    with Session(setup.engine) as session:
+        audit = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity_id == str(c1.id), AuditEvent.action == "import"
+            )
+        ).one()
+    assert audit.after is not None and audit.after["comment"] == "viktig kommentar"
+    # a file with kommentar but no kildemerknad changes the comment, keeps the source note
+    comments = csv_bytes(
+        [["C1", "2025", "6", "ny kommentar"], ["C2", "2025", "5", ""]],
+        header=["indikator", "periode", "verdi", "kommentar"],
+    )
+    assert outcomes(setup.check("udir_a", comments)) == {2: "update", 3: "update"}
+    setup.commit("udir_a", comments)
+    c1, c2 = setup.value("C1"), setup.value("C2")
+    assert c1 is not None and c2 is not None
+    assert (c1.comment, c1.source_note) == ("ny kommentar", "SSB")
+    assert (c2.comment, c2.source_note) == (None, "SSB")  # an empty cell does clear
 
 
 # --- killed midway ---------------------------------------------------------------------------
@@ -623,8 +729,9 @@ def write_then_wait(session, *args):
 imports._write = write_then_wait
 with Session(engine) as session:
     actor = actor_of(session.exec(select(User).where(User.email == email)).one())
-data = open(path, "rb").read()
-imports.commit_import(actor, mission, imports.read_upload(path, data), source=path, engine=engine)
+frame = imports.read_upload(path, open(path, "rb").read())
+expected = imports.dry_run(actor, mission, frame, engine=engine).versions()
+imports.commit_import(actor, mission, frame, source=path, expected=expected, engine=engine)
 print("committed", flush=True)
 """
 
