@@ -1,6 +1,8 @@
 """What the Rapportering page reads: open periods, one organisation's grid and check-ins, and
 the approval queues."""
 
+from typing import Any
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -68,22 +70,7 @@ def entry_grid(
     period = session.get(Period, period_id)
     if period is None:
         return frame_of([], GRID_COLUMNS)
-    earlier = (
-        sa.select(
-            col(IndicatorValue.indicator_id),
-            col(IndicatorValue.value),
-            col(Period.label),
-            sa.func.row_number()
-            .over(partition_by=col(IndicatorValue.indicator_id), order_by=col(Period.end).desc())
-            .label("n"),
-        )
-        .join(Period, col(Period.id) == IndicatorValue.period_id)
-        .where(
-            col(IndicatorValue.status) == EntryStatus.APPROVED,
-            col(Period.end) < period.end,
-        )
-        .subquery()
-    )
+    earlier = _last_approved_before(IndicatorValue.indicator_id, IndicatorValue.value, period)
     current = sa.select(IndicatorValue).where(col(IndicatorValue.period_id) == period_id).subquery()
     query = (
         sa.select(
@@ -92,7 +79,7 @@ def entry_grid(
             col(Indicator.name),
             col(Indicator.unit),
             col(Indicator.measure),
-            earlier.c.value,
+            earlier.c.shown,
             earlier.c.label,
             current.c.id,
             current.c.value,
@@ -101,7 +88,7 @@ def entry_grid(
             current.c.comment,
             current.c.return_reason,
         )
-        .outerjoin(earlier, sa.and_(earlier.c.indicator_id == Indicator.id, earlier.c.n == 1))
+        .outerjoin(earlier, earlier.c.subject == Indicator.id)
         .outerjoin(current, current.c.indicator_id == Indicator.id)
         .where(
             col(Indicator.mission_id) == mission_id,
@@ -114,9 +101,10 @@ def entry_grid(
 
 def approval_queue(session: Session, mission_id: int) -> pd.DataFrame:
     """Every submitted value of the mission, oldest period first, with who entered it."""
-    query = (
-        sa.select(
-            col(IndicatorValue.id),
+    query = _submitted(
+        IndicatorValue.indicator_id,
+        Indicator,
+        [
             col(Indicator.code),
             col(Indicator.name),
             col(Indicator.unit),
@@ -124,18 +112,8 @@ def approval_queue(session: Session, mission_id: int) -> pd.DataFrame:
             col(Period.label),
             col(IndicatorValue.value),
             col(IndicatorValue.comment),
-            col(IndicatorValue.entered_by_id),
-            col(User.email),
-            col(IndicatorValue.version),
-        )
-        .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
-        .join(Period, col(Period.id) == IndicatorValue.period_id)
-        .outerjoin(User, col(User.id) == IndicatorValue.entered_by_id)
-        .where(
-            col(Indicator.mission_id) == mission_id,
-            col(IndicatorValue.status) == EntryStatus.SUBMITTED,
-        )
-        .order_by(col(Period.end), col(Indicator.code))
+        ],
+        mission_id,
     )
     return frame_of(fetch(session, query), QUEUE_COLUMNS)
 
@@ -182,19 +160,7 @@ def check_in_list(
     period = session.get(Period, period_id)
     if period is None:
         return frame_of([], CHECK_IN_COLUMNS)
-    earlier = (
-        sa.select(
-            col(CheckIn.initiative_id),
-            col(CheckIn.rag),
-            col(Period.label),
-            sa.func.row_number()
-            .over(partition_by=col(CheckIn.initiative_id), order_by=col(Period.end).desc())
-            .label("n"),
-        )
-        .join(Period, col(Period.id) == CheckIn.period_id)
-        .where(col(CheckIn.status) == EntryStatus.APPROVED, col(Period.end) < period.end)
-        .subquery()
-    )
+    earlier = _last_approved_before(CheckIn.initiative_id, CheckIn.rag, period)
     current = sa.select(CheckIn).where(col(CheckIn.period_id) == period_id).subquery()
     responsible = sa.select(col(InitiativeOrganisation.initiative_id)).where(
         col(InitiativeOrganisation.organisation_id) == organisation_id,
@@ -205,7 +171,7 @@ def check_in_list(
             col(Initiative.id),
             col(Initiative.number),
             col(Initiative.name),
-            earlier.c.rag,
+            earlier.c.shown,
             earlier.c.label,
             current.c.id,
             current.c.rag,
@@ -218,7 +184,7 @@ def check_in_list(
             current.c.version,
             current.c.return_reason,
         )
-        .outerjoin(earlier, sa.and_(earlier.c.initiative_id == Initiative.id, earlier.c.n == 1))
+        .outerjoin(earlier, earlier.c.subject == Initiative.id)
         .outerjoin(current, current.c.initiative_id == Initiative.id)
         .where(col(Initiative.mission_id) == mission_id, col(Initiative.id).in_(responsible))
         .order_by(col(Initiative.number))
@@ -228,9 +194,10 @@ def check_in_list(
 
 def check_in_queue(session: Session, mission_id: int) -> pd.DataFrame:
     """Every submitted check-in of the mission, oldest period first, with who entered it."""
-    query = (
-        sa.select(
-            col(CheckIn.id),
+    query = _submitted(
+        CheckIn.initiative_id,
+        Initiative,
+        [
             col(Initiative.number),
             col(Initiative.name),
             col(Period.label),
@@ -240,17 +207,49 @@ def check_in_queue(session: Session, mission_id: int) -> pd.DataFrame:
             col(CheckIn.next_steps),
             col(CheckIn.risks),
             col(CheckIn.help_needed),
-            col(CheckIn.entered_by_id),
-            col(User.email),
-            col(CheckIn.version),
-        )
-        .join(Initiative, col(Initiative.id) == CheckIn.initiative_id)
-        .join(Period, col(Period.id) == CheckIn.period_id)
-        .outerjoin(User, col(User.id) == CheckIn.entered_by_id)
-        .where(
-            col(Initiative.mission_id) == mission_id,
-            col(CheckIn.status) == EntryStatus.SUBMITTED,
-        )
-        .order_by(col(Period.end), col(Initiative.number))
+        ],
+        mission_id,
     )
     return frame_of(fetch(session, query), CHECK_IN_QUEUE_COLUMNS)
+
+
+def _last_approved_before(subject: Any, shown: Any, period: Period) -> sa.Subquery:
+    """Per subject (an indicator or initiative id column of IndicatorValue or CheckIn), the
+    shown column and period label of its latest approved entry of a period ending before
+    period: columns subject, shown, label."""
+    entry = subject.class_
+    ranked = (
+        sa.select(
+            subject.label("subject"),
+            shown.label("shown"),
+            col(Period.label),
+            sa.func.row_number()
+            .over(partition_by=subject, order_by=col(Period.end).desc())
+            .label("n"),
+        )
+        .join(Period, col(Period.id) == entry.period_id)
+        .where(entry.status == EntryStatus.APPROVED, col(Period.end) < period.end)
+        .subquery()
+    )
+    return (
+        sa.select(ranked.c.subject, ranked.c.shown, ranked.c.label)
+        .where(ranked.c.n == 1)
+        .subquery()
+    )
+
+
+def _submitted(
+    link: Any, subject: type[Indicator] | type[Initiative], columns: list[Any], mission_id: int
+) -> sa.Select[Any]:
+    """The submitted entries of a mission, linked to their subject by link (the indicator_id or
+    initiative_id column of IndicatorValue or CheckIn): id, columns, who entered them and the
+    version, oldest period first, then in columns' first order."""
+    entry = link.class_
+    return (
+        sa.select(col(entry.id), *columns, entry.entered_by_id, col(User.email), entry.version)
+        .join(subject, col(subject.id) == link)
+        .join(Period, col(Period.id) == entry.period_id)
+        .outerjoin(User, col(User.id) == entry.entered_by_id)
+        .where(col(subject.mission_id) == mission_id, entry.status == EntryStatus.SUBMITTED)
+        .order_by(col(Period.end), columns[0])
+    )

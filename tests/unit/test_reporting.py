@@ -32,6 +32,12 @@ from dashboard.services.reporting import (
     submit_check_in,
     submit_value,
 )
+from dashboard.services.reporting_views import (
+    approval_queue,
+    check_in_list,
+    check_in_queue,
+    entry_grid,
+)
 from models import (
     AuditEvent,
     CheckIn,
@@ -460,3 +466,47 @@ def test_eight_writers_lose_no_update(world: World) -> None:
         ).all()
     assert len(updates) == WRITERS * UPDATES  # one audit row per accepted update, no more
     assert sorted(int(e.after["value"]) for e in updates) == list(range(1, WRITERS * UPDATES + 1))
+
+
+def test_the_views_show_the_last_approved_entry_before_and_the_queues(world: World) -> None:
+    a, b = world.actors["udir_a"], world.actors["udir_b"]
+    with session_scope(write=True, engine=world.engine) as session:
+        for label, year in (("2023", 2023), ("2024", 2024)):
+            session.add(Period(label=label, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)))
+    with Session(world.engine) as session:
+        ids = {p.label: p.id for p in session.exec(select(Period)).all()}
+    for label, value, rag in (("2023", "7", "red"), ("2024", "8", "amber")):
+        period = ids[label] or 0
+        row = save_value(
+            a, world.indicator, period, {"value": value}, version=None, engine=world.engine
+        )
+        row = submit_value(a, row.id or 0, row.version, engine=world.engine)
+        approve_value(b, row.id or 0, row.version, engine=world.engine)
+        check = save_check_in(
+            a, world.initiative, period, {"rag": rag}, version=None, engine=world.engine
+        )
+        check = submit_check_in(a, check.id or 0, check.version, engine=world.engine)
+        approve_check_in(b, check.id or 0, check.version, engine=world.engine)
+    draft = world.save(a, {"value": "9"})  # 2025: submitted, awaiting approval
+    submit_value(a, draft.id or 0, draft.version, engine=world.engine)
+    submitted = world.check_in(a, {"rag": "green"})
+    submit_check_in(a, submitted.id or 0, submitted.version, engine=world.engine)
+    with Session(world.engine) as session:
+        mission = session.exec(select(Mission)).one()
+        udir = session.exec(select(Organisation).where(Organisation.key == "Udir")).one()
+        grid = entry_grid(session, mission.id or 0, world.period, udir.id or 0)
+        check_ins = check_in_list(session, mission.id or 0, world.period, udir.id or 0)
+        values_queue = approval_queue(session, mission.id or 0)
+        check_in_waiting = check_in_queue(session, mission.id or 0)
+    count = grid[grid["code"] == "C"].iloc[0]
+    assert (count["previous"], count["previous_period"], count["value"]) == (8, "2024", 9)
+    assert (check_ins.iloc[0]["previous_rag"], check_ins.iloc[0]["previous_period"]) == (
+        "amber",
+        "2024",
+    )
+    assert check_ins.iloc[0]["rag"] == "green" and check_ins.iloc[0]["status"] == "submitted"
+    assert list(values_queue[["code", "period", "value", "version"]].itertuples(False)) == [
+        ("C", "2025", 9, 2)
+    ]
+    assert list(check_in_waiting["period"]) == ["2025"]
+    assert list(check_in_waiting["entered_by"]) == ["udir_a@example.no"]
