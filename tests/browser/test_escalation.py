@@ -7,19 +7,19 @@ log, and each refused page visit is logged there.
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
+from sqlalchemy import Engine
 from sqlmodel import SQLModel, select
 from support import server
-from support.browser import screenshot, wait_ready
+from support.browser import main_text, screenshot, sign_in, wait_ready
+from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
 from models import AuditEvent, EntryStatus, Indicator, IndicatorValue, Period, PeriodKind
-from seed.demo import ensure_demo_accounts
 
 pytestmark = pytest.mark.browser
 
@@ -37,26 +37,8 @@ PUSH_STATE = (
 LOGGED = frozenset({"auditevent", "dataversion"})  # what an attempt may change
 
 
-@dataclass
-class FreshApp:
-    """The served app's base URL, database and demo passwords."""
-
-    url: str = ""
-    database_url: str = ""
-    passwords: dict[str, str] = field(default_factory=dict)
-
-
-def main_text(page: Page) -> str:
-    """The main area's visible text, with Norwegian (narrow) no-break spaces as plain spaces."""
-    text = page.get_by_test_id("stMain").inner_text()
-    return text.replace("\xa0", " ").replace("\u202f", " ")
-
-
-def prepare(app: FreshApp, database_url: str) -> None:
-    """Demo accounts, and one submitted value a partner must never see."""
-    app.database_url = database_url
-    engine = make_engine(database_url)
-    app.passwords = {email: pw for _role, email, pw in ensure_demo_accounts(engine)}
+def add_secret_value(engine: Engine) -> None:
+    """One submitted value a partner must never see."""
     with session_scope(write=True, engine=engine) as session:
         neet = session.exec(select(Indicator.id).where(Indicator.code == "NEET-15-29")).one()
         period = Period(
@@ -76,16 +58,11 @@ def prepare(app: FreshApp, database_url: str) -> None:
                 status=EntryStatus.SUBMITTED,
             )
         )
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def fresh_app() -> Iterator[FreshApp]:
-    if server.chromium_missing():
-        pytest.skip(server.CHROMIUM_MISSING)
-    app = FreshApp()
-    with server.app_server(prepare=lambda url: prepare(app, url)) as url:
-        app.url = url
+    with server.demo_app(add_secret_value) as app:
         yield app
 
 
@@ -145,15 +122,6 @@ def try_everything(page: Page, app: FreshApp, who: str, *, in_session: bool = Fa
         expect(page.get_by_role("heading", name="Indikatorer", level=1)).to_be_visible()
         assert "Ingen målte verdier etter utgangsverdien ennå." in main_text(page)
         assert SHOWN not in main_text(page)
-
-
-def sign_in(page: Page, app: FreshApp, email: str) -> None:
-    page.goto(f"{app.url}/konto")
-    wait_ready(page)
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Passord").fill(app.passwords[email])
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Innlogget som {email}")
 
 
 def test_an_anonymous_visitor_is_refused_everywhere(page: Page, fresh_app: FreshApp) -> None:

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
 from sqlmodel import select
 from support import server
-from support.browser import screenshot, wait_ready
+from support.browser import main_text, screenshot, sign_in, wait_ready
+from support.server import FreshApp
 
-from browser.test_escalation import FreshApp, main_text
 from dashboard.db import make_engine, session_scope
 from dashboard.services.framework import editable_indicator, update_indicator
 from dashboard.services.users import actor_of
@@ -29,18 +30,14 @@ from models import (
     PeriodKind,
     User,
 )
-from seed.demo import ensure_demo_accounts
 
 pytestmark = pytest.mark.browser
 QUARTER = "2026-K3"
 
 
-def prepare(app: FreshApp, database_url: str) -> None:
-    """Demo accounts, an open quarter, and a target for NEET-15-29 (the sources give none):
-    80 000 by 2030, from 100 000 in 2022, set by the secretariat with a reason."""
-    app.database_url = database_url
-    engine = make_engine(database_url)
-    app.passwords = {email: pw for _role, email, pw in ensure_demo_accounts(engine)}
+def prepare(engine: Engine) -> None:
+    """An open quarter, and a target for NEET-15-29 (the sources give none): 80 000 by 2030,
+    from 100 000 in 2022, set by the secretariat with a reason."""
     with session_scope(engine=engine) as session:
         admin = actor_of(
             session.exec(select(User).where(User.email == "sekretariat@demo.invalid")).one()
@@ -66,16 +63,11 @@ def prepare(app: FreshApp, database_url: str) -> None:
                 due=dt.date(2026, 10, 31),
             )
         )
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def fresh_app() -> Iterator[FreshApp]:
-    if server.chromium_missing():
-        pytest.skip(server.CHROMIUM_MISSING)
-    app = FreshApp()
-    with server.app_server(prepare=lambda url: prepare(app, url)) as url:
-        app.url = url
+    with server.demo_app(prepare) as app:
         yield app
 
 
@@ -84,13 +76,11 @@ def signed_in(browser: Browser, app: FreshApp, email: str | None) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
     context.set_default_timeout(20_000)
     page = context.new_page()
-    page.goto(f"{app.url}/konto" if email else app.url)
-    wait_ready(page)
     if email:
-        page.get_by_label("E-post").fill(email)
-        page.get_by_label("Passord").fill(app.passwords[email])
-        page.get_by_role("button", name="Logg inn").click()
-        expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Innlogget som {email}")
+        sign_in(page, app, email)
+    else:
+        page.goto(app.url)
+        wait_ready(page)
     return page
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bench.server import APP_DONE, CHROMIUM, CHROMIUM_ARGS, SKELETON
+from support.server import FreshApp
 
 SCREENS = Path("/tmp/screens")  # screenshots for people to look at; not in the repo
 
@@ -38,3 +39,19 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def main_text(page: Page) -> str:
+    """The main area's visible text, with Norwegian (narrow) no-break spaces as plain spaces."""
+    text = page.get_by_test_id("stMain").inner_text()
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+def sign_in(page: Page, app: FreshApp, email: str) -> None:
+    """Sign in on Konto with a demo account's password."""
+    page.goto(f"{app.url}/konto")
+    wait_ready(page)
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Passord").fill(app.passwords[email])
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Innlogget som {email}")

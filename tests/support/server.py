@@ -7,10 +7,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
 
 from bench import server as bench_server
 from bench.server import CHROMIUM
+from dashboard.db import make_engine
+from seed.demo import ensure_demo_accounts
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_MISSING = f"Chromium not installed at {CHROMIUM}: apt-get install chromium (see .ci/run)"
@@ -48,3 +54,33 @@ def app_server(
             yield url
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@dataclass
+class FreshApp:
+    """A served app's base URL, database and demo passwords."""
+
+    url: str = ""
+    database_url: str = ""
+    passwords: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def demo_app(prepare: Callable[[Engine], None] | None = None) -> Iterator[FreshApp]:
+    """A freshly served app with the demo accounts (their passwords kept), and whatever
+    prepare(engine) adds before the server starts; skipped without Chromium."""
+    if chromium_missing():
+        pytest.skip(CHROMIUM_MISSING)
+    app = FreshApp()
+
+    def ready(database_url: str) -> None:
+        app.database_url = database_url
+        engine = make_engine(database_url)
+        app.passwords = {email: pw for _role, email, pw in ensure_demo_accounts(engine)}
+        if prepare:
+            prepare(engine)
+        engine.dispose()
+
+    with app_server(prepare=ready) as url:
+        app.url = url
+        yield app
