@@ -6,7 +6,7 @@ from dashboard.services.permissions import Action
 from dashboard.ui.admin import audit_section, periods_section, users_section
 from dashboard.ui.auth import require
 from dashboard.ui.context import t
-from dashboard.ui.data import current_mission
+from dashboard.ui.data import find_mission
 from dashboard.ui.framework import indicators_section
 from dashboard.ui.imports import import_section
 from dashboard.ui.widgets import page_header
@@ -22,9 +22,10 @@ with periods_tab:
     periods_section(actor)
 with audit_tab:
     audit_section(actor)
-with import_tab:  # last: with no mission in the database, current_mission stops the page here
-    mission = current_mission()
-    assert mission.id is not None
-    import_section(actor, mission.id)
-with indicators_tab:  # filled after the audit log, which needs no mission
-    indicators_section(actor, mission.id)
+mission = find_mission()
+for tab, section in ((indicators_tab, indicators_section), (import_tab, import_section)):
+    with tab:
+        if mission is None or mission.id is None:  # an empty database: nothing to administer
+            st.warning(t("empty.no_mission"))
+        else:
+            section(actor, mission.id)

@@ -40,10 +40,16 @@ def query(function: Callable[Concatenate[Session, P], R], *args: P.args, **kwarg
     return result
 
 
+def find_mission() -> Mission | None:
+    """The mission this app shows, or None when the database has none."""
+    mission: Mission | None = query(mission_by_key, get_settings().mission_key)
+    return mission if mission is not None and mission.id is not None else None
+
+
 def current_mission() -> Mission:
     """The mission this app shows; stops the page with a message when the database is empty."""
-    mission = query(mission_by_key, get_settings().mission_key)
-    if mission is None or mission.id is None:
+    mission = find_mission()
+    if mission is None:
         from dashboard.ui.context import t
 
         st.warning(t("empty.no_mission"))

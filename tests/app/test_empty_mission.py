@@ -9,7 +9,8 @@ from support.caches import clear_caches
 
 from dashboard.db import make_engine, session_scope
 from dashboard.migrate import upgrade
-from models import AuditEvent, Deliverable, Mission
+from dashboard.services.users import actor_of
+from models import AuditEvent, Deliverable, Mission, Role, User
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ["mal", "portefolje", "satsing", "indikatorer", "styring", "kunnskapsgrunnlag"]
@@ -49,3 +50,33 @@ def test_page_runs_and_explains_what_is_missing(page: str | None) -> None:
         assert notices, "an empty page says what is missing"
     else:
         assert at.dataframe[-1].value.iloc[0, 1] == "Plan uten dato"
+
+
+def test_administrasjon_without_a_mission_keeps_users_and_says_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database with an administrator and no mission yet: the accounts and the audit log
+    work, and the indicator and import tabs say there is no mission."""
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(write=True, engine=engine) as session:
+        admin = User(email="admin@example.no", name="Admin", role=Role.ADMIN)
+        session.add(admin)
+        session.flush()
+        actor = actor_of(admin)
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    clear_caches()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state["actor"] = actor
+        at.run()
+        at.switch_page("../pages/administrasjon.py")
+        at.run()
+        assert not at.exception, at.exception
+        assert "admin@example.no" in set(at.dataframe[0].value["E-post"])
+        warnings = [w.value for w in at.warning]
+        assert sum(w.startswith("Databasen er tom.") for w in warnings) == 2, warnings
+    finally:
+        clear_caches()
