@@ -26,7 +26,7 @@ from models import Confidence, Rag
 
 SHOWN_KEY = "check_in_shown"  # (period id, initiative id) -> the version the form was shown with
 TEXTS = ("progress", "next_steps", "risks", "help_needed")
-RAG_ICONS = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}  # Streamlit's markdown colours
 
 
 def _text(value: Any) -> str:
@@ -34,10 +34,15 @@ def _text(value: Any) -> str:
 
 
 def _rag(value: Any) -> str:
-    """A RAG status with its colour dot, in words too (never colour alone)."""
+    """A RAG status in words, for tables."""
+    return label(value, "Rag") if isinstance(value, str) else "–"
+
+
+def _rag_markdown(value: Any) -> str:
+    """A RAG status as a coloured dot and the word (never colour alone), for markdown."""
     if not isinstance(value, str):
         return "–"
-    return f"{RAG_ICONS.get(value, '')} {label(value, 'Rag')}"
+    return f":{RAG_COLOURS.get(value, 'gray')}[●] {label(value, 'Rag')}"
 
 
 def _overview(rows: pd.DataFrame) -> None:
@@ -125,7 +130,7 @@ def _stored_now(row: pd.Series) -> None:
     """The check-in as it is stored now, beside the form that keeps what the person typed."""
     with st.container(border=True):
         st.markdown(f"**{t('check_in.stored_now')}**")
-        st.markdown(f"**{t('col.rag')}:** {_rag(row['rag'])}")
+        st.markdown(f"**{t('col.rag')}:** {_rag_markdown(row['rag'])}")
         st.markdown(
             f"**{t('col.confidence')}:** {label(_text(row['confidence']) or None, 'Confidence')}"
         )
@@ -143,7 +148,7 @@ def _form(row: pd.Series, period_id: int, initiative_id: int) -> dict[str, Any] 
             t("col.rag"),
             rags,
             index=rags.index(current_rag) if current_rag in rags else None,
-            format_func=_rag,
+            format_func=_rag_markdown,
             horizontal=True,
             key=f"{key}-rag",
         )
@@ -217,7 +222,7 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
     )
     entry = others.iloc[positions[chosen]]
     with st.container(border=True):
-        st.markdown(f"**{t('col.rag')}:** {_rag(entry['rag'])}")
+        st.markdown(f"**{t('col.rag')}:** {_rag_markdown(entry['rag'])}")
         for name in TEXTS:
             st.markdown(f"**{t(f'col.{name}')}:** {esc(_text(entry[name])) or '–'}")
     reason = st.text_input(
