@@ -116,7 +116,7 @@ def indicator_table(
     columns = ["id", "responsible", *metadata, "tolerance"]
     frame = frame_of(indicators, columns)
     ids = list(frame.pop("id"))
-    latest = _latest_values(session, mission_id, include_unapproved, ids if limit else None)
+    latest = latest_values(session, mission_id, include_unapproved, ids if limit else None)
     for column, position in LATEST_COLUMNS.items():
         frame[column] = [latest[i][position] if i in latest else None for i in ids]
     frame["progress"] = _statuses(columns, indicators, latest)
@@ -125,9 +125,14 @@ def indicator_table(
 
 
 def indicator_statuses(
-    session: Session, mission_id: int, *, include_unapproved: bool = False
+    session: Session,
+    mission_id: int,
+    *,
+    include_unapproved: bool = False,
+    until: dt.date | None = None,
 ) -> dict[int, Mark]:
-    """Each indicator's status against its target, by indicator id."""
+    """Each indicator's status against its target (at its latest value in a period ending by
+    until, when given), by indicator id."""
     columns = ["id", *PROGRESS_INPUTS]
     rows = fetch(
         session,
@@ -135,7 +140,7 @@ def indicator_statuses(
             col(Indicator.mission_id) == mission_id
         ),
     )
-    latest = _latest_values(session, mission_id, include_unapproved)
+    latest = latest_values(session, mission_id, include_unapproved, until=until)
     marks = {}
     for row, status in zip(rows, _statuses(columns, rows, latest), strict=True):
         value = latest.get(row[0])
@@ -143,7 +148,7 @@ def indicator_statuses(
     return marks
 
 
-def _progress(fields: dict[str, Any], latest: Latest | None, limits: Thresholds) -> Progress:
+def progress_of(fields: dict[str, Any], latest: Latest | None, limits: Thresholds) -> Progress:
     """The status of one indicator (its PROGRESS_INPUTS fields) at its latest value."""
     return indicator_progress(
         value=latest.value if latest else None,
@@ -166,20 +171,27 @@ def _statuses(
     found = []
     for row in rows:
         fields = dict(zip(columns, row, strict=True))
-        found.append(_progress(fields, latest.get(row[0]), limits).status.value)
+        found.append(progress_of(fields, latest.get(row[0]), limits).status.value)
     return found
 
 
-def _latest_values(
-    session: Session, mission_id: int, include_unapproved: bool, only: list[int] | None = None
+def latest_values(
+    session: Session,
+    mission_id: int,
+    include_unapproved: bool,
+    only: list[int] | None = None,
+    *,
+    until: dt.date | None = None,
 ) -> dict[int, Latest]:
-    """The most recent visible value of each (or only these) indicator."""
+    """The most recent visible value of each (or only these) indicator, in a period that ends
+    by until when given."""
     newest = (  # the newest visible value of the outer indicator, found through its index
         sa.select(col(IndicatorValue.id))
         .join(Period, col(Period.id) == IndicatorValue.period_id)
         .where(
             col(IndicatorValue.indicator_id) == Indicator.id,
             col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
+            sa.true() if until is None else col(Period.end) <= until,
         )
         .order_by(col(Period.end).desc(), col(Period.start).desc(), col(IndicatorValue.id).desc())
         .limit(1)
@@ -252,7 +264,7 @@ def indicator_detail(
         responsible=org.name if org else None,
         goals=[(c, t) for c, t in goals],
         series=series,
-        progress=_progress(
+        progress=progress_of(
             indicator.model_dump(include=set(PROGRESS_INPUTS), warnings=False), latest, limits
         ),
         thresholds=limits,

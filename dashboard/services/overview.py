@@ -84,6 +84,7 @@ class GoalSummary:
     indicators: int
     initiatives: int
     progress: GoalProgress
+    depth: int = 0  # 0 for the main goal
 
 
 def goal_summaries(
@@ -91,7 +92,7 @@ def goal_summaries(
 ) -> list[GoalSummary]:
     """The main goal and the goals down to depth, each counted over its whole subtree."""
     statuses = indicator_statuses(session, mission_id, include_unapproved=include_unapproved)
-    return _summaries(session, mission_id, depth, statuses)
+    return summaries_from(session, mission_id, depth, statuses)
 
 
 @dataclass
@@ -108,11 +109,11 @@ def status_overview(
     """Goal summaries and status counts from one reading of the indicators' statuses."""
     statuses = indicator_statuses(session, mission_id, include_unapproved=include_unapproved)
     return StatusOverview(
-        _summaries(session, mission_id, 1, statuses), status_counts(statuses.values())
+        summaries_from(session, mission_id, 1, statuses), status_counts(statuses.values())
     )
 
 
-def _summaries(
+def summaries_from(
     session: Session, mission_id: int, depth: int, statuses: dict[int, Mark]
 ) -> list[GoalSummary]:
     """The goal summaries down to depth, with the indicators' statuses given."""
@@ -149,6 +150,7 @@ def _summaries(
             indicators=len(indicators.get(g.id, ())),
             initiatives=len(initiatives.get(g.id, ())),
             progress=roll_up(statuses[i] for i in indicators.get(g.id, ())),
+            depth=len(ancestors(g.id)) - 1,
         )
         for g in goals
         if len(ancestors(g.id)) <= depth + 1
