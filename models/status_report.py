@@ -75,6 +75,7 @@ class SnapshotIndicator(SQLModel, table=True):
     indicator_id: int | None = Field(default=None, foreign_key="indicator.id")
     code: str = Field(max_length=40)
     name: str = Field(max_length=300)
+    measure: str | None = Field(default=None, max_length=10)
     unit: str | None = Field(default=None, max_length=40)
     baseline_value: float | None = None
     baseline_year: int | None = None

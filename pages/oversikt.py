@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard.i18n.formatting import date
 from dashboard.services.indicators import indicator_count, indicator_table
-from dashboard.services.overview import last_approved_report, portfolio_counts, status_overview
+from dashboard.services.overview import portfolio_counts, status_overview
 from dashboard.services.portfolio import categories
+from dashboard.services.status_reports import since_last_report
 from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
@@ -14,7 +16,9 @@ from dashboard.ui.progress import (
     goal_status_text,
     open_periods_section,
     status_summary,
+    today,
 )
+from dashboard.ui.status_reports import changes_view
 from dashboard.ui.tables import KEY_INDICATOR_COLUMNS, indicator_display
 from dashboard.ui.widgets import (
     chart_spec,
@@ -121,8 +125,14 @@ else:
 link_to("portefolje.py", t("overview.to_portfolio"))
 
 st.header(t("overview.changes"))
-report = query(last_approved_report, mission.id)
-if report is None:
+since = query(since_last_report, mission.id, today(), include_unpublished=sees_unapproved())
+if since is None:
     empty_state("empty.no_reports", "empty.who_reports")
 else:
-    st.markdown(t("overview.last_report", period=esc(report[1])))
+    when = date(since.approved_at.date(), lang()) if since.approved_at else "–"
+    count = since.changes.total
+    st.markdown(t("report.since_last", period=esc(since.period), when=when, count=count))
+    changes_view(since.changes)
+link_to(
+    "statusrapporter.py", t("report.to_reports"), **({"rapport": since.report_id} if since else {})
+)

@@ -6,13 +6,16 @@ import streamlit as st
 from dashboard.i18n.formatting import date
 from dashboard.services.governance import bodies, deliverables
 from dashboard.ui.charts import timeline_chart
-from dashboard.ui.context import label, lang, t
+from dashboard.ui.context import current_actor, label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.decisions import decision_log_section, published_decisions
+from dashboard.ui.reporting import show_messages
 from dashboard.ui.widgets import chart_spec, chart_with_table, empty_state, esc, note, page_header
 
 mission = current_mission()
 assert mission.id is not None
 page_header("page.governance", "governance.intro")
+show_messages()
 
 st.header(t("governance.bodies"))
 all_bodies = query(bodies, mission.id)
@@ -36,6 +39,13 @@ for entry in all_bodies:
                 }
             )
             st.dataframe(members, hide_index=True, width="stretch")
+
+st.header(t("decision.log"))
+st.caption(t("decision.log_help"))
+if sees_unapproved():
+    decision_log_section(current_actor(), mission.id)
+else:
+    published_decisions(mission.id)
 
 st.header(t("governance.deliverables"))
 items = query(deliverables, mission.id)

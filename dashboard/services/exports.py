@@ -32,7 +32,14 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 def to_excel(frame: pd.DataFrame, sheet: str = "Data") -> bytes:
     """An .xlsx workbook with one sheet."""
+    return to_excel_sheets({sheet: frame})
+
+
+def to_excel_sheets(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook with one sheet per table, named by its key (cut to Excel's 31)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
+        for name, frame in sheets.items():
+            sheet = "".join(c for c in name if c not in "[]:*?/\\")[:31]
+            safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet)
     return buffer.getvalue()

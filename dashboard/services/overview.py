@@ -19,9 +19,6 @@ from models import (
     IndicatorGoal,
     Initiative,
     InitiativeOrganisation,
-    Period,
-    ReportStatus,
-    StatusReport,
 )
 
 
@@ -155,14 +152,3 @@ def summaries_from(
         for g in goals
         if len(ancestors(g.id)) <= depth + 1
     ]
-
-
-def last_approved_report(session: Session, mission_id: int) -> tuple[StatusReport, str] | None:
-    """The most recently approved status report and its period label, if any."""
-    row = session.exec(
-        select(StatusReport, Period.label)
-        .join(Period, col(Period.id) == StatusReport.period_id)
-        .where(StatusReport.mission_id == mission_id, StatusReport.status == ReportStatus.APPROVED)
-        .order_by(col(StatusReport.approved_at).desc().nulls_last())
-    ).first()
-    return (row[0], row[1]) if row else None

@@ -136,7 +136,7 @@ def _indicators(
     previous: Snapshot | None,
 ) -> pd.DataFrame:
     until = period.end if period else None
-    meta = ["code", "name", "unit", *PROGRESS_INPUTS]
+    meta = ["code", "name", "measure", "unit", *PROGRESS_INPUTS]
     rows = fetch(
         session,
         sa.select(
@@ -165,6 +165,7 @@ def _indicators(
                 "indicator_id": indicator_id,
                 "code": fields["code"],
                 "name": fields["name"],
+                "measure": str(fields["measure"]),
                 "unit": fields["unit"],
                 "baseline_value": fields["baseline_value"],
                 "baseline_year": fields["baseline_year"],
@@ -337,11 +338,19 @@ def _initiatives(
                 "responsible": ", ".join(responsible.get(initiative_id, [])) or None,
                 "rag": str(check_in[1]) if check_in else None,
                 "check_in_period": check_in[0] if check_in else None,
-                "check_in_state": state.get(initiative_id, MISSING) if period else None,
+                "check_in_state": _check_in_state(state.get(initiative_id), status, period),
                 **{name: (check_in[2 + i] if check_in else None) for i, name in enumerate(texts)},
             }
         )
     return _frame(records, INITIATIVE_COLUMNS)
+
+
+def _check_in_state(state: str | None, status: object, period: Period | None) -> str | None:
+    """The state of an initiative's check-in for the report's period: missing when none was
+    entered, except for a completed initiative, of which none is expected."""
+    if period is None or (state is None and str(status) == "completed"):
+        return None
+    return state or MISSING
 
 
 def decision_rows(session: Session, mission_id: int) -> pd.DataFrame:
@@ -443,8 +452,8 @@ def load(session: Session, report_id: int) -> Snapshot:
 class Comparison:
     """What changed from snapshot a (earlier) to snapshot b (later)."""
 
-    indicators: pd.DataFrame  # code, name, unit, value_a, period_a, value_b, period_b, change,
-    # status_a, status_b
+    indicators: pd.DataFrame  # code, name, measure, unit, value_a, period_a, value_b, period_b,
+    # change, status_a, status_b
     goals: pd.DataFrame  # code, title, status_a, status_b (effective), computed_a, computed_b
     initiatives: pd.DataFrame  # number, name, change, status_a, status_b, rag_a, rag_b
     decisions: pd.DataFrame  # decision_id, title, change, status_a, status_b, due
@@ -494,6 +503,8 @@ def compare(a: Snapshot, b: Snapshot) -> Comparison:
                 {
                     "code": r["code"],
                     "name": r["name"],
+                    "measure": r["measure"],
+                    "unit": r["unit"],
                     "period": r["corrected_period"],
                     "shown": r["corrected_from"],
                     "now": r["corrected_to"],
@@ -501,13 +512,13 @@ def compare(a: Snapshot, b: Snapshot) -> Comparison:
                 for r in b.indicators.to_dict("records")
                 if not blank(r["corrected_period"])
             ],
-            ["code", "name", "period", "shown", "now"],
+            ["code", "name", "measure", "unit", "period", "shown", "now"],
         ),
     )
 
 
 def _indicator_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
-    names = ["name", "unit", "value", "value_period", "progress_status"]
+    names = ["name", "measure", "unit", "value", "value_period", "progress_status"]
     pairs = _paired(a.indicators, b.indicators, "code", names)
     records = []
     for _, row in pairs.iterrows():
@@ -523,6 +534,7 @@ def _indicator_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
             {
                 "code": row["code"],
                 "name": _either(row, "name"),
+                "measure": _either(row, "measure"),
                 "unit": _either(row, "unit"),
                 "value_a": row["value_a"],
                 "period_a": row["value_period_a"],
@@ -533,7 +545,8 @@ def _indicator_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
                 "status_b": row["progress_status_b"],
             }
         )
-    columns = ["code", "name", "unit", "value_a", "period_a", "value_b", "period_b", "change"]
+    columns = ["code", "name", "measure", "unit", "value_a", "period_a", "value_b", "period_b"]
+    columns.append("change")
     return _frame(records, [*columns, "status_a", "status_b"])
 
 

@@ -36,6 +36,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("portefolje.py", "page.portfolio", "portefolje", ":material/view_list:"),
     PageSpec("satsing.py", "page.initiative", "satsing", ":material/work:"),
     PageSpec("indikatorer.py", "page.indicators", "indikatorer", ":material/monitoring:"),
+    PageSpec("statusrapporter.py", "page.reports", "statusrapporter", ":material/summarize:"),
     PageSpec("styring.py", "page.governance", "styring", ":material/account_tree:"),
     PageSpec("kunnskapsgrunnlag.py", "page.knowledge", "kunnskapsgrunnlag", ":material/menu_book:"),
     PageSpec(

@@ -288,7 +288,15 @@ def test_approved_report_is_frozen_and_the_next_draft_shows_the_correction(world
     )
     changes = compare(frozen, stored(world, following))
     assert changes.corrections.to_dict("records") == [
-        {"code": "NEET", "name": "Unge utenfor", "period": "2024", "shown": 98_000, "now": 97_500}
+        {
+            "code": "NEET",
+            "name": "Unge utenfor",
+            "measure": "count",
+            "unit": None,
+            "period": "2024",
+            "shown": 98_000,
+            "now": 97_500,
+        }
     ]
     moved = changes.indicators.set_index("code").loc["NEET"]
     assert (moved["value_a"], moved["value_b"], moved["change"]) == (98_000, 97_500, -500)

@@ -55,6 +55,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key('fk_snapshotgoal_override_by', 'user', ['override_by_id'], ['id'])
 
     with op.batch_alter_table('snapshotindicator', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('measure', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
         batch_op.add_column(sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
         batch_op.add_column(sa.Column('responsible', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True))
         batch_op.add_column(sa.Column('period_state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
@@ -112,6 +113,7 @@ def downgrade() -> None:
         batch_op.drop_column('period_state')
         batch_op.drop_column('responsible')
         batch_op.drop_column('direction')
+        batch_op.drop_column('measure')
 
     with op.batch_alter_table('snapshotgoal', schema=None) as batch_op:
         batch_op.drop_constraint('fk_snapshotgoal_override_by', type_='foreignkey')

@@ -1,0 +1,185 @@
+"""The decisions log: the steering group's decisions with owner, due date, status and follow-up,
+and the forms to record and update them (steering group only)."""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from dashboard.i18n.validation import describe
+from dashboard.services.common import organisation_names
+from dashboard.services.decisions import decision_log, record_decision, update_decision
+from dashboard.services.framework import goal_options, initiative_options
+from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
+from dashboard.services.reporting import WorkflowRefused
+from dashboard.services.status_reports import report_list, report_snapshot
+from dashboard.ui.context import lang, t
+from dashboard.ui.data import query
+from dashboard.ui.progress import today
+from dashboard.ui.report_tables import Words, decisions_table
+from dashboard.ui.reporting import MESSAGES_KEY
+from dashboard.ui.widgets import downloads, esc
+from models import DecisionStatus
+
+ROUND_KEY = "decision_form_round"
+
+
+def log_table(log: pd.DataFrame) -> pd.DataFrame:
+    """The log as a reader sees it, with a column for overdue decisions."""
+    table = decisions_table(log, Words(lang()))
+    table[t("decision.col.overdue")] = [t("common.yes") if o else "" for o in log["overdue"]]
+    return table
+
+
+def decision_log_section(actor: Actor, mission_id: int) -> None:
+    """The whole log (internal roles), and for the steering group the forms to change it."""
+    log = query(decision_log, mission_id, today())
+    if log.empty:
+        st.info(t("decision.none"), icon=":material/info:")
+    else:
+        open_count = int(log["status"].isin(["open", "in_progress"]).sum())
+        st.caption(
+            t("decision.counts", total=len(log), open=open_count, overdue=int(log["overdue"].sum()))
+        )
+        table = log_table(log)
+        st.dataframe(table, hide_index=True, width="stretch")
+        downloads(table, "beslutninger", key="decisions")
+    if not allowed(actor, Action.RECORD_DECISION):
+        return
+    with st.expander(t("decision.record"), icon=":material/add:"):
+        decision_form(actor, mission_id, None, key="decision-new")
+    if not log.empty:
+        with st.expander(t("decision.update"), icon=":material/edit:"):
+            ids = [int(i) for i in log["decision_id"]]
+            titles = dict(zip(ids, log["title"], strict=True))
+            chosen = st.selectbox(
+                t("decision.choose"), ids, format_func=lambda i: titles[i], key="decision-pick"
+            )
+            row = log[log["decision_id"] == chosen].iloc[0].to_dict()
+            decision_form(actor, mission_id, None, key=f"decision-{chosen}", current=row)
+
+
+def published_decisions(mission_id: int) -> None:
+    """For partners: the decisions as the latest published report gives them."""
+    reports = query(report_list, mission_id, include_unpublished=False)
+    if reports.empty:
+        st.info(t("report.none_published"), icon=":material/info:")
+        return
+    latest = query(report_snapshot, int(reports["id"].iloc[0]), include_unpublished=False)
+    if latest is None or latest.decisions.empty:
+        st.info(t("decision.none"), icon=":material/info:")
+        return
+    st.caption(t("decision.published_only", period=esc(reports["period"].iloc[0])))
+    st.dataframe(decisions_table(latest.decisions, Words(lang())), hide_index=True, width="stretch")
+
+
+def _options(mission_id: int) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    goals = {i: f"{code} {title}" for i, code, title in query(goal_options, mission_id)}
+    initiatives = {i: f"{n}. {name}" for i, n, name in query(initiative_options, mission_id)}
+    organisations = dict(sorted(query(organisation_names).items(), key=lambda kv: kv[1].lower()))
+    return goals, initiatives, organisations
+
+
+def _date(value: Any) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def decision_form(
+    actor: Actor,
+    mission_id: int,
+    report_id: int | None,
+    *,
+    key: str,
+    current: Mapping[Any, Any] | None = None,
+) -> None:
+    """A form to record a decision (current None) or change one; says what went wrong."""
+    goals, initiatives, organisations = _options(mission_id)
+    statuses: list[str] = [s.value for s in DecisionStatus]
+    known = current is not None
+    row: Mapping[Any, Any] = current or {}
+    round_ = st.session_state.get(ROUND_KEY, 0)  # a fresh, empty form after each save
+    with st.form(f"{key}-{round_}"):
+        title = st.text_input(
+            t("decision.col.title"), value=str(row.get("title", "")), max_chars=300
+        )
+        description = st.text_area(
+            t("decision.col.description"),
+            value=str(row.get("description") or ""),
+            max_chars=5000,
+        )
+        left, middle, right = st.columns(3)
+        decided_on = left.date_input(
+            t("decision.col.decided_on"),
+            value=_date(row["decided_on"]) if known else today(),
+            format="DD.MM.YYYY",
+        )
+        due = middle.date_input(t("col.due"), value=_date(row.get("due")), format="DD.MM.YYYY")
+        status = right.selectbox(
+            t("col.status"),
+            statuses,
+            index=statuses.index(str(row.get("status", "open"))),
+            format_func=lambda s: t(f"enum.DecisionStatus.{s}"),
+        )
+        owner_ids: list[int | None] = [None, *organisations]
+        owner_now = row.get("owner_org_id")
+        owner = st.selectbox(
+            t("decision.col.owner"),
+            owner_ids,
+            index=owner_ids.index(int(owner_now)) if owner_now in organisations else 0,
+            format_func=lambda i: organisations[i] if i is not None else "–",
+        )
+        goal_ids = st.multiselect(
+            t("col.goals"),
+            list(goals),
+            default=[g for g in row.get("goal_ids", []) if g in goals],
+            format_func=lambda i: goals[i],
+        )
+        initiative_ids = st.multiselect(
+            t("decision.col.initiatives"),
+            list(initiatives),
+            default=[i for i in row.get("initiative_ids", []) if i in initiatives],
+            format_func=lambda i: initiatives[i],
+        )
+        follow_up = st.text_area(
+            t("decision.col.follow_up"),
+            value=str(row.get("follow_up") or ""),
+            max_chars=2000,
+        )
+        sent = st.form_submit_button(t("decision.save"), type="primary")
+    if not sent:
+        return
+    data: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "decided_on": decided_on,
+        "due": due,
+        "status": status,
+        "owner_org_id": owner,
+        "goal_ids": goal_ids,
+        "initiative_ids": initiative_ids,
+        "follow_up": follow_up,
+        "report_id": row.get("report_id", report_id),
+    }
+    try:
+        if known:
+            decision_id, version = int(row["decision_id"]), int(row["version"])
+            update_decision(actor, decision_id, data | {"version": version})
+        else:
+            record_decision(actor, mission_id, data)
+    except ValidationError as exc:
+        for problem in describe(exc, lang()):
+            st.error(problem)
+        st.caption(t("decision.kept"))
+        return
+    except WorkflowRefused as exc:
+        st.error(t(f"workflow.{exc.code}"))
+        return
+    except PermissionDenied:
+        st.error(t("auth.not_allowed"))
+        return
+    st.session_state[MESSAGES_KEY] = [("success", t("decision.saved", title=esc(title.strip())))]
+    st.session_state[ROUND_KEY] = round_ + 1
+    st.rerun()

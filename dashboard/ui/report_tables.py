@@ -1,0 +1,301 @@
+"""A status report's rows as readers see them: translated headers and labels, Norwegian numbers.
+Plain functions of a language (no Streamlit), shared by the page and the review pack."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from dashboard.i18n import enum_key, translate
+from dashboard.i18n.formatting import date, measured, number
+from dashboard.services.progress import MISSING
+from dashboard.services.snapshots import Comparison, Snapshot, blank, effective
+from models import EntryStatus, ProgressStatus, Rag
+
+DASH = "–"
+
+
+class Words:
+    """The messages and labels of one language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return translate(self.lang, key, **values)
+
+    def enum(self, value: Any, kind: str) -> str:
+        """An enum value's label, '–' for none."""
+        return DASH if blank(value) else translate(self.lang, enum_key(str(value), kind))
+
+    def enums(self, values: Iterable[Any], kind: str) -> list[str]:
+        return [self.enum(v, kind) for v in values]
+
+    def state(self, value: Any) -> str:
+        """A value's or check-in's workflow state in the report's period ('Mangler': none)."""
+        if blank(value):
+            return DASH
+        return (
+            self("progress.state.missing") if value == MISSING else self.enum(value, "EntryStatus")
+        )
+
+    def value(self, value: Any, measure: Any, unit: Any) -> str:
+        if blank(value):
+            return DASH
+        return measured(
+            float(value), str(measure or "count"), None if blank(unit) else unit, self.lang
+        )
+
+    def value_at(self, row: Mapping[Any, Any], value: str, when: Any) -> str:
+        """row[value] in the row's measure and unit, followed by '(when)'."""
+        return f"{self.value(row[value], row['measure'], row['unit'])} ({text(when) or DASH})"
+
+    def year(self, value: Any) -> str:
+        return DASH if blank(value) else str(int(value))
+
+    def date(self, value: Any) -> str:
+        return DASH if blank(value) else date(value, self.lang)
+
+
+def text(value: Any) -> str:
+    return "" if blank(value) else str(value)
+
+
+def goals_table(goals: pd.DataFrame, w: Words) -> pd.DataFrame:
+    """Each goal with its computed status and, beside it, the steering group's."""
+    return pd.DataFrame(
+        {
+            w("col.code"): goals["code"],
+            w("col.goal"): [
+                "\u2003" * int(d) + t for d, t in zip(goals["depth"], goals["title"], strict=True)
+            ],
+            w("report.col.computed"): w.enums(goals["computed_status"], "ProgressStatus"),
+            w("report.col.override"): w.enums(goals["override_status"], "ProgressStatus"),
+            w("report.col.justification"): [text(v) for v in goals["override_justification"]],
+            w("report.col.indicators"): goals["indicators"].astype("int64"),
+            w("report.col.initiatives"): goals["initiatives"].astype("int64"),
+        }
+    )
+
+
+def indicators_table(indicators: pd.DataFrame, w: Words) -> pd.DataFrame:
+    """Each indicator's value, baseline, target, status and the period's reporting state."""
+    rows = indicators.to_dict("records")
+    return pd.DataFrame(
+        {
+            w("col.code"): indicators["code"],
+            w("col.indicator"): indicators["name"],
+            w("col.latest"): [w.value(r["value"], r["measure"], r["unit"]) for r in rows],
+            w("col.latest_period"): [text(v) or DASH for v in indicators["value_period"]],
+            w("col.baseline"): [
+                w.value_at(r, "baseline_value", w.year(r["baseline_year"]))
+                if not blank(r["baseline_value"])
+                else DASH
+                for r in rows
+            ],
+            w("col.target"): [
+                w.value_at(r, "target_value", w.year(r["target_year"]))
+                if not blank(r["target_value"])
+                else w("common.no_target")
+                for r in rows
+            ],
+            w("progress.col.status"): w.enums(indicators["progress_status"], "ProgressStatus"),
+            w("report.col.period_state"): [w.state(v) for v in indicators["period_state"]],
+            w("col.responsible"): [text(v) or DASH for v in indicators["responsible"]],
+            w("report.col.correction"): [correction_text(r, w) for r in rows],
+        }
+    )
+
+
+def correction_text(row: Mapping[Any, Any], w: Words) -> str:
+    """'2024: 98 000 → 97 500' for a value the previous report showed and that has changed."""
+    if blank(row.get("corrected_period")):
+        return ""
+    now = row.get("corrected_to")
+    after = w("report.withdrawn") if blank(now) else w.value(now, row["measure"], row["unit"])
+    before = w.value(row.get("corrected_from"), row["measure"], row["unit"])
+    return f"{row['corrected_period']}: {before} → {after}"
+
+
+def initiatives_table(initiatives: pd.DataFrame, w: Words) -> pd.DataFrame:
+    """Each initiative with its status and its latest approved check-in."""
+    return pd.DataFrame(
+        {
+            w("col.number"): initiatives["number"].astype("int64"),
+            w("col.initiative"): initiatives["name"],
+            w("col.status"): w.enums(initiatives["status"], "InitiativeStatus"),
+            w("col.rag"): w.enums(initiatives["rag"], "Rag"),
+            w("report.col.check_in_period"): [
+                text(v) or DASH for v in initiatives["check_in_period"]
+            ],
+            w("report.col.check_in_state"): [w.state(v) for v in initiatives["check_in_state"]],
+            w("col.progress"): [text(v) for v in initiatives["progress"]],
+            w("col.help_needed"): [text(v) for v in initiatives["help_needed"]],
+            w("col.responsible"): [text(v) or DASH for v in initiatives["responsible"]],
+        }
+    )
+
+
+def decisions_table(decisions: pd.DataFrame, w: Words) -> pd.DataFrame:
+    """The decisions and their follow-up."""
+    return pd.DataFrame(
+        {
+            w("decision.col.title"): decisions["title"],
+            w("decision.col.owner"): [text(v) or DASH for v in decisions["owner"]],
+            w("decision.col.decided_on"): [w.date(v) for v in decisions["decided_on"]],
+            w("col.due"): [w.date(v) for v in decisions["due"]],
+            w("col.status"): w.enums(decisions["status"], "DecisionStatus"),
+            w("decision.col.follow_up"): [text(v) for v in decisions["follow_up"]],
+            w("col.goals"): [text(v) for v in decisions["goals"]],
+            w("decision.col.initiatives"): [text(v) for v in decisions["initiatives"]],
+        }
+    )
+
+
+STATES = (EntryStatus.APPROVED.value, "submitted", "draft", "returned", MISSING)
+
+
+def completeness_table(snapshot: Snapshot, w: Words) -> pd.DataFrame:
+    """How many of the period's expected values and check-ins are in each state."""
+    values = snapshot.indicators["period_state"].value_counts()
+    check_ins = snapshot.initiatives["check_in_state"].value_counts()
+    return pd.DataFrame(
+        {
+            w("col.status"): [w.state(s) for s in STATES],
+            w("report.col.values"): [int(values.get(s, 0)) for s in STATES],
+            w("report.col.check_ins"): [int(check_ins.get(s, 0)) for s in STATES],
+        }
+    )
+
+
+def status_counts(snapshot: Snapshot, w: Words) -> pd.DataFrame:
+    """Indicators per status (the report's chart), every status in order."""
+    counts = snapshot.indicators["progress_status"].value_counts()
+    return pd.DataFrame(
+        {
+            w("progress.col.status"): [w.enum(s.value, "ProgressStatus") for s in ProgressStatus],
+            w("col.count"): [int(counts.get(s.value, 0)) for s in ProgressStatus],
+        }
+    )
+
+
+def rag_counts(snapshot: Snapshot, w: Words) -> pd.DataFrame:
+    """Initiatives per RAG status of their latest check-in (and those without one)."""
+    counts = snapshot.initiatives["rag"].value_counts()
+    missing = int(snapshot.initiatives["rag"].map(blank).sum())
+    return pd.DataFrame(
+        {
+            w("col.rag"): [*(w.enum(r.value, "Rag") for r in Rag), w("report.no_check_in")],
+            w("col.count"): [*(int(counts.get(r.value, 0)) for r in Rag), missing],
+        }
+    )
+
+
+def effective_status(snapshot: Snapshot) -> pd.Series:
+    """Each goal's status as the report gives it, by code."""
+    return pd.Series(list(effective(snapshot.goals)), index=list(snapshot.goals["code"]))
+
+
+# --- changes -------------------------------------------------------------------------------------
+
+
+def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
+    """The differences between two reports as tables, by heading key (empty ones left out)."""
+    ind = changes.indicators.to_dict("records")
+    tables = {
+        "report.changes.indicators": pd.DataFrame(
+            {
+                w("col.code"): changes.indicators["code"],
+                w("col.indicator"): changes.indicators["name"],
+                w("report.col.before"): [w.value_at(r, "value_a", r["period_a"]) for r in ind],
+                w("report.col.after"): [w.value_at(r, "value_b", r["period_b"]) for r in ind],
+                w("report.col.change"): [
+                    DASH if blank(r["change"]) else signed(float(r["change"]), w.lang) for r in ind
+                ],
+                w("report.col.status_before"): w.enums(
+                    changes.indicators["status_a"], "ProgressStatus"
+                ),
+                w("report.col.status_after"): w.enums(
+                    changes.indicators["status_b"], "ProgressStatus"
+                ),
+            }
+        ),
+        "report.changes.goals": pd.DataFrame(
+            {
+                w("col.code"): changes.goals["code"],
+                w("col.goal"): changes.goals["title"],
+                w("report.col.status_before"): w.enums(changes.goals["status_a"], "ProgressStatus"),
+                w("report.col.status_after"): w.enums(changes.goals["status_b"], "ProgressStatus"),
+                w("report.col.computed"): [
+                    f"{w.enum(a, 'ProgressStatus')} → {w.enum(b, 'ProgressStatus')}"
+                    for a, b in zip(
+                        changes.goals["computed_a"], changes.goals["computed_b"], strict=True
+                    )
+                ],
+            }
+        ),
+        "report.changes.initiatives": pd.DataFrame(
+            {
+                w("col.number"): changes.initiatives["number"],
+                w("col.initiative"): changes.initiatives["name"],
+                w("report.col.what"): [
+                    w(f"report.change.{c}") for c in changes.initiatives["change"]
+                ],
+                w("col.status"): [
+                    f"{w.enum(a, 'InitiativeStatus')} → {w.enum(b, 'InitiativeStatus')}"
+                    for a, b in zip(
+                        changes.initiatives["status_a"],
+                        changes.initiatives["status_b"],
+                        strict=True,
+                    )
+                ],
+                w("col.rag"): [
+                    f"{w.enum(a, 'Rag')} → {w.enum(b, 'Rag')}"
+                    for a, b in zip(
+                        changes.initiatives["rag_a"], changes.initiatives["rag_b"], strict=True
+                    )
+                ],
+            }
+        ),
+        "report.changes.decisions": pd.DataFrame(
+            {
+                w("decision.col.title"): changes.decisions["title"],
+                w("report.col.what"): [
+                    w(f"report.change.decision_{c}") for c in changes.decisions["change"]
+                ],
+                w("col.status"): [
+                    f"{w.enum(a, 'DecisionStatus')} → {w.enum(b, 'DecisionStatus')}"
+                    if not blank(a)
+                    else w.enum(b, "DecisionStatus")
+                    for a, b in zip(
+                        changes.decisions["status_a"], changes.decisions["status_b"], strict=True
+                    )
+                ],
+                w("col.due"): [w.date(v) for v in changes.decisions["due"]],
+            }
+        ),
+        "report.changes.corrections": pd.DataFrame(
+            {
+                w("col.code"): changes.corrections["code"],
+                w("col.indicator"): changes.corrections["name"],
+                w("col.period"): changes.corrections["period"],
+                w("report.col.shown"): [
+                    w.value(r["shown"], r["measure"], r["unit"])
+                    for r in changes.corrections.to_dict("records")
+                ],
+                w("report.col.now"): [
+                    w("report.withdrawn")
+                    if blank(r["now"])
+                    else w.value(r["now"], r["measure"], r["unit"])
+                    for r in changes.corrections.to_dict("records")
+                ],
+            }
+        ),
+    }
+    return {key: frame for key, frame in tables.items() if not frame.empty}
+
+
+def signed(value: float, lang: str) -> str:
+    """A change with its sign: '+1 500', '−500'."""
+    shown = number(value, lang)
+    return shown if value < 0 else f"+{shown}"
