@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit import config as streamlit_config
 from streamlit import logger as streamlit_logger
 
-from bench import rawsql, report
+from bench import rawsql, report, snapshots
 from bench.apptest import measure_empty_page, measure_page, use_database, warm_up
 from bench.config import BUDGETS, FULL, QUICK, SYNTHETIC_FACTOR, BenchPage, Repetitions, bench_pages
 from bench.databases import Database, build
@@ -79,6 +79,11 @@ def measure_size(db: Database, pages: list[BenchPage], reps: Repetitions) -> Siz
     log(f"  raw SQL baseline: median {raw.median_ms:.1f} ms ({rows} rows)")
     empty = measure_empty_page(reps)
     log(f"  empty page: warm median {empty.warm.median_ms if empty.warm else float('nan'):.1f} ms")
+    snapshot = snapshots.measure(reps.warm)  # leaves an approved report for the pages to show
+    log(
+        f"  status report {snapshot.period}: create {snapshot.create_ms:.0f} ms, refresh median "
+        f"{snapshot.refresh.median_ms:.0f} ms, read median {snapshot.read.median_ms:.0f} ms"
+    )
     timings = []
     for page in pages:
         timing = measure_page(page, reps)
@@ -88,7 +93,7 @@ def measure_size(db: Database, pages: list[BenchPage], reps: Repetitions) -> Siz
         else:
             log(f"  {page.title}: FAILED {timing.problems}")
         timings.append(timing)
-    return SizeResult(db, raw, rows, empty, timings)
+    return SizeResult(db, raw, rows, empty, timings, snapshot)
 
 
 def main(argv: list[str] | None = None) -> int:

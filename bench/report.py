@@ -88,7 +88,34 @@ def size_section(size: SizeResult, budgets: Budgets) -> list[str]:
             f"| {verdict(cold_check)} | {verdict(warm_check)} |"
         )
     lines += ["", f"All times in ms; measuring this size took {size.seconds:.0f} s.", ""]
-    return lines
+    return lines + snapshot_section(size)
+
+
+def snapshot_section(size: SizeResult) -> list[str]:
+    """How long a status report's snapshot takes on this size, against the raw-SQL baseline."""
+    snap = size.snapshot
+    if snap is None:
+        return []
+    raw = size.raw_sql.median_ms
+    rows = ", ".join(f"{count:,} {name}" for name, count in snap.rows.items())
+    return [
+        f"### Status report snapshot: {size_title(size)}",
+        "",
+        f"Report for {snap.period}: {rows}.",
+        "",
+        "| step | median | p95 | n | / raw SQL |",
+        "|---|--:|--:|--:|--:|",
+        f"| create draft (take and store every row) | {ms(snap.create_ms)} | – | 1 "
+        f"| {times(ratio(snap.create_ms, raw))} |",
+        f"| refresh draft (take again, replace) | {ms(snap.refresh.median_ms)} "
+        f"| {ms(snap.refresh.p95_ms)} | {snap.refresh.n} "
+        f"| {times(ratio(snap.refresh.median_ms, raw))} |",
+        f"| read report and compare with previous | {ms(snap.read.median_ms)} "
+        f"| {ms(snap.read.p95_ms)} | {snap.read.n} | {times(ratio(snap.read.median_ms, raw))} |",
+        f"| approve (freeze, copy decisions, lock) | {ms(snap.approve_ms)} | – | 1 "
+        f"| {times(ratio(snap.approve_ms, raw))} |",
+        "",
+    ]
 
 
 def server_section(run: BenchRun, budgets: Budgets) -> list[str]:
@@ -247,6 +274,7 @@ def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
                 "cold_limit_ms": budgets.cold_limit_ms(size.raw_sql.median_ms),
                 "empty_page": asdict(size.empty_page),
                 "pages": [_timing(page, size) for page in size.pages],
+                "snapshot": asdict(size.snapshot) if size.snapshot else None,
             }
             for size in run.sizes
         ],

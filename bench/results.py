@@ -6,6 +6,7 @@ from bench.apptest import PageTiming
 from bench.config import Budgets
 from bench.databases import Database
 from bench.server import ServerMemory
+from bench.snapshots import SnapshotTiming
 from bench.stats import Summary
 
 
@@ -18,6 +19,7 @@ class SizeResult:
     raw_sql_rows: int
     empty_page: PageTiming
     pages: list[PageTiming]
+    snapshot: SnapshotTiming | None = None
     seconds: float = 0.0
 
 

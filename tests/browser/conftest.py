@@ -3,9 +3,13 @@
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from support import browser as chromium
 from support import server
+
+# A rerun that saves and re-reads can take several seconds while the whole suite loads both
+# cores; Playwright's default of 5 s for expect() made the reporting flow fail now and then.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")

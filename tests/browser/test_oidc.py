@@ -29,7 +29,7 @@ ACCOUNTS = {
     "dg@bfd.dep.no": (Role.STEERING, "BFD"),
 }
 STRANGER = "ukjent@kommune.no"
-MENU = ["Oversikt", "Mål", "Portefølje", "Satsing", "Indikatorer", "Styring"]
+MENU = ["Oversikt", "Mål", "Portefølje", "Satsing", "Indikatorer", "Statusrapporter", "Styring"]
 MENU += ["Kunnskapsgrunnlag"]
 
 

@@ -13,6 +13,7 @@ PAGES = {  # URL path -> h1
     "portefolje": "Portefølje",
     "satsing": "Satsing",
     "indikatorer": "Indikatorer",
+    "statusrapporter": "Statusrapporter",
     "styring": "Styring",
     "kunnskapsgrunnlag": "Kunnskapsgrunnlag",
 }
