@@ -485,7 +485,7 @@ def _paired(a: pd.DataFrame, b: pd.DataFrame, key: str, names: list[str]) -> pd.
     return merged.astype(object).where(merged.notna(), None)
 
 
-def _either(row: pd.Series, name: str) -> Any:
+def _either(row: dict[Any, Any], name: str) -> Any:
     """The later side's value of a column, or the earlier one's when the row left."""
     later = row.get(f"{name}_b")
     return row.get(f"{name}_a") if blank(later) else later
@@ -521,7 +521,7 @@ def _indicator_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     names = ["name", "measure", "unit", "value", "value_period", "progress_status"]
     pairs = _paired(a.indicators, b.indicators, "code", names)
     records = []
-    for _, row in pairs.iterrows():
+    for row in pairs.to_dict("records"):
         moved = not (
             same(row["value_a"], row["value_b"])
             and same(row["value_period_a"], row["value_period_b"])
@@ -563,7 +563,7 @@ def _goal_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
             "computed_a": row["computed_status_a"],
             "computed_b": row["computed_status_b"],
         }
-        for _, row in pairs.iterrows()
+        for row in pairs.to_dict("records")
         if not (
             same(row["effective_a"], row["effective_b"])
             and same(row["computed_status_a"], row["computed_status_b"])
@@ -578,7 +578,7 @@ INITIATIVE_CHANGES = ("new", "removed", "started", "ended", "status", "rag")
 def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     pairs = _paired(a.initiatives, b.initiatives, "number", ["name", "status", "rag"])
     records: list[dict[str, Any]] = []
-    for _, row in pairs.iterrows():
+    for row in pairs.to_dict("records"):
         changes = []
         if not row["in_a"]:
             changes.append("new")
@@ -613,7 +613,7 @@ def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
 def _decision_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     pairs = _paired(a.decisions, b.decisions, "decision_id", ["title", "status", "due"])
     records = []
-    for _, row in pairs.iterrows():
+    for row in pairs.to_dict("records"):
         if not row["in_b"]:
             continue  # a decision is not deleted; one missing from b was not visible there
         if not row["in_a"]:
