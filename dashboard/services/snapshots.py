@@ -11,6 +11,7 @@ columns, so any two can be compared.
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from dashboard.services.indicators import PROGRESS_INPUTS, Latest, latest_values
 from dashboard.services.overview import summaries_from
 from dashboard.services.progress import MISSING, Mark, completeness, thresholds
 from models import (
+    AuditEvent,
     CheckIn,
     Decision,
     DecisionGoal,
@@ -134,9 +136,13 @@ def _indicators(
     period: Period | None,
     today: dt.date,
     previous: Snapshot | None,
+    only: Collection[int] | None = None,
 ) -> pd.DataFrame:
     until = period.end if period else None
     meta = ["code", "name", "measure", "unit", *PROGRESS_INPUTS]
+    scope = col(Indicator.mission_id) == mission_id
+    if only is not None:
+        scope = scope & col(Indicator.id).in_(list(only))
     rows = fetch(
         session,
         sa.select(
@@ -145,10 +151,11 @@ def _indicators(
             col(Organisation.short_name),
         )
         .outerjoin(Organisation, col(Organisation.id) == Indicator.responsible_org_id)
-        .where(col(Indicator.mission_id) == mission_id)
+        .where(scope)
         .order_by(col(Indicator.code)),
     )
-    latest = latest_values(session, mission_id, False, until=until)
+    ids = None if only is None else list(only)
+    latest = latest_values(session, mission_id, False, ids, until=until)
     states: dict[int, str] = {}
     if period is not None and period.id is not None:
         found = completeness(session, mission_id, period.id, today)
@@ -270,8 +277,15 @@ def _goals(
 
 
 def _initiatives(
-    session: Session, mission_id: int, period: Period | None, until: dt.date | None
+    session: Session,
+    mission_id: int,
+    period: Period | None,
+    until: dt.date | None,
+    only: Collection[int] | None = None,
 ) -> pd.DataFrame:
+    scope = col(Initiative.mission_id) == mission_id
+    if only is not None:
+        scope = scope & col(Initiative.id).in_(list(only))
     initiatives = fetch(
         session,
         sa.select(
@@ -282,7 +296,7 @@ def _initiatives(
             col(Initiative.start_year),
             col(Initiative.end_year),
         )
-        .where(col(Initiative.mission_id) == mission_id)
+        .where(scope)
         .order_by(col(Initiative.number)),
     )
     responsible: dict[int, list[str]] = {}
@@ -291,10 +305,7 @@ def _initiatives(
         sa.select(col(InitiativeOrganisation.initiative_id), col(Organisation.short_name))
         .join(Organisation, col(Organisation.id) == InitiativeOrganisation.organisation_id)
         .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
-        .where(
-            col(Initiative.mission_id) == mission_id,
-            col(InitiativeOrganisation.role) == OrganisationRole.RESPONSIBLE,
-        )
+        .where(scope, col(InitiativeOrganisation.role) == OrganisationRole.RESPONSIBLE)
         .order_by(col(Organisation.short_name)),
     ):
         responsible.setdefault(initiative_id, []).append(name)
@@ -313,10 +324,7 @@ def _initiatives(
         )
         .join(Period, col(Period.id) == CheckIn.period_id)
         .join(Initiative, col(Initiative.id) == CheckIn.initiative_id)
-        .where(
-            col(Initiative.mission_id) == mission_id,
-            sa.true() if until is None else col(Period.end) <= until,
-        )
+        .where(scope, sa.true() if until is None else col(Period.end) <= until)
         .order_by(col(Period.end), col(Period.start), col(CheckIn.id)),
     ):
         initiative_id, period_id, status = row[0], row[1], row[2]
@@ -431,18 +439,138 @@ def store_rows(session: Session, report_id: int, name: str, frame: pd.DataFrame)
         session.execute(sa.insert(table), records)
 
 
-def load(session: Session, report_id: int) -> Snapshot:
-    """The stored rows of a report, in the order they were taken."""
+def load(
+    session: Session,
+    report_id: int,
+    *,
+    indicators: Collection[int] | None = None,
+    initiatives: Collection[int] | None = None,
+) -> Snapshot:
+    """The stored rows of a report, in the order they were taken (of the indicators and
+    initiatives with these ids only, when given)."""
+    only: dict[str, tuple[str, Collection[int] | None]] = {
+        "indicators": ("indicator_id", indicators),
+        "initiatives": ("initiative_id", initiatives),
+    }
     frames = {}
     for name, (table, columns) in TABLES.items():
+        scope = col(table.report_id) == report_id  # type: ignore[attr-defined]
+        key, ids = only.get(name, ("", None))
+        if ids is not None:
+            scope = scope & col(getattr(table, key)).in_(list(ids))
         rows = fetch(
             session,
             sa.select(*(col(getattr(table, c)) for c in columns))
-            .where(col(table.report_id) == report_id)  # type: ignore[attr-defined]
+            .where(scope)
             .order_by(col(table.id)),  # type: ignore[attr-defined]
         )
         frames[name] = frame_of(rows, columns)
     return Snapshot(**frames)
+
+
+# Audit entities whose changes leave a report's rows as they are (or, for decisions, are read
+# afresh anyway); a change to any entity not named here or in TRACKED means: take everything.
+UNRELATED = frozenset({"status_report", "goal_status", "decision", "user", "page", "period"})
+TRACKED = {"indicator_value": IndicatorValue, "check_in": CheckIn, "indicator": Indicator}
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The indicators and initiatives whose rows may differ from a report's."""
+
+    indicators: set[int]
+    initiatives: set[int]
+
+
+def changed_since(
+    session: Session, mission_id: int, taken: dt.datetime, period_end: dt.date
+) -> Changed | None:
+    """What may have changed since a report's rows were taken (at taken, as of period_end):
+    the indicators and initiatives with an entry or definition changed since, with an approved
+    entry of a later period, or new to the mission or gone from it. None: anything may have
+    changed (a seed load, an import, an edit of the portfolio), so take everything."""
+    events = fetch(
+        session,
+        sa.select(col(AuditEvent.entity), col(AuditEvent.entity_id)).where(
+            col(AuditEvent.at) >= taken, col(AuditEvent.action) != "refused"
+        ),
+    )
+    touched: dict[str, set[int]] = {name: set() for name in TRACKED}
+    for entity, entity_id in events:
+        if entity in UNRELATED:
+            continue
+        if entity not in TRACKED or entity_id is None or not str(entity_id).isdigit():
+            return None
+        touched[entity].add(int(entity_id))
+    indicators = set(touched["indicator"])
+    initiatives: set[int] = set()
+    for model, ids, found in (
+        (IndicatorValue, touched["indicator_value"], indicators),
+        (CheckIn, touched["check_in"], initiatives),
+    ):
+        owner = col(model.indicator_id if model is IndicatorValue else model.initiative_id)  # type: ignore[union-attr]
+        found.update(
+            row[0]
+            for row in fetch(
+                session,
+                sa.select(owner)
+                .join(Period, col(Period.id) == model.period_id)
+                .where(
+                    col(model.id).in_(list(ids))
+                    | ((col(model.status) == EntryStatus.APPROVED) & (col(Period.end) > period_end))
+                ),
+            )
+        )
+    return Changed(indicators, initiatives)
+
+
+def since(
+    session: Session,
+    mission_id: int,
+    report_id: int,
+    taken: dt.datetime | None,
+    period_end: dt.date,
+    today: dt.date,
+) -> tuple[Snapshot, Snapshot]:
+    """A report's rows and the approved state now, with the steering group's overrides kept:
+    of the indicators and initiatives that may differ only (changed_since), or of all."""
+    changed = changed_since(session, mission_id, taken, period_end) if taken else None
+    if changed is None:
+        stored = load(session, report_id)
+        now = take(session, mission_id, None, today=today, previous=stored, overrides=stored.goals)
+        return stored, now
+    for model, table, key, found in (
+        (Indicator, SnapshotIndicator, "indicator_id", changed.indicators),
+        (Initiative, SnapshotInitiative, "initiative_id", changed.initiatives),
+    ):  # new to the mission, or gone from it
+        in_mission = col(model.mission_id) == mission_id
+        in_report = col(table.report_id) == report_id
+        live = {r[0] for r in fetch(session, sa.select(col(model.id)).where(in_mission))}
+        kept = {r[0] for r in fetch(session, sa.select(col(getattr(table, key))).where(in_report))}
+        found |= (live ^ kept) - {None}
+    stored = load(
+        session, report_id, indicators=changed.indicators, initiatives=changed.initiatives
+    )
+    indicators = _indicators(session, mission_id, None, today, stored, only=changed.indicators)
+    statuses = dict(
+        fetch(
+            session,
+            sa.select(
+                col(SnapshotIndicator.indicator_id), col(SnapshotIndicator.progress_status)
+            ).where(col(SnapshotIndicator.report_id) == report_id),
+        )
+    )
+    statuses.update(zip(indicators["indicator_id"], indicators["progress_status"], strict=True))
+    marks = pd.DataFrame(
+        {"indicator_id": list(statuses), "progress_status": list(statuses.values())}
+    ).dropna()
+    now = Snapshot(
+        goals=_goals(session, mission_id, marks, stored.goals),
+        indicators=indicators,
+        initiatives=_initiatives(session, mission_id, None, None, only=changed.initiatives),
+        decisions=decision_rows(session, mission_id),
+    )
+    return stored, now
 
 
 # --- comparing ------------------------------------------------------------------------------
@@ -474,15 +602,25 @@ def effective(frame: pd.DataFrame) -> pd.Series:
     )
 
 
-def _paired(a: pd.DataFrame, b: pd.DataFrame, key: str, names: list[str]) -> pd.DataFrame:
-    """a and b side by side on key (outer), with columns <name>_a and <name>_b."""
+def _paired(
+    a: pd.DataFrame, b: pd.DataFrame, key: str, names: list[str], compared: list[str]
+) -> list[dict[Any, Any]]:
+    """The rows of a and b side by side on key (outer), as dicts with <name>_a and <name>_b,
+    leaving out those in both whose compared columns are equal to the letter (the callers
+    judge the rest, floats to rounding)."""
     left = a[[key, *names]].rename(columns={n: f"{n}_a" for n in names})
     right = b[[key, *names]].rename(columns={n: f"{n}_b" for n in names})
     left["in_a"], right["in_b"] = True, True
     merged = left.merge(right, on=key, how="outer", sort=False)
-    merged["in_a"] = merged["in_a"].map(lambda v: v is True)
-    merged["in_b"] = merged["in_b"].map(lambda v: v is True)
-    return merged.astype(object).where(merged.notna(), None)
+    merged["in_a"] = merged["in_a"].eq(True)
+    merged["in_b"] = merged["in_b"].eq(True)
+    differs = ~(merged["in_a"] & merged["in_b"])
+    for name in compared:
+        x, y = merged[f"{name}_a"].astype(object), merged[f"{name}_b"].astype(object)
+        equal = (x == y).fillna(False).astype(bool) | (x.isna() & y.isna())
+        differs |= ~equal
+    kept = merged[differs].astype(object)
+    return kept.where(kept.notna(), None).to_dict("records")
 
 
 def _either(row: dict[Any, Any], name: str) -> Any:
@@ -519,9 +657,9 @@ def compare(a: Snapshot, b: Snapshot) -> Comparison:
 
 def _indicator_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     names = ["name", "measure", "unit", "value", "value_period", "progress_status"]
-    pairs = _paired(a.indicators, b.indicators, "code", names)
+    pairs = _paired(a.indicators, b.indicators, "code", names, names[3:])
     records = []
-    for row in pairs.to_dict("records"):
+    for row in pairs:
         moved = not (
             same(row["value_a"], row["value_b"])
             and same(row["value_period_a"], row["value_period_b"])
@@ -553,7 +691,8 @@ def _indicator_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
 def _goal_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     left = a.goals.assign(effective=effective(a.goals))
     right = b.goals.assign(effective=effective(b.goals))
-    pairs = _paired(left, right, "code", ["title", "effective", "computed_status"])
+    names = ["title", "effective", "computed_status"]
+    pairs = _paired(left, right, "code", names, names[1:])
     records = [
         {
             "code": row["code"],
@@ -563,7 +702,7 @@ def _goal_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
             "computed_a": row["computed_status_a"],
             "computed_b": row["computed_status_b"],
         }
-        for row in pairs.to_dict("records")
+        for row in pairs
         if not (
             same(row["effective_a"], row["effective_b"])
             and same(row["computed_status_a"], row["computed_status_b"])
@@ -576,9 +715,11 @@ INITIATIVE_CHANGES = ("new", "removed", "started", "ended", "status", "rag")
 
 
 def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
-    pairs = _paired(a.initiatives, b.initiatives, "number", ["name", "status", "rag"])
+    pairs = _paired(
+        a.initiatives, b.initiatives, "number", ["name", "status", "rag"], ["status", "rag"]
+    )
     records: list[dict[str, Any]] = []
-    for row in pairs.to_dict("records"):
+    for row in pairs:
         changes = []
         if not row["in_a"]:
             changes.append("new")
@@ -611,9 +752,10 @@ def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
 
 
 def _decision_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
-    pairs = _paired(a.decisions, b.decisions, "decision_id", ["title", "status", "due"])
+    names = ["title", "status", "due"]
+    pairs = _paired(a.decisions, b.decisions, "decision_id", names, names[1:])
     records = []
-    for row in pairs.to_dict("records"):
+    for row in pairs:
         if not row["in_b"]:
             continue  # a decision is not deleted; one missing from b was not visible there
         if not row["in_a"]:

@@ -28,6 +28,7 @@ from dashboard.services.snapshots import (
     compare,
     decision_rows,
     load,
+    since,
     store,
     store_rows,
     take,
@@ -365,12 +366,22 @@ def _name(session: Session, user_id: int | None) -> str | None:
     return (user.name or user.email) if user else None
 
 
+def visible_report(
+    session: Session, report_id: int, *, include_unpublished: bool
+) -> StatusReport | None:
+    """The report with this id if the reader may see it (partners: approved ones only)."""
+    report = session.get(StatusReport, report_id)
+    if report is None or (report.status != R.APPROVED and not include_unpublished):
+        return None
+    return report
+
+
 def report_detail(
     session: Session, report_id: int, *, include_unpublished: bool
 ) -> ReportDetail | None:
     """The report with this id, or None when there is none the reader may see."""
-    report = session.get(StatusReport, report_id)
-    if report is None or (report.status != R.APPROVED and not include_unpublished):
+    report = visible_report(session, report_id, include_unpublished=include_unpublished)
+    if report is None:
         return None
     period = session.get(Period, report.period_id)
     assert period is not None and report.id is not None
@@ -404,10 +415,8 @@ def report_snapshot(
     session: Session, report_id: int, *, include_unpublished: bool
 ) -> Snapshot | None:
     """The stored rows of a report the reader may see."""
-    report = session.get(StatusReport, report_id)
-    if report is None or (report.status != R.APPROVED and not include_unpublished):
-        return None
-    return load(session, report_id)
+    visible = visible_report(session, report_id, include_unpublished=include_unpublished)
+    return load(session, report_id) if visible else None
 
 
 def compare_reports(
@@ -456,9 +465,10 @@ def since_last_report(
         return None
     report, label = row
     assert report.id is not None
-    stored = load(session, report.id)
+    period = session.get(Period, report.period_id)
+    assert period is not None
     # the steering group's overrides stand until its next report
-    now = take(session, mission_id, None, today=today, previous=stored, overrides=stored.goals)
+    stored, now = since(session, mission_id, report.id, report.generated_at, period.end, today)
     if not include_unpublished:  # partners know the decisions of published reports only
         now.decisions = stored.decisions
     return SinceLastReport(report.id, label, report.approved_at, compare(stored, now))

@@ -46,6 +46,13 @@ class Words:
             float(value), str(measure or "count"), None if blank(unit) else unit, self.lang
         )
 
+    def moves(self, before: Iterable[Any], after: Iterable[Any], kind: str) -> list[str]:
+        """'Gul → Rød' for each pair of enum values."""
+        return [
+            f"{self.enum(a, kind)} → {self.enum(b, kind)}"
+            for a, b in zip(before, after, strict=True)
+        ]
+
     def value_at(self, row: Mapping[Any, Any], value: str, when: Any) -> str:
         """row[value] in the row's measure and unit, followed by '(when)'."""
         return f"{self.value(row[value], row['measure'], row['unit'])} ({text(when) or DASH})"
@@ -226,12 +233,9 @@ def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
                 w("col.goal"): changes.goals["title"],
                 w("report.col.status_before"): w.enums(changes.goals["status_a"], "ProgressStatus"),
                 w("report.col.status_after"): w.enums(changes.goals["status_b"], "ProgressStatus"),
-                w("report.col.computed"): [
-                    f"{w.enum(a, 'ProgressStatus')} → {w.enum(b, 'ProgressStatus')}"
-                    for a, b in zip(
-                        changes.goals["computed_a"], changes.goals["computed_b"], strict=True
-                    )
-                ],
+                w("report.col.computed"): w.moves(
+                    changes.goals["computed_a"], changes.goals["computed_b"], "ProgressStatus"
+                ),
             }
         ),
         "report.changes.initiatives": pd.DataFrame(
@@ -241,20 +245,14 @@ def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
                 w("report.col.what"): [
                     w(f"report.change.{c}") for c in changes.initiatives["change"]
                 ],
-                w("col.status"): [
-                    f"{w.enum(a, 'InitiativeStatus')} → {w.enum(b, 'InitiativeStatus')}"
-                    for a, b in zip(
-                        changes.initiatives["status_a"],
-                        changes.initiatives["status_b"],
-                        strict=True,
-                    )
-                ],
-                w("col.rag"): [
-                    f"{w.enum(a, 'Rag')} → {w.enum(b, 'Rag')}"
-                    for a, b in zip(
-                        changes.initiatives["rag_a"], changes.initiatives["rag_b"], strict=True
-                    )
-                ],
+                w("col.status"): w.moves(
+                    changes.initiatives["status_a"],
+                    changes.initiatives["status_b"],
+                    "InitiativeStatus",
+                ),
+                w("col.rag"): w.moves(
+                    changes.initiatives["rag_a"], changes.initiatives["rag_b"], "Rag"
+                ),
             }
         ),
         "report.changes.decisions": pd.DataFrame(

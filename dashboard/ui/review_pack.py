@@ -116,10 +116,13 @@ class _Pack(FPDF):
                 table.row([pdf_text(v) for v in values])
         self.ln(2)
 
-    def chart(self, png: bytes, alt_text: str) -> None:
+    def counts(self, counts: pd.DataFrame, w: Words, title_key: str, total: int) -> None:
+        """A bar chart of counts (label and count columns), with its text alternative."""
         if self.get_y() > self.h - 70:
             self.add_page()
-        self.image(io.BytesIO(png), w=150, alt_text=pdf_text(alt_text))
+        label_column, count_column = counts.columns
+        png = chart_png(counts, label_column, count_column, w(title_key), w.lang)
+        self.image(io.BytesIO(png), w=150, alt_text=pdf_text(w(f"{title_key}_alt", total=total)))
         self.ln(2)
 
 
@@ -148,22 +151,12 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
     pdf.frame(goals_table(snapshot.goals, w), [12, 70, 32, 32, 80, 20, 20])
 
     pdf.heading(w("report.indicators"), room=110)
-    counts = status_counts(snapshot, w)
-    status_col, count_col = counts.columns
-    pdf.chart(
-        chart_png(counts, status_col, count_col, w("report.chart.statuses"), lang),
-        w("report.chart.statuses_alt", total=len(snapshot.indicators)),
-    )
+    pdf.counts(status_counts(snapshot, w), w, "report.chart.statuses", len(snapshot.indicators))
     indicators = indicators_table(snapshot.indicators, w)
     pdf.frame(indicators, [42, 54, 20, 14, 26, 22, 28, 22, 18, 27])
 
     pdf.heading(w("report.initiatives"), room=110)
-    rags = rag_counts(snapshot, w)
-    rag_col, rag_count = rags.columns
-    pdf.chart(
-        chart_png(rags, rag_col, rag_count, w("report.chart.rag"), lang),
-        w("report.chart.rag_alt", total=len(snapshot.initiatives)),
-    )
+    pdf.counts(rag_counts(snapshot, w), w, "report.chart.rag", len(snapshot.initiatives))
     pdf.frame(initiatives_table(snapshot.initiatives, w), [9, 52, 20, 15, 17, 18, 65, 48, 29])
 
     pdf.heading(w("report.completeness"))

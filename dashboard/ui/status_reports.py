@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
@@ -145,7 +146,8 @@ def choose_report(mission_id: int, *, internal: bool) -> int | None:
 def lifecycle(detail: ReportDetail) -> None:
     """Who made, sent, returned and approved the report, and when."""
     report, people = detail.report, detail.people
-    st.markdown(f"{status_badge(str(report.status))} {esc(status_line(detail, Words(lang())))}")
+    line = status_line(detail, Words(lang())) if detail.frozen else t("report.not_approved")
+    st.markdown(f"{status_badge(str(report.status))} {esc(line)}")
     parts = [
         t(
             "report.created_by",
@@ -191,13 +193,13 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
     """The report as the steering group reads it."""
     w = Words(lang())
     report, snapshot = detail.report, detail.snapshot
-    st.subheader(t("report.summary"))
+    st.header(t("report.summary"))
     st.markdown(esc(report.summary) if report.summary else f"_{t('report.no_summary')}_")
     if report.decisions_requested:
         st.subheader(t("report.decisions_requested"))
         st.markdown(esc(report.decisions_requested))
 
-    st.subheader(t("report.goals"))
+    st.header(t("report.goals"))
     st.caption(t("report.goals_help"))
     goals = snapshot.goals
     for row in goals[goals["depth"] <= 1].to_dict("records"):
@@ -218,49 +220,25 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
     with st.expander(t("report.all_goals", count=len(goals))):
         st.dataframe(goals_table(goals, w), hide_index=True, width="stretch")
 
-    st.subheader(t("report.indicators"))
-    counts = status_counts(snapshot, w)
-    chart_with_table(
-        chart_spec(
-            bar_chart,
-            frame=counts,
-            label=counts.columns[0],
-            value=counts.columns[1],
-            title=t("report.chart.statuses"),
-            lang=lang(),
-        ),
-        t("report.chart.statuses_alt", total=len(snapshot.indicators)),
-        counts,
-    )
+    st.header(t("report.indicators"))
+    count_chart(status_counts(snapshot, w), "report.chart.statuses", len(snapshot.indicators))
     st.dataframe(indicators_table(snapshot.indicators, w), hide_index=True, width="stretch")
 
-    st.subheader(t("report.initiatives"))
-    rags = rag_counts(snapshot, w)
-    chart_with_table(
-        chart_spec(
-            bar_chart,
-            frame=rags,
-            label=rags.columns[0],
-            value=rags.columns[1],
-            title=t("report.chart.rag"),
-            lang=lang(),
-        ),
-        t("report.chart.rag_alt", total=len(snapshot.initiatives)),
-        rags,
-    )
+    st.header(t("report.initiatives"))
+    count_chart(rag_counts(snapshot, w), "report.chart.rag", len(snapshot.initiatives))
     st.dataframe(initiatives_table(snapshot.initiatives, w), hide_index=True, width="stretch")
 
-    st.subheader(t("report.completeness"))
+    st.header(t("report.completeness"))
     st.caption(t("report.completeness_help", period=esc(detail.period)))
     st.dataframe(completeness_table(snapshot, w), hide_index=True, width="stretch")
 
-    st.subheader(t("report.decisions"))
+    st.header(t("report.decisions"))
     if snapshot.decisions.empty:
         st.caption(t("report.no_decisions" if detail.frozen else "report.decisions_at_approval"))
     else:
         st.dataframe(decisions_table(snapshot.decisions, w), hide_index=True, width="stretch")
 
-    st.subheader(t("report.changes"))
+    st.header(t("report.changes"))
     if detail.changes is None:
         st.caption(t("report.no_previous"))
     else:
@@ -275,6 +253,20 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
     pack_downloads(detail, mission_title)
 
 
+def count_chart(counts: pd.DataFrame, title_key: str, total: int) -> None:
+    """A bar chart of counts (label and count columns) with its text alternative and table."""
+    label_column, count_column = counts.columns
+    spec = chart_spec(
+        bar_chart,
+        frame=counts,
+        label=label_column,
+        value=count_column,
+        title=t(title_key),
+        lang=lang(),
+    )
+    chart_with_table(spec, t(f"{title_key}_alt", total=total), counts)
+
+
 def changes_view(changes: Comparison) -> None:
     """The differences as one table per kind (a line when there are none)."""
     tables = change_tables(changes, Words(lang()))
@@ -287,7 +279,7 @@ def changes_view(changes: Comparison) -> None:
 
 def pack_downloads(detail: ReportDetail, mission_title: str) -> None:
     """The review pack as PDF and Excel, built when clicked."""
-    st.subheader(t("report.pack"))
+    st.header(t("report.pack"))
     st.caption(t("report.pack_help"))
     name = f"statusrapport-{detail.period}"
     left, right = st.columns(2)
@@ -389,7 +381,7 @@ def review_section(actor: Actor, mission_id: int, detail: ReportDetail) -> None:
             st.info(t("report.wait_for_submit"), icon=":material/info:")
     if allowed(actor, Action.RECORD_DECISION):
         acted = True
-        st.subheader(t("decision.record"))
+        st.header(t("decision.record"))
         st.caption(t("report.decision_help"))
         decision_form(actor, mission_id, report_id, key=f"report-decision-{report_id}")
     if not acted and not detail.frozen:
@@ -397,7 +389,7 @@ def review_section(actor: Actor, mission_id: int, detail: ReportDetail) -> None:
 
 
 def _operative_form(actor: Actor, report_id: int, version: int, detail: ReportDetail) -> None:
-    st.subheader(t("report.write"))
+    st.header(t("report.write"))
     round_ = st.session_state.get(EDITOR_KEY, 0)
     with st.form(f"report-texts-{report_id}-{round_}"):
         summary = st.text_area(
@@ -432,7 +424,7 @@ def _operative_form(actor: Actor, report_id: int, version: int, detail: ReportDe
 
 
 def _override_form(actor: Actor, report_id: int, version: int, detail: ReportDetail) -> None:
-    st.subheader(t("report.override"))
+    st.header(t("report.override"))
     st.caption(t("report.override_help"))
     goals = detail.snapshot.goals
     codes = [str(c) for c in goals["code"]]
@@ -465,7 +457,7 @@ def _override_form(actor: Actor, report_id: int, version: int, detail: ReportDet
 
 
 def _decide_form(actor: Actor, report_id: int, version: int) -> None:
-    st.subheader(t("report.decide"))
+    st.header(t("report.decide"))
     round_ = st.session_state.get(EDITOR_KEY, 0)
     with st.form(f"report-decide-{report_id}-{round_}"):
         confirm = st.checkbox(t("report.approve_confirm"))

@@ -199,3 +199,21 @@ def test_the_review_pack_opens_and_holds_the_reports_numbers() -> None:
 
     english = PdfReader(io.BytesIO(review_pdf(detail, mission.title, "en")))
     assert "Status report 2017" in english.pages[0].extract_text()
+
+
+def test_the_secretariat_reads_drafts_but_has_no_say_and_english_reads_english() -> None:
+    draft_2017()
+    at = open_page("sekretariat@demo.invalid", "statusrapporter")
+    assert [tab.label for tab in at.tabs] == ["Rapport", "Sammenlign", "Behandling"]
+    assert "Rapporten er hos styringsgruppen" in texts(at)
+    assert not [b for b in at.button if (b.key or "").startswith("FormSubmitter:report-decide")]
+    at = AppTest.from_file(str(_app()), default_timeout=60)
+    at.session_state["actor"] = actor(STEERING)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.switch_page("../pages/statusrapporter.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Status reports"
+    assert [tab.label for tab in at.tabs] == ["Report", "Compare", "Review"]
+    assert "Under review" in texts(at)

@@ -660,3 +660,53 @@ def test_compare_finds_exactly_the_differences_of_a_hand_built_pair() -> None:
     assert changes.corrections.empty
     assert changes.total == 2 + 2 + 5 + 2
     assert compare(b, b).total == 0
+
+
+def test_since_the_last_report_reads_only_what_changed_and_finds_the_same(world: World) -> None:
+    from dashboard.services.snapshots import changed_since, take
+
+    world.approved_value("2024", "98 000")
+    world.approved_check_in("2024", "amber", "I gang")
+    report = world.approve(world.draft("2024"))
+    set_period_locked(
+        world.actors["steering"], world.periods["2024"], False, reason="Rettet", engine=world.engine
+    )
+    world.approved_value("2024", "97 500")  # a correction
+    world.approved_value("2025", "94 000", indicator=world.share)  # a later period
+    with session_scope(write=True, engine=world.engine) as session:  # new, without an audit row
+        session.add(Initiative(mission_id=world.mission, number=2, name="Ny satsing"))
+    with Session(world.engine) as session:
+        stored_report = session.get(StatusReport, report.id)
+        assert stored_report is not None and stored_report.generated_at is not None
+        changed = changed_since(
+            session, world.mission, stored_report.generated_at, dt.date(2024, 12, 31)
+        )
+        assert changed is not None
+        assert changed.indicators == {world.neet, world.share}
+        fast = since_last_report(session, world.mission, TODAY, include_unpublished=True)
+        stored = load(session, report.id or 0)
+        full = compare(
+            stored,
+            take(
+                session, world.mission, None, today=TODAY, previous=stored, overrides=stored.goals
+            ),
+        )
+    assert fast is not None
+    for name in ("indicators", "goals", "initiatives", "decisions", "corrections"):
+        expected = getattr(full, name).reset_index(drop=True)
+        got = getattr(fast.changes, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert len(fast.changes.corrections) == 1 and len(fast.changes.initiatives) == 1
+
+
+def test_an_unknown_kind_of_change_makes_the_comparison_read_everything(world: World) -> None:
+    from dashboard.services import audit
+    from dashboard.services.snapshots import changed_since
+
+    report = world.approve(world.draft("2024"))
+    with session_scope(write=True, engine=world.engine) as session:
+        audit.record(session, world.actors["admin"], "seed", "mission", str(world.mission))
+    with Session(world.engine) as session:
+        stored = session.get(StatusReport, report.id)
+        assert stored is not None and stored.generated_at is not None
+        assert changed_since(session, world.mission, stored.generated_at, TODAY) is None
