@@ -251,7 +251,7 @@ def approve_report(
                 period.id,
                 before=period_before,
                 after=period.model_dump(warnings=False),
-                reason=f"status_report:{report_id}",
+                reason=f"Statusrapporten for {period.label} er godkjent (rapport {report_id}).",
             )
         return report
 
