@@ -162,11 +162,15 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
 def bar_chart(frame: pd.DataFrame, *, label: str, value: str, title: str, lang: str) -> alt.Chart:
     """Horizontal bars of value per label, largest first (the counts are in its table)."""
     base = alt.Chart(frame).encode(
-        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y(
+            f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)
+        ),
         x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
         tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=title)],
     )
-    height = max(120, 28 * len(frame))
+    # the height holds the axis and its title too: 36 px a bar keeps every label readable (at
+    # 28 px a bar the bars got ~17 px in Streamlit, and Vega hid every other label)
+    height = max(160, 36 * len(frame) + 60)
     return (
         base.mark_bar(color=COLOURS["value"])
         .properties(height=height)

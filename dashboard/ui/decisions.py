@@ -136,12 +136,14 @@ def decision_form(
             list(goals),
             default=[g for g in row.get("goal_ids", []) if g in goals],
             format_func=lambda i: goals[i],
+            placeholder=t("common.choose_many"),
         )
         initiative_ids = st.multiselect(
             t("decision.col.initiatives"),
             list(initiatives),
             default=[i for i in row.get("initiative_ids", []) if i in initiatives],
             format_func=lambda i: initiatives[i],
+            placeholder=t("common.choose_many"),
         )
         follow_up = st.text_area(
             t("decision.col.follow_up"),

@@ -109,6 +109,7 @@ class _Pack(FPDF):
             headings_style=header,
             line_height=3.6,
             text_align="LEFT",
+            align="LEFT",
             repeat_headings=1,
         ) as table:
             table.row([pdf_text(c) for c in frame.columns])
@@ -118,7 +119,7 @@ class _Pack(FPDF):
 
     def counts(self, counts: pd.DataFrame, w: Words, title_key: str, total: int) -> None:
         """A bar chart of counts (label and count columns), with its text alternative."""
-        if self.get_y() > self.h - 70:
+        if self.get_y() > self.h - 100:
             self.add_page()
         label_column, count_column = counts.columns
         png = chart_png(counts, label_column, count_column, w(title_key), w.lang)
@@ -157,7 +158,7 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
 
     pdf.heading(w("report.initiatives"), room=110)
     pdf.counts(rag_counts(snapshot, w), w, "report.chart.rag", len(snapshot.initiatives))
-    pdf.frame(initiatives_table(snapshot.initiatives, w), [9, 52, 20, 15, 17, 18, 65, 48, 29])
+    pdf.frame(initiatives_table(snapshot.initiatives, w), [9, 50, 18, 15, 22, 22, 62, 46, 29])
 
     pdf.heading(w("report.completeness"))
     pdf.frame(completeness_table(snapshot, w), [60, 40, 40])

@@ -118,6 +118,12 @@ def _create(actor: Actor, mission_id: int, period_id: int) -> None:
     st.session_state.pop("url:rapport", None)
 
 
+def report_names(reports: pd.DataFrame) -> dict[int, str]:
+    """Each report by its period (its status is shown beside the chosen one: a status in the
+    option's text stayed as it was in the open list after the report was approved)."""
+    return {int(i): str(p) for i, p in zip(reports["id"], reports["period"], strict=True)}
+
+
 def choose_report(mission_id: int, *, internal: bool) -> int | None:
     """The report to show, from ?rapport=ID (default: the newest)."""
     reports = query(report_list, mission_id, include_unpublished=internal)
@@ -125,10 +131,7 @@ def choose_report(mission_id: int, *, internal: bool) -> int | None:
         empty_state("report.none" if internal else "report.none_published", "empty.who_reports")
         return None
     ids = [int(i) for i in reports["id"]]
-    names = {
-        int(i): f"{p} · {label(s, 'ReportStatus')}"
-        for i, p, s in zip(reports["id"], reports["period"], reports["status"], strict=True)
-    }
+    names = report_names(reports)
     chosen: int = url_selectbox(
         t("report.choose"),
         ids,
@@ -308,10 +311,7 @@ def compare_section(mission_id: int, detail: ReportDetail, *, internal: bool) ->
     """Any two reports side by side; by default this one against the approved one before it."""
     reports = query(report_list, mission_id, include_unpublished=internal)
     ids = [int(i) for i in reports["id"]]
-    names = {
-        int(i): f"{p} · {label(s, 'ReportStatus')}"
-        for i, p, s in zip(reports["id"], reports["period"], reports["status"], strict=True)
-    }
+    names = report_names(reports)
     if len(ids) < 2:
         st.info(t("report.compare_needs_two"), icon=":material/info:")
         return
