@@ -23,7 +23,7 @@ from dashboard.services.status_reports import (
 )
 from dashboard.services.users import actor_of
 from dashboard.settings import get_settings
-from models import IndicatorValue, Period, User
+from models import IndicatorValue, Period, StatusReport, User
 
 
 @dataclass
@@ -42,7 +42,10 @@ def _latest_period(session: Session) -> Period:
     """The latest period that has a value and no report yet."""
     period = session.exec(
         select(Period)
-        .where(col(Period.id).in_(sa.select(col(IndicatorValue.period_id)).distinct()))
+        .where(
+            col(Period.id).in_(sa.select(col(IndicatorValue.period_id)).distinct()),
+            col(Period.id).not_in(sa.select(col(StatusReport.period_id))),
+        )
         .order_by(col(Period.end).desc())
     ).first()
     assert period is not None, "the benchmark database has no values"

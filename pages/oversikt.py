@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import date
+from dashboard.i18n.formatting import date, local_date
 from dashboard.services.indicators import indicator_count, indicator_table
 from dashboard.services.overview import portfolio_counts, status_overview
 from dashboard.services.portfolio import categories
@@ -129,7 +129,7 @@ since = query(since_last_report, mission.id, today(), include_unpublished=sees_u
 if since is None:
     empty_state("empty.no_reports", "empty.who_reports")
 else:
-    when = date(since.approved_at.date(), lang()) if since.approved_at else "–"
+    when = date(local_date(since.approved_at), lang())
     count = since.changes.total
     st.markdown(t("report.since_last", period=esc(since.period), when=when, count=count))
     changes_view(since.changes)

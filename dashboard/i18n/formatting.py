@@ -68,3 +68,11 @@ def local_time(value: object) -> str:
         return ""
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps naive UTC
     return aware.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
+
+
+def local_date(value: dt.datetime | None) -> dt.date | None:
+    """The Norwegian calendar date of a stored UTC time (None for none)."""
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps naive UTC
+    return aware.astimezone(OSLO).date()

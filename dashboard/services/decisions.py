@@ -154,7 +154,8 @@ def decision_log(session: Session, mission_id: int, today: dt.date) -> pd.DataFr
             links[name].setdefault(decision_id, []).append(linked)
     ids = list(log["decision_id"])
     for position, name in enumerate(("version", "description", "owner_org_id", "report_id")):
-        log[name] = [extra[i][position] for i in ids]
+        # object columns: an id stays an int or None (a float column would turn None into NaN)
+        log[name] = pd.Series([extra[i][position] for i in ids], index=log.index, dtype=object)
     for name, found in links.items():
         log[name] = [sorted(found.get(i, [])) for i in ids]
     log["overdue"] = [

@@ -38,8 +38,14 @@ def to_excel(frame: pd.DataFrame, sheet: str = "Data") -> bytes:
 def to_excel_sheets(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx workbook with one sheet per table, named by its key (cut to Excel's 31)."""
     buffer = io.BytesIO()
+    used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             sheet = "".join(c for c in name if c not in "[]:*?/\\")[:31]
+            number = 1
+            while sheet.casefold() in used:  # Excel's names are unique, ignoring case
+                number += 1
+                sheet = f"{sheet[: 31 - len(str(number)) - 3]} ({number})"
+            used.add(sheet.casefold())
             safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet)
     return buffer.getvalue()

@@ -711,9 +711,6 @@ def _goal_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     return _frame(records, ["code", "title", "status_a", "status_b", "computed_a", "computed_b"])
 
 
-INITIATIVE_CHANGES = ("new", "removed", "started", "ended", "status", "rag")
-
-
 def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     pairs = _paired(
         a.initiatives, b.initiatives, "number", ["name", "status", "rag"], ["status", "rag"]
@@ -777,13 +774,3 @@ def _decision_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
             }
         )
     return _frame(records, ["decision_id", "title", "change", "status_a", "status_b", "due"])
-
-
-def completeness_counts(snapshot: Snapshot) -> dict[str, dict[str, int]]:
-    """How many of the period's indicator values and check-ins are in each state."""
-    values = snapshot.indicators["period_state"].dropna().value_counts()
-    check_ins = snapshot.initiatives["check_in_state"].dropna().value_counts()
-    return {
-        "indicators": {str(k): int(v) for k, v in values.items()},
-        "check_ins": {str(k): int(v) for k, v in check_ins.items()},
-    }

@@ -9,7 +9,7 @@ report or its rows again: a later correction shows up in the next report, as a c
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -25,6 +25,7 @@ from dashboard.services.reporting import WorkflowRefused
 from dashboard.services.snapshots import (
     Comparison,
     Snapshot,
+    blank,
     compare,
     decision_rows,
     load,
@@ -268,7 +269,10 @@ def override_goal(
 ) -> StatusReport:
     """Set (or clear, with status None) the steering group's status of one goal in a report
     under review; the computed status stays beside it."""
-    chosen = ProgressStatus(status) if status else None
+    try:
+        chosen = ProgressStatus(status) if status else None
+    except ValueError as exc:
+        raise WorkflowRefused("no_status") from exc
     text = (justification or "").strip()
     if chosen is not None and not text:
         raise WorkflowRefused("justification_required")
@@ -437,7 +441,18 @@ def draft_drift(session: Session, report_id: int, today: dt.date) -> Comparison 
     stored = load(session, report_id)
     fresh = _take(session, report, today, stored.goals)
     fresh.decisions = stored.decisions
-    return compare(stored, fresh)
+    drift = compare(stored, fresh)
+    # the draft already shows its corrections; only new or changed ones are drift
+    shown = {
+        (r["code"], r["corrected_period"], r["corrected_from"], r["corrected_to"])
+        for r in stored.indicators.to_dict("records")
+        if not blank(r["corrected_period"])
+    }
+    new = [
+        (r["code"], r["period"], r["shown"], r["now"]) not in shown
+        for r in drift.corrections.to_dict("records")
+    ]
+    return replace(drift, corrections=drift.corrections[new])
 
 
 @dataclass

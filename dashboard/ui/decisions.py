@@ -25,6 +25,7 @@ from dashboard.ui.widgets import downloads, esc
 from models import DecisionStatus
 
 ROUND_KEY = "decision_form_round"
+SHOWN_KEY = "decision_form_versions"  # form key -> the decision's version it was shown with
 
 
 def log_table(log: pd.DataFrame) -> pd.DataFrame:
@@ -100,28 +101,40 @@ def decision_form(
     statuses: list[str] = [s.value for s in DecisionStatus]
     known = current is not None
     row: Mapping[Any, Any] = current or {}
-    round_ = st.session_state.get(ROUND_KEY, 0)  # a fresh, empty form after each save
-    with st.form(f"{key}-{round_}"):
+    round_ = st.session_state.get(ROUND_KEY, 0)  # a fresh form after each save
+    form = f"{key}-{round_}"
+    # the version the form was first shown with: a colleague's save in between is told
+    shown = st.session_state.setdefault(SHOWN_KEY, {})
+    version = shown.setdefault(form, row.get("version"))
+    with st.form(form):
         title = st.text_input(
-            t("decision.col.title"), value=str(row.get("title", "")), max_chars=300
+            t("decision.col.title"),
+            value=str(row.get("title", "")),
+            max_chars=300,
+            key=f"{form}-title",
         )
         description = st.text_area(
             t("decision.col.description"),
             value=str(row.get("description") or ""),
             max_chars=5000,
+            key=f"{form}-description",
         )
         left, middle, right = st.columns(3)
         decided_on = left.date_input(
             t("decision.col.decided_on"),
             value=_date(row["decided_on"]) if known else today(),
             format="DD.MM.YYYY",
+            key=f"{form}-decided",
         )
-        due = middle.date_input(t("col.due"), value=_date(row.get("due")), format="DD.MM.YYYY")
+        due = middle.date_input(
+            t("col.due"), value=_date(row.get("due")), format="DD.MM.YYYY", key=f"{form}-due"
+        )
         status = right.selectbox(
             t("col.status"),
             statuses,
             index=statuses.index(str(row.get("status", "open"))),
             format_func=lambda s: t(f"enum.DecisionStatus.{s}"),
+            key=f"{form}-status",
         )
         owner_ids: list[int | None] = [None, *organisations]
         owner_now = row.get("owner_org_id")
@@ -130,6 +143,7 @@ def decision_form(
             owner_ids,
             index=owner_ids.index(int(owner_now)) if owner_now in organisations else 0,
             format_func=lambda i: organisations[i] if i is not None else "–",
+            key=f"{form}-owner",
         )
         goal_ids = st.multiselect(
             t("col.goals"),
@@ -137,6 +151,7 @@ def decision_form(
             default=[g for g in row.get("goal_ids", []) if g in goals],
             format_func=lambda i: goals[i],
             placeholder=t("common.choose_many"),
+            key=f"{form}-goals",
         )
         initiative_ids = st.multiselect(
             t("decision.col.initiatives"),
@@ -144,11 +159,13 @@ def decision_form(
             default=[i for i in row.get("initiative_ids", []) if i in initiatives],
             format_func=lambda i: initiatives[i],
             placeholder=t("common.choose_many"),
+            key=f"{form}-initiatives",
         )
         follow_up = st.text_area(
             t("decision.col.follow_up"),
             value=str(row.get("follow_up") or ""),
             max_chars=2000,
+            key=f"{form}-follow-up",
         )
         sent = st.form_submit_button(t("decision.save"), type="primary")
     if not sent:
@@ -167,8 +184,8 @@ def decision_form(
     }
     try:
         if known:
-            decision_id, version = int(row["decision_id"]), int(row["version"])
-            update_decision(actor, decision_id, data | {"version": version})
+            decision_id = int(row["decision_id"])
+            update_decision(actor, decision_id, data | {"version": int(version)})
         else:
             record_decision(actor, mission_id, data)
     except ValidationError as exc:
@@ -178,6 +195,9 @@ def decision_form(
         return
     except WorkflowRefused as exc:
         st.error(t(f"workflow.{exc.code}"))
+        if exc.code == "stale_decision":  # what is typed stays; saving again goes over it
+            shown[form] = row.get("version")
+            st.caption(t("decision.kept_stale"))
         return
     except PermissionDenied:
         st.error(t("auth.not_allowed"))

@@ -9,7 +9,7 @@ import pandas as pd
 from dashboard.i18n import enum_key, translate
 from dashboard.i18n.formatting import date, measured, number
 from dashboard.services.progress import MISSING
-from dashboard.services.snapshots import Comparison, Snapshot, blank, effective
+from dashboard.services.snapshots import Comparison, Snapshot, blank
 from models import EntryStatus, ProgressStatus, Rag
 
 DASH = "–"
@@ -196,11 +196,6 @@ def rag_counts(snapshot: Snapshot, w: Words) -> pd.DataFrame:
             w("col.count"): [*(int(counts.get(r.value, 0)) for r in Rag), missing],
         }
     )
-
-
-def effective_status(snapshot: Snapshot) -> pd.Series:
-    """Each goal's status as the report gives it, by code."""
-    return pd.Series(list(effective(snapshot.goals)), index=list(snapshot.goals["code"]))
 
 
 # --- changes -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import vl_convert
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from dashboard.i18n.formatting import date, local_time
+from dashboard.i18n.formatting import date, local_date, local_time
 from dashboard.services.exports import to_excel_sheets
 from dashboard.services.snapshots import Comparison
 from dashboard.services.status_reports import ReportDetail
@@ -63,7 +63,7 @@ def status_line(detail: ReportDetail, w: Words) -> str:
     """'Godkjent 5. mars 2026 av ...' or 'Utkast - ikke godkjent', for the pack's first page."""
     report = detail.report
     if detail.frozen:
-        when = date(report.approved_at.date(), w.lang) if report.approved_at else "–"
+        when = date(local_date(report.approved_at), w.lang)
         return w("report.approved_line", when=when, who=detail.people["approved_by"] or "–")
     return w("report.unapproved_line", status=w.enum(report.status, "ReportStatus"))
 
@@ -221,5 +221,5 @@ def review_excel(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
     }
     if detail.changes is not None:
         for key, frame in change_tables(detail.changes, w).items():
-            sheets[w(key)] = frame
+            sheets[w("report.sheet.change", what=w(key))] = frame
     return to_excel_sheets(sheets)

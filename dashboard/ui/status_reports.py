@@ -57,9 +57,11 @@ VERSIONS_KEY = "report_versions"
 STATUS_COLOURS = {"draft": "gray", "submitted": "orange", "returned": "red", "approved": "green"}
 
 
-def _done(message: str) -> None:
+def _done(message: str, *, fresh_forms: bool = True) -> None:
+    """Say message after the rerun; with fresh_forms, the forms start from the stored report."""
     st.session_state[MESSAGES_KEY] = [("success", message)]
-    st.session_state[EDITOR_KEY] = st.session_state.get(EDITOR_KEY, 0) + 1
+    if fresh_forms:
+        st.session_state[EDITOR_KEY] = st.session_state.get(EDITOR_KEY, 0) + 1
     st.rerun()
 
 
@@ -74,14 +76,15 @@ def _refused(exc: Exception) -> None:
         st.error(t("auth.not_allowed"))
 
 
-def _attempt(step: Callable[[], Any], message: str) -> None:
-    """Run one command; on success say message after the rerun, else say what went wrong."""
+def _attempt(step: Callable[[], Any], message: str, *, fresh_forms: bool = True) -> None:
+    """Run one command; on success say message after the rerun, else say what went wrong
+    (what was typed stays in the forms, whose widgets are keyed)."""
     try:
         step()
     except (ValidationError, WorkflowRefused, PermissionDenied) as exc:
         _refused(exc)
         return
-    _done(message)
+    _done(message, fresh_forms=fresh_forms)
 
 
 def status_badge(status: str) -> str:
@@ -339,6 +342,10 @@ def compare_section(mission_id: int, detail: ReportDetail, *, internal: bool) ->
     if earlier == later:
         st.info(t("report.compare_same"), icon=":material/info:")
         return
+    ends = dict(zip(reports["id"], reports["period_end"], strict=True))
+    if ends[earlier] > ends[later]:  # changes run from the earlier report to the later one
+        st.caption(t("report.compare_swapped"))
+        earlier, later = later, earlier
     changes = query(compare_reports, int(earlier), int(later), include_unpublished=internal)
     if changes is None:
         st.warning(t("workflow.no_report"))
@@ -391,15 +398,21 @@ def review_section(actor: Actor, mission_id: int, detail: ReportDetail) -> None:
 def _operative_form(actor: Actor, report_id: int, version: int, detail: ReportDetail) -> None:
     st.header(t("report.write"))
     round_ = st.session_state.get(EDITOR_KEY, 0)
-    with st.form(f"report-texts-{report_id}-{round_}"):
+    form = f"report-texts-{report_id}-{round_}"
+    with st.form(form):
         summary = st.text_area(
-            t("report.summary"), value=detail.report.summary or "", max_chars=10000, height=160
+            t("report.summary"),
+            value=detail.report.summary or "",
+            max_chars=10000,
+            height=160,
+            key=f"{form}-summary",
         )
         requested = st.text_area(
             t("report.decisions_requested"),
             value=detail.report.decisions_requested or "",
             max_chars=5000,
             help=t("report.decisions_requested_help"),
+            key=f"{form}-requested",
         )
         left, right = st.columns(2)
         save = left.form_submit_button(t("report.save"))
@@ -420,6 +433,7 @@ def _operative_form(actor: Actor, report_id: int, version: int, detail: ReportDe
         _attempt(
             lambda: refresh_draft(actor, report_id, version, today=today()),
             t("report.refreshed"),
+            fresh_forms=False,  # text typed and not saved yet stays in the form
         )
 
 

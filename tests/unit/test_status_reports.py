@@ -710,3 +710,72 @@ def test_an_unknown_kind_of_change_makes_the_comparison_read_everything(world: W
         stored = session.get(StatusReport, report.id)
         assert stored is not None and stored.generated_at is not None
         assert changed_since(session, world.mission, stored.generated_at, TODAY) is None
+
+
+def test_review_fixes_drift_log_types_statuses_and_sheet_names(world: World) -> None:
+    from dashboard.services.exports import to_excel_sheets
+
+    world.approved_value("2024", "98 000")
+    world.approve(world.draft("2024"))
+    set_period_locked(
+        world.actors["steering"], world.periods["2024"], False, reason="Rettet", engine=world.engine
+    )
+    world.approved_value("2024", "97 500")
+    following = world.draft("2025")
+    with Session(world.engine) as session:
+        drift = draft_drift(session, following.id or 0, TODAY)
+    assert drift is not None and drift.total == 0  # its correction is in the draft already
+
+    with pytest.raises(WorkflowRefused, match="no_status"):
+        override_goal(
+            world.actors["steering"],
+            following.id or 0,
+            following.version,
+            "1",
+            "forged",
+            "Fordi",
+            engine=world.engine,
+        )
+
+    steering = world.actors["steering"]
+    record_decision(
+        steering,
+        world.mission,
+        {"title": "Med rapport", "report_id": following.id},
+        engine=world.engine,
+    )
+    record_decision(steering, world.mission, {"title": "Uten rapport"}, engine=world.engine)
+    with Session(world.engine) as session:
+        log = decision_log(session, world.mission, TODAY).set_index("title")
+    assert log.loc["Uten rapport", "report_id"] is None
+    assert log.loc["Med rapport", "report_id"] == following.id
+    row = log.loc["Uten rapport"]
+    update_decision(
+        steering,
+        int(row["decision_id"]),
+        {
+            "title": "Uten rapport",
+            "report_id": row["report_id"],
+            "owner_org_id": row["owner_org_id"],
+            "version": int(row["version"]),
+        },
+        engine=world.engine,
+    )
+
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(
+        io.BytesIO(
+            to_excel_sheets(
+                {
+                    "Satsinger": pd.DataFrame({"a": [1]}),
+                    "satsinger": pd.DataFrame({"b": [2]}),
+                    "x" * 40: pd.DataFrame(),
+                    "x" * 35: pd.DataFrame(),
+                }
+            )
+        )
+    )
+    assert book.sheetnames == ["Satsinger", "satsinger (2)", "x" * 31, "x" * 27 + " (2)"]
