@@ -217,3 +217,34 @@ def test_the_secretariat_reads_drafts_but_has_no_say_and_english_reads_english()
     assert at.title[0].value == "Status reports"
     assert [tab.label for tab in at.tabs] == ["Report", "Compare", "Review"]
     assert "Under review" in texts(at)
+
+
+def test_a_decision_changed_meanwhile_is_told_and_the_typed_text_kept() -> None:
+    from dashboard.services.decisions import record_decision, update_decision
+
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).one()
+    steering = actor(STEERING)
+    decision = record_decision(
+        steering, mission.id or 0, {"title": "Kartlegge frafall"}, engine=engine()
+    )
+    at = open_page(STEERING, "styring")
+    follow_up = in_form(at.text_area, f"decision-{decision.id}", "Oppfølging")
+    follow_up.input("Udir har startet kartleggingen")
+    update_decision(  # a colleague saves first
+        steering,
+        decision.id or 0,
+        {"title": "Kartlegge frafall", "status": "in_progress", "version": 1},
+        engine=engine(),
+    )
+    submit_form(at, f"decision-{decision.id}", "Lagre beslutningen")
+    assert any("Noen andre har endret beslutningen" in e.value for e in at.error)
+    kept = in_form(at.text_area, f"decision-{decision.id}", "Oppfølging")
+    assert kept.value == "Udir har startet kartleggingen"
+    with Session(engine()) as session:
+        stored = session.get(Decision, decision.id)
+    assert stored is not None and stored.follow_up is None and stored.status == "in_progress"
+    submit_form(at, f"decision-{decision.id}", "Lagre beslutningen")  # knowingly, over it
+    with Session(engine()) as session:
+        stored = session.get(Decision, decision.id)
+    assert stored is not None and stored.follow_up == "Udir har startet kartleggingen"
