@@ -552,6 +552,14 @@ def since(
         session, report_id, indicators=changed.indicators, initiatives=changed.initiatives
     )
     indicators = _indicators(session, mission_id, None, today, stored, only=changed.indicators)
+    now = Snapshot(
+        goals=stored.goals,  # no indicator changed: nor did a goal's roll-up
+        indicators=indicators,
+        initiatives=_initiatives(session, mission_id, None, None, only=changed.initiatives),
+        decisions=decision_rows(session, mission_id),
+    )
+    if not changed.indicators:
+        return stored, now
     statuses = dict(
         fetch(
             session,
@@ -564,12 +572,7 @@ def since(
     marks = pd.DataFrame(
         {"indicator_id": list(statuses), "progress_status": list(statuses.values())}
     ).dropna()
-    now = Snapshot(
-        goals=_goals(session, mission_id, marks, stored.goals),
-        indicators=indicators,
-        initiatives=_initiatives(session, mission_id, None, None, only=changed.initiatives),
-        decisions=decision_rows(session, mission_id),
-    )
+    now.goals = _goals(session, mission_id, marks, stored.goals)
     return stored, now
 
 
@@ -608,6 +611,8 @@ def _paired(
     """The rows of a and b side by side on key (outer), as dicts with <name>_a and <name>_b,
     leaving out those in both whose compared columns are equal to the letter (the callers
     judge the rest, floats to rounding)."""
+    if a.empty and b.empty:
+        return []
     left = a[[key, *names]].rename(columns={n: f"{n}_a" for n in names})
     right = b[[key, *names]].rename(columns={n: f"{n}_b" for n in names})
     left["in_a"], right["in_b"] = True, True
