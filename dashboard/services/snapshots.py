@@ -130,6 +130,14 @@ def take(
     )
 
 
+def _scope(
+    model: type[Indicator] | type[Initiative], mission_id: int, only: Collection[int] | None
+) -> Any:
+    """The mission's rows of model, or only those with these ids."""
+    scope = col(model.mission_id) == mission_id
+    return scope if only is None else scope & col(model.id).in_(list(only))
+
+
 def _indicators(
     session: Session,
     mission_id: int,
@@ -140,9 +148,7 @@ def _indicators(
 ) -> pd.DataFrame:
     until = period.end if period else None
     meta = ["code", "name", "measure", "unit", *PROGRESS_INPUTS]
-    scope = col(Indicator.mission_id) == mission_id
-    if only is not None:
-        scope = scope & col(Indicator.id).in_(list(only))
+    scope = _scope(Indicator, mission_id, only)
     rows = fetch(
         session,
         sa.select(
@@ -283,9 +289,7 @@ def _initiatives(
     until: dt.date | None,
     only: Collection[int] | None = None,
 ) -> pd.DataFrame:
-    scope = col(Initiative.mission_id) == mission_id
-    if only is not None:
-        scope = scope & col(Initiative.id).in_(list(only))
+    scope = _scope(Initiative, mission_id, only)
     initiatives = fetch(
         session,
         sa.select(

@@ -84,6 +84,18 @@ def _options(mission_id: int) -> tuple[dict[int, str], dict[int, str], dict[int,
     return goals, initiatives, organisations
 
 
+def _pick_many(label_key: str, options: dict[int, str], chosen: Any, key: str) -> list[int]:
+    """A multiselect of options (id -> text), starting from the chosen ids still among them."""
+    return st.multiselect(
+        t(label_key),
+        list(options),
+        default=[i for i in chosen if i in options],
+        format_func=lambda i: options[i],
+        placeholder=t("common.choose_many"),
+        key=key,
+    )
+
+
 def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
@@ -145,21 +157,12 @@ def decision_form(
             format_func=lambda i: organisations[i] if i is not None else "–",
             key=f"{form}-owner",
         )
-        goal_ids = st.multiselect(
-            t("col.goals"),
-            list(goals),
-            default=[g for g in row.get("goal_ids", []) if g in goals],
-            format_func=lambda i: goals[i],
-            placeholder=t("common.choose_many"),
-            key=f"{form}-goals",
-        )
-        initiative_ids = st.multiselect(
-            t("decision.col.initiatives"),
-            list(initiatives),
-            default=[i for i in row.get("initiative_ids", []) if i in initiatives],
-            format_func=lambda i: initiatives[i],
-            placeholder=t("common.choose_many"),
-            key=f"{form}-initiatives",
+        goal_ids = _pick_many("col.goals", goals, row.get("goal_ids", []), f"{form}-goals")
+        initiative_ids = _pick_many(
+            "decision.col.initiatives",
+            initiatives,
+            row.get("initiative_ids", []),
+            f"{form}-initiatives",
         )
         follow_up = st.text_area(
             t("decision.col.follow_up"),
