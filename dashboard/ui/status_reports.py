@@ -193,6 +193,8 @@ def drift_notice(actor: Actor, detail: ReportDetail) -> None:
     st.warning(t("report.drift", count=drift.total), icon=":material/update:")
     if allowed(actor, Action.DRAFT_REPORT) and detail.report.status in EDITABLE:
         st.caption(t("report.drift_refresh"))
+    with st.expander(t("report.drift_what")):
+        changes_view(drift)
 
 
 def report_view(detail: ReportDetail, mission_title: str) -> None:
