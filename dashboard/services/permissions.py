@@ -19,6 +19,7 @@ class Action(StrEnum):
     REOPEN_PERIOD = "reopen_period"
     MANAGE_USERS = "manage_users"
     MANAGE_FRAMEWORK = "manage_framework"
+    MANAGE_PORTFOLIO = "manage_portfolio"  # contributions to goals and links between initiatives
     MANAGE_PERIODS = "manage_periods"
     IMPORT = "import"
     READ_AUDIT = "read_audit"
@@ -27,7 +28,8 @@ class Action(StrEnum):
 READ = frozenset({Action.READ_UNAPPROVED})
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PARTNER: frozenset(),
-    Role.OPERATIVE: READ | {Action.ENTER_VALUES, Action.APPROVE_VALUES, Action.DRAFT_REPORT},
+    Role.OPERATIVE: READ
+    | {Action.ENTER_VALUES, Action.APPROVE_VALUES, Action.DRAFT_REPORT, Action.MANAGE_PORTFOLIO},
     Role.STEERING: READ
     | {
         Action.APPROVE_REPORT,
@@ -39,6 +41,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     | {
         Action.MANAGE_USERS,
         Action.MANAGE_FRAMEWORK,
+        Action.MANAGE_PORTFOLIO,
         Action.MANAGE_PERIODS,
         Action.IMPORT,
         Action.READ_AUDIT,

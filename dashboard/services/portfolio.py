@@ -35,6 +35,8 @@ INITIATIVE_FIELDS = [
     "region",
     "category",
     "focus",
+    "arenas",
+    "orientation",
     "description",
 ]
 PORTFOLIO_COLUMNS = [
@@ -96,7 +98,9 @@ def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
     width = len(INITIATIVE_FIELDS)
     frame = frame_of([row[:width] for row in rows], INITIATIVE_FIELDS)
     focus = INITIATIVE_FIELDS.index("focus")
+    arenas = INITIATIVE_FIELDS.index("arenas")
     frame["focus"] = [list(row[focus] or []) for row in rows]
+    frame["arenas"] = [list(row[arenas] or []) for row in rows]
     # SQL does not promise an order inside a group, so the names are sorted here
     frame["responsible"] = [_names(row[width]) for row in rows]
     frame["involved"] = [_names(row[width + 1]) for row in rows]

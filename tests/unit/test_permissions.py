@@ -33,6 +33,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.REOPEN_PERIOD: {ST, AD},
     Action.MANAGE_USERS: {AD},
     Action.MANAGE_FRAMEWORK: {AD},
+    Action.MANAGE_PORTFOLIO: {OP, AD},
     Action.MANAGE_PERIODS: {AD},
     Action.IMPORT: {AD},
     Action.READ_AUDIT: {AD},

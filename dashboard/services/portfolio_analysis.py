@@ -1,0 +1,372 @@
+"""The portfolio as a whole: which goals its initiatives cover, where the gaps are, how the
+initiatives hang together, when they run, and which organisations carry them."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from dashboard.i18n import sort_key
+from dashboard.services.common import fetch, frame_of
+from models import (
+    BodyMember,
+    Contribution,
+    ContributionKind,
+    Deliverable,
+    Goal,
+    GovernanceBody,
+    Indicator,
+    IndicatorGoal,
+    Initiative,
+    InitiativeOrganisation,
+    InitiativeStatus,
+    Organisation,
+    OrganisationRole,
+)
+
+GAPS = ("no_initiative", "only_indirect", "no_indicator")
+# How the coverage can be split; list-valued dimensions count an initiative under each value.
+DIMENSIONS = ("focus", "arenas", "orientation", "scope")
+NOT_GIVEN = "not_given"
+CELL_COLUMNS = ["goal_id", "code", "number", "name", "kind", "strength", "proposal"]
+
+
+@dataclass
+class Coverage:
+    """Goals with their contributions: one row per goal, and one per contribution (cells)."""
+
+    goals: pd.DataFrame  # goal_id, code, title, level, depth, leaf, sort_order
+    cells: pd.DataFrame  # CELL_COLUMNS
+    indicators: dict[int, int]  # goal id -> number of indicators linked to the goal itself
+
+
+def coverage(session: Session, mission_id: int) -> Coverage:
+    """The mission's goal tree in order, every contribution to it, and its indicator counts."""
+    goal_rows = fetch(
+        session,
+        sa.select(
+            col(Goal.id),
+            col(Goal.code),
+            col(Goal.title),
+            col(Goal.level),
+            col(Goal.parent_id),
+            col(Goal.proposal),
+        )
+        .where(col(Goal.mission_id) == mission_id)
+        .order_by(col(Goal.sort_order), col(Goal.code)),
+    )
+    parent = {row[0]: row[4] for row in goal_rows}
+    with_children = {p for p in parent.values() if p is not None}
+
+    def depth(goal_id: int) -> int:
+        steps = 0
+        while parent.get(goal_id) is not None:
+            goal_id = parent[goal_id]
+            steps += 1
+        return steps
+
+    goals = pd.DataFrame(
+        {
+            "goal_id": [r[0] for r in goal_rows],
+            "code": [r[1] for r in goal_rows],
+            "title": [r[2] for r in goal_rows],
+            "level": [r[3] for r in goal_rows],
+            "proposal": [bool(r[5]) for r in goal_rows],
+            "depth": [depth(r[0]) for r in goal_rows],
+            "leaf": [r[0] not in with_children for r in goal_rows],
+        }
+    )
+    cells = frame_of(
+        fetch(
+            session,
+            sa.select(
+                col(Contribution.goal_id),
+                col(Goal.code),
+                col(Initiative.number),
+                col(Initiative.name),
+                col(Contribution.kind),
+                col(Contribution.strength),
+                col(Contribution.proposal),
+            )
+            .join(Goal, col(Goal.id) == Contribution.goal_id)
+            .join(Initiative, col(Initiative.id) == Contribution.initiative_id)
+            .where(col(Initiative.mission_id) == mission_id)
+            .order_by(col(Initiative.number)),
+        ),
+        CELL_COLUMNS,
+    )
+    counts = fetch(
+        session,
+        sa.select(col(IndicatorGoal.goal_id), sa.func.count())
+        .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
+        .where(col(Goal.mission_id) == mission_id)
+        .group_by(col(IndicatorGoal.goal_id)),
+    )
+    return Coverage(goals=goals, cells=cells, indicators={g: n for g, n in counts})
+
+
+def gaps(found: Coverage, numbers: Iterable[int] | None = None) -> pd.DataFrame:
+    """Per goal: its initiatives (direct, indirect), indicators and gap flags.
+
+    Only the goals with nothing below them (the subgoals) are flagged: a goal above them is
+    covered through them. numbers narrows the portfolio to those initiatives (a filter).
+    """
+    cells = found.cells
+    if numbers is not None:
+        cells = cells[cells["number"].isin(set(numbers))]
+    direct = cells[cells["kind"] == ContributionKind.DIRECT].groupby("goal_id")["number"].nunique()
+    every = cells.groupby("goal_id")["number"].nunique()
+    table = found.goals.copy()
+    table["initiatives"] = table["goal_id"].map(every).fillna(0).astype(int)
+    table["direct"] = table["goal_id"].map(direct).fillna(0).astype(int)
+    table["indirect"] = table["initiatives"] - table["direct"]
+    table["indicators"] = table["goal_id"].map(found.indicators).fillna(0).astype(int)
+    leaf = table["leaf"]
+    table["no_initiative"] = leaf & (table["initiatives"] == 0)
+    table["only_indirect"] = leaf & (table["initiatives"] > 0) & (table["direct"] == 0)
+    table["no_indicator"] = leaf & (table["indicators"] == 0)
+    return table
+
+
+def _values(item: object) -> list[str]:
+    """An initiative's values in one dimension: a list, one value, or 'not given'."""
+    if isinstance(item, list | tuple):
+        return [str(v) for v in item] or [NOT_GIVEN]
+    return [NOT_GIVEN] if item is None or item != item else [str(item)]  # NaN != NaN
+
+
+def coverage_by(portfolio: pd.DataFrame, found: Coverage, dimension: str) -> pd.DataFrame:
+    """Initiatives per goal (rows, in tree order) and value of a dimension (columns).
+
+    The first row, 'all', counts the whole (filtered) portfolio. An initiative with two focus
+    types counts under both; one whose value the sources do not give counts as 'not_given'.
+    """
+    values = {n: _values(v) for n, v in zip(portfolio["number"], portfolio[dimension], strict=True)}
+    columns = list(dict.fromkeys(v for vs in values.values() for v in vs))
+    rows: dict[object, dict[str, set[int]]] = {"all": {}}
+    for number, vs in values.items():
+        for v in vs:
+            rows["all"].setdefault(v, set()).add(number)
+    cells = found.cells[found.cells["number"].isin(values)]
+    for goal_id, number in zip(cells["goal_id"], cells["number"], strict=True):
+        for v in values[number]:
+            rows.setdefault(goal_id, {}).setdefault(v, set()).add(number)
+    order = ["all", *found.goals["goal_id"]]
+    return pd.DataFrame(
+        [[len(rows.get(key, {}).get(c, ())) for c in columns] for key in order],
+        index=pd.Index(order, name="goal_id"),
+        columns=columns,
+    )
+
+
+# --- network ---------------------------------------------------------------------------------
+
+
+def clusters(numbers: Iterable[int], pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Groups of initiatives joined by links (directly or through others), largest first;
+    an initiative without links is a group of one."""
+    root = {n: n for n in numbers}
+
+    def find(n: int) -> int:
+        while root[n] != n:
+            root[n] = root[root[n]]
+            n = root[n]
+        return n
+
+    for a, b in pairs:
+        if a in root and b in root:
+            root[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for n in root:
+        groups.setdefault(find(n), []).append(n)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g[0]))
+
+
+# --- timeline --------------------------------------------------------------------------------
+
+
+def timeline(session: Session, mission_id: int, today: dt.date) -> pd.DataFrame:
+    """Initiatives (bars from start to end) and deliverables (points) on one time axis.
+
+    An ongoing initiative without an end runs to today (open_end); one without any year is
+    left out, as the sources do not say when it runs. Columns: kind, number, title, status,
+    start, end, open_end, start_known.
+    """
+    items = []
+    for number, name, status, first, last in fetch(
+        session,
+        sa.select(
+            col(Initiative.number),
+            col(Initiative.name),
+            col(Initiative.status),
+            col(Initiative.start_year),
+            col(Initiative.end_year),
+        )
+        .where(col(Initiative.mission_id) == mission_id)
+        .order_by(col(Initiative.number)),
+    ):
+        if first is None and last is None:
+            continue
+        ongoing = last is None and status in (InitiativeStatus.ONGOING, InitiativeStatus.UNKNOWN)
+        start = dt.date(first or last, 1, 1)
+        end = today if ongoing else dt.date(last or first, 12, 31)
+        items.append(
+            ("initiative", number, name, status, start, max(start, end), ongoing, first is not None)
+        )
+    for number, title, status, due, delivered in fetch(
+        session,
+        sa.select(
+            col(Deliverable.number),
+            col(Deliverable.title),
+            col(Deliverable.status),
+            col(Deliverable.due),
+            col(Deliverable.delivered),
+        )
+        .where(col(Deliverable.mission_id) == mission_id)
+        .order_by(col(Deliverable.number)),
+    ):
+        when = delivered or due
+        if when is not None:
+            items.append(("deliverable", number, title, status, when, when, False, True))
+    columns = ["kind", "number", "title", "status", "start", "end", "open_end", "start_known"]
+    return frame_of(items, columns)
+
+
+def without_years(session: Session, mission_id: int) -> list[tuple[int, str]]:
+    """The initiatives whose sources give no start or end year."""
+    return [
+        (number, name)
+        for number, name in fetch(
+            session,
+            sa.select(col(Initiative.number), col(Initiative.name))
+            .where(col(Initiative.mission_id) == mission_id)
+            .where(col(Initiative.start_year).is_(None), col(Initiative.end_year).is_(None))
+            .order_by(col(Initiative.number)),
+        )
+    ]
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+LOAD_COLUMNS = ["id", "key", "short_name", "name", "kind", "responsible", "involved", "bodies"]
+LOAD_COLUMNS += ["indicators"]
+
+
+def organisation_load(session: Session, mission_id: int) -> pd.DataFrame:
+    """Every organisation with a part in the mission: initiatives it is responsible for or
+    involved in, seats in governance bodies, indicators it reports; the heaviest first."""
+    counted: dict[int, dict[str, int]] = {}
+
+    def add(rows: list[tuple[Any, ...]], names: list[str]) -> None:
+        for org_id, *counts in rows:
+            entry = counted.setdefault(int(org_id), {})
+            entry.update(zip(names, (int(c) for c in counts), strict=True))
+
+    roles = [
+        sa.func.sum(sa.case((col(InitiativeOrganisation.role) == role, 1), else_=0))
+        for role in (OrganisationRole.RESPONSIBLE, OrganisationRole.INVOLVED)
+    ]
+    add(
+        fetch(
+            session,
+            sa.select(col(InitiativeOrganisation.organisation_id), *roles)
+            .join(Initiative, col(Initiative.id) == InitiativeOrganisation.initiative_id)
+            .where(col(Initiative.mission_id) == mission_id)
+            .group_by(col(InitiativeOrganisation.organisation_id)),
+        ),
+        ["responsible", "involved"],
+    )
+    add(
+        fetch(
+            session,
+            sa.select(col(BodyMember.organisation_id), sa.func.count())
+            .join(GovernanceBody, col(GovernanceBody.id) == BodyMember.body_id)
+            .where(col(GovernanceBody.mission_id) == mission_id)
+            .group_by(col(BodyMember.organisation_id)),
+        ),
+        ["bodies"],
+    )
+    add(
+        fetch(
+            session,
+            sa.select(col(Indicator.responsible_org_id), sa.func.count())
+            .where(col(Indicator.mission_id) == mission_id)
+            .where(col(Indicator.responsible_org_id).is_not(None))
+            .group_by(col(Indicator.responsible_org_id)),
+        ),
+        ["indicators"],
+    )
+    orgs = fetch(
+        session,
+        sa.select(
+            col(Organisation.id),
+            col(Organisation.key),
+            col(Organisation.short_name),
+            col(Organisation.name),
+            col(Organisation.kind),
+        ).where(col(Organisation.id).in_(list(counted))),
+    )
+    rows = [(*org, *(counted[org[0]].get(c, 0) for c in LOAD_COLUMNS[5:])) for org in orgs]
+    rows.sort(key=lambda r: (-r[5], -(r[5] + r[6]), sort_key(r[2])))
+    return frame_of(rows, LOAD_COLUMNS)
+
+
+@dataclass
+class OrganisationProfile:
+    """One organisation's part in the mission."""
+
+    organisation: Organisation
+    initiatives: pd.DataFrame  # number, name, role, status
+    bodies: pd.DataFrame  # key, name, kind, lead, note
+    indicators: pd.DataFrame  # code, name, level
+
+
+def organisation_profile(session: Session, mission_id: int, key: str) -> OrganisationProfile | None:
+    """The initiatives, governance seats and reported indicators of the organisation with key."""
+    org = session.exec(select(Organisation).where(Organisation.key == key)).first()
+    if org is None:
+        return None
+    initiatives = fetch(
+        session,
+        sa.select(
+            col(Initiative.number),
+            col(Initiative.name),
+            col(InitiativeOrganisation.role),
+            col(Initiative.status),
+        )
+        .join(InitiativeOrganisation, col(InitiativeOrganisation.initiative_id) == Initiative.id)
+        .where(col(Initiative.mission_id) == mission_id)
+        .where(col(InitiativeOrganisation.organisation_id) == org.id)
+        .order_by(col(InitiativeOrganisation.role).desc(), col(Initiative.number)),
+    )
+    bodies = fetch(
+        session,
+        sa.select(
+            col(GovernanceBody.key),
+            col(GovernanceBody.name),
+            col(GovernanceBody.kind),
+            col(BodyMember.lead),
+            col(BodyMember.note),
+        )
+        .join(BodyMember, col(BodyMember.body_id) == GovernanceBody.id)
+        .where(col(GovernanceBody.mission_id) == mission_id)
+        .where(col(BodyMember.organisation_id) == org.id)
+        .order_by(col(GovernanceBody.sort_order)),
+    )
+    indicators = fetch(
+        session,
+        sa.select(col(Indicator.code), col(Indicator.name), col(Indicator.level))
+        .where(col(Indicator.mission_id) == mission_id)
+        .where(col(Indicator.responsible_org_id) == org.id)
+        .order_by(col(Indicator.code)),
+    )
+    return OrganisationProfile(
+        organisation=org,
+        initiatives=frame_of(initiatives, ["number", "name", "role", "status"]),
+        bodies=frame_of(bodies, ["key", "name", "kind", "lead", "note"]),
+        indicators=frame_of(indicators, ["code", "name", "level"]),
+    )
