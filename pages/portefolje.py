@@ -1,19 +1,17 @@
-"""Portefølje: the filterable initiative table, the goal x initiative matrix and the links."""
+"""Portefølje: the filterable initiative table, coverage and gaps, network, timeline, links."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.services.portfolio import (
     PortfolioFilter,
     apply_filter,
     categories,
-    goal_matrix,
-    links,
     portfolio,
     portfolio_organisations,
 )
 from dashboard.ui.context import label, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.portfolio import links_view, matrix_view, network_view, timeline_view
 from dashboard.ui.tables import portfolio_display
 from dashboard.ui.url_state import url_multiselect, url_selectbox
 from dashboard.ui.widgets import downloads, empty_state, link_table, page_header
@@ -67,6 +65,8 @@ st.caption(t("portfolio.showing", shown=len(selected), total=len(frame)))
 VIEWS = {
     "tabell": "portfolio.tab.table",
     "matrise": "portfolio.tab.matrix",
+    "nettverk": "portfolio.tab.network",
+    "tidslinje": "portfolio.tab.timeline",
     "koblinger": "portfolio.tab.links",
 }
 view = url_selectbox(
@@ -85,40 +85,10 @@ if view in (None, "tabell"):  # only the chosen view is computed
         link_table(display, t("col.open"))
         downloads(display.drop(columns=[t("col.open")]), "portefolje", key="portfolio")
 elif view == "matrise":
-    st.caption(t("portfolio.matrix_help"))
-    matrix = query(goal_matrix, mission.id)
-    if matrix.empty:
-        empty_state("empty.no_contributions", "empty.who_admin")
-    else:
-        matrix = matrix[matrix["number"].isin(selected["number"])]
-        goals = [c for c in matrix.columns if c not in ("number", "name")]
-        shown = matrix.astype({g: "object" for g in goals})
-        for goal in goals:  # a blank cell, not "None", where an initiative does not contribute
-            shown[goal] = [str(int(v)) if pd.notna(v) else "" for v in matrix[goal]]
-        renamed = shown.rename(columns={"number": t("col.number"), "name": t("col.initiative")})
-        st.dataframe(renamed, hide_index=True, width="stretch")
+    matrix_view(selected, mission.id)
+elif view == "nettverk":
+    network_view(selected, mission.id, orgs)
+elif view == "tidslinje":
+    timeline_view(selected, mission.id)
 else:
-    all_links = query(links, mission.id)
-    shown = all_links[
-        all_links.from_number.isin(selected["number"])
-        | all_links.to_number.isin(selected["number"])
-    ]
-    if shown.empty:
-        empty_state("empty.no_links", "empty.who_admin")
-    else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("col.from"): [
-                        f"{n}. {m}" for n, m in zip(shown.from_number, shown.from_name, strict=True)
-                    ],
-                    t("col.link_kind"): [label(k, "LinkKind") for k in shown["kind"]],
-                    t("col.to"): [
-                        f"{n}. {m}" for n, m in zip(shown.to_number, shown.to_name, strict=True)
-                    ],
-                    t("col.note"): shown["note"],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+    links_view(selected, mission.id)

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.services.portfolio import initiative_choices, initiative_detail
-from dashboard.ui.context import label, labels, sees_unapproved, t
+from dashboard.ui.context import current_actor, label, labels, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.portfolio_edit import edit_section
 from dashboard.ui.tables import years_text
 from dashboard.ui.url_state import url_selectbox, url_value_unknown
 from dashboard.ui.widgets import empty_state, esc, field_table, link_table, note, page_header
@@ -75,7 +76,7 @@ for org in detail.involved:
 
 st.subheader(t("initiative.contributions"))
 if detail.contributions.empty:
-    empty_state("empty.no_contributions", "empty.who_admin")
+    empty_state("empty.no_contributions", "empty.who_portfolio")
 else:
     if detail.contributions["proposal"].any():
         st.caption(t("goals.contributions_proposed"))
@@ -88,6 +89,9 @@ else:
                 ],
                 t("col.strength"): detail.contributions["strength"],
                 t("col.rationale"): detail.contributions["rationale"],
+                t("common.proposal"): [
+                    t("common.yes") if p else "" for p in detail.contributions["proposal"]
+                ],
             }
         ),
         hide_index=True,
@@ -115,6 +119,9 @@ else:
         ),
         t("col.open"),
     )
+
+assert item.id is not None
+edit_section(current_actor(), mission.id, item.id)
 
 st.subheader(t("initiative.indicators"))
 if detail.indicators.empty:

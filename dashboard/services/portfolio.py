@@ -44,6 +44,7 @@ PORTFOLIO_COLUMNS = [
     "responsible",
     "involved",
     "organisation_ids",
+    "responsible_ids",
     "description",
 ]
 
@@ -70,6 +71,11 @@ def _names(joined: str | None) -> str:
     return ", ".join(sorted(joined.split(UNIT_SEPARATOR), key=sort_key)) if joined else ""
 
 
+def _ids(joined: str | None) -> list[int]:
+    """[3, 7] from SQL's comma-joined ids."""
+    return [int(i) for i in joined.split(",")] if joined else []
+
+
 def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
     """One row per initiative with its organisations, in Halogen's order."""
     members = (
@@ -78,6 +84,15 @@ def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
             _joined(OrganisationRole.RESPONSIBLE).label("responsible"),
             _joined(OrganisationRole.INVOLVED).label("involved"),
             sa.func.aggregate_strings(sa.cast(col(Organisation.id), sa.String), ",").label("ids"),
+            sa.func.aggregate_strings(
+                sa.case(
+                    (
+                        col(InitiativeOrganisation.role) == OrganisationRole.RESPONSIBLE,
+                        sa.cast(col(Organisation.id), sa.String),
+                    )
+                ),
+                ",",
+            ).label("responsible_ids"),
         )
         .join(Organisation, col(Organisation.id) == InitiativeOrganisation.organisation_id)
         .group_by(col(InitiativeOrganisation.initiative_id))
@@ -90,6 +105,7 @@ def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
             members.c.responsible,
             members.c.involved,
             members.c.ids,
+            members.c.responsible_ids,
         )
         .outerjoin(members, members.c.initiative_id == Initiative.id)
         .where(col(Initiative.mission_id) == mission_id)
@@ -104,9 +120,8 @@ def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
     # SQL does not promise an order inside a group, so the names are sorted here
     frame["responsible"] = [_names(row[width]) for row in rows]
     frame["involved"] = [_names(row[width + 1]) for row in rows]
-    frame["organisation_ids"] = [
-        [int(i) for i in row[width + 2].split(",")] if row[width + 2] else [] for row in rows
-    ]
+    frame["organisation_ids"] = [_ids(row[width + 2]) for row in rows]
+    frame["responsible_ids"] = [_ids(row[width + 3]) for row in rows]
     frame = frame[PORTFOLIO_COLUMNS]
     return frame.astype({"start_year": "Int64", "end_year": "Int64", "category": "Int64"})
 

@@ -39,7 +39,7 @@ CELL_COLUMNS = ["goal_id", "code", "number", "name", "kind", "strength", "propos
 class Coverage:
     """Goals with their contributions: one row per goal, and one per contribution (cells)."""
 
-    goals: pd.DataFrame  # goal_id, code, title, level, depth, leaf, sort_order
+    goals: pd.DataFrame  # goal_id, code, title, level, proposal, depth, leaf; as a tree walk
     cells: pd.DataFrame  # CELL_COLUMNS
     indicators: dict[int, int]  # goal id -> number of indicators linked to the goal itself
 
@@ -60,24 +60,26 @@ def coverage(session: Session, mission_id: int) -> Coverage:
         .order_by(col(Goal.sort_order), col(Goal.code)),
     )
     parent = {row[0]: row[4] for row in goal_rows}
-    with_children = {p for p in parent.values() if p is not None}
+    children: dict[int | None, list[tuple[Any, ...]]] = {}
+    for row in goal_rows:  # in sort order, so each goal's children are too
+        children.setdefault(row[4] if row[4] in parent else None, []).append(row)
+    ordered: list[tuple[tuple[Any, ...], int]] = []  # (row, depth), parents before children
 
-    def depth(goal_id: int) -> int:
-        steps = 0
-        while parent.get(goal_id) is not None:
-            goal_id = parent[goal_id]
-            steps += 1
-        return steps
+    def walk(goal_id: int | None, depth: int) -> None:
+        for row in children.get(goal_id, []):
+            ordered.append((row, depth))
+            walk(row[0], depth + 1)
 
+    walk(None, 0)
     goals = pd.DataFrame(
         {
-            "goal_id": [r[0] for r in goal_rows],
-            "code": [r[1] for r in goal_rows],
-            "title": [r[2] for r in goal_rows],
-            "level": [r[3] for r in goal_rows],
-            "proposal": [bool(r[5]) for r in goal_rows],
-            "depth": [depth(r[0]) for r in goal_rows],
-            "leaf": [r[0] not in with_children for r in goal_rows],
+            "goal_id": [r[0] for r, _ in ordered],
+            "code": [r[1] for r, _ in ordered],
+            "title": [r[2] for r, _ in ordered],
+            "level": [r[3] for r, _ in ordered],
+            "proposal": [bool(r[5]) for r, _ in ordered],
+            "depth": [d for _, d in ordered],
+            "leaf": [r[0] not in children for r, _ in ordered],
         }
     )
     cells = frame_of(

@@ -195,6 +195,83 @@ def timeline_chart(points: pd.DataFrame, *, status_title: str, lang: str) -> alt
     )
 
 
+def coverage_heatmap(
+    cells: pd.DataFrame,
+    *,
+    goals: list[str],
+    initiatives: list[str],
+    titles: dict[str, str],
+    lang: str,
+) -> alt.Chart:
+    """Goal x initiative: a square per contribution, darker the stronger (1-3).
+
+    cells: initiative, goal, strength, kind, proposal (text); goals and initiatives give the
+    order of the axes; titles holds the axis and legend titles (goal, initiative, strength).
+    """
+    return (
+        alt.Chart(cells)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X(
+                "goal:N",
+                sort=goals,
+                scale=alt.Scale(domain=goals),
+                title=titles["goal"],
+                axis=alt.Axis(orient="top", labelAngle=0),
+            ),
+            y=alt.Y(
+                "initiative:N",
+                sort=initiatives,
+                scale=alt.Scale(domain=initiatives),
+                title=None,
+                axis=alt.Axis(labelLimit=360, labelOverlap=False),
+            ),
+            color=alt.Color(
+                "strength:O",
+                title=titles["strength"],
+                scale=alt.Scale(domain=[1, 2, 3], range=["#c6dbef", "#4a90c2", "#08306b"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("initiative:N", title=titles["initiative"]),
+                alt.Tooltip("goal:N", title=titles["goal"]),
+                alt.Tooltip("strength:O", title=titles["strength"]),
+                alt.Tooltip("kind:N", title=titles["kind"]),
+                alt.Tooltip("proposal:N", title=titles["proposal"]),
+            ],
+        )
+        .properties(height=max(120, 22 * len(initiatives) + 40))
+        .configure(locale=chart_locale(lang))
+    )
+
+
+def portfolio_timeline(items: pd.DataFrame, *, status_title: str, lang: str) -> alt.LayerChart:
+    """Initiatives as bars from start to end and deliverables as points, coloured by status.
+
+    items: title, status (text), start, end (datetimes), point (True for a deliverable).
+    """
+    base = alt.Chart(items).encode(
+        y=alt.Y(
+            "title:N", title=None, sort=None, axis=alt.Axis(labelLimit=420, labelOverlap=False)
+        ),
+        color=alt.Color("status:N", title=status_title, legend=alt.Legend(orient="bottom")),
+        tooltip=[
+            alt.Tooltip("title:N"),
+            alt.Tooltip("status:N", title=status_title),
+            alt.Tooltip("start:T", format="%Y"),
+            alt.Tooltip("end:T", format="%Y"),
+        ],
+    )
+    x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))
+    bars = base.transform_filter("!datum.point").mark_bar(height=14).encode(x=x, x2="end:T")
+    points = base.transform_filter("datum.point").mark_point(filled=True, size=140).encode(x=x)
+    return (
+        alt.layer(bars, points)
+        .properties(height=max(160, 30 * len(items) + 40))
+        .configure(locale=chart_locale(lang))
+    )
+
+
 def describe_indicator(
     points: pd.DataFrame, *, name: str, measure: str, unit: str | None, lang: str
 ) -> str:

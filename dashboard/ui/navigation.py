@@ -35,6 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("mal.py", "page.goals", "mal", ":material/flag:"),
     PageSpec("portefolje.py", "page.portfolio", "portefolje", ":material/view_list:"),
     PageSpec("satsing.py", "page.initiative", "satsing", ":material/work:"),
+    PageSpec("organisasjoner.py", "page.organisations", "organisasjoner", ":material/apartment:"),
     PageSpec("indikatorer.py", "page.indicators", "indikatorer", ":material/monitoring:"),
     PageSpec("statusrapporter.py", "page.reports", "statusrapporter", ":material/summarize:"),
     PageSpec("styring.py", "page.governance", "styring", ":material/account_tree:"),

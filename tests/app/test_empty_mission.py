@@ -13,7 +13,8 @@ from dashboard.services.users import actor_of
 from models import AuditEvent, Deliverable, Mission, Role, User
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-PAGES = ["mal", "portefolje", "satsing", "indikatorer", "styring", "kunnskapsgrunnlag"]
+PAGES = ["mal", "portefolje", "satsing", "organisasjoner", "indikatorer", "styring"]
+PAGES += ["kunnskapsgrunnlag"]
 
 
 @pytest.fixture

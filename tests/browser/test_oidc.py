@@ -29,7 +29,8 @@ ACCOUNTS = {
     "dg@bfd.dep.no": (Role.STEERING, "BFD"),
 }
 STRANGER = "ukjent@kommune.no"
-MENU = ["Oversikt", "Mål", "Portefølje", "Satsing", "Indikatorer", "Statusrapporter", "Styring"]
+MENU = ["Oversikt", "Mål", "Portefølje", "Satsing", "Organisasjoner", "Indikatorer"]
+MENU += ["Statusrapporter", "Styring"]
 MENU += ["Kunnskapsgrunnlag"]
 
 

@@ -12,6 +12,7 @@ PAGES = {  # URL path -> h1
     "mal": "Mål",
     "portefolje": "Portefølje",
     "satsing": "Satsing",
+    "organisasjoner": "Organisasjoner",
     "indikatorer": "Indikatorer",
     "statusrapporter": "Statusrapporter",
     "styring": "Styring",

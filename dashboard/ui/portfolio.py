@@ -1,0 +1,403 @@
+"""Portefølje's analysis views: coverage matrix with gaps, network, timeline and links."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n.formatting import date
+from dashboard.services.portfolio import goal_matrix, links
+from dashboard.services.portfolio_analysis import (
+    DIMENSIONS,
+    GAPS,
+    NOT_GIVEN,
+    Coverage,
+    clusters,
+    coverage,
+    coverage_by,
+    gaps,
+    timeline,
+    without_years,
+)
+from dashboard.services.portfolio_edit import SYMMETRIC
+from dashboard.ui.charts import coverage_heatmap, portfolio_timeline
+from dashboard.ui.context import label, labels, lang, t
+from dashboard.ui.data import query
+from dashboard.ui.network import Edge, Graph, Node, to_dot
+from dashboard.ui.url_state import url_multiselect, url_selectbox
+from dashboard.ui.widgets import chart_spec, chart_with_table, downloads, empty_state, esc
+from models import ContributionKind, DeliverableStatus, InitiativeStatus
+
+# Drawing more than this many nodes makes an unreadable picture and a slow page; the text
+# alternative (the same links as a table) is shown whatever the size.
+MAX_DRAWN = 150
+# The heatmap shows at most this many initiatives; the table and the downloads hold all.
+MAX_HEATMAP = 120
+DIMENSION_KINDS = {"focus": "FocusType", "arenas": "Arena", "orientation": "Orientation"}
+DIMENSION_KINDS["scope"] = "Scope"
+# Done in dark blue, running in mid blue, planned in orange, unknown in grey.
+TIMELINE_COLOURS = [
+    (InitiativeStatus.COMPLETED, "InitiativeStatus", "#1f4e79"),
+    (DeliverableStatus.DELIVERED, "DeliverableStatus", "#1f4e79"),
+    (InitiativeStatus.ONGOING, "InitiativeStatus", "#4a90c2"),
+    (InitiativeStatus.PLANNED, "InitiativeStatus", "#b35900"),
+    (DeliverableStatus.PLANNED, "DeliverableStatus", "#b35900"),
+    (InitiativeStatus.UNKNOWN, "InitiativeStatus", "#8c8c8c"),
+    (DeliverableStatus.UNCLEAR, "DeliverableStatus", "#8c8c8c"),
+]
+
+
+def _initiative(number: int, name: str) -> str:
+    return f"{number}. {name}"
+
+
+def _goal_names(found: Coverage) -> dict[int, str]:
+    return {
+        g: f"{c} {x}"
+        for g, c, x in zip(found.goals.goal_id, found.goals.code, found.goals.title, strict=True)
+    }
+
+
+# --- coverage matrix -------------------------------------------------------------------------
+
+
+def _gap_summary(table: pd.DataFrame) -> None:
+    """Which subgoals lack an initiative, a direct one, or an indicator, in words."""
+    st.subheader(t("portfolio.gaps"))
+    for gap in GAPS:
+        flagged = table[table[gap]]
+        names = ", ".join(f"{c} {esc(x)}" for c, x in zip(flagged.code, flagged.title, strict=True))
+        if names:
+            st.warning(
+                t(f"portfolio.gap.{gap}", count=len(flagged), goals=names),
+                icon=":material/warning:",
+            )
+        else:
+            st.success(t(f"portfolio.gap.none.{gap}"), icon=":material/check_circle:")
+
+
+def _coverage_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The per-goal coverage as a reader sees it."""
+    flags = [
+        ", ".join(t(f"portfolio.flag.{gap}") for gap in GAPS if row[gap])
+        for _, row in table.iterrows()
+    ]
+    return pd.DataFrame(
+        {
+            t("col.goal"): [
+                "\u2003" * d + f"{c} {x}"
+                for d, c, x in zip(table.depth, table.code, table.title, strict=True)
+            ],
+            t("col.level"): labels(table["level"], "GoalLevel"),
+            t("portfolio.col.initiatives"): table["initiatives"],
+            t("portfolio.col.direct"): table["direct"],
+            t("portfolio.col.indirect"): table["indirect"],
+            t("portfolio.col.indicators"): table["indicators"],
+            t("portfolio.col.gaps"): flags,
+        }
+    )
+
+
+def _heatmap(found: Coverage, selected: pd.DataFrame) -> None:
+    cells = found.cells[found.cells["number"].isin(selected["number"])]
+    if cells.empty:
+        empty_state("empty.no_contributions", "empty.who_portfolio")
+        return
+    numbers = list(dict.fromkeys(cells.sort_values("number")["number"]))
+    shown = numbers[:MAX_HEATMAP]
+    cells = cells[cells["number"].isin(shown)]
+    names = dict(zip(selected["number"], selected["name"], strict=True))
+    # the subgoals (empty columns are gaps) and any goal above them that has contributions
+    used = set(cells["code"])
+    goals = [
+        c for c, leaf in zip(found.goals.code, found.goals.leaf, strict=True) if leaf or c in used
+    ]
+    data = pd.DataFrame(
+        {
+            "initiative": [_initiative(n, names[n]) for n in cells["number"]],
+            "goal": cells["code"],
+            "strength": cells["strength"].astype(int),
+            "kind": labels(cells["kind"], "ContributionKind"),
+            "proposal": [t("common.yes") if p else t("common.no") for p in cells["proposal"]],
+        }
+    )
+    titles = {
+        "goal": t("col.goal"),
+        "initiative": t("col.initiative"),
+        "strength": t("col.strength"),
+        "kind": t("col.contribution"),
+        "proposal": t("common.proposal"),
+    }
+    spec = chart_spec(
+        coverage_heatmap,
+        cells=data,
+        goals=goals,
+        initiatives=[_initiative(n, names[n]) for n in shown],
+        titles=titles,
+        lang=lang(),
+    )
+    alt_text = t(
+        "portfolio.heatmap_alt",
+        initiatives=len(shown),
+        goals=len(goals),
+        cells=len(data),
+        strong=int((data["strength"] == 3).sum()),
+    )
+    if len(numbers) > len(shown):
+        st.caption(t("portfolio.heatmap_cut", shown=len(shown), total=len(numbers)))
+    chart_with_table(spec, alt_text, data.rename(columns=titles))
+
+
+def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
+    """Goal x initiative heatmap, the subgoals' gaps, and coverage split by a dimension."""
+    found = query(coverage, mission_id)
+    table = gaps(found, selected["number"])
+    _gap_summary(table)
+    st.subheader(t("portfolio.coverage"))
+    st.caption(t("portfolio.coverage_help"))
+    shown = _coverage_table(table)
+    st.dataframe(shown, hide_index=True, width="stretch", height="content")
+    downloads(shown, "dekning-per-maal", key="coverage")
+
+    st.subheader(t("portfolio.heatmap"))
+    st.caption(t("portfolio.matrix_help"))
+    _heatmap(found, selected)
+    matrix = query(goal_matrix, mission_id)
+    if not matrix.empty:
+        matrix = matrix[matrix["number"].isin(selected["number"])]
+        downloads(
+            matrix.rename(columns={"number": t("col.number"), "name": t("col.initiative")}),
+            "maal-x-satsing",
+            key="matrix",
+        )
+
+    st.subheader(t("portfolio.split"))
+    dimension = (
+        url_selectbox(
+            t("portfolio.split_by"),
+            list(DIMENSIONS),
+            key="etter",
+            format_func=lambda d: t(f"portfolio.dimension.{d}"),
+            default="arenas",
+            widget=st.segmented_control,
+        )
+        or "arenas"
+    )
+    st.caption(t("portfolio.split_help"))
+    split = coverage_by(selected, found, dimension)
+    kind = DIMENSION_KINDS[dimension]
+    goal_names = _goal_names(found) | {"all": t("portfolio.whole_portfolio")}
+    split_table = pd.DataFrame(
+        {t("col.goal"): [goal_names[g] for g in split.index]}
+        | {
+            (t("common.not_given") if v == NOT_GIVEN else label(v, kind)): split[v].to_numpy()
+            for v in split.columns
+        }
+    )
+    st.dataframe(split_table, hide_index=True, width="stretch", height="content")
+    downloads(split_table, f"dekning-etter-{dimension}", key="split")
+
+
+# --- network ---------------------------------------------------------------------------------
+
+
+def _graph(selected: pd.DataFrame, mission_id: int, layers: list[str], orgs: pd.DataFrame) -> Graph:
+    """The selected initiatives, their links, and (by layer) their goals and organisations."""
+    numbers = set(selected["number"])
+    names = dict(zip(selected["number"], selected["name"], strict=True))
+    graph = Graph()
+    graph.nodes = [Node(f"i{n}", _initiative(n, names[n]), "initiative") for n in sorted(numbers)]
+    found_links = query(links, mission_id)
+    found_links = found_links[
+        found_links.from_number.isin(numbers) & found_links.to_number.isin(numbers)
+    ]
+    pairs = list(zip(found_links.from_number, found_links.to_number, strict=True))
+    graph.edges = [
+        Edge(f"i{a}", f"i{b}", label(kind, "LinkKind"), directed=kind not in SYMMETRIC)
+        for (a, b), kind in zip(pairs, found_links["kind"], strict=True)
+    ]
+    groups = clusters(numbers, pairs)
+    linked = [g for g in groups if len(g) > 1]
+    graph.groups = [
+        (t("portfolio.cluster", n=i + 1, count=len(g)), [f"i{n}" for n in g])
+        for i, g in enumerate(linked)
+    ]
+    alone = [g[0] for g in groups if len(g) == 1]
+    if alone:
+        graph.loose = (t("portfolio.unlinked", count=len(alone)), [f"i{n}" for n in alone])
+    if "maal" in layers:
+        found = query(coverage, mission_id)
+        cells = found.cells[found.cells["number"].isin(numbers)]
+        goal_names = _goal_names(found)
+        for goal_id in dict.fromkeys(cells["goal_id"]):
+            graph.nodes.append(Node(f"g{goal_id}", goal_names[goal_id], "goal"))
+        graph.edges += [
+            Edge(
+                f"i{number}",
+                f"g{goal_id}",
+                f"{label(kind, 'ContributionKind')} {strength}",
+                dashed=kind != ContributionKind.DIRECT,
+                weight=int(strength),
+            )
+            for number, goal_id, kind, strength in zip(
+                cells["number"], cells["goal_id"], cells["kind"], cells["strength"], strict=True
+            )
+        ]
+    if "org" in layers:
+        short = dict(zip(orgs["id"], orgs["short_name"], strict=True))
+        responsible = dict(zip(selected["number"], selected["responsible_ids"], strict=True))
+        used = dict.fromkeys(o for n in sorted(numbers) for o in responsible[n])
+        graph.nodes += [Node(f"o{o}", short.get(o, str(o)), "organisation") for o in used]
+        graph.edges += [
+            Edge(f"o{o}", f"i{n}", t("col.responsible"))
+            for n in sorted(numbers)
+            for o in responsible[n]
+        ]
+    return graph
+
+
+def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) -> None:
+    """The initiatives' links as a picture, with the groups they form and the same links listed."""
+    layers = url_multiselect(
+        st.container(),
+        t("portfolio.layers"),
+        ["maal", "org"],
+        key="lag",
+        format_func=lambda layer: t(f"portfolio.layer.{layer}"),
+        pills=True,
+    )
+    graph = _graph(selected, mission_id, layers, orgs)
+    st.markdown(
+        t(
+            "portfolio.network_summary",
+            groups=len(graph.groups),
+            linked=sum(len(m) for _, m in graph.groups),
+            alone=len(graph.loose[1]) if graph.loose else 0,
+        )
+    )
+    if len(graph.nodes) > MAX_DRAWN:
+        st.info(
+            t("portfolio.network_too_big", count=len(graph.nodes), limit=MAX_DRAWN),
+            icon=":material/info:",
+        )
+    elif graph.nodes:
+        st.graphviz_chart(to_dot(graph), width="stretch")
+    names = {node.id: node.label for node in graph.nodes}
+    listing = pd.DataFrame(
+        {
+            t("col.from"): [names[e.source] for e in graph.edges],
+            t("col.link_kind"): [e.label for e in graph.edges],
+            t("col.to"): [names[e.target] for e in graph.edges],
+        }
+    )
+    st.subheader(t("portfolio.network_text"))
+    for title, members in graph.groups:
+        st.markdown(f"**{esc(title)}**: " + "; ".join(esc(names[m]) for m in members))
+    if graph.loose:
+        with st.expander(graph.loose[0]):
+            st.markdown("\n".join(f"- {esc(names[m])}" for m in graph.loose[1]))
+    if listing.empty:
+        empty_state("empty.no_links", "empty.who_portfolio")
+    else:
+        st.dataframe(listing, hide_index=True, width="stretch")
+        downloads(listing, "nettverk", key="network")
+
+
+# --- timeline --------------------------------------------------------------------------------
+
+
+def timeline_view(selected: pd.DataFrame, mission_id: int) -> None:
+    """Initiatives (start to end) and deliverables (when due or delivered) on one time axis."""
+    today = dt.date.today()
+    items = query(timeline, mission_id, today)
+    keep = (items["kind"] == "deliverable") | items["number"].isin(selected["number"])
+    items = items[keep]
+    undated = [(n, x) for n, x in query(without_years, mission_id) if n in set(selected["number"])]
+    if items.empty:
+        empty_state("portfolio.no_timeline", "portfolio.who_timeline")
+    else:
+        is_deliverable = items["kind"] == "deliverable"
+        statuses = [
+            label(s, "DeliverableStatus") if d else label(s, "InitiativeStatus")
+            for s, d in zip(items["status"], is_deliverable, strict=True)
+        ]
+        titles = [
+            (t("portfolio.deliverable", n=n, title=x) if d else _initiative(n, x))
+            + ("" if known else " *")
+            for n, x, d, known in zip(
+                items["number"], items["title"], is_deliverable, items["start_known"], strict=True
+            )
+        ]
+        data = pd.DataFrame(
+            {
+                "title": titles,
+                "status": statuses,
+                "start": pd.to_datetime(items["start"]),
+                "end": pd.to_datetime(items["end"]),
+                "point": is_deliverable.to_numpy(),
+            }
+        )
+        colours = {
+            label(status, kind): colour
+            for status, kind, colour in TIMELINE_COLOURS
+            if label(status, kind) in set(statuses)
+        }
+        spec = chart_spec(
+            portfolio_timeline,
+            items=data,
+            colours=colours,
+            status_title=t("col.status"),
+            lang=lang(),
+        )
+        alt_text = t(
+            "portfolio.timeline_alt",
+            initiatives=int((~is_deliverable).sum()),
+            deliverables=int(is_deliverable.sum()),
+            first=items["start"].min().year,
+            last=items["end"].max().year,
+        )
+        table = pd.DataFrame(
+            {
+                t("col.name"): titles,
+                t("col.status"): statuses,
+                t("portfolio.col.start"): [date(d, lang()) for d in items["start"]],
+                t("portfolio.col.end"): [
+                    t("portfolio.ongoing") if o else date(d, lang())
+                    for d, o in zip(items["end"], items["open_end"], strict=True)
+                ],
+            }
+        )
+        st.caption(t("portfolio.timeline_help"))
+        chart_with_table(spec, alt_text, table)
+    if undated:
+        with st.expander(t("portfolio.undated", count=len(undated))):
+            st.markdown("\n".join(f"- {esc(_initiative(n, x))}" for n, x in undated))
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def links_view(selected: pd.DataFrame, mission_id: int) -> None:
+    """The links that touch a selected initiative, as a table."""
+    all_links = query(links, mission_id)
+    shown = all_links[
+        all_links.from_number.isin(selected["number"])
+        | all_links.to_number.isin(selected["number"])
+    ]
+    if shown.empty:
+        empty_state("empty.no_links", "empty.who_portfolio")
+        return
+    table = pd.DataFrame(
+        {
+            t("col.from"): [
+                _initiative(n, m) for n, m in zip(shown.from_number, shown.from_name, strict=True)
+            ],
+            t("col.link_kind"): labels(shown["kind"], "LinkKind"),
+            t("col.to"): [
+                _initiative(n, m) for n, m in zip(shown.to_number, shown.to_name, strict=True)
+            ],
+            t("col.note"): shown["note"],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads(table, "koblinger", key="links")
