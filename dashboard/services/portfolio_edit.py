@@ -84,7 +84,7 @@ class EditableLink:
 
 def fingerprint(row: Contribution | InitiativeLink) -> str:
     """A short digest of what a row holds, to tell whether it changed since a form showed it."""
-    data = audit.snapshot(row.model_dump())
+    data = audit.snapshot(row.model_dump(warnings=False))
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -160,7 +160,9 @@ def create_contribution(
             row = Contribution.model_validate(data)
             session.add(row)
             session.flush()
-            audit.record(session, actor, "create", CONTRIBUTION, row.id, after=row.model_dump())
+            audit.record(
+                session, actor, "create", CONTRIBUTION, row.id, after=row.model_dump(warnings=False)
+            )
             assert row.id is not None
             return row.id
     except IntegrityError as exc:  # the same pair saved at the same moment
@@ -178,11 +180,11 @@ def update_contribution(
     """Change a contribution shown with fingerprint seen; False when nothing changed."""
     with command(actor, Action.MANAGE_PORTFOLIO, engine=engine) as session:
         row = _locked(session, Contribution, CONTRIBUTION, contribution_id, seen)
-        before = row.model_dump()
+        before = row.model_dump(warnings=False)
         for name, value in data.model_dump(exclude_unset=True).items():
             if value is not None or name == "rationale":
                 setattr(row, name, value)
-        after = row.model_dump()
+        after = row.model_dump(warnings=False)
         if after == before:
             return False
         session.add(row)
@@ -198,7 +200,7 @@ def delete_contribution(
     """Remove a contribution shown with fingerprint seen."""
     with command(actor, Action.MANAGE_PORTFOLIO, engine=engine) as session:
         row = _locked(session, Contribution, CONTRIBUTION, contribution_id, seen)
-        before = row.model_dump()
+        before = row.model_dump(warnings=False)
         session.delete(row)
         audit.record(session, actor, "delete", CONTRIBUTION, contribution_id, before=before)
 
@@ -265,7 +267,9 @@ def create_link(actor: Actor, data: InitiativeLinkCreate, *, engine: Engine | No
             row = InitiativeLink.model_validate(data)
             session.add(row)
             session.flush()
-            audit.record(session, actor, "create", LINK, row.id, after=row.model_dump())
+            audit.record(
+                session, actor, "create", LINK, row.id, after=row.model_dump(warnings=False)
+            )
             assert row.id is not None
             return row.id
     except IntegrityError as exc:  # the same link saved at the same moment
@@ -283,14 +287,14 @@ def update_link(
     """Change a link's kind or note, shown with fingerprint seen; False when nothing changed."""
     with command(actor, Action.MANAGE_PORTFOLIO, engine=engine) as session:
         row = _locked(session, InitiativeLink, LINK, link_id, seen)
-        before = row.model_dump()
+        before = row.model_dump(warnings=False)
         changes = data.model_dump(exclude_unset=True)
         if changes.get("kind") is not None:
             _check_link(session, row.from_id, row.to_id, changes["kind"], link_id)
             row.kind = changes["kind"]
         if "note" in changes:
             row.note = changes["note"]
-        after = row.model_dump()
+        after = row.model_dump(warnings=False)
         if after == before:
             return False
         session.add(row)
@@ -302,6 +306,6 @@ def delete_link(actor: Actor, link_id: int, *, seen: str, engine: Engine | None 
     """Remove a link shown with fingerprint seen."""
     with command(actor, Action.MANAGE_PORTFOLIO, engine=engine) as session:
         row = _locked(session, InitiativeLink, LINK, link_id, seen)
-        before = row.model_dump()
+        before = row.model_dump(warnings=False)
         session.delete(row)
         audit.record(session, actor, "delete", LINK, link_id, before=before)

@@ -245,16 +245,22 @@ def coverage_heatmap(
     )
 
 
-def portfolio_timeline(items: pd.DataFrame, *, status_title: str, lang: str) -> alt.LayerChart:
+def portfolio_timeline(
+    items: pd.DataFrame, *, colours: dict[str, str], status_title: str, lang: str
+) -> alt.LayerChart:
     """Initiatives as bars from start to end and deliverables as points, coloured by status.
 
-    items: title, status (text), start, end (datetimes), point (True for a deliverable).
+    items: title, status (text), start, end (datetimes), point (True for a deliverable);
+    colours: status text -> colour.
     """
+    scale = alt.Scale(domain=list(colours), range=list(colours.values()))
     base = alt.Chart(items).encode(
         y=alt.Y(
             "title:N", title=None, sort=None, axis=alt.Axis(labelLimit=420, labelOverlap=False)
         ),
-        color=alt.Color("status:N", title=status_title, legend=alt.Legend(orient="bottom")),
+        color=alt.Color(
+            "status:N", title=status_title, scale=scale, legend=alt.Legend(orient="bottom")
+        ),
         tooltip=[
             alt.Tooltip("title:N"),
             alt.Tooltip("status:N", title=status_title),

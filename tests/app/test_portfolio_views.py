@@ -40,3 +40,43 @@ def test_timeline_shows_dated_initiatives_and_says_which_have_no_years() -> None
     at = open_page("portefolje", visning="tidslinje")
     assert len(at.get("vega_lite_chart")) == 1
     assert any("har ingen år i kildene" in e.label for e in at.expander)
+
+
+def test_the_network_with_goals_and_organisations_and_a_filter() -> None:
+    at = open_page("portefolje", visning="nettverk", lag=["maal", "org"], kategori="3")
+    listing = at.dataframe[0].value
+    kinds = set(listing["Kobling"])
+    assert "Ansvarlig" in kinds and "Direkte 3" in kinds  # organisations and goals are drawn
+    assert any(name.startswith("2.1 ") for name in listing["Til"])
+    assert len(at.get("graphviz_chart")) == 1
+
+
+def test_the_views_speak_english() -> None:
+    at = open_page("portefolje", lang="en", visning="matrise")
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert any(w.startswith("Subgoals without any initiative (2): 3.3") for w in warnings)
+    timeline = open_page("portefolje", lang="en", visning="tidslinje")
+    assert any("have no years in the sources" in e.label for e in timeline.expander)
+
+
+def test_organisations_show_who_carries_the_portfolio_and_one_organisations_part() -> None:
+    at = open_page("organisasjoner")
+    load = at.dataframe[-1].value
+    assert load["Organisasjon"].iloc[0] == "Hdir" and load["Ansvarlig for satsinger"].iloc[0] == 9
+    assert "organisasjoner?org=Udir" in set(load["Lenke"])
+    udir = open_page("organisasjoner", org="Udir")
+    assert udir.header[0].value == "Udir – Utdanningsdirektoratet"
+    metrics = {m.label: m.value for m in udir.metric}
+    assert (
+        metrics["Ansvarlig for satsinger"] == "6" and metrics["Indikatorer den rapporterer"] == "3"
+    )
+    initiatives, bodies, indicators = (df.value for df in udir.dataframe)
+    assert "9. 0-24-samarbeidet" in set(initiatives["Satsing"])
+    assert "Operativ gruppe" in set(bodies["Organ"])
+    assert "MOBBING-6-15" in set(indicators["Kode"])
+
+
+def test_an_unknown_organisation_in_the_link_is_told() -> None:
+    at = open_page("organisasjoner", org="Finnes-ikke")
+    assert "Fant ingen organisasjon «Finnes-ikke»" in texts(at)
+    assert at.header[0].value == "Hvem bærer porteføljen"

@@ -63,3 +63,20 @@ def test_portfolio_filter_survives_reload(page: Page, live_server: str) -> None:
     screenshot(page, "portefolje-filtered")
     assert PORTFOLIO_FILTER in page.url
     assert table_rows(page) == filtered
+
+
+def test_the_network_and_the_coverage_matrix_are_drawn(page: Page, live_server: str) -> None:
+    """Graphviz draws the groups of linked initiatives; Vega draws the goal x initiative heatmap."""
+    open_page(page, f"{live_server}/portefolje?visning=nettverk")
+    drawing = page.get_by_test_id("stGraphVizChart").locator("svg")
+    expect(drawing).to_be_visible()
+    expect(drawing.locator("g.cluster")).to_have_count(4)  # three groups and the unlinked ones
+    expect(drawing.locator("g.node").filter(has_text="9. 0-24-samarbeidet")).to_have_count(1)
+    screenshot(page, "portefolje-nettverk")
+    open_page(page, f"{live_server}/portefolje?visning=matrise")
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart.locator("canvas, svg").first).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["height"] > 34 * 20  # a row for each of the 34 initiatives
+    expect(page.get_by_text("Delmål uten noen satsing (2)")).to_be_visible()
+    screenshot(page, "portefolje-matrise")

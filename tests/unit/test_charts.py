@@ -7,11 +7,14 @@ import pytest
 
 from dashboard.ui.charts import (
     bar_chart,
+    coverage_heatmap,
     describe_indicator,
     indicator_chart,
     indicator_points,
+    portfolio_timeline,
     timeline_chart,
 )
+from dashboard.ui.network import Edge, Graph, Node, to_dot
 
 SERIES = pd.DataFrame(
     {
@@ -88,3 +91,56 @@ def test_bar_and_timeline_charts_are_valid() -> None:
         {"date": pd.to_datetime(["2023-06-01"]), "title": ["1. Plan"], "status": ["Levert"]}
     )
     timeline_chart(items, status_title="Status", lang="en").to_dict(validate=True)
+
+
+def test_coverage_heatmap_and_portfolio_timeline_are_valid() -> None:
+    cells = pd.DataFrame(
+        {
+            "initiative": ["1. A", "2. B"],
+            "goal": ["1.1", "1.2"],
+            "strength": [3, 1],
+            "kind": ["Direkte", "Indirekte"],
+            "proposal": ["Nei", "Ja"],
+        }
+    )
+    titles = dict.fromkeys(["goal", "initiative", "strength", "kind", "proposal"], "x")
+    heatmap = coverage_heatmap(
+        cells, goals=["1.1", "1.2", "1.3"], initiatives=["1. A", "2. B"], titles=titles, lang="nb"
+    ).to_dict(validate=True)
+    assert heatmap["encoding"]["x"]["scale"]["domain"] == ["1.1", "1.2", "1.3"]  # 1.3: a gap
+    items = pd.DataFrame(
+        {
+            "title": ["1. A", "Leveranse 1: Plan"],
+            "status": ["Pågående", "Planlagt"],
+            "start": pd.to_datetime(["2020-01-01", "2024-03-01"]),
+            "end": pd.to_datetime(["2026-12-01", "2024-03-01"]),
+            "point": [False, True],
+        }
+    )
+    colours = {"Pågående": "#4a90c2", "Planlagt": "#b35900"}
+    spec = portfolio_timeline(items, colours=colours, status_title="Status", lang="nb").to_dict(
+        validate=True
+    )
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "point"]
+
+
+def test_the_network_is_valid_dot_with_groups_and_escaped_names() -> None:
+    graph = Graph(
+        nodes=[
+            Node("i1", 'Satsing «1» med "anførsel"', "initiative"),
+            Node("i2", "To", "initiative"),
+            Node("i3", "Alene", "initiative"),
+            Node("g1", "1.1 Skole", "goal"),
+        ],
+        edges=[
+            Edge("i1", "i2", "Overlapp", directed=False),
+            Edge("i1", "g1", "Direkte 3", weight=3),
+        ],
+        groups=[("Gruppe 1", ["i1", "i2"])],
+        loose=("Uten koblinger", ["i3"]),
+    )
+    dot = to_dot(graph)
+    assert dot.startswith("digraph portfolio {") and dot.endswith("}")
+    assert '\\"anførsel\\"' in dot and "subgraph cluster_0" in dot and "subgraph cluster_1" in dot
+    assert '"i1" -> "i2" [label="Overlapp" penwidth=1 dir=none]' in dot
+    assert '"g1" [label="1.1 Skole"' in dot  # outside every group
