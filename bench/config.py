@@ -17,6 +17,10 @@ QUERY_PARAMS: dict[str, dict[str, str]] = {
 EXTRA_VIEWS: list[tuple[str, str, dict[str, str]]] = [
     ("indikatorer", "indikatorer (alle)", {}),
     ("portefolje", "portefolje (matrise)", {"visning": "matrise"}),
+    ("portefolje", "portefolje (nettverk)", {"visning": "nettverk"}),
+    ("portefolje", "portefolje (nettverk med mål)", {"visning": "nettverk", "lag": "maal"}),
+    ("portefolje", "portefolje (tidslinje)", {"visning": "tidslinje"}),
+    ("organisasjoner", "organisasjoner (Udir)", {"org": "Udir"}),
 ]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
 from models import (
@@ -144,7 +144,15 @@ def _contributions(session: Session, initiatives: dict[int, int], goals: dict[st
             }
             data = ContributionCreate.model_validate(raw).model_dump()
             keys = {"initiative_id": data.pop("initiative_id"), "goal_id": data.pop("goal_id")}
-            upsert(session, Contribution, keys, data)
+            confirmed = session.exec(
+                select(Contribution.id).where(
+                    Contribution.initiative_id == keys["initiative_id"],
+                    Contribution.goal_id == keys["goal_id"],
+                    col(Contribution.proposal).is_(False),
+                )
+            ).first()
+            if confirmed is None:  # a contribution a person confirmed or changed is theirs
+                upsert(session, Contribution, keys, data)
 
 
 def _links(session: Session, initiatives: dict[int, int]) -> None:

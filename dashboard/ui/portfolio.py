@@ -31,8 +31,9 @@ from models import ContributionKind, DeliverableStatus, InitiativeStatus
 # Drawing more than this many nodes makes an unreadable picture and a slow page; the text
 # alternative (the same links as a table) is shown whatever the size.
 MAX_DRAWN = 150
-# The heatmap shows at most this many initiatives; the table and the downloads hold all.
+# The heatmap and the timeline draw at most this many rows; their tables hold all.
 MAX_HEATMAP = 120
+MAX_TIMELINE = 120
 DIMENSION_KINDS = {"focus": "FocusType", "arenas": "Arena", "orientation": "Orientation"}
 DIMENSION_KINDS["scope"] = "Scope"
 # Done in dark blue, running in mid blue, planned in orange, unknown in grey.
@@ -342,9 +343,11 @@ def timeline_view(selected: pd.DataFrame, mission_id: int) -> None:
             for status, kind, colour in TIMELINE_COLOURS
             if label(status, kind) in set(statuses)
         }
+        if len(data) > MAX_TIMELINE:
+            st.caption(t("portfolio.timeline_cut", shown=MAX_TIMELINE, total=len(data)))
         spec = chart_spec(
             portfolio_timeline,
-            items=data,
+            items=data.head(MAX_TIMELINE),
             colours=colours,
             status_title=t("col.status"),
             lang=lang(),

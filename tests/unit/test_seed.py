@@ -240,3 +240,24 @@ def test_demo_accounts_are_printed_once_with_working_generated_passwords(
     for role, email, password in lines:
         assert authenticate(email, password, engine=engine).role.value == role
     engine.dispose()
+
+
+def test_loading_again_keeps_a_contribution_a_person_confirmed(engine: Engine) -> None:
+    load_real(engine)
+    with Session(engine) as session:
+        row = session.exec(select(Contribution).order_by(col(Contribution.id))).first()
+        assert row is not None and row.proposal
+        row.proposal, row.strength, row.rationale = False, 1, "Bekreftet av operativ gruppe"
+        session.add(row)
+        session.commit()
+        kept = row.id
+    load_real(engine)
+    with Session(engine) as session:
+        again = session.get(Contribution, kept)
+        assert again is not None
+        assert (again.proposal, again.strength, again.rationale) == (
+            False,
+            1,
+            "Bekreftet av operativ gruppe",
+        )
+        assert session.exec(select(func.count()).select_from(Contribution)).one() == 61
