@@ -20,7 +20,7 @@ EXTRA_VIEWS: list[tuple[str, str, dict[str, str]]] = [
     ("portefolje", "portefolje (nettverk)", {"visning": "nettverk"}),
     ("portefolje", "portefolje (nettverk med mål)", {"visning": "nettverk", "lag": "maal"}),
     ("portefolje", "portefolje (tidslinje)", {"visning": "tidslinje"}),
-    ("organisasjoner", "organisasjoner (Udir)", {"org": "Udir"}),
+    ("organisasjoner", "organisasjoner (Udir)", {"organisasjon": "Udir"}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Organisasjoner: who carries the portfolio, and one organisation's part (?org=key)."""
+"""Organisasjoner: who carries the portfolio, and one organisation's part (?organisasjon=key)."""
 
 from urllib.parse import quote
 
@@ -28,12 +28,12 @@ page_header("page.organisations", "organisations.intro")
 
 load = query(organisation_load, mission.id)
 names = dict(zip(load["key"], load["short_name"], strict=True))
-if url_value_unknown("org", list(names)):
-    st.error(t("organisations.not_found", org=esc(st.query_params.get("org"))))
+if url_value_unknown("organisasjon", list(names)):
+    st.error(t("organisations.not_found", org=esc(st.query_params.get("organisasjon"))))
 picked = url_selectbox(
     t("organisations.pick"),
     list(names),
-    key="org",
+    key="organisasjon",
     format_func=lambda key: names[key],
     placeholder=t("organisations.pick_placeholder"),
 )
@@ -52,7 +52,7 @@ if picked is None:
             t("organisations.col.involved"): load["involved"],
             t("organisations.col.bodies"): load["bodies"],
             t("organisations.col.indicators"): load["indicators"],
-            t("col.open"): [f"organisasjoner?org={quote(k)}" for k in load["key"]],
+            t("col.open"): [f"organisasjoner?organisasjon={quote(k)}" for k in load["key"]],
         }
     )
     top = load[load["responsible"] > 0].head(TOP)
@@ -84,7 +84,7 @@ if profile is None:
     st.error(t("organisations.not_found", org=esc(picked)))
     st.stop()
 org = profile.organisation
-clear_button(t("organisations.back"), key="org")
+clear_button(t("organisations.back"), key="organisasjon")
 st.header(f"{esc(org.short_name)} – {esc(org.name)}")
 st.caption(label(org.kind, "OrganisationKind"))
 mine = profile.initiatives

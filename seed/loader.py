@@ -132,6 +132,16 @@ def _initiatives(session: Session, mission_id: int, orgs: dict[str, int]) -> dic
 
 def _contributions(session: Session, initiatives: dict[int, int], goals: dict[str, int]) -> None:
     """Proposed contributions, derived from each initiative's Halogen category."""
+    # (initiative, goal) pairs a person confirmed, changed or removed: theirs, not the seed's
+    touched = _edited(session, "contribution", ("initiative_id", "goal_id"))
+    touched |= {
+        pair
+        for pair in session.exec(
+            select(Contribution.initiative_id, Contribution.goal_id).where(
+                col(Contribution.proposal).is_(False)
+            )
+        ).all()
+    }
     by_category: dict[int, list[dict[str, Any]]] = {}
     for row in read("category_goals"):
         by_category.setdefault(row["category"], []).append(row)
@@ -144,18 +154,26 @@ def _contributions(session: Session, initiatives: dict[int, int], goals: dict[st
             }
             data = ContributionCreate.model_validate(raw).model_dump()
             keys = {"initiative_id": data.pop("initiative_id"), "goal_id": data.pop("goal_id")}
-            confirmed = session.exec(
-                select(Contribution.id).where(
-                    Contribution.initiative_id == keys["initiative_id"],
-                    Contribution.goal_id == keys["goal_id"],
-                    col(Contribution.proposal).is_(False),
-                )
-            ).first()
-            if confirmed is None:  # a contribution a person confirmed or changed is theirs
+            if tuple(keys.values()) not in touched:
                 upsert(session, Contribution, keys, data)
 
 
+def _edited(session: Session, entity: str, fields: tuple[str, ...]) -> set[tuple[Any, ...]]:
+    """The natural keys of the rows of entity that a person created, changed or removed, from
+    the audit log (the seed writes none)."""
+    found = set()
+    for before, after in session.exec(
+        select(AuditEvent.before, AuditEvent.after).where(AuditEvent.entity == entity)
+    ).all():
+        for state in (before, after):
+            if state and all(f in state for f in fields):
+                found.add(tuple(state[f] for f in fields))
+    return found
+
+
 def _links(session: Session, initiatives: dict[int, int]) -> None:
+    """The links the documents name; a link a person changed or removed is left alone."""
+    touched = _edited(session, "initiative_link", ("from_id", "to_id", "kind"))
     for row in read("initiative_links"):
         raw = {
             "from_id": initiatives[row["from"]],
@@ -165,7 +183,8 @@ def _links(session: Session, initiatives: dict[int, int]) -> None:
         }
         data = InitiativeLinkCreate.model_validate(raw).model_dump()
         keys = {k: data.pop(k) for k in ("from_id", "to_id", "kind")}
-        upsert(session, InitiativeLink, keys, data)
+        if (keys["from_id"], keys["to_id"], keys["kind"].value) not in touched:
+            upsert(session, InitiativeLink, keys, data)
 
 
 def year_period(session: Session, year: int) -> Period:

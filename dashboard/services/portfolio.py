@@ -176,25 +176,6 @@ def portfolio_organisations(session: Session, mission_id: int) -> pd.DataFrame:
     return frame_of(rows, ["id", "short_name", "name", "kind", "initiatives"])
 
 
-def goal_matrix(session: Session, mission_id: int) -> pd.DataFrame:
-    """Initiatives x goals: the strength of each contribution (empty where none)."""
-    rows = fetch(
-        session,
-        sa.select(
-            col(Initiative.number), col(Initiative.name), col(Goal.code), col(Contribution.strength)
-        )
-        .join(Contribution, col(Contribution.initiative_id) == Initiative.id)
-        .join(Goal, col(Goal.id) == Contribution.goal_id)
-        .where(col(Initiative.mission_id) == mission_id),
-    )
-    frame = frame_of(rows, ["number", "name", "goal", "strength"])
-    if frame.empty:
-        return frame
-    # one contribution per (initiative, goal) by constraint, so a plain pivot suffices
-    matrix = frame.pivot(index=["number", "name"], columns="goal", values="strength")
-    return matrix.reset_index().sort_values("number", ignore_index=True)
-
-
 def links(session: Session, mission_id: int, number: int | None = None) -> pd.DataFrame:
     """Links between initiatives (only those touching initiative number, if given)."""
     source = sa.orm.aliased(Initiative)

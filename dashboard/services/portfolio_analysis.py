@@ -134,6 +134,22 @@ def gaps(found: Coverage, numbers: Iterable[int] | None = None) -> pd.DataFrame:
     return table
 
 
+def wide_matrix(found: Coverage, numbers: Iterable[int]) -> pd.DataFrame:
+    """Initiatives (rows) x goals (columns, in tree order): each contribution's strength, empty
+    where an initiative does not contribute; for a download."""
+    cells = found.cells[found.cells["number"].isin(set(numbers))]
+    if cells.empty:
+        return pd.DataFrame(columns=["number", "name"])
+    # one contribution per (initiative, goal) by constraint, so a plain pivot suffices
+    wide = cells.pivot(index=["number", "name"], columns="code", values="strength")
+    wide = wide[[c for c in found.goals["code"] if c in wide.columns]]
+    return (
+        wide.reset_index()
+        .sort_values("number", ignore_index=True)
+        .astype({c: "Int64" for c in wide.columns})
+    )
+
+
 def _values(item: object) -> list[str]:
     """An initiative's values in one dimension: a list, one value, or 'not given'."""
     if isinstance(item, list | tuple):
@@ -194,9 +210,10 @@ def clusters(numbers: Iterable[int], pairs: Iterable[tuple[int, int]]) -> list[l
 def timeline(session: Session, mission_id: int, today: dt.date) -> pd.DataFrame:
     """Initiatives (bars from start to end) and deliverables (points) on one time axis.
 
-    An ongoing initiative without an end runs to today (open_end); one without any year is
-    left out, as the sources do not say when it runs. Columns: kind, number, title, status,
-    start, end, open_end, start_known.
+    An ongoing initiative without an end year runs to today (open_end); one with a single known
+    year is drawn over that year; one without any year is left out, as the sources do not say
+    when it runs. Columns: kind, number, title, status, start, end, open_end, start_known,
+    end_known.
     """
     items = []
     for number, name, status, first, last in fetch(
@@ -209,16 +226,14 @@ def timeline(session: Session, mission_id: int, today: dt.date) -> pd.DataFrame:
             col(Initiative.end_year),
         )
         .where(col(Initiative.mission_id) == mission_id)
+        .where(col(Initiative.start_year).is_not(None) | col(Initiative.end_year).is_not(None))
         .order_by(col(Initiative.number)),
     ):
-        if first is None and last is None:
-            continue
-        ongoing = last is None and status in (InitiativeStatus.ONGOING, InitiativeStatus.UNKNOWN)
+        ongoing = last is None and status == InitiativeStatus.ONGOING
         start = dt.date(first or last, 1, 1)
         end = today if ongoing else dt.date(last or first, 12, 31)
-        items.append(
-            ("initiative", number, name, status, start, max(start, end), ongoing, first is not None)
-        )
+        known = (first is not None, last is not None)
+        items.append(("initiative", number, name, status, start, max(start, end), ongoing, *known))
     for number, title, status, due, delivered in fetch(
         session,
         sa.select(
@@ -233,9 +248,9 @@ def timeline(session: Session, mission_id: int, today: dt.date) -> pd.DataFrame:
     ):
         when = delivered or due
         if when is not None:
-            items.append(("deliverable", number, title, status, when, when, False, True))
-    columns = ["kind", "number", "title", "status", "start", "end", "open_end", "start_known"]
-    return frame_of(items, columns)
+            items.append(("deliverable", number, title, status, when, when, False, True, True))
+    columns = ["kind", "number", "title", "status", "start", "end", "open_end"]
+    return frame_of(items, [*columns, "start_known", "end_known"])
 
 
 def without_years(session: Session, mission_id: int) -> list[tuple[int, str]]:

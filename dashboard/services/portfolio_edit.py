@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from dashboard.db import session_scope
 from dashboard.services import audit
 from dashboard.services.commands import command
 from dashboard.services.permissions import Action, Actor
@@ -166,7 +167,10 @@ def create_contribution(
             assert row.id is not None
             return row.id
     except IntegrityError as exc:  # the same pair saved at the same moment
-        raise PortfolioRefused("duplicate_contribution", {"goal": str(data.goal_id)}) from exc
+        with session_scope(engine=engine) as session:
+            goal = session.get(Goal, data.goal_id)
+        code = goal.code if goal else str(data.goal_id)
+        raise PortfolioRefused("duplicate_contribution", {"goal": code}) from exc
 
 
 def update_contribution(
@@ -273,7 +277,10 @@ def create_link(actor: Actor, data: InitiativeLinkCreate, *, engine: Engine | No
             assert row.id is not None
             return row.id
     except IntegrityError as exc:  # the same link saved at the same moment
-        raise PortfolioRefused("duplicate_link", {"a": data.from_id, "b": data.to_id}) from exc
+        with session_scope(engine=engine) as session:
+            ends = [session.get(Initiative, i) for i in (data.from_id, data.to_id)]
+        a, b = (end.number if end else "?" for end in ends)
+        raise PortfolioRefused("duplicate_link", {"a": a, "b": b}) from exc
 
 
 def update_link(

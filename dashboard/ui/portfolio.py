@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import date
-from dashboard.services.portfolio import goal_matrix, links
+from dashboard.services.portfolio import links
 from dashboard.services.portfolio_analysis import (
     DIMENSIONS,
     GAPS,
@@ -17,6 +17,7 @@ from dashboard.services.portfolio_analysis import (
     coverage_by,
     gaps,
     timeline,
+    wide_matrix,
     without_years,
 )
 from dashboard.services.portfolio_edit import SYMMETRIC
@@ -34,6 +35,7 @@ MAX_DRAWN = 150
 # The heatmap and the timeline draw at most this many rows; their tables hold all.
 MAX_HEATMAP = 120
 MAX_TIMELINE = 120
+MAX_LISTED = 200  # names in a list the page spells out (the table or download has all)
 DIMENSION_KINDS = {"focus": "FocusType", "arenas": "Arena", "orientation": "Orientation"}
 DIMENSION_KINDS["scope"] = "Scope"
 # Done in dark blue, running in mid blue, planned in orange, unknown in grey.
@@ -52,6 +54,14 @@ def _initiative(number: int, name: str) -> str:
     return f"{number}. {name}"
 
 
+def _listed(names: list[str]) -> None:
+    """A bulleted list of names, at most MAX_LISTED of them and how many more there are."""
+    lines = [f"- {esc(name)}" for name in names[:MAX_LISTED]]
+    if len(names) > MAX_LISTED:
+        lines.append(f"- {t('portfolio.and_more', count=len(names) - MAX_LISTED)}")
+    st.markdown("\n".join(lines))
+
+
 def _goal_names(found: Coverage) -> dict[int, str]:
     return {
         g: f"{c} {x}"
@@ -67,7 +77,9 @@ def _gap_summary(table: pd.DataFrame) -> None:
     st.subheader(t("portfolio.gaps"))
     for gap in GAPS:
         flagged = table[table[gap]]
-        names = ", ".join(f"{c} {esc(x)}" for c, x in zip(flagged.code, flagged.title, strict=True))
+        names = ", ".join(
+            f"{esc(c)} {esc(x)}" for c, x in zip(flagged.code, flagged.title, strict=True)
+        )
         if names:
             st.warning(
                 t(f"portfolio.gap.{gap}", count=len(flagged), goals=names),
@@ -152,6 +164,9 @@ def _heatmap(found: Coverage, selected: pd.DataFrame) -> None:
 def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
     """Goal x initiative heatmap, the subgoals' gaps, and coverage split by a dimension."""
     found = query(coverage, mission_id)
+    if found.goals.empty:
+        empty_state("empty.no_goals", "empty.who_admin")
+        return
     table = gaps(found, selected["number"])
     _gap_summary(table)
     st.subheader(t("portfolio.coverage"))
@@ -163,9 +178,8 @@ def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
     st.subheader(t("portfolio.heatmap"))
     st.caption(t("portfolio.matrix_help"))
     _heatmap(found, selected)
-    matrix = query(goal_matrix, mission_id)
+    matrix = wide_matrix(found, selected["number"])
     if not matrix.empty:
-        matrix = matrix[matrix["number"].isin(selected["number"])]
         downloads(
             matrix.rename(columns={"number": t("col.number"), "name": t("col.initiative")}),
             "maal-x-satsing",
@@ -232,11 +246,12 @@ def _graph(selected: pd.DataFrame, mission_id: int, layers: list[str], orgs: pd.
         goal_names = _goal_names(found)
         for goal_id in dict.fromkeys(cells["goal_id"]):
             graph.nodes.append(Node(f"g{goal_id}", goal_names[goal_id], "goal"))
+        kinds = {k: label(k, "ContributionKind") for k in ContributionKind}
         graph.edges += [
             Edge(
                 f"i{number}",
                 f"g{goal_id}",
-                f"{label(kind, 'ContributionKind')} {strength}",
+                f"{kinds[kind]} {strength}",
                 dashed=kind != ContributionKind.DIRECT,
                 weight=int(strength),
             )
@@ -249,10 +264,9 @@ def _graph(selected: pd.DataFrame, mission_id: int, layers: list[str], orgs: pd.
         responsible = dict(zip(selected["number"], selected["responsible_ids"], strict=True))
         used = dict.fromkeys(o for n in sorted(numbers) for o in responsible[n])
         graph.nodes += [Node(f"o{o}", short.get(o, str(o)), "organisation") for o in used]
+        role = t("col.responsible")
         graph.edges += [
-            Edge(f"o{o}", f"i{n}", t("col.responsible"))
-            for n in sorted(numbers)
-            for o in responsible[n]
+            Edge(f"o{o}", f"i{n}", role) for n in sorted(numbers) for o in responsible[n]
         ]
     return graph
 
@@ -296,7 +310,7 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
         st.markdown(f"**{esc(title)}**: " + "; ".join(esc(names[m]) for m in members))
     if graph.loose:
         with st.expander(graph.loose[0]):
-            st.markdown("\n".join(f"- {esc(names[m])}" for m in graph.loose[1]))
+            _listed([names[m] for m in graph.loose[1]])
     if listing.empty:
         empty_state("empty.no_links", "empty.who_portfolio")
     else:
@@ -307,13 +321,33 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
 # --- timeline --------------------------------------------------------------------------------
 
 
+def _when(items: pd.DataFrame, end: str) -> list[str]:
+    """A timeline column as a reader sees it: an initiative's year (or 'ongoing', or '–' when
+    the sources do not give it), a deliverable's date."""
+    code = lang()
+    known = items[f"{end}_known"]
+    return [
+        date(day, code)
+        if kind == "deliverable"
+        else t("portfolio.ongoing")
+        if running and end == "end"
+        else str(day.year)
+        if sure
+        else "–"
+        for kind, day, sure, running in zip(
+            items["kind"], items[end], known, items["open_end"], strict=True
+        )
+    ]
+
+
 def timeline_view(selected: pd.DataFrame, mission_id: int) -> None:
     """Initiatives (start to end) and deliverables (when due or delivered) on one time axis."""
     today = dt.date.today()
     items = query(timeline, mission_id, today)
     keep = (items["kind"] == "deliverable") | items["number"].isin(selected["number"])
     items = items[keep]
-    undated = [(n, x) for n, x in query(without_years, mission_id) if n in set(selected["number"])]
+    numbers = set(selected["number"])
+    undated = [(n, x) for n, x in query(without_years, mission_id) if n in numbers]
     if items.empty:
         empty_state("portfolio.no_timeline", "portfolio.who_timeline")
     else:
@@ -363,18 +397,15 @@ def timeline_view(selected: pd.DataFrame, mission_id: int) -> None:
             {
                 t("col.name"): titles,
                 t("col.status"): statuses,
-                t("portfolio.col.start"): [date(d, lang()) for d in items["start"]],
-                t("portfolio.col.end"): [
-                    t("portfolio.ongoing") if o else date(d, lang())
-                    for d, o in zip(items["end"], items["open_end"], strict=True)
-                ],
+                t("portfolio.col.start"): _when(items, "start"),
+                t("portfolio.col.end"): _when(items, "end"),
             }
         )
         st.caption(t("portfolio.timeline_help"))
         chart_with_table(spec, alt_text, table)
     if undated:
         with st.expander(t("portfolio.undated", count=len(undated))):
-            st.markdown("\n".join(f"- {esc(_initiative(n, x))}" for n, x in undated))
+            _listed([_initiative(n, x) for n, x in undated])
 
 
 # --- links -----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from models import (
 ROUND = "portfolio_edit_round"  # a new round of forms (fresh widgets) after each change
 SEEN = "portfolio_edit_seen"  # (round, what, id) -> the fingerprint the form first showed
 DONE = "portfolio_edit_done"  # what the last change did, shown on the run after it
+SHOWN_FOR = "portfolio_edit_for"  # the initiative whose forms were shown last
 STRENGTHS = [1, 2, 3]
 
 
@@ -62,17 +63,30 @@ def _refusal(exc: Exception) -> list[str]:
         return [t(f"portfolio.refused.{exc.code}", **exc.details)]
     if isinstance(exc, StaleRow):
         who = exc.changed_by or t("workflow.someone")
-        return [t("portfolio.stale", who=esc(who), when=local_time(exc.changed_at))]
+        if exc.changed_at is None:
+            return [t("portfolio.stale_unknown", who=who)]
+        return [t("portfolio.stale", who=who, when=local_time(exc.changed_at))]
     return [t("auth.not_allowed")]
 
 
-def _attempt(change: Any, done: str) -> None:
+def _attempt(change: Any, done: str, *, shown: tuple[str, int, str] | None = None) -> None:
     """Run a change; on success say done after a rerun with fresh forms, else say why not
-    (what was typed stays in the form)."""
+    (what was typed stays in the form).
+
+    shown is (what, id, fingerprint now) of the row the form edits: after a refusal because
+    a colleague changed it, the form counts as having seen their change, so saving again goes
+    over it, as the message says.
+    """
     try:
-        change()
+        changed = change()
     except (ValidationError, PortfolioRefused, StaleRow, PermissionDenied) as exc:
-        st.error("\n\n".join(f"- {m}" for m in _refusal(exc)))
+        if isinstance(exc, StaleRow) and shown:
+            what, row_id, current = shown
+            st.session_state[SEEN][(_round(), what, row_id)] = current
+        st.error("\n\n".join(f"- {esc(m)}" for m in _refusal(exc)))
+        return
+    if changed is False:
+        st.info(t("portfolio.edit.unchanged"), icon=":material/info:")
         return
     st.session_state[DONE] = done
     st.session_state[ROUND] = _round() + 1
@@ -134,11 +148,13 @@ def _contributions(actor: Actor, mission_id: int, initiative_id: int) -> None:
                     seen=seen,
                 ),
                 t("portfolio.edit.saved_contribution", goal=esc(row.goal_code)),
+                shown=("contribution", row.id, row.fingerprint),
             )
         if removed:
             _attempt(
                 lambda row=row, seen=seen: delete_contribution(actor, row.id, seen=seen),
                 t("portfolio.edit.removed_contribution", goal=esc(row.goal_code)),
+                shown=("contribution", row.id, row.fingerprint),
             )
     taken = {row.goal_code for row in rows}
     free = [
@@ -147,7 +163,7 @@ def _contributions(actor: Actor, mission_id: int, initiative_id: int) -> None:
     if not free:
         st.caption(t("portfolio.edit.every_goal"))
         return
-    prefix = _key("c", "new")
+    prefix = _key("c", "new", initiative_id)
     names = {g: f"{code} {title}" for g, code, title in free}
     with st.form(prefix):
         st.markdown(f"**{t('portfolio.edit.new_contribution')}**")
@@ -215,18 +231,20 @@ def _links(actor: Actor, mission_id: int, initiative_id: int) -> None:
                     seen=seen,
                 ),
                 t("portfolio.edit.saved_link", other=esc(other)),
+                shown=("link", row.id, row.fingerprint),
             )
         if removed:
             _attempt(
                 lambda row=row, seen=seen: delete_link(actor, row.id, seen=seen),
                 t("portfolio.edit.removed_link", other=esc(other)),
+                shown=("link", row.id, row.fingerprint),
             )
     options = {
         i: f"{n}. {name}"
         for i, n, name in query(initiative_options, mission_id)
         if i != initiative_id
     }
-    prefix = _key("l", "new")
+    prefix = _key("l", "new", initiative_id)
     with st.form(prefix):
         st.markdown(f"**{t('portfolio.edit.new_link')}**")
         other_id = st.selectbox(
@@ -279,6 +297,10 @@ def edit_section(actor: Actor, mission_id: int, initiative_id: int) -> None:
         return
     st.subheader(t("portfolio.edit.title"))
     st.caption(t("portfolio.edit.help"))
+    if st.session_state.get(SHOWN_FOR) != initiative_id:  # another initiative: fresh forms
+        st.session_state[SHOWN_FOR] = initiative_id
+        st.session_state[SEEN] = {}
+        st.session_state[ROUND] = _round() + 1
     if done := st.session_state.pop(DONE, None):
         st.success(done, icon=":material/check_circle:")
     with st.expander(t("portfolio.edit.contributions"), icon=":material/flag:"):

@@ -53,6 +53,19 @@ def test_page_runs_and_explains_what_is_missing(page: str | None) -> None:
         assert at.dataframe[-1].value.iloc[0, 1] == "Plan uten dato"
 
 
+@pytest.mark.usefixtures("empty_mission")
+@pytest.mark.parametrize("view", ["matrise", "nettverk", "tidslinje", "koblinger"])
+def test_the_portfolio_views_explain_what_is_missing(view: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["visning"] = view
+    at.run()
+    at.switch_page("../pages/portefolje.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert " ".join(str(i.value) for i in at.info), "an empty view says what is missing"
+    assert not at.warning and not at.success  # no gaps claimed, no 'every subgoal has ...'
+
+
 def test_administrasjon_without_a_mission_keeps_users_and_says_what_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -63,7 +63,7 @@ def test_the_operative_group_confirms_a_proposal_and_the_change_is_audited() -> 
 
 def test_a_new_link_is_added_and_the_same_link_again_is_refused_with_nothing_lost() -> None:
     at = satsing("operativ@demo.invalid", 34)
-    new = next(s for s in at.selectbox if s.key.endswith("l-new-other"))
+    new = next(s for s in at.selectbox if "-l-new-" in s.key and s.key.endswith("-other"))
     new.set_value(initiative_id(33))
     at.selectbox(key=new.key.replace("-other", "-kind")).set_value("overlap")
     at.text_area(key=new.key.replace("-other", "-note")).set_value(
@@ -75,7 +75,7 @@ def test_a_new_link_is_added_and_the_same_link_again_is_refused_with_nothing_los
     ]
     # the same link, typed from the other initiative's page and the other way round
     at = satsing("operativ@demo.invalid", 33)
-    new = next(s for s in at.selectbox if s.key.endswith("l-new-other"))
+    new = next(s for s in at.selectbox if "-l-new-" in s.key and s.key.endswith("-other"))
     new.set_value(initiative_id(34))
     at.selectbox(key=new.key.replace("-other", "-kind")).set_value("overlap")
     at.text_area(key=new.key.replace("-other", "-note")).set_value("Skrevet på nytt")
@@ -108,6 +108,32 @@ def test_a_form_saved_after_a_colleagues_change_says_so_and_keeps_the_typing() -
     with Session(engine()) as session:
         stored = session.get(Contribution, shown.id)
     assert stored is not None and stored.rationale == "Sekretariatets begrunnelse"
+    button(at, "Lagre")  # saving again goes over the colleague's change, as the message says
+    assert plain(at.success[0].value).startswith("Bidraget til mål")
+    with Session(engine()) as session:
+        stored = session.get(Contribution, shown.id)
+    assert stored is not None and stored.rationale == "Min begrunnelse"
+
+
+def test_saving_an_unchanged_form_says_nothing_changed() -> None:
+    at = satsing("operativ@demo.invalid", 9)
+    links = [b for b in at.button if b.label == "Lagre"]
+    links[-1].click()  # the last link's form, as shown
+    at.run()
+    assert "Ingenting er endret, så ingenting er lagret." in [plain(i.value) for i in at.info]
+
+
+def test_what_was_typed_for_one_initiative_does_not_follow_to_the_next() -> None:
+    at = satsing("operativ@demo.invalid", 9)
+    note = next(
+        a for a in at.text_area if a.key.endswith("l-new-" + str(initiative_id(9)) + "-note")
+    )
+    note.set_value("Gjelder bare 0-24")
+    at.run()
+    at.query_params["nr"] = "10"
+    at.run()
+    assert not at.exception, at.exception
+    assert all(a.value in ("", None) for a in at.text_area if "-new-" in a.key)
 
 
 def test_a_contribution_without_a_goal_is_refused() -> None:

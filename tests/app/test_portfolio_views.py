@@ -63,8 +63,8 @@ def test_organisations_show_who_carries_the_portfolio_and_one_organisations_part
     at = open_page("organisasjoner")
     load = at.dataframe[-1].value
     assert load["Organisasjon"].iloc[0] == "Hdir" and load["Ansvarlig for satsinger"].iloc[0] == 9
-    assert "organisasjoner?org=Udir" in set(load["Lenke"])
-    udir = open_page("organisasjoner", org="Udir")
+    assert "organisasjoner?organisasjon=Udir" in set(load["Lenke"])
+    udir = open_page("organisasjoner", organisasjon="Udir")
     assert udir.header[0].value == "Udir – Utdanningsdirektoratet"
     metrics = {m.label: m.value for m in udir.metric}
     assert (
@@ -77,6 +77,15 @@ def test_organisations_show_who_carries_the_portfolio_and_one_organisations_part
 
 
 def test_an_unknown_organisation_in_the_link_is_told() -> None:
-    at = open_page("organisasjoner", org="Finnes-ikke")
+    at = open_page("organisasjoner", organisasjon="Finnes-ikke")
     assert "Fant ingen organisasjon «Finnes-ikke»" in texts(at)
     assert at.header[0].value == "Hvem bærer porteføljen"
+
+
+def test_organisasjoner_opened_after_portefolje_shows_the_overview() -> None:
+    at = open_page("portefolje")
+    at.switch_page("../pages/organisasjoner.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.header[0].value == "Hvem bærer porteføljen"
+    assert "organisasjon" not in at.query_params

@@ -127,7 +127,7 @@ def test_coverage_heatmap_and_portfolio_timeline_are_valid() -> None:
 def test_the_network_is_valid_dot_with_groups_and_escaped_names() -> None:
     graph = Graph(
         nodes=[
-            Node("i1", 'Satsing «1» med "anførsel"', "initiative"),
+            Node("i1", 'Satsing «1» med "anførsel", C:\\sti og\nny linje', "initiative"),
             Node("i2", "To", "initiative"),
             Node("i3", "Alene", "initiative"),
             Node("g1", "1.1 Skole", "goal"),
@@ -141,6 +141,9 @@ def test_the_network_is_valid_dot_with_groups_and_escaped_names() -> None:
     )
     dot = to_dot(graph)
     assert dot.startswith("digraph portfolio {") and dot.endswith("}")
-    assert '\\"anførsel\\"' in dot and "subgraph cluster_0" in dot and "subgraph cluster_1" in dot
+    label = next(line for line in dot.splitlines() if line.strip().startswith('"i1" [label='))
+    assert '\\"anførsel\\"' in label and "C:\\\\sti" in label  # quotes and backslash escaped
+    assert "og\nny" not in dot  # a typed line break is not DOT syntax
+    assert "subgraph cluster_0" in dot and "subgraph cluster_1" in dot
     assert '"i1" -> "i2" [label="Overlapp" penwidth=1 dir=none]' in dot
     assert '"g1" [label="1.1 Skole"' in dot  # outside every group

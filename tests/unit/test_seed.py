@@ -261,3 +261,37 @@ def test_loading_again_keeps_a_contribution_a_person_confirmed(engine: Engine) -
             "Bekreftet av operativ gruppe",
         )
         assert session.exec(select(func.count()).select_from(Contribution)).one() == 61
+
+
+def test_loading_again_leaves_what_people_removed_or_changed(engine: Engine) -> None:
+    from dashboard.services.permissions import Actor
+    from dashboard.services.portfolio_edit import (
+        delete_contribution,
+        editable_contributions,
+        editable_links,
+        update_link,
+    )
+    from models import InitiativeLinkUpdate, Role
+
+    load_real(engine)
+    operative = Actor(id=None, email="operativ@example.no", role=Role.OPERATIVE)
+    with Session(engine) as session:
+        zero_24 = session.exec(select(Initiative.id).where(Initiative.number == 9)).one()
+        removed = editable_contributions(session, zero_24)[0]
+        link = editable_links(session, zero_24)[0]
+    delete_contribution(operative, removed.id, seen=removed.fingerprint, engine=engine)
+    update_link(
+        operative,
+        link.id,
+        InitiativeLinkUpdate(note="Ny merknad"),
+        seen=link.fingerprint,
+        engine=engine,
+    )
+    load_real(engine)
+    with Session(engine) as session:
+        assert session.get(Contribution, removed.id) is None
+        assert len(editable_contributions(session, zero_24)) == 1
+        assert (
+            next(x for x in editable_links(session, zero_24) if x.id == link.id).note
+            == "Ny merknad"
+        )

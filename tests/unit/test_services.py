@@ -20,12 +20,12 @@ from dashboard.services.overview import goal_summaries, portfolio_counts
 from dashboard.services.portfolio import (
     PortfolioFilter,
     apply_filter,
-    goal_matrix,
     initiative_detail,
     links,
     portfolio,
     portfolio_organisations,
 )
+from dashboard.services.portfolio_analysis import coverage, wide_matrix
 from dashboard.services.status_reports import since_last_report
 from models import EntryStatus, Indicator, IndicatorValue, Mission, Organisation
 from seed import add_synthetic, load_real
@@ -115,8 +115,9 @@ def test_goal_tree_has_the_three_levels_under_the_main_goal(session: Session) ->
 
 
 def test_matrix_and_links(session: Session) -> None:
-    matrix = goal_matrix(session, mission_id(session))
-    assert len(matrix) == 34
+    matrix = wide_matrix(coverage(session, mission_id(session)), range(1, 35))
+    assert len(matrix) == 34 and list(matrix.columns[:4]) == ["number", "name", "0", "1.1"]
+    assert matrix.loc[matrix.number == 30, "1.1"].item() == 3  # IPS Ung, category 9
     found = links(session, mission_id(session))
     assert ((found.from_number == 14) & (found.to_number == 9) & (found.kind == "part_of")).any()
 
