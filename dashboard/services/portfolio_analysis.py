@@ -150,6 +150,26 @@ def wide_matrix(found: Coverage, numbers: Iterable[int]) -> pd.DataFrame:
     )
 
 
+def shared_profiles(found: Coverage, numbers: Iterable[int]) -> list[tuple[list[str], list[int]]]:
+    """Initiatives that contribute directly to exactly the same goals: possible overlaps.
+
+    Each group is (goal codes in tree order, initiative numbers), two initiatives or more,
+    the largest group first. Initiatives without a direct contribution are not grouped.
+    """
+    cells = found.cells[
+        found.cells["number"].isin(set(numbers)) & (found.cells["kind"] == ContributionKind.DIRECT)
+    ]
+    order = {code: i for i, code in enumerate(found.goals["code"])}
+    profiles: dict[int, set[str]] = {}
+    for number, code in zip(cells["number"], cells["code"], strict=True):
+        profiles.setdefault(int(number), set()).add(code)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for number, codes in sorted(profiles.items()):
+        groups.setdefault(tuple(sorted(codes, key=order.__getitem__)), []).append(number)
+    found_groups = [(list(codes), members) for codes, members in groups.items() if len(members) > 1]
+    return sorted(found_groups, key=lambda g: (-len(g[1]), g[1][0]))
+
+
 def _values(item: object) -> list[str]:
     """An initiative's values in one dimension: a list, one value, or 'not given'."""
     if isinstance(item, list | tuple):

@@ -16,6 +16,7 @@ from dashboard.services.portfolio_analysis import (
     coverage,
     coverage_by,
     gaps,
+    shared_profiles,
     timeline,
     wide_matrix,
     without_years,
@@ -27,7 +28,7 @@ from dashboard.ui.data import query
 from dashboard.ui.network import Edge, Graph, Node, to_dot
 from dashboard.ui.url_state import url_multiselect, url_selectbox
 from dashboard.ui.widgets import chart_spec, chart_with_table, downloads, empty_state, esc
-from models import ContributionKind, DeliverableStatus, InitiativeStatus
+from models import ContributionKind, DeliverableStatus, InitiativeStatus, LinkKind
 
 # Drawing more than this many nodes makes an unreadable picture and a slow page; the text
 # alternative (the same links as a table) is shown whatever the size.
@@ -87,6 +88,40 @@ def _gap_summary(table: pd.DataFrame) -> None:
             )
         else:
             st.success(t(f"portfolio.gap.none.{gap}"), icon=":material/check_circle:")
+
+
+def _overlaps(found: Coverage, selected: pd.DataFrame, mission_id: int) -> None:
+    """Where initiatives may overlap: links recorded as overlap or shared target group, and
+    initiatives that contribute directly to exactly the same goals."""
+    st.subheader(t("portfolio.overlaps"))
+    numbers = set(selected["number"])
+    names = dict(zip(selected["number"], selected["name"], strict=True))
+    recorded = query(links, mission_id)
+    recorded = recorded[
+        recorded["kind"].isin([LinkKind.OVERLAP, LinkKind.SHARED_TARGET_GROUP])
+        & recorded.from_number.isin(numbers)
+        & recorded.to_number.isin(numbers)
+    ]
+    if recorded.empty:
+        st.caption(t("portfolio.no_recorded_overlaps"))
+    for a, kind, b in zip(recorded.from_number, recorded["kind"], recorded.to_number, strict=True):
+        pair = f"{_initiative(a, names[a])} – {_initiative(b, names[b])}"
+        st.markdown(f"- **{label(kind, 'LinkKind')}**: {esc(pair)}")
+    groups = shared_profiles(found, numbers)
+    if not groups:
+        st.caption(t("portfolio.no_shared_profiles"))
+        return
+    st.caption(t("portfolio.shared_profiles_help"))
+    rows = pd.DataFrame(
+        {
+            t("portfolio.col.goals"): [", ".join(codes) for codes, _ in groups],
+            t("portfolio.col.initiatives"): [len(members) for _, members in groups],
+            t("portfolio.col.which"): [
+                "; ".join(_initiative(n, names[n]) for n in members) for _, members in groups
+            ],
+        }
+    )
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def _coverage_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -169,6 +204,7 @@ def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
         return
     table = gaps(found, selected["number"])
     _gap_summary(table)
+    _overlaps(found, selected, mission_id)
     st.subheader(t("portfolio.coverage"))
     st.caption(t("portfolio.coverage_help"))
     shown = _coverage_table(table)

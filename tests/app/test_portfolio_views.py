@@ -16,7 +16,12 @@ def test_coverage_names_the_subgoals_without_initiatives_and_splits_by_arena() -
     assert any(
         w.startswith("Delmål med bare indirekte bidrag (2): 3.1 Innovasjon") for w in warnings
     )
-    coverage = at.dataframe[0].value
+    assert "Mulige overlapp" in [s.value for s in at.subheader]
+    shared = at.dataframe[0].value
+    assert any(
+        "30. IPS Ung" in which and "33. Utenforfloken 3.0" in which for which in shared["Satsinger"]
+    )
+    coverage = at.dataframe[1].value
     row = coverage[coverage["Mål"].str.endswith("3.3 Prosess")].iloc[0]
     assert row["Satsinger"] == 0 and "Ingen satsing" in row["Hull"]
     assert len(at.get("vega_lite_chart")) == 1  # the heatmap

@@ -25,6 +25,7 @@ from dashboard.services.portfolio_analysis import (
     gaps,
     organisation_load,
     organisation_profile,
+    shared_profiles,
     timeline,
     without_years,
 )
@@ -257,6 +258,13 @@ def test_a_filter_that_drops_the_direct_initiatives_opens_a_gap(built: Portfolio
         found = coverage(session, built.mission)
     table = gaps(found, numbers=[3, 4]).set_index("code")
     assert sorted(table.index[table.no_initiative]) == ["1.1", "1.3"]
+
+
+def test_initiatives_with_the_same_direct_goals_are_possible_overlaps(built: Portfolio) -> None:
+    with Session(built.engine) as session:
+        found = coverage(session, built.mission)
+    assert shared_profiles(found, [1, 2, 3, 4]) == [(["1.1"], [1, 2])]
+    assert shared_profiles(found, [1, 3, 4]) == []  # 3 is indirect only, 4 contributes nothing
 
 
 def test_coverage_by_arena_counts_an_initiative_under_each_of_its_arenas(built: Portfolio) -> None:
