@@ -39,9 +39,11 @@ CELL_COLUMNS = ["goal_id", "code", "number", "name", "kind", "strength", "propos
 class Coverage:
     """Goals with their contributions: one row per goal, and one per contribution (cells)."""
 
-    goals: pd.DataFrame  # goal_id, code, title, level, proposal, depth, leaf; as a tree walk
+    goals: (
+        pd.DataFrame
+    )  # goal_id, code, title, level, parent_id, proposal, depth, leaf; a tree walk
     cells: pd.DataFrame  # CELL_COLUMNS
-    indicators: dict[int, int]  # goal id -> number of indicators linked to the goal itself
+    indicators: list[tuple[int, int]]  # (goal id, indicator id) of each indicator's goal link
 
 
 def coverage(session: Session, mission_id: int) -> Coverage:
@@ -77,6 +79,7 @@ def coverage(session: Session, mission_id: int) -> Coverage:
             "code": [r[1] for r, _ in ordered],
             "title": [r[2] for r, _ in ordered],
             "level": [r[3] for r, _ in ordered],
+            "parent_id": [r[4] if r[4] in parent else None for r, _ in ordered],
             "proposal": [bool(r[5]) for r, _ in ordered],
             "depth": [d for _, d in ordered],
             "leaf": [r[0] not in children for r, _ in ordered],
@@ -101,18 +104,18 @@ def coverage(session: Session, mission_id: int) -> Coverage:
         ),
         CELL_COLUMNS,
     )
-    counts = fetch(
+    linked = fetch(
         session,
-        sa.select(col(IndicatorGoal.goal_id), sa.func.count())
+        sa.select(col(IndicatorGoal.goal_id), col(IndicatorGoal.indicator_id))
         .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
-        .where(col(Goal.mission_id) == mission_id)
-        .group_by(col(IndicatorGoal.goal_id)),
+        .where(col(Goal.mission_id) == mission_id),
     )
-    return Coverage(goals=goals, cells=cells, indicators={g: n for g, n in counts})
+    return Coverage(goals=goals, cells=cells, indicators=[(g, i) for g, i in linked])
 
 
 def gaps(found: Coverage, numbers: Iterable[int] | None = None) -> pd.DataFrame:
-    """Per goal: its initiatives (direct, indirect), indicators and gap flags.
+    """Per goal: its initiatives (with a direct contribution, or indirect ones only), its
+    indicators, and gap flags; a goal above others counts theirs too.
 
     Only the goals with nothing below them (the subgoals) are flagged: a goal above them is
     covered through them. numbers narrows the portfolio to those initiatives (a filter).
@@ -120,13 +123,34 @@ def gaps(found: Coverage, numbers: Iterable[int] | None = None) -> pd.DataFrame:
     cells = found.cells
     if numbers is not None:
         cells = cells[cells["number"].isin(set(numbers))]
-    direct = cells[cells["kind"] == ContributionKind.DIRECT].groupby("goal_id")["number"].nunique()
-    every = cells.groupby("goal_id")["number"].nunique()
+    parent = dict(zip(found.goals["goal_id"], found.goals["parent_id"], strict=True))
+
+    def upwards(goal_id: int) -> Iterable[int]:
+        """The goal and every goal above it."""
+        while goal_id in parent:
+            yield goal_id
+            goal_id = parent[goal_id]
+
+    every: dict[int, set[int]] = {}
+    direct: dict[int, set[int]] = {}
+    for goal_id, number, kind in zip(cells["goal_id"], cells["number"], cells["kind"], strict=True):
+        for goal in upwards(goal_id):
+            every.setdefault(goal, set()).add(number)
+            if kind == ContributionKind.DIRECT:
+                direct.setdefault(goal, set()).add(number)
+    indicators: dict[int, set[int]] = {}
+    for goal_id, indicator_id in found.indicators:
+        for goal in upwards(goal_id):
+            indicators.setdefault(goal, set()).add(indicator_id)
     table = found.goals.copy()
-    table["initiatives"] = table["goal_id"].map(every).fillna(0).astype(int)
-    table["direct"] = table["goal_id"].map(direct).fillna(0).astype(int)
+
+    def counted(found_sets: dict[int, set[int]]) -> list[int]:
+        return [len(found_sets.get(g, ())) for g in table["goal_id"]]
+
+    table["initiatives"] = counted(every)
+    table["direct"] = counted(direct)
     table["indirect"] = table["initiatives"] - table["direct"]
-    table["indicators"] = table["goal_id"].map(found.indicators).fillna(0).astype(int)
+    table["indicators"] = counted(indicators)
     leaf = table["leaf"]
     table["no_initiative"] = leaf & (table["initiatives"] == 0)
     table["only_indirect"] = leaf & (table["initiatives"] > 0) & (table["direct"] == 0)

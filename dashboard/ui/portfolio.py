@@ -115,7 +115,7 @@ def _overlaps(found: Coverage, selected: pd.DataFrame, mission_id: int) -> None:
     rows = pd.DataFrame(
         {
             t("portfolio.col.goals"): [", ".join(codes) for codes, _ in groups],
-            t("portfolio.col.initiatives"): [len(members) for _, members in groups],
+            t("col.count"): [len(members) for _, members in groups],
             t("portfolio.col.which"): [
                 "; ".join(_initiative(n, names[n]) for n in members) for _, members in groups
             ],

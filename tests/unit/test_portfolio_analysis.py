@@ -251,6 +251,12 @@ def test_gaps_are_found_where_the_portfolio_was_built_with_them(built: Portfolio
         1,
     ]
     assert not table.loc["1"].no_initiative  # a goal above subgoals is covered through them
+    assert table.loc["1", ["initiatives", "direct", "indirect", "indicators"]].tolist() == [
+        3,
+        2,
+        1,
+        1,
+    ]
 
 
 def test_a_filter_that_drops_the_direct_initiatives_opens_a_gap(built: Portfolio) -> None:
