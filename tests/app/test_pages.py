@@ -151,9 +151,14 @@ def test_english_is_selectable() -> None:
 
 def test_portfolio_views_from_the_url() -> None:
     matrix = open_page("portefolje", visning="matrise", kategori="9")
-    table = matrix.dataframe[0].value
-    assert len(table) == 7 and "1.1" in table.columns
-    assert set(table["1.1"]) == {"3"} and set(table["2.1"]) == {""}
+    coverage = next(df.value for df in matrix.dataframe if "Hull" in df.value.columns)
+    counts = dict(zip(coverage["Mål"].str.strip(), coverage["Satsinger"], strict=True))
+    assert (
+        counts["1.1 Skole og kvalifisering"] == 7
+        and counts["2.1 Samarbeid på tvers av sektorer, forvaltningsnivåer og aktører"] == 0
+    )
+    heatmap = next(df.value for df in matrix.dataframe if "Styrke (1–3)" in df.value.columns)
+    assert len(heatmap) == 14 and set(heatmap[heatmap["Mål"] == "1.1"]["Styrke (1–3)"]) == {3}
     links = open_page("portefolje", visning="koblinger")
     kinds = set(links.dataframe[0].value["Kobling"])
     assert "Del av" in kinds
