@@ -2,7 +2,7 @@
 
 import json
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +34,7 @@ def enum_key(value: Enum | str, kind: str | None = None) -> str:
 _NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|"})
 
 
+@lru_cache(maxsize=4096)  # the same few hundred names are sorted again and again
 def sort_key(text: str | None) -> str:
     """A key that sorts names as a Norwegian reader expects: case-blind, Æ Ø Å after Z."""
     return (text or "").casefold().translate(_NORWEGIAN_ORDER)
