@@ -114,6 +114,15 @@ def _locked(session: Session, model: type[Row], entity: str, row_id: int, seen: 
     return row
 
 
+def _insert(session: Session, actor: Actor, entity: str, row: Contribution | InitiativeLink) -> int:
+    """Add a new row and audit its creation; its id."""
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    audit.record(session, actor, "create", entity, row.id, after=row.model_dump(warnings=False))
+    return row.id
+
+
 # --- contributions ---------------------------------------------------------------------------
 
 
@@ -158,14 +167,7 @@ def create_contribution(
             ).first()
             if taken is not None:
                 raise PortfolioRefused("duplicate_contribution", {"goal": goal.code})
-            row = Contribution.model_validate(data)
-            session.add(row)
-            session.flush()
-            audit.record(
-                session, actor, "create", CONTRIBUTION, row.id, after=row.model_dump(warnings=False)
-            )
-            assert row.id is not None
-            return row.id
+            return _insert(session, actor, CONTRIBUTION, Contribution.model_validate(data))
     except IntegrityError as exc:  # the same pair saved at the same moment
         with session_scope(engine=engine) as session:
             goal = session.get(Goal, data.goal_id)
@@ -268,14 +270,7 @@ def create_link(actor: Actor, data: InitiativeLinkCreate, *, engine: Engine | No
     try:
         with command(actor, Action.MANAGE_PORTFOLIO, engine=engine) as session:
             _check_link(session, data.from_id, data.to_id, data.kind, None)
-            row = InitiativeLink.model_validate(data)
-            session.add(row)
-            session.flush()
-            audit.record(
-                session, actor, "create", LINK, row.id, after=row.model_dump(warnings=False)
-            )
-            assert row.id is not None
-            return row.id
+            return _insert(session, actor, LINK, InitiativeLink.model_validate(data))
     except IntegrityError as exc:  # the same link saved at the same moment
         with session_scope(engine=engine) as session:
             ends = [session.get(Initiative, i) for i in (data.from_id, data.to_id)]
