@@ -37,8 +37,12 @@ MAX_DRAWN = 150
 MAX_HEATMAP = 120
 MAX_TIMELINE = 120
 MAX_LISTED = 200  # names in a list the page spells out (the table or download has all)
-DIMENSION_KINDS = {"focus": "FocusType", "arenas": "Arena", "orientation": "Orientation"}
-DIMENSION_KINDS["scope"] = "Scope"
+DIMENSION_KINDS = {  # a dimension's values are labelled as this enum's
+    "focus": "FocusType",
+    "arenas": "Arena",
+    "orientation": "Orientation",
+    "scope": "Scope",
+}
 # Done in dark blue, running in mid blue, planned in orange, unknown in grey.
 TIMELINE_COLOURS = [
     (InitiativeStatus.COMPLETED, "InitiativeStatus", "#1f4e79"),
