@@ -20,6 +20,11 @@ from models import SessionEnd, User, UserSession
 from models.reporting import utcnow
 from models.sessions import aware, run_out
 
+# The cookie holding the session's id, and where the browser exchanges a grant for it and
+# clears it again (routes in dashboard/server.py).
+COOKIE = "dashboard_session"
+START_PATH = "/session"
+END_PATH = "/session/end"
 GRANT_LIFETIME = dt.timedelta(seconds=60)
 # last_seen_at is written at most this often, so most runs only read.
 LAST_SEEN_STEP = dt.timedelta(minutes=1)

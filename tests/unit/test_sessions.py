@@ -51,9 +51,7 @@ def admin(engine: Engine) -> Actor:
     return bootstrap(engine, AD, "admin@example.no")
 
 
-def test_the_cookie_names_its_user_and_only_its_hash_is_stored(
-    engine: Engine, ola: Actor
-) -> None:
+def test_the_cookie_names_its_user_and_only_its_hash_is_stored(engine: Engine, ola: Actor) -> None:
     session_id, token = signed_in(engine, ola)
     found = sessions.resolve_cookie(token, now=T0, engine=engine)
     assert found == sessions.Resolved(session_id, ola.id or 0)
