@@ -9,4 +9,4 @@ import streamlit as st
 from dashboard.session_routes import ROUTES
 from dashboard.settings import ROOT
 
-app = st.App(ROOT / "dashboard" / "app.py", routes=ROUTES)
+app = st.App(ROOT / "dashboard/app.py", routes=ROUTES)

@@ -79,7 +79,7 @@ def _follow_server_session() -> None:
             _set_actor(None)
         return
     token = st.context.cookies.get(sessions.COOKIE)
-    if signed_in() or not token:
+    if signed_in() or not isinstance(token, str) or not token:
         return
     if live := sessions.resolve_cookie(token):
         st.session_state[SESSION_KEY] = live.session_id

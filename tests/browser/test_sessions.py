@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 OPERATIVE = "operativ@demo.invalid"
 SIGNED_IN = f"Innlogget som {OPERATIVE}"
 ANONYMOUS = "Du ser dashbordet som partner"
-DEEP_LINK = "rapportering?visning=godkjenning"  # only internal roles may open Rapportering
+DEEP_LINK = "rapportering?fra=epost"  # only internal roles may open Rapportering
 
 
 @pytest.fixture(scope="module")
