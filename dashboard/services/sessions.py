@@ -105,9 +105,17 @@ def exchange(
         expires = row.grant_expires_at if row else None
         if row is None or expires is None or aware(expires) <= now:
             return None
-        row.grant_hash, row.grant_expires_at = None, None  # single use
-        row.token_hash = digest(token)
-        row.last_seen_at = now
+        # Single use, also under concurrent requests: only the UPDATE that still finds the
+        # grant in place wins (on PostgreSQL a second one waits, then matches no row).
+        used = session.execute(
+            sa.update(UserSession)
+            .where(col(UserSession.id) == row.id, col(UserSession.grant_hash) == row.grant_hash)
+            .values(
+                grant_hash=None, grant_expires_at=None, token_hash=digest(token), last_seen_at=now
+            )
+        )
+        if getattr(used, "rowcount", 0) != 1:
+            return None
         if replaces:
             _end_where(
                 session, col(UserSession.token_hash) == digest(replaces), SessionEnd.REPLACED, now

@@ -177,3 +177,16 @@ def test_a_failed_deactivation_leaves_the_sessions(engine: Engine, admin: Actor)
     with pytest.raises(LastAdmin):
         update_user(admin, admin.id or 0, UserUpdate(active=False), reason="x", engine=engine)
     assert alive(engine, token)  # the same transaction rolled back
+
+
+def test_a_grant_sent_twice_at_once_signs_in_only_once(engine: Engine, ola: Actor) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    for _ in range(5):
+        grant = sessions.start(ola.id or 0, engine=engine).grant
+        with ThreadPoolExecutor(4) as pool:
+            tokens = list(pool.map(partial(sessions.exchange, engine=engine), [grant] * 4))
+        winners = [token for token in tokens if token is not None]
+        assert len(winners) == 1
+        assert alive(engine, winners[0], dt.datetime.now(dt.UTC))
