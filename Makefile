@@ -22,7 +22,7 @@ seed: migrate
 	$(BIN)/python -m seed --if-empty --demo-accounts
 
 run: seed
-	$(BIN)/streamlit run dashboard/app.py --server.port 8501
+	$(BIN)/streamlit run dashboard/server.py --server.port 8501
 
 lint: install
 	$(BIN)/ruff format --check .

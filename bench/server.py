@@ -130,13 +130,13 @@ def app_server(
     port: int | None = None,
     env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """`streamlit run dashboard/app.py` on database_url; yields its base URL and pid.
+    """`streamlit run dashboard/server.py` on database_url; yields its base URL and pid.
 
     env adds to (or overrides) this process's environment, e.g. the app's settings.
     """
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard/server.py"]
     command += ["--server.headless", "true", "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     command += ["--server.fileWatcherType", "none", *extra_args]

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.settings import get_settings
-from dashboard.ui.auth import oidc_refused, refuse_page, resolve_session
+from dashboard.ui.auth import cookie_request, oidc_refused, refuse_page, resolve_session
 from dashboard.ui.context import LANG_KEY, current_actor, label, role, signed_in, t
 from dashboard.ui.navigation import build_navigation
 from dashboard.ui.widgets import esc
@@ -16,6 +16,7 @@ st.set_page_config(
     layout="wide",
 )
 resolve_session()
+cookie_request()
 with st.sidebar:
     st.selectbox(
         "Språk / Language",

@@ -55,8 +55,14 @@ BUMP_DATA_VERSION = text("UPDATE dataversion SET version = version + 1 WHERE id 
 
 
 @contextmanager
-def session_scope(*, write: bool = False, engine: Engine | None = None) -> Iterator[Session]:
-    """A session; with write=True, one BEGIN IMMEDIATE transaction committed at the end."""
+def session_scope(
+    *, write: bool = False, engine: Engine | None = None, data: bool = True
+) -> Iterator[Session]:
+    """A session; with write=True, one BEGIN IMMEDIATE transaction committed at the end.
+
+    data=False is for writes that change none of the data pages show (sign-in sessions): they
+    leave the data version, and so every cache keyed on it, alone.
+    """
     bind = engine or get_engine()
     if write:
         bind = bind.execution_options(sqlite_begin="IMMEDIATE")
@@ -68,5 +74,6 @@ def session_scope(*, write: bool = False, engine: Engine | None = None) -> Itera
             # First, so write transactions take turns on PostgreSQL too (as BEGIN IMMEDIATE makes
             # them on SQLite): a command's reads, such as its version check, then see every
             # write committed before it, and no update is lost between its read and its write.
-            session.execute(BUMP_DATA_VERSION)
+            if data:
+                session.execute(BUMP_DATA_VERSION)
             yield session

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.status import Thresholds
@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     oidc_unknown_users: Literal["partner", "none"] = "none"
     # The provider's name when Streamlit's secrets configure several ([auth.<name>]).
     oidc_provider: str | None = None
+    # A local sign-in lasts in this browser (a cookie naming a server-side session) until it has
+    # been idle this many hours, and at most this many days after the sign-in.
+    session_idle_hours: float = Field(default=8, gt=0)
+    session_max_days: float = Field(default=7, gt=0)
     # Status against target (models/status.py): the share of the change the straight line from
     # baseline to target expects by now that counts as on track, and as some progress.
     status_on_track: float = 0.95

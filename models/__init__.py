@@ -47,6 +47,7 @@ from models.reporting import (
     PeriodUpdate,
     ValueEntry,
 )
+from models.sessions import SessionEnd, UserSession
 from models.status_report import (
     Decision,
     DecisionCreate,
@@ -113,6 +114,7 @@ __all__ = [
     "Period",
     "PeriodCreate",
     "PeriodUpdate",
+    "SessionEnd",
     "SnapshotDecision",
     "SnapshotGoal",
     "SnapshotIndicator",
@@ -122,6 +124,7 @@ __all__ = [
     "StatusReportUpdate",
     "User",
     "UserCreate",
+    "UserSession",
     "UserUpdate",
     "ValueEntry",
     "check_value_for_measure",

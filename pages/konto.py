@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from dashboard.settings import get_settings
 from dashboard.ui.auth import (
-    oidc_enabled,
     oidc_refused,
     oidc_signed_in,
     password_form,
-    sign_in_form,
+    sign_in_choices,
     sign_out,
 )
 from dashboard.ui.context import current_actor, label, signed_in, t
@@ -28,12 +26,7 @@ if oidc_refused():
     st.stop()
 if not signed_in():
     st.caption(t("auth.intro"))
-    if oidc_enabled():
-        provider = get_settings().oidc_provider
-        if st.button(t("auth.sign_in_oidc"), type="primary", icon=":material/login:"):
-            st.login(provider)
-        st.caption(t("auth.or_local"))
-    sign_in_form()
+    sign_in_choices()
     st.stop()
 
 actor = current_actor()

@@ -11,11 +11,11 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
-from dashboard.services import audit
+from dashboard.services import audit, sessions
 from dashboard.services.commands import authorize, command
 from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Action, Actor
-from models import Organisation, Role, User, UserCreate, UserUpdate
+from models import Organisation, Role, SessionEnd, User, UserCreate, UserUpdate
 from models.reporting import utcnow
 from models.users import PASSWORD_MIN_LENGTH
 
@@ -109,7 +109,10 @@ def update_user(
     reason: str | None = None,
     engine: Engine | None = None,
 ) -> None:
-    """Change a user's name, role, organisation or active flag (admin), with a reason."""
+    """Change a user's name, role, organisation or active flag (admin), with a reason.
+
+    Deactivating an account ends all its sign-in sessions in the same transaction.
+    """
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         user = _get(session, user_id)
         before = public_fields(user)
@@ -118,6 +121,8 @@ def update_user(
         session.flush()
         if before["role"] == Role.ADMIN and before["active"] and _active_admins(session) == 0:
             raise LastAdmin  # rolls the change back
+        if before["active"] and not user.active:
+            sessions.end_all_for_user(session, user_id, SessionEnd.DEACTIVATED)
         after = public_fields(user)
         audit.record(
             session, actor, "update", "user", user_id, before=before, after=after, reason=reason
@@ -127,21 +132,33 @@ def update_user(
 def reset_password(
     actor: Actor, user_id: int, *, reason: str | None = None, engine: Engine | None = None
 ) -> str:
-    """Give a user a new random password (admin); returns it to be shown once."""
+    """Give a user a new random password (admin); returns it to be shown once.
+
+    Every sign-in session of the user ends with the old password, in the same transaction.
+    """
     password = new_password()
     hashed = HASHER.hash(password)  # slow on purpose: before the write transaction, not in it
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         user = _get(session, user_id)
         user.password_hash = hashed
         user.failed_logins, user.locked_until = 0, None
+        sessions.end_all_for_user(session, user_id, SessionEnd.PASSWORD)
         audit.record(session, actor, "reset_password", "user", user_id, reason=reason)
     return password
 
 
 def change_own_password(
-    actor: Actor, current: str, new: str, *, engine: Engine | None = None
+    actor: Actor,
+    current: str,
+    new: str,
+    *,
+    keep_session: int | None = None,
+    engine: Engine | None = None,
 ) -> None:
-    """A signed-in user changes their own password, proving the current one."""
+    """A signed-in user changes their own password, proving the current one.
+
+    The user's other sign-in sessions end; keep_session (the one they changed it in) goes on.
+    """
     if len(new) < PASSWORD_MIN_LENGTH:
         raise WeakPassword
     # Hashing is slow on purpose, so it happens outside the write transaction (writers take
@@ -157,6 +174,7 @@ def change_own_password(
         if user is None or user.password_hash != seen:
             raise SignInFailed
         user.password_hash = hashed
+        sessions.end_all_for_user(session, user.id or 0, SessionEnd.PASSWORD, keep=keep_session)
         audit.record(session, actor, "change_password", "user", user.id)
 
 

@@ -1,9 +1,11 @@
 """Who is signed in: sign-in (local or OpenID Connect), sign-out, and the page guards."""
 
+import json
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from dashboard.services import sessions
 from dashboard.services.commands import authorize, record_refusal
 from dashboard.services.permissions import Action, Actor, PermissionDenied
 from dashboard.services.users import (
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
     from dashboard.ui.navigation import PageSpec
 
 OIDC_REFUSED_KEY = "oidc_refused"
+# The server-side session this tab is signed in with (dashboard/services/sessions.py).
+SESSION_KEY = "session_id"
+# What the browser is to do with the cookie on this run: (path, body) to POST, once.
+COOKIE_KEY = "cookie_request"
 
 
 def oidc_enabled() -> bool:
@@ -41,9 +47,13 @@ def oidc_signed_in() -> bool:
 def resolve_session() -> None:
     """Bring this session's actor up to date, at the start of every run.
 
-    A local account is re-read, so a deactivation or a new role takes effect at once. After an
+    A tab signed in with a server-side session stays signed in while that session lives: once
+    it ends (sign-out in another tab, deactivation, timeout) the tab is anonymous. A tab that
+    nobody signed in to takes the session its browser's cookie names (reload, new tab). A
+    local account is re-read, so a deactivation or a new role takes effect at once. After an
     OpenID Connect sign-in, the e-mail the provider vouched for is looked up in our users.
     """
+    _follow_server_session()
     actor = current_actor()
     if actor.id is not None:
         fresh = query(current_actor_of, actor.id)
@@ -58,6 +68,22 @@ def resolve_session() -> None:
         if found is None:
             st.session_state[OIDC_REFUSED_KEY] = True
         _set_actor(found)
+
+
+def _follow_server_session() -> None:
+    """Drop the actor once the tab's session has ended; take the cookie's session if none."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        if sessions.resolve(session_id) is None:
+            st.session_state.pop(SESSION_KEY, None)
+            _set_actor(None)
+        return
+    token = st.context.cookies.get(sessions.COOKIE)
+    if signed_in() or not isinstance(token, str) or not token:
+        return
+    if live := sessions.resolve_cookie(token):
+        st.session_state[SESSION_KEY] = live.session_id
+        _set_actor(query(current_actor_of, live.user_id))
 
 
 def _set_actor(actor: Actor | None) -> None:
@@ -96,12 +122,27 @@ def _refusal_message() -> None:
     if signed_in():
         st.page_link(PAGES_DIR / "oversikt.py", label=t("auth.to_overview"), icon=":material/home:")
     else:
-        st.info(t("auth.sign_in_for_more"))
-        st.page_link(PAGES_DIR / "konto.py", label=t("auth.to_sign_in"), icon=":material/login:")
+        # Signed in here, the rerun opens this very address (query string included).
+        st.info(t("auth.sign_in_to_open"))
+        sign_in_choices()
+
+
+def sign_in_choices() -> None:
+    """The provider's sign-in (when configured) and the local account's form."""
+    if oidc_enabled():
+        provider = get_settings().oidc_provider
+        if st.button(t("auth.sign_in_oidc"), type="primary", icon=":material/login:"):
+            st.login(provider)
+        st.caption(t("auth.or_local"))
+    sign_in_form()
 
 
 def sign_in_form() -> None:
-    """E-mail and password; one message for every failure, so no account can be guessed."""
+    """E-mail and password; one message for every failure, so no account can be guessed.
+
+    A correct password starts a new server-side session (a new id at every sign-in); the
+    browser exchanges its one-time grant for the session cookie on the next run.
+    """
     with st.form("sign-in"):
         email = st.text_input(t("auth.email"), autocomplete="username")
         password = st.text_input(
@@ -110,17 +151,27 @@ def sign_in_form() -> None:
         submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
     if submitted:
         try:
-            st.session_state[ACTOR_KEY] = authenticate(email, password)
+            actor = authenticate(email, password)
         except SignInFailed:
             st.error(t("auth.failed"))
             return
+        started = sessions.start(actor.id or 0, user_agent=st.context.headers.get("User-Agent"))
+        st.session_state[ACTOR_KEY] = actor
+        st.session_state[SESSION_KEY] = started.session_id
+        st.session_state[COOKIE_KEY] = (sessions.START_PATH, started.grant)
         st.rerun()
 
 
 def sign_out() -> None:
-    """Forget the signed-in actor (and all this session held), also at the identity provider."""
+    """Sign out: the server-side session ends for every tab, this tab forgets all it held, the
+    browser drops the cookie; after a provider's sign-in, the provider is left too."""
     leaving_provider = oidc_signed_in()
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        sessions.end(session_id)
     st.session_state.clear()
+    if session_id is not None:
+        st.session_state[COOKIE_KEY] = (sessions.END_PATH, "")
     if leaving_provider:
         st.logout()  # the browser goes to the provider and comes back in a new session
         st.stop()  # a rerun here could drop the redirect
@@ -140,7 +191,9 @@ def password_form() -> None:
     if not submitted:
         return
     try:
-        change_own_password(current_actor(), current, new)
+        change_own_password(
+            current_actor(), current, new, keep_session=st.session_state.get(SESSION_KEY)
+        )
     except WeakPassword:
         st.error(t("auth.password_rule", length=PASSWORD_MIN_LENGTH))
         return
@@ -148,3 +201,20 @@ def password_form() -> None:
         st.error(t("auth.wrong_current_password"))
         return
     st.success(t("auth.password_changed"))
+
+
+def cookie_request() -> None:
+    """Have the browser POST what this run owes its cookie (a grant, or a sign-out), once.
+
+    The fetch goes to this same origin, carries nothing in the URL, and the route's answer
+    sets or clears the HttpOnly cookie, which no script on the page can read.
+    """
+    pending = st.session_state.pop(COOKIE_KEY, None)
+    if pending is None:
+        return
+    path, body = pending
+    script = (
+        f"fetch({json.dumps(path)}, {{method: 'POST', body: {json.dumps(body)}, "
+        "credentials: 'same-origin', headers: {'Content-Type': 'text/plain'}});"
+    )
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)

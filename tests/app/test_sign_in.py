@@ -85,3 +85,29 @@ def test_closed_public_view_shows_only_the_sign_in_page(
     signed.switch_page("../pages/portefolje.py")
     signed.run()
     assert signed.title[0].value == "Portefølje"
+
+
+def test_a_session_ended_elsewhere_signs_this_tab_out_on_its_next_run(
+    accounts: dict[str, str],
+) -> None:
+    from dashboard.services import sessions
+    from dashboard.ui.auth import SESSION_KEY
+
+    at = sign_in(on_account_page(), "operativ@demo.invalid", accounts["operativ@demo.invalid"])
+    assert "Innlogget som operativ@demo.invalid" in sidebar_text(at)
+    sessions.end(at.session_state[SESSION_KEY])  # «Logg ut» in another tab of the browser
+    at.run()
+    assert "Du ser dashbordet som partner" in sidebar_text(at)
+    assert at.text_input[0].label == "E-post"  # Konto offers the sign-in again
+
+
+def test_signing_in_again_starts_a_new_session(accounts: dict[str, str]) -> None:
+    from dashboard.ui.auth import SESSION_KEY
+
+    password = accounts["operativ@demo.invalid"]
+    at = sign_in(on_account_page(), "operativ@demo.invalid", password)
+    first = at.session_state[SESSION_KEY]
+    at.button[-1].click()  # «Logg ut»
+    at.run()
+    again = sign_in(at, "operativ@demo.invalid", password)
+    assert again.session_state[SESSION_KEY] != first

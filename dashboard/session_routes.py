@@ -1,0 +1,77 @@
+"""The HTTP routes that set and clear the sign-in cookie; the session rules are in services.
+
+The script runs over a websocket and cannot set an HTTP cookie, so the tab that signed in has
+its browser POST a one-time grant here, and the answer sets the HttpOnly cookie.
+"""
+
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dashboard.services import sessions
+from dashboard.services.sessions import COOKIE, END_PATH, START_PATH
+from dashboard.settings import get_settings
+
+GRANT_MAX_LENGTH = 100
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the request comes from a page of this site (no other site may sign anyone in)."""
+    if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+        return False
+    origin = request.headers.get("origin")
+    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host")
+
+
+def over_https(request: Request) -> bool:
+    """Whether the browser reached us over https (directly, or through a proxy that says so)."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+def _set_cookie(request: Request, response: Response, value: str, max_age: int) -> None:
+    """Set (or, with max_age 0, clear) the cookie: HttpOnly, SameSite=Lax, Secure over https."""
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=over_https(request),
+    )
+
+
+async def start_session(request: Request) -> Response:
+    """Exchange a sign-in grant (the request body) for a new session cookie."""
+    if not same_origin(request):
+        return Response(status_code=403)
+    grant = (await request.body())[:GRANT_MAX_LENGTH].decode(errors="replace")
+    old = request.cookies.get(COOKIE)
+    token = await run_in_threadpool(sessions.exchange, grant, replaces=old)
+    if token is None:
+        return Response(status_code=403)
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    max_age = int(get_settings().session_max_days * 24 * 3600)
+    _set_cookie(request, response, token, max_age)
+    return response
+
+
+async def end_session(request: Request) -> Response:
+    """Sign-out: end the session the cookie names and clear the cookie."""
+    if not same_origin(request):
+        return Response(status_code=403)
+    if token := request.cookies.get(COOKIE):
+        await run_in_threadpool(sessions.end_cookie, token)
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    _set_cookie(request, response, "", 0)
+    return response
+
+
+ROUTES = [
+    Route(START_PATH, start_session, methods=["POST"]),
+    Route(END_PATH, end_session, methods=["POST"]),
+]
