@@ -205,7 +205,7 @@ WORKFLOW: list[tuple[EntryStatus, str, str, Any]] = [
     (E.DRAFT, "edit", "partner", DENIED),
     (E.DRAFT, "edit", "anonymous", DENIED),
     (E.RETURNED, "edit", "udir_a", E.DRAFT),
-    (E.APPROVED, "edit", "udir_a", E.DRAFT),
+    (E.APPROVED, "edit", "udir_a", "correction_reason_required"),  # see test_corrections
     # submitting
     (E.DRAFT, "submit", "udir_a", E.SUBMITTED),
     (E.RETURNED, "submit", "udir_a", E.SUBMITTED),
