@@ -11,15 +11,14 @@ This module holds the pieces the reporting commands and the import share; it wri
 a transaction they opened.
 """
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from dashboard.services import audit
-from dashboard.services.common import fetch
+from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Actor
 from models import AuditEvent, CheckIn, EntryStatus, IndicatorValue, User
 from models.reporting import CheckInBase, utcnow
@@ -34,7 +33,7 @@ FIGURES: dict[type, tuple[str, ...]] = {
 APPROVED_ACTION = "correction_approved"  # the audit action history() reads
 
 
-def subject_column(model: type[Entry]) -> Any:
+def subject_column(model: type[IndicatorValue] | type[CheckIn]) -> Any:
     """The column naming what an entry is about: its indicator or its initiative."""
     return (
         col(IndicatorValue.indicator_id) if model is IndicatorValue else col(CheckIn.initiative_id)
@@ -86,52 +85,63 @@ def approve(session: Session, actor: Actor, correction: Entry) -> Entry:
     return main
 
 
-@dataclass(frozen=True)
-class Correction:
-    """One approved correction: the figure before and after, who proposed and approved it, why."""
-
-    at: dt.datetime
-    period_id: int | None
-    before: dict[str, Any]
-    after: dict[str, Any]
-    proposed_by: str | None
-    approved_by: str | None
-    reason: str | None
+HISTORY_COLUMNS = ["subject_id", "at", "before", "after", "proposed_by", "approved_by", "reason"]
 
 
-def history(session: Session, model: type[Entry], entry_ids: list[int]) -> list[Correction]:
-    """The approved corrections of these (approved) entries, oldest first, from the audit log."""
-    if not entry_ids:
-        return []
-    rows = fetch(
-        session,
-        sa.select(
-            col(AuditEvent.at),
-            col(AuditEvent.before),
-            col(AuditEvent.after),
-            col(AuditEvent.actor_email),
-            col(AuditEvent.reason),
+def history(session: Session, entity: str, period_id: int) -> pd.DataFrame:
+    """The approved corrections of a period's entries (entity: "indicator_value" or "check_in"),
+    oldest first: the indicator or initiative, when, the figures before and after (dicts), who
+    proposed and who approved the correction, and why. Read from the audit log."""
+    model: type[IndicatorValue] | type[CheckIn] = IndicatorValue
+    if entity == ENTITY[CheckIn]:
+        model = CheckIn
+    ids = {
+        int(entry_id): subject
+        for entry_id, subject in fetch(
+            session,
+            sa.select(col(model.id), subject_column(model)).where(
+                col(model.period_id) == period_id, col(model.is_correction).is_(False)
+            ),
         )
-        .where(
-            col(AuditEvent.action) == APPROVED_ACTION,
-            col(AuditEvent.entity) == ENTITY[model],
-            col(AuditEvent.entity_id).in_([str(i) for i in entry_ids]),
+    }
+    rows = (
+        fetch(
+            session,
+            sa.select(
+                col(AuditEvent.entity_id),
+                col(AuditEvent.at),
+                col(AuditEvent.before),
+                col(AuditEvent.after),
+                col(AuditEvent.actor_email),
+                col(AuditEvent.reason),
+            )
+            .where(
+                col(AuditEvent.action) == APPROVED_ACTION,
+                col(AuditEvent.entity) == entity,
+                col(AuditEvent.entity_id).in_([str(i) for i in ids]),
+            )
+            .order_by(col(AuditEvent.id)),
         )
-        .order_by(col(AuditEvent.id)),
+        if ids
+        else []
     )
-    proposers = {row[2].get("entered_by_id") for row in rows if row[2]}
+    proposers = {(after or {}).get("entered_by_id") for *_, after, _, _ in rows}
     emails = dict(
         fetch(session, sa.select(col(User.id), col(User.email)).where(col(User.id).in_(proposers)))
     )
-    return [
-        Correction(
-            at=at,
-            period_id=(after or {}).get("period_id"),
-            before=before or {},
-            after=after or {},
-            proposed_by=emails.get((after or {}).get("entered_by_id")),
-            approved_by=approver,
-            reason=reason,
-        )
-        for at, before, after, approver, reason in rows
-    ]
+    figures = FIGURES[model]
+    return frame_of(
+        [
+            (
+                ids[int(entry_id)],
+                at,
+                {name: (before or {}).get(name) for name in figures},
+                {name: (after or {}).get(name) for name in figures},
+                emails.get((after or {}).get("entered_by_id")),
+                approver,
+                reason,
+            )
+            for entry_id, at, before, after, approver, reason in rows
+        ],
+        HISTORY_COLUMNS,
+    )
