@@ -475,7 +475,7 @@ def commit_import(
         if changed:
             raise ImportStale(changed)
         for row in check.rows:
-            if row.outcome in ("create", "update"):
+            if row.outcome in ("create", "update", "correct"):
                 _write(session, actor, row, status, source)
         return check.counts()
 
