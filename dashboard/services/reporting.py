@@ -6,6 +6,8 @@ a reason) and on again. Only the indicator's reporting organisation (an initiati
 organisations) enters and submits it; somebody else approves it.
 Every change carries the version the person saw: saving over a newer version is refused with
 who changed it, so no update is lost. A locked period takes no changes until it is re-opened.
+A change to an approved entry is a correction beside it (store_entry, dashboard.services.
+corrections): the approved entry stays what everyone else reads until somebody else approves it.
 """
 
 import datetime as dt
@@ -180,14 +182,8 @@ def store_entry(
     """
     subject_id, period_id = key
     main, pending = corrections.entries(session, model, subject_id, period_id)
-    if main is None:
-        row = _new_entry(model, key, figures)
-    elif main.status != EntryStatus.APPROVED:
-        row = main
-    else:
-        row = pending or main
-    before = None
-    if main is not None:
+    row, before = pending or main, None
+    if row is not None:
         _check_version(session, row, version)
         before = _fields(row)
     if main is not None and main.status == EntryStatus.APPROVED:
@@ -197,12 +193,15 @@ def store_entry(
             raise WorkflowRefused("correction_same_as_approved")
         if not (reason and reason.strip()) and not (pending and pending.correction_reason):
             raise WorkflowRefused("correction_reason_required")
-        if pending is None:
-            row = _new_entry(model, key, figures)
-            row.is_correction, row.version, before = True, main.version, None
+        if pending is None:  # versions go on from the approved entry's, so none is reused
+            row, before = _new_entry(model, key, figures), None
+            row.is_correction, row.version = True, main.version
+        assert row is not None
         if reason and reason.strip():
             row.correction_reason = reason.strip()
-    if before is not None or row.is_correction:
+    if row is None:
+        row = _new_entry(model, key, figures)
+    else:
         row.version += 1
     for name, value in figures.items():
         setattr(row, name, value)
