@@ -79,9 +79,7 @@ class CorrectionFields(SQLModel):
     approved entry and removes it, so whatever reads approved entries reads one per period.
     """
 
-    is_correction: bool = Field(
-        default=False, sa_column_kwargs={"server_default": sa.false()}
-    )
+    is_correction: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     correction_reason: str | None = Field(default=None, max_length=1000)
 
 
