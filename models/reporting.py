@@ -72,6 +72,17 @@ class WorkflowFields(SQLModel):
     version: int = Field(default=1, ge=1)
 
 
+class CorrectionFields(SQLModel):
+    """Whether an entry is a proposed correction of the approved entry beside it, and why.
+
+    A correction never becomes approved itself: approving it copies its figures into the
+    approved entry and removes it, so whatever reads approved entries reads one per period.
+    """
+
+    is_correction: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    correction_reason: str | None = Field(default=None, max_length=1000)
+
+
 class IndicatorValueBase(SQLModel):
     value: FiniteFloat
     comment: OptionalText = text_field(1000)
@@ -109,8 +120,12 @@ class IndicatorValueUpdate(SQLModel):
     version: int = Field(ge=1)
 
 
-class IndicatorValue(IndicatorValueBase, WorkflowFields, table=True):
-    __table_args__ = (sa.UniqueConstraint("indicator_id", "period_id"),)
+class IndicatorValue(IndicatorValueBase, WorkflowFields, CorrectionFields, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "indicator_id", "period_id", "is_correction", name="uq_indicatorvalue_entry"
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
     period_id: int = Field(foreign_key="period.id", index=True)
@@ -140,8 +155,10 @@ class CheckInUpdate(SQLModel):
     version: int = Field(ge=1)
 
 
-class CheckIn(CheckInBase, WorkflowFields, table=True):
-    __table_args__ = (sa.UniqueConstraint("initiative_id", "period_id"),)
+class CheckIn(CheckInBase, WorkflowFields, CorrectionFields, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("initiative_id", "period_id", "is_correction", name="uq_checkin_entry"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     period_id: int = Field(foreign_key="period.id", index=True)

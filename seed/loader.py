@@ -230,6 +230,7 @@ def _indicators(
                 }
             ).model_dump()
             keys = {k: checked.pop(k) for k in ("indicator_id", "period_id")}
+            keys["is_correction"] = False
             upsert(session, IndicatorValue, keys, checked | {"status": EntryStatus.APPROVED})
 
 

@@ -9,8 +9,11 @@ The rules an import follows (issue 4, item 6):
 - The dry run lists every row: create, update, unchanged, skip (value, comment and source note
   all blank: the template lists every indicator) or bad with every reason. Values go through
   `ValueEntry` with the indicator's measure, the same rules as the Rapportering grid.
-- An approved value is never changed by an import: a row that would change one is bad (put the
-  approved value back or remove the row); an unchanged approved row is fine.
+- A row that changes an approved value is a correction (outcome "correct"), by the same rule as
+  the Rapportering grid (`reporting.store_entry`): the approved value stays what everyone else
+  sees until somebody else approves the correction. It needs a reason in the begrunnelse column
+  (a pending correction's reason is kept when the cell is blank); without one the row is bad.
+  A row equal to the approved value is unchanged and leaves a pending correction as it is.
 - A row equal to what is stored writes nothing (no new version, no audit row).
 - Only indikator, periode and verdi are required. When the file has no kommentar (or
   kildemerknad) column, the stored comment (or source note) is neither compared nor changed.
@@ -45,12 +48,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
-from dashboard.services import audit
 from dashboard.services.commands import authorize, command
 from dashboard.services.common import fetch, frame_of
 from dashboard.services.exports import FORMULA_STARTS
 from dashboard.services.permissions import Action, Actor, allowed
-from dashboard.services.reporting import mark_entered
+from dashboard.services.reporting import store_entry
 from models import EntryStatus, Indicator, IndicatorValue, Period, User, ValueEntry
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -59,7 +61,16 @@ MAX_UNPACKED = 20 * 1024 * 1024  # an .xlsx is a zip: refuse one that unpacks to
 MAX_SHEET_ROWS = 20 * MAX_ROWS  # rows read at all, blank ones included
 
 # The file's columns, in template order. navn and enhet are for the reader and not imported.
-COLUMNS = ("indikator", "navn", "enhet", "periode", "verdi", "kommentar", "kildemerknad")
+COLUMNS = (
+    "indikator",
+    "navn",
+    "enhet",
+    "periode",
+    "verdi",
+    "kommentar",
+    "kildemerknad",
+    "begrunnelse",  # why an approved value is corrected
+)
 REQUIRED = ("indikator", "periode", "verdi")
 # The value's fields each column sets; kommentar and kildemerknad may be left out of a file.
 FIELDS = {"verdi": "value", "kommentar": "comment", "kildemerknad": "source_note"}
@@ -75,9 +86,10 @@ ALIASES = {
     "kilde": "kildemerknad",
     "source": "kildemerknad",
     "source_note": "kildemerknad",
+    "reason": "begrunnelse",
 }
 
-OUTCOMES = ("create", "update", "unchanged", "skip", "bad")
+OUTCOMES = ("create", "update", "correct", "unchanged", "skip", "bad")
 PROBLEMS = (
     "missing_indicator",
     "unknown_indicator",
@@ -86,7 +98,7 @@ PROBLEMS = (
     "unknown_period",
     "period_locked",
     "duplicate",
-    "approved",
+    "reason_required",
 )
 REFUSALS = (
     "file_type",
@@ -144,7 +156,9 @@ class RowCheck:
     indicator_id: int | None = None
     period_id: int | None = None
     stored: IndicatorValue | None = None
-    version: int | None = None  # the stored value's version (None: no value stored)
+    correction: IndicatorValue | None = None  # pending beside an approved stored value
+    reason: str | None = None  # why an approved value is corrected
+    version: int | None = None  # the version of what a write changes (None: no value stored)
     fields: tuple[str, ...] = tuple(FIELDS.values())  # what the file's columns set
 
     @property
@@ -224,6 +238,7 @@ def template(
     value = sa.and_(
         col(IndicatorValue.indicator_id) == Indicator.id,
         col(IndicatorValue.period_id) == period_id,
+        col(IndicatorValue.is_correction).is_(False),
     )
     query = (
         sa.select(
@@ -244,6 +259,7 @@ def template(
     names = ["indikator", "navn", "enhet", "verdi", "kommentar", "kildemerknad"]
     frame = frame_of(rows, names)
     frame.insert(3, "periode", period.label if period else "")
+    frame["begrunnelse"] = ""
     frame["verdi"] = pd.to_numeric(frame["verdi"])  # numbers in Excel, decimal commas in CSV
     return frame[list(COLUMNS)]
 
@@ -459,7 +475,7 @@ def commit_import(
         if changed:
             raise ImportStale(changed)
         for row in check.rows:
-            if row.outcome in ("create", "update"):
+            if row.outcome in ("create", "update", "correct"):
                 _write(session, actor, row, status, source)
         return check.counts()
 
@@ -473,43 +489,31 @@ def _changed(session: Session, check: ImportCheck, expected: Versions) -> list[C
         if key is None or (key in expected and expected[key] == row.version):
             continue
         who, when = None, None
-        if row.stored is not None:
-            reviewed = row.stored.status in (EntryStatus.APPROVED, EntryStatus.RETURNED)
-            who_id = row.stored.reviewed_by_id if reviewed else row.stored.entered_by_id
+        if (target := row.correction or row.stored) is not None:
+            reviewed = target.status in (EntryStatus.APPROVED, EntryStatus.RETURNED)
+            who_id = target.reviewed_by_id if reviewed else target.entered_by_id
             user = session.get(User, who_id) if who_id else None
             who = user.email if user else None
-            when = row.stored.reviewed_at if reviewed else row.stored.entered_at
+            when = target.reviewed_at if reviewed else target.entered_at
         changed.append(Changed(row.row, row.indicator, row.period, who, when))
     return changed
 
 
 def _write(session: Session, actor: Actor, row: RowCheck, status: EntryStatus, source: str) -> None:
-    """Create or update one value, audited, in the import's transaction."""
+    """Create, update or correct one value, audited, in the import's transaction."""
     entry = row.entry
     assert entry is not None and row.indicator_id and row.period_id
-    stored, before = row.stored, None
-    if stored is None:
-        stored = IndicatorValue(
-            indicator_id=row.indicator_id, period_id=row.period_id, value=entry.value, version=1
-        )
-    else:
-        before = stored.model_dump(warnings=False)
-        stored.version += 1
-    for name in row.fields:  # a column the file does not have keeps what is stored
-        setattr(stored, name, getattr(entry, name))
-    mark_entered(stored, actor, status)
-    session.add(stored)
-    session.flush()
-    after = stored.model_dump(warnings=False)
-    audit.record(
+    store_entry(
         session,
         actor,
-        "import",
-        "indicator_value",
-        stored.id,
-        before=before,
-        after=after,
-        reason=source,
+        IndicatorValue,
+        (row.indicator_id, row.period_id),
+        {name: getattr(entry, name) for name in row.fields},  # a missing column keeps its field
+        status=status,
+        version=row.version,
+        reason=row.reason,
+        action="import",
+        note=source,
     )
 
 
@@ -520,6 +524,7 @@ class _Lookups:
     indicators: dict[str, Indicator]
     periods: dict[str, Period]
     stored: dict[tuple[int, int], IndicatorValue]
+    corrections: dict[tuple[int, int], IndicatorValue]  # pending beside approved values
     organisation_id: int | None  # only this organisation's indicators (None: any)
 
 
@@ -536,12 +541,13 @@ def _lookups(session: Session, actor: Actor, mission_id: int, labels: Iterable[s
         select(IndicatorValue)
         .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
         .where(Indicator.mission_id == mission_id, col(IndicatorValue.period_id).in_(period_ids))
-    )
+    ).all()
     action, organisation_id = _permission(actor)
     return _Lookups(
         indicators,
         periods,
-        {(v.indicator_id, v.period_id): v for v in values},
+        {(v.indicator_id, v.period_id): v for v in values if not v.is_correction},
+        {(v.indicator_id, v.period_id): v for v in values if v.is_correction},
         organisation_id if action == Action.ENTER_VALUES else None,
     )
 
@@ -569,6 +575,7 @@ def _check_row(
     remembers where each indicator and period first appeared."""
     code, label = _text(record["indikator"]), _text(record["periode"])
     row = RowCheck(number, code, label, record["verdi"], fields=fields)
+    row.reason = _text(record["begrunnelse"]) or None
     data: dict[str, object] = {"value": _number(record["verdi"])}
     data |= {f: _text(record[c]) for c, f in FIELDS.items() if f in fields and f != "value"}
     if all(value == "" for value in data.values()):
@@ -594,8 +601,9 @@ def _check_row(
         assert indicator.id is not None and period.id is not None
         row.indicator_id, row.period_id = indicator.id, period.id
         key = (indicator.id, period.id)
-        row.stored = known.stored.get(key)
-        row.version = row.stored.version if row.stored else None
+        row.stored, row.correction = known.stored.get(key), known.corrections.get(key)
+        target = row.correction or row.stored
+        row.version = target.version if target else None
         if key in first_row:
             row.problems.append(Problem("duplicate", {"first": first_row[key]}))
         else:
@@ -609,8 +617,14 @@ def _check_row(
         return row
     row.outcome = _outcome(row.entry, row.stored, fields)
     if row.outcome == "update" and row.stored and row.stored.status == EntryStatus.APPROVED:
-        row.problems.append(Problem("approved"))
-        row.outcome = "bad"
+        pending = row.correction
+        if pending and _outcome(row.entry, pending, fields) == "unchanged":
+            row.outcome = "unchanged"
+        elif row.reason or (pending and pending.correction_reason):
+            row.outcome = "correct"
+        else:
+            row.problems.append(Problem("reason_required"))
+            row.outcome = "bad"
     return row
 
 

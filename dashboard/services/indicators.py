@@ -191,6 +191,7 @@ def latest_values(
         .where(
             col(IndicatorValue.indicator_id) == Indicator.id,
             col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
+            col(IndicatorValue.is_correction).is_(False),  # a correction shows once approved
             sa.true() if until is None else col(Period.end) <= until,
         )
         .order_by(col(Period.end).desc(), col(Period.start).desc(), col(IndicatorValue.id).desc())
@@ -281,6 +282,7 @@ def indicator_series(
         .where(
             IndicatorValue.indicator_id == indicator_id,
             col(IndicatorValue.status).in_(visible_statuses(include_unapproved)),
+            col(IndicatorValue.is_correction).is_(False),  # a correction shows once approved
         )
         .order_by(col(Period.end), col(Period.start), col(IndicatorValue.id))
     ).all()

@@ -255,7 +255,11 @@ def initiative_detail(
     check_ins = session.exec(
         select(Period.label, CheckIn)
         .join(Period, col(Period.id) == CheckIn.period_id)
-        .where(CheckIn.initiative_id == initiative.id, col(CheckIn.status).in_(statuses))
+        .where(
+            CheckIn.initiative_id == initiative.id,
+            col(CheckIn.status).in_(statuses),
+            col(CheckIn.is_correction).is_(False),  # a correction shows once approved
+        )
         .order_by(col(Period.start).desc())
     ).all()
     return InitiativeDetail(

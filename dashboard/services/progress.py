@@ -172,7 +172,10 @@ def completeness(session: Session, mission_id: int, period_id: int, today: dt.da
         sa.select(
             col(IndicatorValue.indicator_id), col(IndicatorValue.value), col(IndicatorValue.status)
         )
-        .where(col(IndicatorValue.period_id) == period_id)
+        .where(
+            col(IndicatorValue.period_id) == period_id,
+            col(IndicatorValue.is_correction).is_(False),  # the approved value counts
+        )
         .subquery()
     )
     expected = col(Indicator.frequency) == Frequency(str(period.kind))

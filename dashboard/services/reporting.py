@@ -6,18 +6,21 @@ a reason) and on again. Only the indicator's reporting organisation (an initiati
 organisations) enters and submits it; somebody else approves it.
 Every change carries the version the person saw: saving over a newer version is refused with
 who changed it, so no update is lost. A locked period takes no changes until it is re-opened.
+A change to an approved entry is a correction beside it (store_entry, dashboard.services.
+corrections): the approved entry stays what everyone else reads until somebody else approves it.
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
-from dashboard.services import audit
+from dashboard.services import audit, corrections
 from dashboard.services.commands import command
+from dashboard.services.corrections import ENTITY, Entry
 from dashboard.services.permissions import Action, Actor
 from models import (
     CheckIn,
@@ -33,9 +36,6 @@ from models import (
     ValueEntry,
 )
 from models.reporting import CheckInBase, utcnow
-
-Entry = TypeVar("Entry", IndicatorValue, CheckIn)
-ENTITY = {IndicatorValue: "indicator_value", CheckIn: "check_in"}
 
 
 class WorkflowRefused(ValueError):
@@ -128,44 +128,104 @@ def save_value(
     data: dict[str, Any],
     *,
     version: int | None,
+    reason: str | None = None,
     engine: Engine | None = None,
 ) -> IndicatorValue:
-    """Save a value as a draft (new, or over the version the person saw).
+    """Save a value as a draft (new, or over the version the person saw); over an approved
+    value, as its correction, which needs reason (see store_entry).
 
     data holds what was typed ("value", "comment", "source_note"); it is validated against the
-    indicator's measure and raises pydantic's ValidationError with every problem. version is
-    None for a new value.
+    indicator's measure and raises pydantic's ValidationError with every problem. A field not
+    in data keeps what is stored. version is None for a new value.
     """
     with session_scope(engine=engine) as session:
         indicator = _indicator(session, indicator_id)
         measure, org = indicator.measure, indicator.responsible_org_id
     entry = ValueEntry.model_validate(data, context={"measure": measure})
+    figures = entry.model_dump(include=entry.model_fields_set | {"value"})
     with command(actor, Action.ENTER_VALUES, organisation_id=org, engine=engine) as session:
         _still(org, _indicator(session, indicator_id).responsible_org_id)
         _period(session, period_id)
-        row = session.exec(
-            select(IndicatorValue).where(
-                IndicatorValue.indicator_id == indicator_id, IndicatorValue.period_id == period_id
-            )
-        ).first()
-        before = None
-        if row is None:
-            row = IndicatorValue(
-                indicator_id=indicator_id, period_id=period_id, value=entry.value, version=1
-            )
-        else:
-            _check_version(session, row, version)
-            before = _fields(row)
-            row.version += 1
-        row.value, row.comment, row.source_note = entry.value, entry.comment, entry.source_note
-        mark_entered(row, actor, EntryStatus.DRAFT)
-        session.add(row)
-        session.flush()
-        action = "create" if before is None else "update"
-        audit.record(
-            session, actor, action, "indicator_value", row.id, before=before, after=_fields(row)
+        return store_entry(
+            session,
+            actor,
+            IndicatorValue,
+            (indicator_id, period_id),
+            figures,
+            status=EntryStatus.DRAFT,
+            version=version,
+            reason=reason,
         )
-        return row
+
+
+def store_entry(
+    session: Session,
+    actor: Actor,
+    model: type[Entry],
+    key: tuple[int, int],
+    figures: dict[str, Any],
+    *,
+    status: EntryStatus,
+    version: int | None,
+    reason: str | None = None,
+    action: str | None = None,
+    note: str | None = None,
+) -> Entry:
+    """Write figures as the entry of key (subject id, period id), now in status: the one rule
+    of the grid, the check-in form and the import.
+
+    A new entry is created; an unapproved one is changed. Over an approved entry the figures
+    become its correction (new or changed, which needs a reason), and the approved entry stays
+    as it is; the same figures as approved change nothing. version is the one the person saw
+    (of the correction, when one is pending). Audited as action (default create or update),
+    with note as the audit's reason (default: the correction's reason).
+    """
+    subject_id, period_id = key
+    main, pending = corrections.entries(session, model, subject_id, period_id)
+    row, before = pending or main, None
+    if row is not None:
+        _check_version(session, row, version)
+        before = _fields(row)
+    if main is not None and main.status == EntryStatus.APPROVED:
+        if corrections.same_figures(main, figures):
+            if pending is None:
+                return main  # nothing changed
+            raise WorkflowRefused("correction_same_as_approved")
+        if not (reason and reason.strip()) and not (pending and pending.correction_reason):
+            raise WorkflowRefused("correction_reason_required")
+        if pending is None:  # versions go on from the approved entry's, so none is reused
+            row, before = _new_entry(model, key, figures), None
+            row.is_correction, row.version = True, main.version
+        assert row is not None
+        if reason and reason.strip():
+            row.correction_reason = reason.strip()
+    if row is None:
+        row = _new_entry(model, key, figures)
+    else:
+        row.version += 1
+    for name, value in figures.items():
+        setattr(row, name, value)
+    mark_entered(row, actor, status)
+    session.add(row)
+    session.flush()
+    why = note or (row.correction_reason if row.is_correction else None)
+    audit.record(
+        session,
+        actor,
+        action or ("create" if before is None else "update"),
+        ENTITY[model],
+        row.id,
+        before=before,
+        after=_fields(row),
+        reason=why,
+    )
+    return row
+
+
+def _new_entry(model: type[Entry], key: tuple[int, int], figures: dict[str, Any]) -> Entry:
+    """A new, unsaved entry of model for key (subject id, period id) holding figures."""
+    subject = "indicator_id" if model is IndicatorValue else "initiative_id"
+    return model(**{subject: key[0], "period_id": key[1], **figures, "version": 1})
 
 
 @dataclass(frozen=True)
@@ -218,6 +278,8 @@ def _transition(
             raise WorkflowRefused(step.refusal)
         if review and row.entered_by_id == actor.id:
             raise WorkflowRefused("own_entry")
+        if row.is_correction and step.result == EntryStatus.APPROVED:
+            return corrections.approve(session, actor, row)
         before = _fields(row)
         row.status, row.version = step.result, row.version + 1
         # a review is of this submission; a new submission starts without the earlier one
@@ -235,6 +297,27 @@ def _transition(
             reason=reason,
         )
         return row
+
+
+def discard_correction(
+    actor: Actor, model: type[Entry], entry_id: int, version: int, *, engine: Engine | None = None
+) -> None:
+    """Withdraw a pending correction (its organisation): the approved entry stays as it is."""
+    with session_scope(engine=engine) as session:
+        stored = session.get(model, entry_id)
+        if stored is None or not stored.is_correction:
+            raise WorkflowRefused("no_correction")
+        org = _owner(session, stored, actor)
+    with command(actor, Action.ENTER_VALUES, organisation_id=org, engine=engine) as session:
+        row = session.get(model, entry_id)
+        if row is None:
+            raise WorkflowRefused("no_correction")
+        _still(org, _owner(session, row, actor))
+        _period(session, row.period_id)
+        _check_version(session, row, version)
+        before = _fields(row)
+        session.delete(row)
+        audit.record(session, actor, "discard", ENTITY[model], entry_id, before=before)
 
 
 def _reason(reason: str | None) -> str:
@@ -276,9 +359,11 @@ def save_check_in(
     data: dict[str, Any],
     *,
     version: int | None,
+    reason: str | None = None,
     engine: Engine | None = None,
 ) -> CheckIn:
-    """Save an initiative's check-in for a period as a draft (new, or over the version seen).
+    """Save an initiative's check-in for a period as a draft (new, or over the version seen);
+    over an approved check-in, as its correction, which needs reason (see store_entry).
 
     data holds the RAG status, confidence and the four texts; pydantic's ValidationError lists
     every problem. Only a person of one of the initiative's responsible organisations saves it.
@@ -289,28 +374,16 @@ def save_check_in(
     with command(actor, Action.ENTER_VALUES, organisation_id=org, engine=engine) as session:
         _still(org, _responsible(session, initiative_id, actor))
         _period(session, period_id)
-        row = session.exec(
-            select(CheckIn).where(
-                CheckIn.initiative_id == initiative_id, CheckIn.period_id == period_id
-            )
-        ).first()
-        before = None
-        if row is None:
-            row = CheckIn(
-                initiative_id=initiative_id, period_id=period_id, rag=entry.rag, version=1
-            )
-        else:
-            _check_version(session, row, version)
-            before = _fields(row)
-            row.version += 1
-        for name in CheckInBase.model_fields:
-            setattr(row, name, getattr(entry, name))
-        mark_entered(row, actor, EntryStatus.DRAFT)
-        session.add(row)
-        session.flush()
-        action = "create" if before is None else "update"
-        audit.record(session, actor, action, "check_in", row.id, before=before, after=_fields(row))
-        return row
+        return store_entry(
+            session,
+            actor,
+            CheckIn,
+            (initiative_id, period_id),
+            entry.model_dump(),
+            status=EntryStatus.DRAFT,
+            version=version,
+            reason=reason,
+        )
 
 
 def submit_check_in(

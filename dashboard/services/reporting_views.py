@@ -5,6 +5,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from dashboard.services.common import fetch, frame_of
@@ -34,6 +35,8 @@ GRID_COLUMNS = [
     "version",
     "comment",
     "return_reason",
+    "approved",
+    "correction_reason",
 ]
 QUEUE_COLUMNS = [
     "value_id",
@@ -47,6 +50,8 @@ QUEUE_COLUMNS = [
     "entered_by_id",
     "entered_by",
     "version",
+    "approved",
+    "correction_reason",
 ]
 
 
@@ -66,12 +71,14 @@ def entry_grid(
     """The indicators an organisation reports, with this period's entry and the value before.
 
     The value before is the latest approved value of an earlier period, shown beside the cell.
+    The entry is the one a save changes: the pending correction of an approved value when there
+    is one (approved then holds the approved value, correction_reason why it is corrected).
     """
     period = session.get(Period, period_id)
     if period is None:
         return frame_of([], GRID_COLUMNS)
     earlier = _last_approved_before(IndicatorValue.indicator_id, IndicatorValue.value, period)
-    current = sa.select(IndicatorValue).where(col(IndicatorValue.period_id) == period_id).subquery()
+    current, pending, entry = _current(IndicatorValue, period_id)
     query = (
         sa.select(
             col(Indicator.id),
@@ -81,15 +88,14 @@ def entry_grid(
             col(Indicator.measure),
             earlier.c.shown,
             earlier.c.label,
-            current.c.id,
-            current.c.value,
-            current.c.status,
-            current.c.version,
-            current.c.comment,
-            current.c.return_reason,
+            *(entry(name) for name in ("id", "value", "status", "version", "comment")),
+            entry("return_reason"),
+            _approved(current, "value"),
+            pending.c.correction_reason,
         )
         .outerjoin(earlier, earlier.c.subject == Indicator.id)
         .outerjoin(current, current.c.indicator_id == Indicator.id)
+        .outerjoin(pending, pending.c.indicator_id == Indicator.id)
         .where(
             col(Indicator.mission_id) == mission_id,
             col(Indicator.responsible_org_id) == organisation_id,
@@ -114,6 +120,7 @@ def approval_queue(session: Session, mission_id: int) -> pd.DataFrame:
             col(IndicatorValue.comment),
         ],
         mission_id,
+        "value",
     )
     return frame_of(fetch(session, query), QUEUE_COLUMNS)
 
@@ -134,6 +141,8 @@ CHECK_IN_COLUMNS = [
     "status",
     "version",
     "return_reason",
+    "approved",
+    "correction_reason",
 ]
 CHECK_IN_QUEUE_COLUMNS = [
     "check_in_id",
@@ -149,6 +158,8 @@ CHECK_IN_QUEUE_COLUMNS = [
     "entered_by_id",
     "entered_by",
     "version",
+    "approved",
+    "correction_reason",
 ]
 
 
@@ -156,12 +167,13 @@ def check_in_list(
     session: Session, mission_id: int, period_id: int, organisation_id: int
 ) -> pd.DataFrame:
     """The initiatives an organisation is responsible for, with this period's check-in and the
-    RAG status of the latest approved check-in of an earlier period."""
+    RAG status of the latest approved check-in of an earlier period. As in entry_grid, the
+    check-in is the pending correction when there is one (approved: the approved RAG status)."""
     period = session.get(Period, period_id)
     if period is None:
         return frame_of([], CHECK_IN_COLUMNS)
     earlier = _last_approved_before(CheckIn.initiative_id, CheckIn.rag, period)
-    current = sa.select(CheckIn).where(col(CheckIn.period_id) == period_id).subquery()
+    current, pending, entry = _current(CheckIn, period_id)
     responsible = sa.select(col(InitiativeOrganisation.initiative_id)).where(
         col(InitiativeOrganisation.organisation_id) == organisation_id,
         col(InitiativeOrganisation.role) == OrganisationRole.RESPONSIBLE,
@@ -173,19 +185,13 @@ def check_in_list(
             col(Initiative.name),
             earlier.c.shown,
             earlier.c.label,
-            current.c.id,
-            current.c.rag,
-            current.c.confidence,
-            current.c.progress,
-            current.c.next_steps,
-            current.c.risks,
-            current.c.help_needed,
-            current.c.status,
-            current.c.version,
-            current.c.return_reason,
+            *(entry(name) for name in CHECK_IN_COLUMNS[5:15]),
+            _approved(current, "rag"),
+            pending.c.correction_reason,
         )
         .outerjoin(earlier, earlier.c.subject == Initiative.id)
         .outerjoin(current, current.c.initiative_id == Initiative.id)
+        .outerjoin(pending, pending.c.initiative_id == Initiative.id)
         .where(col(Initiative.mission_id) == mission_id, col(Initiative.id).in_(responsible))
         .order_by(col(Initiative.number))
     )
@@ -209,8 +215,31 @@ def check_in_queue(session: Session, mission_id: int) -> pd.DataFrame:
             col(CheckIn.help_needed),
         ],
         mission_id,
+        "rag",
     )
     return frame_of(fetch(session, query), CHECK_IN_QUEUE_COLUMNS)
+
+
+def _current(model: Any, period_id: int) -> tuple[sa.Subquery, sa.Subquery, Any]:
+    """The period's entries of model (IndicatorValue or CheckIn) and their pending corrections,
+    and a function naming a column of the one a save changes (the correction when there is
+    one, labelled as the column; "id" for the check-in list is "check_in_id")."""
+    in_period = col(model.period_id) == period_id
+    current = sa.select(model).where(in_period, col(model.is_correction).is_(False)).subquery()
+    pending = sa.select(model).where(in_period, col(model.is_correction).is_(True)).subquery()
+
+    def entry(name: str) -> Any:
+        column = "id" if name == "check_in_id" else name
+        pick = sa.case((pending.c.id.is_not(None), pending.c[column]), else_=current.c[column])
+        return pick.label(name)
+
+    return current, pending, entry
+
+
+def _approved(current: sa.Subquery, name: str) -> Any:
+    """The approved figure of the entry in current (None when it is not approved)."""
+    approved = current.c.status == EntryStatus.APPROVED
+    return sa.case((approved, current.c[name]), else_=None).label("approved")
 
 
 def _last_approved_before(subject: Any, shown: Any, period: Period) -> sa.Subquery:
@@ -239,17 +268,40 @@ def _last_approved_before(subject: Any, shown: Any, period: Period) -> sa.Subque
 
 
 def _submitted(
-    link: Any, subject: type[Indicator] | type[Initiative], columns: list[Any], mission_id: int
+    link: Any,
+    subject: type[Indicator] | type[Initiative],
+    columns: list[Any],
+    mission_id: int,
+    figure: str,
 ) -> sa.Select[Any]:
     """The submitted entries of a mission, linked to their subject by link (the indicator_id or
     initiative_id column of IndicatorValue or CheckIn): id, columns, who entered them and the
-    version, oldest period first, then in columns' first order."""
+    version, oldest period first, then in columns' first order. A correction also has the
+    approved entry's figure (the column named figure) and its reason; other entries None."""
     entry = link.class_
+    approved = aliased(entry)
     return (
-        sa.select(col(entry.id), *columns, entry.entered_by_id, col(User.email), entry.version)
+        sa.select(
+            col(entry.id),
+            *columns,
+            entry.entered_by_id,
+            col(User.email),
+            entry.version,
+            getattr(approved, figure),
+            entry.correction_reason,
+        )
         .join(subject, col(subject.id) == link)
         .join(Period, col(Period.id) == entry.period_id)
         .outerjoin(User, col(User.id) == entry.entered_by_id)
+        .outerjoin(
+            approved,
+            sa.and_(
+                col(entry.is_correction).is_(True),
+                getattr(approved, link.key) == link,
+                approved.period_id == entry.period_id,
+                col(approved.is_correction).is_(False),
+            ),
+        )
         .where(col(subject.mission_id) == mission_id, entry.status == EntryStatus.SUBMITTED)
         .order_by(col(Period.end), columns[0])
     )

@@ -328,7 +328,11 @@ def _initiatives(
         )
         .join(Period, col(Period.id) == CheckIn.period_id)
         .join(Initiative, col(Initiative.id) == CheckIn.initiative_id)
-        .where(scope, sa.true() if until is None else col(Period.end) <= until)
+        .where(
+            scope,
+            sa.true() if until is None else col(Period.end) <= until,
+            col(CheckIn.is_correction).is_(False),  # the approved check-in, not its correction
+        )
         .order_by(col(Period.end), col(Period.start), col(CheckIn.id)),
     ):
         initiative_id, period_id, status = row[0], row[1], row[2]

@@ -18,6 +18,7 @@ from dashboard.services.reporting import (
     submit_check_in,
 )
 from dashboard.services.reporting_views import check_in_list, check_in_queue
+from dashboard.ui import corrections
 from dashboard.ui.context import label, t
 from dashboard.ui.data import query
 from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, problems, reviewed, seen_versions
@@ -57,8 +58,11 @@ def _overview(rows: pd.DataFrame) -> None:
                 ],
                 t("col.rag"): [_rag(r) for r in rows["rag"]],
                 t("col.status"): [
-                    label(s, "EntryStatus") if isinstance(s, str) else t("check_in.missing")
-                    for s in rows["status"]
+                    corrections.status_text(s, r) if isinstance(s, str) else t("check_in.missing")
+                    for s, r in zip(rows["status"], rows["correction_reason"], strict=True)
+                ],
+                t("correction.approved_now"): [
+                    _rag(r) if isinstance(r, str) else "" for r in rows["approved"]
                 ],
             }
         ),
@@ -92,10 +96,12 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
     version = shown.setdefault((period_id, initiative_id), stored_version)
     if isinstance(row["return_reason"], str) and row["status"] == "returned":
         st.warning(t("check_in.returned_because", reason=esc(row["return_reason"])))
+    _corrections(actor, row, period_id, rows)
     data = _form(row, period_id, initiative_id)
     if data is None:
         return
     submit = data.pop("_submit")
+    reason = data.pop("_reason")
     stored = {name: _text(row[name]) for name in TEXTS} | {
         "rag": _text(row["rag"]),
         "confidence": _text(row["confidence"]),
@@ -107,7 +113,9 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
         return
     try:
         if changed:
-            saved = save_check_in(actor, initiative_id, period_id, data, version=version)
+            saved = save_check_in(
+                actor, initiative_id, period_id, data, version=version, reason=reason
+            )
             check_in_id, version, status = saved.id, saved.version, saved.status
         if submit and status in ("draft", "returned"):
             submit_check_in(actor, int(check_in_id), int(version or 0))
@@ -121,9 +129,39 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
         st.error("\n\n".join(f"- {esc(p)}" for p in problems(exc)))
         return
     shown.pop((period_id, initiative_id), None)
+    st.session_state.pop(corrections.reason_key("check_in", period_id), None)
     done = "check_in.submitted" if submit else "check_in.saved"
     st.session_state[MESSAGES_KEY] = [("success", t(done, name=esc(row["name"])))]
     st.rerun()
+
+
+def _corrections(actor: Actor, row: pd.Series, period_id: int, rows: pd.DataFrame) -> None:
+    """For an approved check-in: that saving starts a correction, the pending one (to withdraw),
+    and the initiatives' approved corrections of the period."""
+    if isinstance(row["correction_reason"], str):
+        st.info(
+            t(
+                "correction.check_in_pending",
+                rag=_rag_markdown(row["approved"]),
+                status=label(row["status"], "EntryStatus"),
+                reason=esc(row["correction_reason"]),
+            ),
+            icon=":material/edit_note:",
+        )
+        pending = {
+            int(row["check_in_id"]): (f"{row['number']} · {row['name']}", int(row["version"]))
+        }
+        if corrections.discard_section(actor, "check_in", pending, f"discard-check-in-{period_id}"):
+            reviewed("correction.discarded")
+    elif isinstance(row["approved"], str):
+        st.info(t("correction.check_in_notice"), icon=":material/edit_note:")
+    names = {
+        int(i): f"{n} · {name}"
+        for i, n, name in zip(rows["initiative_id"], rows["number"], rows["name"], strict=True)
+    }
+    corrections.history_section(
+        "check_in", period_id, names, lambda _, figures: _rag(figures.get("rag"))
+    )
 
 
 def _stored_now(row: pd.Series) -> None:
@@ -170,13 +208,15 @@ def _form(row: pd.Series, period_id: int, initiative_id: int) -> dict[str, Any] 
             )
             for name in TEXTS
         }
+        correcting = isinstance(row["approved"], str)
+        reason = corrections.reason_input("check_in", period_id) if correcting else None
         left, right = st.columns(2)
         save = left.form_submit_button(t("reporting.save"), type="primary", icon=":material/save:")
         send = right.form_submit_button(t("reporting.submit"), icon=":material/send:")
     if not (save or send):
         return None
     chosen = {"rag": rag} if rag else {}  # none chosen: "must be filled in"
-    return chosen | {"confidence": confidence, **texts, "_submit": bool(send)}
+    return chosen | {"confidence": confidence, **texts, "_submit": bool(send), "_reason": reason}
 
 
 def check_in_queue_section(actor: Actor, mission_id: int) -> None:
@@ -200,6 +240,7 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
                 t("col.help_needed"): queue["help_needed"].fillna(""),
                 t("reporting.entered_by"): queue["entered_by"].fillna(""),
             }
+            | corrections.queue_columns(queue, [_rag(r) for r in queue["approved"]])
         ),
         hide_index=True,
         width="stretch",

@@ -113,7 +113,7 @@ def check_upload(actor: Actor, mission_id: int, filename: str, data: bytes) -> N
         st.error(t("import.has_bad", count=len(check.bad)), icon=":material/error:")
         return
     counts = check.counts()
-    writes = counts["create"] + counts["update"]
+    writes = counts["create"] + counts["update"] + counts["correct"]
     if not writes:
         st.info(t("import.nothing_to_import"), icon=":material/info:")
         return
@@ -144,6 +144,8 @@ def check_upload(actor: Actor, mission_id: int, filename: str, data: bytes) -> N
     st.session_state[DONE_KEY] = t(
         key, name=esc(filename), create=done["create"], update=done["update"]
     )
+    if done["correct"]:
+        st.session_state[DONE_KEY] += " " + t("import.done_corrections", count=done["correct"])
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.rerun()
 

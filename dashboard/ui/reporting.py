@@ -18,7 +18,8 @@ from dashboard.services.reporting import (
     submit_value,
 )
 from dashboard.services.reporting_views import approval_queue, entry_grid, open_periods
-from dashboard.ui.context import label, lang, t
+from dashboard.ui import corrections
+from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
 from dashboard.ui.widgets import empty_state, esc
 
@@ -87,7 +88,8 @@ def choose_period() -> int | None:
 
 def grid_frame(grid: pd.DataFrame, pending: Pending) -> pd.DataFrame:
     """What the grid shows: the stored entry (or what was typed and not saved) and, beside it,
-    the last approved value with its period ('–' when there is none).
+    the last approved value with its period ('–' when there is none); for an approved value,
+    the approved figure, and the reason of its pending correction.
     """
     return pd.DataFrame(
         {
@@ -111,8 +113,13 @@ def grid_frame(grid: pd.DataFrame, pending: Pending) -> pd.DataFrame:
                 for i, c in zip(grid["indicator_id"], grid["comment"], strict=True)
             ],
             "status": [
-                label(s, "EntryStatus") if isinstance(s, str) else "" for s in grid["status"]
+                corrections.status_text(s, r)
+                for s, r in zip(grid["status"], grid["correction_reason"], strict=True)
             ],
+            "approved": [
+                _typed(v, m) for v, m in zip(grid["approved"], grid["measure"], strict=True)
+            ],
+            "correction_reason": grid["correction_reason"].fillna(""),
             "return_reason": grid["return_reason"].fillna(""),
         }
     )
@@ -137,13 +144,23 @@ def entry_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
     round_ = st.session_state.get(EDITOR_KEY, 0)
     editor_key = f"reporting-grid-{period_id}-{round_}"
     grid, seen = _as_shown(editor_key, grid)
+    reason = corrections.grid_notice(grid, period_id)
     shown = grid_frame(grid, pending)
     edited = st.data_editor(
         shown,
         key=editor_key,
         hide_index=True,
         width="stretch",
-        disabled=["code", "name", "previous", "unit", "status", "return_reason"],
+        disabled=[
+            "code",
+            "name",
+            "previous",
+            "unit",
+            "status",
+            "approved",
+            "correction_reason",
+            "return_reason",
+        ],
         column_config={
             "code": st.column_config.TextColumn(t("col.code")),
             "name": st.column_config.TextColumn(t("col.indicator")),
@@ -152,6 +169,8 @@ def entry_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
             "unit": st.column_config.TextColumn(t("col.unit")),
             "comment": st.column_config.TextColumn(t("col.comment"), max_chars=1000),
             "status": st.column_config.TextColumn(t("col.status")),
+            "approved": st.column_config.TextColumn(t("correction.approved_now")),
+            "correction_reason": st.column_config.TextColumn(t("correction.reason")),
             "return_reason": st.column_config.TextColumn(t("reporting.return_reason")),
         },
     )
@@ -161,7 +180,38 @@ def entry_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
         (right, "reporting.submit", ":material/send:", True),
     ):
         if column.button(t(key), type="primary" if not submit else "secondary", icon=icon):
-            _after_save(period_id, *save_rows(actor, seen, edited, period_id, submit=submit))
+            done = save_rows(actor, seen, edited, period_id, submit=submit, reason=reason)
+            _after_save(period_id, *done)
+    _corrections(actor, grid, period_id)
+
+
+def _corrections(actor: Actor, grid: pd.DataFrame, period_id: int) -> None:
+    """Withdrawing the grid's pending corrections, and the period's approved ones."""
+    pending = grid[grid["correction_reason"].notna()]
+    options = {
+        int(i): (f"{code} · {_typed(v, m)}", int(version))
+        for i, code, v, m, version in zip(
+            pending["value_id"],
+            pending["code"],
+            pending["value"],
+            pending["measure"],
+            pending["version"],
+            strict=True,
+        )
+    }
+    if corrections.discard_section(actor, "value", options, f"discard-values-{period_id}"):
+        reviewed("correction.discarded")
+    measures = dict(zip(grid["indicator_id"].astype(int), grid["measure"], strict=True))
+    names = {
+        int(i): f"{code} · {name}"
+        for i, code, name in zip(grid["indicator_id"], grid["code"], grid["name"], strict=True)
+    }
+    corrections.history_section(
+        "value",
+        period_id,
+        names,
+        lambda subject, figures: _typed(figures.get("value"), str(measures[subject])),
+    )
 
 
 def _as_shown(editor_key: str, grid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -184,8 +234,11 @@ def _as_shown(editor_key: str, grid: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
 
 
 def _after_save(period_id: int, messages: list[tuple[str, str]], pending: Pending) -> None:
-    """Show a fresh grid with the problems and what was typed in the rows that failed."""
+    """Show a fresh grid with the problems and what was typed in the rows that failed (and the
+    reason for a correction, until every row is saved)."""
     st.session_state[MESSAGES_KEY] = messages
+    if not pending:
+        st.session_state.pop(corrections.reason_key("value", period_id), None)
     st.session_state[PENDING_KEY] = {(period_id, i): typed for i, typed in pending.items()}
     st.session_state[EDITOR_KEY] = st.session_state.get(EDITOR_KEY, 0) + 1
     st.rerun()
@@ -198,9 +251,10 @@ def save_rows(
     period_id: int,
     *,
     submit: bool,
+    reason: str | None = None,
 ) -> tuple[list[tuple[str, str]], Pending]:
     """Save every row that differs from what is stored (each on its own); with submit, send
-    the drafts for approval.
+    the drafts for approval. A changed approved value becomes a correction for reason.
 
     Returns the messages (kind, text), every problem named with its indicator, and what was
     typed in the rows that failed, so nothing typed is lost and a retry saves it again.
@@ -226,6 +280,7 @@ def save_rows(
                     period_id,
                     {"value": value, "comment": comment},
                     version=version,
+                    reason=reason,
                 )
                 saved += 1
                 value_id, version, status = stored.id, stored.version, stored.status
@@ -262,6 +317,10 @@ def queue_section(actor: Actor, mission_id: int) -> None:
             t("col.comment"): queue["comment"].fillna(""),
             t("reporting.entered_by"): queue["entered_by"].fillna(""),
         }
+        | corrections.queue_columns(
+            queue,
+            [_typed(v, str(m)) for v, m in zip(queue["approved"], queue["measure"], strict=True)],
+        )
     )
     st.dataframe(table, hide_index=True, width="stretch")
     if not own.empty:

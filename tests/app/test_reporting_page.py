@@ -197,6 +197,8 @@ def test_the_grid_shows_blanks_not_nan_where_nothing_is_stored() -> None:
             "version": [1, float("nan")],
             "comment": ["foreløpig", float("nan")],
             "return_reason": [None, None],
+            "approved": [float("nan"), float("nan")],
+            "correction_reason": [None, None],
         }
     )
     shown = grid_frame(grid, {2: ("3O", "skrevet")})
@@ -205,6 +207,7 @@ def test_the_grid_shows_blanks_not_nan_where_nothing_is_stored() -> None:
     assert list(shown["comment"]) == ["foreløpig", "skrevet"]
     assert list(shown["status"]) == ["Utkast", ""]
     assert list(shown["unit"]) == ["prosent", ""]
+    assert list(shown["approved"]) == ["", ""] and list(shown["correction_reason"]) == ["", ""]
 
 
 def test_an_operative_account_without_organisation_is_told_and_can_still_approve() -> None:

@@ -13,7 +13,7 @@ from dashboard.i18n.formatting import date, measured, number, percent
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = re.compile(
-    r"""["']((?:app|page|overview|goals|portfolio|initiative|indicators|governance|knowledge|chart|download|common|empty|col|progress|report|decision|workflow)\.[a-z_.]+)["']"""
+    r"""["']((?:app|page|overview|goals|portfolio|initiative|indicators|governance|knowledge|chart|download|common|empty|col|progress|report|decision|workflow|correction)\.[a-z_.]+)["']"""
 )
 LABEL_KINDS = re.compile(r"""labels?\((?:[^()]|\([^()]*\))*?,\s*["']([A-Za-z]+)["']\)""")
 

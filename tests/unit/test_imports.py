@@ -364,7 +364,8 @@ def test_template_lists_the_indicators_in_scope_with_what_is_stored(setup: Setup
             session, setup.mission, setup.period, setup.actors["udir_a"].organisation_id
         )
     assert list(everything.columns) == [
-        "indikator", "navn", "enhet", "periode", "verdi", "kommentar", "kildemerknad"
+        "indikator", "navn", "enhet", "periode", "verdi", "kommentar", "kildemerknad",
+        "begrunnelse",
     ]  # fmt: skip
     assert list(everything["indikator"]) == ["C1", "C2", "C3", "C4", "N", "P"]
     assert list(udir["indikator"]) == ["C1", "C2", "C3", "C4", "P"]
@@ -397,7 +398,14 @@ def test_template_round_trip_through_csv_and_excel_is_all_unchanged(setup: Setup
     for name, data in (("mal.csv", csv_data), ("mal.xlsx", xlsx_data)):
         check = setup.check("udir_a", data, name)
         assert check.ok, [(r.row, r.problems, r.invalid) for r in check.bad]
-        assert check.counts() == {"create": 0, "update": 0, "unchanged": 3, "skip": 2, "bad": 0}
+        assert check.counts() == {
+            "create": 0,
+            "update": 0,
+            "correct": 0,
+            "unchanged": 3,
+            "skip": 2,
+            "bad": 0,
+        }
     assert setup.commit("udir_a", csv_data, "mal.csv")["unchanged"] == 3
     stored = setup.value("C1")
     assert stored is not None and stored.version == 1
@@ -490,6 +498,7 @@ def test_blank_rows_are_skipped_and_an_unchanged_value_is_not_written(setup: Set
     assert setup.commit("udir_a", data) == {
         "create": 0,
         "update": 0,
+        "correct": 0,
         "unchanged": 1,
         "skip": 1,
         "bad": 0,
@@ -499,18 +508,45 @@ def test_blank_rows_are_skipped_and_an_unchanged_value_is_not_written(setup: Set
     assert rows(setup.engine, AuditEvent) == audits
 
 
-def test_an_approved_value_is_never_changed_by_an_import(setup: Setup) -> None:
+def test_an_import_over_an_approved_value_is_a_correction_that_needs_a_reason(
+    setup: Setup,
+) -> None:
     a, b = setup.actors["udir_a"], setup.actors["udir_b"]
     row = save_value(
         a, setup.indicator("C1"), setup.period, {"value": "7"}, version=None, engine=setup.engine
     )
     row = submit_value(a, row.id or 0, row.version, engine=setup.engine)
-    approve_value(b, row.id or 0, row.version, engine=setup.engine)
+    approved = approve_value(b, row.id or 0, row.version, engine=setup.engine)
     assert outcomes(setup.check("admin", csv_bytes([["C1", "2025", "7"]]))) == {2: "unchanged"}
     check = setup.check("admin", csv_bytes([["C1", "2025", "8"]]))
-    assert [p.code for p in check.bad[0].problems] == ["approved"]
+    assert [p.code for p in check.bad[0].problems] == ["reason_required"]
     check = setup.check("udir_a", csv_bytes([["C1", "2025", "7", "ny kommentar"]]))
-    assert [p.code for p in check.bad[0].problems] == ["approved"]
+    assert [p.code for p in check.bad[0].problems] == ["reason_required"]
+    with_reason = csv_bytes(
+        [["C1", "2025", "8", "", "", "SSB rettet tallet"]], header=[*HEADER, "begrunnelse"]
+    )
+    assert outcomes(setup.check("udir_a", with_reason)) == {2: "correct"}
+    assert setup.commit("udir_a", with_reason)["correct"] == 1
+    with Session(setup.engine) as session:
+        stored = session.exec(
+            select(IndicatorValue).order_by(col(IndicatorValue.is_correction))
+        ).all()
+    # the approved value stays what everyone sees; the correction waits beside it as a draft
+    assert [(v.value, v.status, v.is_correction) for v in stored] == [
+        (7, EntryStatus.APPROVED, False),
+        (8, EntryStatus.DRAFT, True),
+    ]
+    assert stored[0].version == approved.version and stored[1].entered_by_id == a.id
+    assert stored[1].correction_reason == "SSB rettet tallet"
+    # the same file again changes nothing; the approved value again leaves the correction be
+    assert outcomes(setup.check("udir_a", with_reason)) == {2: "unchanged"}
+    assert outcomes(setup.check("udir_a", csv_bytes([["C1", "2025", "7"]]))) == {2: "unchanged"}
+    # a new figure changes the correction and keeps its reason when the file gives none
+    assert outcomes(setup.check("udir_a", csv_bytes([["C1", "2025", "9"]]))) == {2: "correct"}
+    setup.commit("udir_a", csv_bytes([["C1", "2025", "9"]]))
+    with Session(setup.engine) as session:
+        pending = session.exec(select(IndicatorValue).where(IndicatorValue.is_correction)).one()
+    assert (pending.value, pending.correction_reason) == (9, "SSB rettet tallet")
 
 
 # --- the commit: permissions, workflow, audit, all or nothing ---------------------------------
@@ -524,6 +560,7 @@ def test_the_secretariat_imports_any_indicator_as_submitted_for_someone_else_to_
     assert setup.commit("admin", data, "fra-sekretariatet.csv") == {
         "create": 1,
         "update": 1,
+        "correct": 0,
         "unchanged": 0,
         "skip": 0,
         "bad": 0,

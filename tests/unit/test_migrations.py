@@ -34,3 +34,23 @@ def test_the_data_version_row_exists_after_migrating(engine: Engine) -> None:
     with engine.connect() as connection:
         rows = connection.exec_driver_sql("SELECT id, version FROM dataversion").all()
     assert [tuple(r) for r in rows] == [(1, 0)]
+
+
+def test_the_corrections_migration_keeps_every_value_and_check_in(engine: Engine) -> None:
+    from alembic import command
+
+    from dashboard.migrate import alembic_config
+    from seed import load_real
+
+    load_real(engine)
+    count = "SELECT count(*), sum(value) FROM indicatorvalue"
+    with engine.connect() as connection:
+        before = tuple(connection.exec_driver_sql(count).one())
+    assert before[0] > 0
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    command.downgrade(config, "8e01f9c3d386")
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        assert tuple(connection.exec_driver_sql(count).one()) == before
+        corrections = "SELECT count(*) FROM indicatorvalue WHERE is_correction"
+        assert connection.exec_driver_sql(corrections).scalar() == 0

@@ -74,7 +74,8 @@ class World:
     actors: dict[str, Actor]
 
     def approved_value(self, label: str, value: str, indicator: int = 0) -> None:
-        """A value entered by udir_a, submitted, and approved by udir_b."""
+        """A value entered by udir_a, submitted, and approved by udir_b (over an approved
+        value: as its correction)."""
         a, b = self.actors["udir_a"], self.actors["udir_b"]
         period, engine = self.periods[label], self.engine
         with Session(engine) as session:
@@ -92,6 +93,7 @@ class World:
             period,
             {"value": value},
             version=stored.version if stored else None,
+            reason="rettet tall",
             engine=engine,
         )
         row = submit_value(a, row.id or 0, row.version, engine=engine)

@@ -1,0 +1,55 @@
+"""corrections: a pending revision beside an approved value or check-in
+
+Revision ID: 5d1f0c2a9b71
+Revises: 8e01f9c3d386
+Create Date: 2026-12-04 20:40:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "5d1f0c2a9b71"
+down_revision: str | None = "8e01f9c3d386"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# (table, subject column): the entries that may now have a correction beside them
+TABLES = (("indicatorvalue", "indicator_id"), ("checkin", "initiative_id"))
+# SQLite keeps the initial schema's unique constraints unnamed: name them to drop them
+NAMING = {"uq": "uq_%(table_name)s_%(column_0_N_name)s"}
+
+
+def _old_unique(table: str, subject: str) -> str:
+    """The name the initial schema's (subject, period_id) constraint has on this database."""
+    if op.get_bind().dialect.name == "sqlite":
+        return f"uq_{table}_{subject}_period_id"
+    return f"{table}_{subject}_period_id_key"  # PostgreSQL's own name for it
+
+
+def upgrade() -> None:
+    for table, subject in TABLES:
+        with op.batch_alter_table(table, naming_convention=NAMING) as batch_op:
+            batch_op.add_column(
+                sa.Column("is_correction", sa.Boolean(), nullable=False, server_default=sa.false())
+            )
+            batch_op.add_column(
+                sa.Column("correction_reason", sa.String(length=1000), nullable=True)
+            )
+            batch_op.drop_constraint(_old_unique(table, subject), type_="unique")
+            batch_op.create_unique_constraint(
+                f"uq_{table}_entry", [subject, "period_id", "is_correction"]
+            )
+
+
+def downgrade() -> None:
+    for table, subject in TABLES:
+        op.execute(sa.text(f"DELETE FROM {table} WHERE is_correction"))
+        with op.batch_alter_table(table, naming_convention=NAMING) as batch_op:
+            batch_op.drop_constraint(f"uq_{table}_entry", type_="unique")
+            batch_op.create_unique_constraint(
+                _old_unique(table, subject), [subject, "period_id"]
+            )
+            batch_op.drop_column("correction_reason")
+            batch_op.drop_column("is_correction")
