@@ -48,7 +48,7 @@ def test_the_corrections_migration_keeps_every_value_and_check_in(engine: Engine
         before = tuple(connection.exec_driver_sql(count).one())
     assert before[0] > 0
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    command.downgrade(config, "8e01f9c3d386")
+    command.downgrade(config, "6e2a1d3b0c82")  # the revision before corrections
     command.upgrade(config, "head")
     with engine.connect() as connection:
         assert tuple(connection.exec_driver_sql(count).one()) == before

@@ -1,7 +1,7 @@
 """corrections: a pending revision beside an approved value or check-in
 
 Revision ID: 5d1f0c2a9b71
-Revises: 8e01f9c3d386
+Revises: 6e2a1d3b0c82
 Create Date: 2026-12-04 20:40:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5d1f0c2a9b71"
-down_revision: str | None = "8e01f9c3d386"
+down_revision: str | None = "6e2a1d3b0c82"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
