@@ -1,6 +1,7 @@
 """What the Rapportering page reads: open periods, one organisation's grid and check-ins, and
 the approval queues."""
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -34,6 +35,16 @@ GRID_COLUMNS = [
     "version",
     "comment",
     "return_reason",
+]
+RETURNED_COLUMNS = [
+    "kind",
+    "entry_id",
+    "period",
+    "code",
+    "name",
+    "return_reason",
+    "reviewer",
+    "reviewed_at",
 ]
 QUEUE_COLUMNS = [
     "value_id",
@@ -211,6 +222,46 @@ def check_in_queue(session: Session, mission_id: int) -> pd.DataFrame:
         mission_id,
     )
     return frame_of(fetch(session, query), CHECK_IN_QUEUE_COLUMNS)
+
+
+def returned_to(session: Session, actor_id: int) -> pd.DataFrame:
+    """Every value and check-in this person entered that a reviewer returned, newest return
+    first: kind ("value" or "check_in"), entry id, period, the indicator's code (none for a
+    check-in), the indicator's or initiative's name, the reason, who returned it and when."""
+    rows: list[tuple[Any, ...]] = []
+    sources: list[tuple[str, Any, Any, Any]] = [
+        ("value", IndicatorValue.indicator_id, Indicator, col(Indicator.code)),
+        ("check_in", CheckIn.initiative_id, Initiative, sa.null()),
+    ]
+    for kind, link, subject, code in sources:
+        entry = link.class_
+        query = (
+            sa.select(
+                sa.literal(kind),
+                entry.id,
+                col(Period.label),
+                code,
+                subject.name,
+                entry.return_reason,
+                col(User.email),
+                entry.reviewed_at,
+            )
+            .join(subject, col(subject.id) == link)
+            .join(Period, col(Period.id) == entry.period_id)
+            .outerjoin(User, col(User.id) == entry.reviewed_by_id)
+            .where(entry.entered_by_id == actor_id, entry.status == EntryStatus.RETURNED)
+        )
+        rows += fetch(session, query)
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    rows.sort(key=lambda row: _aware(row[7]) or oldest, reverse=True)
+    return frame_of(rows, RETURNED_COLUMNS)
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as UTC-aware (SQLite gives it back naive)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
 
 
 def _last_approved_before(subject: Any, shown: Any, period: Period) -> sa.Subquery:

@@ -20,7 +20,8 @@ from dashboard.services.reporting import (
 from dashboard.services.reporting_views import approval_queue, entry_grid, open_periods
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
-from dashboard.ui.widgets import empty_state, esc
+from dashboard.ui.notices import no_open_period_notice
+from dashboard.ui.widgets import esc
 
 PENDING_KEY = "reporting_pending"  # (period id, indicator id) -> (value, comment) not saved
 MESSAGES_KEY = "reporting_messages"  # (kind, text) to show after the rerun
@@ -42,7 +43,7 @@ def problems(exc: Exception) -> list[str]:
         return describe(exc, lang())
     if isinstance(exc, StaleVersion):
         who = exc.changed_by or t("workflow.someone")
-        return [t("workflow.stale", who=who, when=local_time(exc.changed_at))]
+        return [t("workflow.stale", who=who, when=local_time(exc.changed_at, lang()))]
     if isinstance(exc, WorkflowRefused):
         return [t(f"workflow.{exc.code}")]
     return [t("auth.not_allowed")]
@@ -73,7 +74,7 @@ def choose_period() -> int | None:
     """The open period to report for (None, with what to do, when there is none)."""
     periods = dict(query(open_periods))
     if not periods:
-        empty_state("reporting.no_open_period", "reporting.who_periods")
+        no_open_period_notice()
         return None
     return int(
         st.selectbox(

@@ -158,16 +158,16 @@ def lifecycle(detail: ReportDetail) -> None:
         t(
             "report.created_by",
             who=esc(people["created_by"] or "–"),
-            when=local_time(report.created_at),
+            when=local_time(report.created_at, lang()),
         ),
-        t("report.generated_line", when=local_time(report.generated_at)),
+        t("report.generated_line", when=local_time(report.generated_at, lang())),
     ]
     if report.submitted_at:
         parts.append(
             t(
                 "report.submitted_by",
                 who=esc(people["submitted_by"] or "–"),
-                when=local_time(report.submitted_at),
+                when=local_time(report.submitted_at, lang()),
             )
         )
     st.caption(" · ".join(parts))
