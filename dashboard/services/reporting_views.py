@@ -20,6 +20,7 @@ from models import (
     Period,
     User,
 )
+from models.jumps import unlikely_jumps
 
 GRID_COLUMNS = [
     "indicator_id",
@@ -58,6 +59,14 @@ QUEUE_COLUMNS = [
     "entered_by_id",
     "entered_by",
     "version",
+    "baseline",
+    "baseline_year",
+    "target",
+    "target_year",
+    "previous",
+    "previous_period",
+    "change",
+    "jumps",
 ]
 
 
@@ -111,7 +120,9 @@ def entry_grid(
 
 
 def approval_queue(session: Session, mission_id: int) -> pd.DataFrame:
-    """Every submitted value of the mission, oldest period first, with who entered it."""
+    """Every submitted value of the mission, oldest period first, with who entered it and what
+    an approver judges it against: the indicator's baseline and target, the last approved value
+    of an earlier period, the change from it, and the reasons the value looks unlikely."""
     query = _submitted(
         IndicatorValue.indicator_id,
         Indicator,
@@ -125,8 +136,57 @@ def approval_queue(session: Session, mission_id: int) -> pd.DataFrame:
             col(IndicatorValue.comment),
         ],
         mission_id,
+    ).add_columns(
+        col(Indicator.baseline_value),
+        col(Indicator.baseline_year),
+        col(Indicator.target_value),
+        col(Indicator.target_year),
+        col(Indicator.id),
+        col(Period.end),
     )
-    return frame_of(fetch(session, query), QUEUE_COLUMNS)
+    rows = fetch(session, query)
+    history = _approved_history(session, {row[-2] for row in rows})
+    queue = []
+    for *row, indicator_id, end in rows:
+        value, measure = float(row[6]), str(row[4])
+        previous, label = _latest_before(history.get(indicator_id, []), end)
+        change = None if previous is None else value - previous
+        queue.append((*row, previous, label, change, unlikely_jumps(value, previous, measure)))
+    return frame_of(queue, QUEUE_COLUMNS)
+
+
+Approved = list[tuple[dt.date, str, float]]  # (period end, period label, value), oldest first
+
+
+def _approved_history(session: Session, indicator_ids: set[int]) -> dict[int, Approved]:
+    """The approved values of these indicators, per indicator, oldest period first."""
+    if not indicator_ids:
+        return {}
+    rows = fetch(
+        session,
+        sa.select(
+            col(IndicatorValue.indicator_id),
+            col(Period.end),
+            col(Period.label),
+            col(IndicatorValue.value),
+        )
+        .join(Period, col(Period.id) == IndicatorValue.period_id)
+        .where(
+            col(IndicatorValue.indicator_id).in_(indicator_ids),
+            col(IndicatorValue.status) == EntryStatus.APPROVED,
+        )
+        .order_by(col(Period.end)),
+    )
+    history: dict[int, Approved] = {}
+    for indicator_id, end, label, value in rows:
+        history.setdefault(indicator_id, []).append((end, label, float(value)))
+    return history
+
+
+def _latest_before(history: Approved, end: dt.date) -> tuple[float | None, str | None]:
+    """The value and period label of the latest approved value of a period ending before end."""
+    earlier = [(label, value) for ended, label, value in history if ended < end]
+    return (earlier[-1][1], earlier[-1][0]) if earlier else (None, None)
 
 
 CHECK_IN_COLUMNS = [

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.i18n.formatting import local_time, number
+from dashboard.i18n.formatting import local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
@@ -21,6 +21,7 @@ from dashboard.services.reporting_views import approval_queue, entry_grid, open_
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.notices import no_open_period_notice
+from dashboard.ui.queue_table import blank, queue_table, shown, warning
 from dashboard.ui.widgets import esc
 
 PENDING_KEY = "reporting_pending"  # (period id, indicator id) -> (value, comment) not saved
@@ -31,10 +32,7 @@ Pending = dict[int, tuple[str, str]]  # indicator id -> (value, comment) as type
 
 def _typed(value: Any, measure: str) -> str:
     """A stored value as a person would type it back ('' for none)."""
-    if value is None or pd.isna(value):
-        return ""
-    text = number(float(value), lang())
-    return f"{text} %" if measure == "percent" else text
+    return "" if blank(value) else shown(value, measure)
 
 
 def problems(exc: Exception) -> list[str]:
@@ -252,18 +250,7 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         return
     own = queue[queue["entered_by_id"] == actor.id]
     others = queue[queue["entered_by_id"] != actor.id]
-    table = pd.DataFrame(
-        {
-            t("col.code"): queue["code"],
-            t("col.indicator"): queue["name"],
-            t("col.period"): queue["period"],
-            t("col.value"): [
-                _typed(v, m) for v, m in zip(queue["value"], queue["measure"], strict=True)
-            ],
-            t("col.comment"): queue["comment"].fillna(""),
-            t("reporting.entered_by"): queue["entered_by"].fillna(""),
-        }
-    )
+    table = queue_table(queue)
     st.dataframe(table, hide_index=True, width="stretch")
     if not own.empty:
         st.caption(t("reporting.own_entries", count=len(own)))
@@ -287,6 +274,9 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         t("reporting.choose_entry"), list(labels), format_func=lambda i: labels[i], key="queue-pick"
     )
     version = versions[chosen]  # as shown: approving what changed since is refused
+    jumps = others.loc[others["value_id"] == chosen, "jumps"].iloc[0]
+    if jumps:
+        st.warning(t("reporting.jump_check", reasons=warning(jumps)), icon=":material/warning:")
     reason = st.text_input(
         t("reporting.return_reason_input"),
         max_chars=1000,

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from sqlmodel import Session, select
 from test_reporting_page import actor, engine, neet_id, open_page, quarter
 
 from dashboard.services.reporting import (
@@ -13,6 +14,7 @@ from dashboard.services.reporting import (
     set_period_locked,
     submit_value,
 )
+from models import Indicator
 
 pytestmark = pytest.mark.usefixtures("accounts")
 TIME = r"\d{1,2}\. [a-zæøå]+ \d{4} kl\. \d{2}\.\d{2}"  # 4. desember 2026 kl. 19.48
@@ -59,3 +61,25 @@ def test_a_locked_period_is_named_as_locked_on_the_grid_and_the_import_tab() -> 
     assert text.startswith("The period 2026\\-K3 is locked")
     assert "The steering group or the secretariat can re-open it" in text
     assert dt.date.today().strftime("%Y") in text and " at " in text
+
+
+def test_the_queue_shows_what_the_approver_judges_and_warns_of_a_jump() -> None:
+    period = quarter()
+    bufdir = actor("operativ2@demo.invalid")
+    with Session(engine()) as session:
+        share = session.exec(select(Indicator).where(Indicator.code == "LAVINNTEKT-BARN-ANDEL"))
+        indicator = share.one().id or 0
+    row = save_value(bufdir, indicator, period, {"value": "40 %"}, version=None, engine=engine())
+    submit_value(bufdir, row.id or 0, row.version, engine=engine())
+    at = open_page("operativ@demo.invalid", "rapportering")
+    [queue] = [d.value for d in at.dataframe if "Advarsel" in d.value.columns]
+    table = queue.set_index("Kode").loc["LAVINNTEKT-BARN-ANDEL"]
+    assert table["Verdi"] == "40 %"
+    assert table["Forrige godkjente"] == "11 % (2017)"  # the seeded 2017 value
+    assert table["Endring fra forrige godkjente"] == "+29 prosentpoeng"
+    assert table["Utgangsverdi"] == "4 % (2000)" and table["Mål"] == "–"
+    assert "mer enn tre ganger" in table["Advarsel"]
+    assert any(
+        w.value.startswith("Sjekk verdien før du godkjenner: mer enn tre ganger")
+        for w in at.warning
+    )

@@ -9,14 +9,18 @@ from test_reporting import World, put, world  # noqa: F401 (world is a fixture)
 from dashboard.db import session_scope
 from dashboard.services.period_locks import REOPENERS, locked_periods
 from dashboard.services.reporting import (
+    approve_value,
     create_period,
     return_check_in,
     save_check_in,
+    save_value,
     set_period_locked,
     submit_check_in,
+    submit_value,
 )
-from dashboard.services.reporting_views import RETURNED_COLUMNS, returned_to
-from models import EntryStatus, PeriodCreate, Role
+from dashboard.services.reporting_views import RETURNED_COLUMNS, approval_queue, returned_to
+from models import EntryStatus, Indicator, Period, PeriodCreate, Role
+from models.jumps import Jump
 
 
 def test_returned_to_lists_the_values_and_check_ins_sent_back_to_the_person(
@@ -77,3 +81,36 @@ def test_a_locked_period_names_who_locked_it_when_and_why(world: World) -> None:
     with session_scope(engine=world.engine) as session:
         assert [p.label for p in locked_periods(session)] == ["2026", "2025"]  # newest first
     assert REOPENERS == (Role.STEERING, Role.ADMIN)
+
+
+def test_the_queue_shows_baseline_target_last_approved_change_and_jumps(
+    world: World,  # noqa: F811
+) -> None:
+    a, b = world.actors["udir_a"], world.actors["udir_b"]
+    with session_scope(write=True, engine=world.engine) as session:
+        indicator = session.get(Indicator, world.indicator)
+        assert indicator is not None
+        indicator.baseline_value, indicator.baseline_year = 8, 2020
+        indicator.target_value, indicator.target_year = 20, 2030
+        earlier = Period(label="2024", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+        session.add(earlier)
+        session.flush()
+        earlier_id = earlier.id
+    assert earlier_id is not None
+    row = save_value(
+        a, world.indicator, earlier_id, {"value": "10"}, version=None, engine=world.engine
+    )
+    row = submit_value(a, row.id or 0, row.version, engine=world.engine)
+    approve_value(b, row.id or 0, row.version, engine=world.engine)
+    row = world.save(a, {"value": "40"})
+    submit_value(a, row.id or 0, row.version, engine=world.engine)
+    row = world.save(a, {"value": "55 %"}, indicator=world.percent)
+    submit_value(a, row.id or 0, row.version, engine=world.engine)
+    with session_scope(engine=world.engine) as session:
+        queue = approval_queue(session, indicator.mission_id).set_index("code")
+    count, share = queue.loc["C"], queue.loc["P"]
+    assert (count["baseline"], count["baseline_year"]) == (8, 2020)
+    assert (count["target"], count["target_year"]) == (20, 2030)
+    assert (count["previous"], count["previous_period"], count["change"]) == (10, "2024", 30)
+    assert count["jumps"] == [Jump.FACTOR]  # 40 after 10: four times the last approved value
+    assert pd.isna(share["previous"]) and pd.isna(share["change"]) and share["jumps"] == []
