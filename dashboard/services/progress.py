@@ -123,6 +123,11 @@ class GoalProgress:
         return sum(self.counts.get(s, 0) for s in WEAKEST_FIRST)
 
     @property
+    def total(self) -> int:
+        """How many indicators the goal's status was rolled up from, measured or not."""
+        return sum(self.counts.values())
+
+    @property
     def on_course(self) -> int:
         """How many indicators are on track or have reached their target."""
         return self.counts.get(P.ON_TRACK, 0) + self.counts.get(P.REACHED, 0)

@@ -245,6 +245,13 @@ def test_a_draft_holds_the_approved_state_of_its_period(world: World) -> None:
     goals = snapshot.goals.set_index("code")
     assert goals.loc["1", "computed_status"] == row["progress_status"]
     assert goals.loc["0", "depth"] == 0 and goals.loc["1", "depth"] == 1
+    # a stored report keeps no count of measured indicators: it is read back from its statuses
+    assert (goals.loc["0", "measured"], goals.loc["0", "indicators"]) == (1, 2)
+    from dashboard.ui.report_tables import Words, goals_table
+
+    shown = goals_table(snapshot.goals, Words("nb")).set_index("Kode")["Beregnet status"]
+    assert shown["0"].endswith("(1 av 2 indikatorer har mål og verdi)"), shown["0"]
+    assert "indikatorer" not in shown["1"]  # resting on all its indicators: no count
 
 
 def test_approved_report_is_frozen_and_the_next_draft_shows_the_correction(world: World) -> None:
