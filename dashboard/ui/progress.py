@@ -36,6 +36,7 @@ LOOK: dict[ProgressStatus, tuple[Colour, str]] = {
     P.OFF_TRACK: ("orange", ":material/warning:"),
     P.WORSENING: ("red", ":material/trending_flat:"),
     P.NO_TARGET: ("gray", ":material/remove:"),
+    P.NO_BASELINE: ("gray", ":material/remove:"),
     P.NO_DATA: ("gray", ":material/help:"),
 }
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from test_reporting_page import actor, engine, neet_id, open_page, quarter
 
 from dashboard.services.reporting import (
+    approve_value,
     return_value,
     save_value,
     set_period_locked,
@@ -83,3 +84,20 @@ def test_the_queue_shows_what_the_approver_judges_and_warns_of_a_jump() -> None:
         w.value.startswith("Sjekk verdien før du godkjenner: mer enn tre ganger")
         for w in at.warning
     )
+
+
+def test_a_value_without_a_dated_baseline_says_what_is_missing_not_no_data() -> None:
+    period = quarter()
+    me, colleague = actor("operativ@demo.invalid"), actor("operativ2@demo.invalid")
+    with Session(engine()) as session:
+        found = session.exec(select(Indicator).where(Indicator.code == "SYSSELSETTING-UNGE"))
+        indicator = found.one().id or 0
+    row = save_value(me, indicator, period, {"value": "83,9 %"}, version=None, engine=engine())
+    row = submit_value(me, row.id or 0, row.version, engine=engine())
+    approve_value(colleague, row.id or 0, row.version, engine=engine())
+    at = open_page("partner@demo.invalid", "indikatorer")
+    at.query_params["kode"] = "SYSSELSETTING-UNGE"
+    at.run()
+    shown = " ".join(m.value for m in [*at.markdown, *at.caption])
+    assert "Ingen utgangsverdi" in shown and "Ingen data" not in shown
+    assert "mangler både en utgangsverdi med år og en målverdi med år" in shown
