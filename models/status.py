@@ -70,11 +70,11 @@ def progress(
     """The status of the latest value against the straight line from baseline to target."""
     if value is None or year is None:
         return Progress(ProgressStatus.NO_DATA, "no_value")
-    no_target = target is None or target_year is None
     if baseline is None or baseline_year is None:  # a value, but nothing to measure it from
+        no_target = target is None or target_year is None
         reason = "no_baseline_no_target" if no_target else "no_baseline"
         return Progress(ProgressStatus.NO_BASELINE, reason, value, year)
-    if no_target:
+    if target is None or target_year is None:
         return Progress(ProgressStatus.NO_TARGET, "no_target", value, year)
     sign = 1.0 if direction == Direction.UP else -1.0
     slack = tolerance or 0.0
