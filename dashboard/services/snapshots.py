@@ -618,9 +618,35 @@ class Comparison:
     corrections: pd.DataFrame  # code, name, period, shown, now (b's corrections to a)
 
     @property
+    def figures(self) -> set[tuple[str, str | None]]:
+        """The changed figures as (indicator code, period): a moved latest value and a
+        correction of that same value are one changed figure."""
+        moved = {
+            (str(code), _text(a) if blank(b) else _text(b))
+            for code, a, b in zip(
+                self.indicators["code"],
+                self.indicators["period_a"],
+                self.indicators["period_b"],
+                strict=True,
+            )
+        }
+        corrected = {
+            (str(code), _text(period))
+            for code, period in zip(
+                self.corrections["code"], self.corrections["period"], strict=True
+            )
+        }
+        return moved | corrected
+
+    @property
     def total(self) -> int:
-        """How many changes there are in all."""
-        return sum(len(getattr(self, name)) for name in self.__dataclass_fields__)
+        """How many changes there are in all, each changed figure counted once."""
+        others = (self.goals, self.initiatives, self.decisions)
+        return len(self.figures) + sum(len(frame) for frame in others)
+
+
+def _text(value: Any) -> str | None:
+    return None if blank(value) else str(value)
 
 
 def effective(frame: pd.DataFrame) -> pd.Series:

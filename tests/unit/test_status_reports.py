@@ -307,6 +307,23 @@ def test_approved_report_is_frozen_and_the_next_draft_shows_the_correction(world
     ]
     moved = changes.indicators.set_index("code").loc["NEET"]
     assert (moved["value_a"], moved["value_b"], moved["change"]) == (98_000, 97_500, -500)
+    assert changes.figures == {("NEET", "2024")}  # the moved value is the corrected one
+
+
+def test_one_correction_is_one_change_since_the_last_report(world: World) -> None:
+    world.approved_value("2024", "98 000")
+    world.approve(world.draft("2024"))
+    set_period_locked(
+        world.actors["steering"], world.periods["2024"], False, reason="Rettet", engine=world.engine
+    )
+    world.approved_value("2024", "98 100")  # re-opened, changed and approved again
+    with Session(world.engine) as session:
+        since = since_last_report(session, world.mission, TODAY, include_unpublished=False)
+    assert since is not None
+    changes = since.changes
+    assert len(changes.indicators) == 1 and len(changes.corrections) == 1  # both list it
+    assert changes.goals.empty and changes.initiatives.empty and changes.decisions.empty
+    assert changes.total == 1  # one changed figure: NEET 2024
 
 
 def test_a_refreshed_draft_takes_new_values_and_keeps_overrides(world: World) -> None:
