@@ -236,7 +236,12 @@ def save_rows(
             for problem in problems(exc):
                 messages.append(("error", f"{esc(row['code'])}: {esc(problem)}"))
     if saved or submitted:
-        messages.insert(0, ("success", t("reporting.saved", saved=saved, submitted=submitted)))
+        done = [
+            t(f"reporting.{key}_count", count=n)
+            for key, n in (("saved", saved), ("submitted", submitted))
+            if n
+        ]
+        messages.insert(0, ("success", " ".join(done)))
     elif not messages:
         messages.append(("info", t("reporting.nothing_changed")))
     return messages, pending
