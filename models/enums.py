@@ -155,6 +155,7 @@ class ProgressStatus(StrEnum):
     OFF_TRACK = "off_track"
     WORSENING = "worsening"
     NO_TARGET = "no_target"  # a value and a baseline, but no target to measure against
+    NO_BASELINE = "no_baseline"  # a value, but no baseline with a year to measure from
     NO_DATA = "no_data"
 
 

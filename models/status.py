@@ -36,7 +36,8 @@ class Progress:
     """An indicator's status, with what it was computed from (to explain it to the user)."""
 
     status: ProgressStatus
-    reason: str  # why: reached, ratio, at_baseline, no_value, no_baseline, no_target
+    # why: reached, ratio, at_baseline, no_value, no_baseline, no_target, no_baseline_no_target
+    reason: str
     value: float | None = None
     year: float | None = None
     expected: float | None = None  # the straight line's value at `year`
@@ -69,8 +70,10 @@ def progress(
     """The status of the latest value against the straight line from baseline to target."""
     if value is None or year is None:
         return Progress(ProgressStatus.NO_DATA, "no_value")
-    if baseline is None or baseline_year is None:
-        return Progress(ProgressStatus.NO_DATA, "no_baseline", value, year)
+    if baseline is None or baseline_year is None:  # a value, but nothing to measure it from
+        no_target = target is None or target_year is None
+        reason = "no_baseline_no_target" if no_target else "no_baseline"
+        return Progress(ProgressStatus.NO_BASELINE, reason, value, year)
     if target is None or target_year is None:
         return Progress(ProgressStatus.NO_TARGET, "no_target", value, year)
     sign = 1.0 if direction == Direction.UP else -1.0

@@ -9,6 +9,7 @@ from dashboard.ui.check_ins import check_in_queue_section, check_in_section
 from dashboard.ui.context import t
 from dashboard.ui.data import current_mission
 from dashboard.ui.imports import import_section
+from dashboard.ui.notices import returned_notice
 from dashboard.ui.progress import completeness_section
 from dashboard.ui.reporting import choose_period, entry_section, queue_section, show_messages
 from dashboard.ui.widgets import page_header
@@ -18,6 +19,7 @@ mission = current_mission()
 assert mission.id is not None
 page_header("page.reporting", "reporting.intro")
 show_messages()
+returned_notice(actor)
 period_id = choose_period()
 values_tab, check_ins_tab, queue_tab, completeness_tab, import_tab = st.tabs(
     [

@@ -20,9 +20,28 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def translate(lang: str, key: str, **values: Any) -> str:
-    """The message for key in lang (falling back to bokmål, then the key), filled with values."""
+    """The message for key in lang (falling back to bokmål, then the key), filled with values.
+
+    With a whole number `count`, the singular form `<key>.one` is used when the language
+    treats the count as singular and the catalogue has that form ('1 verdi', '2 verdier').
+    """
+    if isinstance(values.get("count"), int) and plural(lang, values["count"]) == "one":
+        key = f"{key}.one" if f"{key}.one" in catalogue(DEFAULT_LANGUAGE) else key
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**values) if values else text
+
+
+@cache
+def _plural_rule(lang: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse({"nb": "nb_NO", "en": "en_GB"}.get(lang, "nb_NO")).plural_form
+
+
+def plural(lang: str, count: int) -> str:
+    """The CLDR plural category of count in lang ('one' or 'other' for bokmål and English)."""
+    category: str = _plural_rule(lang)(count)
+    return category
 
 
 def enum_key(value: Enum | str, kind: str | None = None) -> str:

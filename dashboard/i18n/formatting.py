@@ -5,7 +5,8 @@ import math
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+import pandas as pd
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 LOCALES = {"nb": "nb_NO", "en": "en_GB"}
@@ -62,12 +63,17 @@ def measured(value: float | None, measure: str, unit: str | None, lang: str = "n
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def local_time(value: object) -> str:
-    """A stored UTC time as Norwegian local time, to the minute ('' for none)."""
-    if not isinstance(value, dt.datetime):
+# A time to the minute as people write it: '4. desember 2026 kl. 19.48', '4 December 2026 at 19:48'.
+TIME_PATTERNS = {"nb": "d. MMMM y 'kl'. HH.mm", "en": "d MMMM y 'at' HH:mm"}
+
+
+def local_time(value: object, lang: str = "nb") -> str:
+    """A stored UTC time as Norwegian local time, to the minute, in words ('' for none)."""
+    if not isinstance(value, dt.datetime) or pd.isna(value):
         return ""
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps naive UTC
-    return aware.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
+    pattern = TIME_PATTERNS.get(lang, TIME_PATTERNS["nb"])
+    return format_datetime(aware.astimezone(OSLO), pattern, locale=locale(lang))
 
 
 def local_date(value: dt.datetime | None) -> dt.date | None:

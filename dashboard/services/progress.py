@@ -9,7 +9,8 @@ Goal status (roll-up): the weakest status among the indicators linked to the goa
 below it that have a measured status (reached, on track, some progress, off track, worsening),
 because one indicator moving away from its target is reason enough to look at the goal; the
 number of indicators in each status is kept beside it. Without a measured indicator the goal
-has no target when an indicator has a value but no target, and no data otherwise. The roll-up
+has no target when an indicator has a value but no target, no baseline when an indicator has
+a value but no baseline with a year, and no data otherwise. The roll-up
 is provisional when one of its measured indicators rests on a value that is not approved.
 
 Completeness of a period: the indicators expected in it are those whose frequency is the
@@ -123,6 +124,11 @@ class GoalProgress:
         return sum(self.counts.get(s, 0) for s in WEAKEST_FIRST)
 
     @property
+    def total(self) -> int:
+        """How many indicators the goal's status was rolled up from, measured or not."""
+        return sum(self.counts.values())
+
+    @property
     def on_course(self) -> int:
         """How many indicators are on track or have reached their target."""
         return self.counts.get(P.ON_TRACK, 0) + self.counts.get(P.REACHED, 0)
@@ -137,7 +143,8 @@ def roll_up(marks: Iterable[Mark]) -> GoalProgress:
         provisional |= mark.unapproved is not None and mark.status in WEAKEST_FIRST
     weakest = next((s for s in WEAKEST_FIRST if counts[s]), None)
     if weakest is None:
-        weakest = P.NO_TARGET if counts[P.NO_TARGET] else P.NO_DATA
+        unmeasured = (P.NO_TARGET, P.NO_BASELINE)  # values without what a status needs
+        weakest = next((s for s in unmeasured if counts[s]), P.NO_DATA)
     return GoalProgress(weakest, {s: counts[s] for s in ProgressStatus if counts[s]}, provisional)
 
 

@@ -1,6 +1,7 @@
 """What the Rapportering page reads: open periods, one organisation's grid and check-ins, and
 the approval queues."""
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,7 @@ from models import (
     Period,
     User,
 )
+from models.jumps import unlikely_jumps
 
 GRID_COLUMNS = [
     "indicator_id",
@@ -38,6 +40,16 @@ GRID_COLUMNS = [
     "approved",
     "correction_reason",
 ]
+RETURNED_COLUMNS = [
+    "kind",
+    "entry_id",
+    "period",
+    "code",
+    "name",
+    "return_reason",
+    "reviewer",
+    "reviewed_at",
+]
 QUEUE_COLUMNS = [
     "value_id",
     "code",
@@ -52,6 +64,14 @@ QUEUE_COLUMNS = [
     "version",
     "approved",
     "correction_reason",
+    "baseline",
+    "baseline_year",
+    "target",
+    "target_year",
+    "previous",
+    "previous_period",
+    "change",
+    "jumps",
 ]
 
 
@@ -106,7 +126,9 @@ def entry_grid(
 
 
 def approval_queue(session: Session, mission_id: int) -> pd.DataFrame:
-    """Every submitted value of the mission, oldest period first, with who entered it."""
+    """Every submitted value of the mission, oldest period first, with who entered it and what
+    an approver judges it against: the indicator's baseline and target, the last approved value
+    of an earlier period, the change from it, and the reasons the value looks unlikely."""
     query = _submitted(
         IndicatorValue.indicator_id,
         Indicator,
@@ -121,8 +143,59 @@ def approval_queue(session: Session, mission_id: int) -> pd.DataFrame:
         ],
         mission_id,
         "value",
+    ).add_columns(
+        col(Indicator.baseline_value),
+        col(Indicator.baseline_year),
+        col(Indicator.target_value),
+        col(Indicator.target_year),
+        col(Indicator.id),
+        col(Period.end),
     )
-    return frame_of(fetch(session, query), QUEUE_COLUMNS)
+    rows = fetch(session, query)
+    history = _approved_history(session, {row[-2] for row in rows})
+    queue = []
+    for *row, indicator_id, end in rows:
+        value, measure = float(row[6]), str(row[4])
+        previous, label = _latest_before(history.get(indicator_id, []), end)
+        if row[11] is not None:  # a correction: judged against the figure it would replace
+            previous, label = float(row[11]), str(row[5])
+        change = None if previous is None else value - previous
+        queue.append((*row, previous, label, change, unlikely_jumps(value, previous, measure)))
+    return frame_of(queue, QUEUE_COLUMNS)
+
+
+Approved = list[tuple[dt.date, str, float]]  # (period end, period label, value), oldest first
+
+
+def _approved_history(session: Session, indicator_ids: set[int]) -> dict[int, Approved]:
+    """The approved values of these indicators, per indicator, oldest period first."""
+    if not indicator_ids:
+        return {}
+    rows = fetch(
+        session,
+        sa.select(
+            col(IndicatorValue.indicator_id),
+            col(Period.end),
+            col(Period.label),
+            col(IndicatorValue.value),
+        )
+        .join(Period, col(Period.id) == IndicatorValue.period_id)
+        .where(
+            col(IndicatorValue.indicator_id).in_(indicator_ids),
+            col(IndicatorValue.status) == EntryStatus.APPROVED,
+        )
+        .order_by(col(Period.end)),
+    )
+    history: dict[int, Approved] = {}
+    for indicator_id, end, label, value in rows:
+        history.setdefault(indicator_id, []).append((end, label, float(value)))
+    return history
+
+
+def _latest_before(history: Approved, end: dt.date) -> tuple[float | None, str | None]:
+    """The value and period label of the latest approved value of a period ending before end."""
+    earlier = [(label, value) for ended, label, value in history if ended < end]
+    return (earlier[-1][1], earlier[-1][0]) if earlier else (None, None)
 
 
 CHECK_IN_COLUMNS = [
@@ -240,6 +313,46 @@ def _approved(current: sa.Subquery, name: str) -> Any:
     """The approved figure of the entry in current (None when it is not approved)."""
     approved = current.c.status == EntryStatus.APPROVED
     return sa.case((approved, current.c[name]), else_=None).label("approved")
+
+
+def returned_to(session: Session, actor_id: int) -> pd.DataFrame:
+    """Every value and check-in this person entered that a reviewer returned, newest return
+    first: kind ("value" or "check_in"), entry id, period, the indicator's code (none for a
+    check-in), the indicator's or initiative's name, the reason, who returned it and when."""
+    rows: list[tuple[Any, ...]] = []
+    sources: list[tuple[str, Any, Any, Any]] = [
+        ("value", IndicatorValue.indicator_id, Indicator, col(Indicator.code)),
+        ("check_in", CheckIn.initiative_id, Initiative, sa.null()),
+    ]
+    for kind, link, subject, code in sources:
+        entry = link.class_
+        query = (
+            sa.select(
+                sa.literal(kind),
+                entry.id,
+                col(Period.label),
+                code,
+                subject.name,
+                entry.return_reason,
+                col(User.email),
+                entry.reviewed_at,
+            )
+            .join(subject, col(subject.id) == link)
+            .join(Period, col(Period.id) == entry.period_id)
+            .outerjoin(User, col(User.id) == entry.reviewed_by_id)
+            .where(entry.entered_by_id == actor_id, entry.status == EntryStatus.RETURNED)
+        )
+        rows += fetch(session, query)
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    rows.sort(key=lambda row: _aware(row[7]) or oldest, reverse=True)
+    return frame_of(rows, RETURNED_COLUMNS)
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as UTC-aware (SQLite gives it back naive)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
 
 
 def _last_approved_before(subject: Any, shown: Any, period: Period) -> sa.Subquery:

@@ -11,6 +11,7 @@ columns, so any two can be compared.
 
 import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,7 @@ from models import (
     SnapshotGoal,
     SnapshotIndicator,
     SnapshotInitiative,
+    StatusReport,
 )
 
 SKIP = {"id", "report_id"}
@@ -268,6 +270,7 @@ def _goals(
                 "indicators": summary.indicators,
                 "initiatives": summary.initiatives,
                 "computed_status": summary.progress.status.value,
+                "measured": summary.progress.measured,
                 **{
                     name: None if blank(carried.get(name)) else carried.get(name)
                     for name in (
@@ -279,7 +282,24 @@ def _goals(
                 },
             }
         )
-    return _frame(records, GOAL_COLUMNS)
+    return _frame(records, [*GOAL_COLUMNS, "measured"])
+
+
+def measured_per_goal(session: Session, report_id: int, indicators: pd.DataFrame) -> pd.Series:
+    """For a stored report, how many of each goal's indicators had a measured status, by goal
+    code. Reports do not store this count: it is worked out from the report's frozen indicator
+    statuses and today's links between goals and indicators."""
+    report = session.get(StatusReport, report_id)
+    if report is None:
+        return pd.Series(dtype="int64")
+    marks: defaultdict[int, Mark] = defaultdict(lambda: Mark(ProgressStatus.NO_DATA))
+    for indicator_id, status in zip(
+        indicators["indicator_id"], indicators["progress_status"], strict=True
+    ):
+        if not blank(indicator_id):
+            marks[int(indicator_id)] = Mark(ProgressStatus(status))
+    summaries = summaries_from(session, report.mission_id, 99, marks)
+    return pd.Series({s.goal.code: s.progress.measured for s in summaries}, dtype="int64")
 
 
 def _initiatives(
@@ -473,6 +493,9 @@ def load(
             .order_by(col(table.id)),  # type: ignore[attr-defined]
         )
         frames[name] = frame_of(rows, columns)
+    if indicators is None:  # the counts need every indicator of the report
+        measured = measured_per_goal(session, report_id, frames["indicators"])
+        frames["goals"]["measured"] = frames["goals"]["code"].map(measured)
     return Snapshot(**frames)
 
 
@@ -599,9 +622,35 @@ class Comparison:
     corrections: pd.DataFrame  # code, name, period, shown, now (b's corrections to a)
 
     @property
+    def figures(self) -> set[tuple[str, str | None]]:
+        """The changed figures as (indicator code, period): a moved latest value and a
+        correction of that same value are one changed figure."""
+        moved = {
+            (str(code), _text(a) if blank(b) else _text(b))
+            for code, a, b in zip(
+                self.indicators["code"],
+                self.indicators["period_a"],
+                self.indicators["period_b"],
+                strict=True,
+            )
+        }
+        corrected = {
+            (str(code), _text(period))
+            for code, period in zip(
+                self.corrections["code"], self.corrections["period"], strict=True
+            )
+        }
+        return moved | corrected
+
+    @property
     def total(self) -> int:
-        """How many changes there are in all."""
-        return sum(len(getattr(self, name)) for name in self.__dataclass_fields__)
+        """How many changes there are in all, each changed figure counted once."""
+        others = (self.goals, self.initiatives, self.decisions)
+        return len(self.figures) + sum(len(frame) for frame in others)
+
+
+def _text(value: Any) -> str | None:
+    return None if blank(value) else str(value)
 
 
 def effective(frame: pd.DataFrame) -> pd.Series:

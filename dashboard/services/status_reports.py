@@ -452,7 +452,8 @@ def draft_drift(session: Session, report_id: int, today: dt.date) -> Comparison 
         (r["code"], r["period"], r["shown"], r["now"]) not in shown
         for r in drift.corrections.to_dict("records")
     ]
-    return replace(drift, corrections=drift.corrections[new])
+    kept = pd.Series(new, index=drift.corrections.index, dtype=bool)  # [] would drop columns
+    return replace(drift, corrections=drift.corrections[kept])
 
 
 @dataclass

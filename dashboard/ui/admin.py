@@ -94,9 +94,9 @@ def users_section(actor: Actor) -> None:
             t("col.role"): [label(Role(r), "Role") for r in users["role"]],
             t("col.organisation"): users["organisation"].fillna(""),
             t("col.active"): [t("common.yes") if a else t("common.no") for a in users["active"]],
-            t("col.locked_until"): [local_time(v) for v in users["locked_until"]],
+            t("col.locked_until"): [local_time(v, lang()) for v in users["locked_until"]],
             t("col.password"): [t("common.yes") if h else "" for h in users["has_password"]],
-            t("col.created"): [local_time(v) for v in users["created_at"]],
+            t("col.created"): [local_time(v, lang()) for v in users["created_at"]],
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -238,7 +238,7 @@ def audit_section(actor: Actor) -> None:
     log = audit_trail(actor, chosen, limit=AUDIT_LIMIT)
     shown = pd.DataFrame(
         {
-            t("col.time"): [local_time(v) for v in log["at"]],
+            t("col.time"): [local_time(v, lang()) for v in log["at"]],
             t("admin.who"): log["actor"].fillna(t("admin.anonymous")),
             t("admin.action"): [term("action", v) for v in log["action"]],
             t("admin.entity"): [term("entity", v) for v in log["entity"]],

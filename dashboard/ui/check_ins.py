@@ -19,7 +19,7 @@ from dashboard.services.reporting import (
 )
 from dashboard.services.reporting_views import check_in_list, check_in_queue
 from dashboard.ui import corrections
-from dashboard.ui.context import label, t
+from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, problems, reviewed, seen_versions
 from dashboard.ui.widgets import esc
@@ -122,7 +122,7 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
     except StaleVersion as exc:
         shown[(period_id, initiative_id)] = exc.version  # a retry saves over it, knowingly
         who = exc.changed_by or t("workflow.someone")
-        st.error(t("check_in.stale", who=esc(who), when=local_time(exc.changed_at)))
+        st.error(t("check_in.stale", who=esc(who), when=local_time(exc.changed_at, lang())))
         _stored_now(row)
         return
     except (ValidationError, WorkflowRefused, PermissionDenied) as exc:

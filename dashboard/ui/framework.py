@@ -284,7 +284,7 @@ def _refusal(exc: Exception) -> list[str]:
         return [t(f"framework.refused.{exc.code}", **exc.details)]
     if isinstance(exc, StaleIndicator):
         who = exc.changed_by or t("workflow.someone")
-        return [t("framework.stale", who=who, when=local_time(exc.changed_at))]
+        return [t("framework.stale", who=who, when=local_time(exc.changed_at, lang()))]
     return [t("auth.not_allowed")]
 
 
@@ -422,7 +422,7 @@ def indicator_history_section(indicator_id: int) -> None:
     history = history.iloc[::-1]
     shown = pd.DataFrame(
         {
-            t("col.time"): [local_time(v) for v in history["at"]],
+            t("col.time"): [local_time(v, lang()) for v in history["at"]],
             t("admin.who"): [
                 _who(e, r, o)
                 for e, r, o in zip(history["who"], history["role"], history["org"], strict=True)

@@ -30,7 +30,8 @@ from dashboard.services.permissions import Action, Actor, PermissionDenied, allo
 from dashboard.services.reporting_views import open_periods
 from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
-from dashboard.ui.widgets import downloads, empty_state, esc
+from dashboard.ui.notices import no_open_period_notice
+from dashboard.ui.widgets import downloads, esc
 
 ROUND_KEY = "import_round"  # a new, empty uploader after each import
 DONE_KEY = "import_done"  # what the last import did, shown on the run after it
@@ -48,7 +49,7 @@ def import_section(actor: Actor, mission_id: int) -> None:
         return
     periods = dict(query(open_periods))
     if not periods:
-        empty_state("reporting.no_open_period", "reporting.who_periods")
+        no_open_period_notice()
         return
     st.caption(t("import.intro_admin" if secretariat else "import.intro_operative"))
     period_id = st.selectbox(
@@ -158,7 +159,7 @@ def stale_message(exc: ImportStale) -> str:
         if changed.changed_by is None:
             rows.append(t("import.stale_row_anonymous", **where))
         else:
-            who, when = esc(changed.changed_by), local_time(changed.changed_at)
+            who, when = esc(changed.changed_by), local_time(changed.changed_at, lang())
             rows.append(t("import.stale_row", **where, who=who, when=when))
     return t("import.stale", rows="; ".join(rows))
 

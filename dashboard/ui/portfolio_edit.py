@@ -65,7 +65,7 @@ def _refusal(exc: Exception) -> list[str]:
         who = exc.changed_by or t("workflow.someone")
         if exc.changed_at is None:
             return [t("portfolio.stale_unknown", who=who)]
-        return [t("portfolio.stale", who=who, when=local_time(exc.changed_at))]
+        return [t("portfolio.stale", who=who, when=local_time(exc.changed_at, lang()))]
     return [t("auth.not_allowed")]
 
 

@@ -22,6 +22,7 @@ from dashboard.services.progress import (
 )
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
+from dashboard.ui.report_tables import coverage
 from dashboard.ui.widgets import downloads, esc
 from models import EntryStatus, ProgressStatus
 
@@ -35,6 +36,7 @@ LOOK: dict[ProgressStatus, tuple[Colour, str]] = {
     P.OFF_TRACK: ("orange", ":material/warning:"),
     P.WORSENING: ("red", ":material/trending_flat:"),
     P.NO_TARGET: ("gray", ":material/remove:"),
+    P.NO_BASELINE: ("gray", ":material/remove:"),
     P.NO_DATA: ("gray", ":material/help:"),
 }
 
@@ -176,9 +178,11 @@ def indicator_status(detail: IndicatorDetail) -> None:
 
 
 def goal_status_text(progress: GoalProgress) -> str:
-    """A goal's rolled-up status in words, marked when it is provisional."""
+    """A goal's rolled-up status in words, with how many of its indicators it rests on, and
+    marked when it is provisional."""
     text = label(progress.status, "ProgressStatus")
-    return t("progress.provisional_goal", status=text) if progress.provisional else text
+    text = t("progress.provisional_goal", status=text) if progress.provisional else text
+    return coverage(text, progress.measured, progress.total, lang())
 
 
 def badge_markdown(status: ProgressStatus | str, text: str) -> str:

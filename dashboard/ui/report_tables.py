@@ -57,11 +57,24 @@ class Words:
         """row[value] in the row's measure and unit, followed by '(when)'."""
         return f"{self.value(row[value], row['measure'], row['unit'])} ({text(when) or DASH})"
 
+    def goal_status(self, status: Any, measured: Any, total: Any) -> str:
+        """A goal's status label with how many of its indicators it rests on."""
+        return coverage(self.enum(status, "ProgressStatus"), measured, total, self.lang)
+
     def year(self, value: Any) -> str:
         return DASH if blank(value) else str(int(value))
 
     def date(self, value: Any) -> str:
         return DASH if blank(value) else date(value, self.lang)
+
+
+def coverage(status: str, measured: Any, total: Any, lang: str) -> str:
+    """'I rute (1 av 11 indikatorer har mål og verdi)' when a goal's status rests on fewer than
+    all of its indicators; the bare status when on all of them, or when the count is unknown."""
+    if blank(measured) or blank(total) or int(measured) >= int(total):
+        return status
+    counts = {"measured": int(measured), "count": int(total)}
+    return translate(lang, "progress.coverage", status=status, **counts)
 
 
 def text(value: Any) -> str:
@@ -76,13 +89,26 @@ def goals_table(goals: pd.DataFrame, w: Words) -> pd.DataFrame:
             w("col.goal"): [
                 "\u2003" * int(d) + t for d, t in zip(goals["depth"], goals["title"], strict=True)
             ],
-            w("report.col.computed"): w.enums(goals["computed_status"], "ProgressStatus"),
+            w("report.col.computed"): [
+                w.goal_status(s, m, n)
+                for s, m, n in zip(
+                    goals["computed_status"],
+                    measured_counts(goals),
+                    goals["indicators"],
+                    strict=True,
+                )
+            ],
             w("report.col.override"): w.enums(goals["override_status"], "ProgressStatus"),
             w("report.col.justification"): [text(v) for v in goals["override_justification"]],
             w("report.col.indicators"): goals["indicators"].astype("int64"),
             w("report.col.initiatives"): goals["initiatives"].astype("int64"),
         }
     )
+
+
+def measured_counts(goals: pd.DataFrame) -> pd.Series:
+    """The goals' counts of measured indicators (None where a report could not tell)."""
+    return goals["measured"] if "measured" in goals else pd.Series([None] * len(goals))
 
 
 def indicators_table(indicators: pd.DataFrame, w: Words) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.i18n.formatting import local_time, number
+from dashboard.i18n.formatting import local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
@@ -21,7 +21,9 @@ from dashboard.services.reporting_views import approval_queue, entry_grid, open_
 from dashboard.ui import corrections
 from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
-from dashboard.ui.widgets import empty_state, esc
+from dashboard.ui.notices import no_open_period_notice
+from dashboard.ui.queue_table import blank, queue_table, shown, warning
+from dashboard.ui.widgets import esc
 
 PENDING_KEY = "reporting_pending"  # (period id, indicator id) -> (value, comment) not saved
 MESSAGES_KEY = "reporting_messages"  # (kind, text) to show after the rerun
@@ -31,10 +33,7 @@ Pending = dict[int, tuple[str, str]]  # indicator id -> (value, comment) as type
 
 def _typed(value: Any, measure: str) -> str:
     """A stored value as a person would type it back ('' for none)."""
-    if value is None or pd.isna(value):
-        return ""
-    text = number(float(value), lang())
-    return f"{text} %" if measure == "percent" else text
+    return "" if blank(value) else shown(value, measure)
 
 
 def problems(exc: Exception) -> list[str]:
@@ -43,7 +42,7 @@ def problems(exc: Exception) -> list[str]:
         return describe(exc, lang())
     if isinstance(exc, StaleVersion):
         who = exc.changed_by or t("workflow.someone")
-        return [t("workflow.stale", who=who, when=local_time(exc.changed_at))]
+        return [t("workflow.stale", who=who, when=local_time(exc.changed_at, lang()))]
     if isinstance(exc, WorkflowRefused):
         return [t(f"workflow.{exc.code}")]
     return [t("auth.not_allowed")]
@@ -74,7 +73,7 @@ def choose_period() -> int | None:
     """The open period to report for (None, with what to do, when there is none)."""
     periods = dict(query(open_periods))
     if not periods:
-        empty_state("reporting.no_open_period", "reporting.who_periods")
+        no_open_period_notice()
         return None
     return int(
         st.selectbox(
@@ -292,7 +291,12 @@ def save_rows(
             for problem in problems(exc):
                 messages.append(("error", f"{esc(row['code'])}: {esc(problem)}"))
     if saved or submitted:
-        messages.insert(0, ("success", t("reporting.saved", saved=saved, submitted=submitted)))
+        done = [
+            t(f"reporting.{key}_count", count=n)
+            for key, n in (("saved", saved), ("submitted", submitted))
+            if n
+        ]
+        messages.insert(0, ("success", " ".join(done)))
     elif not messages:
         messages.append(("info", t("reporting.nothing_changed")))
     return messages, pending
@@ -306,22 +310,11 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         return
     own = queue[queue["entered_by_id"] == actor.id]
     others = queue[queue["entered_by_id"] != actor.id]
-    table = pd.DataFrame(
-        {
-            t("col.code"): queue["code"],
-            t("col.indicator"): queue["name"],
-            t("col.period"): queue["period"],
-            t("col.value"): [
-                _typed(v, m) for v, m in zip(queue["value"], queue["measure"], strict=True)
-            ],
-            t("col.comment"): queue["comment"].fillna(""),
-            t("reporting.entered_by"): queue["entered_by"].fillna(""),
-        }
-        | corrections.queue_columns(
-            queue,
-            [_typed(v, str(m)) for v, m in zip(queue["approved"], queue["measure"], strict=True)],
-        )
-    )
+    table = queue_table(queue)
+    measures = [str(m) for m in queue["measure"]]
+    approved = [shown(v, m) for v, m in zip(queue["approved"], measures, strict=True)]
+    for name, column in corrections.queue_columns(queue, approved).items():
+        table[name] = column
     st.dataframe(table, hide_index=True, width="stretch")
     if not own.empty:
         st.caption(t("reporting.own_entries", count=len(own)))
@@ -345,6 +338,9 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         t("reporting.choose_entry"), list(labels), format_func=lambda i: labels[i], key="queue-pick"
     )
     version = versions[chosen]  # as shown: approving what changed since is refused
+    jumps = others.loc[others["value_id"] == chosen, "jumps"].iloc[0]
+    if jumps:
+        st.warning(t("reporting.jump_check", reasons=warning(jumps)), icon=":material/warning:")
     reason = st.text_input(
         t("reporting.return_reason_input"),
         max_chars=1000,

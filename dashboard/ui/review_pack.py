@@ -139,7 +139,9 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
     pdf.heading(title, 18)
     pdf.paragraph(mission_title, 11)
     pdf.paragraph(status_line(detail, w), 10)
-    pdf.paragraph(w("report.generated_line", when=local_time(detail.report.generated_at)), 8)
+    pdf.paragraph(
+        w("report.generated_line", when=local_time(detail.report.generated_at, w.lang)), 8
+    )
     report = detail.report
     pdf.heading(w("report.summary"))
     pdf.paragraph(report.summary or w("report.no_summary"))
@@ -204,7 +206,7 @@ def review_excel(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
                 detail.period,
                 w.enum(report.status, "ReportStatus"),
                 status_line(detail, w),
-                local_time(report.generated_at),
+                local_time(report.generated_at, w.lang),
                 report.summary or "",
                 report.decisions_requested or "",
             ],

@@ -44,6 +44,7 @@ from dashboard.ui.report_tables import (
     goals_table,
     indicators_table,
     initiatives_table,
+    measured_counts,
     rag_counts,
     status_counts,
 )
@@ -158,16 +159,16 @@ def lifecycle(detail: ReportDetail) -> None:
         t(
             "report.created_by",
             who=esc(people["created_by"] or "–"),
-            when=local_time(report.created_at),
+            when=local_time(report.created_at, lang()),
         ),
-        t("report.generated_line", when=local_time(report.generated_at)),
+        t("report.generated_line", when=local_time(report.generated_at, lang())),
     ]
     if report.submitted_at:
         parts.append(
             t(
                 "report.submitted_by",
                 who=esc(people["submitted_by"] or "–"),
-                when=local_time(report.submitted_at),
+                when=local_time(report.submitted_at, lang()),
             )
         )
     st.caption(" · ".join(parts))
@@ -210,9 +211,11 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
     st.header(t("report.goals"))
     st.caption(t("report.goals_help"))
     goals = snapshot.goals
+    goals = goals.assign(measured=measured_counts(goals))
     for row in goals[goals["depth"] <= 1].to_dict("records"):
         computed = badge_markdown(
-            row["computed_status"], label(row["computed_status"], "ProgressStatus")
+            row["computed_status"],
+            w.goal_status(row["computed_status"], row["measured"], row["indicators"]),
         )
         line = (
             f"**{esc(row['code'])} {esc(row['title'])}** · {t('report.col.computed')}: {computed}"
@@ -444,9 +447,17 @@ def _override_form(actor: Actor, report_id: int, version: int, detail: ReportDet
     st.caption(t("report.override_help"))
     goals = detail.snapshot.goals
     codes = [str(c) for c in goals["code"]]
+    w = Words(lang())
     names = {
-        str(c): f"{c} {title} ({label(str(s), 'ProgressStatus')})"
-        for c, title, s in zip(goals["code"], goals["title"], goals["computed_status"], strict=True)
+        str(c): f"{c} {title} ({w.goal_status(s, m, n)})"
+        for c, title, s, m, n in zip(
+            goals["code"],
+            goals["title"],
+            goals["computed_status"],
+            measured_counts(goals),
+            goals["indicators"],
+            strict=True,
+        )
     }
     statuses: list[str | None] = [None, *(s.value for s in ProgressStatus)]
     round_ = st.session_state.get(EDITOR_KEY, 0)

@@ -81,7 +81,7 @@ def test_a_check_in_is_caught_saved_submitted_and_approved_by_a_colleague() -> N
     row = stored()
     assert row is not None and row.status == EntryStatus.SUBMITTED and row.version == 2
 
-    assert any("dine egne" in c.value for c in at.caption)
+    assert any("1 av statusoppdateringene er din egen" in c.value for c in at.caption)
     assert not [b for b in at.button if b.key == "check-in-approve"]
 
     assert not shown_on_satsing("partner@demo.invalid")  # not before approval

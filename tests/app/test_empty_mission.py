@@ -1,5 +1,6 @@
 """Every page on a mission with nothing in it yet: no crash, and empty states that explain."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,3 +95,24 @@ def test_administrasjon_without_a_mission_keeps_users_and_says_what_is_missing(
         assert sum(w.startswith("Databasen er tom.") for w in warnings) == 2, warnings
     finally:
         clear_caches()
+
+
+@pytest.mark.usefixtures("empty_mission")
+def test_reporting_without_any_period_says_none_exists_and_who_creates_one() -> None:
+    engine = make_engine(os.environ["DATABASE_URL"])
+    with session_scope(write=True, engine=engine) as session:
+        user = User(email="op@example.no", name="Op", role=Role.OPERATIVE)
+        session.add(user)
+        session.flush()
+        actor = actor_of(user)
+    engine.dispose()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["actor"] = actor
+    at.run()
+    at.switch_page("../pages/rapportering.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.info[0].value == (
+        "Ingen rapporteringsperiode er opprettet ennå. "
+        "Sekretariatet oppretter perioder under Administrasjon."
+    )

@@ -86,10 +86,13 @@ def neet() -> IndicatorValue | None:
         ).first()
 
 
-def test_without_an_open_period_the_page_says_who_creates_one() -> None:
+def test_without_an_open_period_the_page_names_the_locked_one() -> None:
     at = open_page("operativ@demo.invalid", "rapportering")
     assert at.title[0].value == "Rapportering"
-    assert any("Ingen periode er åpen" in i.value for i in at.info)
+    # the seed loads the years of its values as locked periods, without an audit trail
+    assert at.warning[0].value.startswith("Perioden 2017 er låst")
+    assert "viser ikke hvem som låste den" in at.warning[0].value
+    assert not any("Ingen periode" in i.value for i in at.info)
 
 
 def test_the_secretariat_creates_a_period_on_administrasjon() -> None:
@@ -131,11 +134,12 @@ def test_a_quarter_entered_with_mistakes_submitted_and_approved() -> None:
     edited.loc[row, "comment"] = "Foreløpig tall"
     messages, pending = save_rows(operative, grid, edited, period, submit=True)
     assert messages[0][0] == "success" and pending == {}
+    assert messages[0][1] == "1 verdi lagret. 1 verdi sendt til godkjenning."  # in number
     stored = neet()
     assert stored is not None and stored.value == 90_000 and stored.status == EntryStatus.SUBMITTED
 
     own = open_page("operativ@demo.invalid", "rapportering")
-    assert any("dine egne" in c.value for c in own.caption)  # cannot approve one's own
+    assert any("1 av verdiene er din egen" in c.value for c in own.caption)  # not to approve
     assert not [b for b in own.button if b.label == "Godkjenn"]
 
     partner = open_page("partner@demo.invalid", "indikatorer")

@@ -141,7 +141,7 @@ def test_a_quarter_is_entered_approved_and_then_shown_to_partners(
     expect(operative.get_by_text("er ikke et tall").first).to_be_visible()
     screenshot(operative, "reporting-flow-1-mistake")
     assert stored(fresh_app)[0] is None
-    saved = operative.get_by_text("1 verdier lagret, 1 sendt til godkjenning")
+    saved = operative.get_by_text("1 verdi lagret. 1 verdi sendt til godkjenning.")
     for _ in range(3):  # under a loaded machine, keys typed into the canvas grid get lost
         type_into_grid(operative, 0, 3, "90 000")
         operative.get_by_role("button", name="Lagre og send inn").first.click()

@@ -133,3 +133,37 @@ def test_numbers_in_validation_messages_are_written_the_way_of_the_language() ->
         assert describe(exc, "en")[0].endswith("not 90,000.")
     else:
         raise AssertionError("90 000 % was accepted")
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [
+        ("nb", "1 verdi lagret.", "2 verdier lagret."),
+        ("en", "1 value saved.", "2 values saved."),
+    ],
+)
+def test_counts_agree_in_number(lang: str, one: str, two: str) -> None:
+    assert translate(lang, "reporting.saved_count", count=1) == one
+    assert translate(lang, "reporting.saved_count", count=2) == two
+    assert translate(lang, "reporting.saved_count", count=0).startswith("0 ")
+    assert "0 verdier" in translate("nb", "reporting.saved_count", count=0)
+
+
+def test_every_singular_form_has_its_plural_and_the_same_placeholders() -> None:
+    nb = catalogue("nb")
+    for key in (k for k in nb if k.endswith(".one")):
+        other = key.removesuffix(".one")
+        assert other in nb, key
+        assert "{count}" in nb[key] and "{count}" in nb[other], key
+        assert set(re.findall(r"{(\w+)}", nb[key])) == set(re.findall(r"{(\w+)}", nb[other]))
+
+
+def test_times_are_written_in_words_in_norwegian_time() -> None:
+    from dashboard.i18n.formatting import local_time
+
+    winter = dt.datetime(2026, 12, 4, 18, 48, tzinfo=dt.UTC)  # 19.48 in Oslo (CET)
+    assert local_time(winter) == "4. desember 2026 kl. 19.48"
+    assert local_time(winter, "en") == "4 December 2026 at 19:48"
+    summer = dt.datetime(2026, 6, 4, 18, 48)  # SQLite gives UTC back naive; CEST is UTC+2
+    assert local_time(summer) == "4. juni 2026 kl. 20.48"
+    assert local_time(None) == ""

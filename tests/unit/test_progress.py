@@ -259,6 +259,7 @@ def test_every_status_from_the_values(world: World) -> None:
         "off_track": 1,
         "worsening": 1,
         "no_target": 1,
+        "no_baseline": 0,
         "no_data": 3,
     }
     assert counts["provisional"].sum() == 0
@@ -316,6 +317,7 @@ def test_a_goal_takes_the_weakest_measured_status_of_its_subtree(world: World) -
 def test_roll_up_rule() -> None:
     assert roll_up([]).status == S.NO_DATA
     assert roll_up([Mark(S.NO_DATA), Mark(S.NO_TARGET)]).status == S.NO_TARGET
+    assert roll_up([Mark(S.NO_DATA), Mark(S.NO_BASELINE)]).status == S.NO_BASELINE
     marks = [Mark(S.REACHED), Mark(S.SOME_PROGRESS, E.DRAFT), Mark(S.NO_DATA, E.DRAFT)]
     result = roll_up(marks)
     assert result.status == S.SOME_PROGRESS and result.provisional

@@ -127,6 +127,20 @@ def test_indicators_carry_the_documented_baselines_and_no_invented_targets(
     assert all(i.target_value is None and i.target_year is None for i in by_code.values())
 
 
+def test_the_neet_figures_are_kept_apart_each_with_its_source(seeded_engine: Engine) -> None:
+    with Session(seeded_engine) as session:
+        neet = session.exec(select(Indicator).where(Indicator.code == "NEET-15-29")).one()
+    # the baseline is the rounded «about 100 000» aged 15-29, quoted with its document
+    assert neet.baseline_value == 100000 and neet.baseline_note is not None
+    assert "Om lag 100 000 unge i aldersgruppa 15-29 år" in neet.baseline_note
+    assert "«Vi må jobbe annerledes, men hvordan?»" in neet.baseline_note
+    assert "97 162" not in neet.baseline_note
+    # the exact SSB figure (age group not stated) is a separate statement, not the baseline
+    assert neet.note is not None
+    assert "97 162 unge utenfor arbeid, utdanning og opplæring i 2022 (SSB)" in neet.note
+    assert "uten å si hvilken aldersgruppe" in neet.note and "ikke slått sammen" in neet.note
+
+
 def snapshot(engine: Engine) -> dict[str, list[dict[str, object]]]:
     """Every row of the seeded tables, as plain values, in key order."""
     tables = [

@@ -65,7 +65,20 @@ def test_no_data_no_baseline_no_target() -> None:
     nothing = progress(value=None, year=None, baseline=100.0, baseline_year=2020, **common)
     assert (nothing.status, nothing.reason) == (S.NO_DATA, "no_value")
     no_base = progress(value=150.0, year=2025.0, baseline=None, baseline_year=None, **common)
-    assert (no_base.status, no_base.reason) == (S.NO_DATA, "no_baseline")
+    # a value is there, so not "no data": what is missing for a status is the baseline's year
+    assert (no_base.status, no_base.reason) == (S.NO_BASELINE, "no_baseline")
+    no_year = progress(value=83.9, year=2025.0, baseline=83.0, baseline_year=None, **common)
+    assert (no_year.status, no_year.value) == (S.NO_BASELINE, 83.9)
+    neither = progress(
+        value=83.9,
+        year=2025.0,
+        baseline=83.0,
+        baseline_year=None,
+        target=None,
+        target_year=None,
+        direction=UP,
+    )
+    assert (neither.status, neither.reason) == (S.NO_BASELINE, "no_baseline_no_target")
     no_target = progress(
         value=150.0,
         year=2025.0,

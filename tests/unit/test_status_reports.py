@@ -247,6 +247,13 @@ def test_a_draft_holds_the_approved_state_of_its_period(world: World) -> None:
     goals = snapshot.goals.set_index("code")
     assert goals.loc["1", "computed_status"] == row["progress_status"]
     assert goals.loc["0", "depth"] == 0 and goals.loc["1", "depth"] == 1
+    # a stored report keeps no count of measured indicators: it is read back from its statuses
+    assert (goals.loc["0", "measured"], goals.loc["0", "indicators"]) == (1, 2)
+    from dashboard.ui.report_tables import Words, goals_table
+
+    shown = goals_table(snapshot.goals, Words("nb")).set_index("Kode")["Beregnet status"]
+    assert shown["0"].endswith("(1 av 2 indikatorer har mål og verdi)"), shown["0"]
+    assert "indikatorer" not in shown["1"]  # resting on all its indicators: no count
 
 
 def test_approved_report_is_frozen_and_the_next_draft_shows_the_correction(world: World) -> None:
@@ -302,6 +309,23 @@ def test_approved_report_is_frozen_and_the_next_draft_shows_the_correction(world
     ]
     moved = changes.indicators.set_index("code").loc["NEET"]
     assert (moved["value_a"], moved["value_b"], moved["change"]) == (98_000, 97_500, -500)
+    assert changes.figures == {("NEET", "2024")}  # the moved value is the corrected one
+
+
+def test_one_correction_is_one_change_since_the_last_report(world: World) -> None:
+    world.approved_value("2024", "98 000")
+    world.approve(world.draft("2024"))
+    set_period_locked(
+        world.actors["steering"], world.periods["2024"], False, reason="Rettet", engine=world.engine
+    )
+    world.approved_value("2024", "98 100")  # re-opened, changed and approved again
+    with Session(world.engine) as session:
+        since = since_last_report(session, world.mission, TODAY, include_unpublished=False)
+    assert since is not None
+    changes = since.changes
+    assert len(changes.indicators) == 1 and len(changes.corrections) == 1  # both list it
+    assert changes.goals.empty and changes.initiatives.empty and changes.decisions.empty
+    assert changes.total == 1  # one changed figure: NEET 2024
 
 
 def test_a_refreshed_draft_takes_new_values_and_keeps_overrides(world: World) -> None:
