@@ -213,6 +213,51 @@ def check_in_queue(session: Session, mission_id: int) -> pd.DataFrame:
     return frame_of(fetch(session, query), CHECK_IN_QUEUE_COLUMNS)
 
 
+RETURNED_COLUMNS = [
+    "kind",
+    "entry_id",
+    "period",
+    "code",
+    "name",
+    "return_reason",
+    "reviewer",
+    "reviewed_at",
+]
+
+
+def returned_to(session: Session, actor_id: int) -> pd.DataFrame:
+    """The values ("value") and check-ins ("check_in") that person entered and a reviewer
+    returned, with the reason, who returned them and when: the latest returned first.
+    A check-in has no code; its name is the initiative's."""
+    rows: list[tuple[Any, ...]] = []
+    for kind, entry, subject, code, link in (
+        ("value", IndicatorValue, Indicator, col(Indicator.code), IndicatorValue.indicator_id),
+        ("check_in", CheckIn, Initiative, sa.null(), CheckIn.initiative_id),
+    ):
+        rows += fetch(
+            session,
+            sa.select(
+                sa.literal(kind),
+                col(entry.id),
+                col(Period.label),
+                code,
+                col(subject.name),
+                col(entry.return_reason),
+                col(User.email),
+                col(entry.reviewed_at),
+            )
+            .join(subject, col(subject.id) == link)
+            .join(Period, col(Period.id) == entry.period_id)
+            .outerjoin(User, col(User.id) == entry.reviewed_by_id)
+            .where(
+                col(entry.entered_by_id) == actor_id,
+                col(entry.status) == EntryStatus.RETURNED,
+            ),
+        )
+    rows.sort(key=lambda row: (row[7] is not None, row[7]), reverse=True)
+    return frame_of(rows, RETURNED_COLUMNS)
+
+
 def _last_approved_before(subject: Any, shown: Any, period: Period) -> sa.Subquery:
     """Per subject (an indicator or initiative id column of IndicatorValue or CheckIn), the
     shown column and period label of its latest approved entry of a period ending before
