@@ -70,7 +70,7 @@ def bench_pages() -> list[BenchPage]:
                 name=spec.url_path,
                 script=spec.script,
                 title_key=spec.title_key,
-                default=spec.default,
+                default=Role.PARTNER in spec.default_for,
                 params=params,
                 label=label,
                 signed_in_as=None

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.settings import get_settings
-from dashboard.ui.auth import oidc_refused, refuse_page, resolve_session
+from dashboard.ui.auth import land_after_sign_in, oidc_refused, refuse_page, resolve_session
 from dashboard.ui.context import LANG_KEY, current_actor, label, role, signed_in, t
 from dashboard.ui.navigation import build_navigation
 from dashboard.ui.widgets import esc
@@ -32,4 +32,6 @@ with st.sidebar:
     if oidc_refused():
         st.warning(t("auth.oidc_no_access", email=esc(st.user.get("email") or "")))
 closed = not signed_in() and not get_settings().public_read
-st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed)).run()
+page = st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed))
+land_after_sign_in()
+page.run()

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dashboard.ui.navigation import PageSpec
 
 OIDC_REFUSED_KEY = "oidc_refused"
+JUST_SIGNED_IN_KEY = "just_signed_in"
 
 
 def oidc_enabled() -> bool:
@@ -110,11 +111,25 @@ def sign_in_form() -> None:
         submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
     if submitted:
         try:
-            st.session_state[ACTOR_KEY] = authenticate(email, password)
+            actor = authenticate(email, password)
         except SignInFailed:
             st.error(t("auth.failed"))
             return
+        st.session_state[ACTOR_KEY] = actor
+        st.session_state[JUST_SIGNED_IN_KEY] = True
         st.rerun()
+
+
+def land_after_sign_in() -> None:
+    """Right after a sign-in (once the navigation for the new role is built): go to the
+    role's start page; partners stay where they signed in."""
+    from dashboard.ui.navigation import PAGES_DIR, landing_page
+
+    if not st.session_state.pop(JUST_SIGNED_IN_KEY, False):
+        return
+    page = landing_page(current_actor().role)
+    if page is not None:
+        st.switch_page(PAGES_DIR / page.script)
 
 
 def sign_out() -> None:
