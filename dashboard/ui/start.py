@@ -6,10 +6,17 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.i18n.formatting import date, local_date, local_time, measured, number
+from dashboard.services.overview import GoalSummary
 from dashboard.services.permissions import Actor
-from dashboard.services.start.admin import accounts_to_check, admin_start, recent_refusals
+from dashboard.services.start.admin import (
+    REFUSALS_DAYS,
+    accounts_to_check,
+    admin_start,
+    recent_refusals,
+)
 from dashboard.services.start.operative import operative_start
 from dashboard.services.start.partner import latest_published
 from dashboard.services.start.steering import steering_start
@@ -50,7 +57,7 @@ def start_view(actor: Actor, mission: Mission) -> None:
 
 def section(title_key: str, count: int, empty_key: str, **values: object) -> bool:
     """A section heading with its count; False (after one line saying so) when it is empty."""
-    st.header(f"{t(title_key)} ({count})")
+    st.subheader(f"{t(title_key)} ({count})")
     if count == 0:
         st.caption(t(empty_key, **values))
     return count > 0
@@ -73,6 +80,15 @@ def item(
     )
     if detail:
         st.caption(detail)
+
+
+def cards(count: int) -> list[DeltaGenerator]:
+    """count bordered boxes, two to a row (one under the other on a narrow screen)."""
+    boxes: list[DeltaGenerator] = []
+    for first in range(0, count, 2):
+        columns = st.columns(2)
+        boxes += [column.container(border=True) for column in columns[: count - first]]
+    return boxes
 
 
 def more(count: int, script: str, link_key: str) -> None:
@@ -114,8 +130,27 @@ def steering_view(mission: Mission) -> None:
     indicators and the review pack."""
     assert mission.id is not None
     start = query(steering_start, mission.id, today())
-    if section("start.reports", len(start.reports), "start.reports_none"):
-        for row in rows(start.reports.head(MAX_ITEMS)):
+    st.header(t("start.group.waiting"))
+    reports_box, decisions_box = cards(2)
+    with reports_box:
+        reports_section(start.reports)
+    with decisions_box:
+        decisions_section(start.decisions)
+    st.header(t("start.group.status"))
+    goals_box, initiatives_box = cards(2)
+    with goals_box:
+        goals_section(start.goals)
+    with initiatives_box:
+        initiatives_section(start.initiatives)
+    with st.container(border=True):
+        headline_section(start.headline, start.last_approved)
+    pack_section(start.pack_report, mission.title)
+
+
+def reports_section(reports: pd.DataFrame) -> None:
+    """Status reports waiting for approval, the longest waiting first."""
+    if section("start.reports", len(reports), "start.reports_none"):
+        for row in rows(reports.head(MAX_ITEMS)):
             when = date(local_date(row["submitted_at"]), lang()) if row["submitted_at"] else "–"
             text = t(
                 "start.report_item",
@@ -124,18 +159,27 @@ def steering_view(mission: Mission) -> None:
                 who=esc(row["submitted_by"]),
             )
             item("statusrapporter.py", text, icon=":material/approval:", rapport=row["id"])
-        more(len(start.reports), "statusrapporter.py", "report.to_reports")
-    if section("start.decisions", len(start.decisions), "start.decisions_none"):
-        for row in rows(start.decisions.head(MAX_ITEMS)):
+        more(len(reports), "statusrapporter.py", "report.to_reports")
+
+
+def decisions_section(decisions: pd.DataFrame) -> None:
+    """Open decisions, the overdue first, with owner and due date."""
+    if section("start.decisions", len(decisions), "start.decisions_none"):
+        for row in rows(decisions.head(MAX_ITEMS)):
             owner = esc(row["owner"]) if isinstance(row["owner"], str) else t("start.no_owner")
             text = _late(
                 f"{esc(row['title'])} · {owner} · {_due(row['due'])}", bool(row["overdue"])
             )
             icon = OVERDUE_ICON if row["overdue"] else ":material/gavel:"
-            item("styring.py", text, icon=icon, detail=label(row["status"], "DecisionStatus"))
-        more(len(start.decisions), "styring.py", "start.to_governance")
-    if section("start.goals", len(start.goals), "start.goals_none"):
-        for summary in start.goals[:MAX_ITEMS]:
+            status = t("start.status", status=label(row["status"], "DecisionStatus"))
+            item("styring.py", text, icon=icon, detail=status)
+        more(len(decisions), "styring.py", "start.to_governance")
+
+
+def goals_section(goals: list[GoalSummary]) -> None:
+    """Goals off track or getting worse."""
+    if section("start.goals", len(goals), "start.goals_none"):
+        for summary in goals[:MAX_ITEMS]:
             goal = summary.goal
             item(
                 "mal.py",
@@ -143,7 +187,10 @@ def steering_view(mission: Mission) -> None:
                 icon=":material/flag:",
                 detail=goal_status_text(summary.progress),
             )
-    initiatives = start.initiatives
+
+
+def initiatives_section(initiatives: pd.DataFrame) -> None:
+    """Red and amber initiatives and the help they ask for."""
     if section("start.initiatives", len(initiatives), "start.initiatives_none"):
         for row in rows(initiatives.head(MAX_ITEMS)):
             text = t(
@@ -157,8 +204,6 @@ def steering_view(mission: Mission) -> None:
             detail = t("start.help", text=esc(help_needed)) if help_needed else t("start.no_help")
             item("satsing.py", text, icon=":material/report:", detail=detail, nr=row["number"])
         more(len(initiatives), "portefolje.py", "overview.to_portfolio")
-    headline_section(start.headline, start.last_approved)
-    pack_section(start.pack_report, mission.title)
 
 
 def headline_section(headline: pd.DataFrame, last_approved: int | None) -> None:
@@ -220,11 +265,24 @@ def pack_section(report_id: int | None, mission_title: str) -> None:
 def operative_view(actor: Actor, mission_id: int) -> None:
     """What to enter, what was returned, what to approve, drafts not sent."""
     start = query(operative_start, mission_id, actor.id, actor.organisation_id, today())
-    if actor.organisation_id is None:
-        st.header(f"{t('start.to_enter')} (0)")
-        st.caption(t("start.no_organisation"))
-    elif section("start.to_enter", len(start.to_enter), "start.to_enter_none"):
-        for row in rows(start.to_enter.head(MAX_ITEMS)):
+    st.header(t("start.group.yours"))
+    enter_box, returned_box, approve_box, drafts_box = cards(4)
+    with enter_box:
+        to_enter_section(start.to_enter, has_organisation=actor.organisation_id is not None)
+    with returned_box:
+        returned_section(start.returned)
+    with approve_box:
+        to_approve_section(start.to_approve)
+    with drafts_box:
+        drafts_section(start.drafts)
+
+
+def to_enter_section(to_enter: pd.DataFrame, *, has_organisation: bool) -> None:
+    """Per open period: values and check-ins not sent yet, overdue periods first."""
+    if not has_organisation:
+        section("start.to_enter", 0, "start.no_organisation")
+    elif section("start.to_enter", len(to_enter), "start.to_enter_none"):
+        for row in rows(to_enter.head(MAX_ITEMS)):
             text = t(
                 "start.to_enter_item",
                 period=esc(row["period"]),
@@ -234,8 +292,12 @@ def operative_view(actor: Actor, mission_id: int) -> None:
             )
             icon = OVERDUE_ICON if row["overdue"] else ":material/edit_note:"
             item("rapportering.py", _late(text, bool(row["overdue"])), icon=icon)
-    if section("start.returned", len(start.returned), "start.returned_none"):
-        for row in rows(start.returned.head(MAX_ITEMS)):
+
+
+def returned_section(returned: pd.DataFrame) -> None:
+    """What reviewers returned to this person, with their reason."""
+    if section("start.returned", len(returned), "start.returned_none"):
+        for row in rows(returned.head(MAX_ITEMS)):
             text = f"{_entry_name(row['kind'], row['code'], row['name'])} · {esc(row['period'])}"
             detail = t(
                 "start.returned_detail",
@@ -244,9 +306,13 @@ def operative_view(actor: Actor, mission_id: int) -> None:
                 when=local_time(row["reviewed_at"]),
             )
             item("rapportering.py", text, icon=":material/undo:", detail=detail)
-        more(len(start.returned), "rapportering.py", "start.to_reporting")
-    if section("start.to_approve", len(start.to_approve), "start.to_approve_none"):
-        for row in rows(start.to_approve.head(MAX_ITEMS)):
+        more(len(returned), "rapportering.py", "start.to_reporting")
+
+
+def to_approve_section(to_approve: pd.DataFrame) -> None:
+    """Colleagues' values and check-ins waiting for this person's approval."""
+    if section("start.to_approve", len(to_approve), "start.to_approve_none"):
+        for row in rows(to_approve.head(MAX_ITEMS)):
             text = t(
                 "start.to_approve_item",
                 what=_entry_name(row["kind"], row["code"], row["name"]),
@@ -254,13 +320,17 @@ def operative_view(actor: Actor, mission_id: int) -> None:
                 who=esc(row["who"]),
             )
             item("rapportering.py", text, icon=":material/rule:")
-        more(len(start.to_approve), "rapportering.py", "start.to_queue")
-    if section("start.drafts", len(start.drafts), "start.drafts_none"):
-        for row in rows(start.drafts.head(MAX_ITEMS)):
+        more(len(to_approve), "rapportering.py", "start.to_queue")
+
+
+def drafts_section(drafts: pd.DataFrame) -> None:
+    """This person's drafts not sent yet, the earliest due first."""
+    if section("start.drafts", len(drafts), "start.drafts_none"):
+        for row in rows(drafts.head(MAX_ITEMS)):
             what = _entry_name(row["kind"], row["code"], row["name"])
             text = f"{what} · {esc(row['period'])} · {_due(row['due'])}"
             item("rapportering.py", text, icon=":material/draft:")
-        more(len(start.drafts), "rapportering.py", "start.to_reporting")
+        more(len(drafts), "rapportering.py", "start.to_reporting")
 
 
 # --- secretariat --------------------------------------------------------------------------------
@@ -270,8 +340,26 @@ def admin_view(actor: Actor, mission_id: int) -> None:
     """Completeness by organisation, overdue organisations, periods to lock, accounts that
     cannot sign in, refused actions."""
     start = query(admin_start, mission_id, today())
-    if section("start.overdue_orgs", len(start.overdue), "start.overdue_orgs_none"):
-        for row in rows(start.overdue.head(MAX_ITEMS)):
+    st.header(t("start.group.reporting"))
+    overdue_box, lock_box = cards(2)
+    with overdue_box:
+        overdue_section(start.overdue)
+    with lock_box:
+        to_lock_section(start.to_lock)
+    with st.container(border=True):
+        completeness_table(start.completeness)
+    st.header(t("start.group.access"))
+    accounts_box, refusals_box = cards(2)
+    with accounts_box:
+        accounts_section(accounts_to_check(actor, utcnow()))
+    with refusals_box:
+        refusals_section(recent_refusals(actor, today()))
+
+
+def overdue_section(overdue: pd.DataFrame) -> None:
+    """Organisations with overdue values, the most overdue first."""
+    if section("start.overdue_orgs", len(overdue), "start.overdue_orgs_none"):
+        for row in rows(overdue.head(MAX_ITEMS)):
             text = t(
                 "start.overdue_item",
                 organisation=esc(row["organisation"]),
@@ -280,21 +368,26 @@ def admin_view(actor: Actor, mission_id: int) -> None:
                 due=_due(row["due"]),
             )
             item("oversikt.py", text, icon=OVERDUE_ICON)
-        more(len(start.overdue), "oversikt.py", "start.to_completeness")
-    if section("start.to_lock", len(start.to_lock), "start.to_lock_none"):
-        for row in rows(start.to_lock):
-            ended = date(row["end"], lang())
+        more(len(overdue), "oversikt.py", "start.to_completeness")
+
+
+def to_lock_section(to_lock: pd.DataFrame) -> None:
+    """Periods that have ended and are still open, with what is not approved in them."""
+    if section("start.to_lock", len(to_lock), "start.to_lock_none"):
+        for row in rows(to_lock):
             key = "start.to_lock_ready" if row["not_approved"] == 0 else "start.to_lock_item"
             text = t(
                 key,
                 period=esc(row["period"]),
-                end=ended,
+                end=date(row["end"], lang()),
                 count=row["not_approved"],
                 expected=row["expected"],
             )
             item("administrasjon.py", text, icon=":material/lock:")
-    completeness_table(start.completeness)
-    accounts = accounts_to_check(actor, utcnow())
+
+
+def accounts_section(accounts: pd.DataFrame) -> None:
+    """Accounts that cannot sign in: deactivated or locked out."""
     if section("start.accounts", len(accounts), "start.accounts_none"):
         for row in rows(accounts.head(MAX_ITEMS)):
             state = (
@@ -302,12 +395,14 @@ def admin_view(actor: Actor, mission_id: int) -> None:
                 if not row["active"]
                 else t("start.account_locked", until=local_time(row["locked_until"]))
             )
-            item(
-                "administrasjon.py", f"{esc(row['email'])} · {state}", icon=":material/person_off:"
-            )
+            text = f"{esc(row['email'])} · {state}"
+            item("administrasjon.py", text, icon=":material/person_off:")
         more(len(accounts), "administrasjon.py", "start.to_admin")
-    refusals = recent_refusals(actor, today())
-    if section("start.refusals", len(refusals), "start.refusals_none", days=14):
+
+
+def refusals_section(refusals: pd.DataFrame) -> None:
+    """Actions and pages refused lately, the newest first."""
+    if section("start.refusals", len(refusals), "start.refusals_none", days=REFUSALS_DAYS):
         for row in rows(refusals.head(MAX_ITEMS)):
             who = esc(row["actor"]) if isinstance(row["actor"], str) else t("admin.anonymous")
             after = row["after"] if isinstance(row["after"], dict) else {}
