@@ -115,11 +115,17 @@ def _late(text: str, overdue: bool) -> str:
     return f"**{t('start.overdue')}**: {text}" if overdue else text
 
 
-def _entry_name(kind: str, code: object, name: object) -> str:
-    """A value as 'code name', a check-in as 'Check-in: initiative' (escaped)."""
-    if kind == "check_in":
-        return t("start.check_in_of", name=esc(name))
-    return f"{esc(code)} {esc(name)}"
+def _entry(row: dict[str, Any]) -> tuple[str, str]:
+    """A value or check-in as a short link text (the code, or 'Check-in: initiative') and its
+    indicator's name for the line below (escaped); long names do not fit a link."""
+    if row["kind"] == "check_in":
+        return t("start.check_in_of", name=esc(row["name"])), ""
+    return esc(row["code"]), esc(row["name"])
+
+
+def _lines(*parts: str) -> str:
+    """Caption lines (markdown line breaks), leaving out empty ones."""
+    return "  \n".join(part for part in parts if part)
 
 
 # --- steering group -----------------------------------------------------------------------------
@@ -152,13 +158,15 @@ def reports_section(reports: pd.DataFrame) -> None:
     if section("start.reports", len(reports), "start.reports_none"):
         for row in rows(reports.head(MAX_ITEMS)):
             when = date(local_date(row["submitted_at"]), lang()) if row["submitted_at"] else "–"
-            text = t(
-                "start.report_item",
-                period=esc(row["period"]),
-                when=when,
-                who=esc(row["submitted_by"]),
+            sent = t("start.report_sent", when=when, who=esc(row["submitted_by"]))
+            text = t("start.report_item", period=esc(row["period"]))
+            item(
+                "statusrapporter.py",
+                text,
+                icon=":material/approval:",
+                detail=sent,
+                rapport=row["id"],
             )
-            item("statusrapporter.py", text, icon=":material/approval:", rapport=row["id"])
         more(len(reports), "statusrapporter.py", "report.to_reports")
 
 
@@ -283,27 +291,26 @@ def to_enter_section(to_enter: pd.DataFrame, *, has_organisation: bool) -> None:
         section("start.to_enter", 0, "start.no_organisation")
     elif section("start.to_enter", len(to_enter), "start.to_enter_none"):
         for row in rows(to_enter.head(MAX_ITEMS)):
-            text = t(
-                "start.to_enter_item",
-                period=esc(row["period"]),
-                values=row["values"],
-                check_ins=row["check_ins"],
-                due=_due(row["due"]),
-            )
+            text = t("start.to_enter_item", period=esc(row["period"]), due=_due(row["due"]))
+            detail = t("start.to_enter_detail", values=row["values"], check_ins=row["check_ins"])
             icon = OVERDUE_ICON if row["overdue"] else ":material/edit_note:"
-            item("rapportering.py", _late(text, bool(row["overdue"])), icon=icon)
+            item("rapportering.py", _late(text, bool(row["overdue"])), icon=icon, detail=detail)
 
 
 def returned_section(returned: pd.DataFrame) -> None:
     """What reviewers returned to this person, with their reason."""
     if section("start.returned", len(returned), "start.returned_none"):
         for row in rows(returned.head(MAX_ITEMS)):
-            text = f"{_entry_name(row['kind'], row['code'], row['name'])} · {esc(row['period'])}"
-            detail = t(
-                "start.returned_detail",
-                reason=esc(row["return_reason"]),
-                who=esc(row["reviewer"]),
-                when=local_time(row["reviewed_at"]),
+            what, name = _entry(row)
+            text = f"{what} · {esc(row['period'])}"
+            detail = _lines(
+                name,
+                t(
+                    "start.returned_detail",
+                    reason=esc(row["return_reason"]),
+                    who=esc(row["reviewer"]),
+                    when=local_time(row["reviewed_at"]),
+                ),
             )
             item("rapportering.py", text, icon=":material/undo:", detail=detail)
         more(len(returned), "rapportering.py", "start.to_reporting")
@@ -313,13 +320,10 @@ def to_approve_section(to_approve: pd.DataFrame) -> None:
     """Colleagues' values and check-ins waiting for this person's approval."""
     if section("start.to_approve", len(to_approve), "start.to_approve_none"):
         for row in rows(to_approve.head(MAX_ITEMS)):
-            text = t(
-                "start.to_approve_item",
-                what=_entry_name(row["kind"], row["code"], row["name"]),
-                period=esc(row["period"]),
-                who=esc(row["who"]),
-            )
-            item("rapportering.py", text, icon=":material/rule:")
+            what, name = _entry(row)
+            text = t("start.to_approve_item", what=what, period=esc(row["period"]))
+            detail = _lines(name, t("start.from", who=esc(row["who"])))
+            item("rapportering.py", text, icon=":material/rule:", detail=detail)
         more(len(to_approve), "rapportering.py", "start.to_queue")
 
 
@@ -327,9 +331,9 @@ def drafts_section(drafts: pd.DataFrame) -> None:
     """This person's drafts not sent yet, the earliest due first."""
     if section("start.drafts", len(drafts), "start.drafts_none"):
         for row in rows(drafts.head(MAX_ITEMS)):
-            what = _entry_name(row["kind"], row["code"], row["name"])
+            what, name = _entry(row)
             text = f"{what} · {esc(row['period'])} · {_due(row['due'])}"
-            item("rapportering.py", text, icon=":material/draft:")
+            item("rapportering.py", text, icon=":material/draft:", detail=name)
         more(len(drafts), "rapportering.py", "start.to_reporting")
 
 
@@ -364,10 +368,9 @@ def overdue_section(overdue: pd.DataFrame) -> None:
                 "start.overdue_item",
                 organisation=esc(row["organisation"]),
                 period=esc(row["period"]),
-                count=row["overdue"],
-                due=_due(row["due"]),
             )
-            item("oversikt.py", text, icon=OVERDUE_ICON)
+            detail = t("start.overdue_detail", count=row["overdue"], due=_due(row["due"]))
+            item("oversikt.py", text, icon=OVERDUE_ICON, detail=detail)
         more(len(overdue), "oversikt.py", "start.to_completeness")
 
 
@@ -375,15 +378,10 @@ def to_lock_section(to_lock: pd.DataFrame) -> None:
     """Periods that have ended and are still open, with what is not approved in them."""
     if section("start.to_lock", len(to_lock), "start.to_lock_none"):
         for row in rows(to_lock):
-            key = "start.to_lock_ready" if row["not_approved"] == 0 else "start.to_lock_item"
-            text = t(
-                key,
-                period=esc(row["period"]),
-                end=date(row["end"], lang()),
-                count=row["not_approved"],
-                expected=row["expected"],
-            )
-            item("administrasjon.py", text, icon=":material/lock:")
+            text = t("start.to_lock_item", period=esc(row["period"]), end=date(row["end"], lang()))
+            key = "start.to_lock_ready" if row["not_approved"] == 0 else "start.to_lock_open"
+            detail = t(key, count=row["not_approved"], expected=row["expected"])
+            item("administrasjon.py", text, icon=":material/lock:", detail=detail)
 
 
 def accounts_section(accounts: pd.DataFrame) -> None:
@@ -409,8 +407,12 @@ def refusals_section(refusals: pd.DataFrame) -> None:
             what = esc(row["entity"])
             if after.get("page"):
                 what = t("start.refused_page", what=what, page=esc(after["page"]))
-            text = f"{local_time(row['at'])} · {who} · {what}"
-            item("administrasjon.py", text, icon=":material/block:")
+            item(
+                "administrasjon.py",
+                who,
+                icon=":material/block:",
+                detail=f"{local_time(row['at'])}: {what}",
+            )
         more(len(refusals), "administrasjon.py", "start.to_admin")
 
 

@@ -10,7 +10,13 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 from support.caches import clear_caches
-from support.start_world import DECISION, INACTIVE, RETURN_REASON, prepare_start_world
+from support.start_world import (
+    DECISION,
+    INACTIVE,
+    PUBLISHED_SUMMARY,
+    RETURN_REASON,
+    prepare_start_world,
+)
 
 from dashboard.db import make_engine, session_scope
 from dashboard.migrate import upgrade
@@ -67,9 +73,8 @@ def test_the_steering_group_lands_on_reports_waiting_and_overdue_decisions(
     assert at.title[0].value == "Min side"
     assert headers(at)[:2] == ["Statusrapporter til godkjenning (1)", "Åpne vedtak (1)"]
     found = links(at)
-    report = next(label for label in found if label.startswith("Statusrapport 2017: sendt"))
-    assert "av Demo operativ gruppe (Avdir)" in report
-    assert found[report] == "statusrapporter"
+    assert found["Statusrapport 2017"] == "statusrapporter"
+    assert "av Demo operativ gruppe (Avdir)" in captions(at)
     decision = f"**Forfalt**: {DECISION} · Avdir · frist 1. juni 2026"
     assert found[decision] == "styring"
     assert "Ingen mål er utenfor kurs" in captions(at)  # an empty section: one line
@@ -88,10 +93,10 @@ def test_the_operative_sees_overdue_work_first_and_what_came_back_with_the_reaso
         "Utkast du ikke har sendt inn (1)",
     ]
     labels = list(links(at))
-    assert labels[0].startswith("**Forfalt**: 2025:")  # overdue first
-    assert labels[1].startswith("2026:")
+    assert labels[0] == "**Forfalt**: 2025 · frist 1. mars 2026"  # overdue first
+    assert labels[1] == "2026 · frist 1. mars 2027"
     assert f"Begrunnelse: {RETURN_REASON} (operativ2@demo.invalid" in captions(at)
-    assert any(label.endswith("· fra operativ2@demo.invalid") for label in labels)
+    assert "Sendt inn av operativ2@demo.invalid" in captions(at)
     assert set(links(at).values()) == {"rapportering"}
     colleague = opened("operativ2@demo.invalid")
     assert "Sendt tilbake til deg (0)" in headers(colleague)
@@ -104,10 +109,10 @@ def test_the_secretariat_sees_overdue_organisations_accounts_and_refusals(
     at = opened("sekretariat@demo.invalid")
     assert at.title[0].value == "Min side"
     found = links(at)
-    assert any(label.startswith("Avdir, 2025:") for label in found)
+    assert found["Avdir · 2025"] == "oversikt"
     assert found[f"{INACTIVE} · deaktivert"] == "administrasjon"
-    refused = next(label for label in found if "partner@demo.invalid" in label)
-    assert refused.endswith("approve_values (siden rapportering)")
+    assert found["partner@demo.invalid"] == "administrasjon"
+    assert "approve_values (siden rapportering)" in captions(at)
     assert "Rapportering i åpne perioder, per organisasjon (2)" in headers(at)
 
 
@@ -121,8 +126,10 @@ def test_partners_and_visitors_keep_oversikt_and_find_min_side_in_the_menu(
     at.run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Min side"
-    assert "Ingen statusrapport er publisert ennå" in captions(at)
-    assert "Statusrapport 2017" not in " ".join(links(at))  # the waiting one is not published
+    assert "Siste publiserte statusrapport: 2016" in [h.value for h in at.header]
+    assert PUBLISHED_SUMMARY in [m.value.replace("\\", "") for m in at.main.markdown]
+    assert links(at) == {"Åpne hele rapporten": "statusrapporter"}
+    assert "2017" not in " ".join(h.value for h in at.header)  # the waiting one is not published
 
 
 def test_signing_in_lands_the_operative_on_min_side(world: dict[str, str]) -> None:

@@ -10,7 +10,13 @@ from playwright.sync_api import Browser, Page, expect
 from support import server
 from support.browser import main_text, sign_in, wait_ready
 from support.server import FreshApp
-from support.start_world import DECISION, INACTIVE, RETURN_REASON, prepare_start_world
+from support.start_world import (
+    DECISION,
+    INACTIVE,
+    PUBLISHED_SUMMARY,
+    RETURN_REASON,
+    prepare_start_world,
+)
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots")
@@ -33,7 +39,11 @@ def signed_in(browser: Browser, app: FreshApp, email: str) -> Page:
 
 
 def shot(page: Page, name: str) -> None:
+    """The whole page (Streamlit scrolls inside its main area, so the window grows to fit)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(1000, int(height) + 100)})
+    wait_ready(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
@@ -62,7 +72,7 @@ def test_the_steering_groups_report_link_opens_the_report(
     browser: Browser, fresh_app: FreshApp
 ) -> None:
     page = signed_in(browser, fresh_app, "styringsgruppe@demo.invalid")
-    page.get_by_role("link", name="Statusrapport 2017: sendt").click()
+    page.get_by_role("link", name="Statusrapport 2017").click()
     expect(page.get_by_role("heading", level=1, name="Statusrapporter")).to_be_visible()
     wait_ready(page)
     assert "rapport=" in page.url
@@ -70,16 +80,22 @@ def test_the_steering_groups_report_link_opens_the_report(
     page.context.close()
 
 
-def test_a_partner_keeps_oversikt_and_finds_min_side_in_the_menu(
+def test_a_partner_finds_the_published_report_on_min_side_in_the_menu(
     browser: Browser, fresh_app: FreshApp
 ) -> None:
     page = signed_in(browser, fresh_app, "partner@demo.invalid")
-    page.goto(fresh_app.url)
-    wait_ready(page)
-    expect(page.get_by_role("heading", level=1, name="Oversikt")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Konto")).to_be_visible()  # stays
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Min side").click()
     expect(page.get_by_role("heading", level=1, name="Min side")).to_be_visible()
     wait_ready(page)
-    assert "Ingen statusrapport er publisert ennå" in main_text(page)
+    text = main_text(page)
+    assert "Siste publiserte statusrapport: 2016" in text and PUBLISHED_SUMMARY in text
+    assert "Tallene fra 2017." not in text  # submitted, not published
     shot(page, "start-partner")
     page.context.close()
+
+
+def test_a_visitor_lands_on_oversikt(page: Page, fresh_app: FreshApp) -> None:
+    page.goto(fresh_app.url)
+    wait_ready(page)
+    expect(page.get_by_role("heading", level=1, name="Oversikt")).to_be_visible()

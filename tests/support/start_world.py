@@ -1,6 +1,7 @@
 """Something for every role's start page on the seeded mission with the demo accounts: an
-overdue open period, a value returned, a colleague's value to approve, a draft, a report
-waiting for approval, an overdue decision, a deactivated account and a refused action."""
+overdue open period, a value returned, a colleague's value to approve, a draft, a published
+report and one waiting for approval, an overdue decision, a deactivated account and a refused
+action."""
 
 import datetime as dt
 
@@ -12,13 +13,29 @@ from dashboard.services.commands import record_refusal
 from dashboard.services.decisions import record_decision
 from dashboard.services.permissions import Actor
 from dashboard.services.reporting import create_period, return_value, save_value, submit_value
-from dashboard.services.status_reports import create_draft, submit_report, update_texts
+from dashboard.services.status_reports import (
+    approve_report,
+    create_draft,
+    submit_report,
+    update_texts,
+)
 from dashboard.services.users import actor_of
-from models import Indicator, Mission, Organisation, Period, PeriodCreate, Role, User
+from models import (
+    Indicator,
+    Mission,
+    Organisation,
+    Period,
+    PeriodCreate,
+    Role,
+    StatusReport,
+    User,
+)
 
 RETURN_REASON = "Tallet gjelder 2024, ikke 2025."
 DECISION = "Fastsette målverdier for 2030"
-REPORT_PERIOD = "2017"
+REPORT_PERIOD = "2017"  # submitted, waiting for approval
+PUBLISHED_PERIOD = "2016"  # approved and published
+PUBLISHED_SUMMARY = "Kunnskapsgrunnlaget fra 2016 er lagt inn."
 INACTIVE = "tidligere@demo.invalid"
 
 
@@ -40,6 +57,15 @@ def _sent(actor: Actor, indicator: int, period: int, value: str, engine: Engine)
     row = save_value(actor, indicator, period, {"value": value}, version=None, engine=engine)
     row = submit_value(actor, row.id or 0, row.version, engine=engine)
     return row.id or 0, row.version
+
+
+def _submitted_report(
+    actor: Actor, mission: int, period: int, summary: str, engine: Engine
+) -> StatusReport:
+    report = create_draft(actor, mission, period, today=dt.date(2026, 1, 10), engine=engine)
+    texts = {"summary": summary, "decisions_requested": "", "version": report.version}
+    report = update_texts(actor, report.id or 0, texts, engine=engine)
+    return submit_report(actor, report.id or 0, report.version, engine=engine)
 
 
 def prepare_start_world(engine: Engine) -> None:
@@ -68,12 +94,11 @@ def prepare_start_world(engine: Engine) -> None:
         version=None,
         engine=engine,
     )
-    report = create_draft(
-        avdir, mission, periods[REPORT_PERIOD], today=dt.date(2026, 1, 10), engine=engine
+    published = _submitted_report(
+        avdir, mission, periods[PUBLISHED_PERIOD], PUBLISHED_SUMMARY, engine
     )
-    texts = {"summary": "Tallene fra 2017.", "decisions_requested": "", "version": report.version}
-    report = update_texts(avdir, report.id or 0, texts, engine=engine)
-    submit_report(avdir, report.id or 0, report.version, engine=engine)
+    approve_report(steering, published.id or 0, published.version, engine=engine)
+    _submitted_report(avdir, mission, periods[REPORT_PERIOD], "Tallene fra 2017.", engine)
     record_decision(
         steering,
         mission,
