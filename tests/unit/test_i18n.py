@@ -23,8 +23,8 @@ def app_sources() -> list[Path]:
     return [
         *ROOT.glob("pages/*.py"),
         *ROOT.glob("dashboard/*.py"),
-        *ROOT.glob("dashboard/ui/*.py"),
-        *ROOT.glob("dashboard/services/*.py"),
+        *ROOT.glob("dashboard/ui/**/*.py"),
+        *ROOT.glob("dashboard/services/**/*.py"),
     ]
 
 
