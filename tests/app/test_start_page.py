@@ -186,3 +186,18 @@ def test_on_an_empty_mission_every_section_says_so_in_one_line(role: Role) -> No
     assert all(h.endswith("(0)") for h in sections), sections
     assert not links(at)  # nothing to open
     assert len(at.main.caption) >= len(sections)  # each says in one line that it is empty
+
+
+def test_with_the_public_view_closed_the_operative_still_lands_on_min_side(
+    world: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBLIC_READ", "false")
+    clear_caches()
+    at = opened(None)
+    assert at.title[0].value == "Konto"  # the only page before signing in
+    at.text_input[0].input("operativ@demo.invalid")
+    at.text_input[1].input(world["operativ@demo.invalid"])
+    at.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Min side"
