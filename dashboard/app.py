@@ -16,6 +16,9 @@ st.set_page_config(
     layout="wide",
 )
 resolve_session()
+closed = not signed_in() and not get_settings().public_read
+page = st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed))
+land_after_sign_in()  # before anything is drawn: the landing page's run draws it all
 with st.sidebar:
     st.selectbox(
         "Språk / Language",
@@ -31,7 +34,4 @@ with st.sidebar:
         st.caption(t("app.role_notice", role=label(role(), "Role")))
     if oidc_refused():
         st.warning(t("auth.oidc_no_access", email=esc(st.user.get("email") or "")))
-closed = not signed_in() and not get_settings().public_read
-page = st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed))
-land_after_sign_in()
 page.run()
