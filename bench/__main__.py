@@ -59,6 +59,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--synthetic", type=int, default=SYNTHETIC_FACTOR, metavar="N", help="synthetic copies"
     )
     parser.add_argument("--no-server", action="store_true", help="skip the server memory run")
+    parser.add_argument(
+        "--only", metavar="TEXT", help="time only the pages whose name contains TEXT"
+    )
     return parser.parse_args(argv)
 
 
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     reps = repetitions(args)
     mode = f"{'quick' if args.quick else 'full'} (cold {reps.cold}, warm {reps.warm} runs/page)"
     run = BenchRun(mode=mode, started=datetime.now().isoformat(timespec="seconds"))
-    pages = bench_pages()
+    pages = [page for page in bench_pages() if not args.only or args.only in page.title]
     run.load.append(os.getloadavg()[0])
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         tmp = Path(directory)

@@ -23,6 +23,9 @@ EXTRA_VIEWS: list[tuple[str, str, dict[str, str]]] = [
     ("organisasjoner", "organisasjoner (Udir)", {"organisasjon": "Udir"}),
 ]
 
+# Pages that show each role something else, measured once more per signed-in role (role code).
+ROLE_VIEWS: dict[str, tuple[str, ...]] = {"start": ("operative", "steering", "admin")}
+
 
 @dataclass(frozen=True)
 class BenchPage:
@@ -70,7 +73,7 @@ def bench_pages() -> list[BenchPage]:
                 name=spec.url_path,
                 script=spec.script,
                 title_key=spec.title_key,
-                default=spec.default,
+                default=Role.PARTNER in spec.default_for,
                 params=params,
                 label=label,
                 signed_in_as=None
@@ -78,6 +81,17 @@ def bench_pages() -> list[BenchPage]:
                 else next(email for role, email, *_ in DEMO_ACCOUNTS if role in spec.roles),
             )
             for label, params in views
+        ]
+        pages += [
+            BenchPage(
+                name=spec.url_path,
+                script=spec.script,
+                title_key=spec.title_key,
+                params=QUERY_PARAMS.get(spec.url_path, {}),
+                label=f"{spec.url_path} ({role})",
+                signed_in_as=next(email for r, email, *_ in DEMO_ACCOUNTS if r == role),
+            )
+            for role in ROLE_VIEWS.get(spec.url_path, ())
         ]
     return pages
 

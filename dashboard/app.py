@@ -4,7 +4,13 @@ import streamlit as st
 
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.settings import get_settings
-from dashboard.ui.auth import cookie_request, oidc_refused, refuse_page, resolve_session
+from dashboard.ui.auth import (
+    cookie_request,
+    land_after_sign_in,
+    oidc_refused,
+    refuse_page,
+    resolve_session,
+)
 from dashboard.ui.context import LANG_KEY, current_actor, label, role, signed_in, t
 from dashboard.ui.navigation import build_navigation
 from dashboard.ui.widgets import esc
@@ -16,7 +22,10 @@ st.set_page_config(
     layout="wide",
 )
 resolve_session()
-cookie_request()
+closed = not signed_in() and not get_settings().public_read
+page = st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed))
+land_after_sign_in()  # before anything is drawn: the landing page's run draws it all
+cookie_request()  # after the landing: a switch of page would drop what this run draws
 with st.sidebar:
     st.selectbox(
         "Språk / Language",
@@ -32,5 +41,4 @@ with st.sidebar:
         st.caption(t("app.role_notice", role=label(role(), "Role")))
     if oidc_refused():
         st.warning(t("auth.oidc_no_access", email=esc(st.user.get("email") or "")))
-closed = not signed_in() and not get_settings().public_read
-st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed)).run()
+page.run()

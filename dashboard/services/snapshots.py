@@ -381,6 +381,12 @@ def _initiatives(
     return _frame(records, INITIATIVE_COLUMNS)
 
 
+def current_initiatives(session: Session, mission_id: int) -> pd.DataFrame:
+    """Every initiative now, with the RAG status, help needed and texts of its latest approved
+    check-in (the initiative rows a report taken today would hold)."""
+    return _initiatives(session, mission_id, None, None)
+
+
 def _check_in_state(state: str | None, status: object, period: Period | None) -> str | None:
     """The state of an initiative's check-in for the report's period: missing when none was
     entered, except for a completed initiative, of which none is expected."""

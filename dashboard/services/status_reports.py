@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dashboard.services import audit
@@ -58,6 +59,7 @@ REPORT_COLUMNS = [
     "submitted_at",
     "approved_at",
     "approved_by",
+    "submitted_by",
 ]
 
 
@@ -311,8 +313,10 @@ def override_goal(
 
 
 def report_list(session: Session, mission_id: int, *, include_unpublished: bool) -> pd.DataFrame:
-    """The reports a reader may see (partners: the approved ones), the newest period first."""
+    """The reports a reader may see (partners: the approved ones), the newest period first, with
+    who approved and who sent each."""
     visible = list(R) if include_unpublished else [R.APPROVED]
+    approver, sender = aliased(User), aliased(User)
     rows = fetch(
         session,
         sa.select(
@@ -324,10 +328,12 @@ def report_list(session: Session, mission_id: int, *, include_unpublished: bool)
             col(StatusReport.created_at),
             col(StatusReport.submitted_at),
             col(StatusReport.approved_at),
-            col(User.name),
+            col(approver.name),
+            sa.func.coalesce(col(sender.name), col(sender.email)),
         )
         .join(Period, col(Period.id) == StatusReport.period_id)
-        .outerjoin(User, col(User.id) == StatusReport.approved_by_id)
+        .outerjoin(approver, col(approver.id) == StatusReport.approved_by_id)
+        .outerjoin(sender, col(sender.id) == StatusReport.submitted_by_id)
         .where(col(StatusReport.mission_id) == mission_id, col(StatusReport.status).in_(visible))
         .order_by(col(Period.end).desc(), col(StatusReport.id).desc()),
     )

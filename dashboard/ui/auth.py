@@ -29,6 +29,7 @@ OIDC_REFUSED_KEY = "oidc_refused"
 SESSION_KEY = "session_id"
 # What the browser is to do with the cookie on this run: (path, body) to POST, once.
 COOKIE_KEY = "cookie_request"
+JUST_SIGNED_IN_KEY = "just_signed_in"
 
 
 def oidc_enabled() -> bool:
@@ -124,20 +125,21 @@ def _refusal_message() -> None:
     else:
         # Signed in here, the rerun opens this very address (query string included).
         st.info(t("auth.sign_in_to_open"))
-        sign_in_choices()
+        sign_in_choices(land=False)
 
 
-def sign_in_choices() -> None:
-    """The provider's sign-in (when configured) and the local account's form."""
+def sign_in_choices(*, land: bool = True) -> None:
+    """The provider's sign-in (when configured) and the local account's form; with land, a
+    local sign-in goes on to the role's start page (else it stays on this address)."""
     if oidc_enabled():
         provider = get_settings().oidc_provider
         if st.button(t("auth.sign_in_oidc"), type="primary", icon=":material/login:"):
             st.login(provider)
         st.caption(t("auth.or_local"))
-    sign_in_form()
+    sign_in_form(land=land)
 
 
-def sign_in_form() -> None:
+def sign_in_form(*, land: bool = True) -> None:
     """E-mail and password; one message for every failure, so no account can be guessed.
 
     A correct password starts a new server-side session (a new id at every sign-in); the
@@ -159,7 +161,20 @@ def sign_in_form() -> None:
         st.session_state[ACTOR_KEY] = actor
         st.session_state[SESSION_KEY] = started.session_id
         st.session_state[COOKIE_KEY] = (sessions.START_PATH, started.grant)
+        st.session_state[JUST_SIGNED_IN_KEY] = land
         st.rerun()
+
+
+def land_after_sign_in() -> None:
+    """Right after a sign-in (once the navigation for the new role is built): go to the
+    role's start page; partners stay where they signed in."""
+    from dashboard.ui.navigation import PAGES_DIR, landing_page
+
+    if not st.session_state.pop(JUST_SIGNED_IN_KEY, False):
+        return
+    page = landing_page(current_actor().role)
+    if page is not None:
+        st.switch_page(PAGES_DIR / page.script)
 
 
 def sign_out() -> None:

@@ -15,14 +15,15 @@ PAGES_DIR = ROOT / "pages"
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page: its script, title key, URL path, icon, and the action it needs (None: anyone)."""
+    """A page: its script, title key, URL path, icon, the action it needs (None: anyone), and
+    the roles that land on it (their default page)."""
 
     script: str
     title_key: str
     url_path: str
     icon: str
     action: Action | None = None
-    default: bool = False
+    default_for: frozenset[Role] = frozenset()
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -30,8 +31,17 @@ class PageSpec:
         return frozenset(r for r in Role if self.action is None or self.action in PERMISSIONS[r])
 
 
+INTERNAL = frozenset({Role.OPERATIVE, Role.STEERING, Role.ADMIN})
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("oversikt.py", "page.overview", "oversikt", ":material/dashboard:", default=True),
+    # the internal roles land on what needs them now; partners and visitors on the mission
+    PageSpec("start.py", "page.start", "start", ":material/home:", default_for=INTERNAL),
+    PageSpec(
+        "oversikt.py",
+        "page.overview",
+        "oversikt",
+        ":material/dashboard:",
+        default_for=frozenset({Role.PARTNER}),
+    ),
     PageSpec("mal.py", "page.goals", "mal", ":material/flag:"),
     PageSpec("portefolje.py", "page.portfolio", "portefolje", ":material/view_list:"),
     PageSpec("satsing.py", "page.initiative", "satsing", ":material/work:"),
@@ -66,6 +76,15 @@ def pages_for(role: Role) -> list[PageSpec]:
     return [spec for spec in PAGES if role in spec.roles]
 
 
+START = PAGES[0]
+
+
+def landing_page(role: Role) -> PageSpec | None:
+    """The page a role lands on right after signing in: the internal roles' start page
+    (None for partners, who stay where they signed in)."""
+    return START if role in START.default_for else None
+
+
 def build_navigation(
     role: Role, refuse: Callable[[PageSpec], None], *, only_sign_in: bool = False
 ) -> list[st.Page]:
@@ -82,7 +101,7 @@ def build_navigation(
             title=t(spec.title_key),
             url_path=spec.url_path,
             icon=spec.icon,
-            default=spec.default or only_sign_in,
+            default=role in spec.default_for or only_sign_in,
         )
         for spec in mine
     ]

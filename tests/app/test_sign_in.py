@@ -36,6 +36,9 @@ def sidebar_text(at: AppTest) -> str:
 def test_sign_in_and_out(accounts: dict[str, str]) -> None:
     at = sign_in(on_account_page(), "Operativ@demo.invalid", accounts["operativ@demo.invalid"])
     assert "Innlogget som operativ@demo.invalid (operativ gruppe)" in sidebar_text(at)
+    assert at.title[0].value == "Min side"  # the operative group lands on its start page
+    at.switch_page("../pages/konto.py")
+    at.run()
     at.button[-1].click()  # «Logg ut»
     at.run()
     assert "Du ser dashbordet som partner" in sidebar_text(at)

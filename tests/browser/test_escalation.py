@@ -160,7 +160,8 @@ def menu(page: Page) -> list[str]:
     return [text.strip().splitlines()[-1] for text in links.all_inner_texts()]
 
 
-PUBLIC_MENU = ["Oversikt", "Mål", "Portefølje", "Satsing", "Organisasjoner", "Indikatorer"]
+PUBLIC_MENU = ["Min side", "Oversikt", "Mål", "Portefølje", "Satsing", "Organisasjoner"]
+PUBLIC_MENU += ["Indikatorer"]
 PUBLIC_MENU += ["Statusrapporter"]
 PUBLIC_MENU += ["Styring"]
 PUBLIC_MENU += ["Kunnskapsgrunnlag"]

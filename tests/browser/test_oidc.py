@@ -29,7 +29,8 @@ ACCOUNTS = {
     "dg@bfd.dep.no": (Role.STEERING, "BFD"),
 }
 STRANGER = "ukjent@kommune.no"
-MENU = ["Oversikt", "Mål", "Portefølje", "Satsing", "Organisasjoner", "Indikatorer"]
+MENU = ["Min side", "Oversikt", "Mål", "Portefølje", "Satsing", "Organisasjoner"]
+MENU += ["Indikatorer"]
 MENU += ["Statusrapporter", "Styring"]
 MENU += ["Kunnskapsgrunnlag"]
 

@@ -12,8 +12,9 @@ from dashboard.i18n import LANGUAGES, catalogue, translate
 from dashboard.i18n.formatting import date, measured, number, percent
 
 ROOT = Path(__file__).resolve().parents[2]
+# a message key in quotes (not a page script such as "start.py")
 KEY = re.compile(
-    r"""["']((?:app|page|overview|goals|portfolio|initiative|indicators|governance|knowledge|chart|download|common|empty|col|progress|report|decision|workflow|correction)\.[a-z_.]+)["']"""
+    r"""["']((?:app|page|overview|goals|portfolio|initiative|indicators|governance|knowledge|chart|download|common|empty|col|progress|report|decision|workflow|correction|start)\.[a-z_.]+)(?<!\.py)["']"""
 )
 LABEL_KINDS = re.compile(r"""labels?\((?:[^()]|\([^()]*\))*?,\s*["']([A-Za-z]+)["']\)""")
 
@@ -23,8 +24,8 @@ def app_sources() -> list[Path]:
     return [
         *ROOT.glob("pages/*.py"),
         *ROOT.glob("dashboard/*.py"),
-        *ROOT.glob("dashboard/ui/*.py"),
-        *ROOT.glob("dashboard/services/*.py"),
+        *ROOT.glob("dashboard/ui/**/*.py"),
+        *ROOT.glob("dashboard/services/**/*.py"),
     ]
 
 

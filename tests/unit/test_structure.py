@@ -81,8 +81,8 @@ def test_each_role_is_offered_exactly_its_pages() -> None:
     from dashboard.ui.navigation import pages_for
     from models import Role
 
-    everyone = ["oversikt", "mal", "portefolje", "satsing", "organisasjoner", "indikatorer"]
-    everyone += ["statusrapporter"]
+    everyone = ["start", "oversikt", "mal", "portefolje", "satsing", "organisasjoner"]
+    everyone += ["indikatorer", "statusrapporter"]
     everyone += ["styring"]
     everyone += ["kunnskapsgrunnlag"]
     expected = {
@@ -93,3 +93,16 @@ def test_each_role_is_offered_exactly_its_pages() -> None:
     }
     for role, paths in expected.items():
         assert [spec.url_path for spec in pages_for(role)] == paths, role
+
+
+def test_internal_roles_land_on_their_start_page_partners_on_the_overview() -> None:
+    from dashboard.ui.navigation import PAGES
+    from models import Role
+
+    landing = {role: [s.url_path for s in PAGES if role in s.default_for] for role in Role}
+    assert landing == {
+        Role.PARTNER: ["oversikt"],
+        Role.OPERATIVE: ["start"],
+        Role.STEERING: ["start"],
+        Role.ADMIN: ["start"],
+    }

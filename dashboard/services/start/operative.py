@@ -1,0 +1,165 @@
+"""The operative group's start page: what to enter in open periods, what was returned, what
+colleagues sent for approval, and one's own drafts not sent yet.
+
+Corrections to approved figures waiting for approval plug in as one more frame of
+OperativeStart, fed by one small function beside these.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from dashboard.services.common import fetch, frame_of
+from dashboard.services.progress import MISSING, open_completeness
+from dashboard.services.reporting_views import (
+    RETURNED_COLUMNS,
+    approval_queue,
+    check_in_list,
+    check_in_queue,
+    returned_to,
+)
+from models import (
+    CheckIn,
+    EntryStatus,
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    InitiativeStatus,
+    Period,
+)
+
+E = EntryStatus
+NOT_SENT = (MISSING, E.DRAFT.value, E.RETURNED.value)  # states that still need the reporter
+TO_ENTER_COLUMNS = ["period_id", "period", "due", "overdue", "values", "check_ins"]
+ENTRY_COLUMNS = ["kind", "entry_id", "period", "code", "name", "who", "due"]
+
+
+@dataclass
+class OperativeStart:
+    """One operative's lists, each most urgent first."""
+
+    to_enter: pd.DataFrame  # TO_ENTER_COLUMNS: per open period, what the organisation owes
+    returned: pd.DataFrame  # reporting_views.RETURNED_COLUMNS
+    to_approve: pd.DataFrame  # ENTRY_COLUMNS (who: entered by), colleagues' entries
+    drafts: pd.DataFrame  # ENTRY_COLUMNS (who: empty), one's own unsent drafts
+
+    @property
+    def total(self) -> int:
+        """How many items there are in all."""
+        return len(self.to_enter) + len(self.returned) + len(self.to_approve) + len(self.drafts)
+
+
+def operative_start(
+    session: Session,
+    mission_id: int,
+    actor_id: int | None,
+    organisation_id: int | None,
+    today: dt.date,
+) -> OperativeStart:
+    """What needs this person (and their organisation) now."""
+    return OperativeStart(
+        to_enter=to_enter(session, mission_id, organisation_id, today),
+        returned=returned_to(session, actor_id)
+        if actor_id is not None
+        else frame_of([], RETURNED_COLUMNS),
+        to_approve=to_approve(session, mission_id, actor_id),
+        drafts=my_drafts(session, mission_id, actor_id),
+    )
+
+
+def to_enter(
+    session: Session, mission_id: int, organisation_id: int | None, today: dt.date
+) -> pd.DataFrame:
+    """Per open, started period: how many of the organisation's values and check-ins are not
+    sent yet (missing, draft or returned); overdue periods first, then by due date."""
+    if organisation_id is None:
+        return frame_of([], TO_ENTER_COLUMNS)
+    finished = {
+        row[0]
+        for row in fetch(
+            session,
+            sa.select(col(Initiative.id)).where(
+                col(Initiative.mission_id) == mission_id,
+                col(Initiative.status) == InitiativeStatus.COMPLETED,
+            ),
+        )
+    }
+    rows = []
+    for period in open_completeness(session, mission_id, today):
+        mine = period.rows[period.rows["organisation_id"] == organisation_id]
+        values = int(mine["state"].isin(NOT_SENT).sum())
+        check_ins = check_in_list(session, mission_id, period.period_id, organisation_id)
+        owed = check_ins["status"].isna() | check_ins["status"].isin(NOT_SENT)
+        owed &= ~check_ins["initiative_id"].isin(finished)
+        if values or owed.any():
+            late = period.due is not None and today > period.due
+            rows.append((period.period_id, period.label, period.due, late, values, int(owed.sum())))
+    rows.sort(key=lambda r: (not r[3], r[2] is None, r[2] or dt.date.max))
+    return frame_of(rows, TO_ENTER_COLUMNS).astype({"overdue": bool})
+
+
+def to_approve(session: Session, mission_id: int, actor_id: int | None) -> pd.DataFrame:
+    """The values and check-ins colleagues submitted, which this person may approve (four
+    eyes: never their own), the oldest period first."""
+    values = approval_queue(session, mission_id)
+    values = values[values["entered_by_id"] != actor_id]
+    check_ins = check_in_queue(session, mission_id)
+    check_ins = check_ins[check_ins["entered_by_id"] != actor_id]
+    rows = [
+        ("value", v, p, c, n, who, None)
+        for v, p, c, n, who in zip(
+            values["value_id"],
+            values["period"],
+            values["code"],
+            values["name"],
+            values["entered_by"],
+            strict=True,
+        )
+    ]
+    rows += [
+        ("check_in", i, p, str(number), n, who, None)
+        for i, p, number, n, who in zip(
+            check_ins["check_in_id"],
+            check_ins["period"],
+            check_ins["number"],
+            check_ins["name"],
+            check_ins["entered_by"],
+            strict=True,
+        )
+    ]
+    return frame_of(rows, ENTRY_COLUMNS)
+
+
+def my_drafts(session: Session, mission_id: int, actor_id: int | None) -> pd.DataFrame:
+    """This person's values and check-ins saved as drafts and not sent, in open periods; the
+    earliest due date first."""
+    if actor_id is None:
+        return frame_of([], ENTRY_COLUMNS)
+    rows: list[tuple[Any, ...]] = []
+    for kind, entry, subject, code, link in (
+        ("value", IndicatorValue, Indicator, col(Indicator.code), IndicatorValue.indicator_id),
+        ("check_in", CheckIn, Initiative, col(Initiative.number), CheckIn.initiative_id),
+    ):
+        rows += [
+            (kind, entry_id, period, str(number), name, None, due)
+            for entry_id, period, number, name, due in fetch(
+                session,
+                sa.select(
+                    col(entry.id), col(Period.label), code, col(subject.name), col(Period.due)
+                )
+                .join(subject, col(subject.id) == link)
+                .join(Period, col(Period.id) == entry.period_id)
+                .where(
+                    col(subject.mission_id) == mission_id,
+                    col(entry.entered_by_id) == actor_id,
+                    col(entry.status) == E.DRAFT,
+                    col(Period.locked).is_(False),
+                ),
+            )
+        ]
+    rows.sort(key=lambda r: (r[6] is None, r[6] or dt.date.max, r[2], r[3]))
+    return frame_of(rows, ENTRY_COLUMNS)

@@ -1,0 +1,93 @@
+"""The operative group's start page: what to enter, what was returned, what colleagues sent for
+approval, and one's own drafts not sent yet."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n.formatting import local_time
+from dashboard.services.permissions import Actor
+from dashboard.services.start.operative import operative_start
+from dashboard.ui.context import t
+from dashboard.ui.data import query
+from dashboard.ui.progress import today
+from dashboard.ui.start.blocks import (
+    MAX_ITEMS,
+    OVERDUE_ICON,
+    cards,
+    due_text,
+    entry,
+    item,
+    late,
+    lines,
+    more,
+    rows,
+    section,
+)
+from dashboard.ui.widgets import esc
+
+
+def operative_view(actor: Actor, mission_id: int) -> None:
+    """What to enter, what was returned, what to approve, drafts not sent."""
+    start = query(operative_start, mission_id, actor.id, actor.organisation_id, today())
+    st.header(t("start.group.yours"))
+    enter_box, returned_box, approve_box, drafts_box = cards(4)
+    with enter_box:
+        to_enter_section(start.to_enter, has_organisation=actor.organisation_id is not None)
+    with returned_box:
+        returned_section(start.returned)
+    with approve_box:
+        to_approve_section(start.to_approve)
+    with drafts_box:
+        drafts_section(start.drafts)
+
+
+def to_enter_section(to_enter: pd.DataFrame, *, has_organisation: bool) -> None:
+    """Per open period: values and check-ins not sent yet, overdue periods first."""
+    if not has_organisation:
+        section("start.to_enter", 0, "start.no_organisation")
+    elif section("start.to_enter", len(to_enter), "start.to_enter_none"):
+        for row in rows(to_enter.head(MAX_ITEMS)):
+            text = t("start.to_enter_item", period=esc(row["period"]), due=due_text(row["due"]))
+            detail = t("start.to_enter_detail", values=row["values"], check_ins=row["check_ins"])
+            icon = OVERDUE_ICON if row["overdue"] else ":material/edit_note:"
+            item("rapportering.py", late(text, bool(row["overdue"])), icon=icon, detail=detail)
+
+
+def returned_section(returned: pd.DataFrame) -> None:
+    """What reviewers returned to this person, with their reason."""
+    if section("start.returned", len(returned), "start.returned_none"):
+        for row in rows(returned.head(MAX_ITEMS)):
+            what, name = entry(row)
+            text = f"{what} · {esc(row['period'])}"
+            detail = lines(
+                name,
+                t(
+                    "start.returned_detail",
+                    reason=esc(row["return_reason"]),
+                    who=esc(row["reviewer"]),
+                    when=local_time(row["reviewed_at"]),
+                ),
+            )
+            item("rapportering.py", text, icon=":material/undo:", detail=detail)
+        more(len(returned), "rapportering.py", "start.to_reporting")
+
+
+def to_approve_section(to_approve: pd.DataFrame) -> None:
+    """Colleagues' values and check-ins waiting for this person's approval."""
+    if section("start.to_approve", len(to_approve), "start.to_approve_none"):
+        for row in rows(to_approve.head(MAX_ITEMS)):
+            what, name = entry(row)
+            text = t("start.to_approve_item", what=what, period=esc(row["period"]))
+            detail = lines(name, t("start.from", who=esc(row["who"])))
+            item("rapportering.py", text, icon=":material/rule:", detail=detail)
+        more(len(to_approve), "rapportering.py", "start.to_queue")
+
+
+def drafts_section(drafts: pd.DataFrame) -> None:
+    """This person's drafts not sent yet, the earliest due first."""
+    if section("start.drafts", len(drafts), "start.drafts_none"):
+        for row in rows(drafts.head(MAX_ITEMS)):
+            what, name = entry(row)
+            text = f"{what} · {esc(row['period'])} · {due_text(row['due'])}"
+            item("rapportering.py", text, icon=":material/draft:", detail=name)
+        more(len(drafts), "rapportering.py", "start.to_reporting")
