@@ -110,6 +110,8 @@ def test_signing_in_again_starts_a_new_session(accounts: dict[str, str]) -> None
     password = accounts["operativ@demo.invalid"]
     at = sign_in(on_account_page(), "operativ@demo.invalid", password)
     first = at.session_state[SESSION_KEY]
+    at.switch_page("../pages/konto.py")  # signed in, the operative landed on Min side
+    at.run()
     at.button[-1].click()  # «Logg ut»
     at.run()
     again = sign_in(at, "operativ@demo.invalid", password)
