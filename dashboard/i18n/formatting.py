@@ -67,7 +67,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 TIME_PATTERNS = {"nb": "d. MMMM y 'kl'. HH.mm", "en": "d MMMM y 'at' HH:mm"}
 
 
-def local_time(value: object, lang: str = "nb") -> str:
+def local_time(value: object, lang: str) -> str:
     """A stored UTC time as Norwegian local time, to the minute, in words ('' for none)."""
     if not isinstance(value, dt.datetime) or pd.isna(value):
         return ""

@@ -11,7 +11,7 @@ from dashboard.i18n.formatting import local_time
 from dashboard.services.corrections import history
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import StaleVersion, WorkflowRefused, discard_correction
-from dashboard.ui.context import label, t
+from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.widgets import esc
 from models import CheckIn, IndicatorValue
@@ -87,7 +87,7 @@ def discard_section(actor: Actor, kind: str, pending: dict[int, tuple[str, int]]
                 discard_correction(actor, IndicatorValue, chosen, pending[chosen][1])
         except StaleVersion as exc:
             who = esc(exc.changed_by or t("workflow.someone"))
-            st.error(t("workflow.stale", who=who, when=local_time(exc.changed_at)))
+            st.error(t("workflow.stale", who=who, when=local_time(exc.changed_at, lang())))
         except WorkflowRefused as exc:
             st.error(t(f"workflow.{exc.code}"))
         except PermissionDenied:
@@ -122,7 +122,7 @@ def history_section(
                     ],
                     t("correction.proposed_by"): past["proposed_by"].fillna(""),
                     t("correction.approved_by"): past["approved_by"].fillna(""),
-                    t("correction.when"): [local_time(at) for at in past["at"]],
+                    t("correction.when"): [local_time(at, lang()) for at in past["at"]],
                     t("correction.reason"): past["reason"].fillna(""),
                 }
             ),

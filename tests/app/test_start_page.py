@@ -91,7 +91,9 @@ def test_the_operative_sees_overdue_work_first_and_what_came_back_with_the_reaso
         "Sendt tilbake til deg (1)",
         "Sendt inn av kolleger, til godkjenning (1)",
         "Utkast du ikke har sendt inn (1)",
+        "Korreksjoner som venter (0)",
     ]
+    assert "Ingen korreksjoner av godkjente tall venter." in captions(at)
     labels = list(links(at))
     assert labels[0] == "**Forfalt**: 2025 · frist 1. mars 2026"  # overdue first
     assert labels[1] == "2026 · frist 1. mars 2027"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dashboard.db import session_scope
 from dashboard.services.decisions import record_decision
@@ -25,7 +25,7 @@ from dashboard.services.reporting import (
 )
 from dashboard.services.reporting_views import returned_to
 from dashboard.services.start.admin import accounts_to_check, admin_start, recent_refusals
-from dashboard.services.start.operative import operative_start
+from dashboard.services.start.operative import OperativeStart, operative_start
 from dashboard.services.start.partner import latest_published
 from dashboard.services.start.steering import steering_start
 from dashboard.services.status_reports import (
@@ -40,6 +40,7 @@ from models import (
     GoalLevel,
     Indicator,
     IndicatorGoal,
+    IndicatorValue,
     Initiative,
     InitiativeOrganisation,
     Mission,
@@ -286,6 +287,42 @@ def test_the_operative_sees_what_to_enter_what_came_back_and_what_to_approve(wor
     assert list(mine.drafts["code"]) == ["A"]
     assert list(mine.drafts["period"]) == ["2025"]
     assert colleague.returned.empty and colleague.drafts.empty
+
+
+def test_a_correction_waits_on_the_operative_page_until_a_colleague_approves_it(
+    world: World,
+) -> None:
+    _approved(world, "NEET", "2025", "90")
+    with world.session() as session:
+        approved = session.exec(
+            select(IndicatorValue).where(
+                IndicatorValue.indicator_id == world.indicators["NEET"],
+                IndicatorValue.period_id == world.periods["2025"],
+            )
+        ).one()
+    a, b = world.actors["udir_a"], world.actors["udir_b"]
+    row = save_value(
+        a,
+        world.indicators["NEET"],
+        world.periods["2025"],
+        {"value": "91"},
+        version=approved.version,
+        reason="Feil i kilden",
+        engine=world.engine,
+    )
+    row = submit_value(a, row.id or 0, row.version, engine=world.engine)
+
+    def start(who: Actor) -> OperativeStart:
+        with world.session() as session:
+            return operative_start(session, world.mission, who.id, who.organisation_id, TODAY)
+
+    waiting = start(b).corrections
+    assert list(waiting["code"]) == ["NEET"]
+    assert (waiting["status"].iloc[0], waiting["reason"].iloc[0]) == ("submitted", "Feil i kilden")
+    assert waiting["who"].iloc[0] == "udir_a@example.no"
+    assert "NEET" in list(start(b).to_approve["code"])
+    approve_value(b, row.id or 0, row.version, engine=world.engine)
+    assert start(b).corrections.empty
 
 
 def test_returned_to_names_the_entry_the_reason_and_the_reviewer(world: World) -> None:

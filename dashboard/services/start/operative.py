@@ -1,9 +1,6 @@
 """The operative group's start page: what to enter in open periods, what was returned, what
-colleagues sent for approval, and one's own drafts not sent yet.
-
-Corrections to approved figures waiting for approval plug in as one more frame of
-OperativeStart, fed by one small function beside these.
-"""
+colleagues sent for approval, one's own drafts not sent yet, and the corrections to approved
+figures that are still waiting."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -30,12 +27,14 @@ from models import (
     Initiative,
     InitiativeStatus,
     Period,
+    User,
 )
 
 E = EntryStatus
 NOT_SENT = (MISSING, E.DRAFT.value, E.RETURNED.value)  # states that still need the reporter
 TO_ENTER_COLUMNS = ["period_id", "period", "due", "overdue", "values", "check_ins"]
 ENTRY_COLUMNS = ["kind", "entry_id", "period", "code", "name", "who", "due"]
+CORRECTION_COLUMNS = [*ENTRY_COLUMNS, "status", "reason"]
 
 
 @dataclass
@@ -46,11 +45,13 @@ class OperativeStart:
     returned: pd.DataFrame  # reporting_views.RETURNED_COLUMNS
     to_approve: pd.DataFrame  # ENTRY_COLUMNS (who: entered by), colleagues' entries
     drafts: pd.DataFrame  # ENTRY_COLUMNS (who: empty), one's own unsent drafts
+    corrections: pd.DataFrame  # CORRECTION_COLUMNS (who: proposed by), not approved yet
 
     @property
     def total(self) -> int:
         """How many items there are in all."""
-        return len(self.to_enter) + len(self.returned) + len(self.to_approve) + len(self.drafts)
+        lists = (self.to_enter, self.returned, self.to_approve, self.drafts, self.corrections)
+        return sum(len(frame) for frame in lists)
 
 
 def operative_start(
@@ -68,6 +69,7 @@ def operative_start(
         else frame_of([], RETURNED_COLUMNS),
         to_approve=to_approve(session, mission_id, actor_id),
         drafts=my_drafts(session, mission_id, actor_id),
+        corrections=corrections_waiting(session, mission_id),
     )
 
 
@@ -163,3 +165,37 @@ def my_drafts(session: Session, mission_id: int, actor_id: int | None) -> pd.Dat
         ]
     rows.sort(key=lambda r: (r[6] is None, r[6] or dt.date.max, r[2], r[3]))
     return frame_of(rows, ENTRY_COLUMNS)
+
+
+def corrections_waiting(session: Session, mission_id: int) -> pd.DataFrame:
+    """The mission's corrections to approved values and check-ins that are not approved yet
+    (draft, submitted or returned): the approved figure still holds until one is. The oldest
+    period first."""
+    rows: list[tuple[Any, ...]] = []
+    for kind, entry, subject, code, link in (
+        ("value", IndicatorValue, Indicator, col(Indicator.code), IndicatorValue.indicator_id),
+        ("check_in", CheckIn, Initiative, col(Initiative.number), CheckIn.initiative_id),
+    ):
+        rows += [
+            (kind, entry_id, period, str(number), name, who, due, status, reason, end)
+            for entry_id, period, number, name, who, due, status, reason, end in fetch(
+                session,
+                sa.select(
+                    col(entry.id),
+                    col(Period.label),
+                    code,
+                    col(subject.name),
+                    col(User.email),
+                    col(Period.due),
+                    col(entry.status),
+                    col(entry.correction_reason),
+                    col(Period.end),
+                )
+                .join(subject, col(subject.id) == link)
+                .join(Period, col(Period.id) == entry.period_id)
+                .outerjoin(User, col(User.id) == entry.entered_by_id)
+                .where(col(subject.mission_id) == mission_id, col(entry.is_correction).is_(True)),
+            )
+        ]
+    rows.sort(key=lambda r: (r[9], r[3]))
+    return frame_of([r[:9] for r in rows], CORRECTION_COLUMNS)

@@ -80,7 +80,7 @@ def accounts_section(accounts: pd.DataFrame) -> None:
             state = (
                 t("start.account_inactive")
                 if not row["active"]
-                else t("start.account_locked", until=local_time(row["locked_until"]))
+                else t("start.account_locked", until=local_time(row["locked_until"], lang()))
             )
             text = f"{esc(row['email'])} · {state}"
             item("administrasjon.py", text, icon=":material/person_off:")
@@ -100,7 +100,7 @@ def refusals_section(refusals: pd.DataFrame) -> None:
                 "administrasjon.py",
                 who,
                 icon=":material/block:",
-                detail=f"{local_time(row['at'])}: {what}",
+                detail=f"{local_time(row['at'], lang())}: {what}",
             )
         more(len(refusals), "administrasjon.py", "start.to_admin")
 

@@ -1,5 +1,5 @@
 """The operative group's start page: what to enter, what was returned, what colleagues sent for
-approval, and one's own drafts not sent yet."""
+approval, one's own drafts not sent yet, and corrections waiting."""
 
 import pandas as pd
 import streamlit as st
@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.i18n.formatting import local_time
 from dashboard.services.permissions import Actor
 from dashboard.services.start.operative import operative_start
-from dashboard.ui.context import t
+from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.progress import today
 from dashboard.ui.start.blocks import (
@@ -30,7 +30,7 @@ def operative_view(actor: Actor, mission_id: int) -> None:
     """What to enter, what was returned, what to approve, drafts not sent."""
     start = query(operative_start, mission_id, actor.id, actor.organisation_id, today())
     st.header(t("start.group.yours"))
-    enter_box, returned_box, approve_box, drafts_box = cards(4)
+    enter_box, returned_box, approve_box, drafts_box, corrections_box = cards(5)
     with enter_box:
         to_enter_section(start.to_enter, has_organisation=actor.organisation_id is not None)
     with returned_box:
@@ -39,6 +39,8 @@ def operative_view(actor: Actor, mission_id: int) -> None:
         to_approve_section(start.to_approve)
     with drafts_box:
         drafts_section(start.drafts)
+    with corrections_box:
+        corrections_section(start.corrections)
 
 
 def to_enter_section(to_enter: pd.DataFrame, *, has_organisation: bool) -> None:
@@ -65,7 +67,7 @@ def returned_section(returned: pd.DataFrame) -> None:
                     "start.returned_detail",
                     reason=esc(row["return_reason"]),
                     who=esc(row["reviewer"]),
-                    when=local_time(row["reviewed_at"]),
+                    when=local_time(row["reviewed_at"], lang()),
                 ),
             )
             item("rapportering.py", text, icon=":material/undo:", detail=detail)
@@ -91,3 +93,18 @@ def drafts_section(drafts: pd.DataFrame) -> None:
             text = f"{what} · {esc(row['period'])} · {due_text(row['due'])}"
             item("rapportering.py", text, icon=":material/draft:", detail=name)
         more(len(drafts), "rapportering.py", "start.to_reporting")
+
+
+def corrections_section(corrections: pd.DataFrame) -> None:
+    """Corrections to approved figures not approved yet: their state, who proposed them, why."""
+    if section("start.corrections", len(corrections), "start.corrections_none"):
+        for row in rows(corrections.head(MAX_ITEMS)):
+            what, name = entry(row)
+            state = label(row["status"], "EntryStatus")
+            text = f"{what} · {esc(row['period'])} · {state}"
+            detail = lines(
+                name,
+                t("start.correction_detail", who=esc(row["who"]), reason=esc(row["reason"])),
+            )
+            item("rapportering.py", text, icon=":material/edit_note:", detail=detail)
+        more(len(corrections), "rapportering.py", "start.to_reporting")
