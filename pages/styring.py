@@ -5,6 +5,8 @@ import streamlit as st
 
 from dashboard.i18n.formatting import date
 from dashboard.services.governance import bodies, deliverables
+from dashboard.services.permissions import Action, allowed
+from dashboard.ui.admin import reopen_section
 from dashboard.ui.charts import timeline_chart
 from dashboard.ui.context import current_actor, label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
@@ -46,6 +48,12 @@ if sees_unapproved():
     decision_log_section(current_actor(), mission.id)
 else:
     published_decisions(mission.id)
+
+actor = current_actor()
+if allowed(actor, Action.REOPEN_PERIOD) and not allowed(actor, Action.MANAGE_PERIODS):
+    st.header(t("periods.reopen_header"))  # the secretariat does this under Administrasjon
+    st.caption(t("periods.reopen_help"))
+    reopen_section(actor)
 
 st.header(t("governance.deliverables"))
 items = query(deliverables, mission.id)

@@ -319,15 +319,43 @@ def _lock_form(actor: Actor, rows: list[Period]) -> None:
         reopen = right.form_submit_button(t("periods.reopen"), icon=":material/lock_open:")
     if not (lock or reopen) or chosen is None:
         return
+    _set_locked(actor, by_id[chosen], lock, reason)
+
+
+def _set_locked(actor: Actor, period: Period, lock: bool, reason: str) -> None:
+    """Lock or re-open period; a refusal is told here, a success after the rerun."""
     try:
-        set_period_locked(actor, chosen, lock, reason=reason)
+        set_period_locked(actor, period.id or 0, lock, reason=reason)
     except (WorkflowRefused, PermissionDenied) as exc:
         code = exc.code if isinstance(exc, WorkflowRefused) else "not_allowed"
         st.error(t(f"workflow.{code}") if code != "not_allowed" else t("auth.not_allowed"))
         return
     key = "periods.locked_done" if lock else "periods.reopened"
-    st.session_state[PERIODS_DONE_KEY] = t(key, label=esc(by_id[chosen].label))
+    st.session_state[PERIODS_DONE_KEY] = t(key, label=esc(period.label))
     st.rerun()
+
+
+def reopen_section(actor: Actor) -> None:
+    """Re-open a locked period with a reason (the steering group's way to let a correction in;
+    the secretariat has the whole periods section)."""
+    _show_done(PERIODS_DONE_KEY)
+    locked = {p.id: p for p in query(periods) if p.locked}
+    if not locked:
+        st.caption(t("periods.none_locked"))
+        return
+    with st.form("reopen-period"):
+        chosen = st.selectbox(
+            t("periods.choose"),
+            list(locked),
+            format_func=lambda i: locked[i].label,
+            key="reopen-period-choice",
+        )
+        reason = st.text_input(
+            t("periods.reopen_reason"), max_chars=1000, key="reopen-period-reason"
+        )
+        reopen = st.form_submit_button(t("periods.reopen"), icon=":material/lock_open:")
+    if reopen and chosen is not None:
+        _set_locked(actor, locked[chosen], False, reason)
 
 
 def _due_form(actor: Actor, rows: list[Period]) -> None:

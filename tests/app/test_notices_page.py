@@ -15,7 +15,7 @@ from dashboard.services.reporting import (
     set_period_locked,
     submit_value,
 )
-from models import Indicator
+from models import Indicator, Period
 
 pytestmark = pytest.mark.usefixtures("accounts")
 TIME = r"\d{1,2}\. [a-zæøå]+ \d{4} kl\. \d{2}\.\d{2}"  # 4. desember 2026 kl. 19.48
@@ -53,15 +53,40 @@ def test_a_locked_period_is_named_as_locked_on_the_grid_and_the_import_tab() -> 
     for text in warnings:
         assert text.startswith("Perioden 2026\\-K3 er låst")
         assert "sekretariat\\@demo\\.invalid" in text and "«Tertialrapporten er sendt»" in text
-        assert "Styringsgruppen eller sekretariatet kan åpne den igjen" in text
+        assert (
+            "Styringsgruppen (under Styring) eller sekretariatet (under Administrasjon › Perioder)"
+            " kan åpne den igjen" in text
+        )
     assert not any("Ingen" in i.value for i in at.info)  # never "no period" when one exists
     english = open_page("operativ@demo.invalid", "rapportering")
     english.session_state["lang"] = "en"
     english.run()
     text = english.warning[0].value
     assert text.startswith("The period 2026\\-K3 is locked")
-    assert "The steering group or the secretariat can re-open it" in text
+    assert "The steering group (under Governance) or the secretariat" in text
     assert dt.date.today().strftime("%Y") in text and " at " in text
+
+
+def test_the_steering_group_re_opens_a_locked_period_on_styring_with_a_reason() -> None:
+    period = quarter()
+    set_period_locked(actor("sekretariat@demo.invalid"), period, True, engine=engine())
+    at = open_page("styringsgruppe@demo.invalid", "styring")
+    assert "Åpne en låst periode igjen" in [h.value for h in at.header]
+    at.selectbox(key="reopen-period-choice").select(period)
+    at.button[-1].click()  # «Åpne igjen» without a reason
+    at.run()
+    assert [e.value for e in at.error] == ["Skriv en begrunnelse."]
+    with Session(engine()) as session:
+        assert session.get(Period, period).locked  # nothing changed
+    at.text_input(key="reopen-period-reason").input("Korreksjon av NEET etter ny SSB-publisering")
+    at.button[-1].click()
+    at.run()
+    assert any("2026\\-K3 er åpnet igjen" in s.value for s in at.success), at.success
+    with Session(engine()) as session:
+        assert not session.get(Period, period).locked
+    assert "Åpne en låst periode igjen" not in [
+        h.value for h in open_page("operativ@demo.invalid", "styring").header
+    ]
 
 
 def test_the_queue_shows_what_the_approver_judges_and_warns_of_a_jump() -> None:
