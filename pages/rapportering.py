@@ -19,7 +19,7 @@ mission = current_mission()
 assert mission.id is not None
 page_header("page.reporting", "reporting.intro")
 show_messages()
-returned_notice(actor)
+returned_notice(actor, mission.id)
 period_id = choose_period()
 values_tab, check_ins_tab, queue_tab, completeness_tab, import_tab = st.tabs(
     [

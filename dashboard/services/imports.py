@@ -52,7 +52,7 @@ from dashboard.services.commands import authorize, command
 from dashboard.services.common import fetch, frame_of
 from dashboard.services.exports import FORMULA_STARTS
 from dashboard.services.permissions import Action, Actor, allowed
-from dashboard.services.reporting import store_entry
+from dashboard.services.reporting import REASON_MAX_LENGTH, store_entry
 from models import EntryStatus, Indicator, IndicatorValue, Period, User, ValueEntry
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -99,6 +99,7 @@ PROBLEMS = (
     "period_locked",
     "duplicate",
     "reason_required",
+    "reason_too_long",
 )
 REFUSALS = (
     "file_type",
@@ -576,6 +577,8 @@ def _check_row(
     code, label = _text(record["indikator"]), _text(record["periode"])
     row = RowCheck(number, code, label, record["verdi"], fields=fields)
     row.reason = _text(record["begrunnelse"]) or None
+    if row.reason and len(row.reason) > REASON_MAX_LENGTH:
+        row.problems.append(Problem("reason_too_long", {"length": REASON_MAX_LENGTH}))
     data: dict[str, object] = {"value": _number(record["verdi"])}
     data |= {f: _text(record[c]) for c, f in FIELDS.items() if f in fields and f != "value"}
     if all(value == "" for value in data.values()):

@@ -37,6 +37,8 @@ from models import (
 )
 from models.reporting import CheckInBase, utcnow
 
+REASON_MAX_LENGTH = 1000  # the correction_reason column's length
+
 
 class WorkflowRefused(ValueError):
     """The step is not possible in the entry's state; code names why (for the message)."""
@@ -193,6 +195,8 @@ def store_entry(
             raise WorkflowRefused("correction_same_as_approved")
         if not (reason and reason.strip()) and not (pending and pending.correction_reason):
             raise WorkflowRefused("correction_reason_required")
+        if reason and len(reason.strip()) > REASON_MAX_LENGTH:
+            raise WorkflowRefused("correction_reason_too_long")
         if pending is None:  # versions go on from the approved entry's, so none is reused
             row, before = _new_entry(model, key, figures), None
             row.is_correction, row.version = True, main.version
@@ -269,7 +273,8 @@ def _transition(
     scoped = None if review else org
     with command(actor, step.permission, organisation_id=scoped, engine=engine) as session:
         row = session.get(model, entry_id)
-        assert row is not None
+        if row is None:  # a correction approved or withdrawn meanwhile is gone
+            raise WorkflowRefused("no_value")
         if not review:
             _still(org, _owner(session, row, actor))
         _period(session, row.period_id)
@@ -316,6 +321,9 @@ def discard_correction(
         _period(session, row.period_id)
         _check_version(session, row, version)
         before = _fields(row)
+        main, _ = corrections.entries(session, model, corrections.subject_of(row), row.period_id)
+        if main is not None:  # the next correction's versions go on above this one's
+            main.version = max(main.version, row.version)
         session.delete(row)
         audit.record(session, actor, "discard", ENTITY[model], entry_id, before=before)
 

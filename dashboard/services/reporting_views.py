@@ -49,6 +49,7 @@ RETURNED_COLUMNS = [
     "return_reason",
     "reviewer",
     "reviewed_at",
+    "is_correction",
 ]
 QUEUE_COLUMNS = [
     "value_id",
@@ -315,10 +316,11 @@ def _approved(current: sa.Subquery, name: str) -> Any:
     return sa.case((approved, current.c[name]), else_=None).label("approved")
 
 
-def returned_to(session: Session, actor_id: int) -> pd.DataFrame:
-    """Every value and check-in this person entered that a reviewer returned, newest return
-    first: kind ("value" or "check_in"), entry id, period, the indicator's code (none for a
-    check-in), the indicator's or initiative's name, the reason, who returned it and when."""
+def returned_to(session: Session, mission_id: int, actor_id: int) -> pd.DataFrame:
+    """Every value and check-in of the mission this person entered that a reviewer returned,
+    newest return first: kind ("value" or "check_in"), entry id, period, the indicator's code
+    (none for a check-in), the indicator's or initiative's name, the reason, who returned it
+    and when, and whether it is a correction of an approved entry (which still stands)."""
     rows: list[tuple[Any, ...]] = []
     sources: list[tuple[str, Any, Any, Any]] = [
         ("value", IndicatorValue.indicator_id, Indicator, col(Indicator.code)),
@@ -336,11 +338,16 @@ def returned_to(session: Session, actor_id: int) -> pd.DataFrame:
                 entry.return_reason,
                 col(User.email),
                 entry.reviewed_at,
+                entry.is_correction,
             )
             .join(subject, col(subject.id) == link)
             .join(Period, col(Period.id) == entry.period_id)
             .outerjoin(User, col(User.id) == entry.reviewed_by_id)
-            .where(entry.entered_by_id == actor_id, entry.status == EntryStatus.RETURNED)
+            .where(
+                entry.entered_by_id == actor_id,
+                entry.status == EntryStatus.RETURNED,
+                subject.mission_id == mission_id,
+            )
         )
         rows += fetch(session, query)
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)

@@ -12,11 +12,11 @@ from dashboard.ui.data import query
 from dashboard.ui.widgets import esc
 
 
-def returned_notice(actor: Actor) -> None:
+def returned_notice(actor: Actor, mission_id: int) -> None:
     """What reviewers sent back to this person, each entry named with the reason."""
     if actor.id is None:
         return
-    returned = query(returned_to, actor.id)
+    returned = query(returned_to, mission_id, actor.id)
     if returned.empty:
         return
     lines = [t("notice.returned", count=len(returned))]
@@ -30,6 +30,8 @@ def returned_line(row: pd.Series) -> str:
         what = t("notice.returned_value", code=esc(row["code"]), name=esc(row["name"]))
     else:
         what = t("notice.returned_check_in", name=esc(row["name"]))
+    if row["is_correction"]:  # the approved figure still stands
+        what = t("notice.returned_correction", what=what)
     reviewer = esc(row["reviewer"]) if isinstance(row["reviewer"], str) else t("workflow.someone")
     return t(
         "notice.returned_line",

@@ -37,6 +37,7 @@ class World:
     period: int
     actors: dict[str, Actor]
     initiative: int = 0  # Udir is responsible, NAV involved
+    mission: int = 0
 
     def save(
         self, actor: Actor, data: dict[str, Any], version: int | None = None, *, indicator: int = 0
@@ -109,6 +110,6 @@ def world(engine: Engine) -> World:
             session.flush()
             actors[name] = Actor(user.id, user.email, role, org)
         session.flush()
-        assert count.id and share.id and period.id and initiative.id
+        assert count.id and share.id and period.id and initiative.id and mission.id
         everyone = actors | {"anonymous": ANONYMOUS}
-        return World(engine, count.id, share.id, period.id, everyone, initiative.id)
+        return World(engine, count.id, share.id, period.id, everyone, initiative.id, mission.id)

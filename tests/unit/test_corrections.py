@@ -102,6 +102,26 @@ def test_saving_over_an_approved_value_needs_a_reason_and_loses_nothing(world: W
     assert rows(world.engine, AuditEvent) == audits
 
 
+def test_a_reason_longer_than_the_column_is_refused_with_a_message(world: World) -> None:
+    approved = put(world, E.APPROVED)
+    with pytest.raises(WorkflowRefused, match="correction_reason_too_long"):
+        world_save(world, "14", approved.version, "x" * 1001)
+    assert values(world) == [(10, E.APPROVED, False)]
+    assert world_save(world, "14", approved.version, "x" * 1000).is_correction
+
+
+def test_a_withdrawn_correction_s_version_is_never_reused(world: World) -> None:
+    a = world.actors["udir_a"]
+    first = corrected(world)
+    discard_correction(a, IndicatorValue, first.id or 0, first.version, engine=world.engine)
+    with Session(world.engine) as session:
+        approved = session.exec(select(IndicatorValue)).one()
+    second = world_save(world, "15", approved.version, REASON)
+    assert second.version > first.version
+    with pytest.raises(StaleVersion):  # a screen still showing the withdrawn correction
+        world_save(world, "16", first.version, REASON)
+
+
 def test_saving_the_approved_figure_again_changes_nothing(world: World) -> None:
     approved = put(world, E.APPROVED)
     audits = rows(world.engine, AuditEvent)

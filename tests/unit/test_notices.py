@@ -13,6 +13,7 @@ from dashboard.services.reporting import (
     approve_value,
     create_period,
     return_check_in,
+    return_value,
     save_check_in,
     save_value,
     set_period_locked,
@@ -20,7 +21,7 @@ from dashboard.services.reporting import (
     submit_value,
 )
 from dashboard.services.reporting_views import RETURNED_COLUMNS, approval_queue, returned_to
-from models import EntryStatus, Indicator, Period, PeriodCreate, Role
+from models import EntryStatus, Indicator, IndicatorValue, Period, PeriodCreate, Role
 from models.jumps import Jump
 
 
@@ -37,8 +38,8 @@ def test_returned_to_lists_the_values_and_check_ins_sent_back_to_the_person(
     row = submit_check_in(a, row.id, row.version, engine=world.engine)
     return_check_in(b, row.id or 0, row.version, "Mangler risiko", engine=world.engine)
     with session_scope(engine=world.engine) as session:
-        mine = returned_to(session, a.id)
-        theirs = returned_to(session, b.id)
+        mine = returned_to(session, world.mission, a.id)
+        theirs = returned_to(session, world.mission, b.id)
     assert list(mine.columns) == RETURNED_COLUMNS
     assert theirs.empty  # the reviewer entered nothing
     assert list(mine["kind"]) == ["check_in", "value"]  # the newest return first
@@ -48,6 +49,31 @@ def test_returned_to_lists_the_values_and_check_ins_sent_back_to_the_person(
     assert (value["code"], value["name"], value["period"]) == ("C", "Antall", "2025")
     assert value["return_reason"] == "sjekk" and value["reviewer"] == "udir_b@example.no"
     assert isinstance(value["reviewed_at"], dt.datetime)
+    assert not value["is_correction"] and not check_in["is_correction"]
+    with session_scope(engine=world.engine) as session:
+        assert returned_to(session, world.mission + 1, a.id).empty  # another mission's
+
+
+def test_a_returned_correction_is_marked_and_the_approved_value_stands(world: World) -> None:
+    a, b = world.actors["udir_a"], world.actors["udir_b"]
+    assert a.id is not None
+    approved = put(world, EntryStatus.APPROVED)
+    row = save_value(
+        a,
+        world.indicator,
+        world.period,
+        {"value": str(approved.value + 5)},
+        version=approved.version,
+        reason="Ny kilde",
+        engine=world.engine,
+    )
+    row = submit_value(a, row.id or 0, row.version, engine=world.engine)
+    return_value(b, row.id or 0, row.version, "Kilden er ikke publisert", engine=world.engine)
+    with session_scope(engine=world.engine) as session:
+        [returned] = returned_to(session, world.mission, a.id).to_dict("records")
+        kept = session.get(IndicatorValue, approved.id)
+        assert kept is not None and kept.value == approved.value
+    assert returned["is_correction"] and returned["return_reason"] == "Kilden er ikke publisert"
 
 
 def test_a_returned_value_saved_again_is_no_longer_listed(world: World) -> None:
@@ -56,7 +82,7 @@ def test_a_returned_value_saved_again_is_no_longer_listed(world: World) -> None:
     row = put(world, EntryStatus.RETURNED)
     world.save(a, {"value": "12"}, row.version)  # corrected: a draft again
     with session_scope(engine=world.engine) as session:
-        assert returned_to(session, a.id).empty
+        assert returned_to(session, world.mission, a.id).empty
 
 
 def test_a_locked_period_names_who_locked_it_when_and_why(world: World) -> None:

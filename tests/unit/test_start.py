@@ -321,13 +321,14 @@ def test_a_correction_waits_on_the_operative_page_until_a_colleague_approves_it(
     assert (waiting["status"].iloc[0], waiting["reason"].iloc[0]) == ("submitted", "Feil i kilden")
     assert waiting["who"].iloc[0] == "udir_a@example.no"
     assert "NEET" in list(start(b).to_approve["code"])
+    assert start(b).total == len(start(b).to_enter) + len(start(b).to_approve)  # counted once
     approve_value(b, row.id or 0, row.version, engine=world.engine)
     assert start(b).corrections.empty
 
 
 def test_returned_to_names_the_entry_the_reason_and_the_reviewer(world: World) -> None:
     with world.session() as session:
-        returned = returned_to(session, world.actors["udir_a"].id or 0)
+        returned = returned_to(session, world.mission, world.actors["udir_a"].id or 0)
     row = returned.iloc[0]
     assert (row["kind"], row["period"], row["code"], row["name"]) == (
         "value",

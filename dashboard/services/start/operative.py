@@ -49,9 +49,14 @@ class OperativeStart:
 
     @property
     def total(self) -> int:
-        """How many items there are in all."""
-        lists = (self.to_enter, self.returned, self.to_approve, self.drafts, self.corrections)
-        return sum(len(frame) for frame in lists)
+        """How many items there are in all; a correction also listed as a draft, returned or
+        to approve counts once."""
+        entries = {
+            (kind, int(entry_id))
+            for frame in (self.returned, self.to_approve, self.drafts, self.corrections)
+            for kind, entry_id in zip(frame["kind"], frame["entry_id"], strict=True)
+        }
+        return len(self.to_enter) + len(entries)
 
 
 def operative_start(
@@ -64,7 +69,7 @@ def operative_start(
     """What needs this person (and their organisation) now."""
     return OperativeStart(
         to_enter=to_enter(session, mission_id, organisation_id, today),
-        returned=returned_to(session, actor_id)
+        returned=returned_to(session, mission_id, actor_id)
         if actor_id is not None
         else frame_of([], RETURNED_COLUMNS),
         to_approve=to_approve(session, mission_id, actor_id),
@@ -96,6 +101,7 @@ def to_enter(
         values = int(mine["state"].isin(NOT_SENT).sum())
         check_ins = check_in_list(session, mission_id, period.period_id, organisation_id)
         owed = check_ins["status"].isna() | check_ins["status"].isin(NOT_SENT)
+        owed &= check_ins["approved"].isna()  # an approved one being corrected is not owed
         owed &= ~check_ins["initiative_id"].isin(finished)
         if values or owed.any():
             late = period.due is not None and today > period.due

@@ -12,6 +12,7 @@ from dashboard.services.start.admin import (
     admin_start,
     recent_refusals,
 )
+from dashboard.ui.admin import term
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.progress import today
@@ -93,7 +94,7 @@ def refusals_section(refusals: pd.DataFrame) -> None:
         for row in rows(refusals.head(MAX_ITEMS)):
             who = esc(row["actor"]) if isinstance(row["actor"], str) else t("admin.anonymous")
             after = row["after"] if isinstance(row["after"], dict) else {}
-            what = esc(row["entity"])
+            what = esc(term("entity", row["entity"]))
             if after.get("page"):
                 what = t("start.refused_page", what=what, page=esc(after["page"]))
             item(
