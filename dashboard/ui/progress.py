@@ -197,7 +197,7 @@ def goal_status(progress: GoalProgress) -> None:
     parts = []
     if progress.measured:
         parts.append(
-            t("progress.goal_counts", on_course=progress.on_course, measured=progress.measured)
+            t("progress.goal_counts", on_course=progress.on_course, count=progress.measured)
         )
     if progress.provisional:
         parts.append(t("progress.goal_provisional"))

@@ -112,7 +112,7 @@ def test_the_secretariat_imports_any_indicator_after_a_dry_run(period: str) -> N
     at.button(key="import-commit").click()
     at.run()
     assert not at.exception, at.exception
-    assert any("2 nye og 0 endrede verdier" in s.value for s in at.success)
+    assert any("nye verdier: 2, endrede verdier: 0" in s.value for s in at.success)
     stored = values()
     assert {code: (v.value, v.status) for code, v in stored.items()} == {
         "NEET-15-29": (90000, EntryStatus.SUBMITTED),
@@ -164,7 +164,7 @@ def test_a_value_saved_after_the_dry_run_is_not_overwritten_by_the_import(period
     at.button(key="import-commit").click()
     at.run()
     assert not at.exception, at.exception
-    assert any("1 nye og 1 endrede verdier" in s.value for s in at.success)
+    assert any("nye verdier: 1, endrede verdier: 1" in s.value for s in at.success)
     assert {code: v.value for code, v in values().items()} == {
         "NEET-15-29": 90000,
         "MOBBING-6-15": 7.5,

@@ -257,7 +257,7 @@ def test_goals_show_their_status_and_their_indicators(neet: IndicatorValue) -> N
     partner = open_page(PARTNER, "mal")
     rows = pd.concat(frame_with(partner, "Status mot mål")).set_index("Kode")
     assert set(rows.loc[["NEET-15-29"], "Status mot mål"]) == {"I rute"}
-    assert "1 av 1 indikatorer med beregnet status er i rute" in texts(partner)
+    assert "1 av 1 indikator med beregnet status er i rute" in texts(partner)
 
 
 def completeness_script() -> None:

@@ -163,8 +163,8 @@ def test_times_are_written_in_words_in_norwegian_time() -> None:
     from dashboard.i18n.formatting import local_time
 
     winter = dt.datetime(2026, 12, 4, 18, 48, tzinfo=dt.UTC)  # 19.48 in Oslo (CET)
-    assert local_time(winter) == "4. desember 2026 kl. 19.48"
+    assert local_time(winter, "nb") == "4. desember 2026 kl. 19.48"
     assert local_time(winter, "en") == "4 December 2026 at 19:48"
     summer = dt.datetime(2026, 6, 4, 18, 48)  # SQLite gives UTC back naive; CEST is UTC+2
-    assert local_time(summer) == "4. juni 2026 kl. 20.48"
-    assert local_time(None) == ""
+    assert local_time(summer, "nb") == "4. juni 2026 kl. 20.48"
+    assert local_time(None, "nb") == ""
