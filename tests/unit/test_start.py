@@ -20,11 +20,17 @@ from dashboard.services.reporting import (
     return_value,
     save_check_in,
     save_value,
+    set_period_locked,
     submit_check_in,
     submit_value,
 )
 from dashboard.services.reporting_views import returned_to
-from dashboard.services.start.admin import accounts_to_check, admin_start, recent_refusals
+from dashboard.services.start.admin import (
+    accounts_to_check,
+    admin_start,
+    pending_corrections,
+    recent_refusals,
+)
 from dashboard.services.start.operative import OperativeStart, operative_start
 from dashboard.services.start.partner import latest_published
 from dashboard.services.start.steering import steering_start
@@ -322,8 +328,17 @@ def test_a_correction_waits_on_the_operative_page_until_a_colleague_approves_it(
     assert waiting["who"].iloc[0] == "udir_a@example.no"
     assert "NEET" in list(start(b).to_approve["code"])
     assert start(b).total == len(start(b).to_enter) + len(start(b).to_approve)  # counted once
+    assert not waiting["locked"].iloc[0]
+    with world.session() as session:
+        assert pending_corrections(session, world.mission) == {world.periods["2025"]: 1}
+    admin = world.actors["admin"]
+    set_period_locked(admin, world.periods["2025"], True, engine=world.engine)
+    assert start(b).corrections["locked"].iloc[0]  # said: it waits for a re-opening
+    set_period_locked(admin, world.periods["2025"], False, reason="Korreksjon", engine=world.engine)
     approve_value(b, row.id or 0, row.version, engine=world.engine)
     assert start(b).corrections.empty
+    with world.session() as session:
+        assert pending_corrections(session, world.mission) == {}
 
 
 def test_returned_to_names_the_entry_the_reason_and_the_reviewer(world: World) -> None:

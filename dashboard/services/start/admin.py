@@ -15,11 +15,11 @@ from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Actor
 from dashboard.services.progress import completeness_counts, open_completeness
 from dashboard.services.users import user_table
-from models import EntryStatus, Period
+from models import CheckIn, EntryStatus, Indicator, IndicatorValue, Initiative, Period
 
 REFUSALS_DAYS = 14
 REFUSALS_LIMIT = 20
-TO_LOCK_COLUMNS = ["period_id", "period", "end", "due", "expected", "not_approved"]
+TO_LOCK_COLUMNS = ["period_id", "period", "end", "due", "expected", "not_approved", "corrections"]
 
 
 @dataclass
@@ -60,7 +60,10 @@ def periods_to_lock(
     session: Session, mission_id: int, today: dt.date, counts: pd.DataFrame
 ) -> pd.DataFrame:
     """Periods that have ended and are not locked, with how many of their expected values are
-    not approved yet (0: ready to lock), the oldest first."""
+    not approved yet and how many corrections wait in them (none of either: ready to lock; a
+    correction left in a locked period can neither be approved nor withdrawn), the oldest
+    first."""
+    waiting = pending_corrections(session, mission_id)
     rows = []
     for period_id, label, end, due in fetch(
         session,
@@ -71,8 +74,28 @@ def periods_to_lock(
         mine = counts[counts["period_id"] == period_id]
         expected = int(mine["total"].sum())
         approved = int(mine[EntryStatus.APPROVED.value].sum())
-        rows.append((period_id, label, end, due, expected, expected - approved))
+        corrections = waiting.get(period_id, 0)
+        rows.append((period_id, label, end, due, expected, expected - approved, corrections))
     return frame_of(rows, TO_LOCK_COLUMNS)
+
+
+def pending_corrections(session: Session, mission_id: int) -> dict[int, int]:
+    """Per period id, how many corrections of the mission's values and check-ins are not
+    approved yet."""
+    found: dict[int, int] = {}
+    for entry, subject, link in (
+        (IndicatorValue, Indicator, IndicatorValue.indicator_id),
+        (CheckIn, Initiative, CheckIn.initiative_id),
+    ):
+        for period_id, count in fetch(
+            session,
+            sa.select(col(entry.period_id), sa.func.count())
+            .join(subject, col(subject.id) == link)
+            .where(col(subject.mission_id) == mission_id, col(entry.is_correction).is_(True))
+            .group_by(col(entry.period_id)),
+        ):
+            found[int(period_id)] = found.get(int(period_id), 0) + int(count)
+    return found
 
 
 def accounts_to_check(

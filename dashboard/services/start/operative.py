@@ -34,7 +34,7 @@ E = EntryStatus
 NOT_SENT = (MISSING, E.DRAFT.value, E.RETURNED.value)  # states that still need the reporter
 TO_ENTER_COLUMNS = ["period_id", "period", "due", "overdue", "values", "check_ins"]
 ENTRY_COLUMNS = ["kind", "entry_id", "period", "code", "name", "who", "due"]
-CORRECTION_COLUMNS = [*ENTRY_COLUMNS, "status", "reason"]
+CORRECTION_COLUMNS = [*ENTRY_COLUMNS, "status", "reason", "locked"]
 
 
 @dataclass
@@ -175,16 +175,16 @@ def my_drafts(session: Session, mission_id: int, actor_id: int | None) -> pd.Dat
 
 def corrections_waiting(session: Session, mission_id: int) -> pd.DataFrame:
     """The mission's corrections to approved values and check-ins that are not approved yet
-    (draft, submitted or returned): the approved figure still holds until one is. The oldest
-    period first."""
+    (draft, submitted or returned): the approved figure still holds until one is. One in a
+    locked period (locked) waits for the period to be re-opened. The oldest period first."""
     rows: list[tuple[Any, ...]] = []
     for kind, entry, subject, code, link in (
         ("value", IndicatorValue, Indicator, col(Indicator.code), IndicatorValue.indicator_id),
         ("check_in", CheckIn, Initiative, col(Initiative.number), CheckIn.initiative_id),
     ):
         rows += [
-            (kind, entry_id, period, str(number), name, who, due, status, reason, end)
-            for entry_id, period, number, name, who, due, status, reason, end in fetch(
+            (kind, entry_id, period, str(number), name, who, due, status, reason, locked, end)
+            for entry_id, period, number, name, who, due, status, reason, locked, end in fetch(
                 session,
                 sa.select(
                     col(entry.id),
@@ -195,6 +195,7 @@ def corrections_waiting(session: Session, mission_id: int) -> pd.DataFrame:
                     col(Period.due),
                     col(entry.status),
                     col(entry.correction_reason),
+                    col(Period.locked),
                     col(Period.end),
                 )
                 .join(subject, col(subject.id) == link)
@@ -203,5 +204,5 @@ def corrections_waiting(session: Session, mission_id: int) -> pd.DataFrame:
                 .where(col(subject.mission_id) == mission_id, col(entry.is_correction).is_(True)),
             )
         ]
-    rows.sort(key=lambda r: (r[9], r[3]))
-    return frame_of([r[:9] for r in rows], CORRECTION_COLUMNS)
+    rows.sort(key=lambda r: (r[10], r[3]))
+    return frame_of([r[:10] for r in rows], CORRECTION_COLUMNS)

@@ -69,8 +69,11 @@ def to_lock_section(to_lock: pd.DataFrame) -> None:
     if section("start.to_lock", len(to_lock), "start.to_lock_none"):
         for row in rows(to_lock):
             text = t("start.to_lock_item", period=esc(row["period"]), end=date(row["end"], lang()))
-            key = "start.to_lock_ready" if row["not_approved"] == 0 else "start.to_lock_open"
+            ready = row["not_approved"] == 0 and row["corrections"] == 0
+            key = "start.to_lock_ready" if ready else "start.to_lock_open"
             detail = t(key, count=row["not_approved"], expected=row["expected"])
+            if row["corrections"]:
+                detail += ". " + t("start.to_lock_corrections", count=row["corrections"])
             item("administrasjon.py", text, icon=":material/lock:", detail=detail)
 
 

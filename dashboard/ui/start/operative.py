@@ -106,5 +106,7 @@ def corrections_section(corrections: pd.DataFrame) -> None:
                 name,
                 t("start.correction_detail", who=esc(row["who"]), reason=esc(row["reason"])),
             )
+            if row["locked"]:
+                detail = lines(detail, t("start.correction_locked"))
             item("rapportering.py", text, icon=":material/edit_note:", detail=detail)
         more(len(corrections), "rapportering.py", "start.to_reporting")
