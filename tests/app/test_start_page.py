@@ -114,7 +114,7 @@ def test_the_secretariat_sees_overdue_organisations_accounts_and_refusals(
     assert found["Avdir · 2025"] == "oversikt"
     assert found[f"{INACTIVE} · deaktivert"] == "administrasjon"
     assert found["partner@demo.invalid"] == "administrasjon"
-    assert "approve_values (siden rapportering)" in captions(at)
+    assert "godkjenne verdier (siden rapportering)" in captions(at)
     assert "Rapportering i åpne perioder, per organisasjon (2)" in headers(at)
 
 
