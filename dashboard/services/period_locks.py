@@ -22,6 +22,7 @@ class LockedPeriod(NamedTuple):
     locked_by: str | None
     locked_at: dt.datetime | None
     reason: str | None
+    report_id: int | None = None  # locked by the approval of this status report
 
 
 def locked_periods(session: Session) -> list[LockedPeriod]:
@@ -41,6 +42,7 @@ def locked_periods(session: Session) -> list[LockedPeriod]:
             col(AuditEvent.actor_email),
             col(AuditEvent.at),
             col(AuditEvent.reason),
+            col(AuditEvent.after),
         )
         .where(
             col(AuditEvent.entity) == "period",
@@ -49,8 +51,17 @@ def locked_periods(session: Session) -> list[LockedPeriod]:
         )
         .order_by(col(AuditEvent.id)),
     )
-    latest = {str(entity_id): (who, at, why) for entity_id, who, at, why in events}
+    latest = {
+        str(entity_id): (who, at, why, _report_of(after))
+        for entity_id, who, at, why, after in events
+    }
     return [
-        LockedPeriod(int(pid), str(label), *latest.get(str(pid), (None, None, None)))
+        LockedPeriod(int(pid), str(label), *latest.get(str(pid), (None, None, None, None)))
         for pid, label in periods
     ]
+
+
+def _report_of(after: object) -> int | None:
+    """The status report whose approval locked the period, as the lock's audit row says."""
+    report = after.get("status_report_id") if isinstance(after, dict) else None
+    return int(report) if isinstance(report, int) else None

@@ -253,7 +253,8 @@ def approve_report(
                 "period",
                 period.id,
                 before=period_before,
-                after=period.model_dump(warnings=False),
+                # the report's id lets a notice word the reason in the reader's language
+                after=period.model_dump(warnings=False) | {"status_report_id": report_id},
                 reason=f"Statusrapporten for {period.label} er godkjent (rapport {report_id}).",
             )
         return report

@@ -66,7 +66,9 @@ def locked_text(period: LockedPeriod) -> str:
         )
     else:
         parts.append(t("notice.locked_unknown"))
-    if period.reason:
+    if period.report_id is not None:  # worded here, in the reader's language
+        parts.append(t("notice.locked_report", report=period.report_id))
+    elif period.reason:
         parts.append(t("notice.locked_reason", reason=esc(period.reason)))
     who = t("notice.or").join(t(f"notice.reopener.{r.value}") for r in REOPENERS)
     parts.append(t("notice.reopen_who", who=who[:1].upper() + who[1:]))

@@ -21,6 +21,12 @@ from dashboard.services.reporting import (
     submit_value,
 )
 from dashboard.services.reporting_views import RETURNED_COLUMNS, approval_queue, returned_to
+from dashboard.services.status_reports import (
+    approve_report,
+    create_draft,
+    submit_report,
+    update_texts,
+)
 from models import EntryStatus, Indicator, IndicatorValue, Period, PeriodCreate, Role
 from models.jumps import Jump
 
@@ -108,6 +114,20 @@ def test_a_locked_period_names_who_locked_it_when_and_why(world: World) -> None:
     with session_scope(engine=world.engine) as session:
         assert [p.label for p in locked_periods(session)] == ["2026", "2025"]  # newest first
     assert REOPENERS == (Role.STEERING, Role.ADMIN)
+
+
+def test_a_period_locked_by_a_report_s_approval_names_the_report(world: World) -> None:
+    op, steering = world.actors["udir_a"], world.actors["steering"]
+    report = create_draft(
+        op, world.mission, world.period, today=dt.date(2026, 3, 1), engine=world.engine
+    )
+    data = {"summary": "Oppsummering", "decisions_requested": "", "version": report.version}
+    report = update_texts(op, report.id or 0, data, engine=world.engine)
+    report = submit_report(op, report.id or 0, report.version, engine=world.engine)
+    approve_report(steering, report.id or 0, report.version, engine=world.engine)
+    with session_scope(engine=world.engine) as session:
+        [locked] = locked_periods(session)
+    assert (locked.report_id, locked.locked_by) == (report.id, "steering@example.no")
 
 
 def test_the_queue_shows_baseline_target_last_approved_change_and_jumps(
