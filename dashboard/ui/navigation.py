@@ -11,6 +11,7 @@ from dashboard.ui.context import t
 from models import Role
 
 PAGES_DIR = ROOT / "pages"
+HOME_PATH = "hjem"  # the root's page, which goes on to the role's first page
 
 
 @dataclass(frozen=True)
@@ -95,13 +96,22 @@ def build_navigation(
     only_sign_in (anonymous visitors when the public view is off) the sign-in page is all.
     """
     mine = [ACCOUNT] if only_sign_in else pages_for(role)
+    home = ACCOUNT if only_sign_in else next(s for s in mine if role in s.default_for)
     pages = [
+        # the app's root only goes on to the role's first page, so that every page keeps its
+        # own address (a default page has none: /oversikt gave Streamlit's "Page not found")
         st.Page(
-            PAGES_DIR / spec.script,
-            title=t(spec.title_key),
-            url_path=spec.url_path,
-            icon=spec.icon,
-            default=role in spec.default_for or only_sign_in,
+            _go_to(home),
+            title=t(home.title_key),
+            url_path=HOME_PATH,
+            icon=home.icon,
+            default=True,
+            visibility="hidden",
+        )
+    ]
+    pages += [
+        st.Page(
+            PAGES_DIR / spec.script, title=t(spec.title_key), url_path=spec.url_path, icon=spec.icon
         )
         for spec in mine
     ]
@@ -117,6 +127,16 @@ def build_navigation(
                 )
             )
     return pages
+
+
+def _go_to(spec: PageSpec) -> Callable[[], None]:
+    def go() -> None:
+        # a link to the root with a query string keeps it (?nr=9 on Satsing, say)
+        params = {key: st.query_params.get_all(key) for key in st.query_params}
+        st.switch_page(PAGES_DIR / spec.script, query_params=params)
+
+    go.__name__ = f"home_{spec.url_path}"
+    return go
 
 
 def _refusal(spec: PageSpec, refuse: Callable[[PageSpec], None]) -> Callable[[], None]:

@@ -80,3 +80,14 @@ def test_the_network_and_the_coverage_matrix_are_drawn(page: Page, live_server: 
     assert box is not None and box["height"] > 34 * 20  # a row for each of the 34 initiatives
     expect(page.get_by_text("Delmål uten noen satsing (2)")).to_be_visible()
     screenshot(page, "portefolje-matrise")
+
+
+def test_every_page_keeps_its_own_address_and_the_root_goes_on(
+    page: Page, live_server: str
+) -> None:
+    open_page(page, f"{live_server}/oversikt")  # a visitor's first page, by its own address
+    expect(page.get_by_role("heading", level=1, name="Oversikt")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    open_page(page, f"{live_server}/")
+    expect(page).to_have_url(f"{live_server}/oversikt")
+    expect(page.get_by_text("Page not found")).to_have_count(0)

@@ -60,7 +60,7 @@ def test_each_internal_role_lands_on_its_start_page(
 ) -> None:
     page = signed_in(browser, fresh_app, email)
     expect(page.get_by_role("heading", level=1, name="Min side")).to_be_visible()
-    assert page.url == f"{fresh_app.url}/"  # the role's default page, at the root URL
+    assert page.url == f"{fresh_app.url}/start"  # the role's first page, at its own address
     text = main_text(page)
     for words in expected:
         assert words in text
