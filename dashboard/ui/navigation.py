@@ -91,9 +91,11 @@ def build_navigation(
 ) -> list[st.Page]:
     """The st.Page objects for a role: its pages in the menu, and every other page hidden.
 
-    A hidden page runs refuse(spec) instead of its script, so a deep link to a page the role
-    may not open is refused (and logged) without any of the page's code running. With
-    only_sign_in (anonymous visitors when the public view is off) the sign-in page is all.
+    The root is a hidden page that goes on to the role's first page (Min side or Oversikt),
+    so each page keeps its own address. A hidden page runs refuse(spec) instead of its
+    script, so a deep link to a page the role may not open is refused (and logged) without
+    any of the page's code running. With only_sign_in (anonymous visitors when the public
+    view is off) the sign-in page is all.
     """
     mine = [ACCOUNT] if only_sign_in else pages_for(role)
     home = ACCOUNT if only_sign_in else next(s for s in mine if role in s.default_for)
@@ -131,7 +133,7 @@ def build_navigation(
 
 def _go_to(spec: PageSpec) -> Callable[[], None]:
     def go() -> None:
-        # a link to the root with a query string keeps it (?nr=9 on Satsing, say)
+        # a link to the root keeps its query string on the page it goes on to
         params = {key: st.query_params.get_all(key) for key in st.query_params}
         st.switch_page(PAGES_DIR / spec.script, query_params=params)
 
