@@ -100,8 +100,10 @@ class PeakSampler(threading.Thread):
         self.join()
 
 
-# The bench reports a broken page's real error, which the hardened config would hide.
-SHOW_ERRORS = ("--client.showErrorDetails", "full")
+def run_command(port: int) -> list[str]:
+    """What `make run` starts (its Makefile recipe, on another port): the bench measures the
+    shipped configuration, .streamlit/config.toml, and no setting of its own."""
+    return ["streamlit", "run", "dashboard/server.py", "--server.port", str(port)]
 
 
 def free_port() -> int:
@@ -130,16 +132,14 @@ def app_server(
     port: int | None = None,
     env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """`streamlit run dashboard/server.py` on database_url; yields its base URL and pid.
+    """`make run`'s server (run_command) on database_url; yields its base URL and pid.
 
-    env adds to (or overrides) this process's environment, e.g. the app's settings.
+    extra_args are for tests that need a setting of their own (a secrets file); the bench
+    passes none. env adds to (or overrides) this process's environment, e.g. the app's settings.
     """
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/server.py"]
-    command += ["--server.headless", "true", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none", *extra_args]
+    command = [sys.executable, "-m", *run_command(port), *extra_args]
     environment = {**os.environ, **(env or {}), "DATABASE_URL": database_url}
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -234,10 +234,7 @@ def measure_server(database_url: str, label: str, pages: list[BenchPage]) -> Ser
         return result
     with (
         tempfile.TemporaryDirectory(prefix="bench-server-") as directory,
-        app_server(database_url, Path(directory) / "streamlit.log", extra_args=SHOW_ERRORS) as (
-            base,
-            pid,
-        ),
+        app_server(database_url, Path(directory) / "streamlit.log") as (base, pid),
     ):
         process = psutil.Process(pid)
         result.startup_mb = tree_rss(process) / MB

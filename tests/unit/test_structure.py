@@ -58,6 +58,18 @@ def test_streamlit_config_is_hardened() -> None:
     assert config["server"]["enableXsrfProtection"] is True
 
 
+def test_the_bench_starts_the_server_as_make_run_does() -> None:
+    from bench.server import run_command
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nrun:", 1)[1].splitlines()[1].split()
+    assert recipe[0] == "$(BIN)/streamlit"
+    port = recipe[recipe.index("--server.port") + 1]
+    assert ["$(BIN)/" + run_command(int(port))[0], *run_command(int(port))[1:]] == recipe
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"  # shipped, not passed by the bench
+
+
 def test_every_restricted_page_starts_with_its_guard() -> None:
     from dashboard.ui.navigation import PAGES
 
