@@ -8,5 +8,6 @@ import streamlit as st
 
 from dashboard.session_routes import ROUTES
 from dashboard.settings import ROOT
+from dashboard.ui.errors import script_error
 
-app = st.App(ROOT / "dashboard/app.py", routes=ROUTES)
+app = st.App(ROOT / "dashboard/app.py", routes=ROUTES, on_script_error=script_error)

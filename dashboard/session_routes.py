@@ -4,8 +4,10 @@ The script runs over a websocket and cannot set an HTTP cookie, so the tab that 
 its browser POST a one-time grant here, and the answer sets the HttpOnly cookie.
 """
 
+from contextlib import suppress
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -51,7 +53,10 @@ async def start_session(request: Request) -> Response:
         return Response(status_code=403)
     grant = (await request.body())[:GRANT_MAX_LENGTH].decode(errors="replace")
     old = request.cookies.get(COOKIE)
-    token = await run_in_threadpool(sessions.exchange, grant, replaces=old)
+    try:
+        token = await run_in_threadpool(sessions.exchange, grant, replaces=old)
+    except SQLAlchemyError:  # the tab stays signed in by itself; a reload asks again
+        return Response(status_code=503, headers={"Retry-After": "30"})
     if token is None:
         return Response(status_code=403)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
@@ -65,7 +70,9 @@ async def end_session(request: Request) -> Response:
     if not same_origin(request):
         return Response(status_code=403)
     if token := request.cookies.get(COOKIE):
-        await run_in_threadpool(sessions.end_cookie, token)
+        # the tab ended the session already; with the database away the cookie still goes
+        with suppress(SQLAlchemyError):
+            await run_in_threadpool(sessions.end_cookie, token)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
     _set_cookie(request, response, "", 0)
     return response

@@ -1,6 +1,7 @@
 """The routes that set and clear the sign-in cookie, through Starlette's test client."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -109,3 +110,20 @@ def test_signing_out_ends_the_session_and_clears_the_cookie(
     assert "Max-Age=0" in answer.headers["set-cookie"]
     assert sessions.COOKIE not in client.cookies
     assert sessions.resolve_cookie(token, engine=engine) is None
+
+
+def test_with_the_database_away_the_routes_answer_without_a_crash(
+    engine: Engine, ola: Actor, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    grant = grant_for(ola, engine)
+    away = tmp_path / "gone" / "dashboard.db"  # a folder that does not exist: cannot open
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{away}")
+    clear_caches()
+    with TestClient(Starlette(routes=ROUTES), base_url=SITE) as client:
+        answer = client.post(sessions.START_PATH, content=grant, headers=SAME_SITE)
+        assert (answer.status_code, answer.headers["retry-after"]) == (503, "30")
+        assert sessions.COOKIE not in client.cookies
+        client.cookies.set(sessions.COOKIE, "anything")
+        ended = client.post(sessions.END_PATH, headers=SAME_SITE)
+        assert ended.status_code == 204 and sessions.COOKIE not in ended.cookies
+    clear_caches()

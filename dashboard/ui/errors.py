@@ -1,0 +1,24 @@
+"""What a person sees when a page fails: a message in their language, never Streamlit's
+exception box (st.App's on_script_error, dashboard/server.py)."""
+
+import logging
+
+import streamlit as st
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from dashboard.ui.context import t
+
+LOG = logging.getLogger("dashboard")
+
+
+def script_error(exc: Exception) -> bool:
+    """Word an uncaught failure of a page run (the full error goes to the server's log);
+    True: Streamlit shows nothing of its own."""
+    LOG.error("A page run failed", exc_info=exc)
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
+    elif isinstance(exc, SQLAlchemyError):
+        st.error(t("app.database_unavailable"), icon=":material/cloud_off:")
+    else:
+        st.error(t("app.unexpected_error"), icon=":material/error:")
+    return True
