@@ -1,6 +1,9 @@
 """The operative group's start page: what to enter, what was returned, what colleagues sent for
 approval, one's own drafts not sent yet, and corrections waiting."""
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -57,56 +60,70 @@ def to_enter_section(to_enter: pd.DataFrame, *, has_organisation: bool) -> None:
 
 def returned_section(returned: pd.DataFrame) -> None:
     """What reviewers returned to this person, with their reason."""
-    if section("start.returned", len(returned), "start.returned_none"):
-        for row in rows(returned.head(MAX_ITEMS)):
-            what, name = entry(row)
-            text = f"{what} · {esc(row['period'])}"
-            detail = lines(
-                name,
-                t(
-                    "start.returned_detail",
-                    reason=esc(row["return_reason"]),
-                    who=esc(row["reviewer"]),
-                    when=local_time(row["reviewed_at"], lang()),
-                ),
-            )
-            item("rapportering.py", text, icon=":material/undo:", detail=detail)
-        more(len(returned), "rapportering.py", "start.to_reporting")
+
+    def describe(row: dict[str, Any]) -> tuple[str, str]:
+        what, name = entry(row)
+        reason = t(
+            "start.returned_detail",
+            reason=esc(row["return_reason"]),
+            who=esc(row["reviewer"]),
+            when=local_time(row["reviewed_at"], lang()),
+        )
+        return f"{what} · {esc(row['period'])}", lines(name, reason)
+
+    entry_list(returned, "start.returned", ":material/undo:", "start.to_reporting", describe)
 
 
 def to_approve_section(to_approve: pd.DataFrame) -> None:
     """Colleagues' values and check-ins waiting for this person's approval."""
-    if section("start.to_approve", len(to_approve), "start.to_approve_none"):
-        for row in rows(to_approve.head(MAX_ITEMS)):
-            what, name = entry(row)
-            text = t("start.to_approve_item", what=what, period=esc(row["period"]))
-            detail = lines(name, t("start.from", who=esc(row["who"])))
-            item("rapportering.py", text, icon=":material/rule:", detail=detail)
-        more(len(to_approve), "rapportering.py", "start.to_queue")
+
+    def describe(row: dict[str, Any]) -> tuple[str, str]:
+        what, name = entry(row)
+        text = t("start.to_approve_item", what=what, period=esc(row["period"]))
+        return text, lines(name, t("start.from", who=esc(row["who"])))
+
+    entry_list(to_approve, "start.to_approve", ":material/rule:", "start.to_queue", describe)
 
 
 def drafts_section(drafts: pd.DataFrame) -> None:
     """This person's drafts not sent yet, the earliest due first."""
-    if section("start.drafts", len(drafts), "start.drafts_none"):
-        for row in rows(drafts.head(MAX_ITEMS)):
-            what, name = entry(row)
-            text = f"{what} · {esc(row['period'])} · {due_text(row['due'])}"
-            item("rapportering.py", text, icon=":material/draft:", detail=name)
-        more(len(drafts), "rapportering.py", "start.to_reporting")
+
+    def describe(row: dict[str, Any]) -> tuple[str, str]:
+        what, name = entry(row)
+        return f"{what} · {esc(row['period'])} · {due_text(row['due'])}", name
+
+    entry_list(drafts, "start.drafts", ":material/draft:", "start.to_reporting", describe)
 
 
 def corrections_section(corrections: pd.DataFrame) -> None:
     """Corrections to approved figures not approved yet: their state, who proposed them, why."""
-    if section("start.corrections", len(corrections), "start.corrections_none"):
-        for row in rows(corrections.head(MAX_ITEMS)):
-            what, name = entry(row)
-            state = label(row["status"], "EntryStatus")
-            text = f"{what} · {esc(row['period'])} · {state}"
-            detail = lines(
-                name,
-                t("start.correction_detail", who=esc(row["who"]), reason=esc(row["reason"])),
-            )
-            if row["locked"]:
-                detail = lines(detail, t("start.correction_locked"))
-            item("rapportering.py", text, icon=":material/edit_note:", detail=detail)
-        more(len(corrections), "rapportering.py", "start.to_reporting")
+
+    def describe(row: dict[str, Any]) -> tuple[str, str]:
+        what, name = entry(row)
+        state = label(row["status"], "EntryStatus")
+        detail = lines(
+            name,
+            t("start.correction_detail", who=esc(row["who"]), reason=esc(row["reason"])),
+            t("start.correction_locked") if row["locked"] else "",
+        )
+        return f"{what} · {esc(row['period'])} · {state}", detail
+
+    entry_list(
+        corrections, "start.corrections", ":material/edit_note:", "start.to_reporting", describe
+    )
+
+
+def entry_list(
+    frame: pd.DataFrame,
+    title_key: str,
+    icon: str,
+    more_key: str,
+    describe: Callable[[dict[str, Any]], tuple[str, str]],
+) -> None:
+    """A section of entries, each a link to Rapportering (describe gives its text and detail);
+    its empty line is title_key + '_none'."""
+    if section(title_key, len(frame), f"{title_key}_none"):
+        for row in rows(frame.head(MAX_ITEMS)):
+            text, detail = describe(row)
+            item("rapportering.py", text, icon=icon, detail=detail)
+        more(len(frame), "rapportering.py", more_key)
