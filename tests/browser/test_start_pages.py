@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from support import server
-from support.browser import main_text, sign_in, wait_ready
+from support.browser import main_text, signed_in_page, wait_ready
 from support.server import FreshApp
 from support.start_world import (
     DECISION,
@@ -30,10 +30,7 @@ def fresh_app() -> Iterator[FreshApp]:
 
 def signed_in(browser: Browser, app: FreshApp, email: str) -> Page:
     """A new browser context signed in as email, after the app has settled."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    sign_in(page, app, email)
+    page = signed_in_page(browser, app, email)
     wait_ready(page)
     return page
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlmodel import select
 from support import server
-from support.browser import main_text, screenshot, sign_in, wait_ready
+from support.browser import main_text, screenshot, signed_in_page, wait_ready
 from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
@@ -47,10 +47,7 @@ def fresh_app() -> Iterator[FreshApp]:
 
 
 def signed_in(browser: Browser, app: FreshApp, email: str) -> Page:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    sign_in(page, app, email)
+    page = signed_in_page(browser, app, email)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Statusrapporter").click()
     expect(page.get_by_role("heading", name="Statusrapporter", level=1)).to_be_visible()
     wait_ready(page)

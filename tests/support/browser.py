@@ -55,3 +55,12 @@ def sign_in(page: Page, app: FreshApp, email: str) -> None:
     page.get_by_label("Passord").fill(app.passwords[email])
     page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Innlogget som {email}")
+
+
+def signed_in_page(browser: Browser, app: FreshApp, email: str) -> Page:
+    """A new Norwegian browser context (1400 x 1000) signed in on Konto as email."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    sign_in(page, app, email)
+    return page
