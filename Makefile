@@ -2,14 +2,18 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-.PHONY: install migrate seed run test lint bench clean
+.PHONY: install migrate seed run test lint bench clean lock
 
-$(STAMP): pyproject.toml
+# Every package comes from the lock file, pinned with its hashes; the project itself is installed
+# on top without resolving anything (make lock updates the pins after pyproject.toml changes).
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -34,6 +38,11 @@ test: lint
 
 bench: install
 	$(BIN)/python -m bench
+
+# The newest releases pyproject.toml allows, pinned with hashes, for Python 3.11 on Linux.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --output-file $(LOCK) --quiet
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
