@@ -94,19 +94,16 @@ def test_validation_errors_become_actionable_messages_in_both_languages() -> Non
     from dashboard.i18n.validation import describe
     from models import InitiativeCreate
 
-    try:
+    with pytest.raises(ValidationError) as too_long:
         InitiativeCreate(mission_id=1, number=1, name="x" * 301, start_year=2021, end_year=2015)
-    except ValidationError as exc:
-        nb, en = describe(exc, "nb"), describe(exc, "en")
+    nb, en = describe(too_long.value, "nb"), describe(too_long.value, "en")
     assert nb == ["«Navn»: Teksten er for lang; høyst 300 tegn."]
     assert en == ["«Name»: The text is too long; at most 300 characters."]
-    try:
+    with pytest.raises(ValidationError) as control:
         InitiativeCreate(
             mission_id=1, number=1, name="Ny\x00satsing", start_year=2021, end_year=2015
         )
-    except ValidationError as exc:
-        messages = describe(exc, "nb")
-    assert messages == [
+    assert describe(control.value, "nb") == [
         "«Navn»: Teksten inneholder kontrolltegn eller NUL; fjern dem "
         "(ofte kommer de fra innliming)."
     ]
@@ -125,15 +122,12 @@ def test_numbers_in_validation_messages_are_written_the_way_of_the_language() ->
     from dashboard.i18n.validation import describe
     from models import ValueEntry
 
-    try:
+    with pytest.raises(ValidationError) as refused:
         ValueEntry.model_validate({"value": "90 000"}, context={"measure": "percent"})
-    except ValidationError as exc:
-        assert describe(exc, "nb") == [
-            "«Verdi»: En prosentandel må være mellom 0 og 100, ikke 90\u00a0000."
-        ]
-        assert describe(exc, "en")[0].endswith("not 90,000.")
-    else:
-        raise AssertionError("90 000 % was accepted")
+    assert describe(refused.value, "nb") == [
+        "«Verdi»: En prosentandel må være mellom 0 og 100, ikke 90\u00a0000."
+    ]
+    assert describe(refused.value, "en")[0].endswith("not 90,000.")
 
 
 @pytest.mark.parametrize(

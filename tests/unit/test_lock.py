@@ -44,7 +44,7 @@ def test_the_lock_satisfies_every_requirement_of_the_project() -> None:
         assert name in locked, f"{requirement.name} is not in requirements.lock: run make lock"
         version = locked[name][0]
         assert requirement.specifier.contains(version, prereleases=True), (
-            f"{requirement.name}=={version} in requirements.lock does not meet {line}: run make lock"
+            f"{requirement.name}=={version} in the lock does not meet {line}: run make lock"
         )
 
 
@@ -54,7 +54,7 @@ def test_make_installs_only_from_the_lock_with_hashes() -> None:
     assert installs, "the Makefile installs nothing"
     for line in installs:
         assert "--no-deps" in line, line
-        assert "-r $(LOCK)" in line and "--require-hashes" in line or "-e ." in line, line
+        assert ("-r $(LOCK)" in line and "--require-hashes" in line) or "-e ." in line, line
     assert "LOCK := requirements.lock" in makefile
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci and "pip install" not in ci

@@ -182,11 +182,11 @@ def test_every_committed_write_raises_the_data_version(engine: Engine) -> None:
     with session_scope(write=True, engine=engine) as s:
         s.add(IndicatorValue(indicator_id=1, period_id=1, value=1.0))
     assert start < after_seed < after_synthetic < version()
-    try:
-        with session_scope(write=True, engine=engine) as s:
-            s.add(IndicatorValue(indicator_id=1, period_id=1, value=2.0))  # duplicate: refused
-    except IntegrityError:
-        pass
+    with (
+        pytest.raises(IntegrityError),
+        session_scope(write=True, engine=engine) as s,
+    ):
+        s.add(IndicatorValue(indicator_id=1, period_id=1, value=2.0))  # duplicate: refused
     assert version() == after_synthetic + 1  # a rolled-back write raises nothing
 
 
