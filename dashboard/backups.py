@@ -217,6 +217,8 @@ def pg_program(name: str, major: int) -> Path:
     }
     newer = sorted(v for v in installed if v >= major)
     found = installed[newer[0]] if newer else shutil.which(name)
+    if found is None and installed:
+        found = installed[max(installed)]  # too old, as the check below says
     if found is None:
         raise BackupError(
             f"{name} is not installed: install PostgreSQL {major}'s client programs "

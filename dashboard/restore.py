@@ -3,7 +3,6 @@ by `python -m dashboard.backup` (see README, "Backup and restore")."""
 
 import argparse
 import sqlite3
-import subprocess
 import tempfile
 from contextlib import closing
 from pathlib import Path
@@ -120,30 +119,25 @@ def _restore_postgresql(file: Path, url: str) -> int:
     pg_restore = backups.pg_program("pg_restore", major)
     psql = backups.pg_program("psql", major)
     dbname, env = backups.libpq_target(url)
-    script = subprocess.Popen(
-        [str(pg_restore), "--no-owner", "--no-acl", "--file=-", str(file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    try:
+    with tempfile.TemporaryDirectory(prefix="dashboard-restore-") as work:
+        # The whole script first: psql would commit whatever part of it a failing pg_restore
+        # had written before it stopped.
+        script = Path(work) / "restore.sql"
+        backups.run(
+            [pg_restore, "--no-owner", "--no-acl", f"--file={script}", file],
+            env,
+            f"Reading {file} (nothing was changed)",
+        )
         backups.run(
             [
                 psql,
                 *("-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1"),
                 f"--dbname={dbname}",
-                *("-c", PG_BEFORE, "-f", "-", "-c", PG_AFTER),
+                *("-c", PG_BEFORE, "-f", script, "-c", PG_AFTER),
             ],
             env,
             "Restoring (nothing was changed)",
-            stdin=script.stdout,
         )
-    finally:
-        assert script.stdout and script.stderr
-        script.stdout.close()
-        problem = script.stderr.read().decode(errors="replace").strip()
-        if script.wait() != 0:
-            raise BackupError(f"pg_restore failed (nothing was changed): {problem}")
     return backups.pg_data_version(url)
 
 
