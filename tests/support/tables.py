@@ -38,3 +38,16 @@ def data_version(engine: sa.Engine) -> int:
     """The data version of a migrated database."""
     with engine.connect() as connection:
         return int(connection.exec_driver_sql("SELECT version FROM dataversion").scalar() or 0)
+
+
+def rows_of(engine: sa.Engine) -> dict[str, list[dict[str, object]]]:
+    """Every table's rows (as column -> value), in primary-key order."""
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    found = {}
+    with engine.connect() as connection:
+        for name, table in sorted(metadata.tables.items()):
+            order = list(table.primary_key.columns) or list(table.columns)
+            query = sa.select(table).order_by(*order)
+            found[name] = [dict(row._mapping) for row in connection.execute(query)]
+    return found
