@@ -1,15 +1,31 @@
-"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL; an
+upgrade from every earlier revision keeps every row; a downgrade keeps the data or refuses,
+saying why, and the data version never goes backwards."""
 
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
+import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
+from support import pg
+from support.start_world import prepare_start_world
+from support.tables import checksums, columns_of, data_version, rows_of
 
 import models  # noqa: F401  (registers the tables)
-from dashboard.db import make_engine
-from dashboard.migrate import upgrade
+from dashboard.db import get_engine, make_engine
+from dashboard.migrate import DowngradeRefused, alembic_config, upgrade
+from dashboard.services import sessions
+from seed import load_real
+from seed.demo import ensure_demo_accounts
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
@@ -37,11 +53,6 @@ def test_the_data_version_row_exists_after_migrating(engine: Engine) -> None:
 
 
 def test_the_corrections_migration_keeps_every_value_and_check_in(engine: Engine) -> None:
-    from alembic import command
-
-    from dashboard.migrate import alembic_config
-    from seed import load_real
-
     load_real(engine)
     count = "SELECT count(*), sum(value) FROM indicatorvalue"
     with engine.connect() as connection:
@@ -54,3 +65,183 @@ def test_the_corrections_migration_keeps_every_value_and_check_in(engine: Engine
         assert tuple(connection.exec_driver_sql(count).one()) == before
         corrections = "SELECT count(*) FROM indicatorvalue WHERE is_correction"
         assert connection.exec_driver_sql(corrections).scalar() == 0
+
+
+# --- upgrades from every revision and downgrades, with data ------------------------------------
+
+# Oldest first: every revision, and what its downgrade does with the rich data below.
+REVISIONS = [
+    s.revision
+    for s in reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions()))
+]
+DOWNGRADE = {
+    "01e1597987e7": "refused",  # would drop every table
+    "4a3c1b313c27": "refused",  # the data version would start at 0 again
+    "7c2e9d41a0b5": "kept",  # drops the audit triggers only
+    "8e01f9c3d386": "refused",  # status reports' snapshots, decisions' follow-up
+    "6e2a1d3b0c82": "kept",  # drops sign-in sessions only (everyone signs in again)
+    "5d1f0c2a9b71": "kept",  # no correction pending or approved in this data
+}
+SESSIONS_ONLY = {"usersession"}  # what a "kept" downgrade may lose
+
+
+def test_every_revision_has_its_downgrade_rule() -> None:
+    assert set(DOWNGRADE) == set(REVISIONS)
+
+
+@pytest.fixture(scope="module")
+def rich(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
+    """A database at head with realistic rows: the real mission, the demo accounts, values in
+    every state, a published and a submitted status report, a decision, a sign-in session."""
+    context: AbstractContextManager[str | None] = (
+        nullcontext(f"sqlite:///{tmp_path_factory.mktemp('rich') / 'rich.db'}")
+        if backend == "sqlite"
+        else pg.database(request.getfixturevalue("pg_admin_url"))
+    )
+    with context as url:
+        assert url
+        upgrade(url)
+        engine = get_engine(url)
+        load_real(engine)
+        ensure_demo_accounts(engine)
+        prepare_start_world(engine)
+        with engine.connect() as connection:
+            user = connection.exec_driver_sql('SELECT min(id) FROM "user"').scalar()
+        sessions.start(user, user_agent="test", now=dt.datetime.now(dt.UTC), engine=engine)
+        yield engine
+        engine.dispose()
+        get_engine.cache_clear()
+
+
+@pytest.fixture
+def empty_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new, empty database (its engine is disposed afterwards)."""
+    context: AbstractContextManager[str | None] = (
+        nullcontext(f"sqlite:///{tmp_path / 'at-revision.db'}")
+        if backend == "sqlite"
+        else pg.database(request.getfixturevalue("pg_admin_url"))
+    )
+    with context as url:
+        assert url
+        yield url
+        get_engine(url).dispose()
+
+
+def at_revision(revision: str, rich: sa.Engine, url: str) -> sa.Engine:
+    """A new database at revision holding the rich database's rows, as far as the schema of
+    that revision has room for them (no correction rows before corrections existed)."""
+    command.upgrade(alembic_config(url), revision)
+    engine = get_engine(url)
+    source, target = sa.MetaData(), sa.MetaData()
+    source.reflect(rich)
+    target.reflect(engine)
+    with rich.connect() as read, engine.begin() as write:
+        if engine.dialect.name == "sqlite":
+            write.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        else:
+            write.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
+        for table in target.sorted_tables:
+            if table.name in ("alembic_version", "dataversion"):
+                continue
+            origin = source.tables[table.name]
+            chosen = [c for c in origin.columns if c.name in table.c]
+            query = sa.select(*chosen)
+            if "is_correction" in origin.c and "is_correction" not in table.c:
+                query = query.where(origin.c.is_correction.is_(False))
+            rows = [dict(row._mapping) for row in read.execute(query)]
+            if rows:
+                write.execute(table.insert(), rows)
+        if "dataversion" in target.tables:
+            version = read.exec_driver_sql("SELECT version FROM dataversion").scalar()
+            write.exec_driver_sql(f"UPDATE dataversion SET version = {version}")
+    return engine
+
+
+def _kept(before: dict[str, set[str]], engine: sa.Engine) -> dict[str, str]:
+    """Checksums of the tables and columns of before (the data version aside)."""
+    return checksums(engine, {t: c for t, c in before.items() if t != "dataversion"})
+
+
+@pytest.mark.parametrize("revision", REVISIONS[:-1])
+def test_upgrading_from_every_earlier_revision_keeps_every_row(
+    revision: str, rich: sa.Engine, empty_url: str
+) -> None:
+    engine = at_revision(revision, rich, empty_url)
+    columns = columns_of(engine)
+    before = _kept(columns, engine)
+    version = data_version(engine) if "dataversion" in columns else None
+    assert sum(int(v.split()[0]) for v in before.values()) > 500  # realistic: rows everywhere
+    upgrade(empty_url)
+    assert _kept(columns, engine) == before
+    if version is not None:
+        assert data_version(engine) > version  # caches of running processes see a change
+
+
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_every_downgrade_keeps_the_data_or_refuses_saying_why(
+    revision: str, rich: sa.Engine, empty_url: str
+) -> None:
+    engine = at_revision(revision, rich, empty_url)
+    before = rows_of(engine)
+    version = data_version(engine) if "dataversion" in before else None
+    config = alembic_config(empty_url)
+    if DOWNGRADE[revision] == "refused":
+        with pytest.raises(DowngradeRefused, match=f"{revision} refused: it would delete \\d+ "):
+            command.downgrade(config, "-1")
+        assert rows_of(engine) == before  # nothing changed, the revision included
+        return
+    command.downgrade(config, "-1")
+    after = rows_of(engine)
+    assert set(before) - set(after) <= SESSIONS_ONLY
+    for table, rows in after.items():
+        if table in ("alembic_version", "dataversion"):
+            continue
+        gone = set(before[table][0]) - set(rows[0]) if rows else set()
+        # a dropped column held nothing (a correction flag that is false everywhere)
+        assert all(not row[c] for row in before[table] for c in gone), (table, gone)
+        assert rows == [{c: row[c] for c in rows[0]} for row in before[table]] if rows else True
+        assert len(rows) == len(before[table]), table
+    if version is not None and "dataversion" in after:
+        assert data_version(engine) > version
+        version = data_version(engine)
+    command.upgrade(config, "head")  # and up again: the same rows as before the downgrade
+    again = rows_of(engine)
+    for table in set(before) - SESSIONS_ONLY - {"alembic_version", "dataversion"}:
+        assert [{c: r[c] for c in before[table][0]} for r in again[table]] == before[table] or (
+            before[table] == again[table] == []
+        ), table
+    if version is not None:
+        assert data_version(engine) > version
+
+
+def test_a_correction_refuses_the_downgrade_that_has_no_place_for_it(world: Any) -> None:
+    """A pending correction, and the reason of an approved one, cannot survive the downgrade
+    below corrections: it refuses, saying so, and changes nothing."""
+    from dashboard.services.reporting import approve_value, save_value, submit_value
+
+    a, b, engine = world.actors["udir_a"], world.actors["udir_b"], world.engine
+
+    def sent_and_approved(row: Any) -> Any:
+        row = submit_value(a, row.id, row.version, engine=engine)
+        return approve_value(b, row.id, row.version, engine=engine)
+
+    approved = sent_and_approved(world.save(a, {"value": "10"}))
+    correction = save_value(
+        a,
+        world.indicator,
+        world.period,
+        {"value": "11"},
+        version=approved.version,
+        reason="feil i kilden",
+        engine=engine,
+    )
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    before = rows_of(engine)
+    with pytest.raises(DowngradeRefused, match=r"1 pending corrections \(indicatorvalue\)"):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
+    sent_and_approved(correction)
+    with pytest.raises(DowngradeRefused, match=r"1 reasons of approved corrections"):
+        command.downgrade(config, "-1")

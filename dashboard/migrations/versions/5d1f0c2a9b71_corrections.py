@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from dashboard.migrate import refuse_if_rows
+
 revision: str = "5d1f0c2a9b71"
 down_revision: str | None = "6e2a1d3b0c82"
 branch_labels: str | Sequence[str] | None = None
@@ -44,8 +46,26 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The schema before has no place for a pending correction or for why an approved figure was
+    # corrected: refuse rather than delete them.
+    refuse_if_rows(
+        op.get_bind(),
+        revision,
+        [
+            *(
+                (f"SELECT count(*) FROM {table} WHERE is_correction", f"pending corrections ({table})")
+                for table, _ in TABLES
+            ),
+            *(
+                (
+                    f"SELECT count(*) FROM {table} WHERE correction_reason IS NOT NULL AND NOT is_correction",
+                    f"reasons of approved corrections ({table}.correction_reason)",
+                )
+                for table, _ in TABLES
+            ),
+        ],
+    )
     for table, subject in TABLES:
-        op.execute(sa.text(f"DELETE FROM {table} WHERE is_correction"))
         with op.batch_alter_table(table, naming_convention=NAMING) as batch_op:
             batch_op.drop_constraint(f"uq_{table}_entry", type_="unique")
             batch_op.create_unique_constraint(
