@@ -30,7 +30,7 @@ class DatabaseState(StrEnum):
     """What a cheap look at the database found."""
 
     OK = "ok"
-    UNREACHABLE = "unreachable"  # no connection, or it failed
+    UNREACHABLE = "unreachable"  # no connection, or the data version cannot be read
     NOT_MIGRATED = "not_migrated"  # empty, or its schema is not this code's Alembic head
 
 
@@ -65,16 +65,26 @@ def read_only(error: BaseException) -> bool:
 
 
 def database_state(engine: Engine | None = None) -> DatabaseState:
-    """Two one-row SELECTs: the schema revision, and the data version every page reads first."""
+    """Two one-row SELECTs: the schema revision, and the data version every page reads first.
+
+    Not migrated: no alembic_version table, or another revision than this code's head. A
+    database at head that still fails (a table gone) counts as unreachable: migrating would
+    not help.
+    """
     try:
         with (engine or get_engine()).connect() as conn:
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            try:
+                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except DBAPIError as error:
+                if schema_missing(error):
+                    return DatabaseState.NOT_MIGRATED
+                raise
             if revision != schema_head():
                 return DatabaseState.NOT_MIGRATED
-            version = conn.execute(text("SELECT version FROM dataversion WHERE id = 1")).scalar()
-    except SQLAlchemyError as error:
-        return DatabaseState.NOT_MIGRATED if schema_missing(error) else DatabaseState.UNREACHABLE
-    return DatabaseState.OK if version is not None else DatabaseState.NOT_MIGRATED
+            conn.execute(text("SELECT version FROM dataversion WHERE id = 1")).one()
+    except SQLAlchemyError:
+        return DatabaseState.UNREACHABLE
+    return DatabaseState.OK
 
 
 def log_state(state: DatabaseState) -> None:
