@@ -9,13 +9,21 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from support import pg
 from support.caches import clear_caches
 
 from dashboard.db import make_engine
-from dashboard.health import HEALTH_PATH, HEALTH_ROUTE, DatabaseState, database_state
+from dashboard.health import (
+    HEALTH_PATH,
+    HEALTH_ROUTE,
+    DatabaseState,
+    database_state,
+    read_only,
+    schema_missing,
+)
 
 
 def url_of(engine: Engine) -> str:
@@ -107,3 +115,18 @@ def test_a_server_that_never_answers_is_unreachable_within_the_connect_timeout(
     assert answers, f"/healthz still waiting after {elapsed:.0f} s"
     assert answers[0][:2] == (503, {"status": "unavailable", "database": "unreachable"})
     assert elapsed < 10
+
+
+@pytest.mark.pg
+def test_a_write_to_a_read_only_postgresql_is_told_as_read_only(pg_admin_url: str) -> None:
+    """A standby, or a read-only role, refuses with SQLSTATE 25006; the pages word it as
+    read-only (dashboard/ui/errors.py), like a read-only SQLite file."""
+    with pg.database(pg_admin_url) as url:
+        standby = make_engine(f"{url}&options=-c%20default_transaction_read_only%3Don")
+        try:
+            with pytest.raises(DBAPIError) as refused, standby.begin() as conn:
+                conn.execute(text("CREATE TABLE anything (id integer)"))
+        finally:
+            standby.dispose()
+    assert read_only(refused.value)
+    assert not schema_missing(refused.value)
