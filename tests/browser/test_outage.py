@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 from support import pg
 from support.browser import main_text, screenshot, sign_in, signed_in_page, wait_ready
 from support.read_only import read_only
-from support.server import ROOT, chromium_missing, demo_app
+from support.server import ROOT, demo_app
 
 from bench import server as bench_server
 from dashboard.db import make_engine
@@ -128,8 +128,6 @@ def served(database_url: str, log: Path, prefix: Sequence[str] = ()) -> Iterator
 
 def test_a_read_only_database_shows_its_data_and_words_a_write(page: Page, tmp_path: Path) -> None:
     """The database file and its directory cannot be written (see support/read_only.py)."""
-    if chromium_missing():
-        pytest.skip("Chromium missing")
     folder = tmp_path / "data"
     url = f"sqlite:///{folder / 'dashboard.db'}"
     for module in ("dashboard.migrate", "seed"):
@@ -156,8 +154,6 @@ def test_a_read_only_database_shows_its_data_and_words_a_write(page: Page, tmp_p
 def test_an_empty_database_says_what_to_run_until_it_is_migrated(
     page: Page, tmp_path: Path
 ) -> None:
-    if chromium_missing():
-        pytest.skip("Chromium missing")
     url = f"sqlite:///{tmp_path / 'never-migrated.db'}"
     log = tmp_path / "server.log"
     with served(url, log) as base:
