@@ -1,12 +1,13 @@
 """The only place an engine is made; session_scope() for reads and writes."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -14,12 +15,24 @@ from dashboard.settings import get_settings
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for url; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    """An engine for url; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs.
+
+    A PostgreSQL connection attempt gives up after DATABASE_CONNECT_TIMEOUT seconds, so a page
+    or the health check answers when the server is away instead of hanging. A SQLite file this
+    process may not write is opened read-only (see sqlite_read_only): pages read it, and a
+    write fails as «attempt to write a readonly database», which the pages word.
+    """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        timeout_s = get_settings().database_connect_timeout_s
+        own = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": timeout_s}
+        return create_engine(url, pool_pre_ping=True, connect_args=own)
     memory = url in ("sqlite://", "sqlite:///:memory:")
+    read_only = None
     if not memory:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only := sqlite_read_only(path):
+            url = f"sqlite:///{path.resolve().as_uri()}?{read_only}&uri=true"
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False},
@@ -32,7 +45,7 @@ def make_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         for pragma in ("foreign_keys=ON", f"busy_timeout={timeout}", "synchronous=NORMAL"):
             dbapi_conn.execute(f"PRAGMA {pragma}")
-        if not memory:
+        if not (memory or read_only):  # a read-only file keeps the journal mode it has
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
 
     @event.listens_for(engine, "begin")
@@ -41,6 +54,25 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def sqlite_read_only(path: Path) -> str | None:
+    """The URI options that open the SQLite file at path read-only, or None when this process
+    may write it (or it does not exist yet).
+
+    mode=ro when the file or its directory is read-only to us (permissions, or a read-only
+    file system). A WAL database also needs its shared-memory file (-shm) beside it: where
+    that neither exists nor can be created, SQLite reads the file only as immutable, which
+    assumes that nobody changes the file while the app runs.
+    """
+    if not path.exists():
+        return None
+    directory_writable = os.access(path.parent, os.W_OK)
+    if directory_writable and os.access(path, os.W_OK):
+        return None
+    if directory_writable or path.with_name(f"{path.name}-shm").exists():
+        return "mode=ro"
+    return "mode=ro&immutable=1"
 
 
 @lru_cache

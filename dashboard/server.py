@@ -1,4 +1,5 @@
-"""The web server: the dashboard, plus the routes that set and clear the sign-in cookie.
+"""The web server: the dashboard, the routes that set and clear the sign-in cookie, and the
+health check a load balancer polls (GET /healthz).
 
 Start it with `streamlit run dashboard/server.py` (Streamlit finds the st.App below and serves
 the dashboard and these routes from one port), as `make run` and the tests do.
@@ -6,8 +7,12 @@ the dashboard and these routes from one port), as `make run` and the tests do.
 
 import streamlit as st
 
+from dashboard.health import HEALTH_ROUTE, database_state, log_state
 from dashboard.session_routes import ROUTES
 from dashboard.settings import ROOT
 from dashboard.ui.errors import script_error
 
-app = st.App(ROOT / "dashboard/app.py", routes=ROUTES, on_script_error=script_error)
+log_state(database_state())  # an empty, unmigrated or unreachable database is named at start
+app = st.App(
+    ROOT / "dashboard/app.py", routes=[*ROUTES, HEALTH_ROUTE], on_script_error=script_error
+)

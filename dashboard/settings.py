@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'data' / 'dashboard.db'}"
     language: Literal["nb", "en"] = "nb"
     sqlite_busy_timeout_ms: int = 5000
+    # How long a PostgreSQL connection attempt may take before a page (or /healthz) says the
+    # database cannot be reached; a connect_timeout in DATABASE_URL takes precedence.
+    database_connect_timeout_s: int = Field(default=5, gt=0)
     mission_key: str = "inkludering-barn-unge"
     # Whether visitors who have not signed in may read what partners read (approved data only).
     public_read: bool = True

@@ -6,6 +6,7 @@ import logging
 import streamlit as st
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from dashboard.health import DatabaseState, database_state, log_state, read_only, schema_missing
 from dashboard.ui.context import t
 
 LOG = logging.getLogger("dashboard")
@@ -17,6 +18,11 @@ def script_error(exc: Exception) -> bool:
     LOG.error("A page run failed", exc_info=exc)
     if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
         st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
+    elif read_only(exc):
+        st.warning(t("app.database_read_only"), icon=":material/lock:")
+    elif schema_missing(exc) and database_state() is DatabaseState.NOT_MIGRATED:
+        log_state(DatabaseState.NOT_MIGRATED)
+        st.error(t("app.database_not_migrated"), icon=":material/database:")
     elif isinstance(exc, SQLAlchemyError):
         st.error(t("app.database_unavailable"), icon=":material/cloud_off:")
     else:

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 MISSING = "PostgreSQL server not installed: apt-get install postgresql (see .ci/run)"
 SYSTEM_USER = "postgres"  # initdb refuses to run as root
@@ -61,10 +62,9 @@ def cluster() -> Iterator[str]:
             )
         except subprocess.CalledProcessError as exc:
             raise RuntimeError(f"initdb failed:\n{exc.stdout}\n{exc.stderr}") from exc
-        options = f"-k {base} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
         pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log)]
         try:
-            subprocess.run(_as_owner([*pg_ctl, "-o", options, "-w", "start"]), **run)
+            subprocess.run(_as_owner([*pg_ctl, "-o", _options(base), "-w", "start"]), **run)
         except subprocess.CalledProcessError as exc:
             raise RuntimeError(f"PostgreSQL did not start:\n{_tail(log)}") from exc
         try:
@@ -78,7 +78,8 @@ def cluster() -> Iterator[str]:
 @contextmanager
 def database(admin_url: str) -> Iterator[str]:
     """Create a new, empty database on the server of admin_url; drop it afterwards."""
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # no pool: a connection kept across a restart of the cluster (stopped()) would be dead
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"test_{os.getpid()}_{next(_names)}"
     try:
         with admin.connect() as conn:
@@ -89,6 +90,26 @@ def database(admin_url: str) -> Iterator[str]:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+@contextmanager
+def stopped(admin_url: str) -> Iterator[None]:
+    """The cluster of admin_url (one cluster() started) shut down, and started again after."""
+    bindir = server_bin()
+    assert bindir is not None
+    base = Path(make_url(admin_url).query["host"])  # type: ignore[arg-type]
+    pg_ctl = [str(bindir / "pg_ctl"), "-D", str(base / "data"), "-l", str(base / "server.log")]
+    run: dict[str, Any] = {"check": True, "capture_output": True, "text": True}
+    subprocess.run(_as_owner([*pg_ctl, "-m", "fast", "-w", "stop"]), **run)
+    try:
+        yield
+    finally:
+        subprocess.run(_as_owner([*pg_ctl, "-o", _options(base), "-w", "start"]), **run)
+
+
+def _options(base: Path) -> str:
+    """The server's options: a unix socket in base only, no durability (a test cluster)."""
+    return f"-k {base} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
 
 
 def _tail(path: Path, lines: int = 30) -> str:

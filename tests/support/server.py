@@ -35,13 +35,15 @@ def app_server(
     port: int | None = None,
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
+    database_url: str | None = None,
 ) -> Iterator[str]:
-    """Migrate and seed a temp SQLite database, serve the app on it, yield the base URL.
+    """Migrate and seed a temp SQLite database (or the empty one at database_url), serve the
+    app on it, yield the base URL.
 
     prepare(database_url) runs after seeding and before the server starts (e.g. to add users).
     """
     base = Path(tempfile.mkdtemp(prefix="apptest-"))
-    database_url = f"sqlite:///{base / 'dashboard.db'}"
+    database_url = database_url or f"sqlite:///{base / 'dashboard.db'}"
     environment = {**os.environ, "DATABASE_URL": database_url}
     try:
         for module in ("dashboard.migrate", "seed"):
@@ -66,9 +68,12 @@ class FreshApp:
 
 
 @contextmanager
-def demo_app(prepare: Callable[[Engine], None] | None = None) -> Iterator[FreshApp]:
+def demo_app(
+    prepare: Callable[[Engine], None] | None = None, *, database_url: str | None = None
+) -> Iterator[FreshApp]:
     """A freshly served app with the demo accounts (their passwords kept), and whatever
-    prepare(engine) adds before the server starts; skipped without Chromium."""
+    prepare(engine) adds before the server starts; skipped without Chromium. database_url: an
+    empty database to use (PostgreSQL) instead of a new SQLite file."""
     if chromium_missing():
         pytest.skip(CHROMIUM_MISSING)
     app = FreshApp()
@@ -81,6 +86,6 @@ def demo_app(prepare: Callable[[Engine], None] | None = None) -> Iterator[FreshA
             prepare(engine)
         engine.dispose()
 
-    with app_server(prepare=ready) as url:
+    with app_server(prepare=ready, database_url=database_url) as url:
         app.url = url
         yield app
