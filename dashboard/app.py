@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.i18n import LANGUAGES, translate
+from dashboard.memory import freeze_start_up_objects
 from dashboard.settings import get_settings
 from dashboard.ui.auth import (
     cookie_request,
@@ -42,3 +43,4 @@ with st.sidebar:
     if oidc_refused():
         st.warning(t("auth.oidc_no_access", email=esc(st.user.get("email") or "")))
 page.run()
+freeze_start_up_objects()  # once, after the first page run has imported everything

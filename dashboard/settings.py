@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'data' / 'dashboard.db'}"
     language: Literal["nb", "en"] = "nb"
     sqlite_busy_timeout_ms: int = 5000
+    # Freeze the objects start-up made out of the full collection Streamlit runs after every
+    # page run (dashboard/memory.py); off only to measure the difference.
+    gc_freeze: bool = True
     # How long a PostgreSQL connection attempt may take before a page (or /healthz) says the
     # database cannot be reached; a connect_timeout in DATABASE_URL takes precedence.
     database_connect_timeout_s: int = Field(default=5, gt=0)

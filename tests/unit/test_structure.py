@@ -118,3 +118,19 @@ def test_internal_roles_land_on_their_start_page_partners_on_the_overview() -> N
         Role.STEERING: ["start"],
         Role.ADMIN: ["start"],
     }
+
+
+def test_the_garbage_collection_that_ships_is_the_measured_choice() -> None:
+    """Freeze after the first page run, and keep Streamlit's collection after each run
+    (bench/gc_choice.py, docs/design-notes.md): the shipped variant there is the plain config."""
+    from bench.gc_choice import VARIANTS
+    from dashboard.settings import Settings
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config.get("runner", {}).get("postScriptGC", True) is True
+    assert Settings.model_fields["gc_freeze"].default is True
+    assert next(iter(VARIANTS.values())) == {}
+    app = ast.parse((ROOT / "dashboard" / "app.py").read_text(encoding="utf-8"))
+    last = app.body[-1]
+    assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+    assert ast.unparse(last.value.func) == "freeze_start_up_objects"
