@@ -326,6 +326,9 @@ def _set_locked(actor: Actor, period: Period, lock: bool, reason: str) -> None:
     """Lock or re-open period; a refusal is told here, a success after the rerun."""
     try:
         set_period_locked(actor, period.id or 0, lock, reason=reason)
+    except ValidationError as exc:
+        _errors(describe(exc, lang()))
+        return
     except (WorkflowRefused, PermissionDenied) as exc:
         code = exc.code if isinstance(exc, WorkflowRefused) else "not_allowed"
         st.error(t(f"workflow.{code}") if code != "not_allowed" else t("auth.not_allowed"))

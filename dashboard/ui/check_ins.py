@@ -282,6 +282,6 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
         if right.button(t("reporting.return"), icon=":material/undo:", key="check-in-return"):
             return_check_in(actor, chosen, version, reason)
             reviewed("check_in.returned")
-    except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
         for problem in problems(exc):
             st.error(esc(problem))

@@ -354,6 +354,6 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         if right.button(t("reporting.return"), icon=":material/undo:"):
             return_value(actor, chosen, version, reason)
             reviewed("reporting.returned")
-    except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
         for problem in problems(exc):
             st.error(esc(problem))
