@@ -14,6 +14,7 @@ from dashboard.db import session_scope
 from dashboard.services import audit, sessions
 from dashboard.services.commands import authorize, command
 from dashboard.services.common import fetch, frame_of
+from dashboard.services.passwords import Weakness, weakness
 from dashboard.services.permissions import Action, Actor
 from models import Organisation, Role, SessionEnd, User, UserCreate, UserUpdate
 from models.reporting import utcnow
@@ -31,7 +32,12 @@ class SignInFailed(Exception):
 
 
 class WeakPassword(ValueError):
-    """The new password is shorter than PASSWORD_MIN_LENGTH."""
+    """The new password breaks the password rule; reason says how (too short, made from the
+    e-mail or name, repeated, or common: dashboard.services.passwords)."""
+
+    def __init__(self, reason: Weakness = Weakness.SHORT) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
 
 
 class NotFound(Exception):
@@ -69,7 +75,10 @@ def new_password() -> str:
 
 
 def create_user(actor: Actor, data: UserCreate, *, engine: Engine | None = None) -> int:
-    """Create an account (admin); the e-mail is stored in lower case."""
+    """Create an account (admin); the e-mail is stored in lower case. A password given must
+    keep the password rule (WeakPassword)."""
+    if data.password and (why := weakness(data.password, email=data.email, name=data.name)):
+        raise WeakPassword(why)
     hashed = HASHER.hash(data.password) if data.password else None  # before the transaction
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         fields = data.model_dump(exclude={"password"})
@@ -157,17 +166,22 @@ def change_own_password(
 ) -> None:
     """A signed-in user changes their own password, proving the current one.
 
+    The new password must keep the password rule (WeakPassword, which says why not): at
+    least PASSWORD_MIN_LENGTH characters, not common, repeated or made from the e-mail or name.
     The user's other sign-in sessions end; keep_session (the one they changed it in) goes on.
     """
     if len(new) < PASSWORD_MIN_LENGTH:
-        raise WeakPassword
+        raise WeakPassword(Weakness.SHORT)
     # Hashing is slow on purpose, so it happens outside the write transaction (writers take
     # turns); the stored hash is checked again inside it.
     with session_scope(engine=engine) as session:
         user = session.get(User, actor.id) if actor.id is not None else None
         seen = user.password_hash if user else None
+        email, name = (user.email, user.name) if user else (actor.email, None)
     if not seen or not HASHER.verify(current, seen):
         raise SignInFailed
+    if why := weakness(new, email=email, name=name):
+        raise WeakPassword(why)
     hashed = HASHER.hash(new)
     with session_scope(write=True, engine=engine) as session:
         user = session.get(User, actor.id)

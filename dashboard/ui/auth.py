@@ -209,8 +209,8 @@ def password_form() -> None:
         change_own_password(
             current_actor(), current, new, keep_session=st.session_state.get(SESSION_KEY)
         )
-    except WeakPassword:
-        st.error(t("auth.password_rule", length=PASSWORD_MIN_LENGTH))
+    except WeakPassword as exc:
+        st.error(t(f"auth.password_{exc.reason}", length=PASSWORD_MIN_LENGTH))
         return
     except SignInFailed:
         st.error(t("auth.wrong_current_password"))

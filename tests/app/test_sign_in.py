@@ -64,7 +64,17 @@ def test_changing_the_password(accounts: dict[str, str]) -> None:
     at.text_input[1].input("for-kort")
     at.button[0].click()
     at.run()
-    assert at.error[0].value == "Minst 12 tegn."
+    assert at.error[0].value == "Passordet må ha minst 12 tegn."
+    for weak, says in (
+        ("aaaaaaaaaaaa", "for det meste gjentakelser"),
+        ("partner@demo.invalid", "bygger på e-postadressen"),
+        ("passord12345", "for lett å gjette"),
+    ):
+        at.text_input[0].input(old)
+        at.text_input[1].input(weak)
+        at.button[0].click()
+        at.run()
+        assert says in at.error[0].value
     at.text_input[0].input(old)
     at.text_input[1].input("et-nytt-passord-2026")
     at.button[0].click()

@@ -184,6 +184,52 @@ def test_reset_unlocks_and_password_change_needs_the_current_one(engine: Engine)
     assert authenticate("ola@example.no", "nytt-passord-123", engine=engine).id == user.id
 
 
+@pytest.mark.parametrize(
+    "password, why",
+    [
+        ("aaaaaaaaaaaa", "repeated"),
+        ("abcabcabcabcabc", "repeated"),
+        ("passwordpassword", "repeated"),
+        ("123456789012", "common"),
+        ("qwertyuiopasdf", "common"),
+        ("passord12345", "common"),
+        ("velkommen123", "common"),
+        ("kari.nordmann@example.no", "personal"),
+        ("karinordmann123", "personal"),
+        ("Kari Nordmann 1", "personal"),
+        ("kort-1", "short"),
+    ],
+)
+def test_common_repeated_and_personal_passwords_are_refused(
+    engine: Engine, password: str, why: str
+) -> None:
+    # 12 characters was the only check: 'aaaaaaaaaaaa' was accepted
+    user = bootstrap(engine, OP, "kari.nordmann@example.no", password="gammelt-passord-1")
+    with Session(engine) as session:
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.name = "Kari Nordmann"
+        session.add(stored)
+        session.commit()
+    with pytest.raises(WeakPassword) as refused:
+        change_own_password(user, "gammelt-passord-1", password, engine=engine)
+    assert refused.value.reason == why
+    assert authenticate("kari.nordmann@example.no", "gammelt-passord-1", engine=engine)
+    if why != "short":  # UserCreate itself refuses a short one
+        admin = bootstrap(engine, AD, "admin@example.no")
+        data = UserCreate(email="kari.n@example.no", name="Kari Nordmann", password=password)
+        with pytest.raises(WeakPassword):
+            create_user(admin, data, engine=engine)
+
+
+def test_a_long_unusual_password_is_accepted() -> None:
+    from dashboard.services.passwords import weakness
+
+    for good in ("riktig-passord-123", "Hest batteri stift korrekt", "Bufdir-tall-i-rute-2025"):
+        assert weakness(good, email="kari.nordmann@example.no", name="Kari Nordmann") is None
+    assert weakness("x" * 150 + "Hest batteri stift korrekt") is not None  # only 72 are read
+
+
 def test_audit_log_filters(engine: Engine) -> None:
     from dashboard.services.audit import audit_log
 
