@@ -11,9 +11,10 @@ from collections.abc import Callable
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A sign and a plain number ('-3', '+1,5 %', '-1 234,5' in English tables, '+12'), or a sign
-# alone, is a figure that no spreadsheet runs as anything but itself: it keeps its look.
-_FIGURE = re.compile(r"[-+](\d[\d\s.,%]*)?")
+# A sign and a number, with at most a unit in words after it ('-3', '+1,5 %', '-1 234,5' in
+# English tables, '+29 prosentpoeng'), or a sign alone, keeps its look: without brackets,
+# quotes or operators after the number there is no function, link or command to run.
+_FIGURE = re.compile(r"[-+](\d[\w\s.,%]*)?")
 
 
 def neutralise(value: object) -> object:

@@ -18,6 +18,7 @@ HELPERS = {
     ("dashboard/ui/widgets.py", name) for name in ("data_table", "data_editor", "field_table")
 }
 FORMULAS = ['=HYPERLINK("http://x.invalid","klikk")', "+1+1", "-2+3", "@SUM(A1)", "=1", "\tx"]
+FORMULAS += ["-3+cmd|' /C calc'!A0", "+3 (x)", "-A1", "+SUM(1)", '-1 "x"']
 
 
 def table_calls(path: Path) -> list[tuple[str, int]]:
@@ -62,16 +63,18 @@ def test_formulas_are_neutralised_and_restored(formula: str) -> None:
     assert restore(neutralise(formula)) == formula
 
 
-@pytest.mark.parametrize(
-    "text", ["-3", "+1,5 %", "-1 234,5", "+12", "-0.5", "−3", "Bærum", "'quoted", "-", "", "3-2"]
-)
+FIGURES = ["-3", "+1,5 %", "-1 234,5", "+12", "-0.5", "+29 prosentpoeng", "-3 fra i fjor", "−3"]
+
+
+@pytest.mark.parametrize("text", [*FIGURES, "Bærum", "'quoted", "-", "", "3-2"])
 def test_figures_and_plain_text_keep_their_look(text: str) -> None:
     assert neutralise(text) == text
     assert restore(text) == text
 
 
 def test_the_toolbar_download_and_the_app_download_agree() -> None:
-    frame = pd.DataFrame({"Merknad": [*FORMULAS, "-3", "Tromsø"], "Verdi": range(8)})
+    notes = [*FORMULAS, *FIGURES, "Tromsø"]
+    frame = pd.DataFrame({"Merknad": notes, "Verdi": range(len(notes))})
     shown = safe_frame(frame)
     # what the toolbar would write is what the app's own CSV holds
     assert to_csv(shown) == to_csv(frame)
