@@ -14,19 +14,29 @@ from sqlmodel import Field
 # C0/C1 control characters except tab, newline and carriage return, which long text may hold.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"[\r\n\t]")
+# Bidirectional embeddings, overrides and isolates: «\u202eevil» shows as «live». Refused.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Zero-width spaces and joiners, word joiner and BOM: invisible, mostly pasted. Removed.
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 
 YEAR_MIN = 1900
 YEAR_MAX = 2100
 
 
 def clean_text(value: Any) -> Any:
-    """NFC-normalise and strip a string; refuse NUL and control characters."""
+    """NFC-normalise and strip a string without its zero-width characters; refuse NUL,
+    control characters and bidirectional controls (which make text show other than it reads).
+    """
     if not isinstance(value, str):
         return value
-    text = unicodedata.normalize("NFC", value).strip()
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", value)).strip()
     if _CONTROL.search(text):
         raise PydanticCustomError(
             "control_characters", "The text contains control characters or NUL."
+        )
+    if _BIDI_CONTROLS.search(text):
+        raise PydanticCustomError(
+            "bidi_characters", "The text contains characters that reverse its direction."
         )
     return text
 
@@ -93,7 +103,12 @@ def norwegian_number(value: Any) -> Any:
 
 CleanText = Annotated[str, BeforeValidator(clean_text)]
 Line = Annotated[str, BeforeValidator(clean_text), AfterValidator(single_line)]
-OptionalLine = Annotated[str | None, BeforeValidator(empty_to_none), BeforeValidator(clean_text)]
+OptionalLine = Annotated[
+    str | None,
+    BeforeValidator(empty_to_none),
+    BeforeValidator(clean_text),
+    AfterValidator(single_line),
+]
 OptionalText = Annotated[str | None, BeforeValidator(empty_to_none), BeforeValidator(clean_text)]
 FiniteFloat = Annotated[float, AfterValidator(finite)]
 # A number typed by a person (or read from an upload): Norwegian forms accepted, NaN refused.

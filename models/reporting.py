@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from models.enums import Confidence, EntryStatus, PeriodKind, Rag
 from models.fields import (
+    CleanText,
     EnteredNumber,
     FiniteFloat,
     Line,
@@ -53,6 +54,16 @@ class PeriodUpdate(SQLModel):
     due: dt.date | None = None
     locked: bool | None = None
     reason: OptionalText = text_field(1000)
+
+
+REASON_MAX_LENGTH = 1000  # the return_reason and correction_reason columns' length
+
+
+class Reason(SQLModel):
+    """A reason a person gives for a step (returning an entry or a report, re-opening a
+    period), validated like every other text: no NUL or control characters, not too long."""
+
+    reason: CleanText = Field(min_length=1, max_length=REASON_MAX_LENGTH)
 
 
 class Period(PeriodBase, table=True):

@@ -12,10 +12,11 @@ from models.fields import Line, enum_column, name_field, text_field
 from models.reporting import utcnow
 
 PASSWORD_MIN_LENGTH = 12
+EMAIL_MAX_LENGTH = 254  # RFC 5321's longest address
 
 
 class UserBase(SQLModel):
-    email: str = Field(min_length=3, max_length=254)
+    email: str = Field(min_length=3, max_length=EMAIL_MAX_LENGTH)
     name: Line = name_field(200)
     role: Role = Field(default=Role.PARTNER, sa_type=enum_column(Role))
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
@@ -23,7 +24,7 @@ class UserBase(SQLModel):
 
 
 class UserCreate(UserBase):
-    email: EmailStr = Field(max_length=254)
+    email: EmailStr = Field(max_length=EMAIL_MAX_LENGTH)
     password: str | None = Field(default=None, min_length=PASSWORD_MIN_LENGTH, max_length=200)
 
 
@@ -49,7 +50,7 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), index=True)
     actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    actor_email: str | None = Field(default=None, max_length=254)
+    actor_email: str | None = Field(default=None, max_length=EMAIL_MAX_LENGTH)
     action: str = Field(max_length=60)
     entity: str = Field(max_length=60)
     entity_id: str | None = Field(default=None, max_length=60)

@@ -17,6 +17,7 @@ from dashboard.ui.url_state import clear_button, url_selectbox, url_value_unknow
 from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
+    data_table,
     downloads,
     empty_state,
     esc,
@@ -106,7 +107,7 @@ else:
     )
     if not sees_unapproved():  # partners see approved values only: no status to tell apart
         series = series.drop(columns=[t("col.status")])
-    st.dataframe(series, hide_index=True, width="stretch")
+    data_table(series, hide_index=True, width="stretch")
     downloads(series, f"indikator-{ind.code}", key="series")
 
 st.subheader(t("indicators.metadata"))

@@ -13,6 +13,7 @@ from dashboard.ui.url_state import clear_button, url_selectbox, url_value_unknow
 from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
+    data_table,
     downloads,
     empty_state,
     esc,
@@ -117,7 +118,7 @@ st.subheader(t("organisations.bodies"))
 if profile.bodies.empty:
     st.caption(t("organisations.no_bodies"))
 else:
-    st.dataframe(
+    data_table(
         pd.DataFrame(
             {
                 t("organisations.col.body"): profile.bodies["name"],

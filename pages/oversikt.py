@@ -24,6 +24,7 @@ from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
     counts_table,
+    data_table,
     empty_state,
     esc,
     link_to,
@@ -76,7 +77,7 @@ if indicators.empty:
     empty_state("empty.no_indicators", "empty.who_admin")
 else:
     table = indicator_display(indicators, only=KEY_INDICATOR_COLUMNS, internal=sees_unapproved())
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     st.subheader(t("progress.summary"))
     status_summary(status.counts, internal=sees_unapproved())
     link_to("indikatorer.py", t("overview.to_indicators"))

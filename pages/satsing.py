@@ -11,7 +11,15 @@ from dashboard.ui.data import current_mission, query
 from dashboard.ui.portfolio_edit import edit_section
 from dashboard.ui.tables import years_text
 from dashboard.ui.url_state import url_selectbox, url_value_unknown
-from dashboard.ui.widgets import empty_state, esc, field_table, link_table, note, page_header
+from dashboard.ui.widgets import (
+    data_table,
+    empty_state,
+    esc,
+    field_table,
+    link_table,
+    note,
+    page_header,
+)
 
 mission = current_mission()
 assert mission.id is not None
@@ -80,7 +88,7 @@ if detail.contributions.empty:
 else:
     if detail.contributions["proposal"].any():
         st.caption(t("goals.contributions_proposed"))
-    st.dataframe(
+    data_table(
         pd.DataFrame(
             {
                 t("col.goal"): detail.contributions["goal"] + " " + detail.contributions["title"],
@@ -138,7 +146,7 @@ if detail.check_ins.empty:
     empty_state("initiative.no_check_ins", "initiative.who_check_ins")
 else:
     check_ins = detail.check_ins
-    st.dataframe(
+    data_table(
         pd.DataFrame(
             {
                 t("col.period"): check_ins["period"],

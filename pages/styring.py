@@ -12,7 +12,15 @@ from dashboard.ui.context import current_actor, label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.decisions import decision_log_section, published_decisions
 from dashboard.ui.reporting import show_messages
-from dashboard.ui.widgets import chart_spec, chart_with_table, empty_state, esc, note, page_header
+from dashboard.ui.widgets import (
+    chart_spec,
+    chart_with_table,
+    data_table,
+    empty_state,
+    esc,
+    note,
+    page_header,
+)
 
 mission = current_mission()
 assert mission.id is not None
@@ -40,7 +48,7 @@ for entry in all_bodies:
                     t("col.note"): entry.members["note"].fillna(""),
                 }
             )
-            st.dataframe(members, hide_index=True, width="stretch")
+            data_table(members, hide_index=True, width="stretch")
 
 st.header(t("decision.log"))
 st.caption(t("decision.log_help"))
@@ -86,7 +94,7 @@ dated = (
     .sort_values("when")
 )
 if dated.empty:  # nothing to put on a time axis: the table says it all
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     st.stop()
 timeline = pd.DataFrame(
     {

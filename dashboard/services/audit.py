@@ -1,6 +1,11 @@
-"""The audit trail: rows are only ever added, in the transaction of the change they record."""
+"""The audit trail: rows are only ever added, in the transaction of the change they record.
+
+Every text that goes into a row is bounded here, in one place (bounded): whatever anyone types,
+an anonymous sign-in attempt included, a row stays small and storable on both engines.
+"""
 
 import datetime as dt
+import re
 from typing import Any
 
 import pandas as pd
@@ -12,10 +17,36 @@ from dashboard.services.permissions import Actor
 from models import AuditEvent
 
 SECRET_FIELDS = frozenset({"password", "password_hash"})
+# The columns' lengths (models.users.AuditEvent), and for each text in before and after the
+# longest text any input model takes (a status report's summary).
+EMAIL_MAX = 254
+NAME_MAX = 60  # action, entity, entity_id
+REASON_MAX = 2000
+VALUE_MAX = 10_000
+# NUL (which PostgreSQL cannot store) and the other control characters but tab and line breaks.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def bounded(text: str, limit: int) -> str:
+    """text as the audit keeps it: control characters shown as U+FFFD, and at most limit
+    characters (a longer text is cut, and ends with '…' to say so)."""
+    text = _UNSTORABLE.sub("\ufffd", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _bounded_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return bounded(value, VALUE_MAX)
+    if isinstance(value, list | tuple):
+        return [_bounded_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _bounded_value(v) for k, v in value.items()}
+    return value
 
 
 def snapshot(data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A JSON-safe copy of data without secrets (dates as ISO text, enums as values)."""
+    """A JSON-safe copy of data without secrets (dates as ISO text, enums as values), each
+    text bounded."""
     if data is None:
         return None
     safe: dict[str, Any] = {}
@@ -24,7 +55,7 @@ def snapshot(data: dict[str, Any] | None) -> dict[str, Any] | None:
             continue
         if isinstance(value, dt.date | dt.datetime):
             value = value.isoformat()
-        safe[key] = getattr(value, "value", value)
+        safe[key] = _bounded_value(getattr(value, "value", value))
     return safe
 
 
@@ -39,17 +70,17 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> None:
-    """Add an audit row to the current transaction."""
+    """Add an audit row to the current transaction, every text in it bounded."""
     session.add(
         AuditEvent(
             actor_id=actor.id,
-            actor_email=actor.email,
-            action=action,
-            entity=entity,
-            entity_id=None if entity_id is None else str(entity_id),
+            actor_email=None if actor.email is None else bounded(actor.email, EMAIL_MAX),
+            action=bounded(action, NAME_MAX),
+            entity=bounded(entity, NAME_MAX),
+            entity_id=None if entity_id is None else bounded(str(entity_id), NAME_MAX),
             before=snapshot(before),
             after=snapshot(after),
-            reason=reason,
+            reason=None if reason is None else bounded(reason, REASON_MAX),
         )
     )
 

@@ -1,27 +1,59 @@
-"""Downloads: CSV that Norwegian Excel opens correctly, and .xlsx; formulas neutralised."""
+"""Downloads: CSV that Norwegian Excel opens correctly, and .xlsx; formulas neutralised.
+
+The same neutralising serves every table the app shows (dashboard.ui.widgets.data_table), since
+Streamlit's own table toolbar downloads what is shown as CSV: one rule for both.
+"""
 
 import io
+import re
+from collections.abc import Callable
 
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A sign and a number, with at most a unit in words after it ('-3', '+1,5 %', '-1 234,5' in
+# English tables, '+29 prosentpoeng'), or a sign alone, keeps its look: without brackets,
+# quotes or operators after the number there is no function, link or command to run.
+_FIGURE = re.compile(r"[-+](\d[\w\s.,%]*)?")
 
 
 def neutralise(value: object) -> object:
     """Prefix text a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _FIGURE.fullmatch(value):
         return "'" + value
     return value
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of frame whose text cells cannot run as spreadsheet formulas."""
+def restore(value: object) -> object:
+    """Undo neutralise: the text as it was before the apostrophe was put before it."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def _text_cells(frame: pd.DataFrame, change: Callable[[object], object]) -> pd.DataFrame:
     result = frame.copy()
     for column in result.columns:
         if result[column].dtype == object or pd.api.types.is_string_dtype(result[column]):
-            result[column] = result[column].map(neutralise)
+            result[column] = result[column].map(change)
+    return result
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of frame whose text cells cannot run as spreadsheet formulas."""
+    return _text_cells(frame, neutralise)
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of frame whose text cells and column names cannot run as spreadsheet formulas."""
+    result = safe_cells(frame)
     result.columns = [str(neutralise(str(c))) for c in result.columns]
     return result
+
+
+def restored_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of frame with safe_cells' apostrophes taken off its text cells again."""
+    return _text_cells(frame, restore)
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

@@ -35,7 +35,7 @@ from models import (
     User,
     ValueEntry,
 )
-from models.reporting import CheckInBase, utcnow
+from models.reporting import CheckInBase, Reason, utcnow
 
 REASON_MAX_LENGTH = 1000  # the correction_reason column's length
 
@@ -329,9 +329,10 @@ def discard_correction(
 
 
 def _reason(reason: str | None) -> str:
+    """The reason as stored: required, and validated like every other text (ValidationError)."""
     if not reason or not reason.strip():
         raise WorkflowRefused("reason_required")
-    return reason.strip()
+    return Reason(reason=reason).reason
 
 
 def submit_value(

@@ -44,7 +44,7 @@ from models import (
     StatusReportUpdate,
     User,
 )
-from models.reporting import utcnow
+from models.reporting import Reason, utcnow
 
 R = ReportStatus
 EDITABLE = frozenset({R.DRAFT, R.RETURNED})  # the operative group may change the report
@@ -216,12 +216,13 @@ def return_report(
     """Send a submitted report back to the operative group, saying why."""
     if not reason or not reason.strip():
         raise WorkflowRefused("reason_required")
+    checked = Reason(reason=reason).reason  # ValidationError: NUL, control characters, too long
     with command(actor, Action.APPROVE_REPORT, engine=engine) as session:
         report = _report(session, report_id, version)
         _in(report, frozenset({R.SUBMITTED}), "report_not_submitted")
         before = _fields(report)
         report.status, report.version = R.RETURNED, report.version + 1
-        report.return_reason = reason.strip()[:1000]
+        report.return_reason = checked
         report.returned_by_id, report.returned_at = actor.id, utcnow()
         _audit(session, actor, "returned", report, before, reason=report.return_reason)
         return report

@@ -14,10 +14,12 @@ from dashboard.db import session_scope
 from dashboard.services import audit, sessions
 from dashboard.services.commands import authorize, command
 from dashboard.services.common import fetch, frame_of
+from dashboard.services.passwords import Weakness, weakness
 from dashboard.services.permissions import Action, Actor
+from dashboard.services.throttle import SIGN_IN, Throttle
 from models import Organisation, Role, SessionEnd, User, UserCreate, UserUpdate
 from models.reporting import utcnow
-from models.users import PASSWORD_MIN_LENGTH
+from models.users import EMAIL_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 HASHER = PasswordHash.recommended()  # Argon2id
 MAX_FAILURES = 5
@@ -30,8 +32,21 @@ class SignInFailed(Exception):
     """The same answer for an unknown e-mail, a wrong password, a locked or inactive account."""
 
 
+class TooManyAttempts(Exception):
+    """This client failed too often just now: it may try again in retry_after seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 class WeakPassword(ValueError):
-    """The new password is shorter than PASSWORD_MIN_LENGTH."""
+    """The new password breaks the password rule; reason says how (too short, made from the
+    e-mail or name, repeated, or common: dashboard.services.passwords)."""
+
+    def __init__(self, reason: Weakness = Weakness.SHORT) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
 
 
 class NotFound(Exception):
@@ -69,7 +84,10 @@ def new_password() -> str:
 
 
 def create_user(actor: Actor, data: UserCreate, *, engine: Engine | None = None) -> int:
-    """Create an account (admin); the e-mail is stored in lower case."""
+    """Create an account (admin); the e-mail is stored in lower case. A password given must
+    keep the password rule (WeakPassword)."""
+    if data.password and (why := weakness(data.password, email=data.email, name=data.name)):
+        raise WeakPassword(why)
     hashed = HASHER.hash(data.password) if data.password else None  # before the transaction
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         fields = data.model_dump(exclude={"password"})
@@ -157,17 +175,22 @@ def change_own_password(
 ) -> None:
     """A signed-in user changes their own password, proving the current one.
 
+    The new password must keep the password rule (WeakPassword, which says why not): at
+    least PASSWORD_MIN_LENGTH characters, not common, repeated or made from the e-mail or name.
     The user's other sign-in sessions end; keep_session (the one they changed it in) goes on.
     """
     if len(new) < PASSWORD_MIN_LENGTH:
-        raise WeakPassword
+        raise WeakPassword(Weakness.SHORT)
     # Hashing is slow on purpose, so it happens outside the write transaction (writers take
     # turns); the stored hash is checked again inside it.
     with session_scope(engine=engine) as session:
         user = session.get(User, actor.id) if actor.id is not None else None
         seen = user.password_hash if user else None
+        email, name = (user.email, user.name) if user else (actor.email, None)
     if not seen or not HASHER.verify(current, seen):
         raise SignInFailed
+    if why := weakness(new, email=email, name=name):
+        raise WeakPassword(why)
     hashed = HASHER.hash(new)
     with session_scope(write=True, engine=engine) as session:
         user = session.get(User, actor.id)
@@ -178,34 +201,69 @@ def change_own_password(
         audit.record(session, actor, "change_password", "user", user.id)
 
 
-def authenticate(email: str, password: str, *, engine: Engine | None = None) -> Actor:
-    """The actor for a correct e-mail and password; SignInFailed otherwise, whatever the cause."""
+def authenticate(
+    email: str,
+    password: str,
+    *,
+    client: str | None = None,
+    throttle: Throttle = SIGN_IN,
+    engine: Engine | None = None,
+) -> Actor:
+    """The actor for a correct e-mail and password; SignInFailed otherwise, whatever the cause
+    (unknown or over-long e-mail, wrong password, locked or inactive account).
+
+    After MAX_FAILURES failures in a row an account is locked for LOCK_OUT: attempts during
+    the lock neither count nor extend it, and once it has run out the count starts afresh.
+    With client (the browser's address), a client that failed too often just now is refused
+    with TooManyAttempts before anything is checked or written (dashboard.services.throttle).
+    """
+    if client is not None and (wait := throttle.wait(client)) > 0:
+        raise TooManyAttempts(wait)
     now = utcnow()
     actor: Actor | None = None
     address = email.strip().lower()
+    # no account has a longer address or one with control characters (NUL: PostgreSQL's error)
+    known_address = len(address) <= EMAIL_MAX_LENGTH and address.isprintable()
     with session_scope(engine=engine) as session:
-        known = _by_email(session, address)
+        known = _by_email(session, address) if known_address else None
         stored = known.password_hash if known and known.password_hash else _DUMMY_HASH
     valid = HASHER.verify(password, stored)  # slow on purpose: outside the write transaction
     with session_scope(write=True, engine=engine) as session:  # failures are counted and kept
-        user = _by_email(session, address)
+        user = _by_email(session, address) if known_address else None
         valid = valid and user is not None and user.password_hash == stored
-        if user is None:
+        if user is None:  # the audit keeps a bounded address (dashboard.services.audit)
             audit.record(
                 session, Actor(None, address, Role.PARTNER), "sign_in_failed", "user", None
             )
         elif valid and user.active and not _locked(user, now):
-            user.failed_logins = 0
+            user.failed_logins, user.locked_until = 0, None
             actor = actor_of(user)
             audit.record(session, actor, "sign_in", "user", user.id)
         else:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until = now + LOCK_OUT
+            _count_failure(user, now)
             audit.record(session, actor_of(user), "sign_in_failed", "user", user.id)
     if actor is None:
+        if client is not None:
+            throttle.failed(client)
         raise SignInFailed
+    if client is not None:
+        throttle.succeeded(client)
     return actor
+
+
+def _count_failure(user: User, now: dt.datetime) -> None:
+    """Count a failed sign-in; the MAX_FAILURES-th in a row locks the account for LOCK_OUT.
+
+    An active lock is left as it is (failing on, anyone could keep any account locked for
+    good); a lock that has run out is forgotten with its count, so the count starts afresh.
+    """
+    if _locked(user, now):
+        return
+    if user.locked_until is not None:
+        user.failed_logins, user.locked_until = 0, None
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILURES:
+        user.locked_until = now + LOCK_OUT
 
 
 def _locked(user: User, now: dt.datetime) -> bool:

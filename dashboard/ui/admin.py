@@ -31,7 +31,7 @@ from dashboard.services.users import (
 )
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
-from dashboard.ui.widgets import downloads, esc
+from dashboard.ui.widgets import data_table, downloads, esc
 from models import Period, PeriodCreate, PeriodKind, Role, UserCreate, UserUpdate
 
 ONCE_KEY = "admin_password_once"  # (e-mail, password) to show once, then forget
@@ -99,7 +99,7 @@ def users_section(actor: Actor) -> None:
             t("col.created"): [local_time(v, lang()) for v in users["created_at"]],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    data_table(shown, hide_index=True, width="stretch")
     st.caption(t("admin.users_count", count=len(users)))
     with st.expander(t("admin.new_user"), icon=":material/person_add:"):
         _create_form(actor)
@@ -251,7 +251,7 @@ def audit_section(actor: Actor) -> None:
     if shown.empty:
         st.info(t("admin.audit_empty"), icon=":material/info:")
         return
-    st.dataframe(shown, hide_index=True, width="stretch")
+    data_table(shown, hide_index=True, width="stretch")
     limit_note = t("admin.audit_limit", limit=AUDIT_LIMIT) if len(log) == AUDIT_LIMIT else ""
     st.caption(f"{t('admin.audit_count', count=len(log))} {limit_note}")
     downloads(shown, "revisjonslogg", key="audit")
@@ -262,7 +262,7 @@ def periods_section(actor: Actor) -> None:
     _show_done(PERIODS_DONE_KEY)
     rows = query(periods)
     if rows:
-        st.dataframe(
+        data_table(
             pd.DataFrame(
                 {
                     t("col.period"): [p.label for p in rows],
@@ -326,6 +326,9 @@ def _set_locked(actor: Actor, period: Period, lock: bool, reason: str) -> None:
     """Lock or re-open period; a refusal is told here, a success after the rerun."""
     try:
         set_period_locked(actor, period.id or 0, lock, reason=reason)
+    except ValidationError as exc:
+        _errors(describe(exc, lang()))
+        return
     except (WorkflowRefused, PermissionDenied) as exc:
         code = exc.code if isinstance(exc, WorkflowRefused) else "not_allowed"
         st.error(t(f"workflow.{code}") if code != "not_allowed" else t("auth.not_allowed"))

@@ -1,6 +1,9 @@
 """Who is signed in: sign-in (local or OpenID Connect), sign-out, and the page guards."""
 
 import json
+import math
+import secrets
+import time
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -10,6 +13,7 @@ from dashboard.services.commands import authorize, record_refusal
 from dashboard.services.permissions import Action, Actor, PermissionDenied
 from dashboard.services.users import (
     SignInFailed,
+    TooManyAttempts,
     WeakPassword,
     authenticate,
     change_own_password,
@@ -19,7 +23,7 @@ from dashboard.services.users import (
 from dashboard.settings import get_settings
 from dashboard.ui.context import ACTOR_KEY, current_actor, signed_in, t
 from dashboard.ui.data import query
-from models.users import PASSWORD_MIN_LENGTH
+from models.users import EMAIL_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 if TYPE_CHECKING:
     from dashboard.ui.navigation import PageSpec
@@ -30,6 +34,11 @@ SESSION_KEY = "session_id"
 # What the browser is to do with the cookie on this run: (path, body) to POST, once.
 COOKIE_KEY = "cookie_request"
 JUST_SIGNED_IN_KEY = "just_signed_in"
+# This session's stand-in for an address, where Streamlit gives none (localhost).
+CLIENT_KEY = "sign_in_client"
+# When this session's refusal of each page was last written to the audit log.
+REFUSALS_KEY = "refusals_logged"
+REFUSAL_EVERY = 60.0  # seconds: at most one audit row per session, page and minute
 
 
 def oidc_enabled() -> bool:
@@ -111,8 +120,14 @@ def require(action: Action) -> Actor:
 
 
 def refuse_page(spec: "PageSpec") -> None:
-    """What a page the visitor may not open shows instead of itself; the attempt is logged."""
-    record_refusal(current_actor(), spec.action or "page", {"page": spec.url_path})
+    """What a page the visitor may not open shows instead of itself; the attempt is logged,
+    once a minute at most for the same page in the same session (every rerun, a click in the
+    sign-in form included, runs this again)."""
+    logged: dict[str, float] = st.session_state.setdefault(REFUSALS_KEY, {})
+    now = time.monotonic()
+    if now - logged.get(spec.url_path, -math.inf) >= REFUSAL_EVERY:
+        logged[spec.url_path] = now
+        record_refusal(current_actor(), spec.action or "page", {"page": spec.url_path})
     _refusal_message()
 
 
@@ -146,14 +161,17 @@ def sign_in_form(*, land: bool = True) -> None:
     browser exchanges its one-time grant for the session cookie on the next run.
     """
     with st.form("sign-in"):
-        email = st.text_input(t("auth.email"), autocomplete="username")
+        email = st.text_input(t("auth.email"), autocomplete="username", max_chars=EMAIL_MAX_LENGTH)
         password = st.text_input(
             t("auth.password"), type="password", autocomplete="current-password"
         )
         submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
     if submitted:
         try:
-            actor = authenticate(email, password)
+            actor = authenticate(email, password, client=_client())
+        except TooManyAttempts as exc:
+            st.error(_try_again(exc.retry_after), icon=":material/timer:")
+            return
         except SignInFailed:
             st.error(t("auth.failed"))
             return
@@ -163,6 +181,24 @@ def sign_in_form(*, land: bool = True) -> None:
         st.session_state[COOKIE_KEY] = (sessions.START_PATH, started.grant)
         st.session_state[JUST_SIGNED_IN_KEY] = land
         st.rerun()
+
+
+def _client() -> str:
+    """Who the sign-in throttle counts this attempt against: the browser's IP address as
+    Streamlit gives it, or this session where it gives none (localhost)."""
+    address = st.context.ip_address
+    if isinstance(address, str) and address:  # (a stand-in object under AppTest)
+        return f"ip:{address}"
+    session = st.session_state.setdefault(CLIENT_KEY, secrets.token_urlsafe(12))
+    return f"session:{session}"
+
+
+def _try_again(seconds: float) -> str:
+    """Too many failed sign-ins from here: when to try again, in seconds or minutes."""
+    wait = max(1, math.ceil(seconds))
+    if wait < 60:
+        return t("auth.throttled_seconds", count=wait)
+    return t("auth.throttled_minutes", count=math.ceil(wait / 60))
 
 
 def land_after_sign_in() -> None:
@@ -209,8 +245,8 @@ def password_form() -> None:
         change_own_password(
             current_actor(), current, new, keep_session=st.session_state.get(SESSION_KEY)
         )
-    except WeakPassword:
-        st.error(t("auth.password_rule", length=PASSWORD_MIN_LENGTH))
+    except WeakPassword as exc:
+        st.error(t(f"auth.password_{exc.reason}", length=PASSWORD_MIN_LENGTH))
         return
     except SignInFailed:
         st.error(t("auth.wrong_current_password"))

@@ -22,7 +22,7 @@ from dashboard.ui import corrections
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, problems, reviewed, seen_versions
-from dashboard.ui.widgets import esc
+from dashboard.ui.widgets import data_table, esc
 from models import Confidence, Rag
 
 SHOWN_KEY = "check_in_shown"  # (period id, initiative id) -> the version the form was shown with
@@ -47,7 +47,7 @@ def _rag_markdown(value: Any) -> str:
 
 
 def _overview(rows: pd.DataFrame) -> None:
-    st.dataframe(
+    data_table(
         pd.DataFrame(
             {
                 t("col.number"): rows["number"],
@@ -227,7 +227,7 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
         return
     own = queue[queue["entered_by_id"] == actor.id]
     others = queue[queue["entered_by_id"] != actor.id]
-    st.dataframe(
+    data_table(
         pd.DataFrame(
             {
                 t("col.initiative"): [
@@ -282,6 +282,6 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
         if right.button(t("reporting.return"), icon=":material/undo:", key="check-in-return"):
             return_check_in(actor, chosen, version, reason)
             reviewed("check_in.returned")
-    except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
         for problem in problems(exc):
             st.error(esc(problem))

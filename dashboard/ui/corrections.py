@@ -13,7 +13,7 @@ from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import StaleVersion, WorkflowRefused, discard_correction
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
-from dashboard.ui.widgets import esc
+from dashboard.ui.widgets import data_table, esc
 from models import CheckIn, IndicatorValue
 
 
@@ -108,7 +108,7 @@ def history_section(
     if past.empty:
         return
     with st.expander(t("correction.history", count=len(past)), icon=":material/history:"):
-        st.dataframe(
+        data_table(
             pd.DataFrame(
                 {
                     t("correction.subject"): [names[int(s)] for s in past["subject_id"]],

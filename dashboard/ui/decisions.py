@@ -21,7 +21,7 @@ from dashboard.ui.data import query
 from dashboard.ui.progress import today
 from dashboard.ui.report_tables import Words, decisions_table
 from dashboard.ui.reporting import MESSAGES_KEY
-from dashboard.ui.widgets import downloads, esc
+from dashboard.ui.widgets import data_table, downloads, esc
 from models import DecisionStatus
 
 ROUND_KEY = "decision_form_round"
@@ -46,7 +46,7 @@ def decision_log_section(actor: Actor, mission_id: int) -> None:
             t("decision.counts", total=len(log), open=open_count, overdue=int(log["overdue"].sum()))
         )
         table = log_table(log)
-        st.dataframe(table, hide_index=True, width="stretch")
+        data_table(table, hide_index=True, width="stretch")
         downloads(table, "beslutninger", key="decisions")
     if not allowed(actor, Action.RECORD_DECISION):
         return
@@ -74,7 +74,7 @@ def published_decisions(mission_id: int) -> None:
         st.info(t("decision.none"), icon=":material/info:")
         return
     st.caption(t("decision.published_only", period=esc(reports["period"].iloc[0])))
-    st.dataframe(decisions_table(latest.decisions, Words(lang())), hide_index=True, width="stretch")
+    data_table(decisions_table(latest.decisions, Words(lang())), hide_index=True, width="stretch")
 
 
 def _options(mission_id: int) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:

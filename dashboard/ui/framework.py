@@ -33,7 +33,7 @@ from dashboard.ui.admin import _errors, _show_done
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import query
 from dashboard.ui.tables import indicator_display
-from dashboard.ui.widgets import esc
+from dashboard.ui.widgets import data_table, esc
 from models import Direction, Frequency, IndicatorCreate, IndicatorLevel, IndicatorUpdate, Measure
 from models.fields import YEAR_MAX, YEAR_MIN
 
@@ -132,7 +132,7 @@ def indicators_section(actor: Actor, mission_id: int) -> None:
         years = [str(y) if pd.notna(y) else "–" for y in indicators["target_year"]]
         shown.insert(list(shown.columns).index(t("col.target")) + 1, t("col.target_year"), years)
         shown[t("col.goals")] = [", ".join(codes) for codes in indicators["goals"]]
-        st.dataframe(shown, hide_index=True, width="stretch")
+        data_table(shown, hide_index=True, width="stretch")
         st.caption(t("framework.count", count=len(indicators)))
     with st.expander(t("framework.new"), icon=":material/add:"):
         _create_form(actor, mission_id)
@@ -439,5 +439,5 @@ def indicator_history_section(indicator_id: int) -> None:
             t("col.reason"): history["reason"].fillna(""),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    data_table(shown, hide_index=True, width="stretch")
     st.caption(t("framework.history_caption"))

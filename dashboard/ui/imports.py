@@ -31,7 +31,7 @@ from dashboard.services.reporting_views import open_periods
 from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
 from dashboard.ui.notices import no_open_period_notice
-from dashboard.ui.widgets import downloads, esc
+from dashboard.ui.widgets import data_table, downloads, esc
 
 ROUND_KEY = "import_round"  # a new, empty uploader after each import
 DONE_KEY = "import_done"  # what the last import did, shown on the run after it
@@ -196,4 +196,4 @@ def show_check(check: ImportCheck) -> None:
             t("import.reason"): [" ".join(problems(row)) for row in rows],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")

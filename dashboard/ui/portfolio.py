@@ -27,7 +27,14 @@ from dashboard.ui.context import label, labels, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.network import Edge, Graph, Node, to_dot
 from dashboard.ui.url_state import url_multiselect, url_selectbox
-from dashboard.ui.widgets import chart_spec, chart_with_table, downloads, empty_state, esc
+from dashboard.ui.widgets import (
+    chart_spec,
+    chart_with_table,
+    data_table,
+    downloads,
+    empty_state,
+    esc,
+)
 from models import ContributionKind, DeliverableStatus, InitiativeStatus, LinkKind
 
 # Drawing more than this many nodes makes an unreadable picture and a slow page; the text
@@ -125,7 +132,7 @@ def _overlaps(found: Coverage, selected: pd.DataFrame, mission_id: int) -> None:
             ],
         }
     )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    data_table(rows, hide_index=True, width="stretch")
 
 
 def _coverage_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -212,7 +219,7 @@ def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
     st.subheader(t("portfolio.coverage"))
     st.caption(t("portfolio.coverage_help"))
     shown = _coverage_table(table)
-    st.dataframe(shown, hide_index=True, width="stretch", height="content")
+    data_table(shown, hide_index=True, width="stretch", height="content")
     downloads(shown, "dekning-per-maal", key="coverage")
 
     st.subheader(t("portfolio.heatmap"))
@@ -249,7 +256,7 @@ def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
             for v in split.columns
         }
     )
-    st.dataframe(split_table, hide_index=True, width="stretch", height="content")
+    data_table(split_table, hide_index=True, width="stretch", height="content")
     downloads(split_table, f"dekning-etter-{dimension}", key="split")
 
 
@@ -354,7 +361,7 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
     if listing.empty:
         empty_state("empty.no_links", "empty.who_portfolio")
     else:
-        st.dataframe(listing, hide_index=True, width="stretch")
+        data_table(listing, hide_index=True, width="stretch")
         downloads(listing, "nettverk", key="network")
 
 
@@ -473,5 +480,5 @@ def links_view(selected: pd.DataFrame, mission_id: int) -> None:
             t("col.note"): shown["note"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     downloads(table, "koblinger", key="links")

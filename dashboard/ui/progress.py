@@ -23,7 +23,7 @@ from dashboard.services.progress import (
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.report_tables import coverage
-from dashboard.ui.widgets import downloads, esc
+from dashboard.ui.widgets import data_table, downloads, esc
 from models import EntryStatus, ProgressStatus
 
 P = ProgressStatus
@@ -216,7 +216,7 @@ def status_summary(counts: pd.DataFrame, *, internal: bool) -> None:
     if internal:
         table[t("progress.col.provisional")] = counts["provisional"].to_numpy()
     st.caption(t("progress.summary_internal" if internal else "progress.summary_approved"))
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
 
 
 # --- completeness ------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def completeness_block(item: PeriodCompleteness, *, internal: bool, key: str) ->
         column.metric(t(COUNT_KEYS[name]), int(totals[name]))
     by_org = completeness_counts(rows, by="organisation").reset_index()
     by_org.columns = [t("col.organisation"), *(t(COUNT_KEYS[c]) for c in by_org.columns[1:])]
-    st.dataframe(by_org, hide_index=True, width="stretch")
+    data_table(by_org, hide_index=True, width="stretch")
     if not internal:
         return
     outstanding = rows[rows["state"] != EntryStatus.APPROVED.value]
@@ -271,7 +271,7 @@ def completeness_block(item: PeriodCompleteness, *, internal: bool, key: str) ->
         if outstanding.empty:
             st.caption(t("progress.all_approved"))
         else:
-            st.dataframe(_indicator_rows(outstanding), hide_index=True, width="stretch")
+            data_table(_indicator_rows(outstanding), hide_index=True, width="stretch")
         downloads(_indicator_rows(rows), f"rapportering-{item.label}", key=key)
 
 

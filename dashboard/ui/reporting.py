@@ -23,7 +23,7 @@ from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
 from dashboard.ui.notices import no_open_period_notice
 from dashboard.ui.queue_table import blank, queue_table, shown, warning
-from dashboard.ui.widgets import esc
+from dashboard.ui.widgets import data_editor, data_table, esc
 
 PENDING_KEY = "reporting_pending"  # (period id, indicator id) -> (value, comment) not saved
 MESSAGES_KEY = "reporting_messages"  # (kind, text) to show after the rerun
@@ -145,7 +145,7 @@ def entry_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
     grid, seen = _as_shown(editor_key, grid)
     reason = corrections.grid_notice(grid, period_id)
     shown = grid_frame(grid, pending)
-    edited = st.data_editor(
+    edited = data_editor(
         shown,
         key=editor_key,
         hide_index=True,
@@ -315,7 +315,7 @@ def queue_section(actor: Actor, mission_id: int) -> None:
     approved = [shown(v, m) for v, m in zip(queue["approved"], measures, strict=True)]
     for name, column in corrections.queue_columns(queue, approved).items():
         table[name] = column
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     if not own.empty:
         st.caption(t("reporting.own_entries", count=len(own)))
     if others.empty:
@@ -354,6 +354,6 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         if right.button(t("reporting.return"), icon=":material/undo:"):
             return_value(actor, chosen, version, reason)
             reviewed("reporting.returned")
-    except (StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
         for problem in problems(exc):
             st.error(esc(problem))

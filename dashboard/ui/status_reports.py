@@ -51,7 +51,7 @@ from dashboard.ui.report_tables import (
 from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, seen_versions
 from dashboard.ui.review_pack import review_excel, review_pdf, status_line
 from dashboard.ui.url_state import url_selectbox
-from dashboard.ui.widgets import chart_spec, chart_with_table, empty_state, esc
+from dashboard.ui.widgets import chart_spec, chart_with_table, data_table, empty_state, esc
 from models import ProgressStatus, ReportStatus
 
 VERSIONS_KEY = "report_versions"
@@ -229,25 +229,25 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
             line += t("report.override_line", who=esc(who), why=esc(row["override_justification"]))
         st.markdown(line)
     with st.expander(t("report.all_goals", count=len(goals))):
-        st.dataframe(goals_table(goals, w), hide_index=True, width="stretch")
+        data_table(goals_table(goals, w), hide_index=True, width="stretch")
 
     st.header(t("report.indicators"))
     count_chart(status_counts(snapshot, w), "report.chart.statuses", len(snapshot.indicators))
-    st.dataframe(indicators_table(snapshot.indicators, w), hide_index=True, width="stretch")
+    data_table(indicators_table(snapshot.indicators, w), hide_index=True, width="stretch")
 
     st.header(t("report.initiatives"))
     count_chart(rag_counts(snapshot, w), "report.chart.rag", len(snapshot.initiatives))
-    st.dataframe(initiatives_table(snapshot.initiatives, w), hide_index=True, width="stretch")
+    data_table(initiatives_table(snapshot.initiatives, w), hide_index=True, width="stretch")
 
     st.header(t("report.completeness"))
     st.caption(t("report.completeness_help", period=esc(detail.period)))
-    st.dataframe(completeness_table(snapshot, w), hide_index=True, width="stretch")
+    data_table(completeness_table(snapshot, w), hide_index=True, width="stretch")
 
     st.header(t("report.decisions"))
     if snapshot.decisions.empty:
         st.caption(t("report.no_decisions" if detail.frozen else "report.decisions_at_approval"))
     else:
-        st.dataframe(decisions_table(snapshot.decisions, w), hide_index=True, width="stretch")
+        data_table(decisions_table(snapshot.decisions, w), hide_index=True, width="stretch")
 
     st.header(t("report.changes"))
     if detail.changes is None:
@@ -285,7 +285,7 @@ def changes_view(changes: Comparison) -> None:
         st.caption(t("report.no_changes"))
     for key, frame in tables.items():
         st.markdown(f"**{t(key)}** ({len(frame)})")
-        st.dataframe(frame, hide_index=True, width="stretch")
+        data_table(frame, hide_index=True, width="stretch")
 
 
 def pack_downloads(detail: ReportDetail, mission_title: str) -> None:

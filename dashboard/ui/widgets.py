@@ -10,7 +10,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.services.exports import to_csv, to_excel
+from dashboard.services.exports import (
+    neutralise,
+    restored_cells,
+    safe_cells,
+    safe_frame,
+    to_csv,
+    to_excel,
+)
 from dashboard.ui.context import t
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=@])")
@@ -61,12 +68,33 @@ def chart_spec(builder: Callable[..., alt.TopLevelMixin], **kwargs: Any) -> dict
     return _spec(f"{builder.__module__}.{builder.__qualname__}", kwargs)
 
 
+def data_table(frame: pd.DataFrame, **kwargs: Any) -> Any:
+    """st.dataframe for every table the app shows: the toolbar's «Download as CSV» writes
+    what is shown, so text a spreadsheet would run as a formula is shown with the apostrophe
+    the app's own downloads put before it (dashboard.services.exports.neutralise)."""
+    if isinstance(config := kwargs.get("column_config"), dict):
+        kwargs["column_config"] = {str(neutralise(str(k))): v for k, v in config.items()}
+    return st.dataframe(safe_frame(frame), **kwargs)
+
+
+def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+    """st.data_editor shown like data_table (its toolbar downloads too); returns the edited
+    frame with the cells nobody changed as frame holds them, and the changed ones as typed."""
+    shown = safe_cells(frame)
+    edited: pd.DataFrame = st.data_editor(shown, **kwargs)
+    same_cells = edited.index.equals(frame.index) and list(edited.columns) == list(frame.columns)
+    if not same_cells:
+        return restored_cells(edited)  # rows added or removed: take the apostrophes off
+    unchanged = (edited == shown) | (edited.isna() & shown.isna())
+    return frame.where(unchanged, edited)
+
+
 def chart_with_table(spec: dict[str, Any], alt_text: str, table: pd.DataFrame) -> None:
     """A chart, its text alternative, and its data as a table."""
     st.vega_lite_chart(spec, width="stretch", alt=alt_text)
     st.caption(f"{t('chart.alt_label')}: {esc(alt_text)}")
     with st.expander(t("chart.data_table")):
-        st.dataframe(table, hide_index=True, width="stretch")
+        data_table(table, hide_index=True, width="stretch")
 
 
 def downloads(frame: pd.DataFrame, base_name: str, key: str) -> None:
@@ -103,7 +131,7 @@ def link_to(script: str, label: str, **params: object) -> None:
 
 def link_table(frame: pd.DataFrame, link_column: str) -> None:
     """A table whose link_column holds relative links to other pages, shown as 'Åpne'."""
-    st.dataframe(
+    data_table(
         frame,
         hide_index=True,
         width="stretch",
@@ -113,11 +141,10 @@ def link_table(frame: pd.DataFrame, link_column: str) -> None:
 
 def field_table(fields: dict[str, object]) -> None:
     """A two-column 'field: value' table (profile, metadata); st.table renders markdown."""
-    st.table(
-        pd.DataFrame(
-            {t("col.field"): list(fields), t("col.value"): [esc(v) for v in fields.values()]}
-        )
+    frame = pd.DataFrame(
+        {t("col.field"): list(fields), t("col.value"): [esc(v) for v in fields.values()]}
     )
+    st.table(safe_frame(frame))  # shown like data_table
 
 
 def counts_table(counts: pd.Series, heading: str, show: Callable[[object], str]) -> None:
@@ -125,4 +152,4 @@ def counts_table(counts: pd.Series, heading: str, show: Callable[[object], str])
     frame = pd.DataFrame(
         {heading: [show(v) for v in counts.index], t("col.count"): counts.to_numpy()}
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    data_table(frame, hide_index=True, width="stretch")

@@ -64,7 +64,17 @@ def test_changing_the_password(accounts: dict[str, str]) -> None:
     at.text_input[1].input("for-kort")
     at.button[0].click()
     at.run()
-    assert at.error[0].value == "Minst 12 tegn."
+    assert at.error[0].value == "Passordet må ha minst 12 tegn."
+    for weak, says in (
+        ("aaaaaaaaaaaa", "for det meste gjentakelser"),
+        ("partner@demo.invalid", "bygger på e-postadressen"),
+        ("passord12345", "for lett å gjette"),
+    ):
+        at.text_input[0].input(old)
+        at.text_input[1].input(weak)
+        at.button[0].click()
+        at.run()
+        assert says in at.error[0].value
     at.text_input[0].input(old)
     at.text_input[1].input("et-nytt-passord-2026")
     at.button[0].click()
@@ -116,3 +126,62 @@ def test_signing_in_again_starts_a_new_session(accounts: dict[str, str]) -> None
     at.run()
     again = sign_in(at, "operativ@demo.invalid", password)
     assert again.session_state[SESSION_KEY] != first
+
+
+def test_the_e_mail_field_takes_at_most_254_characters(accounts: dict[str, str]) -> None:
+    at = on_account_page()
+    assert at.text_input[0].proto.max_chars == 254
+
+
+def test_repeated_failures_from_one_client_are_held_off_with_a_worded_wait(
+    accounts: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.services import throttle
+
+    monkeypatch.setattr(throttle, "FIRST_WAIT", 600.0)  # longer than this test takes
+    monkeypatch.setattr(throttle, "MAX_WAIT", 600.0)
+    at = on_account_page()
+    for _ in range(3):
+        sign_in(at, "operativ@demo.invalid", "feil-passord")
+        assert "Innloggingen mislyktes" in at.error[0].value
+    sign_in(at, "operativ@demo.invalid", accounts["operativ@demo.invalid"])
+    assert at.error[0].value.startswith("For mange mislykkede innlogginger herfra")
+    assert "Vent 10 minutter, og prøv igjen." in at.error[0].value
+    assert "Innlogget som" not in sidebar_text(at)
+    other = sign_in(on_account_page(), "operativ@demo.invalid", accounts["operativ@demo.invalid"])
+    assert "Innlogget som operativ@demo.invalid" in sidebar_text(other)  # another browser
+
+
+def refusing_script() -> None:
+    """The page ?side= names, which the visitor may not open, as often as the test reruns it."""
+    import streamlit as st
+
+    from dashboard.ui.auth import refuse_page
+    from dashboard.ui.navigation import PAGES
+
+    side = st.query_params.get("side", "administrasjon")
+    refuse_page(next(spec for spec in PAGES if spec.url_path == side))
+
+
+def test_refused_page_visits_cost_one_audit_row_per_session_page_and_minute(
+    accounts: dict[str, str],
+) -> None:
+    from sqlmodel import Session, select
+
+    from dashboard.db import get_engine
+    from models import AuditEvent
+
+    def refused() -> list[str]:
+        with Session(get_engine()) as session:
+            query = select(AuditEvent).where(AuditEvent.action == "refused")
+            return sorted(str((e.after or {}).get("page")) for e in session.exec(query))
+
+    at = AppTest.from_function(refusing_script, default_timeout=60)
+    for side in ["administrasjon"] * 5 + ["rapportering"] * 5:
+        at.query_params["side"] = side
+        at.run()
+        assert not at.exception
+        assert "ikke tilgang" in at.error[0].value
+    assert refused() == ["administrasjon", "rapportering"]
+    AppTest.from_function(refusing_script, default_timeout=60).run()  # another session
+    assert refused() == ["administrasjon", "administrasjon", "rapportering"]

@@ -6,10 +6,14 @@ import pytest
 from pydantic import ValidationError
 
 from models import (
+    GovernanceBodyUpdate,
     IndicatorCreate,
+    IndicatorUpdate,
     IndicatorValueCreate,
     InitiativeCreate,
     InitiativeLinkCreate,
+    InitiativeUpdate,
+    MissionUpdate,
     OrganisationCreate,
     PeriodCreate,
     UserCreate,
@@ -32,6 +36,50 @@ def test_nul_and_control_characters_are_refused(bad: str) -> None:
     with pytest.raises(ValidationError) as caught:
         OrganisationCreate(key="x", short_name="x", name=bad)
     assert "control_characters" in error_types(caught.value)
+
+
+@pytest.mark.parametrize(
+    "control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"]
+)
+def test_bidirectional_controls_are_refused_in_names_and_notes(control: str) -> None:
+    # «\u202eevil» shows as «live»: a name must read the way it shows
+    with pytest.raises(ValidationError) as caught:
+        OrganisationCreate(key="x", short_name="x", name=f"{control}evil")
+    assert "bidi_characters" in error_types(caught.value)
+    with pytest.raises(ValidationError) as caught:
+        IndicatorUpdate(note=f"Merknad {control}evil")
+    assert "bidi_characters" in error_types(caught.value)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"])
+def test_zero_width_characters_are_removed(invisible: str) -> None:
+    organisation = OrganisationCreate(key="x", short_name="x", name=f"{invisible}Buf{invisible}dir")
+    assert organisation.name == "Bufdir"
+    assert IndicatorUpdate(note=f"a{invisible}b").note == "ab"
+    with pytest.raises(ValidationError):  # nothing but invisible characters is no name
+        OrganisationCreate(key="x", short_name="x", name=invisible * 3)
+
+
+@pytest.mark.parametrize(
+    "model, field",
+    [
+        (IndicatorUpdate, "unit"),
+        (IndicatorUpdate, "source"),
+        (IndicatorUpdate, "source_table"),
+        (MissionUpdate, "short_title"),
+        (MissionUpdate, "launched_in"),
+        (InitiativeUpdate, "link"),
+        (InitiativeUpdate, "region"),
+        (GovernanceBodyUpdate, "phase"),
+    ],
+)
+def test_optional_one_line_fields_refuse_line_breaks(model: type, field: str) -> None:
+    for broken in ("første\nandre", "første\r\nandre", "a\tb"):
+        with pytest.raises(ValidationError) as caught:
+            model(**{field: broken})
+        assert error_types(caught.value) == {"single_line"}
+    assert getattr(model(**{field: "  én linje "}), field) == "én linje"
+    assert getattr(model(**{field: " "}), field) is None
 
 
 def test_names_must_be_one_line_and_not_too_long() -> None:

@@ -1,5 +1,6 @@
 """Each role gets exactly its rights, enforced in the service layer, and every change is audited."""
 
+import datetime as dt
 import random
 from collections.abc import Callable
 
@@ -184,6 +185,52 @@ def test_reset_unlocks_and_password_change_needs_the_current_one(engine: Engine)
     assert authenticate("ola@example.no", "nytt-passord-123", engine=engine).id == user.id
 
 
+@pytest.mark.parametrize(
+    "password, why",
+    [
+        ("aaaaaaaaaaaa", "repeated"),
+        ("abcabcabcabcabc", "repeated"),
+        ("passwordpassword", "repeated"),
+        ("123456789012", "common"),
+        ("qwertyuiopasdf", "common"),
+        ("passord12345", "common"),
+        ("velkommen123", "common"),
+        ("kari.nordmann@example.no", "personal"),
+        ("karinordmann123", "personal"),
+        ("Kari Nordmann 1", "personal"),
+        ("kort-1", "short"),
+    ],
+)
+def test_common_repeated_and_personal_passwords_are_refused(
+    engine: Engine, password: str, why: str
+) -> None:
+    # 12 characters was the only check: 'aaaaaaaaaaaa' was accepted
+    user = bootstrap(engine, OP, "kari.nordmann@example.no", password="gammelt-passord-1")
+    with Session(engine) as session:
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.name = "Kari Nordmann"
+        session.add(stored)
+        session.commit()
+    with pytest.raises(WeakPassword) as refused:
+        change_own_password(user, "gammelt-passord-1", password, engine=engine)
+    assert refused.value.reason == why
+    assert authenticate("kari.nordmann@example.no", "gammelt-passord-1", engine=engine)
+    if why != "short":  # UserCreate itself refuses a short one
+        admin = bootstrap(engine, AD, "admin@example.no")
+        data = UserCreate(email="kari.n@example.no", name="Kari Nordmann", password=password)
+        with pytest.raises(WeakPassword):
+            create_user(admin, data, engine=engine)
+
+
+def test_a_long_unusual_password_is_accepted() -> None:
+    from dashboard.services.passwords import weakness
+
+    for good in ("riktig-passord-123", "Hest batteri stift korrekt", "Bufdir-tall-i-rute-2025"):
+        assert weakness(good, email="kari.nordmann@example.no", name="Kari Nordmann") is None
+    assert weakness("x" * 150 + "Hest batteri stift korrekt") is not None  # only 72 are read
+
+
 def test_audit_log_filters(engine: Engine) -> None:
     from dashboard.services.audit import audit_log
 
@@ -210,3 +257,176 @@ def test_no_code_updates_or_deletes_audit_rows() -> None:
     forbidden = re.compile(r"(update|delete)\(\s*AuditEvent|AuditEvent[^\n]*\.(delete|update)\(")
     offenders = [str(p) for p in sources if forbidden.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def _lock_state(engine: Engine, email: str) -> tuple[int, object]:
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        return user.failed_logins, user.locked_until
+
+
+def _set_locked_until(engine: Engine, email: str, until: dt.datetime) -> None:
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        user.locked_until = until
+        session.add(user)
+        session.commit()
+
+
+def test_attempts_on_a_locked_account_do_not_extend_the_lock(engine: Engine) -> None:
+    bootstrap(engine, AD, "admin@example.no", password="riktig-passord-123")
+    for _ in range(5):
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "feil", engine=engine)
+    locked = _lock_state(engine, "admin@example.no")
+    assert locked[0] == 5 and locked[1] is not None
+    for _ in range(8):  # somebody keeps trying: the lock stays what it was
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "feil", engine=engine)
+    assert _lock_state(engine, "admin@example.no") == locked
+
+
+def test_a_lock_that_has_run_out_starts_the_count_afresh(engine: Engine) -> None:
+    bootstrap(engine, AD, "admin@example.no", password="riktig-passord-123")
+    for _ in range(5):
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "feil", engine=engine)
+    _set_locked_until(engine, "admin@example.no", dt.datetime.now(dt.UTC) - dt.timedelta(1))
+    with pytest.raises(SignInFailed):  # one wrong password after the lock: not locked again
+        authenticate("admin@example.no", "feil", engine=engine)
+    assert _lock_state(engine, "admin@example.no") == (1, None)
+    assert authenticate("admin@example.no", "riktig-passord-123", engine=engine).role == AD
+    assert _lock_state(engine, "admin@example.no") == (0, None)
+    # and a lock that ran out with nobody trying lets the right password in at once
+    for _ in range(5):
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "feil", engine=engine)
+    _set_locked_until(engine, "admin@example.no", dt.datetime.now(dt.UTC) - dt.timedelta(1))
+    assert authenticate("admin@example.no", "riktig-passord-123", engine=engine).role == AD
+    assert _lock_state(engine, "admin@example.no") == (0, None)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_throttle_backs_off_per_client_and_forgets() -> None:
+    from dashboard.services import throttle as th
+
+    clock = FakeClock()
+    throttle = th.Throttle(clock)
+    for _ in range(th.FREE_FAILURES - 1):
+        throttle.failed("a")
+        assert throttle.wait("a") == 0
+    waits = []
+    for _ in range(8):
+        throttle.failed("a")
+        waits.append(throttle.wait("a"))
+    assert waits == [2, 4, 8, 16, 32, 60, 60, 60]  # doubling, up to MAX_WAIT
+    assert throttle.wait("b") == 0  # another client is not held up
+    clock.now += 59
+    assert throttle.wait("a") == 1
+    clock.now += th.FORGET_AFTER
+    assert throttle.wait("a") == 0
+    throttle.failed("a")
+    assert throttle.wait("a") == 0  # forgotten: counting afresh
+    for _ in range(5):
+        throttle.failed("c")
+    throttle.succeeded("c")
+    assert throttle.wait("c") == 0
+
+
+def test_the_throttle_keeps_a_bounded_number_of_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.services import throttle as th
+
+    monkeypatch.setattr(th, "MAX_CLIENTS", 100)
+    throttle = th.Throttle(FakeClock())
+    for n in range(1000):
+        throttle.failed(f"ip:{n}")
+    assert len(throttle._clients) == 100
+
+
+def test_sign_in_is_throttled_per_client_before_anything_is_checked(engine: Engine) -> None:
+    from dashboard.services.throttle import FREE_FAILURES, Throttle
+    from dashboard.services.users import TooManyAttempts
+
+    bootstrap(engine, OP, "kari@example.no", password="riktig-passord-123")
+    clock = FakeClock()
+    throttle = Throttle(clock)
+    for email in ("ukjent@example.no", "kari@example.no", "ukjent2@example.no")[:FREE_FAILURES]:
+        with pytest.raises(SignInFailed):
+            authenticate(email, "feil", client="ip:192.0.2.1", throttle=throttle, engine=engine)
+    audited = rows(engine, AuditEvent, action="sign_in_failed")
+    with pytest.raises(TooManyAttempts) as held:  # even with the right password
+        authenticate(
+            "kari@example.no",
+            "riktig-passord-123",
+            client="ip:192.0.2.1",
+            throttle=throttle,
+            engine=engine,
+        )
+    assert held.value.retry_after == 2
+    assert rows(engine, AuditEvent, action="sign_in_failed") == audited  # nothing written
+    assert _lock_state(engine, "kari@example.no")[0] == 1
+    other = authenticate(  # another client signs in as usual
+        "kari@example.no",
+        "riktig-passord-123",
+        client="ip:198.51.100.7",
+        throttle=throttle,
+        engine=engine,
+    )
+    assert other.email == "kari@example.no"
+    clock.now += 2
+    assert authenticate(
+        "kari@example.no",
+        "riktig-passord-123",
+        client="ip:192.0.2.1",
+        throttle=throttle,
+        engine=engine,
+    )
+    assert throttle.wait("ip:192.0.2.1") == 0  # a success forgets the failures
+
+
+@pytest.mark.parametrize(
+    "email", ["x" * 1_000_000 + "@example.no", "kari@example.no\x00", "a\x1b[31m@example.no"]
+)
+def test_an_anonymous_sign_in_attempt_writes_a_small_audit_row(engine: Engine, email: str) -> None:
+    # a 1 MB e-mail went into the append-only audit log as typed (and NUL failed on PostgreSQL)
+    bootstrap(engine, OP, "kari@example.no", password="riktig-passord-123")
+    with pytest.raises(SignInFailed):
+        authenticate(email, "riktig-passord-123", engine=engine)
+    with Session(engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "sign_in_failed")).one()
+    assert event.actor_email is not None and len(event.actor_email) <= 254
+    assert "\x00" not in event.actor_email and "\x1b" not in event.actor_email
+    assert _lock_state(engine, "kari@example.no")[0] == 0  # no account was matched
+
+
+def test_every_audited_text_is_bounded(engine: Engine) -> None:
+    from dashboard.services import audit
+
+    long = "y" * 50_000
+    with session_scope(write=True, engine=engine) as session:
+        audit.record(
+            session,
+            Actor(None, "z" * 5000, PA),
+            "a" * 500,
+            "e" * 500,
+            "i" * 500,
+            before={"note": long, "list": [long, {"deep": long + "\x00"}]},
+            after={"note": "kort\x00"},
+            reason=long,
+        )
+    with Session(engine) as session:
+        event = session.exec(select(AuditEvent)).one()
+    assert event.actor_email is not None and len(event.actor_email) == 254
+    assert event.actor_email.endswith("…")
+    assert len(event.action) == len(event.entity) == len(event.entity_id or "") == 60
+    assert event.reason is not None and len(event.reason) == 2000
+    assert event.before is not None and len(event.before["note"]) == 10_000
+    assert len(event.before["list"][0]) == 10_000 and len(event.before["list"][1]["deep"]) == 10_000
+    assert event.after == {"note": "kort\ufffd"}

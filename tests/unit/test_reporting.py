@@ -415,3 +415,44 @@ def test_the_views_show_the_last_approved_entry_before_and_the_queues(world: Wor
     ]
     assert list(check_in_waiting["period"]) == ["2025"]
     assert list(check_in_waiting["entered_by"]) == ["udir_a@example.no"]
+
+
+BAD_REASONS = {
+    "nul": "feil\x00kilde",
+    "control": "feil \x1b[31mkilde",
+    "100 KB": "x" * 100_000,
+    "bidi": "feil \u202ekilde",
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_REASONS))
+@pytest.mark.parametrize("kind", ["value", "check_in"])
+def test_return_reasons_are_validated_like_every_other_text(
+    world: World, kind: str, bad: str
+) -> None:
+    # NUL, control characters and 100 KB were stored on SQLite and a DataError on PostgreSQL
+    row = put(world, E.SUBMITTED, kind)
+    send_back = STEPS[kind][2]
+    with pytest.raises(ValidationError):
+        send_back(
+            world.actors["udir_b"], row.id or 0, row.version, BAD_REASONS[bad], engine=world.engine
+        )
+    kept = value_row(world, kind)
+    assert kept is not None and kept.status == E.SUBMITTED and kept.return_reason is None
+    returned = send_back(
+        world.actors["udir_b"], row.id or 0, row.version, "  Feil\u200b kilde ", engine=world.engine
+    )
+    assert returned.return_reason == "Feil kilde"
+
+
+@pytest.mark.parametrize("bad", list(BAD_REASONS))
+def test_reopening_reasons_are_validated_like_every_other_text(world: World, bad: str) -> None:
+    set_period_locked(world.actors["admin"], world.period, True, engine=world.engine)
+    steering = world.actors["steering"]
+    with pytest.raises(ValidationError):
+        set_period_locked(
+            steering, world.period, False, reason=BAD_REASONS[bad], engine=world.engine
+        )
+    with Session(world.engine) as session:
+        period = session.get(Period, world.period)
+    assert period is not None and period.locked

@@ -488,6 +488,11 @@ def test_the_workflow_refuses_steps_out_of_order(world: World) -> None:
     report = world.draft("2025")
     with pytest.raises(WorkflowRefused, match="reason_required"):
         return_report(steering, report.id or 0, report.version, " ", engine=world.engine)
+    # validated like every other text: NUL, control characters and 100 KB were stored on
+    # SQLite (cut to 1,000 characters) and a DataError on PostgreSQL
+    for bad in ("Nei\x00", "Nei \x1b[31m", "x" * 100_000, "\u202eieN"):
+        with pytest.raises(ValidationError):
+            return_report(steering, report.id or 0, report.version, bad, engine=world.engine)
     with pytest.raises(WorkflowRefused, match="report_not_editable"):
         update_texts(
             op, report.id or 0, {"summary": "y", "version": report.version}, engine=world.engine

@@ -26,7 +26,7 @@ from dashboard.ui.start.blocks import (
     rows,
     section,
 )
-from dashboard.ui.widgets import esc, link_to
+from dashboard.ui.widgets import data_table, esc, link_to
 from models.reporting import utcnow
 
 
@@ -127,5 +127,5 @@ def completeness_table(frame: pd.DataFrame) -> None:
             t("start.overdue"): frame["overdue"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     link_to("oversikt.py", t("start.to_completeness"))

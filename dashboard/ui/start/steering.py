@@ -23,7 +23,7 @@ from dashboard.ui.start.blocks import (
     section,
 )
 from dashboard.ui.status_reports import pack_downloads
-from dashboard.ui.widgets import esc, link_to
+from dashboard.ui.widgets import data_table, esc, link_to
 from models import Mission
 
 
@@ -139,7 +139,7 @@ def headline_section(headline: pd.DataFrame, last_approved: int | None) -> None:
             ],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    data_table(table, hide_index=True, width="stretch")
     if last_approved is None:
         st.caption(t("start.headline_no_report"))
     link_to("indikatorer.py", t("overview.to_indicators"))
