@@ -6,6 +6,7 @@ an anonymous sign-in attempt included, a row stays small and storable on both en
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,7 @@ from sqlmodel import Session, col
 from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Actor
 from models import AuditEvent
+from models.reporting import utcnow
 
 SECRET_FIELDS = frozenset({"password", "password_hash"})
 # The columns' lengths (models.users.AuditEvent), and for each text in before and after the
@@ -71,18 +73,43 @@ def record(
     reason: str | None = None,
 ) -> None:
     """Add an audit row to the current transaction, every text in it bounded."""
-    session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            actor_email=None if actor.email is None else bounded(actor.email, EMAIL_MAX),
-            action=bounded(action, NAME_MAX),
-            entity=bounded(entity, NAME_MAX),
-            entity_id=None if entity_id is None else bounded(str(entity_id), NAME_MAX),
-            before=snapshot(before),
-            after=snapshot(after),
-            reason=None if reason is None else bounded(reason, REASON_MAX),
-        )
-    )
+    session.add(AuditEvent(**_row(actor, Event(action, entity, entity_id, before, after, reason))))
+
+
+@dataclass(frozen=True)
+class Event:
+    """One audit row for record_many: what was done to which entity, from what to what, why."""
+
+    action: str
+    entity: str
+    entity_id: object
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str | None = None
+
+
+def record_many(session: Session, actor: Actor, events: list[Event]) -> None:
+    """Add the audit rows of many changes by actor in the current transaction, every text in
+    them bounded, with one INSERT run as executemany (psycopg pipelines it; faster than
+    multi-row VALUES, which SQLAlchemy compiles anew for every batch)."""
+    now = utcnow()
+    rows = [{"at": now, **_row(actor, event)} for event in events]
+    if rows:
+        session.execute(sa.insert(AuditEvent.__table__), rows)  # type: ignore[attr-defined]
+
+
+def _row(actor: Actor, event: Event) -> dict[str, Any]:
+    """The columns of an audit row (but its time), every text bounded."""
+    return {
+        "actor_id": actor.id,
+        "actor_email": None if actor.email is None else bounded(actor.email, EMAIL_MAX),
+        "action": bounded(event.action, NAME_MAX),
+        "entity": bounded(event.entity, NAME_MAX),
+        "entity_id": None if event.entity_id is None else bounded(str(event.entity_id), NAME_MAX),
+        "before": snapshot(event.before),
+        "after": snapshot(event.after),
+        "reason": None if event.reason is None else bounded(event.reason, REASON_MAX),
+    }
 
 
 def audit_log(
