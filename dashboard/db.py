@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -84,6 +85,22 @@ def get_engine(url: str | None = None) -> Engine:
 # Raised in every write transaction, so caches keyed on it never serve data older than a commit.
 # It is the first statement of the transaction, which also makes writers take turns.
 BUMP_DATA_VERSION = text("UPDATE dataversion SET version = version + 1 WHERE id = 1")
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
+
+
+class DatabaseBusy(Exception):
+    """Another write held the database for longer than a write waits (SQLite's busy timeout,
+    PostgreSQL's lock timeout); nothing of this write was saved. Try again in a moment."""
+
+
+def busy(exc: BaseException) -> bool:
+    """Whether exc is a write that gave up waiting for another one."""
+    if not isinstance(exc, OperationalError):
+        return False
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) == LOCK_NOT_AVAILABLE or (
+        "database is locked" in str(orig).lower()
+    )
 
 
 @contextmanager
@@ -94,6 +111,9 @@ def session_scope(
 
     data=False is for writes that change none of the data pages show (sign-in sessions): they
     leave the data version, and so every cache keyed on it, alone.
+
+    A write waits for the one before it at most the busy timeout (SQLite) or as long as a
+    lock timeout of the same length (PostgreSQL), then raises DatabaseBusy, rolled back.
     """
     bind = engine or get_engine()
     if write:
@@ -102,10 +122,19 @@ def session_scope(
         if not write:
             yield session
             return
-        with session.begin():
-            # First, so write transactions take turns on PostgreSQL too (as BEGIN IMMEDIATE makes
-            # them on SQLite): a command's reads, such as its version check, then see every
-            # write committed before it, and no update is lost between its read and its write.
-            if data:
-                session.execute(BUMP_DATA_VERSION)
-            yield session
+        try:
+            with session.begin():
+                if bind.dialect.name == "postgresql":
+                    timeout = get_settings().sqlite_busy_timeout_ms
+                    session.execute(text(f"SET LOCAL lock_timeout = {int(timeout)}"))
+                # First, so write transactions take turns on PostgreSQL too (as BEGIN IMMEDIATE
+                # makes them on SQLite): a command's reads, such as its version check, then see
+                # every write committed before it, and no update is lost between its read and
+                # its write.
+                if data:
+                    session.execute(BUMP_DATA_VERSION)
+                yield session
+        except OperationalError as exc:
+            if busy(exc):
+                raise DatabaseBusy(str(exc.orig)) from exc
+            raise

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{ROOT / 'data' / 'dashboard.db'}"
     language: Literal["nb", "en"] = "nb"
+    # How long a write waits for another before it is refused as busy (dashboard.db): SQLite's
+    # busy timeout, and PostgreSQL's lock_timeout.
     sqlite_busy_timeout_ms: int = 5000
     # Freeze the objects start-up made out of the full collection Streamlit runs after every
     # page run (dashboard/memory.py); off only to measure the difference.

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
@@ -125,7 +126,7 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
         st.error(t("check_in.stale", who=esc(who), when=local_time(exc.changed_at, lang())))
         _stored_now(row)
         return
-    except (ValidationError, WorkflowRefused, PermissionDenied) as exc:
+    except (ValidationError, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
         st.error("\n\n".join(f"- {esc(p)}" for p in problems(exc)))
         return
     shown.pop((period_id, initiative_id), None)
@@ -282,6 +283,6 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
         if right.button(t("reporting.return"), icon=":material/undo:", key="check-in-return"):
             return_check_in(actor, chosen, version, reason)
             reviewed("check_in.returned")
-    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
         for problem in problems(exc):
             st.error(esc(problem))

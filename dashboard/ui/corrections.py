@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time
 from dashboard.services.corrections import history
 from dashboard.services.permissions import Actor, PermissionDenied
@@ -92,6 +93,8 @@ def discard_section(actor: Actor, kind: str, pending: dict[int, tuple[str, int]]
             st.error(t(f"workflow.{exc.code}"))
         except PermissionDenied:
             st.error(t("auth.not_allowed"))
+        except DatabaseBusy:
+            st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
         else:
             return True
     return False

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.db import DatabaseBusy
 from dashboard.i18n.validation import describe
 from dashboard.services.common import organisation_names
 from dashboard.services.decisions import decision_log, record_decision, update_decision
@@ -204,6 +205,10 @@ def decision_form(
         return
     except PermissionDenied:
         st.error(t("auth.not_allowed"))
+        return
+    except DatabaseBusy:
+        st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
+        st.caption(t("decision.kept"))
         return
     st.session_state[MESSAGES_KEY] = [("success", t("decision.saved", title=esc(title.strip())))]
     st.session_state[ROUND_KEY] = round_ + 1

@@ -6,6 +6,7 @@ import logging
 import streamlit as st
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from dashboard.db import DatabaseBusy
 from dashboard.health import DatabaseState, database_state, log_state, read_only, schema_missing
 from dashboard.ui.context import t
 
@@ -16,7 +17,9 @@ def script_error(exc: Exception) -> bool:
     """Word an uncaught failure of a page run (the full error goes to the server's log);
     True: Streamlit shows nothing of its own."""
     LOG.error("A page run failed", exc_info=exc)
-    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+    if isinstance(exc, DatabaseBusy) or (
+        isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+    ):
         st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
     elif read_only(exc):
         st.warning(t("app.database_read_only"), icon=":material/lock:")

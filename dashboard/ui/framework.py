@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.db import DatabaseBusy
 from dashboard.i18n import sort_key
 from dashboard.i18n.formatting import local_time, number
 from dashboard.i18n.validation import describe
@@ -285,6 +286,8 @@ def _refusal(exc: Exception) -> list[str]:
     if isinstance(exc, StaleIndicator):
         who = exc.changed_by or t("workflow.someone")
         return [t("framework.stale", who=who, when=local_time(exc.changed_at, lang()))]
+    if isinstance(exc, DatabaseBusy):
+        return [t("app.database_busy")]
     return [t("auth.not_allowed")]
 
 
@@ -304,7 +307,7 @@ def _create_form(actor: Actor, mission_id: int) -> None:
         raw = {"mission_id": mission_id, "code": code, "initiative_id": links.initiative_id}
         data = parse(IndicatorCreate, raw | values)
         create_indicator(actor, data, links.goal_ids)
-    except (ValidationError, FrameworkRefused, PermissionDenied) as exc:
+    except (ValidationError, FrameworkRefused, PermissionDenied, DatabaseBusy) as exc:
         _errors(_refusal(exc))
         return
     st.session_state[DONE_KEY] = t("framework.created", code=esc(data.code))
@@ -372,7 +375,7 @@ def _edit_form(actor: Actor, mission_id: int) -> None:
             key="framework-reload",
         )
         return
-    except (ValidationError, FrameworkRefused, PermissionDenied) as exc:
+    except (ValidationError, FrameworkRefused, PermissionDenied, DatabaseBusy) as exc:
         _errors(_refusal(exc))
         return
     if not changed:

@@ -10,6 +10,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time, number
 from dashboard.i18n.validation import describe
 from dashboard.services.imports import (
@@ -140,6 +141,9 @@ def check_upload(actor: Actor, mission_id: int, filename: str, data: bytes) -> N
         return
     except PermissionDenied:
         st.error(t("auth.not_allowed"))
+        return
+    except DatabaseBusy:  # nothing was written; the dry run shown and its button stay
+        st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
         return
     key = "import.done_submitted" if allowed(actor, Action.IMPORT) else "import.done_draft"
     st.session_state[DONE_KEY] = t(

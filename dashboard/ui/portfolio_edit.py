@@ -6,6 +6,7 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.framework import goal_options, initiative_options
@@ -66,6 +67,8 @@ def _refusal(exc: Exception) -> list[str]:
         if exc.changed_at is None:
             return [t("portfolio.stale_unknown", who=who)]
         return [t("portfolio.stale", who=who, when=local_time(exc.changed_at, lang()))]
+    if isinstance(exc, DatabaseBusy):
+        return [t("app.database_busy")]
     return [t("auth.not_allowed")]
 
 
@@ -79,7 +82,7 @@ def _attempt(change: Any, done: str, *, shown: tuple[str, int, str] | None = Non
     """
     try:
         changed = change()
-    except (ValidationError, PortfolioRefused, StaleRow, PermissionDenied) as exc:
+    except (ValidationError, PortfolioRefused, StaleRow, PermissionDenied, DatabaseBusy) as exc:
         if isinstance(exc, StaleRow) and shown:
             what, row_id, current = shown
             st.session_state[SEEN][(_round(), what, row_id)] = current

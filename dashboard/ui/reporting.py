@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.permissions import Actor, PermissionDenied
@@ -45,6 +46,8 @@ def problems(exc: Exception) -> list[str]:
         return [t("workflow.stale", who=who, when=local_time(exc.changed_at, lang()))]
     if isinstance(exc, WorkflowRefused):
         return [t(f"workflow.{exc.code}")]
+    if isinstance(exc, DatabaseBusy):
+        return [t("app.database_busy")]
     return [t("auth.not_allowed")]
 
 
@@ -286,7 +289,13 @@ def save_rows(
             if submit and status in ("draft", "returned") and value_id and version:
                 submit_value(actor, value_id, version)
                 submitted += 1
-        except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+        except (
+            ValidationError,
+            StaleVersion,
+            WorkflowRefused,
+            PermissionDenied,
+            DatabaseBusy,
+        ) as exc:
             pending[indicator_id] = (value, comment)
             for problem in problems(exc):
                 messages.append(("error", f"{esc(row['code'])}: {esc(problem)}"))
@@ -354,6 +363,6 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         if right.button(t("reporting.return"), icon=":material/undo:"):
             return_value(actor, chosen, version, reason)
             reviewed("reporting.returned")
-    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied) as exc:
+    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
         for problem in problems(exc):
             st.error(esc(problem))

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
@@ -73,6 +74,8 @@ def _refused(exc: Exception) -> None:
             st.error(problem)
     elif isinstance(exc, WorkflowRefused):
         st.error(t(f"workflow.{exc.code}"))
+    elif isinstance(exc, DatabaseBusy):
+        st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
     else:
         st.error(t("auth.not_allowed"))
 
@@ -82,7 +85,7 @@ def _attempt(step: Callable[[], Any], message: str, *, fresh_forms: bool = True)
     (what was typed stays in the forms, whose widgets are keyed)."""
     try:
         step()
-    except (ValidationError, WorkflowRefused, PermissionDenied) as exc:
+    except (ValidationError, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
         _refused(exc)
         return
     _done(message, fresh_forms=fresh_forms)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
+from support.busy import held_database
 
 from dashboard.db import make_engine
 from dashboard.services.reporting import create_period, save_value
@@ -165,6 +166,31 @@ def test_a_value_saved_after_the_dry_run_is_not_overwritten_by_the_import(period
     at.run()
     assert not at.exception, at.exception
     assert any("nye verdier: 1, endrede verdier: 1" in s.value for s in at.success)
+    assert {code: v.value for code, v in values().items()} == {
+        "NEET-15-29": 90000,
+        "MOBBING-6-15": 7.5,
+    }
+
+
+def test_an_import_while_the_database_is_busy_says_try_again_and_writes_nothing(
+    period: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(ADMIN, "administrasjon")
+    upload(at, "verdier.csv", [f"NEET-15-29;{period};90 000;", f"MOBBING-6-15;{period};7,5 %;"])
+    with held_database(os.environ["DATABASE_URL"], monkeypatch):
+        at.button(key="import-commit").click()
+        at.run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [
+        "Databasen er opptatt med en annen lagring akkurat nå. Prøv igjen om litt; det som "
+        "allerede er lagret, er ikke endret."
+    ]
+    assert values() == {}  # nothing written
+    assert list(at.dataframe[-1].value["Resultat"]) == ["Ny verdi", "Ny verdi"]  # still shown
+    at.button(key="import-commit").click()  # trying again once the database is free
+    at.run()
+    assert not at.exception, at.exception
+    assert any("nye verdier: 2, endrede verdier: 0" in s.value for s in at.success)
     assert {code: v.value for code, v in values().items()} == {
         "NEET-15-29": 90000,
         "MOBBING-6-15": 7.5,

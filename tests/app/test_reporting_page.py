@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
+from support.busy import held_database
 
 from dashboard.db import make_engine
 from dashboard.services.permissions import Actor
@@ -183,6 +184,32 @@ def test_two_sessions_one_saves_the_other_is_told_and_keeps_its_input() -> None:
     assert messages[0][0] == "success" and pending == {}
     stored = neet()
     assert stored is not None and stored.value == 96_000 and stored.version == 2
+
+
+def test_a_save_while_the_database_is_busy_says_try_again_and_keeps_what_was_typed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    period = quarter()
+    operative = actor("operativ@demo.invalid")
+    grid, shown = grid_frames(period, "operativ@demo.invalid")
+    row = list(grid["code"]).index("NEET-15-29")
+    edited = shown.copy()
+    edited.loc[row, "value"] = "91 000"
+    with held_database(os.environ["DATABASE_URL"], monkeypatch):
+        messages, pending = save_rows(operative, grid, edited, period, submit=True)
+    assert messages == [
+        (
+            "error",
+            "NEET\\-15\\-29: Databasen er opptatt med en annen lagring akkurat nå\\. Prøv igjen "
+            "om litt; det som allerede er lagret, er ikke endret\\.",
+        )
+    ]
+    assert pending == {int(grid.iloc[row]["indicator_id"]): ("91 000", "")}  # kept for a retry
+    assert neet() is None
+    messages, pending = save_rows(operative, grid, edited, period, submit=True)
+    assert messages[0][0] == "success" and pending == {}
+    stored = neet()
+    assert stored is not None and stored.value == 91_000
 
 
 def test_the_grid_shows_blanks_not_nan_where_nothing_is_stored() -> None:
