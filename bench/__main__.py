@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit import config as streamlit_config
 from streamlit import logger as streamlit_logger
 
-from bench import rawsql, report, snapshots
+from bench import imports, rawsql, report, snapshots
 from bench.apptest import measure_empty_page, measure_page, use_database, warm_up
 from bench.config import BUDGETS, FULL, QUICK, SYNTHETIC_FACTOR, BenchPage, Repetitions, bench_pages
 from bench.databases import Database, build
@@ -59,6 +59,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--synthetic", type=int, default=SYNTHETIC_FACTOR, metavar="N", help="synthetic copies"
     )
     parser.add_argument("--no-server", action="store_true", help="skip the server memory run")
+    parser.add_argument(
+        "--no-import", action="store_true", help="skip the 5,000-row import on both engines"
+    )
     parser.add_argument(
         "--only", metavar="TEXT", help="time only the pages whose name contains TEXT"
     )
@@ -122,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
                 size = measure_size(db, pages, reps)
             size.seconds = run.phases[f"AppTest on {db.label}"]
             run.sizes.append(size)
+        if not args.no_import:
+            with phase(run, "import of 5,000 values on SQLite and PostgreSQL"):
+                run.imports = imports.measure()
+            for timing in run.imports:
+                log(f"  import on {timing.engine}: {imports.summary(timing)}")
         if not args.no_server:
             with phase(run, "server memory"):
                 run.server = measure_server(databases[-1].url, databases[-1].label, pages)

@@ -117,6 +117,10 @@ class Budgets:
     cold_factor: float = 1.5
     cold_offset_ms: float = 300.0
     server_memory_mb: float = 500.0
+    # issue 14: a 5,000-row import commits within this on each engine, and a colleague's save
+    # made meanwhile waits at most this long (it waits for the import's commit, then saves)
+    import_commit_ms: float = 2000.0
+    save_during_import_ms: float = 2000.0
 
     def cold_limit_ms(self, raw_sql_ms: float) -> float:
         """The cold budget for a database whose raw portfolio query takes raw_sql_ms."""

@@ -9,8 +9,17 @@ from typing import Any
 
 from bench.apptest import PageTiming
 from bench.config import Budgets
-from bench.results import BenchRun, Check, SizeResult, all_checks, page_checks, ratio
+from bench.results import (
+    BenchRun,
+    Check,
+    SizeResult,
+    all_checks,
+    import_checks,
+    page_checks,
+    ratio,
+)
 from bench.stats import Summary
+from dashboard.settings import get_settings
 
 HERE = Path(__file__).resolve().parent
 MARKDOWN_PATH = HERE / "report.md"
@@ -116,6 +125,40 @@ def snapshot_section(size: SizeResult) -> list[str]:
         f"| {times(ratio(snap.approve_ms, raw))} |",
         "",
     ]
+
+
+def import_section(run: BenchRun, budgets: Budgets) -> list[str]:
+    """A 5,000-row import's commit on each engine, and a colleague's saves meanwhile."""
+    lines = ["## Import of 5,000 values (issue 14)", ""]
+    if not run.imports:
+        return [*lines, "Not measured (`--no-import`).", ""]
+    lines += [
+        "A fresh database per engine (1,000 indicators × 5 periods); the secretariat imports "
+        "a file of every value three times: all new, all changed, all changed again while a "
+        "colleague saves values of another period one after the other (each save a new "
+        "write transaction, as the Rapportering grid makes them). Commit = `commit_import` "
+        "(the dry run again, the stale check, the writes and audit rows, the commit), not the "
+        "dry run before it. A save waits at most the busy timeout "
+        f"({get_settings().sqlite_busy_timeout_ms:,} ms) and is otherwise refused as busy.",
+        "",
+        "| engine | commit, new | commit, changed | commit during saves | saves during "
+        "| save median | save p95 | save slowest | refused as busy | budgets |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for timing in run.imports:
+        saves = timing.saves_during
+        slowest = max(saves.samples_ms) if saves else None
+        checks = import_checks(timing, budgets)
+        verdicts = "; ".join(f"{c.subject} {c.metric}: {verdict(c)}" for c in checks)
+        lines.append(
+            f"| {timing.engine} | {ms(timing.create_ms)} | {ms(timing.update_ms)} "
+            f"| {ms(timing.during_import_ms)} | {saves.n if saves else 0} "
+            f"| {ms(_median(saves))} | {ms(_p95(saves))} | {ms(slowest)} "
+            f"| {timing.saves_refused} | {verdicts} |"
+        )
+    lines += ["", "All times in ms.", ""]
+    problems = [f"- **error** {t.engine}: {p}" for t in run.imports for p in t.problems]
+    return lines + ([*problems, ""] if problems else [])
 
 
 def server_section(run: BenchRun, budgets: Budgets) -> list[str]:
@@ -238,6 +281,7 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
     lines.append("")
     for size in run.sizes:
         lines += size_section(size, budgets)
+    lines += import_section(run, budgets)
     lines += server_section(run, budgets)
     lines += problem_section(run)
     lines += ["## Phases", "", "| phase | s |", "|---|--:|"]
@@ -278,6 +322,7 @@ def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
             }
             for size in run.sizes
         ],
+        "imports": [asdict(timing) for timing in run.imports],
         "server": asdict(run.server) if run.server else None,
         "phases": run.phases,
         "notes": run.notes,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from bench.apptest import PageTiming
 from bench.config import Budgets
 from bench.databases import Database
+from bench.imports import ImportTiming
 from bench.server import ServerMemory
 from bench.snapshots import SnapshotTiming
 from bench.stats import Summary
@@ -51,6 +52,7 @@ class BenchRun:
     phases: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     load: list[float] = field(default_factory=list)  # 1-minute load average, start and end
+    imports: list[ImportTiming] = field(default_factory=list)  # a 5,000-row import per engine
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -87,9 +89,52 @@ def page_checks(size: SizeResult, budgets: Budgets) -> dict[str, list[Check]]:
     return checks
 
 
+def import_checks(timing: ImportTiming, budgets: Budgets) -> list[Check]:
+    """The import's commit times, and the saves made during one: their slowest, and how many
+    were refused as busy (none may be while the import keeps within its budget)."""
+    measured = not timing.problems
+    saves = timing.saves_during
+    slowest = max(saves.samples_ms) if saves and measured else None
+    return [
+        Check(
+            "import 5,000 new values",
+            timing.engine,
+            "commit",
+            timing.create_ms if measured else None,
+            budgets.import_commit_ms,
+            "ms",
+        ),
+        Check(
+            "import 5,000 changed values",
+            timing.engine,
+            "commit",
+            timing.update_ms if measured else None,
+            budgets.import_commit_ms,
+            "ms",
+        ),
+        Check(
+            "save during an import",
+            timing.engine,
+            "slowest",
+            slowest,
+            budgets.save_during_import_ms,
+            "ms",
+        ),
+        Check(
+            "save during an import",
+            timing.engine,
+            "refused as busy",
+            timing.saves_refused if measured else None,
+            0,
+            "saves",
+        ),
+    ]
+
+
 def all_checks(run: BenchRun, budgets: Budgets) -> list[Check]:
-    """Every budget check of the run, pages first, then the server's memory."""
+    """Every budget check of the run: pages, the imports, then the server's memory."""
     checks = [c for size in run.sizes for cs in page_checks(size, budgets).values() for c in cs]
+    checks += [c for timing in run.imports for c in import_checks(timing, budgets)]
     if run.server is not None:
         checks.append(
             Check(
