@@ -254,7 +254,9 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
         "",
         f"Budgets: warm median ≤ {budgets.warm_median_ms:.0f} ms; cold median ≤ "
         f"{budgets.cold_factor} × raw-SQL baseline + {budgets.cold_offset_ms:.0f} ms; "
-        f"server peak RSS ≤ {budgets.server_memory_mb:.0f} MB.",
+        f"server peak RSS ≤ {budgets.server_memory_mb:.0f} MB; a 5,000-row import's commit ≤ "
+        f"{budgets.import_commit_ms:,.0f} ms and a save during it ≤ "
+        f"{budgets.save_during_import_ms:,.0f} ms.",
         "",
         *summary_section(checks),
         "Cold = a new AppTest session with every cache cleared (st.cache_data, settings, "
