@@ -293,12 +293,22 @@ def store_entries(
     new = [write for write in writes if write.row is None]
     changed = [write for write in writes if write.row is not None]
     if new:
-        ids = session.execute(
-            sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        session.execute(
+            sa.insert(table),
             [{name: v for name, v in write.after.items() if name != "id"} for write in new],
-        ).scalars()
-        for write, new_id in zip(new, ids, strict=True):
-            write.after["id"] = new_id
+        )
+        # then each new row's id, by what names it (RETURNING many rows costs more: psycopg
+        # parses the long multi-row statement it takes anew every time)
+        subject, period, correction = (table.c[name] for name in _KEY_OF[model])
+        found = session.execute(
+            sa.select(table.c.id, subject, period, correction).where(
+                subject.in_({write.after[subject.name] for write in new}),
+                period.in_({write.after["period_id"] for write in new}),
+            )
+        )
+        ids = {(s, p, bool(c)): new_id for new_id, s, p, c in found}
+        for write in new:
+            write.after["id"] = ids[tuple(write.after[name] for name in _KEY_OF[model])]
     if changed:
         by_id = sa.update(table).where(table.c.id == sa.bindparam("_id"))
         session.execute(
@@ -323,8 +333,12 @@ def store_entries(
     )
 
 
-# What names an entry's row; an UPDATE of a stored entry sets every other column.
-_IDENTITY = frozenset({"id", "indicator_id", "initiative_id", "period_id", "is_correction"})
+# What names an entry's row (besides its id); an UPDATE of a stored entry sets every other column.
+_KEY_OF: dict[type, tuple[str, ...]] = {
+    IndicatorValue: ("indicator_id", "period_id", "is_correction"),
+    CheckIn: ("initiative_id", "period_id", "is_correction"),
+}
+_IDENTITY = frozenset({"id", *_KEY_OF[IndicatorValue], *_KEY_OF[CheckIn]})
 
 
 def _changes(after: dict[str, Any]) -> dict[str, Any]:
