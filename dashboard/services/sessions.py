@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from dashboard.db import session_scope
+from dashboard.db import DatabaseBusy, session_scope
+from dashboard.health import read_only
 from dashboard.settings import get_settings
 from models import SessionEnd, User, UserSession
 from models.reporting import utcnow
@@ -160,11 +162,26 @@ def _resolve(
         end(row.id, ended, now=now, engine=engine)
         return None
     if now - aware(row.last_seen_at) >= LAST_SEEN_STEP:
+        _seen(row.id, now, engine)
+    return Resolved(row.id, row.user_id)
+
+
+def _seen(session_id: int, now: dt.datetime, engine: Engine | None) -> None:
+    """Note that a sign-in session was used now. A database that takes no write right now
+    (read-only, or busy past the wait) leaves the old time: the person still reads every page,
+    and the next run notes it."""
+    try:
         with session_scope(write=True, engine=engine, data=False) as session:
             session.execute(
-                sa.update(UserSession).where(col(UserSession.id) == row.id).values(last_seen_at=now)
+                sa.update(UserSession)
+                .where(col(UserSession.id) == session_id)
+                .values(last_seen_at=now)
             )
-    return Resolved(row.id, row.user_id)
+    except DatabaseBusy:
+        return
+    except DBAPIError as exc:
+        if not read_only(exc):
+            raise
 
 
 def end(

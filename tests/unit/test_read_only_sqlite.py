@@ -58,3 +58,45 @@ def test_a_read_only_database_is_read_and_refuses_writes(
             timeout=120,
         )
     assert child.stdout.split() == ["ok", "refused"], child.stderr[-2000:]
+
+
+SIGNED_IN_CHILD = """
+import datetime as dt, sys
+from dashboard.db import make_engine
+from dashboard.services.sessions import resolve
+
+engine = make_engine(sys.argv[1])
+later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)  # due a new last-seen time
+print("resolved" if resolve(int(sys.argv[2]), now=later, engine=engine) else "none")
+"""
+
+
+def test_a_signed_in_person_keeps_reading_a_read_only_database(tmp_path: Path) -> None:
+    """Using a sign-in session notes when it was last seen; on a read-only database that write
+    is left out and the person is still signed in (and reads every page)."""
+    from dashboard.db import session_scope
+    from dashboard.services.sessions import start
+    from models import Role, User
+
+    folder = tmp_path / "data"
+    url = f"sqlite:///{folder / 'dashboard.db'}"
+    upgrade(url)
+    engine = get_engine(url)
+    with session_scope(write=True, engine=engine) as session:
+        user = User(email="leser@example.invalid", name="Leser", role=Role.PARTNER)
+        session.add(user)
+        session.flush()
+        user_id = user.id
+    assert user_id is not None
+    started = start(user_id, engine=engine)
+    engine.dispose()
+    get_engine.cache_clear()
+    with read_only(folder) as prefix:
+        child = subprocess.run(
+            [*prefix, sys.executable, "-c", SIGNED_IN_CHILD, url, str(started.session_id)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert child.stdout.split() == ["resolved"], child.stderr[-2000:]
