@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from bench.stats import Summary, summarise
 from dashboard.db import DatabaseBusy, get_engine, session_scope
 from dashboard.migrate import upgrade
-from dashboard.services.imports import MAX_ROWS, commit_import, dry_run
+from dashboard.services.imports import MAX_ROWS, Versions, commit_import, dry_run
 from dashboard.services.permissions import Actor
 from dashboard.services.reporting import save_value
 from dashboard.services.users import actor_of
@@ -123,11 +123,14 @@ def import_frame(world: ImportWorld, round_: int) -> pd.DataFrame:
     return pd.DataFrame(records, index=range(2, len(records) + 2), dtype=object)
 
 
-def timed_import(world: ImportWorld, frame: pd.DataFrame) -> float:
-    """Dry-run then commit frame as the secretariat; the commit's time in ms."""
-    expected = dry_run(world.importer, world.mission_id, frame, engine=world.engine).versions()
-    start = time.perf_counter()
-    commit_import(
+def expected_versions(world: ImportWorld, frame: pd.DataFrame) -> Versions:
+    """The versions the secretariat's dry run of frame saw (what the commit expects)."""
+    return dry_run(world.importer, world.mission_id, frame, engine=world.engine).versions()
+
+
+def commit(world: ImportWorld, frame: pd.DataFrame, expected: Versions) -> dict[str, int]:
+    """Commit frame as the secretariat, after a dry run that saw expected; its counts."""
+    return commit_import(
         world.importer,
         world.mission_id,
         frame,
@@ -135,6 +138,13 @@ def timed_import(world: ImportWorld, frame: pd.DataFrame) -> float:
         expected=expected,
         engine=world.engine,
     )
+
+
+def timed_import(world: ImportWorld, frame: pd.DataFrame) -> float:
+    """Dry-run then commit frame as the secretariat; the commit's time in ms."""
+    expected = expected_versions(world, frame)
+    start = time.perf_counter()
+    commit(world, frame, expected)
     return (time.perf_counter() - start) * 1000
 
 
@@ -144,7 +154,7 @@ def measure_world(label: str, world: ImportWorld) -> ImportTiming:
     update_ms = timed_import(world, import_frame(world, 2))
     timing = ImportTiming(label, MAX_ROWS, create_ms, update_ms)
     frame = import_frame(world, 3)
-    expected = dry_run(world.importer, world.mission_id, frame, engine=world.engine).versions()
+    expected = expected_versions(world, frame)
     started, finished = threading.Event(), threading.Event()
     result: dict[str, float] = {}
 
@@ -152,14 +162,7 @@ def measure_world(label: str, world: ImportWorld) -> ImportTiming:
         start = time.perf_counter()
         started.set()
         try:
-            commit_import(
-                world.importer,
-                world.mission_id,
-                frame,
-                source="bench.csv",
-                expected=expected,
-                engine=world.engine,
-            )
+            commit(world, frame, expected)
             result["ms"] = (time.perf_counter() - start) * 1000
         except Exception as exc:  # reported, not raised: the bench goes on
             timing.problems.append(f"import during saves failed: {exc!r}")

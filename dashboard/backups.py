@@ -28,6 +28,8 @@ Kind = Literal["sqlite", "postgresql"]
 MAGIC: dict[Kind, bytes] = {"sqlite": b"SQLite format 3\x00", "postgresql": b"PGDMP"}
 NAMES: dict[Kind, str] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 PG_BIN_ROOT = Path("/usr/lib/postgresql")  # Debian's place for each major version's programs
+FIRST_REVISION = "01e1597987e7"  # the initial schema, the only one without a data version
+DATA_VERSION_REVISION = "4a3c1b313c27"  # the migration that adds the dataversion table
 
 
 class BackupError(Exception):
@@ -74,6 +76,15 @@ def known_revision(revision: str | None) -> bool:
         return False
 
 
+def has_data_version(revision: str) -> bool:
+    """Whether a database at (known) revision has the dataversion table."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return any(
+        step.revision == DATA_VERSION_REVISION
+        for step in script.iterate_revisions(revision, "base")
+    )
+
+
 def head_revision() -> str:
     """The newest migration of this app."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -88,6 +99,12 @@ def sqlite_revision(connection: sqlite3.Connection) -> str | None:
     except sqlite3.DatabaseError:
         return None
     return row[0] if row else None
+
+
+def sqlite_has_data_version(connection: sqlite3.Connection) -> bool:
+    """Whether a SQLite database has the dataversion table."""
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dataversion'"
+    return connection.execute(query).fetchone() is not None
 
 
 def sqlite_data_version(connection: sqlite3.Connection) -> int:

@@ -7,8 +7,12 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 
+from alembic import command
+
 from dashboard import backups
 from dashboard.backups import BackupError
+from dashboard.db import get_engine
+from dashboard.migrate import alembic_config
 from dashboard.settings import get_settings
 
 ATTEMPTS = 5  # SQLite: restores again when someone wrote between reading the version and it
@@ -44,14 +48,21 @@ BEGIN
   END LOOP;
 END $$;
 """
-# After them: the restored version goes above both its own and the replaced one.
-PG_AFTER = """
+# After them: a backup from before the data version gets it as its migration adds it
+# (4a3c1b313c27: the table, its one row, the revision); then the restored version goes above
+# both its own and the replaced one.
+PG_AFTER = f"""
 DO $$
 BEGIN
-  IF to_regclass('public.dataversion') IS NOT NULL THEN
-    UPDATE public.dataversion SET version = 1 + GREATEST(version,
-      COALESCE((SELECT max(version) FROM pg_temp.restore_replaced), 0));
+  IF to_regclass('public.dataversion') IS NULL THEN
+    CREATE TABLE public.dataversion (id INTEGER NOT NULL, version INTEGER NOT NULL,
+      PRIMARY KEY (id));
+    INSERT INTO public.dataversion (id, version) VALUES (1, 0);
+    UPDATE public.alembic_version SET version_num = '{backups.DATA_VERSION_REVISION}'
+      WHERE version_num = '{backups.FIRST_REVISION}';
   END IF;
+  UPDATE public.dataversion SET version = 1 + GREATEST(version,
+    COALESCE((SELECT max(version) FROM pg_temp.restore_replaced), 0));
 END $$;
 """
 
@@ -60,7 +71,8 @@ def restore(file: Path, url: str | None = None, *, force: bool = False) -> str:
     """Replace the database at url (default: DATABASE_URL) with backup file; what was done.
 
     Refuses a file that is not a complete backup of this app for the database's engine, and a
-    database holding data unless force. The restored data version is above the replaced one.
+    database holding data unless force. The restored data version is above the replaced one;
+    a backup from before the data version is given it (brought to the revision that adds it).
     """
     url = backups.database_url(url)
     kind = backups.engine_kind(url)
@@ -71,11 +83,18 @@ def restore(file: Path, url: str | None = None, *, force: bool = False) -> str:
             "backup; app processes still running see the restored data on their next click. "
             "Take a backup of it first if you may need it, then run again with --force."
         )
+    carry = not backups.has_data_version(revision)
     if kind == "sqlite":
-        version = _restore_sqlite(file, backups.sqlite_path(url))
+        version = _restore_sqlite(file, backups.sqlite_path(url), carry=carry)
     else:
         version = _restore_postgresql(file, url)
     done = f"Restored {file} (revision {revision}); data version now {version}."
+    if carry:
+        revision = backups.DATA_VERSION_REVISION
+        done += (
+            " The backup is from before the app kept a data version: the restored database "
+            f"was brought to revision {revision}, which adds it."
+        )
     head = backups.head_revision()
     if revision != head:
         done += (
@@ -85,16 +104,21 @@ def restore(file: Path, url: str | None = None, *, force: bool = False) -> str:
     return done
 
 
-def _restore_sqlite(file: Path, database: Path) -> int:
+def _restore_sqlite(file: Path, database: Path, *, carry: bool) -> int:
     """Copy backup file over the SQLite database through the online backup API, in one step
-    (readers see the old data or the new, never a mix); the restored data version."""
+    (readers see the old data or the new, never a mix); the restored data version. carry: the
+    backup has no data version yet, and gets it from its migration first."""
     database.parent.mkdir(parents=True, exist_ok=True)
     timeout = get_settings().sqlite_busy_timeout_ms
     with tempfile.TemporaryDirectory(dir=database.parent, prefix=".restore-") as work:
         staged = Path(work) / "staged.db"
         with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as source:
             backups.copy_sqlite(source, staged)
+        if carry:
+            _add_data_version(f"sqlite:///{staged}")
         with closing(sqlite3.connect(staged, isolation_level=None)) as stage:
+            if not backups.sqlite_has_data_version(stage):  # though its revision has one
+                raise BackupError(f"{file} is damaged: it has no data version table.")
             own = backups.sqlite_data_version(stage)
             for _ in range(ATTEMPTS):
                 with closing(sqlite3.connect(database, isolation_level=None)) as target:
@@ -110,6 +134,12 @@ def _restore_sqlite(file: Path, database: Path) -> int:
         "The database kept changing during the restore (it was restored, but its data version "
         "may repeat one the app has seen): stop the app and restore again."
     )
+
+
+def _add_data_version(url: str) -> None:
+    """Migrate the (staged) database at url up to the revision that adds the data version."""
+    command.upgrade(alembic_config(url), backups.DATA_VERSION_REVISION)
+    get_engine(url).dispose()  # the engine the migration used
 
 
 def _restore_postgresql(file: Path, url: str) -> int:

@@ -66,6 +66,17 @@ def engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         yield eng
 
 
+@pytest.fixture
+def empty_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of another new, empty database on the test's backend, nobody migrated (the
+    engine the app cached for it is disposed afterwards)."""
+    tmp = tmp_path / "empty"
+    tmp.mkdir()
+    with _new_database(backend, request, tmp) as url:
+        yield url
+        get_engine(url).dispose()
+
+
 @pytest.fixture(scope="session")
 def seeded_engine(
     backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -61,6 +61,11 @@ class World:
 
 @pytest.fixture
 def world(engine: Engine) -> World:
+    return make_world(engine)
+
+
+def make_world(engine: Engine) -> World:
+    """The world in engine's (migrated, empty) database."""
     with session_scope(write=True, engine=engine) as session:
         udir = Organisation(key="Udir", short_name="Udir", name="Utdanningsdirektoratet")
         nav = Organisation(key="NAV", short_name="NAV", name="Arbeids- og velferdsetaten")

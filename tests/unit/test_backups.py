@@ -4,15 +4,18 @@ the Rapportering page's data), a file that is not a backup of the right kind is 
 database holding data is replaced only with --force, and the data version never goes back."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from reporting_world import World
-from sqlmodel import Session
-from support import pg
+from sqlmodel import Session, SQLModel
+from support.databases import url_of
 from support.tables import checksums, data_version
 
 from dashboard import backup as backup_cli
@@ -20,24 +23,11 @@ from dashboard import backups
 from dashboard import restore as restore_cli
 from dashboard.backup import backup
 from dashboard.backups import BackupError
+from dashboard.migrate import alembic_config, upgrade
 from dashboard.restore import restore
 from dashboard.services.reporting_views import check_in_list, entry_grid
 
 SAVES_BEFORE, SAVES_AFTER = 4, 4  # each writer's saves before the backup starts, and after
-
-
-@pytest.fixture
-def new_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of another new, empty database on the same engine as the test's."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    with pg.database(request.getfixturevalue("pg_admin_url")) as url:
-        yield url
-
-
-def url_of(engine: sa.Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
 
 
 def page_text(engine: sa.Engine, world: World) -> str:
@@ -142,7 +132,7 @@ def roll_back_to(engine: sa.Engine, restored: sa.Engine, running: list[Writer]) 
 
 
 def test_a_backup_taken_while_people_save_restores_one_consistent_moment(
-    world: World, new_url: str, tmp_path: Path
+    world: World, empty_url: str, tmp_path: Path
 ) -> None:
     running = writers(world)
     before = data_version(world.engine)
@@ -159,8 +149,8 @@ def test_a_backup_taken_while_people_save_restores_one_consistent_moment(
         writer.stop.set()
         writer.join(30)
         assert writer.error is None, writer.error
-    restore(file, new_url)
-    restored = sa.create_engine(new_url)
+    restore(file, empty_url)
+    restored = sa.create_engine(empty_url)
     try:
         roll_back_to(world.engine, restored, running)
         assert checksums(world.engine) == checksums(restored)
@@ -173,21 +163,21 @@ def test_a_backup_taken_while_people_save_restores_one_consistent_moment(
 
 
 def test_restore_onto_a_database_holding_data_needs_force_and_raises_its_version(
-    world: World, new_url: str, tmp_path: Path
+    world: World, empty_url: str, tmp_path: Path
 ) -> None:
     world.save(world.actors["udir_a"], {"value": "12"}, None)
     file = tmp_path / "backup"
     assert "written to" in backup(file, url_of(world.engine))
-    restore(file, new_url)
-    restored = sa.create_engine(new_url)
+    restore(file, empty_url)
+    restored = sa.create_engine(empty_url)
     try:
         with restored.begin() as connection:  # the replaced database went further
             connection.exec_driver_sql("UPDATE dataversion SET version = version + 50")
         replaced, content = data_version(restored), checksums(restored)
         with pytest.raises(BackupError, match=r"holds data .* --force"):
-            restore(file, new_url)
+            restore(file, empty_url)
         assert checksums(restored) == content  # refused: nothing changed
-        assert "data version now" in restore(file, new_url, force=True)
+        assert "data version now" in restore(file, empty_url, force=True)
         assert data_version(restored) == replaced + 1
         expected = checksums(world.engine)
         got = checksums(restored)
@@ -199,7 +189,7 @@ def test_restore_onto_a_database_holding_data_needs_force_and_raises_its_version
 
 
 def test_a_file_that_is_not_a_backup_of_the_right_kind_is_refused(
-    world: World, new_url: str, tmp_path: Path, backend: str
+    world: World, empty_url: str, tmp_path: Path, backend: str
 ) -> None:
     file = tmp_path / "backup"
     backup(file, url_of(world.engine))
@@ -213,15 +203,15 @@ def test_a_file_that_is_not_a_backup_of_the_right_kind_is_refused(
         path = tmp_path / name
         path.write_bytes(content)
         with pytest.raises(BackupError, match=message):
-            restore(path, new_url)
-    assert backups.rows_in(new_url) == 0  # nothing was restored
+            restore(path, empty_url)
+    assert backups.rows_in(empty_url) == 0  # nothing was restored
     with pytest.raises(BackupError, match="exists already"):
         backup(file, url_of(world.engine))
 
 
 def test_the_commands_exit_with_1_and_a_message(
     world: World,
-    new_url: str,
+    empty_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -259,3 +249,38 @@ def test_missing_or_too_old_postgresql_programs_are_named(
     with pytest.raises(BackupError, match=r"PostgreSQL 13, but the server runs PostgreSQL 16"):
         backups.pg_program("pg_dump", 16)
     assert backups.pg_program("pg_dump", 13) == old
+
+
+def test_a_backup_from_before_the_data_version_gets_one_above_the_replaced(
+    world: World, empty_url: str, tmp_path: Path
+) -> None:
+    command.upgrade(alembic_config(empty_url), backups.FIRST_REVISION)  # no dataversion table
+    old = sa.create_engine(empty_url)
+    try:
+        with old.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO organisation (id, key, short_name, name, kind) "
+                "VALUES (7, 'Gammel', 'Gammel', 'Den gamle', 'directorate')"
+            )
+    finally:
+        old.dispose()
+    file = tmp_path / "backup"
+    backup(file, empty_url)
+    target = url_of(world.engine)
+    world.save(world.actors["udir_a"], {"value": "12"}, None)
+    with world.engine.begin() as connection:  # the replaced database went far
+        connection.exec_driver_sql("UPDATE dataversion SET version = version + 50")
+    replaced = data_version(world.engine)
+    done = restore(file, target, force=True)
+    assert f"brought to revision {backups.DATA_VERSION_REVISION}" in done
+    assert data_version(world.engine) == replaced + 1
+    upgrade(target)  # to head, from the revision that added the data version: raised again
+    assert data_version(world.engine) == replaced + 2
+    with world.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT key FROM organisation").scalars().all() == [
+            "Gammel"
+        ]
+        revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+        assert revision.scalar() == backups.head_revision()
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []  # the schema a migration makes

@@ -5,17 +5,25 @@ lost. A 5,000-row import commits while a colleague keeps saving. On SQLite and P
 """
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, func
+from sqlalchemy import Connection, Engine, event, func
 from sqlmodel import Session, select
+from support.databases import url_of
 
-from bench.imports import MAX_ROWS, ImportWorld, build_world, import_frame
+from bench.imports import (
+    MAX_ROWS,
+    ImportWorld,
+    build_world,
+    commit,
+    expected_versions,
+    import_frame,
+)
 from dashboard.db import DatabaseBusy, make_engine, session_scope
 from dashboard.i18n import catalogue
-from dashboard.services.imports import commit_import, dry_run
 from dashboard.services.reporting import save_value
 from dashboard.settings import get_settings
 from dashboard.ui import errors
@@ -44,10 +52,6 @@ def held(engine: Engine) -> Iterator[None]:
     finally:
         release.set()
         thread.join()
-
-
-def url_of(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -100,52 +104,79 @@ def test_a_save_that_waits_less_than_allowed_waits_and_succeeds(world: ImportWor
     assert value is not None and value.value == 8
 
 
+@contextmanager
+def import_transaction(
+    engine: Engine, thread: threading.Thread, holding: threading.Event
+) -> Iterator[dict[str, float]]:
+    """When thread's write transaction on engine took the database (its first statement,
+    raising the data version, is done: holding is set then) and when it began to commit, as
+    perf_counter times."""
+    times: dict[str, float] = {}
+
+    def executed(conn: Connection, _cursor: object, statement: str, *_: object) -> None:
+        if threading.current_thread() is thread and "UPDATE dataversion" in statement:
+            times.setdefault("holding", time.perf_counter())
+            holding.set()
+
+    def committing(conn: Connection) -> None:
+        if threading.current_thread() is thread and "holding" in times:
+            times.setdefault("committing", time.perf_counter())
+
+    event.listen(engine, "after_cursor_execute", executed)
+    event.listen(engine, "commit", committing)
+    try:
+        yield times
+    finally:
+        event.remove(engine, "after_cursor_execute", executed)
+        event.remove(engine, "commit", committing)
+
+
 def test_a_colleague_saves_while_a_5000_row_import_commits(world: ImportWorld) -> None:
     frame = import_frame(world, 1)
     assert len(frame) == MAX_ROWS
-    expected = dry_run(world.importer, world.mission_id, frame, engine=world.engine).versions()
+    expected = expected_versions(world, frame)
     done: dict[str, object] = {}
-    started = threading.Event()
 
     def run_import() -> None:
-        started.set()
         try:
-            done["counts"] = commit_import(
-                world.importer,
-                world.mission_id,
-                frame,
-                source="stor.csv",
-                expected=expected,
-                engine=world.engine,
-            )
+            done["counts"] = commit(world, frame, expected)
         except Exception as exc:  # the assertion below names it
             done["error"] = exc
 
     thread = threading.Thread(target=run_import)
-    thread.start()
-    started.wait()
-    outcomes: list[str] = []
+    # each save: when it started, and the indicator saved (None: refused as busy)
+    saves: list[tuple[float, int | None]] = []
     period = world.other_period  # the colleague's values are not in the file
-    while thread.is_alive() or not outcomes:
-        indicator = world.indicators[len(outcomes)]
-        try:
-            value = save_value(
-                world.colleague,
-                indicator,
-                period,
-                {"value": str(len(outcomes))},
-                version=_version(world.engine, indicator, period),
-                engine=world.engine,
-            )
-            outcomes.append(f"saved {value.indicator_id}")
-        except DatabaseBusy:  # worded on the page; anything else fails the test
-            outcomes.append("busy")
-    thread.join()
+    holding = threading.Event()
+    with import_transaction(world.engine, thread, holding) as times:
+        thread.start()
+        assert holding.wait(60), done  # the colleague saves once the import holds the database
+        while thread.is_alive() or not saves:
+            indicator, start = world.indicators[len(saves)], time.perf_counter()
+            try:
+                value = save_value(
+                    world.colleague,
+                    indicator,
+                    period,
+                    {"value": str(len(saves))},
+                    version=_version(world.engine, indicator, period),
+                    engine=world.engine,
+                )
+                saves.append((start, value.indicator_id))
+            except DatabaseBusy:  # worded on the page; anything else fails the test
+                saves.append((start, None))
+        thread.join()
     assert "error" not in done, done.get("error")
     counts = done["counts"]
     assert isinstance(counts, dict) and counts["create"] == MAX_ROWS
+    # a save started while the import held the database, waited for it and went through
+    assert "holding" in times and "committing" in times, times
+    overlapping = [
+        saved for start, saved in saves if times["holding"] < start < times["committing"]
+    ]
+    assert any(saved is not None for saved in overlapping), overlapping
     # what the colleague saved is stored as they saved it
-    saved = [int(outcome.split()[1]) for outcome in outcomes if outcome != "busy"]
+    saved = [indicator for _, indicator in saves if indicator is not None]
     for position, indicator in enumerate(saved):
         value = stored(world.engine, indicator, period)
         assert value is not None and value.entered_by_id == world.colleague.id, position

@@ -4,7 +4,6 @@ on SQLite and PostgreSQL, through Starlette's test client."""
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from support import pg
 from support.caches import clear_caches
+from support.databases import url_of
 
 from dashboard.db import make_engine
 from dashboard.health import (
@@ -24,20 +24,6 @@ from dashboard.health import (
     read_only,
     schema_missing,
 )
-
-
-def url_of(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def empty_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database nobody migrated: a new SQLite file, or a new PostgreSQL database."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'nothing-here.db'}"
-        return
-    with pg.database(request.getfixturevalue("pg_admin_url")) as url:
-        yield url
 
 
 def health(url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict[str, str], str]:

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 from support import pg
+from support.databases import url_of
 from support.start_world import prepare_start_world
 from support.tables import checksums, columns_of, data_version, rows_of
 
@@ -58,7 +59,7 @@ def test_the_corrections_migration_keeps_every_value_and_check_in(engine: Engine
     with engine.connect() as connection:
         before = tuple(connection.exec_driver_sql(count).one())
     assert before[0] > 0
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    config = alembic_config(url_of(engine))
     command.downgrade(config, "6e2a1d3b0c82")  # the revision before corrections
     command.upgrade(config, "head")
     with engine.connect() as connection:
@@ -113,20 +114,6 @@ def rich(
         yield engine
         engine.dispose()
         get_engine.cache_clear()
-
-
-@pytest.fixture
-def empty_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a new, empty database (its engine is disposed afterwards)."""
-    context: AbstractContextManager[str | None] = (
-        nullcontext(f"sqlite:///{tmp_path / 'at-revision.db'}")
-        if backend == "sqlite"
-        else pg.database(request.getfixturevalue("pg_admin_url"))
-    )
-    with context as url:
-        assert url
-        yield url
-        get_engine(url).dispose()
 
 
 def at_revision(revision: str, rich: sa.Engine, url: str) -> sa.Engine:
@@ -237,7 +224,7 @@ def test_a_correction_refuses_the_downgrade_that_has_no_place_for_it(world: Any)
         reason="feil i kilden",
         engine=engine,
     )
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    config = alembic_config(url_of(engine))
     before = rows_of(engine)
     with pytest.raises(DowngradeRefused, match=r"1 pending corrections \(indicatorvalue\)"):
         command.downgrade(config, "-1")

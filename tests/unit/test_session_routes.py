@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from support.caches import clear_caches
+from support.databases import url_of
 from test_permissions import OP, bootstrap
 
 from dashboard.services import sessions
@@ -21,7 +22,7 @@ SAME_SITE = {"Origin": SITE}
 @pytest.fixture
 def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """A client of the cookie routes, on the test's database."""
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("DATABASE_URL", url_of(engine))
     clear_caches()
     with TestClient(Starlette(routes=ROUTES), base_url=SITE) as test_client:
         yield test_client

@@ -3,6 +3,8 @@ the cells as shown): text a spreadsheet would run is shown, and so downloaded, n
 way the app's own downloads neutralise it."""
 
 import ast
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.services.exports import neutralise, restore, safe_frame, to_csv
+from dashboard.ui import widgets
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE_CALLS = {"dataframe", "data_editor", "table"}
@@ -72,12 +75,25 @@ def test_figures_and_plain_text_keep_their_look(text: str) -> None:
     assert restore(text) == text
 
 
-def test_the_toolbar_download_and_the_app_download_agree() -> None:
+def test_the_toolbar_download_and_the_app_download_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     notes = [*FORMULAS, *FIGURES, "Tromsø"]
-    frame = pd.DataFrame({"Merknad": notes, "Verdi": range(len(notes))})
+    frame = pd.DataFrame({"=Merknad": notes, "Verdi": range(len(notes))})
+    neutralised = ["'" + formula for formula in FORMULAS] + [*FIGURES, "Tromsø"]
     shown = safe_frame(frame)
-    # what the toolbar would write is what the app's own CSV holds
-    assert to_csv(shown) == to_csv(frame)
+    assert list(shown.columns) == ["'=Merknad", "Verdi"]
+    assert list(shown["'=Merknad"]) == neutralised
+    assert list(shown["Verdi"]) == list(range(len(notes)))
+    # the tables give Streamlit (and so its toolbar) the neutralised frame
+    given: list[pd.DataFrame] = []
+    monkeypatch.setattr(widgets.st, "dataframe", lambda data, **_: given.append(data))
+    monkeypatch.setattr(widgets.st, "data_editor", lambda data, **_: given.append(data) or data)
+    widgets.data_table(frame, hide_index=True)
+    widgets.data_editor(frame, key="grid", hide_index=True)
+    pd.testing.assert_frame_equal(given[0], shown)
+    assert list(given[1]["=Merknad"]) == neutralised  # the editor keeps the column names
+    # the toolbar writes the cells as shown; the app's own CSV holds the same cells
+    rows = list(csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig")), delimiter=";"))
+    assert rows == [["'=Merknad", "Verdi"], *([n, str(i)] for i, n in enumerate(neutralised))]
 
 
 def tables_script() -> None:
