@@ -53,7 +53,7 @@ from sqlmodel import Session, col, select
 from dashboard.db import session_scope
 from dashboard.services.commands import authorize, command
 from dashboard.services.common import fetch, frame_of
-from dashboard.services.exports import FORMULA_STARTS
+from dashboard.services.exports import restore
 from dashboard.services.permissions import Action, Actor, allowed
 from dashboard.services.reporting import plan_entry, store_entries
 from models import EntryStatus, Indicator, IndicatorValue, Period, User, ValueEntry
@@ -409,13 +409,6 @@ def _table(rows: Iterator[list[Any]]) -> pd.DataFrame:
 # --- cells -----------------------------------------------------------------------------------
 
 
-def _restore(text: str) -> str:
-    """Undo the apostrophe our exports put before text a spreadsheet would run as a formula."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
-
-
 def _missing(cell: object) -> bool:
     return cell is None or (isinstance(cell, float) and math.isnan(cell))
 
@@ -426,7 +419,7 @@ def _text(cell: object) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    return _restore(str(cell).strip())
+    return restore(str(cell).strip())  # the apostrophe our exports put before a formula
 
 
 def _number(cell: object) -> object:

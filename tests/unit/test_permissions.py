@@ -418,7 +418,7 @@ def test_every_audited_text_is_bounded(engine: Engine) -> None:
             "e" * 500,
             "i" * 500,
             before={"note": long, "list": [long, {"deep": long + "\x00"}]},
-            after={"note": "kort\x00"},
+            after={"note": "kort\x00", "name": "\u202eevil\u200b", "c1": "a\x85b"},
             reason=long,
         )
     with Session(engine) as session:
@@ -429,4 +429,5 @@ def test_every_audited_text_is_bounded(engine: Engine) -> None:
     assert event.reason is not None and len(event.reason) == 2000
     assert event.before is not None and len(event.before["note"]) == 10_000
     assert len(event.before["list"][0]) == 10_000 and len(event.before["list"][1]["deep"]) == 10_000
-    assert event.after == {"note": "kort\ufffd"}
+    # control characters and bidirectional controls shown as U+FFFD, zero-width ones dropped
+    assert event.after == {"note": "kort\ufffd", "name": "\ufffdevil", "c1": "a\ufffdb"}
