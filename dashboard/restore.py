@@ -89,7 +89,7 @@ def _restore_sqlite(file: Path, database: Path) -> int:
     """Copy backup file over the SQLite database through the online backup API, in one step
     (readers see the old data or the new, never a mix); the restored data version."""
     database.parent.mkdir(parents=True, exist_ok=True)
-    timeout = get_settings().sqlite_busy_timeout_ms
+    timeout = get_settings().database_busy_timeout_ms
     with tempfile.TemporaryDirectory(dir=database.parent, prefix=".restore-") as work:
         staged = Path(work) / "staged.db"
         with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as source:

@@ -15,8 +15,7 @@ from sqlalchemy import ColumnElement, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from dashboard.db import DatabaseBusy, session_scope
-from dashboard.health import read_only
+from dashboard.db import DatabaseBusy, read_only, session_scope
 from dashboard.settings import get_settings
 from models import SessionEnd, User, UserSession
 from models.reporting import utcnow
