@@ -139,7 +139,7 @@ def import_section(run: BenchRun, budgets: Budgets) -> list[str]:
         "write transaction, as the Rapportering grid makes them). Commit = `commit_import` "
         "(the dry run again, the stale check, the writes and audit rows, the commit), not the "
         "dry run before it. A save waits at most the busy timeout "
-        f"({get_settings().sqlite_busy_timeout_ms:,} ms) and is otherwise refused as busy.",
+        f"({get_settings().database_busy_timeout_ms:,} ms) and is otherwise refused as busy.",
         "",
         "| engine | commit, new | commit, changed | commit during saves | saves during "
         "| save median | save p95 | save slowest | refused as busy | budgets |",

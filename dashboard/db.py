@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -18,7 +18,7 @@ from dashboard.settings import get_settings
 def make_engine(url: str) -> Engine:
     """An engine for url; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs.
 
-    A PostgreSQL connection attempt gives up after DATABASE_CONNECT_TIMEOUT seconds, so a page
+    A PostgreSQL connection attempt gives up after DATABASE_CONNECT_TIMEOUT_S seconds, so a page
     or the health check answers when the server is away instead of hanging. A SQLite file this
     process may not write is opened read-only (see sqlite_read_only): pages read it, and a
     write fails as «attempt to write a readonly database», which the pages word.
@@ -39,7 +39,7 @@ def make_engine(url: str) -> Engine:
         connect_args={"check_same_thread": False},
         poolclass=StaticPool if memory else None,
     )
-    timeout = get_settings().sqlite_busy_timeout_ms
+    timeout = get_settings().database_busy_timeout_ms
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -86,6 +86,11 @@ def get_engine(url: str | None = None) -> Engine:
 # It is the first statement of the transaction, which also makes writers take turns.
 BUMP_DATA_VERSION = text("UPDATE dataversion SET version = version + 1 WHERE id = 1")
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
+READ_ONLY_TRANSACTION = "25006"  # PostgreSQL's SQLSTATE for a write on a standby or read-only
+# SQLSTATEs (PostgreSQL) and messages (SQLite) of a table or column the code expects but the
+# database does not have: a database that is empty or older than the code.
+_UNDEFINED = {"42P01", "42703"}
+_SQLITE_UNDEFINED = ("no such table", "no such column")
 
 
 class DatabaseBusy(Exception):
@@ -94,12 +99,33 @@ class DatabaseBusy(Exception):
 
 
 def busy(exc: BaseException) -> bool:
-    """Whether exc is a write that gave up waiting for another one."""
+    """Whether exc is a write that gave up waiting for another one (PostgreSQL's lock
+    timeout; SQLite's «database is locked» after its busy timeout)."""
     if not isinstance(exc, OperationalError):
         return False
     orig = exc.orig
     return getattr(orig, "sqlstate", None) == LOCK_NOT_AVAILABLE or (
         "database is locked" in str(orig).lower()
+    )
+
+
+def schema_missing(error: BaseException) -> bool:
+    """Whether a database error says a table or column the code uses does not exist."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if getattr(error.orig, "sqlstate", None) in _UNDEFINED:
+        return True
+    return any(words in str(error.orig).lower() for words in _SQLITE_UNDEFINED)
+
+
+def read_only(error: BaseException) -> bool:
+    """Whether a database error says the database may be read but not written (a read-only
+    SQLite file or volume; a PostgreSQL standby or read-only transaction)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return (
+        getattr(error.orig, "sqlstate", None) == READ_ONLY_TRANSACTION
+        or "readonly database" in str(error.orig).lower()
     )
 
 
@@ -125,7 +151,7 @@ def session_scope(
         try:
             with session.begin():
                 if bind.dialect.name == "postgresql":
-                    timeout = get_settings().sqlite_busy_timeout_ms
+                    timeout = get_settings().database_busy_timeout_ms
                     session.execute(text(f"SET LOCAL lock_timeout = {int(timeout)}"))
                 # First, so write transactions take turns on PostgreSQL too (as BEGIN IMMEDIATE
                 # makes them on SQLite): a command's reads, such as its version check, then see

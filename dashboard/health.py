@@ -15,15 +15,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from dashboard.db import get_engine
+from dashboard.db import get_engine, schema_missing
 
 LOG = logging.getLogger("dashboard")
 HEALTH_PATH = "/healthz"
 MIGRATE_HINT = "run `python -m dashboard.migrate` (or `make migrate`) with the same DATABASE_URL"
-# SQLSTATEs (PostgreSQL) and messages (SQLite) of a table or column the code expects but the
-# database does not have: a database that is empty or older than the code.
-_UNDEFINED = {"42P01", "42703"}
-_SQLITE_UNDEFINED = ("no such table", "no such column")
 
 
 class DatabaseState(StrEnum):
@@ -42,26 +38,6 @@ def schema_head() -> str | None:
     from dashboard.migrate import alembic_config
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-def schema_missing(error: BaseException) -> bool:
-    """Whether a database error says a table or column the code uses does not exist."""
-    if not isinstance(error, DBAPIError):
-        return False
-    if getattr(error.orig, "sqlstate", None) in _UNDEFINED:
-        return True
-    return any(words in str(error.orig).lower() for words in _SQLITE_UNDEFINED)
-
-
-def read_only(error: BaseException) -> bool:
-    """Whether a database error says the database may be read but not written (a read-only
-    SQLite file or volume; a PostgreSQL standby or read-only transaction)."""
-    if not isinstance(error, DBAPIError):
-        return False
-    return (
-        getattr(error.orig, "sqlstate", None) == "25006"
-        or "readonly database" in str(error.orig).lower()
-    )
 
 
 def database_state(engine: Engine | None = None) -> DatabaseState:

@@ -109,7 +109,7 @@ def _restore_sqlite(file: Path, database: Path, *, carry: bool) -> int:
     (readers see the old data or the new, never a mix); the restored data version. carry: the
     backup has no data version yet, and gets it from its migration first."""
     database.parent.mkdir(parents=True, exist_ok=True)
-    timeout = get_settings().sqlite_busy_timeout_ms
+    timeout = get_settings().database_busy_timeout_ms
     with tempfile.TemporaryDirectory(dir=database.parent, prefix=".restore-") as work:
         staged = Path(work) / "staged.db"
         with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as source:

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dashboard.services import sessions
-from dashboard.services.sessions import COOKIE, END_PATH, START_PATH
+from dashboard.services import sessions, users
+from dashboard.services.sessions import COOKIE, DEVICE_COOKIE, DEVICE_DAYS, END_PATH, START_PATH
 from dashboard.settings import get_settings
 
 GRANT_MAX_LENGTH = 100
@@ -34,10 +34,12 @@ def over_https(request: Request) -> bool:
     return request.url.scheme == "https" or forwarded == "https"
 
 
-def _set_cookie(request: Request, response: Response, value: str, max_age: int) -> None:
-    """Set (or, with max_age 0, clear) the cookie: HttpOnly, SameSite=Lax, Secure over https."""
+def _set_cookie(
+    request: Request, response: Response, value: str, max_age: int, name: str = COOKIE
+) -> None:
+    """Set (or, with max_age 0, clear) a cookie: HttpOnly, SameSite=Lax, Secure over https."""
     response.set_cookie(
-        COOKIE,
+        name,
         value,
         max_age=max_age,
         path="/",
@@ -62,11 +64,21 @@ async def start_session(request: Request) -> Response:
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
     max_age = int(get_settings().session_max_days * 24 * 3600)
     _set_cookie(request, response, token, max_age)
+    with suppress(SQLAlchemyError):  # without it, the browser is let in as before
+        if device := await run_in_threadpool(_device_token, token):
+            _set_cookie(request, response, device, DEVICE_DAYS * 24 * 3600, DEVICE_COOKIE)
     return response
 
 
+def _device_token(token: str) -> str | None:
+    """The device token for the account the new session's cookie signs in."""
+    live = sessions.resolve_cookie(token)
+    return users.device_token(live.user_id) if live else None
+
+
 async def end_session(request: Request) -> Response:
-    """Sign-out: end the session the cookie names and clear the cookie."""
+    """Sign-out: end the session the cookie names and clear the cookie (the device cookie
+    stays: this browser has still signed in to the account before)."""
     if not same_origin(request):
         return Response(status_code=403)
     if token := request.cookies.get(COOKIE):

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.status import Thresholds
@@ -20,8 +20,13 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'data' / 'dashboard.db'}"
     language: Literal["nb", "en"] = "nb"
     # How long a write waits for another before it is refused as busy (dashboard.db): SQLite's
-    # busy timeout, and PostgreSQL's lock_timeout.
-    sqlite_busy_timeout_ms: int = 5000
+    # busy timeout, and PostgreSQL's lock_timeout. SQLITE_BUSY_TIMEOUT_MS, its first name, is
+    # still read.
+    database_busy_timeout_ms: int = Field(
+        default=5000,
+        gt=0,
+        validation_alias=AliasChoices("database_busy_timeout_ms", "sqlite_busy_timeout_ms"),
+    )
     # Freeze the objects start-up made out of the full collection Streamlit runs after every
     # page run (dashboard/memory.py); off only to measure the difference.
     gc_freeze: bool = True

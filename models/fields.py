@@ -11,13 +11,17 @@ from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field
 
-# C0/C1 control characters except tab, newline and carriage return, which long text may hold.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_LINE_BREAKS = re.compile(r"[\r\n\t]")
-# Bidirectional embeddings, overrides and isolates: «\u202eevil» shows as «live». Refused.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# C0/C1 control characters except tab, newline and carriage return, which long text may hold
+# (and the audit log, dashboard.services.audit, shows each as U+FFFD).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What breaks a line (or tabs it): refused in one-line fields. U+2028 and U+2029 are Unicode's
+# line and paragraph separators.
+_LINE_BREAKS = re.compile("[\r\n\t\u2028\u2029]")
+# Bidirectional embeddings, overrides, isolates and marks (left-to-right, right-to-left and
+# Arabic letter mark): «\u202eevil» shows as «live». Refused.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 # Zero-width spaces and joiners, word joiner and BOM: invisible, mostly pasted. Removed.
-_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 
 YEAR_MIN = 1900
 YEAR_MAX = 2100
@@ -29,12 +33,12 @@ def clean_text(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", value)).strip()
-    if _CONTROL.search(text):
+    text = ZERO_WIDTH.sub("", unicodedata.normalize("NFC", value)).strip()
+    if CONTROL_CHARACTERS.search(text):
         raise PydanticCustomError(
             "control_characters", "The text contains control characters or NUL."
         )
-    if _BIDI_CONTROLS.search(text):
+    if BIDI_CONTROLS.search(text):
         raise PydanticCustomError(
             "bidi_characters", "The text contains characters that reverse its direction."
         )
@@ -42,7 +46,8 @@ def clean_text(value: Any) -> Any:
 
 
 def single_line(value: str | None) -> str | None:
-    """Refuse line breaks and tabs in one-line fields such as names."""
+    """Refuse line breaks (Unicode's line and paragraph separators too) and tabs in one-line
+    fields such as names."""
     if value is not None and _LINE_BREAKS.search(value):
         raise PydanticCustomError("single_line", "The text must be on one line.")
     return value

@@ -61,7 +61,8 @@ REASON_MAX_LENGTH = 1000  # the return_reason and correction_reason columns' len
 
 class Reason(SQLModel):
     """A reason a person gives for a step (returning an entry or a report, re-opening a
-    period), validated like every other text: no NUL or control characters, not too long."""
+    period, correcting an approved entry), validated like every other text: no NUL, control
+    characters or bidirectional controls, not too long."""
 
     reason: CleanText = Field(min_length=1, max_length=REASON_MAX_LENGTH)
 
@@ -79,7 +80,7 @@ class WorkflowFields(SQLModel):
     entered_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     reviewed_by_id: int | None = Field(default=None, foreign_key="user.id")
     reviewed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    return_reason: str | None = Field(default=None, max_length=1000)
+    return_reason: str | None = Field(default=None, max_length=REASON_MAX_LENGTH)
     version: int = Field(default=1, ge=1)
 
 
@@ -91,7 +92,7 @@ class CorrectionFields(SQLModel):
     """
 
     is_correction: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
-    correction_reason: str | None = Field(default=None, max_length=1000)
+    correction_reason: str | None = Field(default=None, max_length=REASON_MAX_LENGTH)
 
 
 class IndicatorValueBase(SQLModel):

@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from models.enums import DecisionStatus, EntryStatus, ProgressStatus, Rag, ReportStatus
-from models.fields import Line, OptionalText, enum_column, name_field, text_field
+from models.fields import CleanText, Line, OptionalText, enum_column, name_field, text_field
 from models.reporting import utcnow
 
 
@@ -47,6 +47,16 @@ class StatusReport(StatusReportBase, table=True):
     version: int = Field(default=1, ge=1)
 
 
+JUSTIFICATION_MAX_LENGTH = 2000  # the override_justification column's length
+
+
+class Justification(SQLModel):
+    """Why the steering group overrides a goal's computed status, validated like every other
+    text: no NUL, control characters or bidirectional controls, not too long."""
+
+    justification: CleanText = Field(min_length=1, max_length=JUSTIFICATION_MAX_LENGTH)
+
+
 class SnapshotGoal(SQLModel, table=True):
     """A goal as it stood when its report was approved."""
 
@@ -62,7 +72,7 @@ class SnapshotGoal(SQLModel, table=True):
     override_status: ProgressStatus | None = Field(
         default=None, sa_type=enum_column(ProgressStatus)
     )
-    override_justification: str | None = Field(default=None, max_length=2000)
+    override_justification: str | None = Field(default=None, max_length=JUSTIFICATION_MAX_LENGTH)
     override_by_id: int | None = Field(default=None, foreign_key="user.id")
     override_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 

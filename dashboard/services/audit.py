@@ -5,7 +5,6 @@ an anonymous sign-in attempt included, a row stays small and storable on both en
 """
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,23 +15,26 @@ from sqlmodel import Session, col
 from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Actor
 from models import AuditEvent
+from models.fields import BIDI_CONTROLS, CONTROL_CHARACTERS, ZERO_WIDTH
 from models.reporting import utcnow
+from models.users import EMAIL_MAX_LENGTH
 
 SECRET_FIELDS = frozenset({"password", "password_hash"})
-# The columns' lengths (models.users.AuditEvent), and for each text in before and after the
-# longest text any input model takes (a status report's summary).
-EMAIL_MAX = 254
+# The columns' lengths (models.users.AuditEvent; the e-mail's is EMAIL_MAX_LENGTH), and for
+# each text in before and after the longest text any input model takes (a status report's
+# summary).
 NAME_MAX = 60  # action, entity, entity_id
 REASON_MAX = 2000
 VALUE_MAX = 10_000
-# NUL (which PostgreSQL cannot store) and the other control characters but tab and line breaks.
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def bounded(text: str, limit: int) -> str:
-    """text as the audit keeps it: control characters shown as U+FFFD, and at most limit
-    characters (a longer text is cut, and ends with '…' to say so)."""
-    text = _UNSTORABLE.sub("\ufffd", text)
+    """text as the audit keeps it: without zero-width characters; control characters (NUL,
+    which PostgreSQL cannot store, among them) and bidirectional controls (which make a text
+    show other than it reads) shown as U+FFFD; and at most limit characters (a longer text is
+    cut, and ends with '…' to say so): the characters models.fields refuses or removes."""
+    text = ZERO_WIDTH.sub("", text)
+    text = BIDI_CONTROLS.sub("\ufffd", CONTROL_CHARACTERS.sub("\ufffd", text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -102,7 +104,7 @@ def _row(actor: Actor, event: Event) -> dict[str, Any]:
     """The columns of an audit row (but its time), every text bounded."""
     return {
         "actor_id": actor.id,
-        "actor_email": None if actor.email is None else bounded(actor.email, EMAIL_MAX),
+        "actor_email": None if actor.email is None else bounded(actor.email, EMAIL_MAX_LENGTH),
         "action": bounded(event.action, NAME_MAX),
         "entity": bounded(event.entity, NAME_MAX),
         "entity_id": None if event.entity_id is None else bounded(str(event.entity_id), NAME_MAX),

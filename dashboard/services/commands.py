@@ -1,14 +1,19 @@
 """The frame of every command: check the permission, then one audited write transaction."""
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from dashboard.db import session_scope
+from dashboard.db import DatabaseBusy, read_only, session_scope
 from dashboard.services import audit
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
+from models.users import EMAIL_MAX_LENGTH
+
+LOG = logging.getLogger("dashboard")
 
 
 def authorize(
@@ -27,10 +32,26 @@ def authorize(
 def record_refusal(
     actor: Actor, what: str, details: dict[str, object], *, engine: Engine | None = None
 ) -> None:
-    """Log, in its own transaction, that actor was refused what (an action or a page)."""
-    with session_scope(write=True, engine=engine) as session:
-        after = {"role": actor.role, **details}
-        audit.record(session, actor, "refused", what, None, after=after)
+    """Log, in its own transaction, that actor was refused what (an action or a page).
+
+    A database that takes no write now (read-only, or busy past the wait) gets the refusal
+    in the server's log instead: the refusal itself, not the database's state, is what the
+    visitor is to be told.
+    """
+    after = {"role": actor.role, **details}
+    try:
+        with session_scope(write=True, engine=engine) as session:
+            audit.record(session, actor, "refused", what, None, after=after)
+    except (DatabaseBusy, DBAPIError) as exc:
+        if isinstance(exc, DBAPIError) and not read_only(exc):
+            raise
+        LOG.warning(  # %r: whatever was typed stays on one line of the log
+            "Not in the audit log (the database is %s): %r was refused %r, %r",
+            "busy" if isinstance(exc, DatabaseBusy) else "read-only",
+            audit.bounded(actor.email or f"user id {actor.id}", EMAIL_MAX_LENGTH),
+            audit.bounded(what, audit.NAME_MAX),
+            audit.snapshot(after),
+        )
 
 
 @contextmanager

@@ -7,6 +7,7 @@ Streamlit's own table toolbar downloads what is shown as CSV: one rule for both.
 import io
 import re
 from collections.abc import Callable
+from typing import overload
 
 import pandas as pd
 
@@ -24,8 +25,13 @@ def neutralise(value: object) -> object:
     return value
 
 
+@overload
+def restore(value: str) -> str: ...
+@overload
+def restore(value: object) -> object: ...
 def restore(value: object) -> object:
-    """Undo neutralise: the text as it was before the apostrophe was put before it."""
+    """Undo neutralise: the text as it was before the apostrophe was put before it (an
+    edited table's cells, an imported file's)."""
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
         return value[1:]
     return value

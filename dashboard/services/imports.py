@@ -53,10 +53,11 @@ from sqlmodel import Session, col, select
 from dashboard.db import session_scope
 from dashboard.services.commands import authorize, command
 from dashboard.services.common import fetch, frame_of
-from dashboard.services.exports import FORMULA_STARTS
+from dashboard.services.exports import restore
 from dashboard.services.permissions import Action, Actor, allowed
-from dashboard.services.reporting import REASON_MAX_LENGTH, plan_entry, store_entries
+from dashboard.services.reporting import plan_entry, store_entries
 from models import EntryStatus, Indicator, IndicatorValue, Period, User, ValueEntry
+from models.reporting import REASON_MAX_LENGTH, Reason
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -104,6 +105,7 @@ PROBLEMS = (
     "duplicate",
     "reason_required",
     "reason_too_long",
+    "reason_characters",
 )
 REFUSALS = (
     "file_type",
@@ -407,13 +409,6 @@ def _table(rows: Iterator[list[Any]]) -> pd.DataFrame:
 # --- cells -----------------------------------------------------------------------------------
 
 
-def _restore(text: str) -> str:
-    """Undo the apostrophe our exports put before text a spreadsheet would run as a formula."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
-
-
 def _missing(cell: object) -> bool:
     return cell is None or (isinstance(cell, float) and math.isnan(cell))
 
@@ -424,7 +419,7 @@ def _text(cell: object) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    return _restore(str(cell).strip())
+    return restore(str(cell).strip())  # the apostrophe our exports put before a formula
 
 
 def _number(cell: object) -> object:
@@ -576,6 +571,23 @@ def _check(session: Session, actor: Actor, mission_id: int, frame: pd.DataFrame)
     return ImportCheck([_check_row(number, r, fields, known, first_row) for number, r in records])
 
 
+def _reason(text: str, problems: list[Problem]) -> str | None:
+    """A begrunnelse cell as stored (None when blank), checked as every reason is
+    (models.reporting.Reason); what is wrong with it goes to problems."""
+    if not text:
+        return None
+    try:
+        return Reason(reason=text).reason
+    except ValidationError as exc:
+        too_long = any(error["type"] == "string_too_long" for error in exc.errors())
+        problems.append(
+            Problem("reason_too_long", {"length": REASON_MAX_LENGTH})
+            if too_long
+            else Problem("reason_characters")
+        )
+        return None
+
+
 def _check_row(
     number: int,
     record: dict[str, Any],
@@ -587,9 +599,7 @@ def _check_row(
     remembers where each indicator and period first appeared."""
     code, label = _text(record["indikator"]), _text(record["periode"])
     row = RowCheck(number, code, label, record["verdi"], fields=fields)
-    row.reason = _text(record["begrunnelse"]) or None
-    if row.reason and len(row.reason) > REASON_MAX_LENGTH:
-        row.problems.append(Problem("reason_too_long", {"length": REASON_MAX_LENGTH}))
+    row.reason = _reason(_text(record["begrunnelse"]), row.problems)
     data: dict[str, object] = {"value": _number(record["verdi"])}
     data |= {f: _text(record[c]) for c, f in FIELDS.items() if f in fields and f != "value"}
     if all(value == "" for value in data.values()):

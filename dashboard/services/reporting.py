@@ -39,8 +39,6 @@ from models import (
 )
 from models.reporting import CheckInBase, Reason, utcnow
 
-REASON_MAX_LENGTH = 1000  # the correction_reason column's length
-
 
 class WorkflowRefused(ValueError):
     """The step is not possible in the entry's state; code names why (for the message)."""
@@ -262,10 +260,10 @@ def plan_entry(
             if pending is None:
                 return None  # nothing changed
             raise WorkflowRefused("correction_same_as_approved")
-        if not (reason and reason.strip()) and not (pending and pending.correction_reason):
+        if reason and reason.strip():
+            reason = required_reason(reason)  # ValidationError: NUL, control characters, long
+        elif not (pending and pending.correction_reason):
             raise WorkflowRefused("correction_reason_required")
-        if reason and len(reason.strip()) > REASON_MAX_LENGTH:
-            raise WorkflowRefused("correction_reason_too_long")
     if before is not None and not (approved and pending is None):
         after = before | {"version": before["version"] + 1}
     else:
@@ -274,7 +272,7 @@ def plan_entry(
             # versions go on from the approved entry's, so none is reused
             after |= {"is_correction": True, "version": main.version + 1}
     if approved and reason and reason.strip():
-        after["correction_reason"] = reason.strip()
+        after["correction_reason"] = reason
     after |= figures
     # entered (again) by actor: an earlier review no longer holds
     after |= {"status": status, "entered_by_id": actor.id, "entered_at": utcnow()}
@@ -460,8 +458,9 @@ def discard_correction(
         audit.record(session, actor, "discard", ENTITY[model], entry_id, before=before)
 
 
-def _reason(reason: str | None) -> str:
-    """The reason as stored: required, and validated like every other text (ValidationError)."""
+def required_reason(reason: str | None) -> str:
+    """The reason a person gave for a step, as stored: required (WorkflowRefused), and
+    validated like every other text (models.reporting.Reason; pydantic's ValidationError)."""
     if not reason or not reason.strip():
         raise WorkflowRefused("reason_required")
     return Reason(reason=reason).reason
@@ -486,7 +485,13 @@ def return_value(
 ) -> IndicatorValue:
     """Send somebody else's submitted value back, saying why."""
     return _transition(
-        actor, IndicatorValue, value_id, version, RETURN, reason=_reason(reason), engine=engine
+        actor,
+        IndicatorValue,
+        value_id,
+        version,
+        RETURN,
+        reason=required_reason(reason),
+        engine=engine,
     )
 
 
@@ -546,7 +551,7 @@ def return_check_in(
 ) -> CheckIn:
     """Send somebody else's submitted check-in back, saying why."""
     return _transition(
-        actor, CheckIn, check_in_id, version, RETURN, reason=_reason(reason), engine=engine
+        actor, CheckIn, check_in_id, version, RETURN, reason=required_reason(reason), engine=engine
     )
 
 
@@ -579,7 +584,7 @@ def set_period_locked(
     """Lock a period (admin), or re-open a locked one (admin, steering) with a reason."""
     permission = Action.MANAGE_PERIODS if locked else Action.REOPEN_PERIOD
     if not locked:
-        reason = _reason(reason)
+        reason = required_reason(reason)
     with command(actor, permission, engine=engine) as session:
         period = session.get(Period, period_id)
         if period is None:

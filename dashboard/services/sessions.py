@@ -15,8 +15,7 @@ from sqlalchemy import ColumnElement, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from dashboard.db import DatabaseBusy, session_scope
-from dashboard.health import read_only
+from dashboard.db import DatabaseBusy, read_only, session_scope
 from dashboard.settings import get_settings
 from models import SessionEnd, User, UserSession
 from models.reporting import utcnow
@@ -25,6 +24,10 @@ from models.sessions import aware, run_out
 # The cookie holding the session's id, and where the browser exchanges a grant for it and
 # clears it again (routes in dashboard/server.py).
 COOKIE = "dashboard_session"
+# What a browser keeps after a sign-in, through sign-outs: that it once signed in to the account
+# (dashboard.services.users.device_token), which lets it in while the account is locked.
+DEVICE_COOKIE = "dashboard_device"
+DEVICE_DAYS = 180
 START_PATH = "/session"
 END_PATH = "/session/end"
 GRANT_LIFETIME = dt.timedelta(seconds=60)

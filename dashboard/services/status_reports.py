@@ -22,7 +22,7 @@ from dashboard.services import audit
 from dashboard.services.commands import command
 from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Action, Actor
-from dashboard.services.reporting import WorkflowRefused
+from dashboard.services.reporting import WorkflowRefused, required_reason
 from dashboard.services.snapshots import (
     Comparison,
     Snapshot,
@@ -44,7 +44,8 @@ from models import (
     StatusReportUpdate,
     User,
 )
-from models.reporting import Reason, utcnow
+from models.reporting import utcnow
+from models.status_report import Justification
 
 R = ReportStatus
 EDITABLE = frozenset({R.DRAFT, R.RETURNED})  # the operative group may change the report
@@ -214,9 +215,7 @@ def return_report(
     actor: Actor, report_id: int, version: int, reason: str, *, engine: Engine | None = None
 ) -> StatusReport:
     """Send a submitted report back to the operative group, saying why."""
-    if not reason or not reason.strip():
-        raise WorkflowRefused("reason_required")
-    checked = Reason(reason=reason).reason  # ValidationError: NUL, control characters, too long
+    checked = required_reason(reason)  # ValidationError: NUL, control characters, too long
     with command(actor, Action.APPROVE_REPORT, engine=engine) as session:
         report = _report(session, report_id, version)
         _in(report, frozenset({R.SUBMITTED}), "report_not_submitted")
@@ -280,8 +279,8 @@ def override_goal(
     text = (justification or "").strip()
     if chosen is not None and not text:
         raise WorkflowRefused("justification_required")
-    if len(text) > 2000:
-        raise WorkflowRefused("justification_too_long")
+    if text:  # ValidationError: NUL, control characters, bidirectional controls, too long
+        text = Justification(justification=text).justification
     with command(actor, Action.OVERRIDE_GOAL_STATUS, engine=engine) as session:
         report = _report(session, report_id, version)
         _in(report, UNDER_REVIEW, "report_frozen")

@@ -1,6 +1,8 @@
 """User accounts: audited, permission-checked commands, and sign-in with Argon2 and lock-out."""
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from typing import Any, Literal
 
@@ -206,6 +208,7 @@ def authenticate(
     password: str,
     *,
     client: str | None = None,
+    device: str | None = None,
     throttle: Throttle = SIGN_IN,
     engine: Engine | None = None,
 ) -> Actor:
@@ -214,10 +217,15 @@ def authenticate(
 
     After MAX_FAILURES failures in a row an account is locked for LOCK_OUT: attempts during
     the lock neither count nor extend it, and once it has run out the count starts afresh.
-    With client (the browser's address), a client that failed too often just now is refused
-    with TooManyAttempts before anything is checked or written (dashboard.services.throttle).
+    The lock holds for browsers that never signed in to the account: device, the token a
+    browser got at an earlier sign-in with the current password (device_token), lets its
+    owner in during a lock, and its failures do not count towards one, so that nobody can
+    keep the owner out by failing on from elsewhere.
+    With client (the browser's address), the attempt is counted against the client first,
+    and a client that failed too often just now is refused with TooManyAttempts before
+    anything is checked or written (dashboard.services.throttle).
     """
-    if client is not None and (wait := throttle.wait(client)) > 0:
+    if client is not None and (wait := throttle.attempt(client)) > 0:
         raise TooManyAttempts(wait)
     now = utcnow()
     actor: Actor | None = None
@@ -235,20 +243,58 @@ def authenticate(
             audit.record(
                 session, Actor(None, address, Role.PARTNER), "sign_in_failed", "user", None
             )
-        elif valid and user.active and not _locked(user, now):
-            user.failed_logins, user.locked_until = 0, None
-            actor = actor_of(user)
-            audit.record(session, actor, "sign_in", "user", user.id)
         else:
-            _count_failure(user, now)
-            audit.record(session, actor_of(user), "sign_in_failed", "user", user.id)
+            known_device = _known_device(user, device)
+            locked = _locked(user, now)
+            noted = {"known_browser": True} if known_device else None
+            if valid and user.active and (known_device or not locked):
+                if not locked:  # a lock stays for the browsers it was set against
+                    user.failed_logins, user.locked_until = 0, None
+                actor = actor_of(user)
+                audit.record(session, actor, "sign_in", "user", user.id, after=noted)
+            else:
+                if not known_device:
+                    _count_failure(user, now)
+                audit.record(
+                    session, actor_of(user), "sign_in_failed", "user", user.id, after=noted
+                )
     if actor is None:
-        if client is not None:
-            throttle.failed(client)
-        raise SignInFailed
+        raise SignInFailed  # the attempt stays counted against client
     if client is not None:
         throttle.succeeded(client)
     return actor
+
+
+def device_token(user_id: int, *, engine: Engine | None = None) -> str | None:
+    """What a browser keeps (in an HttpOnly cookie) after a sign-in to user_id: proof that it
+    signed in with the account's current password, which lets it in while the account is
+    locked against other browsers (authenticate). None for an account without a password.
+
+    A random nonce and its HMAC-SHA256 keyed with the stored password hash, which never leaves
+    the server: nothing is stored, and a new password (changed or reset) voids every token.
+    """
+    with session_scope(engine=engine) as session:
+        user = session.get(User, user_id)
+        if user is None or not user.password_hash:
+            return None
+        nonce = secrets.token_urlsafe(16)
+        return f"{nonce}.{_device_mac(user, nonce)}"
+
+
+DEVICE_TOKEN_MAX_LENGTH = 100
+
+
+def _device_mac(user: User, nonce: str) -> str:
+    key = (user.password_hash or "").encode()
+    return hmac.new(key, f"device:{user.id}:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def _known_device(user: User, token: str | None) -> bool:
+    """Whether token is one device_token gave for user with its current password."""
+    if not token or len(token) > DEVICE_TOKEN_MAX_LENGTH or not user.password_hash:
+        return False
+    nonce, _, mac = token.partition(".")
+    return bool(nonce) and hmac.compare_digest(mac.encode(), _device_mac(user, nonce).encode())
 
 
 def _count_failure(user: User, now: dt.datetime) -> None:

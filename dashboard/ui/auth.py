@@ -2,7 +2,6 @@
 
 import json
 import math
-import secrets
 import time
 from typing import TYPE_CHECKING
 
@@ -34,8 +33,8 @@ SESSION_KEY = "session_id"
 # What the browser is to do with the cookie on this run: (path, body) to POST, once.
 COOKIE_KEY = "cookie_request"
 JUST_SIGNED_IN_KEY = "just_signed_in"
-# This session's stand-in for an address, where Streamlit gives none (localhost).
-CLIENT_KEY = "sign_in_client"
+# The sign-in throttle's key for every browser Streamlit gives no address for (localhost).
+NO_ADDRESS = "no-address"
 # When this session's refusal of each page was last written to the audit log.
 REFUSALS_KEY = "refusals_logged"
 REFUSAL_EVERY = 60.0  # seconds: at most one audit row per session, page and minute
@@ -167,8 +166,14 @@ def sign_in_form(*, land: bool = True) -> None:
         )
         submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
     if submitted:
+        device = st.context.cookies.get(sessions.DEVICE_COOKIE)
         try:
-            actor = authenticate(email, password, client=_client())
+            actor = authenticate(
+                email,
+                password,
+                client=_client(),
+                device=device if isinstance(device, str) else None,
+            )
         except TooManyAttempts as exc:
             st.error(_try_again(exc.retry_after), icon=":material/timer:")
             return
@@ -185,12 +190,13 @@ def sign_in_form(*, land: bool = True) -> None:
 
 def _client() -> str:
     """Who the sign-in throttle counts this attempt against: the browser's IP address as
-    Streamlit gives it, or this session where it gives none (localhost)."""
+    Streamlit gives it, or NO_ADDRESS, one key shared by every browser it gives none for
+    (127.0.0.1 and ::1: on this host, or through a reverse proxy on it). A key per session
+    would give every new session, and so anyone, a fresh allowance."""
     address = st.context.ip_address
     if isinstance(address, str) and address:  # (a stand-in object under AppTest)
         return f"ip:{address}"
-    session = st.session_state.setdefault(CLIENT_KEY, secrets.token_urlsafe(12))
-    return f"session:{session}"
+    return NO_ADDRESS
 
 
 def _try_again(seconds: float) -> str:

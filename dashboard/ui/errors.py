@@ -4,10 +4,10 @@ exception box (st.App's on_script_error, dashboard/server.py)."""
 import logging
 
 import streamlit as st
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.db import DatabaseBusy
-from dashboard.health import DatabaseState, database_state, log_state, read_only, schema_missing
+from dashboard.db import DatabaseBusy, busy, read_only, schema_missing
+from dashboard.health import DatabaseState, database_state, log_state
 from dashboard.ui.context import t
 
 LOG = logging.getLogger("dashboard")
@@ -17,9 +17,7 @@ def script_error(exc: Exception) -> bool:
     """Word an uncaught failure of a page run (the full error goes to the server's log);
     True: Streamlit shows nothing of its own."""
     LOG.error("A page run failed", exc_info=exc)
-    if isinstance(exc, DatabaseBusy) or (
-        isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
-    ):
+    if isinstance(exc, DatabaseBusy) or busy(exc):
         st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
     elif read_only(exc):
         st.warning(t("app.database_read_only"), icon=":material/lock:")

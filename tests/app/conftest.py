@@ -8,6 +8,7 @@ from support.caches import clear_caches
 
 from dashboard.db import make_engine
 from dashboard.migrate import upgrade
+from dashboard.services.throttle import SIGN_IN
 from seed import load_real
 from seed.demo import ensure_demo_accounts
 
@@ -25,3 +26,12 @@ def accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     clear_caches()
     yield created
     clear_caches()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle() -> Iterator[None]:
+    """Every test starts with the sign-in throttle's counts forgotten: AppTest gives no address,
+    so all its sessions share one allowance, as browsers on localhost do."""
+    SIGN_IN.clear()
+    yield
+    SIGN_IN.clear()

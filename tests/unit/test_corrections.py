@@ -8,11 +8,13 @@ correction; then the history shows both, with who and why. On SQLite and Postgre
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 from reporting_world import World
 from sqlmodel import Session, col, select
 from test_permissions import rows
 from test_reporting import put
 
+from dashboard.i18n.validation import describe
 from dashboard.services.corrections import history
 from dashboard.services.indicators import indicator_series, latest_values
 from dashboard.services.permissions import PermissionDenied
@@ -104,10 +106,42 @@ def test_saving_over_an_approved_value_needs_a_reason_and_loses_nothing(world: W
 
 def test_a_reason_longer_than_the_column_is_refused_with_a_message(world: World) -> None:
     approved = put(world, E.APPROVED)
-    with pytest.raises(WorkflowRefused, match="correction_reason_too_long"):
+    with pytest.raises(ValidationError) as refused:
         world_save(world, "14", approved.version, "x" * 1001)
+    assert describe(refused.value, "nb") == ["«Begrunnelse»: Teksten er for lang; høyst 1000 tegn."]
     assert values(world) == [(10, E.APPROVED, False)]
     assert world_save(world, "14", approved.version, "x" * 1000).is_correction
+
+
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [
+        ("\u202eevil", "bidi_characters"),
+        ("SSB\x00rettet", "control_characters"),
+        ("SSB\x01\x1b[31m", "control_characters"),
+        ("\u200fSSB", "bidi_characters"),
+    ],
+)
+def test_a_correction_reason_is_checked_like_every_other_text(
+    world: World, reason: str, error: str
+) -> None:
+    # the reason was only stripped and measured: NUL was stored on SQLite and raised
+    # psycopg's DataError on PostgreSQL; a bidirectional override was stored as typed
+    approved = put(world, E.APPROVED)
+    check_in = put(world, E.APPROVED, "check_in")
+    audits = rows(world.engine, AuditEvent)
+    with pytest.raises(ValidationError) as refused:
+        world_save(world, "14", approved.version, reason)
+    assert [e["type"] for e in refused.value.errors()] == [error]
+    with pytest.raises(ValidationError):  # a check-in's correction the same
+        save_check_in(
+            world.actors["udir_a"], world.initiative, world.period, {"rag": "red"},
+            version=check_in.version, reason=reason, engine=world.engine,
+        )  # fmt: skip
+    assert values(world) == [(10, E.APPROVED, False)]
+    assert rows(world.engine, AuditEvent) == audits
+    kept = world_save(world, "14", approved.version, "\u200bSSB rettet tallet ")
+    assert kept.correction_reason == "SSB rettet tallet"  # zero-width removed, stripped
 
 
 def test_a_withdrawn_correction_s_version_is_never_reused(world: World) -> None:

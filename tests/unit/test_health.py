@@ -15,15 +15,8 @@ from support import pg
 from support.caches import clear_caches
 from support.databases import url_of
 
-from dashboard.db import make_engine
-from dashboard.health import (
-    HEALTH_PATH,
-    HEALTH_ROUTE,
-    DatabaseState,
-    database_state,
-    read_only,
-    schema_missing,
-)
+from dashboard.db import make_engine, read_only, schema_missing
+from dashboard.health import HEALTH_PATH, HEALTH_ROUTE, DatabaseState, database_state
 
 
 def health(url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict[str, str], str]:

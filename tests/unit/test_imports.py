@@ -549,6 +549,34 @@ def test_an_import_over_an_approved_value_is_a_correction_that_needs_a_reason(
     assert (pending.value, pending.correction_reason) == (9, "SSB rettet tallet")
 
 
+@pytest.mark.parametrize(
+    ("reason", "problem"),
+    [
+        ("\u202eevil", "reason_characters"),
+        ("SSB \u2066rettet\u2069", "reason_characters"),
+        ("x" * 1001, "reason_too_long"),
+    ],
+)
+def test_an_import_s_correction_reason_is_checked_like_every_other_text(
+    setup: Setup, reason: str, problem: str
+) -> None:
+    # the begrunnelse column was only measured: «\u202eevil» went in as typed
+    a, b = setup.actors["udir_a"], setup.actors["udir_b"]
+    row = save_value(
+        a, setup.indicator("C1"), setup.period, {"value": "7"}, version=None, engine=setup.engine
+    )
+    row = submit_value(a, row.id or 0, row.version, engine=setup.engine)
+    approve_value(b, row.id or 0, row.version, engine=setup.engine)
+    data = csv_bytes([["C1", "2025", "8", "", "", reason]], header=[*HEADER, "begrunnelse"])
+    check = setup.check("udir_a", data)
+    assert [p.code for p in check.bad[0].problems] == [problem]
+    assert catalogue("nb")[f"import.problem.{problem}"].startswith("«begrunnelse»")
+    with pytest.raises(ImportRefused):
+        setup.commit("udir_a", data)
+    with Session(setup.engine) as session:
+        assert session.exec(select(IndicatorValue.value)).all() == [7]
+
+
 # --- the commit: permissions, workflow, audit, all or nothing ---------------------------------
 
 

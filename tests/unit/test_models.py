@@ -1,5 +1,6 @@
 """Input validation of the domain models: what a user types is cleaned or refused with a reason."""
 
+import datetime as dt
 import math
 
 import pytest
@@ -39,7 +40,9 @@ def test_nul_and_control_characters_are_refused(bad: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"]
+    "control",
+    # embeddings, overrides and isolates, and the marks (left-to-right, right-to-left, Arabic)
+    list("\u202a\u202b\u202c\u202d\u202e\u2066\u2069\u200e\u200f\u061c"),
 )
 def test_bidirectional_controls_are_refused_in_names_and_notes(control: str) -> None:
     # «\u202eevil» shows as «live»: a name must read the way it shows
@@ -74,7 +77,7 @@ def test_zero_width_characters_are_removed(invisible: str) -> None:
     ],
 )
 def test_optional_one_line_fields_refuse_line_breaks(model: type, field: str) -> None:
-    for broken in ("første\nandre", "første\r\nandre", "a\tb"):
+    for broken in ("første\nandre", "første\r\nandre", "a\tb", "a\u2028b", "a\u2029b"):
         with pytest.raises(ValidationError) as caught:
             model(**{field: broken})
         assert error_types(caught.value) == {"single_line"}
@@ -86,6 +89,14 @@ def test_names_must_be_one_line_and_not_too_long() -> None:
     with pytest.raises(ValidationError) as caught:
         OrganisationCreate(key="x", short_name="a\nb", name="x" * 201)
     assert error_types(caught.value) == {"single_line", "string_too_long"}
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])  # Unicode's line and paragraph
+def test_one_line_fields_refuse_unicode_line_separators(separator: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        PeriodCreate(label=f"20{separator}25", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    assert error_types(caught.value) == {"single_line"}
+    assert IndicatorUpdate(note=f"første{separator}andre").note == f"første{separator}andre"
 
 
 def test_empty_name_is_refused_but_empty_note_is_none() -> None:

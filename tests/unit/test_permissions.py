@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from dashboard.db import session_scope
 from dashboard.services.permissions import ANONYMOUS, Action, Actor, PermissionDenied, allowed
 from dashboard.services.users import (
+    MAX_FAILURES,
     SignInFailed,
     WeakPassword,
     authenticate,
@@ -320,24 +321,82 @@ def test_the_throttle_backs_off_per_client_and_forgets() -> None:
     clock = FakeClock()
     throttle = th.Throttle(clock)
     for _ in range(th.FREE_FAILURES - 1):
-        throttle.failed("a")
+        assert throttle.attempt("a") == 0
         assert throttle.wait("a") == 0
     waits = []
     for _ in range(8):
-        throttle.failed("a")
+        assert throttle.attempt("a") == 0
         waits.append(throttle.wait("a"))
+        clock.now += waits[-1]
     assert waits == [2, 4, 8, 16, 32, 60, 60, 60]  # doubling, up to MAX_WAIT
     assert throttle.wait("b") == 0  # another client is not held up
+    assert throttle.attempt("a") == 0
     clock.now += 59
+    assert throttle.attempt("a") == 1  # refused, and not counted: the wait stays
     assert throttle.wait("a") == 1
     clock.now += th.FORGET_AFTER
     assert throttle.wait("a") == 0
-    throttle.failed("a")
+    assert throttle.attempt("a") == 0
     assert throttle.wait("a") == 0  # forgotten: counting afresh
-    for _ in range(5):
-        throttle.failed("c")
+    for _ in range(th.FREE_FAILURES):
+        throttle.attempt("c")
     throttle.succeeded("c")
     assert throttle.wait("c") == 0
+
+
+def test_simultaneous_attempts_cannot_all_pass_the_throttle() -> None:
+    # the check came before Argon2 and the failure was counted after a write: 20 attempts at
+    # once from one client were all checked
+    import threading
+
+    from dashboard.services import throttle as th
+
+    throttle = th.Throttle()
+    start = threading.Barrier(50)
+    passed: list[float] = []
+
+    def knock() -> None:
+        start.wait()
+        passed.append(throttle.attempt("ip:192.0.2.9"))
+
+    threads = [threading.Thread(target=knock) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert passed.count(0.0) == th.FREE_FAILURES
+    assert all(0 < wait <= th.FIRST_WAIT for wait in passed if wait)
+
+
+def test_simultaneous_sign_ins_from_one_client_are_throttled(engine: Engine) -> None:
+    import threading
+
+    from dashboard.services.throttle import FREE_FAILURES, Throttle
+    from dashboard.services.users import TooManyAttempts
+
+    bootstrap(engine, AD, "admin@example.no", password="riktig-passord-123")
+    throttle = Throttle()
+    start = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def sign_in() -> None:
+        start.wait()
+        try:
+            authenticate(
+                "admin@example.no", "feil", client="ip:192.0.2.1", throttle=throttle, engine=engine
+            )
+        except (SignInFailed, TooManyAttempts) as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=sign_in) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["SignInFailed"] * FREE_FAILURES + ["TooManyAttempts"] * (
+        20 - FREE_FAILURES
+    )
+    assert _lock_state(engine, "admin@example.no")[0] == FREE_FAILURES
 
 
 def test_the_throttle_keeps_a_bounded_number_of_clients(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -346,7 +405,7 @@ def test_the_throttle_keeps_a_bounded_number_of_clients(monkeypatch: pytest.Monk
     monkeypatch.setattr(th, "MAX_CLIENTS", 100)
     throttle = th.Throttle(FakeClock())
     for n in range(1000):
-        throttle.failed(f"ip:{n}")
+        throttle.attempt(f"ip:{n}")
     assert len(throttle._clients) == 100
 
 
@@ -418,7 +477,7 @@ def test_every_audited_text_is_bounded(engine: Engine) -> None:
             "e" * 500,
             "i" * 500,
             before={"note": long, "list": [long, {"deep": long + "\x00"}]},
-            after={"note": "kort\x00"},
+            after={"note": "kort\x00", "name": "\u202eevil\u200b", "c1": "a\x85b"},
             reason=long,
         )
     with Session(engine) as session:
@@ -429,4 +488,59 @@ def test_every_audited_text_is_bounded(engine: Engine) -> None:
     assert event.reason is not None and len(event.reason) == 2000
     assert event.before is not None and len(event.before["note"]) == 10_000
     assert len(event.before["list"][0]) == 10_000 and len(event.before["list"][1]["deep"]) == 10_000
-    assert event.after == {"note": "kort\ufffd"}
+    # control characters and bidirectional controls shown as U+FFFD, zero-width ones dropped
+    assert event.after == {"note": "kort\ufffd", "name": "\ufffdevil", "c1": "a\ufffdb"}
+
+
+def test_failing_on_from_elsewhere_cannot_keep_the_owner_s_browser_out(engine: Engine) -> None:
+    # an account could be locked again right after each lock ran out (5 failures): the only
+    # administrator could be kept out about 99 % of the time
+    from dashboard.services.users import device_token
+
+    owner = bootstrap(engine, AD, "admin@example.no", password="riktig-passord-123")
+    authenticate("admin@example.no", "riktig-passord-123", engine=engine)
+    known = device_token(owner.id or 0, engine=engine)  # the owner's browser keeps it
+    assert known is not None
+    for _ in range(MAX_FAILURES):  # somebody else, from a browser that never signed in
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "gjett", engine=engine)
+    locked = _lock_state(engine, "admin@example.no")
+    assert locked[1] is not None
+    with pytest.raises(SignInFailed):  # a new browser gets the one answer, right password or not
+        authenticate("admin@example.no", "riktig-passord-123", engine=engine)
+    for _ in range(3):  # the owner mistyping does not count towards (or extend) a lock
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "feil", device=known, engine=engine)
+    actor = authenticate("admin@example.no", "riktig-passord-123", device=known, engine=engine)
+    assert actor.id == owner.id
+    assert _lock_state(engine, "admin@example.no") == locked  # still locked for the others
+    with pytest.raises(SignInFailed):
+        authenticate("admin@example.no", "riktig-passord-123", engine=engine)
+    audited = rows(engine, AuditEvent, action="sign_in")
+    assert audited == 2
+
+
+def test_only_a_token_for_this_account_and_its_current_password_is_a_known_browser(
+    engine: Engine,
+) -> None:
+    from dashboard.services.users import device_token
+
+    admin = bootstrap(engine, AD, "admin@example.no", password="riktig-passord-123")
+    other = bootstrap(engine, OP, "kari@example.no", password="karis-passord-123")
+    theirs = device_token(other.id or 0, engine=engine)
+    mine = device_token(admin.id or 0, engine=engine)
+    assert theirs and mine and theirs != mine
+    nonce = mine.partition(".")[0]
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "gjett", engine=engine)
+    for wrong in (theirs, f"{nonce}.{'0' * 64}", f"{nonce}.", ".", "x" * 10_000, ""):
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "riktig-passord-123", device=wrong, engine=engine)
+    new = reset_password(admin, admin.id or 0, engine=engine)  # a new password voids it
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(SignInFailed):
+            authenticate("admin@example.no", "gjett", engine=engine)
+    with pytest.raises(SignInFailed):
+        authenticate("admin@example.no", new, device=mine, engine=engine)
+    assert device_token(admin.id or 0, engine=engine) != mine

@@ -18,7 +18,8 @@ from dashboard.settings import ROOT
 CHILD = """
 import sys
 from dashboard.db import make_engine, session_scope
-from dashboard.health import database_state, read_only
+from dashboard.db import read_only
+from dashboard.health import database_state
 
 engine = make_engine(sys.argv[1])
 print(database_state(engine).value)

@@ -128,3 +128,26 @@ def test_with_the_database_away_the_routes_answer_without_a_crash(
         ended = client.post(sessions.END_PATH, headers=SAME_SITE)
         assert ended.status_code == 204 and sessions.COOKIE not in ended.cookies
     clear_caches()
+
+
+def test_a_sign_in_leaves_the_browser_a_device_cookie_that_outlasts_signing_out(
+    client: TestClient, engine: Engine
+) -> None:
+    from dashboard.services.users import MAX_FAILURES, SignInFailed, authenticate
+
+    kari = bootstrap(engine, OP, "kari@example.no", password="karis-passord-123")
+    answer = client.post(sessions.START_PATH, content=grant_for(kari, engine), headers=SAME_SITE)
+    cookies = answer.headers.get_list("set-cookie")
+    device = next(c for c in cookies if c.startswith(f"{sessions.DEVICE_COOKIE}="))
+    assert "HttpOnly" in device and "SameSite=lax" in device
+    assert f"Max-Age={sessions.DEVICE_DAYS * 24 * 3600}" in device
+    token = client.cookies[sessions.DEVICE_COOKIE]
+    signed_out = client.post(sessions.END_PATH, headers=SAME_SITE)
+    assert all(
+        not c.startswith(sessions.DEVICE_COOKIE) for c in signed_out.headers.get_list("set-cookie")
+    )
+    for _ in range(MAX_FAILURES):  # somebody else locks the account
+        with pytest.raises(SignInFailed):
+            authenticate("kari@example.no", "gjett", engine=engine)
+    # this browser still gets in
+    assert authenticate("kari@example.no", "karis-passord-123", device=token, engine=engine)

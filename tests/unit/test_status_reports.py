@@ -400,6 +400,38 @@ def test_an_override_needs_a_justification_and_is_kept_beside_the_computed_statu
 
 
 @pytest.mark.parametrize(
+    ("justification", "error"),
+    [
+        ("Fordi\x00", "control_characters"),
+        ("Fordi \x1b[31m", "control_characters"),
+        ("\u202eiedroF", "bidi_characters"),
+        ("\u200eFordi", "bidi_characters"),
+        ("x" * 2001, "string_too_long"),
+    ],
+)
+def test_an_override_justification_is_checked_like_every_other_text(
+    world: World, justification: str, error: str
+) -> None:
+    # it was only stripped and measured: NUL and control characters were stored on SQLite
+    # and NUL raised psycopg's DataError on PostgreSQL
+    report = world.draft("2024")
+    steering = world.actors["steering"]
+    with pytest.raises(ValidationError) as refused:
+        override_goal(
+            steering, report.id or 0, report.version, "1", "on_track", justification,
+            engine=world.engine,
+        )  # fmt: skip
+    assert [e["type"] for e in refused.value.errors()] == [error]
+    assert stored(world, report).goals.set_index("code").loc["1", "override_status"] is None
+    report = override_goal(
+        steering, report.id or 0, report.version, "1", "on_track", "\u200b" + "x" * 2000,
+        engine=world.engine,
+    )  # fmt: skip
+    goal = stored(world, report).goals.set_index("code").loc["1"]
+    assert goal["override_justification"] == "x" * 2000  # the zero-width space removed
+
+
+@pytest.mark.parametrize(
     ("who", "allowed"),
     [
         ("udir_a", False),

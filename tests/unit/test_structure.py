@@ -134,3 +134,30 @@ def test_the_garbage_collection_that_ships_is_the_measured_choice() -> None:
     last = app.body[-1]
     assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
     assert ast.unparse(last.value.func) == "freeze_start_up_objects"
+
+
+def test_each_limit_and_character_class_is_defined_once() -> None:
+    # REASON_MAX_LENGTH stood in models and services, the audit's EMAIL_MAX beside the models'
+    # EMAIL_MAX_LENGTH, its control characters beside models.fields' (which it missed
+    # bidirectional and zero-width ones of), and imports._restore beside exports.restore
+    import re
+
+    from dashboard.services import exports, imports
+
+    sources = [*ROOT.glob("dashboard/**/*.py"), *ROOT.glob("models/*.py")]
+    limits: dict[str, list[str]] = {}
+    for path in sources:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if isinstance(target, ast.Name) and re.fullmatch(r"[A-Z_]*MAX[A-Z_]*", target.id):
+                    limits.setdefault(target.id, []).append(path.name)
+    assert {name: files for name, files in limits.items() if len(files) > 1} == {}
+    assert [name for name in limits if name.startswith("EMAIL_MAX")] == ["EMAIL_MAX_LENGTH"]
+    character_classes = [
+        path.name
+        for path in sources
+        if re.search(r"re\.compile\([^)]*\\x00", path.read_text(encoding="utf-8"))
+    ]
+    assert character_classes == ["fields.py"]
+    assert imports.restore is exports.restore
