@@ -32,7 +32,7 @@ if not signed_in():
 actor = current_actor()
 st.markdown(t("auth.signed_in_as", email=esc(actor.email), role=label(actor.role, "Role")))
 if actor.id is not None and not oidc_signed_in():
-    st.subheader(t("auth.change_password"))
+    st.header(t("auth.change_password"))
     password_form()
-st.subheader(t("auth.sign_out"))
+st.header(t("auth.sign_out"))
 sign_out_button()

@@ -86,7 +86,7 @@ def _goal_names(found: Coverage) -> dict[int, str]:
 
 def _gap_summary(table: pd.DataFrame) -> None:
     """Which subgoals lack an initiative, a direct one, or an indicator, in words."""
-    st.subheader(t("portfolio.gaps"))
+    st.header(t("portfolio.gaps"))
     for gap in GAPS:
         flagged = table[table[gap]]
         names = ", ".join(
@@ -104,7 +104,7 @@ def _gap_summary(table: pd.DataFrame) -> None:
 def _overlaps(found: Coverage, selected: pd.DataFrame, mission_id: int) -> None:
     """Where initiatives may overlap: links recorded as overlap or shared target group, and
     initiatives that contribute directly to exactly the same goals."""
-    st.subheader(t("portfolio.overlaps"))
+    st.header(t("portfolio.overlaps"))
     numbers = set(selected["number"])
     names = dict(zip(selected["number"], selected["name"], strict=True))
     recorded = query(links, mission_id)
@@ -216,13 +216,13 @@ def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
     table = gaps(found, selected["number"])
     _gap_summary(table)
     _overlaps(found, selected, mission_id)
-    st.subheader(t("portfolio.coverage"))
+    st.header(t("portfolio.coverage"))
     st.caption(t("portfolio.coverage_help"))
     shown = _coverage_table(table)
     data_table(shown, hide_index=True, width="stretch", height="content")
     downloads(shown, "dekning-per-maal", key="coverage")
 
-    st.subheader(t("portfolio.heatmap"))
+    st.header(t("portfolio.heatmap"))
     st.caption(t("portfolio.matrix_help"))
     _heatmap(found, selected)
     matrix = wide_matrix(found, selected["number"])
@@ -233,7 +233,7 @@ def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
             key="matrix",
         )
 
-    st.subheader(t("portfolio.split"))
+    st.header(t("portfolio.split"))
     dimension = (
         url_selectbox(
             t("portfolio.split_by"),
@@ -352,7 +352,7 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
             t("col.to"): [names[e.target] for e in graph.edges],
         }
     )
-    st.subheader(t("portfolio.network_text"))
+    st.header(t("portfolio.network_text"))
     for title, members in graph.groups:
         st.markdown(f"**{esc(title)}**: " + "; ".join(esc(names[m]) for m in members))
     if graph.loose:

@@ -16,7 +16,7 @@ def test_coverage_names_the_subgoals_without_initiatives_and_splits_by_arena() -
     assert any(
         w.startswith("Delmål med bare indirekte bidrag (2): 3.1 Innovasjon") for w in warnings
     )
-    assert "Mulige overlapp" in [s.value for s in at.subheader]
+    assert "Mulige overlapp" in [s.value for s in at.header]
     shared = at.dataframe[0].value
     assert any(
         "30. IPS Ung" in which and "33. Utenforfloken 3.0" in which for which in shared["Satsinger"]
