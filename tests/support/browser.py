@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bench.server import APP_DONE, CHROMIUM, CHROMIUM_ARGS, SKELETON
+from dashboard.i18n import translate
 from support.server import FreshApp
 
 SCREENS = Path("/tmp/screens")  # screenshots for people to look at; not in the repo
@@ -47,20 +48,22 @@ def main_text(page: Page) -> str:
     return text.replace("\xa0", " ").replace("\u202f", " ")
 
 
-def sign_in(page: Page, app: FreshApp, email: str) -> None:
-    """Sign in on Konto with a demo account's password."""
+def sign_in(page: Page, app: FreshApp, email: str, lang: str = "nb") -> None:
+    """Sign in on Konto with a demo account's password, on a server showing lang."""
     page.goto(f"{app.url}/konto")
     wait_ready(page)
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Passord").fill(app.passwords[email])
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Innlogget som {email}")
+    page.get_by_label(translate(lang, "auth.email"), exact=True).fill(email)
+    page.get_by_label(translate(lang, "auth.password"), exact=True).fill(app.passwords[email])
+    page.get_by_role("button", name=translate(lang, "auth.sign_in")).click()
+    signed_in_as = translate(lang, "auth.signed_in_as", email=email, role="")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(signed_in_as.split("(")[0])
 
 
-def signed_in_page(browser: Browser, app: FreshApp, email: str) -> Page:
-    """A new Norwegian browser context (1400 x 1000) signed in on Konto as email."""
+def signed_in_page(browser: Browser, app: FreshApp, email: str, lang: str = "nb") -> Page:
+    """A new browser context (1400 x 1000) signed in on Konto as email, on a server showing
+    lang."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
     context.set_default_timeout(20_000)
     page = context.new_page()
-    sign_in(page, app, email)
+    sign_in(page, app, email, lang)
     return page

@@ -69,11 +69,15 @@ class FreshApp:
 
 @contextmanager
 def demo_app(
-    prepare: Callable[[Engine], None] | None = None, *, database_url: str | None = None
+    prepare: Callable[[Engine], None] | None = None,
+    *,
+    database_url: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[FreshApp]:
     """A freshly served app with the demo accounts (their passwords kept), and whatever
     prepare(engine) adds before the server starts; skipped without Chromium. database_url: an
-    empty database to use (PostgreSQL) instead of a new SQLite file."""
+    empty database to use (PostgreSQL) instead of a new SQLite file; env: the server's extra
+    environment (e.g. LANGUAGE)."""
     if chromium_missing():
         pytest.skip(CHROMIUM_MISSING)
     app = FreshApp()
@@ -86,6 +90,6 @@ def demo_app(
             prepare(engine)
         engine.dispose()
 
-    with app_server(prepare=ready, database_url=database_url) as url:
+    with app_server(prepare=ready, database_url=database_url, env=env) as url:
         app.url = url
         yield app
