@@ -8,7 +8,7 @@ from dashboard.services.governance import bodies, deliverables
 from dashboard.services.permissions import Action, allowed
 from dashboard.ui.admin import reopen_section
 from dashboard.ui.charts import timeline_chart
-from dashboard.ui.context import current_actor, label, lang, sees_unapproved, t
+from dashboard.ui.context import category_label, current_actor, label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.decisions import decision_log_section, published_decisions
 from dashboard.ui.reporting import show_messages
@@ -18,6 +18,7 @@ from dashboard.ui.widgets import (
     data_table,
     empty_state,
     esc,
+    mission_text,
     note,
     page_header,
 )
@@ -35,9 +36,9 @@ for entry in all_bodies:
     body = entry.body
     with st.container(border=True):
         st.subheader(esc(body.name))
-        st.caption(f"{label(body.kind, 'BodyKind')} · {esc(body.phase or '')}")
+        st.caption(f"{label(body.kind, 'BodyKind')} · {esc(category_label(body.phase))}")
         if body.description:
-            st.markdown(esc(body.description))
+            mission_text(body.description)
         note(body.note)
         if not entry.members.empty:
             members = pd.DataFrame(

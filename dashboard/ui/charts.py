@@ -126,14 +126,21 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
             alt.Tooltip("value:Q", title=translate(lang, "chart.tooltip.value"), format=",.1~f"),
         ],
     )
-    layers = [  # only the layers with data: each layer costs Altair a deep copy
-        base.transform_filter(alt.datum.key == "value").mark_line(
-            strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=70)
-        ),
-        base.transform_filter(
-            (alt.datum.key == "baseline") | (alt.datum.key == "target")
-        ).mark_point(shape="diamond", filled=True, size=140),
-    ]
+    # only the layers with data: each layer costs Altair a deep copy, and an empty one is an
+    # unnamed graphics symbol to a screen reader (axe's svg-img-alt)
+    layers = []
+    if "value" in keys:
+        layers.append(
+            base.transform_filter(alt.datum.key == "value").mark_line(
+                strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=70)
+            )
+        )
+    if {"baseline", "target"} & set(keys):
+        layers.append(
+            base.transform_filter(
+                (alt.datum.key == "baseline") | (alt.datum.key == "target")
+            ).mark_point(shape="diamond", filled=True, size=140)
+        )
     if "trajectory" in keys:
         trajectory = base.transform_filter(alt.datum.key == "trajectory")
         layers.append(trajectory.mark_line(strokeDash=[6, 4]))

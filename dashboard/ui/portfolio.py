@@ -22,6 +22,7 @@ from dashboard.services.portfolio_analysis import (
     without_years,
 )
 from dashboard.services.portfolio_edit import SYMMETRIC
+from dashboard.ui.a11y import graphviz_name
 from dashboard.ui.charts import coverage_heatmap, portfolio_timeline
 from dashboard.ui.context import label, labels, lang, t
 from dashboard.ui.data import query
@@ -344,6 +345,14 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
         )
     elif graph.nodes:
         st.graphviz_chart(to_dot(graph), width="stretch")
+        graphviz_name(
+            t(
+                "portfolio.network_name",
+                groups=len(graph.groups),
+                alone=len(graph.loose[1]) if graph.loose else 0,
+                text=t("portfolio.network_text"),
+            )
+        )
     names = {node.id: node.label for node in graph.nodes}
     listing = pd.DataFrame(
         {

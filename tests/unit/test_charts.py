@@ -42,6 +42,22 @@ def test_indicator_chart_is_valid_and_norwegian(target: float | None) -> None:
     assert set(points["series"]) >= {"Målt verdi", "Utgangsverdi"}
 
 
+@pytest.mark.parametrize("only", ["baseline", "value"])
+def test_indicator_chart_draws_no_layer_without_data(only: str) -> None:
+    """An empty layer is an unnamed graphics symbol to a screen reader (axe's svg-img-alt): a
+    baseline alone, or values alone, give one layer."""
+    points = indicator_points(
+        SERIES if only == "value" else SERIES.iloc[0:0],
+        baseline_value=4 if only == "baseline" else None,
+        baseline_year=2000 if only == "baseline" else None,
+        target_value=None,
+        target_year=None,
+        lang="nb",
+    )
+    spec = indicator_chart(points, y_title="%", lang="nb").to_dict(validate=True)
+    assert len(spec["layer"]) == 1
+
+
 def test_indicator_text_alternative() -> None:
     points = indicator_points(
         SERIES, baseline_value=4, baseline_year=2000, target_value=6, target_year=2030, lang="nb"
