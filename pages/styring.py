@@ -104,10 +104,10 @@ timeline = pd.DataFrame(
         "status": [label(s, "DeliverableStatus") for s in dated["status"]],
     }
 )
-colours = {  # as on Portefølje's timeline
+colours = {  # as on Portefølje's timeline, for the statuses shown
     label(status, kind): colour
     for status, kind, colour, _look in TIMELINE_COLOURS
-    if kind == "DeliverableStatus"
+    if kind == "DeliverableStatus" and label(status, kind) in set(timeline["status"])
 }
 chart = chart_spec(
     timeline_chart,
