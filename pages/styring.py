@@ -11,6 +11,7 @@ from dashboard.ui.charts import timeline_chart
 from dashboard.ui.context import category_label, current_actor, label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.decisions import decision_log_section, published_decisions
+from dashboard.ui.portfolio import TIMELINE_COLOURS
 from dashboard.ui.reporting import show_messages
 from dashboard.ui.widgets import (
     chart_spec,
@@ -104,7 +105,18 @@ timeline = pd.DataFrame(
         "status": [label(s, "DeliverableStatus") for s in dated["status"]],
     }
 )
-chart = chart_spec(timeline_chart, points=timeline, status_title=t("col.status"), lang=lang())
+colours = {  # as on Portefølje's timeline, for the statuses shown
+    label(status, kind): colour
+    for status, kind, colour, _look in TIMELINE_COLOURS
+    if kind == "DeliverableStatus" and label(status, kind) in set(timeline["status"])
+}
+chart = chart_spec(
+    timeline_chart,
+    points=timeline,
+    status_title=t("col.status"),
+    colours=colours,
+    lang=lang(),
+)
 undated = len(items) - len(dated)
 alt_text = t(
     "governance.timeline_alt",
