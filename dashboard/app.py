@@ -25,7 +25,8 @@ st.set_page_config(
 )
 resolve_session()
 closed = not signed_in() and not get_settings().public_read
-page = st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed))
+# expanded: every page in the menu, none behind a «View more» button (in English)
+page = st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed), expanded=True)
 land_after_sign_in()  # before anything is drawn: the landing page's run draws it all
 cookie_request()  # after the landing: a switch of page would drop what this run draws
 with st.sidebar:
