@@ -2,14 +2,13 @@
 rules of when a mail is due (a daily digest's hour, the back-off after a failure)."""
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.enums import Role
+from models.enums import Delivery, NotificationKind, OutboxStatus, Role, Topic
 from models.fields import enum_column
 from models.reporting import utcnow
 
@@ -17,31 +16,6 @@ OSLO = ZoneInfo("Europe/Oslo")
 DIGEST_HOUR = 7  # a daily digest goes out at 07:00 Norwegian time
 MAX_ATTEMPTS = 12  # then a mail is given up (failed), for the secretariat to look at
 ERROR_MAX = 1000
-
-
-class NotificationKind(StrEnum):
-    """What a mail tells."""
-
-    ENTRY_SUBMITTED = "entry_submitted"  # values or check-ins wait for approval
-    CORRECTION_WAITING = "correction_waiting"  # a correction of an approved figure waits
-    ENTRY_RETURNED = "entry_returned"
-    REPORT_SUBMITTED = "report_submitted"
-    REPORT_RETURNED = "report_returned"
-    REPORT_APPROVED = "report_approved"
-    REMINDER_DUE = "reminder_due"
-    REMINDER_OVERDUE = "reminder_overdue"
-    DECISION_DUE = "decision_due"
-    DECISION_OVERDUE = "decision_overdue"
-
-
-class Topic(StrEnum):
-    """What a person chooses to be told about (each a few kinds)."""
-
-    TO_APPROVE = "to_approve"
-    RETURNED = "returned"
-    REPORTS = "reports"
-    REMINDERS = "reminders"
-    DECISIONS = "decisions"
 
 
 K = NotificationKind
@@ -66,26 +40,6 @@ ROLE_TOPICS: dict[Role, tuple[Topic, ...]] = {
 }
 # A partner reads published reports only: no other kind of mail ever goes to one.
 PARTNER_KINDS = frozenset({K.REPORT_APPROVED})
-
-
-class Delivery(StrEnum):
-    """How a person wants a topic: not at all, at once, or in one mail a day."""
-
-    OFF = "off"
-    IMMEDIATE = "immediate"
-    DAILY = "daily"
-
-
-class OutboxStatus(StrEnum):
-    """Where a mail is: waiting, being sent, sent, or not (with the error)."""
-
-    QUEUED = "queued"
-    RETRYING = "retrying"  # failed, tried again after a back-off
-    SENDING = "sending"  # claimed by a sender, which has not recorded the result yet
-    SENT = "sent"
-    FAILED = "failed"  # given up after MAX_ATTEMPTS
-    UNCERTAIN = "uncertain"  # the sender stopped between sending and recording: not sent again
-    DROPPED = "dropped"  # the recipient may no longer be told (deactivated, or not allowed)
 
 
 WAITING = frozenset({OutboxStatus.QUEUED, OutboxStatus.RETRYING})

@@ -112,7 +112,7 @@ def test_a_submitted_value_mails_the_approvers_never_the_submitter(
     ]
     assert inbox.to(email("udir_a")) == []  # the submitter
     (mail,) = inbox.to(email("udir_b"))
-    assert mail.message["Subject"] == "En registrering venter på godkjenning (2025)"
+    assert mail.message["Subject"] == "1 registrering venter på godkjenning (2025)"
     text, html = mail.part("plain"), mail.part("html")
     link = f"{BASE}/rapportering?periode={world.period}"
     assert link in text and f'href="{link}"' in html
@@ -191,7 +191,7 @@ def test_a_correction_waiting_tells_the_approvers(world: Any, inbox: Inbox) -> N
         email("udir_b"),
     ]
     (mail,) = inbox.to(email("udir_b"))
-    assert mail.message["Subject"].startswith("En korreksjon av et godkjent tall venter")
+    assert mail.message["Subject"].startswith("1 korreksjon av et godkjent tall venter")
     assert "Feil i kilden" in mail.part("plain")
 
 
@@ -581,3 +581,28 @@ def test_the_digest_hour_and_back_off() -> None:
     winter = dt.datetime(2026, 1, 5, 5, 0, tzinfo=dt.UTC)  # 06:00 in Oslo: today 07:00
     assert next_digest(winter) == dt.datetime(2026, 1, 5, 6, 0, tzinfo=dt.UTC)
     assert [back_off(n).total_seconds() / 60 for n in (1, 2, 3, 10, 20)] == [1, 2, 4, 360, 360]
+
+
+def test_the_server_says_at_start_where_mail_would_go(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, engine: Any
+) -> None:
+    """make run starts dashboard/server.py, which names where mail goes (or that it waits)."""
+    import runpy
+
+    from dashboard.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", url_of(engine))
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    get_settings.cache_clear()
+    try:
+        runpy.run_path(str(ROOT / "dashboard" / "server.py"))
+        assert "SMTP_HOST is not set, so nothing is sent" in capsys.readouterr().out
+        monkeypatch.setenv("SMTP_HOST", "smtp.example.no")
+        monkeypatch.setenv("SMTP_PORT", "587")
+        monkeypatch.setenv("SMTP_STARTTLS", "true")
+        get_settings.cache_clear()
+        runpy.run_path(str(ROOT / "dashboard" / "server.py"))
+        said = capsys.readouterr().out
+        assert "through smtp.example.no:587, STARTTLS" in said and "dashboard.notify" in said
+    finally:
+        get_settings.cache_clear()
