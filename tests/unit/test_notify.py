@@ -48,8 +48,11 @@ from models.notifications import (
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://dashbord.example.no"
 K = NotificationKind
-# Events are written at the real time: a run a minute later finds them due.
-NOW = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+
+
+def soon() -> dt.datetime:
+    """A minute from now: events are written at the real time, so a run then finds them due."""
+    return dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
 
 
 @pytest.fixture
@@ -69,9 +72,11 @@ def settings_for(port: int, **more: Any) -> Settings:
     )
 
 
-def send(world: Any, inbox: Inbox, now: dt.datetime = NOW, **more: Any) -> Any:
-    """One sender run against the test's mail server."""
-    return run_once(now=now, engine=world.engine, settings=settings_for(inbox.port, **more))
+def send(world: Any, inbox: Inbox, now: dt.datetime | None = None, **more: Any) -> Any:
+    """One sender run against the test's mail server (a minute from now, unless told)."""
+    return run_once(
+        now=now or soon(), engine=world.engine, settings=settings_for(inbox.port, **more)
+    )
 
 
 def submitted(world: Any, who: str, value: str, *, indicator: int = 0) -> Any:
@@ -201,7 +206,7 @@ def test_a_correction_waiting_tells_the_approvers(world: Any, inbox: Inbox) -> N
 def report_sent(world: Any) -> Any:
     """A draft report for the world's period, with a summary, sent to the steering group."""
     a = world.actors["udir_a"]
-    report = create_draft(a, world.mission, world.period, today=NOW.date(), engine=world.engine)
+    report = create_draft(a, world.mission, world.period, today=soon().date(), engine=world.engine)
     report = update_texts(
         a, report.id, {"summary": "Oppsummering", "version": report.version}, engine=world.engine
     )
@@ -316,17 +321,18 @@ def test_with_the_mail_server_down_the_outbox_keeps_the_mails_and_sends_each_onc
 ) -> None:
     port = free_port()
     submitted(world, "udir_a", "1")
-    down = run_once(now=NOW, engine=world.engine, settings=settings_for(port))
+    now = soon()
+    down = run_once(now=now, engine=world.engine, settings=settings_for(port))
     assert down.failed == 2 and down.mails == 0
     rows = outbox(world)
     assert {r.status for r in rows} == {OutboxStatus.RETRYING}
     assert all(r.attempts == 1 and r.last_error and "Connection" in r.last_error for r in rows)
     with smtp_server(port) as inbox:
         early = run_once(
-            now=NOW + dt.timedelta(seconds=30), engine=world.engine, settings=settings_for(port)
+            now=now + dt.timedelta(seconds=30), engine=world.engine, settings=settings_for(port)
         )
         assert early.mails == 0  # within the back-off
-        later = NOW + back_off(1)
+        later = now + back_off(1)
         assert run_once(now=later, engine=world.engine, settings=settings_for(port)).mails == 2
         assert run_once(now=later, engine=world.engine, settings=settings_for(port)).mails == 0
         assert sorted(r for m in inbox.mails for r in m.recipients) == [
@@ -341,7 +347,7 @@ def test_failures_back_off_and_then_give_up_with_the_error_for_the_secretariat(
 ) -> None:
     port = free_port()
     submitted(world, "udir_a", "1")
-    now = NOW
+    now = soon()
     for attempt in range(1, 13):
         run_once(now=now, engine=world.engine, settings=settings_for(port))
         now += back_off(attempt)
@@ -359,7 +365,7 @@ def test_failures_back_off_and_then_give_up_with_the_error_for_the_secretariat(
 
 def test_without_smtp_host_nothing_is_sent_and_the_outbox_fills(world: Any, inbox: Inbox) -> None:
     submitted(world, "udir_a", "1")
-    result = run_once(now=NOW, engine=world.engine, settings=Settings(smtp_host=None))
+    result = run_once(now=soon(), engine=world.engine, settings=Settings(smtp_host=None))
     assert result.waiting == 2 and result.mails == 0 and inbox.mails == []
     assert {r.status for r in outbox(world)} == {OutboxStatus.QUEUED}
     assert len(outbox_table(world.actors["admin"], engine=world.engine)) == 2
