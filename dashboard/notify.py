@@ -99,7 +99,7 @@ def run_once(
             session, now.astimezone(OSLO).date(), reminder_days=settings.reminder_days, now=now
         )
         result.uncertain = _stale_claims(session, now)
-    batches = _due(engine, now)
+    batches = _due(engine, now, settings.language)
     if not settings.smtp_host:
         result.waiting = sum(len(b.rows) for b in batches)
         return result
@@ -133,8 +133,9 @@ def _stale_claims(session: Any, now: dt.datetime) -> int:
     return count
 
 
-def _due(engine: Engine | None, now: dt.datetime) -> list[Batch]:
-    """The waiting rows due by now, grouped by recipient."""
+def _due(engine: Engine | None, now: dt.datetime, default: str) -> list[Batch]:
+    """The waiting rows due by now, grouped by recipient (default: the language of those who
+    chose none)."""
     query = (
         sa.select(
             OUTBOX.c.id,
@@ -154,7 +155,6 @@ def _due(engine: Engine | None, now: dt.datetime) -> list[Batch]:
         .order_by(OUTBOX.c.recipient_id, OUTBOX.c.id)
         .limit(BATCH_LIMIT)
     )
-    default = get_settings().language
     batches: dict[int, Batch] = {}
     with session_scope(engine=engine) as session:
         for row_id, kind, entity, entity_id, payload, uid, email, name, lang, role, active in fetch(

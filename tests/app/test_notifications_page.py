@@ -123,3 +123,30 @@ def test_the_outbox_in_english_and_empty() -> None:
     at = page("administrasjon.py", "sekretariat@demo.invalid", lang="en")
     assert [tab.label for tab in at.tabs][-1] == "Outbox"
     assert "The outbox is empty." in [i.value for i in at.info]
+
+
+def test_a_mails_link_opens_rapportering_on_the_period_it_names() -> None:
+    """/rapportering?periode=ID, the link in a mail, opens that period (not the first open)."""
+    from dashboard.services.reporting import create_period
+    from models import PeriodCreate
+
+    admin = actor_of(user("sekretariat@demo.invalid"))
+    engine = make_engine(os.environ["DATABASE_URL"])
+    ids = [
+        create_period(
+            admin,
+            PeriodCreate(label=label, kind="quarterly", start=start, end=end),  # type: ignore[arg-type]
+            engine=engine,
+        )
+        for label, start, end in (
+            ("2026-K3", dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+            ("2026-K4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+        )
+    ]
+    at = page("rapportering.py", "operativ@demo.invalid")
+    chosen = at.selectbox(key="url:periode").value
+    other = next(i for i in ids if i != chosen)
+    at.query_params["periode"] = str(other)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="url:periode").value == other
