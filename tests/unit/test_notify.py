@@ -172,6 +172,16 @@ def test_a_returned_value_tells_who_entered_it_why_in_their_language(
     assert f"{BASE}/konto" in text
 
 
+def test_mails_are_in_the_default_language_for_those_who_chose_none(
+    world: Any, inbox: Inbox
+) -> None:
+    save_preferences(world.actors["nav"], "nb", {}, engine=world.engine)
+    submitted(world, "udir_a", "7")
+    send(world, inbox, language="en")  # LANGUAGE=en
+    assert inbox.to(email("udir_b"))[0].message["Subject"] == "1 entry awaits approval (2025)"
+    assert inbox.to(email("nav"))[0].message["Subject"].startswith("1 registrering venter")
+
+
 def test_a_correction_waiting_tells_the_approvers(world: Any, inbox: Inbox) -> None:
     from dashboard.services.reporting import approve_value, save_value
 
