@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.memory import freeze_start_up_objects
 from dashboard.settings import get_settings
+from dashboard.ui.a11y import page_language
 from dashboard.ui.auth import (
     cookie_request,
     land_after_sign_in,
@@ -12,7 +13,7 @@ from dashboard.ui.auth import (
     refuse_page,
     resolve_session,
 )
-from dashboard.ui.context import LANG_KEY, current_actor, label, role, signed_in, t
+from dashboard.ui.context import LANG_KEY, current_actor, label, lang, role, signed_in, t
 from dashboard.ui.navigation import build_navigation
 from dashboard.ui.widgets import esc
 
@@ -33,6 +34,7 @@ with st.sidebar:
         LANGUAGES,
         key=LANG_KEY,
         format_func=lambda code: translate(code, "app.language_name"),
+        placeholder=t("common.choose_one"),
     )
     if signed_in():
         st.caption(
@@ -42,5 +44,6 @@ with st.sidebar:
         st.caption(t("app.role_notice", role=label(role(), "Role")))
     if oidc_refused():
         st.warning(t("auth.oidc_no_access", email=esc(st.user.get("email") or "")))
+    page_language(lang())
 page.run()
 freeze_start_up_objects()  # once, after the first page run has imported everything

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # database cannot be reached; a connect_timeout in DATABASE_URL takes precedence.
     database_connect_timeout_s: int = Field(default=5, gt=0)
     mission_key: str = "inkludering-barn-unge"
+    # Where the accessibility statement (Tilgjengelighet) tells people to report a problem: an
+    # e-mail address or a web address; without it the statement names the secretariat.
+    accessibility_contact: str | None = None
     # Whether visitors who have not signed in may read what partners read (approved data only).
     public_read: bool = True
     # After an OpenID Connect sign-in with an e-mail that has no account here: partner rights

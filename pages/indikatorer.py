@@ -23,6 +23,7 @@ from dashboard.ui.widgets import (
     esc,
     field_table,
     link_table,
+    mission_text,
     note,
     page_header,
 )
@@ -60,7 +61,7 @@ ind = detail.indicator
 
 st.header(esc(ind.name))
 if ind.definition:
-    st.markdown(esc(ind.definition))
+    mission_text(ind.definition)
 indicator_status(detail)
 points = indicator_points(
     detail.series,

@@ -6,7 +6,7 @@ from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.progress import goal_status, goal_status_text
 from dashboard.ui.tables import goal_tables
-from dashboard.ui.widgets import empty_state, esc, link_table, note, page_header
+from dashboard.ui.widgets import empty_state, esc, link_table, mission_text, note, page_header
 
 mission = current_mission()
 assert mission.id is not None
@@ -26,7 +26,7 @@ for item in goals:  # in tree order; expanders cannot nest, so depth shows in th
         st.caption(label(goal.level, "GoalLevel"))
         goal_status(item.progress)
         if goal.description:
-            st.markdown(esc(goal.description))
+            mission_text(goal.description)
         note(goal.note, proposal=goal.proposal)
         st.markdown(f"**{t('goals.indicators')}** ({len(item.indicators)})")
         if item.indicators.empty:

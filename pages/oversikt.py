@@ -28,6 +28,7 @@ from dashboard.ui.widgets import (
     empty_state,
     esc,
     link_to,
+    mission_text,
     note,
     page_header,
 )
@@ -40,7 +41,7 @@ page_header("page.overview", "overview.intro")
 
 st.header(esc(mission.title))
 if mission.aim:
-    st.markdown(esc(mission.aim))
+    mission_text(mission.aim)
 note(mission.horizon_note)
 
 counts = query(portfolio_counts, mission.id)

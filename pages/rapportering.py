@@ -35,9 +35,9 @@ with values_tab:
 with check_ins_tab:
     check_in_section(actor, mission.id, period_id)
 with queue_tab:
-    st.subheader(t("reporting.queue_values"))
+    st.header(t("reporting.queue_values"))
     queue_section(actor, mission.id)
-    st.subheader(t("check_in.queue"))
+    st.header(t("check_in.queue"))
     check_in_queue_section(actor, mission.id)
 with completeness_tab:
     if period_id is not None:

@@ -17,6 +17,7 @@ from dashboard.ui.widgets import (
     esc,
     field_table,
     link_table,
+    mission_text,
     note,
     page_header,
 )
@@ -48,7 +49,7 @@ item = detail.initiative
 
 st.header(f"{item.number}. {esc(item.name)}")
 if item.description:
-    st.markdown(esc(item.description))
+    mission_text(item.description)
 note(item.note)
 
 st.subheader(t("initiative.profile"))

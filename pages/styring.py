@@ -8,9 +8,10 @@ from dashboard.services.governance import bodies, deliverables
 from dashboard.services.permissions import Action, allowed
 from dashboard.ui.admin import reopen_section
 from dashboard.ui.charts import timeline_chart
-from dashboard.ui.context import current_actor, label, lang, sees_unapproved, t
+from dashboard.ui.context import category_label, current_actor, label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.decisions import decision_log_section, published_decisions
+from dashboard.ui.portfolio import TIMELINE_COLOURS
 from dashboard.ui.reporting import show_messages
 from dashboard.ui.widgets import (
     chart_spec,
@@ -18,6 +19,7 @@ from dashboard.ui.widgets import (
     data_table,
     empty_state,
     esc,
+    mission_text,
     note,
     page_header,
 )
@@ -35,9 +37,9 @@ for entry in all_bodies:
     body = entry.body
     with st.container(border=True):
         st.subheader(esc(body.name))
-        st.caption(f"{label(body.kind, 'BodyKind')} · {esc(body.phase or '')}")
+        st.caption(f"{label(body.kind, 'BodyKind')} · {esc(category_label(body.phase))}")
         if body.description:
-            st.markdown(esc(body.description))
+            mission_text(body.description)
         note(body.note)
         if not entry.members.empty:
             members = pd.DataFrame(
@@ -103,7 +105,18 @@ timeline = pd.DataFrame(
         "status": [label(s, "DeliverableStatus") for s in dated["status"]],
     }
 )
-chart = chart_spec(timeline_chart, points=timeline, status_title=t("col.status"), lang=lang())
+colours = {  # as on Portefølje's timeline, for the statuses shown
+    label(status, kind): colour
+    for status, kind, colour, _look in TIMELINE_COLOURS
+    if kind == "DeliverableStatus" and label(status, kind) in set(timeline["status"])
+}
+chart = chart_spec(
+    timeline_chart,
+    points=timeline,
+    status_title=t("col.status"),
+    colours=colours,
+    lang=lang(),
+)
 undated = len(items) - len(dated)
 alt_text = t(
     "governance.timeline_alt",

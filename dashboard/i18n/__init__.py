@@ -31,6 +31,12 @@ def translate(lang: str, key: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def category(lang: str, text: str) -> str:
+    """A short label from the mission's data that is really a category («Løpende»): translated
+    when the catalogue knows it (category.<text>), otherwise as written."""
+    return catalogue(lang).get(f"category.{text}", text)
+
+
 @cache
 def _plural_rule(lang: str) -> Any:
     from babel import Locale

@@ -68,6 +68,7 @@ def _organisation_choice(key: str, current: int | None = None) -> int | None:
         index=options.index(current) if current in options else 0,
         format_func=lambda i: t("common.none") if i is None else names[i],
         key=key,
+        placeholder=t("common.choose_one"),
     )
 
 
@@ -79,6 +80,7 @@ def _role_choice(key: str, current: Role = Role.PARTNER) -> Role:
         index=roles.index(current),
         format_func=lambda r: label(r, "Role"),
         key=key,
+        placeholder=t("common.choose_one"),
     )
 
 
@@ -144,7 +146,11 @@ def _edit_form(actor: Actor, users: pd.DataFrame) -> None:
     ids = list(users["id"])
     emails = dict(zip(users["id"], users["email"], strict=True))
     user_id = st.selectbox(
-        t("admin.choose_user"), ids, format_func=lambda i: emails[i], key="edit-user"
+        t("admin.choose_user"),
+        ids,
+        format_func=lambda i: emails[i],
+        key="edit-user",
+        placeholder=t("common.choose_one"),
     )
     row = users.set_index("id").loc[user_id]
     with st.form(f"edit-user-{user_id}"):
@@ -214,19 +220,25 @@ def audit_section(actor: Actor) -> None:
     facets = audit_facets(actor)
     who, what, where = st.columns(3)
     email = who.selectbox(
-        t("admin.who"), [None, *facets["actor_email"]], format_func=_choice(""), key="audit-who"
+        t("admin.who"),
+        [None, *facets["actor_email"]],
+        format_func=_choice(""),
+        key="audit-who",
+        placeholder=t("common.choose_one"),
     )
     action = what.selectbox(
         t("admin.action"),
         [None, *facets["action"]],
         format_func=_choice("action"),
         key="audit-action",
+        placeholder=t("common.choose_one"),
     )
     entity = where.selectbox(
         t("admin.entity"),
         [None, *facets["entity"]],
         format_func=_choice("entity"),
         key="audit-entity",
+        placeholder=t("common.choose_one"),
     )
     start, end = st.columns(2)
     since = start.date_input(t("admin.since"), value=None, format="DD.MM.YYYY", key="audit-since")
@@ -282,7 +294,12 @@ def periods_section(actor: Actor) -> None:
         with st.form("new-period"):
             name = st.text_input(t("col.period"), max_chars=20, placeholder="2026-T1")
             kinds = list(PeriodKind)
-            kind = st.selectbox(t("col.kind"), kinds, format_func=lambda k: label(k, "PeriodKind"))
+            kind = st.selectbox(
+                t("col.kind"),
+                kinds,
+                format_func=lambda k: label(k, "PeriodKind"),
+                placeholder=t("common.choose_one"),
+            )
             start, end, due = st.columns(3)
             first = start.date_input(t("col.from"), value=None, format="DD.MM.YYYY")
             last = end.date_input(t("col.to"), value=None, format="DD.MM.YYYY")
@@ -312,6 +329,7 @@ def _lock_form(actor: Actor, rows: list[Period]) -> None:
             t("periods.choose"),
             list(by_id),
             format_func=lambda i: f"{by_id[i].label}{' 🔒' if by_id[i].locked else ''}",
+            placeholder=t("common.choose_one"),
         )
         reason = st.text_input(t("periods.reopen_reason"), max_chars=1000)
         left, right = st.columns(2)
@@ -352,6 +370,7 @@ def reopen_section(actor: Actor) -> None:
             list(locked),
             format_func=lambda i: locked[i].label,
             key="reopen-period-choice",
+            placeholder=t("common.choose_one"),
         )
         reason = st.text_input(
             t("periods.reopen_reason"), max_chars=1000, key="reopen-period-reason"
@@ -375,6 +394,7 @@ def _due_form(actor: Actor, rows: list[Period]) -> None:
                 "framework.due_option", label=by_id[i].label, due=date(by_id[i].due, lang())
             ),
             key="due-period",
+            placeholder=t("common.choose_one"),
         )
         left, right = st.columns(2)
         due = left.date_input(

@@ -1,7 +1,11 @@
 """Altair chart builders with Norwegian number and date locale, and their text alternatives."""
 
 import datetime as dt
+import json
+import textwrap
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -20,6 +24,58 @@ _DAYS_NB = ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lør
 alt.utils.schemapi.disable_debug_mode()
 
 COLOURS = {"value": "#1f4e79", "baseline": "#6b6b6b", "target": "#b35900", "trajectory": "#b35900"}
+
+# What a status looks like besides its colour, so that it does not take colour to read it (WCAG
+# 1.4.1): how much of its colour fills the mark (the rest is white), and its outline's dash.
+LOOKS = {
+    "done": (1.0, [1, 0]),  # filled, solid outline
+    "ongoing": (0.3, [1, 0]),  # a light fill inside a solid outline
+    "planned": (0.0, [5, 3]),  # hollow, dashed
+    "unknown": (0.0, [1, 3]),  # hollow, dotted
+}
+
+# the coverage heatmap's squares for strength 1-3, and the text written in them
+HEAT = ("#c6dbef", "#4a90c2", "#08306b")
+HEAT_TEXT = ("#08306b", "#000000", "#ffffff")
+
+
+NARROW = 576  # px: a chart narrower than this (on a phone) lays out its axes and legends for it
+
+
+def on_phone(narrow: object, wide: object) -> alt.ExprRef:
+    """A property that is narrow when the chart is less than NARROW wide, else wide (see
+    label_room for how the chart knows)."""
+    width = "(containerSize()[0] || 800)"
+    return alt.ExprRef(
+        expr=f"0 * width + ({width} < {NARROW} ? {json.dumps(narrow)} : {json.dumps(wide)})"
+    )
+
+
+TITLE_LINE = 36  # characters in a line of an axis title
+STACKED_LEGENDS = alt.ExprRef(expr="{bottom: {direction: 'vertical', anchor: 'start'}}")
+
+
+def lines(text: str, width: int) -> str | list[str]:
+    """text as it is when it fits in width characters, else in lines that do."""
+    return text if len(text) <= width else textwrap.wrap(text, width)
+
+
+def tint(colour: str, share: float) -> str:
+    """colour (#rrggbb) mixed with white: share 1 is the colour itself, 0 is white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - share * (255 - c)):02x}" for c in rgb)
+
+
+def label_room(share: float, most: int) -> alt.ExprRef:
+    """An axis label limit in pixels: share of the chart's width, at most most (and 48 at least).
+
+    Streamlit never tells Python how wide the page is, so the chart works it out where it is
+    drawn: on a phone (a 358 px chart) labels are cut short with an ellipsis and the plot keeps
+    the rest of the width; the full text is in the tooltip and in the table beside the chart.
+    containerSize() is the chart's width in the page (in a PNG there is none: 800 px then);
+    0 * width makes Vega work the limit out again when the window is resized.
+    """
+    return alt.ExprRef(expr=f"0 * width + clamp({share} * (containerSize()[0] || 800), 48, {most})")
 
 
 @cache
@@ -111,7 +167,7 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
     colour = alt.Color(
         "series:N",
         scale=alt.Scale(domain=labels, range=[COLOURS[k] for k in keys]),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=alt.Legend(title=None, orient="bottom", columns=on_phone(2, 8)),
     )
     base = alt.Chart(points).encode(
         # one tick a year at most: quarterly values would otherwise repeat each year's label
@@ -126,14 +182,21 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
             alt.Tooltip("value:Q", title=translate(lang, "chart.tooltip.value"), format=",.1~f"),
         ],
     )
-    layers = [  # only the layers with data: each layer costs Altair a deep copy
-        base.transform_filter(alt.datum.key == "value").mark_line(
-            strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=70)
-        ),
-        base.transform_filter(
-            (alt.datum.key == "baseline") | (alt.datum.key == "target")
-        ).mark_point(shape="diamond", filled=True, size=140),
-    ]
+    # only the layers with data: each layer costs Altair a deep copy, and an empty one is an
+    # unnamed graphics symbol to a screen reader (axe's svg-img-alt)
+    layers = []
+    if "value" in keys:
+        layers.append(
+            base.transform_filter(alt.datum.key == "value").mark_line(
+                strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=70)
+            )
+        )
+    if {"baseline", "target"} & set(keys):
+        layers.append(
+            base.transform_filter(
+                (alt.datum.key == "baseline") | (alt.datum.key == "target")
+            ).mark_point(shape="diamond", filled=True, size=140)
+        )
     if "trajectory" in keys:
         trajectory = base.transform_filter(alt.datum.key == "trajectory")
         layers.append(trajectory.mark_line(strokeDash=[6, 4]))
@@ -145,7 +208,11 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
             .encode(
                 fill=alt.value("white"),
                 stroke=alt.value(COLOURS["value"]),
-                shape=alt.Shape("state:N", title=title, legend=alt.Legend(orient="bottom")),
+                shape=alt.Shape(
+                    "state:N",
+                    title=title,
+                    legend=alt.Legend(orient="bottom", columns=on_phone(1, 8)),
+                ),
                 tooltip=[
                     alt.Tooltip("series:N", title=translate(lang, "chart.tooltip.series")),
                     alt.Tooltip("period:N", title=translate(lang, "chart.tooltip.period")),
@@ -156,16 +223,30 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
                 ],
             )
         )
-    return alt.layer(*layers).properties(height=320).configure(locale=chart_locale(lang))
+    return (
+        alt.layer(*layers)
+        .properties(height=320)
+        .configure(locale=chart_locale(lang))
+        # the legends below the plot one above the other: side by side they overflow a phone
+        .configure_legend(layout=STACKED_LEGENDS)
+    )
 
 
 def bar_chart(frame: pd.DataFrame, *, label: str, value: str, title: str, lang: str) -> alt.Chart:
     """Horizontal bars of value per label, largest first (the counts are in its table)."""
     base = alt.Chart(frame).encode(
         y=alt.Y(
-            f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)
+            f"{label}:N",
+            sort="-x",
+            title=None,
+            axis=alt.Axis(labelLimit=label_room(0.4, 320), labelOverlap=False),
         ),
-        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d")),
+        # a long title in lines short enough for the plot on a phone (~200 px)
+        x=alt.X(
+            f"{value}:Q",
+            title=lines(title, TITLE_LINE),
+            axis=alt.Axis(tickMinStep=1, format="d"),
+        ),
         tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=title)],
     )
     # the height holds the axis and its title too: 36 px a bar keeps every label readable (at
@@ -178,21 +259,54 @@ def bar_chart(frame: pd.DataFrame, *, label: str, value: str, title: str, lang: 
     )
 
 
-def timeline_chart(points: pd.DataFrame, *, status_title: str, lang: str) -> alt.Chart:
-    """Dated items (date, title, status) as points on a time axis, one row per item."""
+def timeline_chart(
+    points: pd.DataFrame,
+    *,
+    status_title: str,
+    lang: str,
+    colours: dict[str, str] | None = None,
+) -> alt.Chart:
+    """Dated items (date, title, status) as points on a time axis, one row per item; the
+    status told by the point's colour and its shape. colours: status text -> colour (Vega's
+    when None)."""
     return (
         alt.Chart(points)
-        .mark_point(filled=True, size=160)
+        .mark_point(filled=True, size=160, opacity=1)
         .encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("title:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
-            color=alt.Color("status:N", title=status_title, legend=alt.Legend(orient="bottom")),
-            shape=alt.Shape("status:N", title=status_title),
+            y=alt.Y(
+                "title:N",
+                title=None,
+                sort=None,
+                axis=alt.Axis(labelLimit=label_room(0.4, 420), labelOverlap=False),
+            ),
+            color=alt.Color(
+                "status:N",
+                title=status_title,
+                scale=alt.Scale(domain=list(colours), range=list(colours.values()))
+                if colours
+                else alt.Undefined,
+                legend=alt.Legend(orient="bottom", columns=on_phone(1, 8), symbolOpacity=1),
+            ),
+            shape=alt.Shape(
+                "status:N",
+                title=status_title,
+                # the same statuses as the colours: one legend shows both
+                scale=alt.Scale(domain=list(colours)) if colours else alt.Undefined,
+            ),
             tooltip=[alt.Tooltip("title:N"), alt.Tooltip("date:T", format="%B %Y"), "status:N"],
         )
         .properties(height=max(160, 40 * len(points)))
         .configure(locale=chart_locale(lang))
     )
+
+
+def _words(words: dict[str, str]) -> str:
+    """A Vega expression that shows a legend's label as its words (datum.label when none)."""
+    expression = "datum.label"
+    for value, text in reversed(list(words.items())):
+        expression = f"datum.label == {json.dumps(value)} ? {json.dumps(text)} : {expression}"
+    return expression
 
 
 def coverage_heatmap(
@@ -201,66 +315,116 @@ def coverage_heatmap(
     goals: list[str],
     initiatives: list[str],
     titles: dict[str, str],
+    strengths: dict[int, str],
     lang: str,
-) -> alt.Chart:
-    """Goal x initiative: a square per contribution, darker the stronger (1-3).
+) -> alt.LayerChart:
+    """Goal x initiative: a square per contribution, darker the stronger (1-3), with its strength
+    written in it, so that it does not take colour to read it; the legend says it in words.
 
     cells: initiative, goal, strength, kind, proposal (text); goals and initiatives give the
-    order of the axes; titles holds the axis and legend titles (goal, initiative, strength).
+    order of the axes; titles holds the axis and legend titles (goal, initiative, strength);
+    strengths: each strength's words for the legend (1: '1 – svakt').
     """
+    base = alt.Chart(cells).encode(
+        x=alt.X(
+            "goal:N",
+            sort=goals,
+            scale=alt.Scale(domain=goals),
+            title=titles["goal"],
+            # on a phone a column is ~16 px: the goals' numbers stand on end
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=on_phone(-90, 0),
+                labelAlign=on_phone("left", "center"),
+                labelBaseline=on_phone("middle", "bottom"),
+                labelOverlap=False,
+            ),
+        ),
+        y=alt.Y(
+            "initiative:N",
+            sort=initiatives,
+            scale=alt.Scale(domain=initiatives),
+            title=None,
+            axis=alt.Axis(labelLimit=label_room(0.4, 360), labelOverlap=False),
+        ),
+        tooltip=[
+            alt.Tooltip("initiative:N", title=titles["initiative"]),
+            alt.Tooltip("goal:N", title=titles["goal"]),
+            alt.Tooltip("strength:O", title=titles["strength"]),
+            alt.Tooltip("kind:N", title=titles["kind"]),
+            alt.Tooltip("proposal:N", title=titles["proposal"]),
+        ],
+    )
+    levels = list(strengths)
+    squares = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(
+            "strength:O",
+            title=titles["strength"],
+            scale=alt.Scale(domain=levels, range=list(HEAT[: len(levels)])),
+            legend=alt.Legend(
+                orient="bottom",
+                columns=on_phone(1, 8),
+                symbolType="square",
+                symbolSize=180,
+                labelExpr=_words({str(k): v for k, v in strengths.items()}),
+            ),
+        ),
+    )
+    numbers = base.mark_text(fontSize=11, fontWeight="bold").encode(
+        text=alt.Text("strength:O"),
+        # dark on the light square, white on the darker ones (each over 4.5:1)
+        fill=alt.Fill(
+            "strength:O",
+            scale=alt.Scale(domain=levels, range=list(HEAT_TEXT[: len(levels)])),
+            legend=None,
+        ),
+    )
     return (
-        alt.Chart(cells)
-        .mark_rect(stroke="white", strokeWidth=1)
-        .encode(
-            x=alt.X(
-                "goal:N",
-                sort=goals,
-                scale=alt.Scale(domain=goals),
-                title=titles["goal"],
-                axis=alt.Axis(orient="top", labelAngle=0),
-            ),
-            y=alt.Y(
-                "initiative:N",
-                sort=initiatives,
-                scale=alt.Scale(domain=initiatives),
-                title=None,
-                axis=alt.Axis(labelLimit=360, labelOverlap=False),
-            ),
-            color=alt.Color(
-                "strength:O",
-                title=titles["strength"],
-                scale=alt.Scale(domain=[1, 2, 3], range=["#c6dbef", "#4a90c2", "#08306b"]),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            tooltip=[
-                alt.Tooltip("initiative:N", title=titles["initiative"]),
-                alt.Tooltip("goal:N", title=titles["goal"]),
-                alt.Tooltip("strength:O", title=titles["strength"]),
-                alt.Tooltip("kind:N", title=titles["kind"]),
-                alt.Tooltip("proposal:N", title=titles["proposal"]),
-            ],
-        )
+        alt.layer(squares, numbers)
         .properties(height=max(120, 22 * len(initiatives) + 40))
         .configure(locale=chart_locale(lang))
     )
 
 
 def portfolio_timeline(
-    items: pd.DataFrame, *, colours: dict[str, str], status_title: str, lang: str
+    items: pd.DataFrame,
+    *,
+    colours: dict[str, str],
+    looks: dict[str, str],
+    status_title: str,
+    lang: str,
 ) -> alt.LayerChart:
-    """Initiatives as bars from start to end and deliverables as points, coloured by status.
+    """Initiatives as bars from start to end and deliverables as points, by status: its colour
+    and, so that it does not take colour to read it, its fill and outline (LOOKS).
 
     items: title, status (text), start, end (datetimes), point (True for a deliverable);
-    colours: status text -> colour.
+    colours: status text -> colour; looks: status text -> a key of LOOKS.
     """
-    scale = alt.Scale(domain=list(colours), range=list(colours.values()))
+    domain = list(colours)
+    legend = alt.Legend(
+        orient="bottom",
+        columns=on_phone(1, 8),
+        symbolStrokeWidth=2,
+        symbolSize=160,
+        symbolOpacity=1,
+    )
+
+    def by_status(channel: Callable[..., Any], values: list[Any]) -> Any:
+        # ordinal: one value each, and the same scale type for each, so one legend shows them all
+        scale = alt.Scale(type="ordinal", domain=domain, range=values)
+        return channel("status:N", title=status_title, scale=scale, legend=legend)
+
+    fills = [tint(colours[s], LOOKS[looks[s]][0]) for s in domain]
     base = alt.Chart(items).encode(
         y=alt.Y(
-            "title:N", title=None, sort=None, axis=alt.Axis(labelLimit=420, labelOverlap=False)
+            "title:N",
+            title=None,
+            sort=None,
+            axis=alt.Axis(labelLimit=label_room(0.4, 420), labelOverlap=False),
         ),
-        color=alt.Color(
-            "status:N", title=status_title, scale=scale, legend=alt.Legend(orient="bottom")
-        ),
+        fill=by_status(alt.Fill, fills),
+        stroke=by_status(alt.Stroke, list(colours.values())),
+        strokeDash=by_status(alt.StrokeDash, [LOOKS[looks[s]][1] for s in domain]),
         tooltip=[
             alt.Tooltip("title:N"),
             alt.Tooltip("status:N", title=status_title),
@@ -269,8 +433,16 @@ def portfolio_timeline(
         ],
     )
     x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))
-    bars = base.transform_filter("!datum.point").mark_bar(height=14).encode(x=x, x2="end:T")
-    points = base.transform_filter("datum.point").mark_point(filled=True, size=140).encode(x=x)
+    bars = (
+        base.transform_filter("!datum.point")
+        .mark_bar(height=14, strokeWidth=2)
+        .encode(x=x, x2="end:T")
+    )
+    points = (
+        base.transform_filter("datum.point")
+        .mark_point(filled=True, size=140, strokeWidth=2, opacity=1)
+        .encode(x=x)
+    )
     return (
         alt.layer(bars, points)
         .properties(height=max(160, 30 * len(items) + 40))

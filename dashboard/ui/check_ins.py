@@ -90,6 +90,7 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
         list(by_id),
         format_func=lambda i: f"{rows.iloc[by_id[i]]['number']} · {rows.iloc[by_id[i]]['name']}",
         key=f"check-in-pick-{period_id}",
+        placeholder=t("common.choose_one"),
     )
     row = rows.iloc[by_id[initiative_id]]
     stored_version = None if pd.isna(row["version"]) else int(row["version"])
@@ -198,6 +199,7 @@ def _form(row: pd.Series, period_id: int, initiative_id: int) -> dict[str, Any] 
             format_func=lambda c: label(c, "Confidence"),
             help=t("check_in.confidence_help"),
             key=f"{key}-confidence",
+            placeholder=t("common.choose_one"),
         )
         texts = {
             name: st.text_area(
@@ -261,6 +263,7 @@ def check_in_queue_section(actor: Actor, mission_id: int) -> None:
             f" · {others.iloc[positions[i]]['period']} ({others.iloc[positions[i]]['entered_by']})"
         ),
         key="check-in-queue-pick",
+        placeholder=t("common.choose_one"),
     )
     entry = others.iloc[positions[chosen]]
     with st.container(border=True):

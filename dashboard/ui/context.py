@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.i18n import LANGUAGES, enum_key, translate
+from dashboard.i18n import LANGUAGES, category, enum_key, translate
 from dashboard.services.permissions import ANONYMOUS, Actor
 from dashboard.settings import get_settings
 from models import Role
@@ -24,6 +24,12 @@ def lang() -> str:
 def t(key: str, **values: Any) -> str:
     """The message for key in the session's language."""
     return translate(lang(), key, **values)
+
+
+def category_label(text: str | None) -> str:
+    """A category written in the mission's data («Designfasen 2023/2024»), in the session's
+    language when the catalogue has it."""
+    return category(lang(), text) if text else ""
 
 
 def label(value: Enum | str | None, kind: str | None = None) -> str:

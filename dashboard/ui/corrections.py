@@ -78,6 +78,7 @@ def discard_section(actor: Actor, kind: str, pending: dict[int, tuple[str, int]]
             list(pending),
             format_func=lambda i: pending[i][0],
             key=f"{key}-pick",
+            placeholder=t("common.choose_one"),
         )
         if not st.button(t("correction.discard"), key=f"{key}-button"):
             return False

@@ -58,7 +58,11 @@ def decision_log_section(actor: Actor, mission_id: int) -> None:
             ids = [int(i) for i in log["decision_id"]]
             titles = dict(zip(ids, log["title"], strict=True))
             chosen = st.selectbox(
-                t("decision.choose"), ids, format_func=lambda i: titles[i], key="decision-pick"
+                t("decision.choose"),
+                ids,
+                format_func=lambda i: titles[i],
+                key="decision-pick",
+                placeholder=t("common.choose_one"),
             )
             row = log[log["decision_id"] == chosen].iloc[0].to_dict()
             decision_form(actor, mission_id, None, key=f"decision-{chosen}", current=row)
@@ -148,6 +152,7 @@ def decision_form(
             index=statuses.index(str(row.get("status", "open"))),
             format_func=lambda s: t(f"enum.DecisionStatus.{s}"),
             key=f"{form}-status",
+            placeholder=t("common.choose_one"),
         )
         owner_ids: list[int | None] = [None, *organisations]
         owner_now = row.get("owner_org_id")
@@ -157,6 +162,7 @@ def decision_form(
             index=owner_ids.index(int(owner_now)) if owner_now in organisations else 0,
             format_func=lambda i: organisations[i] if i is not None else "–",
             key=f"{form}-owner",
+            placeholder=t("common.choose_one"),
         )
         goal_ids = _pick_many("col.goals", goals, row.get("goal_ids", []), f"{form}-goals")
         initiative_ids = _pick_many(

@@ -104,6 +104,7 @@ def _pick(
 ) -> Option:
     """A selectbox starting at current (the first option when current is not one of them)."""
     index = options.index(current) if current in options else 0
+    kwargs.setdefault("placeholder", t("common.choose_one"))
     chosen: Option = st.selectbox(
         text, options, index=index, format_func=format_func, key=key, **kwargs
     )
@@ -258,6 +259,7 @@ def _fields(
         default=[g for g in links.goal_ids if g in goals],
         format_func=lambda g: goals[g],
         key=key("goals"),
+        placeholder=t("common.choose_many"),
     )
     initiatives = {i: f"{n}. {name}" for i, n, name in query(initiative_options, mission_id)}
     initiative = _pick(
@@ -345,6 +347,7 @@ def _edit_form(actor: Actor, mission_id: int) -> None:
         key="framework-edit-code",
         on_change=_new_round,
         args=(EDIT_ROUND,),
+        placeholder=t("common.choose_one"),
     )
     shown = _shown_indicator(mission_id, code) if code else None
     if shown is None:

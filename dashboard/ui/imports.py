@@ -58,6 +58,7 @@ def import_section(actor: Actor, mission_id: int) -> None:
         list(periods),
         format_func=lambda p: periods[p],
         key="import-period",
+        placeholder=t("common.choose_one"),
     )
     st.caption(t("import.template_help"))
     scope = None if secretariat else actor.organisation_id

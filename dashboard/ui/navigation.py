@@ -68,8 +68,12 @@ PAGES: tuple[PageSpec, ...] = (
         action=Action.MANAGE_USERS,
     ),
     PageSpec("konto.py", "page.account", "konto", ":material/account_circle:"),
+    # the accessibility statement, open to everyone (also where only signing in is open)
+    PageSpec(
+        "tilgjengelighet.py", "page.accessibility", "tilgjengelighet", ":material/accessibility:"
+    ),
 )
-ACCOUNT = PAGES[-1]
+ACCOUNT, ACCESSIBILITY = PAGES[-2:]
 
 
 def pages_for(role: Role) -> list[PageSpec]:
@@ -95,9 +99,9 @@ def build_navigation(
     so each page keeps its own address. A hidden page runs refuse(spec) instead of its
     script, so a deep link to a page the role may not open is refused (and logged) without
     any of the page's code running. With only_sign_in (anonymous visitors when the public
-    view is off) the sign-in page is all.
+    view is off) the sign-in page and the accessibility statement are all.
     """
-    mine = [ACCOUNT] if only_sign_in else pages_for(role)
+    mine = [ACCOUNT, ACCESSIBILITY] if only_sign_in else pages_for(role)
     home = ACCOUNT if only_sign_in else next(s for s in mine if role in s.default_for)
     pages = [
         # the app's root only goes on to the role's first page, so that every page keeps its

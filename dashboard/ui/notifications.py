@@ -36,6 +36,7 @@ def notification_form(actor: Actor) -> None:
             languages,
             index=languages.index(chosen.language),
             key="notify-language",
+            placeholder=t("common.choose_one"),
             format_func=lambda code: (
                 t("notify.language_default")
                 if code is None
@@ -76,6 +77,7 @@ def outbox_section(actor: Actor) -> None:
         list(OutboxStatus),
         format_func=lambda s: label(s, "OutboxStatus"),
         key="outbox-status",
+        placeholder=t("common.choose_many"),
     )
     rows = outbox_table(actor, statuses=shown_statuses, limit=OUTBOX_LIMIT)
     if rows.empty:
@@ -85,7 +87,12 @@ def outbox_section(actor: Actor) -> None:
     again = [int(i) for i, s in zip(rows["id"], rows["status"], strict=True) if s in AGAIN]
     if again:
         with st.form("outbox-again"):
-            chosen = st.selectbox(t("outbox.again_which"), again, key="outbox-again-id")
+            chosen = st.selectbox(
+                t("outbox.again_which"),
+                again,
+                key="outbox-again-id",
+                placeholder=t("common.choose_one"),
+            )
             if st.form_submit_button(t("outbox.again")):
                 send_again(actor, int(chosen))
                 st.success(t("outbox.again_done"))

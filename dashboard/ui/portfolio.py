@@ -22,6 +22,7 @@ from dashboard.services.portfolio_analysis import (
     without_years,
 )
 from dashboard.services.portfolio_edit import SYMMETRIC
+from dashboard.ui.a11y import graphviz_name
 from dashboard.ui.charts import coverage_heatmap, portfolio_timeline
 from dashboard.ui.context import label, labels, lang, t
 from dashboard.ui.data import query
@@ -51,14 +52,14 @@ DIMENSION_KINDS = {  # a dimension's values are labelled as this enum's
     "scope": "Scope",
 }
 # Done in dark blue, running in mid blue, planned in orange, unknown in grey.
-TIMELINE_COLOURS = [
-    (InitiativeStatus.COMPLETED, "InitiativeStatus", "#1f4e79"),
-    (DeliverableStatus.DELIVERED, "DeliverableStatus", "#1f4e79"),
-    (InitiativeStatus.ONGOING, "InitiativeStatus", "#4a90c2"),
-    (InitiativeStatus.PLANNED, "InitiativeStatus", "#b35900"),
-    (DeliverableStatus.PLANNED, "DeliverableStatus", "#b35900"),
-    (InitiativeStatus.UNKNOWN, "InitiativeStatus", "#8c8c8c"),
-    (DeliverableStatus.UNCLEAR, "DeliverableStatus", "#8c8c8c"),
+TIMELINE_COLOURS = [  # status, its enum, its colour and its look (charts.LOOKS)
+    (InitiativeStatus.COMPLETED, "InitiativeStatus", "#1f4e79", "done"),
+    (DeliverableStatus.DELIVERED, "DeliverableStatus", "#1f4e79", "done"),
+    (InitiativeStatus.ONGOING, "InitiativeStatus", "#4a90c2", "ongoing"),
+    (InitiativeStatus.PLANNED, "InitiativeStatus", "#b35900", "planned"),
+    (DeliverableStatus.PLANNED, "DeliverableStatus", "#b35900", "planned"),
+    (InitiativeStatus.UNKNOWN, "InitiativeStatus", "#8c8c8c", "unknown"),
+    (DeliverableStatus.UNCLEAR, "DeliverableStatus", "#8c8c8c", "unknown"),
 ]
 
 
@@ -193,6 +194,7 @@ def _heatmap(found: Coverage, selected: pd.DataFrame) -> None:
         goals=goals,
         initiatives=[_initiative(n, names[n]) for n in shown],
         titles=titles,
+        strengths={level: t(f"portfolio.strength.{level}") for level in (1, 2, 3)},
         lang=lang(),
     )
     alt_text = t(
@@ -344,6 +346,14 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
         )
     elif graph.nodes:
         st.graphviz_chart(to_dot(graph), width="stretch")
+        graphviz_name(
+            t(
+                "portfolio.network_name",
+                groups=len(graph.groups),
+                alone=len(graph.loose[1]) if graph.loose else 0,
+                text=t("portfolio.network_text"),
+            )
+        )
     names = {node.id: node.label for node in graph.nodes}
     listing = pd.DataFrame(
         {
@@ -419,17 +429,18 @@ def timeline_view(selected: pd.DataFrame, mission_id: int) -> None:
                 "point": is_deliverable.to_numpy(),
             }
         )
-        colours = {
-            label(status, kind): colour
-            for status, kind, colour in TIMELINE_COLOURS
+        in_use = [
+            (label(status, kind), colour, look)
+            for status, kind, colour, look in TIMELINE_COLOURS
             if label(status, kind) in set(statuses)
-        }
+        ]
         if len(data) > MAX_TIMELINE:
             st.caption(t("portfolio.timeline_cut", shown=MAX_TIMELINE, total=len(data)))
         spec = chart_spec(
             portfolio_timeline,
             items=data.head(MAX_TIMELINE),
-            colours=colours,
+            colours={status: colour for status, colour, _look in in_use},
+            looks={status: look for status, _colour, look in in_use},
             status_title=t("col.status"),
             lang=lang(),
         )

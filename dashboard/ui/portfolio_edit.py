@@ -113,6 +113,7 @@ def _contribution_fields(
             index=kinds.index(ContributionKind(kind)),
             format_func=lambda k: label(k, "ContributionKind"),
             key=f"{prefix}-kind",
+            placeholder=t("common.choose_one"),
         ),
         "strength": right.radio(
             t("col.strength"),
@@ -216,6 +217,7 @@ def _links(actor: Actor, mission_id: int, initiative_id: int) -> None:
                 index=kinds.index(LinkKind(row.kind)),
                 format_func=lambda k: label(k, "LinkKind"),
                 key=f"{prefix}-kind",
+                placeholder=t("common.choose_one"),
             )
             text = st.text_area(
                 t("col.note"), value=row.note or "", max_chars=1000, key=f"{prefix}-note"
@@ -263,6 +265,7 @@ def _links(actor: Actor, mission_id: int, initiative_id: int) -> None:
             kinds,
             format_func=lambda k: label(k, "LinkKind"),
             key=f"{prefix}-kind",
+            placeholder=t("common.choose_one"),
         )
         outgoing = st.radio(
             t("portfolio.edit.direction"),

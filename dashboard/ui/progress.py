@@ -302,7 +302,7 @@ def completeness_section(actor: Actor, mission_id: int, period_id: int) -> None:
     if item is None:
         st.warning(t("workflow.no_period"))
         return
-    st.subheader(t("progress.completeness_for", period=esc(item.label)))
+    st.header(t("progress.completeness_for", period=esc(item.label)))
     internal = allowed(actor, Action.READ_UNAPPROVED)
     completeness_block(item, internal=internal, key=f"completeness-{period_id}")
 

@@ -348,7 +348,11 @@ def queue_section(actor: Actor, mission_id: int) -> None:
     current = dict(zip(others["value_id"].astype(int), others["version"].astype(int), strict=True))
     versions = current | seen_versions("queue-seen", current)
     chosen = st.selectbox(
-        t("reporting.choose_entry"), list(labels), format_func=lambda i: labels[i], key="queue-pick"
+        t("reporting.choose_entry"),
+        list(labels),
+        format_func=lambda i: labels[i],
+        key="queue-pick",
+        placeholder=t("common.choose_one"),
     )
     version = versions[chosen]  # as shown: approving what changed since is refused
     jumps = others.loc[others["value_id"] == chosen, "jumps"].iloc[0]

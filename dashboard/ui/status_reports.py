@@ -52,7 +52,14 @@ from dashboard.ui.report_tables import (
 from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, seen_versions
 from dashboard.ui.review_pack import review_excel, review_pdf, status_line
 from dashboard.ui.url_state import url_selectbox
-from dashboard.ui.widgets import chart_spec, chart_with_table, data_table, empty_state, esc
+from dashboard.ui.widgets import (
+    chart_spec,
+    chart_with_table,
+    data_table,
+    empty_state,
+    esc,
+    mission_text,
+)
 from models import ProgressStatus, ReportStatus
 
 VERSIONS_KEY = "report_versions"
@@ -108,7 +115,10 @@ def new_draft_section(actor: Actor, mission_id: int) -> None:
         periods = dict(free)
         with st.form("report-new"):
             period_id = st.selectbox(
-                t("col.period"), list(periods), format_func=lambda p: periods[p]
+                t("col.period"),
+                list(periods),
+                format_func=lambda p: periods[p],
+                placeholder=t("common.choose_one"),
             )
             st.caption(t("report.new_help"))
             sent = st.form_submit_button(t("report.create"), type="primary")
@@ -206,10 +216,13 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
     w = Words(lang())
     report, snapshot = detail.report, detail.snapshot
     st.header(t("report.summary"))
-    st.markdown(esc(report.summary) if report.summary else f"_{t('report.no_summary')}_")
+    if report.summary:
+        mission_text(report.summary)
+    else:
+        st.markdown(f"_{t('report.no_summary')}_")
     if report.decisions_requested:
         st.subheader(t("report.decisions_requested"))
-        st.markdown(esc(report.decisions_requested))
+        mission_text(report.decisions_requested)
 
     st.header(t("report.goals"))
     st.caption(t("report.goals_help"))
@@ -466,9 +479,7 @@ def _override_form(actor: Actor, report_id: int, version: int, detail: ReportDet
     round_ = st.session_state.get(EDITOR_KEY, 0)
     with st.form(f"report-override-{report_id}-{round_}"):
         code = st.selectbox(
-            t("col.goal"),
-            codes,
-            format_func=lambda c: names[c],
+            t("col.goal"), codes, format_func=lambda c: names[c], placeholder=t("common.choose_one")
         )
         status = st.selectbox(
             t("report.col.override"),
@@ -476,6 +487,7 @@ def _override_form(actor: Actor, report_id: int, version: int, detail: ReportDet
             format_func=lambda s: (
                 t("report.use_computed") if s is None else label(s, "ProgressStatus")
             ),
+            placeholder=t("common.choose_one"),
         )
         justification = st.text_area(t("report.col.justification"), max_chars=2000)
         sent = st.form_submit_button(t("report.save_override"))

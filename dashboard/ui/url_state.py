@@ -6,6 +6,8 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from dashboard.ui.context import t
+
 
 def _stale(key: str) -> bool:
     """Whether the widget must be set from the URL: first run, or a link changed the URL."""
@@ -47,6 +49,7 @@ def url_multiselect(
             **kwargs,
         )
     else:
+        kwargs.setdefault("placeholder", t("common.choose_many"))
         chosen = where.multiselect(label, options, key=state_key, format_func=format_func, **kwargs)
     _sync(key, chosen)
     return list(chosen)
@@ -72,6 +75,8 @@ def url_selectbox(
         except ValueError:
             requested = None
         st.session_state[state_key] = requested if requested in options else default
+    if widget is st.selectbox:
+        kwargs.setdefault("placeholder", t("common.choose_one"))
     chosen = widget(label, options, key=state_key, format_func=format_func, **kwargs)
     _sync(key, [str(chosen)] if chosen is not None else [])
     return chosen

@@ -18,7 +18,7 @@ from dashboard.services.exports import (
     to_csv,
     to_excel,
 )
-from dashboard.ui.context import t
+from dashboard.ui.context import lang, t
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=@])")
 _INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would start a code block
@@ -32,6 +32,16 @@ def esc(text: object) -> str:
     """
     plain = _INDENT.sub("", "" if text is None else str(text))
     return _MARKDOWN_SPECIAL.sub(r"\\\1", plain)
+
+
+def mission_text(text: str) -> None:
+    """A paragraph of the mission's own text (written in bokmål). Read in English, it is marked
+    lang="nb" so a screen reader reads it with a Norwegian voice; esc() has escaped every "<",
+    so the text itself can add no HTML."""
+    if lang() == "nb":
+        st.markdown(esc(text))
+    else:
+        st.markdown(f'<span lang="nb">{esc(text)}</span>', unsafe_allow_html=True)
 
 
 def page_header(title_key: str, intro_key: str | None = None) -> None:

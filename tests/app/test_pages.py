@@ -183,3 +183,45 @@ def test_a_link_that_changes_the_url_updates_the_page() -> None:
     at.query_params["kode"] = "VGO-IKKE-FULLFORT"
     at.run()
     assert "videregående" in at.header[0].value
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_accessibility_statement_names_conformance_exceptions_and_where_to_report(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.i18n import translate
+    from dashboard.settings import get_settings
+
+    at = open_page("tilgjengelighet", lang=lang)
+    shown = texts(at)
+    assert at.title[0].value == translate(lang, "page.accessibility")
+    assert [h.value for h in at.header] == [
+        translate(lang, f"accessibility.{key}")
+        for key in ("conformance", "testing", "exceptions", "report")
+    ]
+    assert "WCAG 2.1" in shown and "uutilsynet.no" in shown
+    assert "Skip to main content" in shown  # the framework's English, named
+    assert translate(lang, "accessibility.report_secretariat") in shown
+    monkeypatch.setenv("ACCESSIBILITY_CONTACT", "uu@example.invalid")
+    get_settings.cache_clear()
+    try:
+        shown = texts(open_page("tilgjengelighet", lang=lang))
+    finally:
+        monkeypatch.delenv("ACCESSIBILITY_CONTACT")
+        get_settings.cache_clear()
+    assert "[uu@example.invalid](mailto:uu@example.invalid)" in shown
+
+
+def test_the_accessibility_statement_is_open_where_only_signing_in_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dashboard.settings import get_settings
+
+    monkeypatch.setenv("PUBLIC_READ", "false")
+    get_settings.cache_clear()
+    try:
+        at = open_page("tilgjengelighet")
+        assert at.title[0].value == "Tilgjengelighet"
+    finally:
+        monkeypatch.delenv("PUBLIC_READ")
+        get_settings.cache_clear()

@@ -1,9 +1,11 @@
 """Chart builders make valid Vega-Lite with a Norwegian locale and say what they show in words."""
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import pytest
+import vl_convert
 
 from dashboard.ui.charts import (
     bar_chart,
@@ -13,6 +15,7 @@ from dashboard.ui.charts import (
     indicator_points,
     portfolio_timeline,
     timeline_chart,
+    tint,
 )
 from dashboard.ui.network import Edge, Graph, Node, to_dot
 
@@ -40,6 +43,22 @@ def test_indicator_chart_is_valid_and_norwegian(target: float | None) -> None:
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert len(spec["layer"]) == (3 if target else 2)
     assert set(points["series"]) >= {"Målt verdi", "Utgangsverdi"}
+
+
+@pytest.mark.parametrize("only", ["baseline", "value"])
+def test_indicator_chart_draws_no_layer_without_data(only: str) -> None:
+    """An empty layer is an unnamed graphics symbol to a screen reader (axe's svg-img-alt): a
+    baseline alone, or values alone, give one layer."""
+    points = indicator_points(
+        SERIES if only == "value" else SERIES.iloc[0:0],
+        baseline_value=4 if only == "baseline" else None,
+        baseline_year=2000 if only == "baseline" else None,
+        target_value=None,
+        target_year=None,
+        lang="nb",
+    )
+    spec = indicator_chart(points, y_title="%", lang="nb").to_dict(validate=True)
+    assert len(spec["layer"]) == 1
 
 
 def test_indicator_text_alternative() -> None:
@@ -93,35 +112,191 @@ def test_bar_and_timeline_charts_are_valid() -> None:
     timeline_chart(items, status_title="Status", lang="en").to_dict(validate=True)
 
 
-def test_coverage_heatmap_and_portfolio_timeline_are_valid() -> None:
-    cells = pd.DataFrame(
-        {
-            "initiative": ["1. A", "2. B"],
-            "goal": ["1.1", "1.2"],
-            "strength": [3, 1],
-            "kind": ["Direkte", "Indirekte"],
-            "proposal": ["Nei", "Ja"],
-        }
-    )
+CELLS = pd.DataFrame(
+    {
+        "initiative": ["1. A", "2. B"],
+        "goal": ["1.1", "1.2"],
+        "strength": [3, 1],
+        "kind": ["Direkte", "Indirekte"],
+        "proposal": ["Nei", "Ja"],
+    }
+)
+STRENGTHS = {1: "1 – svakt", 2: "2 – middels", 3: "3 – sterkt"}
+ITEMS = pd.DataFrame(
+    {
+        "title": ["1. A", "2. B", "Leveranse 1: Plan", "Leveranse 2: Rapport"],
+        "status": ["Pågående", "Avsluttet", "Planlagt", "Uklart"],
+        "start": pd.to_datetime(["2020-01-01", "2010-01-01", "2024-03-01", "2024-06-01"]),
+        "end": pd.to_datetime(["2026-12-01", "2015-01-01", "2024-03-01", "2024-06-01"]),
+        "point": [False, False, True, True],
+    }
+)
+STATUS_COLOURS = {"Avsluttet": "#1f4e79", "Pågående": "#4a90c2", "Planlagt": "#b35900"}
+STATUS_COLOURS |= {"Uklart": "#8c8c8c"}
+STATUS_LOOKS = {"Avsluttet": "done", "Pågående": "ongoing", "Planlagt": "planned"}
+STATUS_LOOKS |= {"Uklart": "unknown"}
+
+
+def heatmap_spec() -> dict[str, Any]:
     titles = dict.fromkeys(["goal", "initiative", "strength", "kind", "proposal"], "x")
-    heatmap = coverage_heatmap(
-        cells, goals=["1.1", "1.2", "1.3"], initiatives=["1. A", "2. B"], titles=titles, lang="nb"
-    ).to_dict(validate=True)
-    assert heatmap["encoding"]["x"]["scale"]["domain"] == ["1.1", "1.2", "1.3"]  # 1.3: a gap
-    items = pd.DataFrame(
+    chart = coverage_heatmap(
+        CELLS,
+        goals=["1.1", "1.2", "1.3"],
+        initiatives=["1. A", "2. B"],
+        titles=titles,
+        strengths=STRENGTHS,
+        lang="nb",
+    )
+    spec: dict[str, Any] = chart.to_dict(validate=True)
+    return spec
+
+
+def timeline_spec() -> dict[str, Any]:
+    chart = portfolio_timeline(
+        ITEMS, colours=STATUS_COLOURS, looks=STATUS_LOOKS, status_title="Status", lang="nb"
+    )
+    spec: dict[str, Any] = chart.to_dict(validate=True)
+    return spec
+
+
+def test_coverage_heatmap_and_portfolio_timeline_are_valid() -> None:
+    heatmap = heatmap_spec()
+    assert heatmap["layer"][0]["encoding"]["x"]["scale"]["domain"] == ["1.1", "1.2", "1.3"]  # gap
+    assert [layer["mark"]["type"] for layer in timeline_spec()["layer"]] == ["bar", "point"]
+
+
+def found(spec: object, key: str) -> list[Any]:
+    """Every value of key anywhere in a spec."""
+    if isinstance(spec, dict):
+        here = [spec[key]] if key in spec else []
+        return here + [v for value in spec.values() for v in found(value, key)]
+    if isinstance(spec, list):
+        return [v for value in spec for v in found(value, key)]
+    return []
+
+
+def chart_specs() -> dict[str, dict[str, Any]]:
+    """A spec from every builder whose axis shows names."""
+    bars = pd.DataFrame({"Kategori": ["1. A", "2. B"], "Antall": [2, 3]})
+    points = pd.DataFrame(
+        {"date": pd.to_datetime(["2023-06-01"]), "title": ["1. Plan"], "status": ["Levert"]}
+    )
+    return {
+        "bar": bar_chart(bars, label="Kategori", value="Antall", title="Antall", lang="nb").to_dict(
+            validate=True
+        ),
+        "timeline": timeline_chart(points, status_title="Status", lang="nb").to_dict(validate=True),
+        "heatmap": heatmap_spec(),
+        "portfolio_timeline": timeline_spec(),
+    }
+
+
+@pytest.mark.parametrize("name", ["bar", "timeline", "heatmap", "portfolio_timeline"])
+def test_names_on_an_axis_get_a_share_of_the_charts_width(name: str) -> None:
+    """On a phone a fixed 320-420 px label limit pushed the plot off a 358 px chart."""
+    spec = chart_specs()[name]
+    limits = found(spec, "labelLimit")
+    assert limits, "an axis of names without a label limit"
+    for limit in limits:
+        assert isinstance(limit, dict), f"a fixed label limit: {limit}"
+        assert "clamp(0.4 * (containerSize()[0] || 800)" in limit["expr"]
+        assert limit["expr"].startswith("0 * width + ")  # worked out again on a resize
+    svg = vl_convert.vegalite_to_svg(spec)  # Vega parses the expressions (800 px: no page)
+    assert "<svg" in svg
+
+
+def test_on_a_phone_legends_take_one_column() -> None:
+    for name, spec in chart_specs().items():
+        if name == "bar":
+            continue  # no legend
+        columns = found(spec, "columns")
+        assert columns and all("< 576 ? 1 : 8" in c["expr"] for c in columns), name
+
+
+def test_the_indicator_charts_legends_stand_one_above_the_other() -> None:
+    """Side by side, the series and the not-approved legends overflowed a phone."""
+    pending = SERIES.assign(status=["submitted", "approved"])
+    points = indicator_points(
+        pending, baseline_value=4, baseline_year=2000, target_value=6, target_year=2030, lang="nb"
+    )
+    spec = indicator_chart(points, y_title="%", lang="nb").to_dict(validate=True)
+    assert "direction: 'vertical'" in spec["config"]["legend"]["layout"]["expr"]
+    assert all("< 576 ? " in c["expr"] for c in found(spec, "columns"))
+    assert len(vl_convert.vegalite_to_vega(spec)["legends"]) == 2
+
+
+def test_a_long_axis_title_is_in_lines_a_phone_has_room_for() -> None:
+    bars = pd.DataFrame({"Status": ["Grønn", "Gul"], "Antall": [2, 3]})
+    title = "Satsinger etter RAG-status i siste godkjente statusoppdatering"
+    spec = bar_chart(bars, label="Status", value="Antall", title=title, lang="nb").to_dict()
+    lines = spec["encoding"]["x"]["title"]
+    assert " ".join(lines) == title and all(len(line) <= 36 for line in lines)
+    short = bar_chart(bars, label="Status", value="Antall", title="Antall", lang="nb").to_dict()
+    assert short["encoding"]["x"]["title"] == "Antall"
+
+
+def test_the_heatmap_writes_each_strength_in_its_square_and_its_legend_in_words() -> None:
+    spec = heatmap_spec()
+    squares, numbers = spec["layer"]
+    assert numbers["mark"]["type"] == "text"
+    assert numbers["encoding"]["text"]["field"] == "strength"
+    svg = vl_convert.vegalite_to_svg(spec)
+    for words in STRENGTHS.values():
+        assert f">{words}</text>" in svg  # the legend's labels
+    assert squares["encoding"]["color"]["legend"]["symbolType"] == "square"
+
+
+def test_the_portfolio_timeline_tells_each_status_by_more_than_colour() -> None:
+    spec = timeline_spec()
+    encoding = spec["layer"][0]["encoding"]
+    fills = encoding["fill"]["scale"]["range"]
+    dashes = encoding["strokeDash"]["scale"]["range"]
+    assert encoding["stroke"]["scale"]["range"] == list(STATUS_COLOURS.values())
+    # without colour: filled, a light fill, hollow and dashed, hollow and dotted
+    looks = [
+        (tint_share(fill, colour), tuple(dash))
+        for fill, colour, dash in zip(fills, STATUS_COLOURS.values(), dashes, strict=True)
+    ]
+    assert looks == [(1.0, (1, 0)), (0.3, (1, 0)), (0.0, (5, 3)), (0.0, (1, 3))]
+    assert len(set(looks)) == len(looks)
+    assert spec["layer"][1]["encoding"]["strokeDash"] == encoding["strokeDash"]  # the points too
+    legends = vl_convert.vegalite_to_vega(spec)["legends"]
+    assert len(legends) == 1  # one legend, with words, shows colour, fill and dash together
+    assert {legends[0][k] for k in ("fill", "stroke", "strokeDash")} == {
+        "fill",
+        "stroke",
+        "strokeDash",
+    }
+
+
+def tint_share(fill: str, colour: str) -> float:
+    """How much of colour is in fill (the rest white), to one decimal."""
+    ink, paper = int(colour[1:3], 16), int(fill[1:3], 16)
+    return round((255 - paper) / (255 - ink), 1)
+
+
+def test_tint_mixes_a_colour_with_white() -> None:
+    assert tint("#1f4e79", 1.0) == "#1f4e79"
+    assert tint("#1f4e79", 0.0) == "#ffffff"
+    assert tint("#000000", 0.5) == "#808080"
+
+
+def test_the_deliverables_timeline_tells_status_by_shape_too() -> None:
+    points = pd.DataFrame(
         {
-            "title": ["1. A", "Leveranse 1: Plan"],
-            "status": ["Pågående", "Planlagt"],
-            "start": pd.to_datetime(["2020-01-01", "2024-03-01"]),
-            "end": pd.to_datetime(["2026-12-01", "2024-03-01"]),
-            "point": [False, True],
+            "date": pd.to_datetime(["2023-06-01", "2024-01-01"]),
+            "title": ["1. Plan", "2. Budsjett"],
+            "status": ["Levert", "Planlagt"],
         }
     )
-    colours = {"Pågående": "#4a90c2", "Planlagt": "#b35900"}
-    spec = portfolio_timeline(items, colours=colours, status_title="Status", lang="nb").to_dict(
+    colours = {"Levert": "#1f4e79", "Planlagt": "#b35900", "Uklart": "#8c8c8c"}
+    spec = timeline_chart(points, status_title="Status", lang="nb", colours=colours).to_dict(
         validate=True
     )
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "point"]
+    assert spec["encoding"]["shape"]["field"] == "status"
+    assert spec["encoding"]["shape"]["scale"]["domain"] == list(colours)
+    assert spec["encoding"]["color"]["scale"]["range"] == list(colours.values())
+    assert len(vl_convert.vegalite_to_vega(spec)["legends"]) == 1
 
 
 def test_the_network_is_valid_dot_with_groups_and_escaped_names() -> None:

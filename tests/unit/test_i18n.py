@@ -14,7 +14,7 @@ from dashboard.i18n.formatting import date, measured, number, percent
 ROOT = Path(__file__).resolve().parents[2]
 # a message key in quotes (not a page script such as "start.py")
 KEY = re.compile(
-    r"""["']((?:app|page|overview|goals|portfolio|initiative|indicators|governance|knowledge|chart|download|common|empty|col|progress|report|decision|workflow|correction|start)\.[a-z_.]+)(?<!\.py)["']"""
+    r"""["']((?:app|page|overview|goals|portfolio|initiative|indicators|governance|knowledge|chart|download|common|empty|col|progress|report|decision|workflow|correction|start|accessibility)\.[a-z_.]+)(?<!\.py)["']"""
 )
 LABEL_KINDS = re.compile(r"""labels?\((?:[^()]|\([^()]*\))*?,\s*["']([A-Za-z]+)["']\)""")
 
@@ -162,3 +162,21 @@ def test_times_are_written_in_words_in_norwegian_time() -> None:
     summer = dt.datetime(2026, 6, 4, 18, 48)  # SQLite gives UTC back naive; CEST is UTC+2
     assert local_time(summer, "nb") == "4. juni 2026 kl. 20.48"
     assert local_time(None, "nb") == ""
+
+
+def test_every_category_in_the_seed_data_is_translated() -> None:
+    """Short labels in the mission's data that are really categories (a governance body's
+    phase) read in English as English (issue 15); free text stays as written."""
+    import yaml
+
+    from dashboard.i18n import category
+
+    bodies = yaml.safe_load((ROOT / "seed" / "data" / "governance.yaml").read_text("utf-8"))
+    phases = {body["phase"] for body in bodies if body.get("phase")}
+    assert phases >= {"Løpende", "Designfasen 2023/2024"}
+    assert {phase: category("en", phase) for phase in phases} == {
+        "Løpende": "Ongoing",
+        "Designfasen 2023/2024": "Design phase 2023/2024",
+    }
+    assert {category("nb", phase) for phase in phases} == phases
+    assert category("en", "Kjernegruppen") == "Kjernegruppen"

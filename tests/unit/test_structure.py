@@ -98,10 +98,10 @@ def test_each_role_is_offered_exactly_its_pages() -> None:
     everyone += ["styring"]
     everyone += ["kunnskapsgrunnlag"]
     expected = {
-        Role.PARTNER: [*everyone, "konto"],
-        Role.OPERATIVE: [*everyone, "rapportering", "konto"],
-        Role.STEERING: [*everyone, "konto"],
-        Role.ADMIN: [*everyone, "administrasjon", "konto"],
+        Role.PARTNER: [*everyone, "konto", "tilgjengelighet"],
+        Role.OPERATIVE: [*everyone, "rapportering", "konto", "tilgjengelighet"],
+        Role.STEERING: [*everyone, "konto", "tilgjengelighet"],
+        Role.ADMIN: [*everyone, "administrasjon", "konto", "tilgjengelighet"],
     }
     for role, paths in expected.items():
         assert [spec.url_path for spec in pages_for(role)] == paths, role
@@ -197,3 +197,22 @@ def test_the_theme_gives_faded_text_and_the_primary_colour_aa_contrast() -> None
         assert _contrast(text, background) >= 7
     assert _contrast(primary, _over(primary, "#ffffff", 0.1)) >= 4.5
     assert _contrast("#ffffff", primary) >= 4.5
+
+
+def test_every_choice_says_its_placeholder_in_the_readers_language() -> None:
+    """Streamlit's own placeholders are English («Choose an option», «Choose options»): every
+    selectbox and multiselect passes one, or goes through a helper that does (issue 15)."""
+    missing = []
+    for path in [*ROOT.glob("pages/*.py"), *ROOT.glob("dashboard/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"selectbox", "multiselect"}
+            ):
+                continue
+            given = {keyword.arg for keyword in node.keywords}
+            # **kwargs: the helper (url_state, framework._pick) sets a default placeholder
+            if "placeholder" not in given and None not in given:
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert missing == []
