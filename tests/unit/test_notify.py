@@ -151,6 +151,26 @@ def test_one_mail_per_person_per_run_however_many_events(world: Any, inbox: Inbo
     assert send(world, inbox).mails == 0  # nothing twice
 
 
+def test_an_import_by_the_secretariat_is_one_mail_per_approver(world: Any, inbox: Inbox) -> None:
+    """Imported values arrive submitted: every operative is told, in one mail, of them all."""
+    from dashboard.services.imports import commit_import, dry_run, read_upload
+
+    admin = world.actors["admin"]
+    data = "indikator;periode;verdi\nC;2025;12\nP;2025;34,5\n".encode()
+    frame = read_upload("verdier.csv", data)
+    expected = dry_run(admin, world.mission, frame, engine=world.engine).versions()
+    commit_import(
+        admin, world.mission, frame, source="verdier.csv", expected=expected, engine=world.engine
+    )
+    send(world, inbox)
+    told = sorted(r for mail in inbox.mails for r in mail.recipients)
+    assert told == [email("nav"), email("udir_a"), email("udir_b")]
+    (mail,) = inbox.to(email("udir_a"))
+    assert mail.message["Subject"] == "2 registreringer venter på godkjenning (2025)"
+    text = mail.part("plain")
+    assert "C Antall: 12" in text and "P Andel: 34,5\u00a0%" in text
+
+
 def test_a_returned_value_tells_who_entered_it_why_in_their_language(
     world: Any, inbox: Inbox
 ) -> None:
