@@ -156,7 +156,7 @@ def test_an_import_by_the_secretariat_is_one_mail_per_approver(world: Any, inbox
     from dashboard.services.imports import commit_import, dry_run, read_upload
 
     admin = world.actors["admin"]
-    data = "indikator;periode;verdi\nC;2025;12\nP;2025;34,5\n".encode()
+    data = b"indikator;periode;verdi\nC;2025;12\nP;2025;34,5\n"
     frame = read_upload("verdier.csv", data)
     expected = dry_run(admin, world.mission, frame, engine=world.engine).versions()
     commit_import(
