@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit import config as streamlit_config
 from streamlit import logger as streamlit_logger
 
-from bench import imports, rawsql, report, snapshots
+from bench import imports, notify, rawsql, report, snapshots
 from bench.apptest import measure_empty_page, measure_page, use_database, warm_up
 from bench.config import BUDGETS, FULL, QUICK, SYNTHETIC_FACTOR, BenchPage, Repetitions, bench_pages
 from bench.databases import Database, build
@@ -61,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-server", action="store_true", help="skip the server memory run")
     parser.add_argument(
         "--no-import", action="store_true", help="skip the 5,000-row import on both engines"
+    )
+    parser.add_argument(
+        "--no-notify", action="store_true", help="skip the e-mail sender run (1,000 events)"
     )
     parser.add_argument(
         "--only", metavar="TEXT", help="time only the pages whose name contains TEXT"
@@ -130,6 +133,13 @@ def main(argv: list[str] | None = None) -> int:
                 run.imports = imports.measure()
             for timing in run.imports:
                 log(f"  import on {timing.engine}: {imports.summary(timing)}")
+        if not args.no_notify:
+            with phase(run, "e-mail sender, 1,000 events"):
+                run.notify = notify.measure(databases[-1])
+            log(
+                f"  notify --once: run_once {run.notify.once_ms:.0f} ms, command "
+                f"{run.notify.command_ms:.0f} ms, {run.notify.mails} mails"
+            )
         if not args.no_server:
             with phase(run, "server memory"):
                 run.server = measure_server(databases[-1].url, databases[-1].label, pages)

@@ -121,6 +121,11 @@ class Budgets:
     # made meanwhile waits at most this long (it waits for the import's commit, then saves)
     import_commit_ms: float = 2000.0
     save_during_import_ms: float = 2000.0
+    # issue 16: one sender run with 1,000 queued events at --synthetic 100: its work, and the
+    # whole command (new interpreter included), which must end well inside the minute between
+    # the runs of `python -m dashboard.notify`
+    notify_once_ms: float = 5000.0
+    notify_command_ms: float = 30000.0
 
     def cold_limit_ms(self, raw_sql_ms: float) -> float:
         """The cold budget for a database whose raw portfolio query takes raw_sql_ms."""

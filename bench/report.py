@@ -15,6 +15,7 @@ from bench.results import (
     SizeResult,
     all_checks,
     import_checks,
+    notify_checks,
     page_checks,
     ratio,
 )
@@ -161,6 +162,36 @@ def import_section(run: BenchRun, budgets: Budgets) -> list[str]:
     return lines + ([*problems, ""] if problems else [])
 
 
+def notify_section(run: BenchRun, budgets: Budgets) -> list[str]:
+    """One sender run with 1,000 queued events on the largest database."""
+    lines = ["## E-mail sender, 1,000 queued events (issue 16)", ""]
+    timing = run.notify
+    if timing is None:
+        return [*lines, "Not measured (`--no-notify`).", ""]
+    size = next((s for s in run.sizes if s.database.label == timing.database), None)
+    raw = size.raw_sql.median_ms if size else None
+    lines += [
+        f"On a copy of the {timing.database} database: {timing.events:,} events queued through "
+        f"`notifications.enqueue` for its {timing.recipients} internal users, then one run "
+        "(the day's reminders and due-date mails over the whole database, then every due row, "
+        "one mail per person, through a real SMTP server on loopback: aiosmtpd). run_once = "
+        "the sender's work in this process; command = `python -m dashboard.notify --once` "
+        "start to exit (a new interpreter and its imports), as a cron job or timer runs it.",
+        "",
+        "| database | events | mails | queue | run_once | run_once / raw SQL | command | budgets |",
+        "|---|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    checks = notify_checks(timing, budgets)
+    verdicts = "; ".join(f"{c.metric}: {verdict(c)}" for c in checks)
+    lines.append(
+        f"| {timing.database} | {timing.events:,} | {timing.mails} | {ms(timing.queue_ms)} "
+        f"| {ms(timing.once_ms)} | {times(ratio(timing.once_ms, raw))} "
+        f"| {ms(timing.command_ms)} | {verdicts} |"
+    )
+    lines += ["", "All times in ms.", ""]
+    return lines + [f"- **error** {p}" for p in timing.problems] + ([""] if timing.problems else [])
+
+
 def server_section(run: BenchRun, budgets: Budgets) -> list[str]:
     """The server's memory and how long each page took in the browser."""
     server = run.server
@@ -256,7 +287,8 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
         f"{budgets.cold_factor} × raw-SQL baseline + {budgets.cold_offset_ms:.0f} ms; "
         f"server peak RSS ≤ {budgets.server_memory_mb:.0f} MB; a 5,000-row import's commit ≤ "
         f"{budgets.import_commit_ms:,.0f} ms and a save during it ≤ "
-        f"{budgets.save_during_import_ms:,.0f} ms.",
+        f"{budgets.save_during_import_ms:,.0f} ms; a sender run with 1,000 queued events ≤ "
+        f"{budgets.notify_once_ms:,.0f} ms (the command ≤ {budgets.notify_command_ms:,.0f} ms).",
         "",
         *summary_section(checks),
         "Cold = a new AppTest session with every cache cleared (st.cache_data, settings, "
@@ -284,6 +316,7 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
     for size in run.sizes:
         lines += size_section(size, budgets)
     lines += import_section(run, budgets)
+    lines += notify_section(run, budgets)
     lines += server_section(run, budgets)
     lines += problem_section(run)
     lines += ["## Phases", "", "| phase | s |", "|---|--:|"]
@@ -325,6 +358,7 @@ def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
             for size in run.sizes
         ],
         "imports": [asdict(timing) for timing in run.imports],
+        "notify": asdict(run.notify) if run.notify else None,
         "server": asdict(run.server) if run.server else None,
         "phases": run.phases,
         "notes": run.notes,

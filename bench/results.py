@@ -6,6 +6,7 @@ from bench.apptest import PageTiming
 from bench.config import Budgets
 from bench.databases import Database
 from bench.imports import ImportTiming
+from bench.notify import NotifyTiming
 from bench.server import ServerMemory
 from bench.snapshots import SnapshotTiming
 from bench.stats import Summary
@@ -53,6 +54,7 @@ class BenchRun:
     notes: list[str] = field(default_factory=list)
     load: list[float] = field(default_factory=list)  # 1-minute load average, start and end
     imports: list[ImportTiming] = field(default_factory=list)  # a 5,000-row import per engine
+    notify: NotifyTiming | None = None  # a sender run with 1,000 queued events
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -131,10 +133,35 @@ def import_checks(timing: ImportTiming, budgets: Budgets) -> list[Check]:
     ]
 
 
+def notify_checks(timing: NotifyTiming, budgets: Budgets) -> list[Check]:
+    """The sender run's time in process and as a command."""
+    measured = not timing.problems
+    subject = f"notify --once, {timing.events:,} events"
+    return [
+        Check(
+            subject,
+            timing.database,
+            "run_once",
+            timing.once_ms if measured else None,
+            budgets.notify_once_ms,
+            "ms",
+        ),
+        Check(
+            subject,
+            timing.database,
+            "command",
+            timing.command_ms if measured else None,
+            budgets.notify_command_ms,
+            "ms",
+        ),
+    ]
+
+
 def all_checks(run: BenchRun, budgets: Budgets) -> list[Check]:
-    """Every budget check of the run: pages, the imports, then the server's memory."""
+    """Every budget check of the run: pages, the imports, the sender, then the server's memory."""
     checks = [c for size in run.sizes for cs in page_checks(size, budgets).values() for c in cs]
     checks += [c for timing in run.imports for c in import_checks(timing, budgets)]
+    checks += notify_checks(run.notify, budgets) if run.notify else []
     if run.server is not None:
         checks.append(
             Check(

@@ -8,11 +8,13 @@ the dashboard and these routes from one port), as `make run` and the tests do.
 import streamlit as st
 
 from dashboard.health import HEALTH_ROUTE, database_state, log_state
+from dashboard.notify import where_mail_goes
 from dashboard.session_routes import ROUTES
 from dashboard.settings import ROOT
 from dashboard.ui.errors import script_error
 
 log_state(database_state())  # an empty, unmigrated or unreachable database is named at start
+print(where_mail_goes(), flush=True)  # make run says where mail would go
 app = st.App(
     ROOT / "dashboard/app.py", routes=[*ROUTES, HEALTH_ROUTE], on_script_error=script_error
 )

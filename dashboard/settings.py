@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.status import Thresholds
@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     # baseline to target expects by now that counts as on track, and as some progress.
     status_on_track: float = 0.95
     status_some_progress: float = 0.5
+    # E-mail (python -m dashboard.notify sends the outbox; without SMTP_HOST nothing is sent and
+    # the outbox still fills, visible on Administrasjon).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "samfunnsoppdraget@localhost"
+    # The app's address as a reader's browser reaches it, for the links in mails.
+    app_base_url: str = "http://localhost:8501"
+    # Reporting reminders go this many days before a period's due date (and again once overdue).
+    reminder_days: int = Field(default=7, ge=0)
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> Self:

@@ -34,6 +34,7 @@ from models.initiative import (
 )
 from models.meta import DataVersion
 from models.mission import Goal, GoalCreate, GoalUpdate, Mission, MissionCreate, MissionUpdate
+from models.notifications import OutboxMail
 from models.organisation import Organisation, OrganisationCreate, OrganisationUpdate
 from models.reporting import (
     CheckIn,
@@ -111,6 +112,7 @@ __all__ = [
     "Organisation",
     "OrganisationCreate",
     "OrganisationUpdate",
+    "OutboxMail",
     "Period",
     "PeriodCreate",
     "PeriodUpdate",

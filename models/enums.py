@@ -202,3 +202,48 @@ class Role(StrEnum):
     OPERATIVE = "operative"
     STEERING = "steering"
     ADMIN = "admin"
+
+
+class NotificationKind(StrEnum):
+    """What a mail tells."""
+
+    ENTRY_SUBMITTED = "entry_submitted"  # values or check-ins wait for approval
+    CORRECTION_WAITING = "correction_waiting"  # a correction of an approved figure waits
+    ENTRY_RETURNED = "entry_returned"
+    REPORT_SUBMITTED = "report_submitted"
+    REPORT_RETURNED = "report_returned"
+    REPORT_APPROVED = "report_approved"
+    REMINDER_DUE = "reminder_due"
+    REMINDER_OVERDUE = "reminder_overdue"
+    DECISION_DUE = "decision_due"
+    DECISION_OVERDUE = "decision_overdue"
+
+
+class Topic(StrEnum):
+    """What a person chooses to be told about (each a few kinds)."""
+
+    TO_APPROVE = "to_approve"
+    RETURNED = "returned"
+    REPORTS = "reports"
+    REMINDERS = "reminders"
+    DECISIONS = "decisions"
+
+
+class Delivery(StrEnum):
+    """How a person wants a topic: not at all, at once, or in one mail a day."""
+
+    OFF = "off"
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+
+
+class OutboxStatus(StrEnum):
+    """Where a mail is: waiting, being sent, sent, or not (with the error)."""
+
+    QUEUED = "queued"
+    RETRYING = "retrying"  # failed, tried again after a back-off
+    SENDING = "sending"  # claimed by a sender, which has not recorded the result yet
+    SENT = "sent"
+    FAILED = "failed"  # given up after MAX_ATTEMPTS
+    UNCERTAIN = "uncertain"  # the sender stopped between sending and recording: not sent again
+    DROPPED = "dropped"  # the recipient may no longer be told (deactivated, or not allowed)

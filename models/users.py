@@ -42,6 +42,10 @@ class User(UserBase, table=True):
     failed_logins: int = Field(default=0, ge=0)
     locked_until: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    # The language of the mails this person gets (None: the app's default, LANGUAGE) and how
+    # they want each notification topic (models.notifications.delivery; None: the defaults).
+    language: str | None = Field(default=None, max_length=2)
+    notifications: dict[str, str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
 
 
 class AuditEvent(SQLModel, table=True):

@@ -1,4 +1,5 @@
-"""Administrasjon (secretariat): user accounts, periods, indicators, the audit log, the import."""
+"""Administrasjon (secretariat): user accounts, periods, indicators, the audit log, the import,
+the outbox of e-mails."""
 
 import streamlit as st
 
@@ -9,12 +10,20 @@ from dashboard.ui.context import t
 from dashboard.ui.data import find_mission
 from dashboard.ui.framework import indicators_section
 from dashboard.ui.imports import import_section
+from dashboard.ui.notifications import outbox_section
 from dashboard.ui.widgets import page_header
 
 actor = require(Action.MANAGE_USERS)
 page_header("page.admin", "admin.intro")
-users_tab, periods_tab, indicators_tab, audit_tab, import_tab = st.tabs(
-    [t("admin.users"), t("admin.periods"), t("framework.tab"), t("admin.audit"), t("import.tab")]
+users_tab, periods_tab, indicators_tab, audit_tab, import_tab, outbox_tab = st.tabs(
+    [
+        t("admin.users"),
+        t("admin.periods"),
+        t("framework.tab"),
+        t("admin.audit"),
+        t("import.tab"),
+        t("outbox.tab"),
+    ]
 )
 with users_tab:
     users_section(actor)
@@ -22,6 +31,8 @@ with periods_tab:
     periods_section(actor)
 with audit_tab:
     audit_section(actor)
+with outbox_tab:
+    outbox_section(actor)
 mission = find_mission()
 for tab, section in ((indicators_tab, indicators_section), (import_tab, import_section)):
     with tab:

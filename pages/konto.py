@@ -1,4 +1,5 @@
-"""Konto: sign in; or, signed in, see who you are, change your password and sign out."""
+"""Konto: sign in; or, signed in, see who you are, change your password, choose your e-mail
+notifications and sign out."""
 
 import streamlit as st
 
@@ -10,6 +11,7 @@ from dashboard.ui.auth import (
     sign_out,
 )
 from dashboard.ui.context import current_actor, label, signed_in, t
+from dashboard.ui.notifications import notification_form
 from dashboard.ui.widgets import esc, page_header
 
 
@@ -34,5 +36,8 @@ st.markdown(t("auth.signed_in_as", email=esc(actor.email), role=label(actor.role
 if actor.id is not None and not oidc_signed_in():
     st.header(t("auth.change_password"))
     password_form()
+if actor.id is not None:
+    st.header(t("notify.header"))
+    notification_form(actor)
 st.header(t("auth.sign_out"))
 sign_out_button()

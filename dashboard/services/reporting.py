@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
-from dashboard.services import audit, corrections
+from dashboard.services import audit, corrections, notifications
 from dashboard.services.commands import command
 from dashboard.services.corrections import ENTITY, Entry
 from dashboard.services.permissions import Action, Actor
@@ -205,6 +205,8 @@ def store_entry(
         after=_fields(row),
         reason=write.reason,
     )
+    if status == EntryStatus.SUBMITTED:
+        notifications.entries_submitted(session, actor, [notifications.entry_of(row)])
     return row
 
 
@@ -329,6 +331,15 @@ def store_entries(
             for write in writes
         ],
     )
+    notifications.entries_submitted(
+        session,
+        actor,
+        [
+            notifications.entry_of(write.after, model)
+            for write in writes
+            if write.after["status"] == EntryStatus.SUBMITTED
+        ],
+    )
 
 
 # What names an entry's row (besides its id); an UPDATE of a stored entry sets every other column.
@@ -431,6 +442,10 @@ def _transition(
             after=_fields(row),
             reason=reason,
         )
+        if step.result == EntryStatus.SUBMITTED:
+            notifications.entries_submitted(session, actor, [notifications.entry_of(row)])
+        elif step.result == EntryStatus.RETURNED:
+            notifications.entry_returned(session, actor, notifications.entry_of(row), reason)
         return row
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from dashboard.services import audit
+from dashboard.services import audit, notifications
 from dashboard.services.commands import command
 from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Action, Actor
@@ -208,6 +208,7 @@ def submit_report(
         report.status, report.version = R.SUBMITTED, report.version + 1
         report.submitted_by_id, report.submitted_at = actor.id, utcnow()
         _audit(session, actor, "submitted", report, before)
+        notifications.report_submitted(session, actor, report)
         return report
 
 
@@ -224,6 +225,7 @@ def return_report(
         report.return_reason = checked
         report.returned_by_id, report.returned_at = actor.id, utcnow()
         _audit(session, actor, "returned", report, before, reason=report.return_reason)
+        notifications.report_returned(session, actor, report)
         return report
 
 
@@ -242,6 +244,7 @@ def approve_report(
         report.approved_by_id, report.approved_at = actor.id, utcnow()
         report.return_reason = None
         _audit(session, actor, "approved", report, before)
+        notifications.report_approved(session, actor, report)
         period = session.get(Period, report.period_id)
         if period is not None and not period.locked:
             period_before = period.model_dump(warnings=False)

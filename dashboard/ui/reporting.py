@@ -24,6 +24,7 @@ from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
 from dashboard.ui.notices import no_open_period_notice
 from dashboard.ui.queue_table import blank, queue_table, shown, warning
+from dashboard.ui.url_state import url_selectbox
 from dashboard.ui.widgets import data_editor, data_table, esc
 
 PENDING_KEY = "reporting_pending"  # (period id, indicator id) -> (value, comment) not saved
@@ -78,13 +79,15 @@ def choose_period() -> int | None:
     if not periods:
         no_open_period_notice()
         return None
+    # in the URL (?periode=ID), so a link (from an e-mail, say) opens the period it names
     return int(
-        st.selectbox(
+        url_selectbox(
             t("col.period"),
             list(periods),
+            key="periode",
             format_func=lambda p: periods[p],
-            key="reporting-period",
-            placeholder=t("common.choose_one"),
+            parse=int,
+            default=next(iter(periods)),
         )
     )
 

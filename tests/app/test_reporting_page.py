@@ -111,7 +111,7 @@ def test_the_secretariat_creates_a_period_on_administrasjon() -> None:
     at.run()
     assert any("Perioden 2026\\-K4 er opprettet" in s.value for s in at.success)
     operative = open_page("operativ@demo.invalid", "rapportering")
-    assert operative.selectbox(key="reporting-period").options == ["2026-K4"]
+    assert operative.selectbox(key="url:periode").options == ["2026-K4"]
 
 
 def test_a_quarter_entered_with_mistakes_submitted_and_approved() -> None:

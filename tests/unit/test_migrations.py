@@ -82,6 +82,7 @@ DOWNGRADE = {
     "8e01f9c3d386": "refused",  # status reports' snapshots, decisions' follow-up
     "6e2a1d3b0c82": "kept",  # drops sign-in sessions only (everyone signs in again)
     "5d1f0c2a9b71": "kept",  # no correction pending or approved in this data
+    "7b4e2c9d1a60": "refused",  # e-mails of the submitted values not sent yet
 }
 SESSIONS_ONLY = {"usersession"}  # what a "kept" downgrade may lose
 
@@ -225,10 +226,54 @@ def test_a_correction_refuses_the_downgrade_that_has_no_place_for_it(world: Any)
         engine=engine,
     )
     config = alembic_config(url_of(engine))
+
+    def below_notifications() -> None:
+        """Down to corrections (the mails about the entries sent, so notifications go)."""
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE outbox SET status = 'sent'")
+        command.downgrade(config, "5d1f0c2a9b71")
+
+    below_notifications()
     before = rows_of(engine)
     with pytest.raises(DowngradeRefused, match=r"1 pending corrections \(indicatorvalue\)"):
         command.downgrade(config, "-1")
     assert rows_of(engine) == before
+    command.upgrade(config, "head")
     sent_and_approved(correction)
+    below_notifications()
     with pytest.raises(DowngradeRefused, match=r"1 reasons of approved corrections"):
         command.downgrade(config, "-1")
+
+
+def test_mails_not_sent_and_peoples_choices_refuse_the_downgrade_below_notifications(
+    world: Any,
+) -> None:
+    """The outbox's waiting mails and a person's notification choices have no place below
+    notifications: the downgrade refuses, naming them; once the mails are sent and nobody
+    chose anything, it goes through and keeps every other row."""
+    from dashboard.services.notifications import save_preferences
+    from dashboard.services.reporting import submit_value
+
+    a, engine = world.actors["udir_a"], world.engine
+    row = world.save(a, {"value": "10"})
+    submit_value(a, row.id, row.version, engine=engine)
+    save_preferences(world.actors["udir_b"], "en", {}, engine=engine)
+    config = alembic_config(url_of(engine))
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"7b4e2c9d1a60 refused: it would delete 2 e-mails not sent yet .*; 1 users' "
+        r"notification choices",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE outbox SET status = 'sent'")
+        connection.exec_driver_sql('UPDATE "user" SET language = NULL, notifications = NULL')
+    kept = rows_of(engine)
+    command.downgrade(config, "-1")
+    after = rows_of(engine)
+    assert "outbox" not in after
+    for table in set(after) - {"alembic_version", "dataversion", "user"}:
+        assert after[table] == kept[table], table
+    assert [{c: r[c] for c in after["user"][0]} for r in kept["user"]] == after["user"]

@@ -85,29 +85,38 @@ def to_enter(
     sent yet (missing, draft or returned); overdue periods first, then by due date."""
     if organisation_id is None:
         return frame_of([], TO_ENTER_COLUMNS)
-    finished = {
-        row[0]
-        for row in fetch(
-            session,
-            sa.select(col(Initiative.id)).where(
-                col(Initiative.mission_id) == mission_id,
-                col(Initiative.status) == InitiativeStatus.COMPLETED,
-            ),
-        )
-    }
+    finished = finished_initiatives(session, mission_id)
     rows = []
     for period in open_completeness(session, mission_id, today):
         mine = period.rows[period.rows["organisation_id"] == organisation_id]
         values = int(mine["state"].isin(NOT_SENT).sum())
-        check_ins = check_in_list(session, mission_id, period.period_id, organisation_id)
-        owed = check_ins["status"].isna() | check_ins["status"].isin(NOT_SENT)
-        owed &= check_ins["approved"].isna()  # an approved one being corrected is not owed
-        owed &= ~check_ins["initiative_id"].isin(finished)
-        if values or owed.any():
+        owed = owed_check_ins(session, mission_id, period.period_id, organisation_id, finished)
+        if values or len(owed):
             late = period.due is not None and today > period.due
-            rows.append((period.period_id, period.label, period.due, late, values, int(owed.sum())))
+            rows.append((period.period_id, period.label, period.due, late, values, len(owed)))
     rows.sort(key=lambda r: (not r[3], r[2] is None, r[2] or dt.date.max))
     return frame_of(rows, TO_ENTER_COLUMNS).astype({"overdue": bool})
+
+
+def finished_initiatives(session: Session, mission_id: int) -> set[int]:
+    """The ids of the mission's completed initiatives (they owe no check-in)."""
+    query = sa.select(col(Initiative.id)).where(
+        col(Initiative.mission_id) == mission_id,
+        col(Initiative.status) == InitiativeStatus.COMPLETED,
+    )
+    return {row[0] for row in fetch(session, query)}
+
+
+def owed_check_ins(
+    session: Session, mission_id: int, period_id: int, organisation_id: int, finished: set[int]
+) -> pd.DataFrame:
+    """The check-ins of the period an organisation has not sent yet (missing, draft or
+    returned), of its initiatives not finished: check_in_list's rows."""
+    check_ins = check_in_list(session, mission_id, period_id, organisation_id)
+    owed = check_ins["status"].isna() | check_ins["status"].isin(NOT_SENT)
+    owed &= check_ins["approved"].isna()  # an approved one being corrected is not owed
+    owed &= ~check_ins["initiative_id"].isin(finished)
+    return check_ins[owed]
 
 
 def to_approve(session: Session, mission_id: int, actor_id: int | None) -> pd.DataFrame:
