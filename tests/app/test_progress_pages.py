@@ -284,7 +284,7 @@ def section(email: str, period: int) -> AppTest:
 
 def test_the_completeness_section_for_rapportering(neet: IndicatorValue) -> None:
     operative = section(OPERATIVE, neet.period_id)
-    assert operative.subheader[0].value == "Rapportering for 2025"
+    assert operative.header[0].value == "Rapportering for 2025"
     assert metrics(operative)["Venter på godkjenning"] == "1"
     [by_org] = frame_with(operative, "Organisasjon")[:1]
     assert by_org.set_index("Organisasjon").loc["Avdir", "Venter på godkjenning"] == 1
