@@ -27,11 +27,19 @@ input:focus-visible, textarea:focus-visible {{ outline: none !important; }}
 [role="group"]:has(input[role="combobox"]:focus-visible),
 label:has(input[type="checkbox"]:focus-visible),
 label:has(input[type="radio"]:focus-visible) {{ {RING} }}
-/* tabs sit in a strip, and the main area fills the window: both clip a ring outside them */
+/* tabs sit in a strip, the password field's eye in the field's box, and the main area fills
+   the window: each clips a ring outside it, so theirs is drawn inside */
 [role="tab"] {{ padding-inline: 0.375rem !important; }}
-[role="tab"]:focus-visible, [data-testid="stMain"]:focus-visible {{
+[role="tab"]:focus-visible, [data-testid="stMain"]:focus-visible,
+[data-testid="stTextInputRootElement"] button:focus-visible {{
   outline-offset: -3px !important;
 }}
+/* a text area's box (and its help icon) fill a container that would clip their rings */
+[data-testid="stElementContainer"]:has(> [data-testid="stTextArea"]) {{
+  overflow: visible !important;
+}}
+/* the page scrolls what takes the focus into view with room for its ring */
+[data-testid="stMain"] {{ scroll-padding-block: 1.5rem; }}
 /* the data grid draws its cells on a canvas (they take focus in a hidden table): ring the
    grid's frame while it has focus (Streamlit marks the cell itself), and a cell's editor */
 [data-testid="stDataFrameResizable"]:focus-within,

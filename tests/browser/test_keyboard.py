@@ -49,7 +49,21 @@ FOCUSED = """() => {
   const s = getComputedStyle(ring);
   let testid = null;
   for (let n = focused; n && !testid; n = n.parentElement) testid = n.dataset?.testid ?? null;
+  // an ancestor (short of the scrolling main area) that cuts off part of the ring
+  const reach = parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset);
+  const r = ring.getBoundingClientRect();
+  let clippedBy = null;
+  for (let n = ring.parentElement; n && !clippedBy; n = n.parentElement) {
+    const o = getComputedStyle(n);
+    if (n.dataset?.testid === 'stMain' || n === document.body) break;
+    if (o.overflowX === 'visible' && o.overflowY === 'visible') continue;
+    const q = n.getBoundingClientRect();
+    if (r.left - reach < q.left - 0.5 || r.top - reach < q.top - 0.5
+        || r.right + reach > q.right + 0.5 || r.bottom + reach > q.bottom + 0.5)
+      clippedBy = n.dataset?.testid || n.tagName;
+  }
   return {
+    clippedBy,
     tag: focused.tagName, testid, current: focused.getAttribute('aria-current'),
     label: focused.getAttribute('aria-label') ?? '', text: (focused.innerText ?? '').trim(),
     outline: [s.outlineStyle, s.outlineWidth, s.outlineColor].join(' '),
@@ -92,10 +106,12 @@ def tab_to(page: Page, found: Any, *, back: bool = False, limit: int = 80) -> di
 
 def assert_ring(page: Page, now: dict[str, Any], where: str) -> None:
     """The focused element shows a ring of 2 px or more in the focus colour (an outline, as
-    the app's CSS draws it), and it goes once the focus moves on (checked by the next Tab)."""
+    the app's CSS draws it) that no container cuts off; assert_ring_gone checks that it goes
+    once the focus moves on."""
     style, width, colour = now["outline"].split(" ", 2)
     assert style != "none" and float(width.removesuffix("px")) >= 2, (where, now)
     assert colour == _rgb(FOCUS_COLOUR), (where, now)
+    assert now["clippedBy"] is None, (where, now)
     page.evaluate(CHECKED)
     screenshot(page, f"keyboard-{where}")
 
