@@ -4,9 +4,11 @@ Streamlit's theme (`.streamlit/config.toml`) has no setting for focus. Its own f
 a ring in the primary colour at half strength (about 2:1 on white) on buttons and tabs, and
 nothing at all on the sidebar's page links, where a focused link looks like the current page's
 (issue 15, WCAG 2.4.7). This draws a 3 px ring in FOCUS_COLOUR, 2 px clear of the element, on
-whatever has keyboard focus (`:focus-visible`, so a mouse click draws none): links, buttons,
-tabs, expanders, checkboxes, radios, sliders, and around the box of a text field or select and
-the frame of a data grid (its cells are drawn on a canvas).
+whatever has keyboard focus (`:focus-visible`): links, buttons, tabs, expanders, checkboxes,
+radios, and around the box of a text field or select, the frame of a data grid (its cells are
+drawn on a canvas) and a grid cell's editor. A mouse click on a link or button draws none; a
+text field shows it on a click too, as browsers do, and so does the grid, whose cells take the
+focus the same way from the mouse and the keys.
 """
 
 import streamlit as st
