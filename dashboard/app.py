@@ -15,6 +15,7 @@ from dashboard.ui.auth import (
 )
 from dashboard.ui.context import LANG_KEY, current_actor, label, lang, role, signed_in, t
 from dashboard.ui.navigation import build_navigation
+from dashboard.ui.style import focus_style
 from dashboard.ui.widgets import esc
 
 st.session_state.setdefault(LANG_KEY, get_settings().language)
@@ -23,6 +24,7 @@ st.set_page_config(
     page_icon=":material/diversity_3:",
     layout="wide",
 )
+focus_style()
 resolve_session()
 closed = not signed_in() and not get_settings().public_read
 # expanded: every page in the menu, none behind a «View more» button (in English)

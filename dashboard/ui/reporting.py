@@ -157,7 +157,7 @@ def entry_section(actor: Actor, mission_id: int, period_id: int | None) -> None:
         key=editor_key,
         hide_index=True,
         width="stretch",
-        disabled=[
+        read_only=[
             "code",
             "name",
             "previous",

@@ -2,7 +2,7 @@
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -87,16 +87,53 @@ def data_table(frame: pd.DataFrame, **kwargs: Any) -> Any:
     return st.dataframe(safe_frame(frame), **kwargs)
 
 
-def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+# Cells nobody can edit are drawn on this grey, editable ones on white (issue 15): Streamlit's
+# grid draws both alike, and typing into a read-only cell does nothing at all. #111111 text on
+# it is 16:1.
+READ_ONLY_BACKGROUND = "#ebebe8"
+
+
+def data_editor(
+    frame: pd.DataFrame, *, read_only: Sequence[str] = (), **kwargs: Any
+) -> pd.DataFrame:
     """st.data_editor shown like data_table (its toolbar downloads too); returns the edited
-    frame with the cells nobody changed as frame holds them, and the changed ones as typed."""
+    frame with the cells nobody changed as frame holds them, and the changed ones as typed.
+
+    The read_only columns cannot be edited. They are drawn grey, their headers' help says so,
+    and a caption above the grid names the columns one types into."""
     shown = safe_cells(frame)
-    edited: pd.DataFrame = st.data_editor(shown, **kwargs)
+    config: dict[str, Any] = dict(kwargs.pop("column_config", None) or {})
+    for column in read_only:
+        setting = config.get(column)
+        setting = {"label": setting} if isinstance(setting, str) else dict(setting or {})
+        setting["help"] = " ".join(filter(None, [setting.get("help"), t("a11y.read_only_help")]))
+        config[column] = setting
+    editable = [_label(config, column) for column in frame.columns if column not in read_only]
+    if read_only and editable:
+        st.caption(t("a11y.editable_columns", columns=", ".join(editable)))
+    styled = (
+        shown.style.set_properties(
+            subset=list(read_only), **{"background-color": READ_ONLY_BACKGROUND}
+        )
+        if read_only
+        else shown
+    )
+    edited: pd.DataFrame = st.data_editor(
+        styled, disabled=list(read_only), column_config=config, **kwargs
+    )
     same_cells = edited.index.equals(frame.index) and list(edited.columns) == list(frame.columns)
     if not same_cells:
         return restored_cells(edited)  # rows added or removed: take the apostrophes off
     unchanged = (edited == shown) | (edited.isna() & shown.isna())
     return frame.where(unchanged, edited)
+
+
+def _label(config: dict[str, Any], column: object) -> str:
+    """A column's header as column_config sets it (a label, or a setting with one)."""
+    setting = config.get(str(column))
+    if isinstance(setting, str):
+        return setting
+    return str((setting or {}).get("label") or column)
 
 
 def chart_with_table(spec: dict[str, Any], alt_text: str, table: pd.DataFrame) -> None:
