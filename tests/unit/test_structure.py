@@ -142,7 +142,8 @@ def test_each_limit_and_character_class_is_defined_once() -> None:
     # bidirectional and zero-width ones of), and imports._restore beside exports.restore
     import re
 
-    from dashboard.services import exports, imports
+    from dashboard.services import exports
+    from dashboard.services.imports import upload
 
     sources = [*ROOT.glob("dashboard/**/*.py"), *ROOT.glob("models/*.py")]
     limits: dict[str, list[str]] = {}
@@ -160,7 +161,7 @@ def test_each_limit_and_character_class_is_defined_once() -> None:
         if re.search(r"re\.compile\([^)]*\\x00", path.read_text(encoding="utf-8"))
     ]
     assert character_classes == ["fields.py"]
-    assert imports.restore is exports.restore
+    assert upload.restore is exports.restore
 
 
 def _luminance(hex_colour: str) -> float:
