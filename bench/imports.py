@@ -22,7 +22,8 @@ from sqlmodel import col, select
 from bench.stats import Summary, summarise
 from dashboard.db import DatabaseBusy, get_engine, session_scope
 from dashboard.migrate import upgrade
-from dashboard.services.imports import MAX_ROWS, Versions, commit_import, dry_run
+from dashboard.services.imports.run import Versions, commit_import, dry_run
+from dashboard.services.imports.upload import MAX_ROWS
 from dashboard.services.permissions import Actor
 from dashboard.services.reporting import save_value
 from dashboard.services.users import actor_of

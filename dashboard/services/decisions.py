@@ -14,7 +14,8 @@ from dashboard.services.commands import command
 from dashboard.services.common import fetch
 from dashboard.services.permissions import Action, Actor
 from dashboard.services.reporting import WorkflowRefused
-from dashboard.services.snapshots import OPEN_DECISIONS, decision_rows
+from dashboard.services.snapshots.rows import OPEN_DECISIONS
+from dashboard.services.snapshots.take import decision_rows
 from models import (
     Decision,
     DecisionCreate,

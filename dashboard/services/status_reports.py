@@ -23,18 +23,11 @@ from dashboard.services.commands import command
 from dashboard.services.common import fetch, frame_of
 from dashboard.services.permissions import Action, Actor
 from dashboard.services.reporting import WorkflowRefused, required_reason
-from dashboard.services.snapshots import (
-    Comparison,
-    Snapshot,
-    blank,
-    compare,
-    decision_rows,
-    load,
-    since,
-    store,
-    store_rows,
-    take,
-)
+from dashboard.services.snapshots.changes import since
+from dashboard.services.snapshots.compare import Comparison, compare
+from dashboard.services.snapshots.rows import Snapshot, blank
+from dashboard.services.snapshots.store import load, store, store_rows
+from dashboard.services.snapshots.take import decision_rows, take
 from models import (
     Period,
     ProgressStatus,

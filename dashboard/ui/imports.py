@@ -13,17 +13,19 @@ import streamlit as st
 from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time, number
 from dashboard.i18n.validation import describe
-from dashboard.services.imports import (
-    MAX_BYTES,
-    MAX_ROWS,
+from dashboard.services.imports.run import (
     ImportCheck,
     ImportRefused,
     ImportStale,
     RowCheck,
-    UploadRefused,
     Versions,
     commit_import,
     dry_run,
+)
+from dashboard.services.imports.upload import (
+    MAX_BYTES,
+    MAX_ROWS,
+    UploadRefused,
     read_upload,
     template,
 )

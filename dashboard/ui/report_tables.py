@@ -9,7 +9,8 @@ import pandas as pd
 from dashboard.i18n import enum_key, translate
 from dashboard.i18n.formatting import date, measured, number
 from dashboard.services.progress import MISSING
-from dashboard.services.snapshots import Comparison, Snapshot, blank
+from dashboard.services.snapshots.compare import Comparison
+from dashboard.services.snapshots.rows import Snapshot, blank
 from models import EntryStatus, ProgressStatus, Rag
 
 DASH = "–"

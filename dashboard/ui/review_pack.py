@@ -11,7 +11,7 @@ from fpdf.fonts import FontFace
 
 from dashboard.i18n.formatting import date, local_date, local_time
 from dashboard.services.exports import to_excel_sheets
-from dashboard.services.snapshots import Comparison
+from dashboard.services.snapshots.compare import Comparison
 from dashboard.services.status_reports import ReportDetail
 from dashboard.ui.charts import bar_chart
 from dashboard.ui.report_tables import (

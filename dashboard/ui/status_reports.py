@@ -14,7 +14,7 @@ from dashboard.i18n.formatting import local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
 from dashboard.services.reporting import WorkflowRefused
-from dashboard.services.snapshots import Comparison
+from dashboard.services.snapshots.compare import Comparison
 from dashboard.services.status_reports import (
     EDITABLE,
     UNDER_REVIEW,

@@ -38,7 +38,7 @@ from dashboard.services.reporting_views import (
     check_in_queue,
     entry_grid,
 )
-from dashboard.services.snapshots import take
+from dashboard.services.snapshots.take import take
 from models import AuditEvent, CheckIn, EntryStatus, IndicatorValue, Initiative, Period
 
 E = EntryStatus

@@ -28,19 +28,21 @@ from dashboard.db import session_scope
 from dashboard.i18n import catalogue
 from dashboard.i18n.validation import describe
 from dashboard.services.exports import to_csv, to_excel
-from dashboard.services.imports import (
-    MAX_BYTES,
-    MAX_ROWS,
+from dashboard.services.imports.run import (
     OUTCOMES,
     PROBLEMS,
-    REFUSALS,
     ImportCheck,
     ImportRefused,
     ImportStale,
-    UploadRefused,
     Versions,
     commit_import,
     dry_run,
+)
+from dashboard.services.imports.upload import (
+    MAX_BYTES,
+    MAX_ROWS,
+    REFUSALS,
+    UploadRefused,
     read_upload,
     template,
 )
@@ -773,7 +775,8 @@ CHILD = """
 import sys, time
 from sqlmodel import Session, func, select
 from dashboard.db import make_engine
-from dashboard.services import imports
+from dashboard.services.imports import run as imports
+from dashboard.services.imports.upload import read_upload
 from dashboard.services.users import actor_of
 from models import IndicatorValue, User
 
@@ -790,7 +793,7 @@ def write_then_wait(session, *args):
 imports._write = write_then_wait
 with Session(engine) as session:
     actor = actor_of(session.exec(select(User).where(User.email == email)).one())
-frame = imports.read_upload(path, open(path, "rb").read())
+frame = read_upload(path, open(path, "rb").read())
 expected = imports.dry_run(actor, mission, frame, engine=engine).versions()
 imports.commit_import(actor, mission, frame, source=path, expected=expected, engine=engine)
 print("committed", flush=True)

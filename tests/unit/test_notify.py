@@ -153,7 +153,8 @@ def test_one_mail_per_person_per_run_however_many_events(world: Any, inbox: Inbo
 
 def test_an_import_by_the_secretariat_is_one_mail_per_approver(world: Any, inbox: Inbox) -> None:
     """Imported values arrive submitted: every operative is told, in one mail, of them all."""
-    from dashboard.services.imports import commit_import, dry_run, read_upload
+    from dashboard.services.imports.run import commit_import, dry_run
+    from dashboard.services.imports.upload import read_upload
 
     admin = world.actors["admin"]
     data = b"indikator;periode;verdi\nC;2025;12\nP;2025;34,5\n"

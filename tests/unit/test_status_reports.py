@@ -25,7 +25,9 @@ from dashboard.services.reporting import (
     submit_check_in,
     submit_value,
 )
-from dashboard.services.snapshots import Snapshot, compare, load
+from dashboard.services.snapshots.compare import compare
+from dashboard.services.snapshots.rows import Snapshot
+from dashboard.services.snapshots.store import load
 from dashboard.services.status_reports import (
     approve_report,
     create_draft,
@@ -628,7 +630,7 @@ def snapshot(
 ) -> Snapshot:
     """A snapshot from (code, value, period, status), (code, computed, override),
     (number, status, rag) and (id, title, status)."""
-    from dashboard.services.snapshots import (
+    from dashboard.services.snapshots.rows import (
         DECISION_COLUMNS,
         GOAL_COLUMNS,
         INDICATOR_COLUMNS,
@@ -728,7 +730,8 @@ def test_compare_finds_exactly_the_differences_of_a_hand_built_pair() -> None:
 
 
 def test_since_the_last_report_reads_only_what_changed_and_finds_the_same(world: World) -> None:
-    from dashboard.services.snapshots import changed_since, take
+    from dashboard.services.snapshots.changes import changed_since
+    from dashboard.services.snapshots.take import take
 
     world.approved_value("2024", "98 000")
     world.approved_check_in("2024", "amber", "I gang")
@@ -766,7 +769,7 @@ def test_since_the_last_report_reads_only_what_changed_and_finds_the_same(world:
 
 def test_an_unknown_kind_of_change_makes_the_comparison_read_everything(world: World) -> None:
     from dashboard.services import audit
-    from dashboard.services.snapshots import changed_since
+    from dashboard.services.snapshots.changes import changed_since
 
     report = world.approve(world.draft("2024"))
     with session_scope(write=True, engine=world.engine) as session:

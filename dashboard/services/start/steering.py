@@ -13,7 +13,8 @@ from dashboard.services.common import fetch, frame_of
 from dashboard.services.decisions import decision_log
 from dashboard.services.indicators import latest_values
 from dashboard.services.overview import GoalSummary, status_overview
-from dashboard.services.snapshots import OPEN_DECISIONS, current_initiatives
+from dashboard.services.snapshots.rows import OPEN_DECISIONS
+from dashboard.services.snapshots.take import current_initiatives
 from dashboard.services.status_reports import report_list
 from models import (
     EntryStatus,

@@ -1,0 +1,241 @@
+"""Comparing two snapshots: what changed from an earlier one to a later one (indicators moved,
+goals whose status changed, initiatives started, ended or changed status or RAG, decisions new
+or followed up, and corrections to what the earlier one showed).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.services.snapshots.rows import Snapshot, blank, frame_from, same
+
+
+@dataclass
+class Comparison:
+    """What changed from snapshot a (earlier) to snapshot b (later)."""
+
+    indicators: pd.DataFrame  # code, name, measure, unit, value_a, period_a, value_b, period_b,
+    # change, status_a, status_b
+    goals: pd.DataFrame  # code, title, status_a, status_b (effective), computed_a, computed_b
+    initiatives: pd.DataFrame  # number, name, change, status_a, status_b, rag_a, rag_b
+    decisions: pd.DataFrame  # decision_id, title, change, status_a, status_b, due
+    corrections: pd.DataFrame  # code, name, period, shown, now (b's corrections to a)
+
+    @property
+    def figures(self) -> set[tuple[str, str | None]]:
+        """The changed figures as (indicator code, period): a moved latest value and a
+        correction of that same value are one changed figure."""
+        moved = {
+            (str(code), _text(a) if blank(b) else _text(b))
+            for code, a, b in zip(
+                self.indicators["code"],
+                self.indicators["period_a"],
+                self.indicators["period_b"],
+                strict=True,
+            )
+        }
+        corrected = {
+            (str(code), _text(period))
+            for code, period in zip(
+                self.corrections["code"], self.corrections["period"], strict=True
+            )
+        }
+        return moved | corrected
+
+    @property
+    def total(self) -> int:
+        """How many changes there are in all, each changed figure counted once."""
+        others = (self.goals, self.initiatives, self.decisions)
+        return len(self.figures) + sum(len(frame) for frame in others)
+
+
+def _text(value: Any) -> str | None:
+    return None if blank(value) else str(value)
+
+
+def effective(frame: pd.DataFrame) -> pd.Series:
+    """Each goal's status as the report gives it: the override where there is one."""
+    if frame.empty:
+        return pd.Series([], dtype=object)
+    return frame["override_status"].where(
+        frame["override_status"].map(lambda v: not blank(v)), frame["computed_status"]
+    )
+
+
+def _paired(
+    a: pd.DataFrame, b: pd.DataFrame, key: str, names: list[str], compared: list[str]
+) -> list[dict[Any, Any]]:
+    """The rows of a and b side by side on key (outer), as dicts with <name>_a and <name>_b,
+    leaving out those in both whose compared columns are equal to the letter (the callers
+    judge the rest, floats to rounding)."""
+    if a.empty and b.empty:
+        return []
+    left = a[[key, *names]].rename(columns={n: f"{n}_a" for n in names})
+    right = b[[key, *names]].rename(columns={n: f"{n}_b" for n in names})
+    left["in_a"], right["in_b"] = True, True
+    merged = left.merge(right, on=key, how="outer", sort=False)
+    merged["in_a"] = merged["in_a"].eq(True)
+    merged["in_b"] = merged["in_b"].eq(True)
+    differs = ~(merged["in_a"] & merged["in_b"])
+    for name in compared:
+        x, y = merged[f"{name}_a"].astype(object), merged[f"{name}_b"].astype(object)
+        equal = (x == y).fillna(False).astype(bool) | (x.isna() & y.isna())
+        differs |= ~equal
+    kept = merged[differs].astype(object)
+    return kept.where(kept.notna(), None).to_dict("records")
+
+
+def _either(row: dict[Any, Any], name: str) -> Any:
+    """The later side's value of a column, or the earlier one's when the row left."""
+    later = row.get(f"{name}_b")
+    return row.get(f"{name}_a") if blank(later) else later
+
+
+def compare(a: Snapshot, b: Snapshot) -> Comparison:
+    """The differences between two snapshots, a the earlier."""
+    return Comparison(
+        indicators=_indicator_changes(a, b),
+        goals=_goal_changes(a, b),
+        initiatives=_initiative_changes(a, b),
+        decisions=_decision_changes(a, b),
+        corrections=frame_from(
+            [
+                {
+                    "code": r["code"],
+                    "name": r["name"],
+                    "measure": r["measure"],
+                    "unit": r["unit"],
+                    "period": r["corrected_period"],
+                    "shown": r["corrected_from"],
+                    "now": r["corrected_to"],
+                }
+                for r in b.indicators.to_dict("records")
+                if not blank(r["corrected_period"])
+            ],
+            ["code", "name", "measure", "unit", "period", "shown", "now"],
+        ),
+    )
+
+
+def _indicator_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    names = ["name", "measure", "unit", "value", "value_period", "progress_status"]
+    pairs = _paired(a.indicators, b.indicators, "code", names, names[3:])
+    records = []
+    for row in pairs:
+        moved = not (
+            same(row["value_a"], row["value_b"])
+            and same(row["value_period_a"], row["value_period_b"])
+            and same(row["progress_status_a"], row["progress_status_b"])
+        )
+        if not moved:
+            continue
+        both = not blank(row["value_a"]) and not blank(row["value_b"])
+        records.append(
+            {
+                "code": row["code"],
+                "name": _either(row, "name"),
+                "measure": _either(row, "measure"),
+                "unit": _either(row, "unit"),
+                "value_a": row["value_a"],
+                "period_a": row["value_period_a"],
+                "value_b": row["value_b"],
+                "period_b": row["value_period_b"],
+                "change": float(row["value_b"]) - float(row["value_a"]) if both else None,
+                "status_a": row["progress_status_a"],
+                "status_b": row["progress_status_b"],
+            }
+        )
+    columns = ["code", "name", "measure", "unit", "value_a", "period_a", "value_b", "period_b"]
+    columns.append("change")
+    return frame_from(records, [*columns, "status_a", "status_b"])
+
+
+def _goal_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    left = a.goals.assign(effective=effective(a.goals))
+    right = b.goals.assign(effective=effective(b.goals))
+    names = ["title", "effective", "computed_status"]
+    pairs = _paired(left, right, "code", names, names[1:])
+    records = [
+        {
+            "code": row["code"],
+            "title": _either(row, "title"),
+            "status_a": row["effective_a"],
+            "status_b": row["effective_b"],
+            "computed_a": row["computed_status_a"],
+            "computed_b": row["computed_status_b"],
+        }
+        for row in pairs
+        if not (
+            same(row["effective_a"], row["effective_b"])
+            and same(row["computed_status_a"], row["computed_status_b"])
+        )
+    ]
+    return frame_from(
+        records, ["code", "title", "status_a", "status_b", "computed_a", "computed_b"]
+    )
+
+
+def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    pairs = _paired(
+        a.initiatives, b.initiatives, "number", ["name", "status", "rag"], ["status", "rag"]
+    )
+    records: list[dict[str, Any]] = []
+    for row in pairs:
+        changes = []
+        if not row["in_a"]:
+            changes.append("new")
+        elif not row["in_b"]:
+            changes.append("removed")
+        else:
+            if not same(row["status_a"], row["status_b"]):
+                if row["status_b"] == "ongoing" and row["status_a"] in ("planned", "unknown"):
+                    changes.append("started")
+                elif row["status_b"] == "completed":
+                    changes.append("ended")
+                else:
+                    changes.append("status")
+            if not same(row["rag_a"], row["rag_b"]):
+                changes.append("rag")
+        records.extend(
+            {
+                "number": row["number"],
+                "name": _either(row, "name"),
+                "change": change,
+                "status_a": row["status_a"],
+                "status_b": row["status_b"],
+                "rag_a": row["rag_a"],
+                "rag_b": row["rag_b"],
+            }
+            for change in changes
+        )
+    columns = ["number", "name", "change", "status_a", "status_b", "rag_a", "rag_b"]
+    return frame_from(records, columns)
+
+
+def _decision_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    names = ["title", "status", "due"]
+    pairs = _paired(a.decisions, b.decisions, "decision_id", names, names[1:])
+    records = []
+    for row in pairs:
+        if not row["in_b"]:
+            continue  # a decision is not deleted; one missing from b was not visible there
+        if not row["in_a"]:
+            change = "new"
+        elif not same(row["status_a"], row["status_b"]):
+            change = "status"
+        elif not same(row["due_a"], row["due_b"]):
+            change = "due"
+        else:
+            continue
+        records.append(
+            {
+                "decision_id": row["decision_id"],
+                "title": row["title_b"],
+                "change": change,
+                "status_a": row["status_a"],
+                "status_b": row["status_b"],
+                "due": row["due_b"],
+            }
+        )
+    return frame_from(records, ["decision_id", "title", "change", "status_a", "status_b", "due"])

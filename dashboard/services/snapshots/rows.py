@@ -1,0 +1,80 @@
+"""What a snapshot is: its four tables and their columns, and how two of its cells compare.
+
+A snapshot has four tables: goals (computed status, and a steering override beside it),
+indicators (latest approved value by the end of the report's period, status against target,
+the state of the period's own value, and any correction to what the previous approved report
+showed), initiatives (status, and RAG and narrative of the latest approved check-in by the end
+of the period) and decisions (their follow-up). A live snapshot and a stored one have the same
+columns, so any two can be compared.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlmodel import SQLModel
+
+from dashboard.services.common import frame_of
+from models import SnapshotDecision, SnapshotGoal, SnapshotIndicator, SnapshotInitiative
+
+SKIP = {"id", "report_id"}
+
+
+def _columns(table: type[SQLModel]) -> list[str]:
+    """The copied columns of a snapshot table (all but its own id and report)."""
+    return [name for name in table.model_fields if name not in SKIP]
+
+
+GOAL_COLUMNS = _columns(SnapshotGoal)
+INDICATOR_COLUMNS = _columns(SnapshotIndicator)
+INITIATIVE_COLUMNS = _columns(SnapshotInitiative)
+DECISION_COLUMNS = _columns(SnapshotDecision)
+TABLES: dict[str, tuple[type[SQLModel], list[str]]] = {
+    "goals": (SnapshotGoal, GOAL_COLUMNS),
+    "indicators": (SnapshotIndicator, INDICATOR_COLUMNS),
+    "initiatives": (SnapshotInitiative, INITIATIVE_COLUMNS),
+    "decisions": (SnapshotDecision, DECISION_COLUMNS),
+}
+OPEN_DECISIONS = ("open", "in_progress")
+
+
+@dataclass
+class Snapshot:
+    """The rows of one status report (or of the approved state now)."""
+
+    goals: pd.DataFrame
+    indicators: pd.DataFrame
+    initiatives: pd.DataFrame
+    decisions: pd.DataFrame
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The four tables by name."""
+        return {name: getattr(self, name) for name in TABLES}
+
+
+def blank(value: Any) -> bool:
+    """None, NaN or NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two cells hold the same value (blanks alike, floats to rounding)."""
+    if blank(a) or blank(b):
+        return blank(a) and blank(b)
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+        except (TypeError, ValueError):
+            return False
+    return bool(a == b)
+
+
+def frame_from(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """A snapshot table of records (dicts), with these columns even when there are none."""
+    return pd.DataFrame.from_records(records, columns=columns) if records else frame_of([], columns)
