@@ -67,10 +67,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[Inbox]:
-    """An SMTP server on 127.0.0.1 (port, or a free one) until the block ends."""
+def smtp_server(port: int | None = None, **options: Any) -> Iterator[Inbox]:
+    """An SMTP server on 127.0.0.1 (port, or a free one) until the block ends; options go to
+    aiosmtpd's SMTP (tls_context for STARTTLS, authenticator, ...)."""
     inbox = Inbox(port or free_port())
-    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=inbox.port)
+    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=inbox.port, **options)
     controller.start()
     try:
         yield inbox

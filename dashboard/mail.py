@@ -35,9 +35,12 @@ class Told:
     link: str
 
 
-def link(base_url: str, notice: Notice) -> str:
-    """The page a notice is about: Rapportering for the period, the status report, Styring."""
+def link(base_url: str, notice: Notice, *, admin: bool = False) -> str:
+    """The page a notice is about: Rapportering for the period, the status report, Styring;
+    for the secretariat a returned value (one it imported) is corrected on Administrasjon."""
     base, p = base_url.rstrip("/"), notice.payload
+    if admin and notice.kind == K.ENTRY_RETURNED:
+        return f"{base}/administrasjon"
     if notice.kind in REPORT_KINDS:
         return f"{base}/statusrapporter?{urlencode({'rapport': p['report_id']})}"
     if notice.kind in ENTRY_KINDS | REMINDER_KINDS:
@@ -56,8 +59,8 @@ def _entry_line(entry: dict[str, Any], lang: str) -> str:
     return name
 
 
-def told(notice: Notice, lang: str, base_url: str) -> Told:
-    """What a notice says in lang."""
+def told(notice: Notice, lang: str, base_url: str, *, admin: bool = False) -> Told:
+    """What a notice says in lang (to the secretariat, when admin)."""
     p, kind = notice.payload, notice.kind
 
     def tr(key: str, **values: Any) -> str:
@@ -89,7 +92,9 @@ def told(notice: Notice, lang: str, base_url: str) -> Told:
         lines.append(tr("reason", reason=p["reason"]))
     if p.get("by") and kind in ENTRY_KINDS | REPORT_KINDS - {K.REPORT_APPROVED}:
         lines.append(tr(f"by.{kind.value}", name=p["by"]))
-    return Told(title, lines, link(base_url, notice))
+    if admin and kind == K.ENTRY_RETURNED:
+        lines.append(tr("returned_import"))
+    return Told(title, lines, link(base_url, notice, admin=admin))
 
 
 def compose(
@@ -101,9 +106,11 @@ def compose(
     sender: str,
     base_url: str,
     message_id: str,
+    admin: bool = False,
 ) -> EmailMessage:
-    """One mail to one person telling every notice, as plain text with an HTML alternative."""
-    items = [told(notice, lang, base_url) for notice in notices]
+    """One mail to one person (of the secretariat, when admin) telling every notice, as plain
+    text with an HTML alternative."""
+    items = [told(notice, lang, base_url, admin=admin) for notice in notices]
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to

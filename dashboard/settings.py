@@ -1,5 +1,6 @@
 """All configuration in one place, read from the environment (or a .env file)."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    # A login (SMTP_USER) without STARTTLS sends the password in clear text: the sender refuses
+    # it unless the server is on this machine, or this says the network is trusted.
+    smtp_allow_plaintext_login: bool = False
     mail_from: str = "samfunnsoppdraget@localhost"
     # The app's address as a reader's browser reaches it, for the links in mails.
     app_base_url: str = "http://localhost:8501"
@@ -75,9 +79,31 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def smtp_login_refused(self) -> bool:
+        """Whether the sender refuses to log in: a password that would go unencrypted to a
+        mail server on another machine, without SMTP_ALLOW_PLAINTEXT_LOGIN."""
+        return bool(
+            self.smtp_host
+            and self.smtp_user
+            and not self.smtp_starttls
+            and not self.smtp_allow_plaintext_login
+            and not is_local(self.smtp_host)
+        )
+
+    @property
     def thresholds(self) -> Thresholds:
         """The status thresholds as the status calculation takes them."""
         return Thresholds(on_track=self.status_on_track, some_progress=self.status_some_progress)
+
+
+def is_local(host: str) -> bool:
+    """Whether host is this machine (what is sent there never crosses the network)."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache

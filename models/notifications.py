@@ -36,7 +36,8 @@ ROLE_TOPICS: dict[Role, tuple[Topic, ...]] = {
     Role.PARTNER: (Topic.REPORTS,),
     Role.OPERATIVE: tuple(Topic),
     Role.STEERING: (Topic.REPORTS, Topic.DECISIONS),
-    Role.ADMIN: (Topic.REPORTS, Topic.DECISIONS),
+    # The secretariat enters values by import: it is told when one is returned.
+    Role.ADMIN: (Topic.RETURNED, Topic.REPORTS, Topic.DECISIONS),
 }
 # A partner reads published reports only: no other kind of mail ever goes to one.
 PARTNER_KINDS = frozenset({K.REPORT_APPROVED})

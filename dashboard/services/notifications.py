@@ -212,6 +212,7 @@ def entries_submitted(session: Session, actor: Actor, entries: Sequence[Entry]) 
             "entries": listed,
             "count": len(group),
             "by": by,
+            "ids": [e.id for e in group],  # every entry, for the audit row of the sent mail
         }
         senders = {actor.id, *(e.entered_by_id for e in group)}
         approvers = [p for p in operatives if p.id not in senders]
@@ -484,8 +485,55 @@ def outbox_counts(actor: Actor, *, engine: Engine | None = None) -> dict[OutboxS
     return {status: int(found.get(status.value, 0)) for status in OutboxStatus}
 
 
+def send_all_again(actor: Actor, *, engine: Engine | None = None) -> int:
+    """Queue every failed mail again (after an outage that gave them up; uncertain ones are
+    left for a look each), to be sent on the sender's next run (admin); returns how many."""
+    with command(actor, Action.MANAGE_USERS, engine=engine) as session:
+        failed = [
+            (row_id, attempts)
+            for row_id, attempts in fetch(
+                session,
+                sa.select(col(OutboxMail.id), col(OutboxMail.attempts)).where(
+                    col(OutboxMail.status) == OutboxStatus.FAILED.value
+                ),
+            )
+        ]
+        if not failed:
+            return 0
+        session.execute(
+            sa.update(OUTBOX)
+            .where(
+                OUTBOX.c.id.in_([row_id for row_id, _ in failed]),
+                OUTBOX.c.status == OutboxStatus.FAILED.value,
+            )
+            .values(
+                status=OutboxStatus.QUEUED.value,
+                attempts=0,
+                due_at=utcnow(),
+                message_id=None,
+                claimed_at=None,
+            )
+        )
+        audit.record_many(
+            session,
+            actor,
+            [
+                audit.Event(
+                    "send_again",
+                    "outbox",
+                    row_id,
+                    before={"status": "failed", "attempts": attempts},
+                    after={"status": "queued"},
+                )
+                for row_id, attempts in failed
+            ],
+        )
+        return len(failed)
+
+
 def send_again(actor: Actor, outbox_id: int, *, engine: Engine | None = None) -> None:
-    """Queue a failed or uncertain mail again, to be sent on the sender's next run (admin)."""
+    """Queue a failed or uncertain mail again, to be sent on the sender's next run (admin);
+    LookupError when it is neither (any more)."""
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         row = session.get(OutboxMail, outbox_id)
         if row is None or row.status not in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):

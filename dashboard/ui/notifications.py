@@ -12,14 +12,17 @@ from dashboard.services.notifications import (
     preferences,
     save_preferences,
     send_again,
+    send_all_again,
 )
 from dashboard.services.permissions import Actor
+from dashboard.settings import get_settings
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.widgets import data_table
 from models.notifications import Delivery, OutboxStatus, Topic
 
 OUTBOX_LIMIT = 500
 AGAIN = frozenset({OutboxStatus.FAILED, OutboxStatus.UNCERTAIN})
+DONE = "outbox-done"  # what the last button did, said on the run it causes
 
 
 def notification_form(actor: Actor) -> None:
@@ -62,7 +65,11 @@ def notification_form(actor: Actor) -> None:
 
 def outbox_section(actor: Actor) -> None:
     """The outbox: how many mails wait, were sent or failed, and the newest with their errors;
-    a failed or uncertain mail can be queued again."""
+    a failed or uncertain mail can be queued again, or every failed one at once. The buttons
+    act in their callbacks, before the counts and the table are read."""
+    settings = get_settings()
+    if settings.smtp_login_refused:
+        st.warning(t("outbox.plain_login", host=settings.smtp_host), icon=":material/warning:")
     counts = outbox_counts(actor)
     st.caption(t("outbox.intro"))
     columns = st.columns(4)
@@ -72,6 +79,11 @@ def outbox_section(actor: Actor) -> None:
         strict=True,
     ):
         column.metric(label(status, "OutboxStatus"), counts[status])
+    _said()
+    if counts[OutboxStatus.FAILED]:
+        st.button(
+            t("outbox.again_all"), key="outbox-again-all", on_click=_send_all_again, args=(actor,)
+        )
     shown_statuses = st.multiselect(
         t("outbox.filter"),
         list(OutboxStatus),
@@ -87,15 +99,44 @@ def outbox_section(actor: Actor) -> None:
     again = [int(i) for i, s in zip(rows["id"], rows["status"], strict=True) if s in AGAIN]
     if again:
         with st.form("outbox-again"):
-            chosen = st.selectbox(
+            st.selectbox(
                 t("outbox.again_which"),
                 again,
                 key="outbox-again-id",
                 placeholder=t("common.choose_one"),
             )
-            if st.form_submit_button(t("outbox.again")):
-                send_again(actor, int(chosen))
-                st.success(t("outbox.again_done"))
+            st.form_submit_button(t("outbox.again"), on_click=_send_again, args=(actor,))
+
+
+def _said() -> None:
+    """What the button of the previous run did."""
+    done = st.session_state.pop(DONE, None)
+    if done is None:
+        return
+    kind, text = done
+    if kind == "success":
+        st.success(text)
+    else:
+        st.warning(text, icon=":material/warning:")
+
+
+def _send_again(actor: Actor) -> None:
+    """«Send på nytt»: queue the chosen mail again (a callback: the page then reads it queued)."""
+    chosen = st.session_state.get("outbox-again-id")
+    if chosen is None:
+        return
+    try:
+        send_again(actor, int(chosen))
+    except LookupError:  # someone else sent it again, or the sender took it, meanwhile
+        st.session_state[DONE] = ("warning", t("outbox.again_gone"))
+    else:
+        st.session_state[DONE] = ("success", t("outbox.again_done"))
+
+
+def _send_all_again(actor: Actor) -> None:
+    """«Send alle feilede på nytt»: queue every failed mail again."""
+    count = send_all_again(actor)
+    st.session_state[DONE] = ("success", t("outbox.again_all_done", count=count))
 
 
 def outbox_frame(rows: pd.DataFrame) -> pd.DataFrame:

@@ -5,8 +5,10 @@ mail server that is down or a sender killed mid-send loses nothing and sends not
 Runs on SQLite and PostgreSQL (the world fixture's engine)."""
 
 import datetime as dt
+import ipaddress
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -14,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -35,7 +38,7 @@ from dashboard.services.status_reports import (
     update_texts,
 )
 from dashboard.settings import Settings
-from models import AuditEvent, OutboxMail, Period, User
+from models import AuditEvent, OutboxMail, Period, Role, User
 from models.notifications import (
     Delivery,
     NotificationKind,
@@ -63,13 +66,8 @@ def inbox() -> Iterator[Inbox]:
 
 def settings_for(port: int, **more: Any) -> Settings:
     """The sender's settings for a mail server on loopback at port."""
-    return Settings(
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        mail_from="dashbord@example.no",
-        app_base_url=BASE,
-        **more,
-    )
+    chosen: dict[str, Any] = {"mail_from": "dashbord@example.no", "app_base_url": BASE} | more
+    return Settings(smtp_host="127.0.0.1", smtp_port=port, **chosen)
 
 
 def send(world: Any, inbox: Inbox, now: dt.datetime | None = None, **more: Any) -> Any:
@@ -312,9 +310,15 @@ def test_the_sender_drops_what_a_recipient_may_no_longer_read(world: Any, inbox:
 # --- each person's choices ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "written",
+    [dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC), dt.datetime(2026, 6, 10, 12, tzinfo=dt.UTC)],
+)
 def test_a_topic_turned_off_writes_nothing_and_a_daily_digest_waits_for_its_hour(
-    world: Any, inbox: Inbox
+    world: Any, inbox: Inbox, monkeypatch: pytest.MonkeyPatch, written: dt.datetime
 ) -> None:
+    """In winter and in summer (07:00 in Oslo is 06:00 UTC, then 05:00)."""
+    monkeypatch.setattr(notifications, "utcnow", lambda: written)
     save_preferences(
         world.actors["udir_b"], None, {Topic.TO_APPROVE: Delivery.DAILY}, engine=world.engine
     )
@@ -325,8 +329,10 @@ def test_a_topic_turned_off_writes_nothing_and_a_daily_digest_waits_for_its_hour
     rows = outbox(world)
     assert [r.recipient_id for r in rows] == [world.actors["udir_b"].id]
     due = rows[0].due_at.replace(tzinfo=dt.UTC) if rows[0].due_at.tzinfo is None else rows[0].due_at
-    assert due.astimezone(dt.timezone(dt.timedelta(hours=1))).hour == 7  # Oslo in winter
-    assert send(world, inbox, now=dt.datetime.now(dt.UTC)).mails == 0
+    assert due.astimezone(ZoneInfo("Europe/Oslo")).hour == 7
+    assert due.date() == written.date() + dt.timedelta(days=1)
+    assert send(world, inbox, now=written + dt.timedelta(minutes=1)).mails == 0
+    assert send(world, inbox, now=due - dt.timedelta(minutes=1)).mails == 0
     assert send(world, inbox, now=due).mails == 1
 
 
@@ -357,7 +363,8 @@ def test_with_the_mail_server_down_the_outbox_keeps_the_mails_and_sends_each_onc
     assert down.failed == 2 and down.mails == 0
     rows = outbox(world)
     assert {r.status for r in rows} == {OutboxStatus.RETRYING}
-    assert all(r.attempts == 1 and r.last_error and "Connection" in r.last_error for r in rows)
+    # nothing was claimed: not counted as a try (an outage of any length gives nothing up)
+    assert all(r.attempts == 0 and r.last_error and "Connection" in r.last_error for r in rows)
     with smtp_server(port) as inbox:
         early = run_once(
             now=now + dt.timedelta(seconds=30), engine=world.engine, settings=settings_for(port)
@@ -373,25 +380,58 @@ def test_with_the_mail_server_down_the_outbox_keeps_the_mails_and_sends_each_onc
     assert {r.status for r in outbox(world)} == {OutboxStatus.SENT}
 
 
-def test_failures_back_off_and_then_give_up_with_the_error_for_the_secretariat(
+def refuse(_: Received) -> None:
+    """An on_data that makes the mail server refuse the mail (aiosmtpd answers 500)."""
+    raise RuntimeError("refused by the test")
+
+
+def test_refusals_back_off_and_then_give_up_with_the_error_for_the_secretariat(
     world: Any,
 ) -> None:
     port = free_port()
     submitted(world, "udir_a", "1")
     now = soon()
-    for attempt in range(1, 13):
-        run_once(now=now, engine=world.engine, settings=settings_for(port))
-        now += back_off(attempt)
+    with smtp_server(port) as inbox:
+        inbox.on_data = refuse
+        for attempt in range(1, 13):
+            result = run_once(now=now, engine=world.engine, settings=settings_for(port))
+            assert result.failed == 2 and result.uncertain == 0
+            now += back_off(attempt)
     rows = outbox(world)
     assert {(r.status, r.attempts) for r in rows} == {(OutboxStatus.FAILED, 12)}
     shown = outbox_table(world.actors["admin"], engine=world.engine)
-    assert (
-        set(shown["status"]) == {"failed"} and shown["last_error"].str.contains("Connection").all()
-    )
+    assert set(shown["status"]) == {"failed"} and shown["last_error"].str.contains("500").all()
     send_again(world.actors["admin"], rows[0].id, engine=world.engine)
     with smtp_server(port) as inbox:
         assert run_once(now=now, engine=world.engine, settings=settings_for(port)).mails == 1
         assert len(inbox.mails) == 1
+
+
+def test_an_outage_of_days_gives_nothing_up_and_the_secretariat_can_send_all_failed_again(
+    world: Any,
+) -> None:
+    """The mail server down for two days, a run every minute's back-off: no mail is given up;
+    what was given up otherwise (refused 12 times) is queued again with one button."""
+    port = free_port()
+    submitted(world, "udir_a", "1")
+    now = soon()
+    for _ in range(60):  # two days of runs at the longest back-off (connection failures)
+        run_once(now=now, engine=world.engine, settings=settings_for(port))
+        now += dt.timedelta(minutes=48)
+    assert {(r.status, r.attempts) for r in outbox(world)} == {(OutboxStatus.RETRYING, 0)}
+    with session_scope(write=True, engine=world.engine) as session:
+        for row in session.exec(select(OutboxMail)).all():
+            row.status, row.attempts = OutboxStatus.FAILED, 12
+    admin = world.actors["admin"]
+    assert notifications.send_all_again(admin, engine=world.engine) == 2
+    assert notifications.send_all_again(admin, engine=world.engine) == 0
+    assert {(r.status, r.attempts) for r in outbox(world)} == {(OutboxStatus.QUEUED, 0)}
+    with smtp_server(port) as inbox:
+        assert run_once(now=now, engine=world.engine, settings=settings_for(port)).mails == 2
+        assert len(inbox.mails) == 2
+    with session_scope(engine=world.engine) as session:
+        again = session.exec(select(AuditEvent).where(AuditEvent.action == "send_again")).all()
+    assert sorted(r.entity for r in again) == ["outbox", "outbox"]
 
 
 def test_without_smtp_host_nothing_is_sent_and_the_outbox_fills(world: Any, inbox: Inbox) -> None:
@@ -643,3 +683,291 @@ def test_the_server_says_at_start_where_mail_would_go(
         assert "through smtp.example.no:587, STARTTLS" in said and "dashboard.notify" in said
     finally:
         get_settings.cache_clear()
+
+
+# --- the review of issue 16 ---------------------------------------------------------------------
+
+
+def test_a_second_sender_whose_server_is_down_leaves_what_the_first_sent(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sender B reads the due rows; before its connection fails, sender A sends them all. B
+    must not set them waiting again (they would go twice)."""
+    import dashboard.notify as notify
+
+    submitted(world, "udir_a", "1")
+    now = soon()
+    with smtp_server() as inbox:
+        original = notify._connect
+
+        def racing(settings: Settings) -> Any:
+            monkeypatch.setattr(notify, "_connect", original)
+            assert run_once(now=now, engine=world.engine, settings=settings).mails == 2  # A
+            raise ConnectionRefusedError("B's mail server is down")
+
+        monkeypatch.setattr(notify, "_connect", racing)
+        b = run_once(now=now, engine=world.engine, settings=settings_for(inbox.port))
+        assert b.failed == 0
+        assert {(r.status, r.last_error) for r in outbox(world)} == {(OutboxStatus.SENT, None)}
+        run_once(now=now + back_off(1), engine=world.engine, settings=settings_for(inbox.port))
+        assert len(inbox.mails) == 2, "sent twice"
+
+
+def test_the_guards_of_failed_dropped_and_sent_leave_another_senders_rows_alone(
+    world: Any,
+) -> None:
+    """A row claimed by another sender (another Message-ID) or already sent is neither
+    counted as failed, nor dropped, nor marked sent (nor audited) by this one."""
+    import dashboard.notify as notify
+
+    submitted(world, "udir_a", "1")
+    now = soon()
+    ids = [r.id for r in outbox(world) if r.id is not None]
+    assert notify._claim(world.engine, ids, "<a@example.no>", now)
+    assert not notify._claim(world.engine, ids, "<b@example.no>", now)
+    assert notify._failed(world.engine, ids, "<b@example.no>", now, OSError("x")) == 0
+    assert notify._drop(world.engine, ids) == 0
+    assert notify._unreachable(world.engine, ids, now, OSError("x")) == 0
+    batch = notify.Batch(1, email("udir_b"), "B", "nb", Role.OPERATIVE, True)
+    rows = [(i, K.ENTRY_SUBMITTED, "indicator_value", 1, {}) for i in ids]
+    notify._mark_sent(world.engine, batch, rows, "<b@example.no>", now)
+    assert {(r.status, r.message_id) for r in outbox(world)} == {
+        (OutboxStatus.SENDING, "<a@example.no>")
+    }
+    with session_scope(engine=world.engine) as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "mail_sent")).all() == []
+
+
+def test_a_reply_lost_after_the_message_leaves_it_uncertain_and_never_sent_again(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server has the mail but its 250 comes after the sender gave up waiting: sending it
+    again (under a new Message-ID) would deliver it twice."""
+    import dashboard.notify as notify
+
+    submitted(world, "udir_a", "1")
+    monkeypatch.setattr(notify, "SMTP_TIMEOUT_S", 1)
+    now = soon()
+    with smtp_server() as inbox:
+        inbox.on_data = lambda _: time.sleep(2)
+        first = run_once(now=now, engine=world.engine, settings=settings_for(inbox.port))
+        assert first.uncertain == 1 and first.mails == 0
+        inbox.on_data = None
+        time.sleep(2.5)  # the server has answered (to nobody)
+        later = run_once(
+            now=now + dt.timedelta(hours=1), engine=world.engine, settings=settings_for(inbox.port)
+        )
+        assert later.mails == 1  # the other recipient's mail, not stopped by the first
+        assert len(inbox.mails) == 2, "sent twice"
+    statuses = sorted(str(r.status) for r in outbox(world))
+    assert statuses == [OutboxStatus.SENT, OutboxStatus.UNCERTAIN]
+    (uncertain,) = [r for r in outbox(world) if r.status == OutboxStatus.UNCERTAIN]
+    assert uncertain.message_id and "Message-ID" in (uncertain.last_error or "")
+    assert uncertain.message_id in {m.message["Message-ID"] for m in inbox.mails}
+
+
+def self_signed(tmp: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that nobody vouches for, and its key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=3))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp / "cert.pem", tmp / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_starttls_verifies_the_mail_servers_certificate(
+    world: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server whose certificate nobody vouches for gets nothing (and no password); trusted
+    (SSL_CERT_FILE, as a private CA would be), it gets the mail over TLS."""
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    submitted(world, "udir_a", "1")
+    now = soon()
+    with smtp_server(tls_context=context, require_starttls=True) as inbox:
+        refused = send(world, inbox, now=now, smtp_starttls=True)
+        assert refused.mails == 0 and inbox.mails == []
+        assert all("CERTIFICATE_VERIFY_FAILED" in (r.last_error or "") for r in outbox(world))
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        trusted = send(world, inbox, now=now + back_off(1), smtp_starttls=True)
+        assert trusted.mails == 2 and len(inbox.mails) == 2
+
+
+def test_no_login_in_clear_text_to_another_machine(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SMTP_USER without STARTTLS: the sender does not even connect to a remote server, says
+    why (Utboks and the log), and counts no try; on this machine, or when allowed, it may."""
+    import dashboard.notify as notify
+
+    def connect(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("connected")
+
+    submitted(world, "udir_a", "1")
+    remote = Settings(
+        smtp_host="smtp.example.no",
+        smtp_user="dashbord",
+        smtp_password="hemmelig",  # type: ignore[arg-type]
+        mail_from="dashbord@example.no",
+    )
+    assert remote.smtp_login_refused
+    assert "refuses to send the password unencrypted" in notify.where_mail_goes(remote)
+    monkeypatch.setattr(notify.smtplib, "SMTP", connect)
+    result = run_once(now=soon(), engine=world.engine, settings=remote)
+    assert result.failed == 2 and result.mails == 0
+    for row in outbox(world):
+        assert row.status == OutboxStatus.RETRYING and row.attempts == 0
+        assert "SMTP_STARTTLS is off" in (row.last_error or "")
+    assert not remote.model_copy(update={"smtp_starttls": True}).smtp_login_refused
+    assert not remote.model_copy(update={"smtp_allow_plaintext_login": True}).smtp_login_refused
+    for host in ("localhost", "127.0.0.1", "::1"):
+        assert not remote.model_copy(update={"smtp_host": host}).smtp_login_refused
+
+
+def import_values(world: Any, data: bytes) -> None:
+    """Values imported by the secretariat (they arrive submitted)."""
+    from dashboard.services.imports import commit_import, dry_run, read_upload
+
+    admin = world.actors["admin"]
+    frame = read_upload("verdier.csv", data)
+    expected = dry_run(admin, world.mission, frame, engine=world.engine).versions()
+    commit_import(
+        admin, world.mission, frame, source="verdier.csv", expected=expected, engine=world.engine
+    )
+
+
+def test_a_returned_imported_value_tells_the_secretariat_where_to_correct_it(
+    world: Any, inbox: Inbox
+) -> None:
+    from models import IndicatorValue
+
+    import_values(world, b"indikator;periode;verdi\nC;2025;12\n")
+    send(world, inbox)
+    inbox.mails.clear()
+    with session_scope(engine=world.engine) as session:
+        value = session.exec(select(IndicatorValue)).one()
+        assert value.entered_by_id == world.actors["admin"].id
+        value_id, version = value.id, value.version
+    assert value_id is not None
+    return_value(world.actors["udir_b"], value_id, version, "Feil tall", engine=world.engine)
+    send(world, inbox)
+    (mail,) = inbox.to(email("admin"))
+    text = mail.part("plain")
+    assert mail.message["Subject"] == "Returnert til deg (2025)"
+    assert "Begrunnelse: Feil tall" in text and "Administrasjon → Import" in text
+    assert f"{BASE}/administrasjon" in text and "/rapportering" not in text
+    chosen = notifications.preferences(world.actors["admin"], engine=world.engine)
+    assert chosen.choices[Topic.RETURNED] == Delivery.IMMEDIATE  # and Konto offers it
+
+
+def test_a_grouped_mail_names_every_entry_in_the_audit_log_and_leaves_reports_alone(
+    world: Any, inbox: Inbox
+) -> None:
+    """An import of two values: each approver's mail is one row, audited once per value; the
+    mail_sent rows (and the secretariat's «send again») do not make a status report take every
+    figure again."""
+    from dashboard.services.snapshots import Changed, changed_since
+    from models import IndicatorValue
+
+    import_values(world, b"indikator;periode;verdi\nC;2025;12\nP;2025;34,5\n")
+    with session_scope(engine=world.engine) as session:
+        values = {str(v.id) for v in session.exec(select(IndicatorValue)).all()}
+    taken = dt.datetime.now(dt.UTC)
+    time.sleep(0.05)
+    send(world, inbox)
+    with session_scope(engine=world.engine) as session:
+        rows = session.exec(select(AuditEvent).where(AuditEvent.action == "mail_sent")).all()
+        assert len(rows) == 6  # three approvers, two values each
+        assert {r.entity_id for r in rows} == values
+        assert {r.entity for r in rows} == {"indicator_value"}
+        assert changed_since(session, world.mission, taken, dt.date(2025, 12, 31)) == Changed(
+            set(), set()
+        )
+    with session_scope(write=True, engine=world.engine) as session:
+        row = session.exec(select(OutboxMail)).first()
+        assert row is not None and row.id is not None
+        row.status = OutboxStatus.FAILED
+        failed = row.id
+    send_again(world.actors["admin"], failed, engine=world.engine)
+    with session_scope(engine=world.engine) as session:
+        assert changed_since(session, world.mission, taken, dt.date(2025, 12, 31)) is not None
+
+
+def test_a_choice_changed_on_konto_applies_to_mail_already_queued(world: Any, inbox: Inbox) -> None:
+    """Turned off: what waits is not sent. Moved to the digest: what waits goes at 07:00.
+    Moved from the digest to «at once»: what waits for 07:00 goes now."""
+    b, nav = world.actors["udir_b"], world.actors["nav"]
+    save_preferences(b, None, {Topic.TO_APPROVE: Delivery.DAILY}, engine=world.engine)
+    submitted(world, "udir_a", "5")  # B: for the digest; NAV: at once
+    save_preferences(b, None, {Topic.TO_APPROVE: Delivery.OFF}, engine=world.engine)
+    save_preferences(nav, None, {Topic.TO_APPROVE: Delivery.DAILY}, engine=world.engine)
+    now = soon()
+    result = send(world, inbox, now=now)
+    assert result.mails == 0 and result.dropped == 1 and result.rescheduled == 1
+    rows = {r.recipient_id: r for r in outbox(world)}
+    assert rows[b.id].status == OutboxStatus.DROPPED
+    due = rows[nav.id].due_at
+    due = due.replace(tzinfo=dt.UTC) if due.tzinfo is None else due
+    assert due == next_digest(now) and due.astimezone(ZoneInfo("Europe/Oslo")).hour == 7
+    assert send(world, inbox, now=due - dt.timedelta(minutes=1)).mails == 0
+    save_preferences(nav, None, {Topic.TO_APPROVE: Delivery.IMMEDIATE}, engine=world.engine)
+    assert send(world, inbox, now=now + dt.timedelta(minutes=1)).mails == 1  # not at 07:00
+    assert [m.recipients for m in inbox.mails] == [[email("nav")]]
+
+
+def test_a_display_name_in_mail_from_makes_a_well_formed_message_id(
+    world: Any, inbox: Inbox
+) -> None:
+    submitted(world, "udir_a", "1")
+    send(world, inbox, mail_from="Dashbordet for samfunnsoppdraget <dashbord@example.no>")
+    arrived = {str(mail.message["Message-ID"]) for mail in inbox.mails}
+    assert all("Dashbordet for samfunnsoppdraget" in str(m.message["From"]) for m in inbox.mails)
+    stored = {row.message_id for row in outbox(world)}  # what the secretariat looks for
+    assert stored == arrived and len(stored) == 2
+    for message_id in stored:
+        assert message_id and message_id.startswith("<") and message_id.endswith("@example.no>")
+        assert message_id.count(">") == 1
+
+
+def test_nothing_due_no_connection(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run with nothing to send neither connects nor logs in (every minute, all year)."""
+    import dashboard.notify as notify
+
+    calls: list[int] = []
+    original = notify._connect
+    monkeypatch.setattr(notify, "_connect", lambda s: calls.append(1) or original(s))
+    with smtp_server() as inbox:
+        assert send(world, inbox).mails == 0
+        assert calls == []
+        submitted(world, "udir_a", "1")
+        assert send(world, inbox).mails == 2
+        assert calls == [1]

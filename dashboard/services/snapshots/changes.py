@@ -33,7 +33,9 @@ from models import (
 
 # Audit entities whose changes leave a report's rows as they are (or, for decisions, are read
 # afresh anyway); a change to any entity not named here or in TRACKED means: take everything.
-UNRELATED = frozenset({"status_report", "goal_status", "decision", "user", "page", "period"})
+UNRELATED = frozenset(
+    {"status_report", "goal_status", "decision", "user", "page", "period", "outbox"}
+)
 TRACKED = {"indicator_value": IndicatorValue, "check_in": CheckIn, "indicator": Indicator}
 
 
@@ -55,7 +57,7 @@ def changed_since(
     events = fetch(
         session,
         sa.select(col(AuditEvent.entity), col(AuditEvent.entity_id)).where(
-            col(AuditEvent.at) >= taken, col(AuditEvent.action) != "refused"
+            col(AuditEvent.at) >= taken, col(AuditEvent.action).not_in(["refused", "mail_sent"])
         ),
     )
     touched: dict[str, set[int]] = {name: set() for name in TRACKED}
