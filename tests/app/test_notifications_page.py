@@ -117,6 +117,78 @@ def test_administrasjon_shows_the_outbox_with_errors_and_sends_a_failed_mail_aga
     with Session(make_engine(os.environ["DATABASE_URL"])) as session:
         row = session.get(OutboxMail, failed)
         assert row is not None and row.status == OutboxStatus.QUEUED and row.attempts == 0
+    # the page read after the button: the mail waits, nothing is failed, nothing to resend
+    assert list(at.dataframe[-1].value["Status"]) == ["Venter", "Venter"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Venter"] == "2" and metrics["Feilet"] == "0"
+    assert [s.value for s in at.success] == ["Lagt i kø igjen; den sendes ved neste kjøring."]
+    assert not [b for b in at.button if b.label in ("Send på nytt", "Send alle feilede på nytt")]
+
+
+def test_send_again_of_a_mail_someone_else_sent_again_says_so() -> None:
+    """Two secretaries, or a second tab: the mail was queued again meanwhile."""
+    from dashboard.services.notifications import send_again
+
+    failed = queue(OutboxStatus.FAILED, "x")
+    at = page("administrasjon.py", "sekretariat@demo.invalid")
+    secretariat = actor_of(user("sekretariat@demo.invalid"))
+    send_again(secretariat, failed, engine=make_engine(os.environ["DATABASE_URL"]))
+    next(b for b in at.button if b.label == "Send på nytt").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert (
+        "Denne e-posten er ikke lenger feilet eller usikker (noen har alt sendt den på nytt). "
+        "Listen er oppdatert."
+    ) in [w.value for w in at.warning]
+    assert list(at.dataframe[-1].value["Status"]) == ["Venter"]
+
+
+def test_send_all_failed_again() -> None:
+    """After an outage or a refusing server, every failed mail is queued with one button;
+    an uncertain one is left for a look."""
+    for _ in range(3):
+        queue(OutboxStatus.FAILED, "SMTPDataError: (554, b'Nei')")
+    uncertain = queue(OutboxStatus.UNCERTAIN, "lost")
+    at = page("administrasjon.py", "sekretariat@demo.invalid")
+    next(b for b in at.button if b.label == "Send alle feilede på nytt").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["3 e-poster er lagt i kø igjen."]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Venter"] == "3" and metrics["Feilet"] == "0"
+    assert not [b for b in at.button if b.label == "Send alle feilede på nytt"]
+    assert at.selectbox(key="outbox-again-id").options == [str(uncertain)]
+
+
+def test_utboks_says_when_the_sender_refuses_a_clear_text_login(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dashboard.settings import get_settings
+
+    monkeypatch.setenv("SMTP_HOST", "smtp.example.no")
+    monkeypatch.setenv("SMTP_USER", "dashbord")
+    get_settings.cache_clear()
+    try:
+        at = page("administrasjon.py", "sekretariat@demo.invalid")
+        assert any(
+            "passordet ville gått ukryptert til smtp.example.no" in w.value for w in at.warning
+        )
+        monkeypatch.setenv("SMTP_STARTTLS", "true")
+        get_settings.cache_clear()
+        at = page("administrasjon.py", "sekretariat@demo.invalid")
+        assert not any("ukryptert" in w.value for w in at.warning)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_konto_offers_the_secretariat_returned_values() -> None:
+    """The secretariat enters values by import, so it is told when one is returned."""
+    at = page("konto.py", "sekretariat@demo.invalid")
+    assert [(r.label, r.value) for r in at.radio] == [
+        ("Registreringer som returneres til deg", "immediate"),
+        ("Statusrapporter (sendt til godkjenning, returnert, godkjent)", "immediate"),
+        ("Frister for beslutninger", "immediate"),
+    ]
 
 
 def test_the_outbox_in_english_and_empty() -> None:
