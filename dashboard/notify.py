@@ -316,8 +316,12 @@ def _send(
     if not _claim(engine, ids, message_id, now):
         return True  # another sender took them
     try:
-        _envelope(smtp, sender, batch.email, message)
-    except smtplib.SMTPResponseException as exc:  # the server refused this mail: not sent
+        _envelope(smtp, sender, batch.email)
+    except (
+        smtplib.SMTPResponseException,
+        smtplib.SMTPRecipientsRefused,
+        smtplib.SMTPNotSupportedError,
+    ) as exc:  # the server refused this mail: not sent; the connection takes the next
         result.failed += _failed(engine, ids, message_id, now, exc)
         return True
     except (smtplib.SMTPException, OSError) as exc:  # lost before the message: not sent
@@ -346,7 +350,7 @@ def _international(*addresses: str) -> bool:
     return not all(address.isascii() for address in addresses)
 
 
-def _envelope(smtp: smtplib.SMTP, sender: str, to: str, message: Any) -> None:
+def _envelope(smtp: smtplib.SMTP, sender: str, to: str) -> None:
     """MAIL FROM and RCPT TO, raising what smtplib's sendmail raises when refused."""
     smtp.ehlo_or_helo_if_needed()
     options: list[str] = []

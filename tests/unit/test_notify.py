@@ -971,3 +971,27 @@ def test_nothing_due_no_connection(world: Any, monkeypatch: pytest.MonkeyPatch) 
         submitted(world, "udir_a", "1")
         assert send(world, inbox).mails == 2
         assert calls == [1]
+
+
+def test_a_refused_recipient_is_retried_and_the_run_goes_on_to_the_next_mail(
+    world: Any, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RCPT TO refused (before the message): nothing was sent, so the row waits for another
+    try, counted; the connection takes the next person's mail."""
+    import smtplib
+
+    original = smtplib.SMTP.rcpt
+
+    def rcpt(self: smtplib.SMTP, recip: str, options: Any = ()) -> tuple[int, bytes]:
+        if recip == email("udir_b"):
+            return 550, b"No such user"
+        return original(self, recip, options)
+
+    monkeypatch.setattr(smtplib.SMTP, "rcpt", rcpt)
+    submitted(world, "udir_a", "1")
+    result = send(world, inbox)
+    assert result.mails == 1 and result.failed == 1 and result.uncertain == 0
+    assert [m.recipients for m in inbox.mails] == [[email("nav")]]  # after udir_b's
+    (refused,) = [r for r in outbox(world) if r.recipient_id == world.actors["udir_b"].id]
+    assert refused.status == OutboxStatus.RETRYING and refused.attempts == 1
+    assert refused.message_id is None and "550" in (refused.last_error or "")
