@@ -855,7 +855,8 @@ def test_no_login_in_clear_text_to_another_machine(
 
 def import_values(world: Any, data: bytes) -> None:
     """Values imported by the secretariat (they arrive submitted)."""
-    from dashboard.services.imports import commit_import, dry_run, read_upload
+    from dashboard.services.imports.run import commit_import, dry_run
+    from dashboard.services.imports.upload import read_upload
 
     admin = world.actors["admin"]
     frame = read_upload("verdier.csv", data)
@@ -895,7 +896,7 @@ def test_a_grouped_mail_names_every_entry_in_the_audit_log_and_leaves_reports_al
     """An import of two values: each approver's mail is one row, audited once per value; the
     mail_sent rows (and the secretariat's «send again») do not make a status report take every
     figure again."""
-    from dashboard.services.snapshots import Changed, changed_since
+    from dashboard.services.snapshots.changes import Changed, changed_since
     from models import IndicatorValue
 
     import_values(world, b"indikator;periode;verdi\nC;2025;12\nP;2025;34,5\n")
