@@ -6,32 +6,12 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.contrast import contrast, over
 
 from dashboard.ui.style import FOCUS_COLOUR
 from dashboard.ui.widgets import READ_ONLY_BACKGROUND
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-
-
-def _luminance(hex_colour: str) -> float:
-    """WCAG 2.1 relative luminance of #rrggbb."""
-    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _contrast(one: str, other: str) -> float:
-    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def _over(colour: str, background: str, alpha: float) -> str:
-    """colour drawn at alpha over background."""
-    mix = [
-        round(alpha * int(colour[i : i + 2], 16) + (1 - alpha) * int(background[i : i + 2], 16))
-        for i in (1, 3, 5)
-    ]
-    return "#" + "".join(f"{c:02x}" for c in mix)
 
 
 def test_the_focus_ring_stands_out_from_the_page_the_sidebar_and_the_current_page() -> None:
@@ -42,12 +22,12 @@ def test_the_focus_ring_stands_out_from_the_page_the_sidebar_and_the_current_pag
     for background in (
         "#ffffff",
         sidebar,
-        _over("#a9a9a2", sidebar, 0.25),
-        _over("#a9a9a2", sidebar, 0.15),
+        over("#a9a9a2", sidebar, 0.25),
+        over("#a9a9a2", sidebar, 0.15),
         "#f0f2f6",
     ):
-        assert _contrast(FOCUS_COLOUR, background) >= 3, background
-    assert _contrast("#111111", READ_ONLY_BACKGROUND) >= 4.5  # text on a read-only cell
+        assert contrast(FOCUS_COLOUR, background) >= 3, background
+    assert contrast("#111111", READ_ONLY_BACKGROUND) >= 4.5  # text on a read-only cell
 
 
 @pytest.mark.usefixtures("accounts")

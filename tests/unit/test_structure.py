@@ -4,6 +4,8 @@ import ast
 import tomllib
 from pathlib import Path
 
+from support.contrast import contrast, over
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -188,27 +190,6 @@ def test_each_limit_and_character_class_is_defined_once() -> None:
     assert upload.restore is exports.restore
 
 
-def _luminance(hex_colour: str) -> float:
-    """WCAG 2.1 relative luminance of #rrggbb."""
-    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _contrast(one: str, other: str) -> float:
-    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def _over(colour: str, background: str, alpha: float) -> str:
-    """colour drawn at alpha over background."""
-    mix = [
-        round(alpha * int(colour[i : i + 2], 16) + (1 - alpha) * int(background[i : i + 2], 16))
-        for i in (1, 3, 5)
-    ]
-    return "#" + "".join(f"{c:02x}" for c in mix)
-
-
 def test_the_theme_gives_faded_text_and_the_primary_colour_aa_contrast() -> None:
     """Captions and sidebar notes are the text colour at 60 % (Streamlit's fadedText60), on
     the page (white) and in the sidebar (#f0f2f6); the selected segmented control is the primary
@@ -218,10 +199,10 @@ def test_the_theme_gives_faded_text_and_the_primary_colour_aa_contrast() -> None
     ]
     text, primary = theme["textColor"], theme["primaryColor"]
     for background in ("#ffffff", "#f0f2f6"):
-        assert _contrast(_over(text, background, 0.6), background) >= 4.5
-        assert _contrast(text, background) >= 7
-    assert _contrast(primary, _over(primary, "#ffffff", 0.1)) >= 4.5
-    assert _contrast("#ffffff", primary) >= 4.5
+        assert contrast(over(text, background, 0.6), background) >= 4.5
+        assert contrast(text, background) >= 7
+    assert contrast(primary, over(primary, "#ffffff", 0.1)) >= 4.5
+    assert contrast("#ffffff", primary) >= 4.5
 
 
 def test_every_choice_says_its_placeholder_in_the_readers_language() -> None:
