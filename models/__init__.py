@@ -33,6 +33,7 @@ from models.initiative import (
     InitiativeUpdate,
 )
 from models.meta import DataVersion
+from models.method import STEPS, InitiativeStep, LinkStep, StepAssessment
 from models.mission import Goal, GoalCreate, GoalUpdate, Mission, MissionCreate, MissionUpdate
 from models.notifications import OutboxMail
 from models.organisation import Organisation, OrganisationCreate, OrganisationUpdate
@@ -66,6 +67,7 @@ from models.status_report import (
 from models.users import AuditEvent, User, UserCreate, UserUpdate
 
 __all__ = [
+    "STEPS",
     "AuditEvent",
     "BodyMember",
     "CheckIn",
@@ -104,7 +106,9 @@ __all__ = [
     "InitiativeLinkCreate",
     "InitiativeLinkUpdate",
     "InitiativeOrganisation",
+    "InitiativeStep",
     "InitiativeUpdate",
+    "LinkStep",
     "MainFinding",
     "Mission",
     "MissionCreate",
@@ -124,6 +128,7 @@ __all__ = [
     "StatusReport",
     "StatusReportCreate",
     "StatusReportUpdate",
+    "StepAssessment",
     "User",
     "UserCreate",
     "UserSession",
