@@ -279,3 +279,30 @@ def test_mails_not_sent_and_peoples_choices_refuse_the_downgrade_below_notificat
     for table in set(after) - {"alembic_version", "dataversion", "user"}:
         assert after[table] == kept[table], table
     assert [{c: r[c] for c in after["user"][0]} for r in kept["user"]] == after["user"]
+
+
+def test_assessed_steps_and_named_levels_refuse_the_downgrade_below_method(world: Any) -> None:
+    """A step on the coordination staircase and an initiative's system levels have no place
+    below revision 8c5d3f0e2b47: the downgrade refuses, naming them, and changes nothing."""
+    from dashboard.services.method import assess_initiative_step, set_system_levels
+    from models import StepAssessment, SystemLevel
+
+    a, engine = world.actors["udir_a"], world.engine
+    assess_initiative_step(
+        a,
+        world.initiative,
+        world.period,
+        StepAssessment(step=2, rationale="Felles møter"),
+        seen="",
+        engine=engine,
+    )
+    set_system_levels(a, world.initiative, [SystemLevel.HOW_WE_WORK], seen=[], engine=engine)
+    config = alembic_config(url_of(engine))
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"8c5d3f0e2b47 refused: it would delete 1 assessed steps \(initiativestep\); "
+        r"1 initiatives' system levels",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
