@@ -23,8 +23,6 @@ from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
 from models import (
     STEPS,
     AuditEvent,
-    Contribution,
-    Goal,
     Initiative,
     InitiativeLink,
     InitiativeStep,
@@ -361,62 +359,36 @@ def latest_steps(session: Session, mission_id: int) -> tuple[dict[int, int], dic
     )
 
 
-def portfolio_by_step(session: Session, mission_id: int) -> pd.DataFrame:
+def portfolio_by_step(
+    session: Session, mission_id: int, numbers: Iterable[int] | None = None
+) -> pd.DataFrame:
     """How many initiatives and links stand on each step now, and how many are not assessed
-    (step None): columns step, initiatives, links."""
+    (step None): columns step, initiatives, links. numbers narrows it to those initiatives
+    (and the links with an end among them)."""
     initiative_steps, link_steps = latest_steps(session, mission_id)
-    initiatives = session.exec(
-        select(Initiative.id).where(Initiative.mission_id == mission_id)
-    ).all()
-    all_links = session.exec(
-        select(InitiativeLink.id)
-        .join(Initiative, col(Initiative.id) == InitiativeLink.from_id)
-        .where(Initiative.mission_id == mission_id)
-    ).all()
-    rows: list[dict[str, Any]] = [
-        {
-            "step": step,
-            "initiatives": sum(1 for s in initiative_steps.values() if s == step),
-            "links": sum(1 for s in link_steps.values() if s == step),
-        }
-        for step in STEPS
+    query = select(Initiative.id, Initiative.number).where(Initiative.mission_id == mission_id)
+    chosen = None if numbers is None else set(numbers)
+    ids = {i for i, n in session.exec(query).all() if chosen is None or n in chosen}
+    links = [
+        link_id
+        for link_id, a, b in session.exec(
+            select(InitiativeLink.id, InitiativeLink.from_id, InitiativeLink.to_id)
+        ).all()
+        if a in ids or b in ids
     ]
-    rows.append(
-        {
-            "step": None,
-            "initiatives": len(initiatives) - len(initiative_steps),
-            "links": len(all_links) - len(link_steps),
-        }
-    )
+    own = [initiative_steps.get(i) for i in ids if i is not None]
+    theirs = [link_steps.get(link) for link in links if link is not None]
+    rows: list[dict[str, Any]] = [
+        {"step": step, "initiatives": own.count(step), "links": theirs.count(step)}
+        for step in [*STEPS, None]
+    ]
     frame = pd.DataFrame(rows, columns=["step", "initiatives", "links"])
     frame["step"] = pd.Series([r["step"] for r in rows], dtype=object)  # None stays None
     return frame
 
 
-def level_coverage(session: Session, mission_id: int) -> pd.DataFrame:
-    """Per goal the initiatives contribute to: how many of them work on each system level, and
-    how many have none named (not assessed). Columns goal_id, code, title, then one per level,
-    then not_assessed; goals without contributions are left out."""
-    rows = session.exec(
-        select(col(Goal.id), col(Goal.code), col(Goal.title), col(Initiative.system_levels))
-        .join(Contribution, col(Contribution.goal_id) == Goal.id)
-        .join(Initiative, col(Initiative.id) == Contribution.initiative_id)
-        .where(Goal.mission_id == mission_id)
-        .order_by(col(Goal.sort_order), col(Goal.code))
-    ).all()
-    table: dict[int | None, dict[str, Any]] = {}
-    for goal_id, code, title, levels in rows:
-        entry = table.setdefault(
-            goal_id,
-            {"goal_id": goal_id, "code": code, "title": title, **dict.fromkeys(LEVELS, 0)}
-            | {"not_assessed": 0},
-        )
-        named = [str(v) for v in levels or []]
-        if not named:
-            entry["not_assessed"] += 1
-        for level in named:
-            entry[level] += 1
-    return pd.DataFrame(
-        list(table.values()),
-        columns=["goal_id", "code", "title", *LEVELS, "not_assessed"],
-    )
+def initiative_levels(session: Session, initiative_id: int) -> list[str]:
+    """The system levels the initiative works on, in the iceberg's order ([]: not assessed)."""
+    initiative = session.get(Initiative, initiative_id)
+    named = {str(v) for v in initiative.system_levels} if initiative else set()
+    return [v for v in LEVELS if v in named]

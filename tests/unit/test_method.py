@@ -18,16 +18,16 @@ from test_portfolio_analysis import Portfolio, built  # noqa: F401  (registers t
 
 from dashboard.db import session_scope
 from dashboard.services.method import (
-    LEVELS,
     assess_initiative_step,
     assess_link_step,
     check_in_steps,
-    level_coverage,
     portfolio_by_step,
     set_system_levels,
     step_history,
 )
-from dashboard.services.permissions import PermissionDenied
+from dashboard.services.permissions import Actor, PermissionDenied
+from dashboard.services.portfolio import portfolio
+from dashboard.services.portfolio_analysis import coverage, coverage_by
 from dashboard.services.portfolio_edit import (
     PortfolioRefused,
     StaleRow,
@@ -43,6 +43,7 @@ from models import (
     Role,
     StepAssessment,
     SystemLevel,
+    User,
 )
 
 
@@ -244,10 +245,13 @@ def test_the_levels_per_goal_show_what_the_portfolio_reaches(periods: Periods) -
         engine=engine,
     )
     with Session(engine) as session:
-        table = level_coverage(session, pf.mission)
-    rows = {row["code"]: row for row in table.to_dict("records")}
-    assert [rows["1.1"][c] for c in [*LEVELS, "not_assessed"]] == [2, 0, 1, 0, 0]
-    assert [rows["1.2"][c] for c in ["visible_challenges", "not_assessed"]] == [0, 1]
+        found = coverage(session, pf.mission)
+        table = coverage_by(portfolio(session, pf.mission), found, "system_levels")
+    codes = dict(zip(found.goals["goal_id"], found.goals["code"], strict=True))
+    rows = {codes.get(g, g): row for g, row in table.to_dict("index").items()}
+    assert rows["1.1"] == {"visible_challenges": 2, "rules_and_structures": 1, "not_given": 0}
+    assert rows["1.2"] == {"visible_challenges": 0, "rules_and_structures": 0, "not_given": 1}
+    assert rows["all"] == {"visible_challenges": 2, "rules_and_structures": 1, "not_given": 2}
 
 
 def test_the_seeded_mission_has_no_step_or_level_the_documents_do_not_give(
@@ -271,3 +275,22 @@ def test_removing_a_link_removes_its_steps_with_an_audit_trail(periods: Periods)
     with Session(engine) as session:
         assert session.exec(select(LinkStep)).all() == []
     assert [e.action for e in pf.audit("link_step")] == ["create", "delete"]
+
+
+def test_seeding_again_keeps_the_levels_a_person_set(engine: Engine) -> None:
+    from seed import load_real
+
+    load_real(engine)
+    with session_scope(write=True, engine=engine) as session:
+        user = User(email="sekretariat@example.no", name="S", role=Role.ADMIN)
+        session.add(user)
+        session.flush()
+        actor = Actor(user.id, user.email, Role.ADMIN, None)
+        first = session.exec(select(Initiative).where(Initiative.number == 1)).one()
+        assert first.id is not None
+        initiative_id = first.id
+    set_system_levels(actor, initiative_id, [SystemLevel.HOW_WE_WORK], seen=[], engine=engine)
+    load_real(engine)
+    with Session(engine) as session:
+        again = session.get(Initiative, initiative_id)
+        assert again is not None and again.system_levels == ["how_we_work"]
