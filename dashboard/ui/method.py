@@ -3,7 +3,6 @@ the period's check-in, their history on Satsing, the portfolio by step on Portef
 system levels an initiative works on (edited on Satsing)."""
 
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 import streamlit as st

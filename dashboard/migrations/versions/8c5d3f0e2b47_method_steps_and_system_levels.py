@@ -9,6 +9,7 @@ Create Date: 2026-12-05 03:05:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from dashboard.migrate import refuse_if_rows
@@ -49,6 +50,29 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("system_levels", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
         )
+    with op.batch_alter_table("snapshotinitiative", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("step", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("step_period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("system_levels", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True)
+        )
+    op.create_table(
+        "snapshotlink",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("link_id", sa.Integer(), nullable=False),
+        sa.Column("from_number", sa.Integer(), nullable=False),
+        sa.Column("to_number", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=True),
+        sa.Column("step_period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+        sa.ForeignKeyConstraint(["report_id"], ["statusreport.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("snapshotlink", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_snapshotlink_report_id"), ["report_id"], unique=False)
 
 
 def downgrade() -> None:
@@ -66,8 +90,21 @@ def downgrade() -> None:
                 "SELECT count(*) FROM initiative WHERE CAST(system_levels AS TEXT) <> '[]'",
                 "initiatives' system levels (initiative.system_levels)",
             ),
+            (
+                "SELECT count(*) FROM snapshotinitiative"
+                " WHERE step IS NOT NULL OR system_levels IS NOT NULL",
+                "status reports' steps and system levels of initiatives (snapshotinitiative)",
+            ),
+            ("SELECT count(*) FROM snapshotlink", "status reports' links (snapshotlink)"),
         ],
     )
+    with op.batch_alter_table("snapshotlink", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_snapshotlink_report_id"))
+    op.drop_table("snapshotlink")
+    with op.batch_alter_table("snapshotinitiative", schema=None) as batch_op:
+        batch_op.drop_column("system_levels")
+        batch_op.drop_column("step_period")
+        batch_op.drop_column("step")
     with op.batch_alter_table("initiative", schema=None) as batch_op:
         batch_op.drop_column("system_levels")
     for table, subject, _ in reversed(STEP_TABLES):
