@@ -35,6 +35,7 @@ from dashboard.services.portfolio_edit import (
     editable_links,
 )
 from models import (
+    STEPS,
     Initiative,
     InitiativeLink,
     InitiativeStep,
@@ -294,3 +295,25 @@ def test_seeding_again_keeps_the_levels_a_person_set(engine: Engine) -> None:
     with Session(engine) as session:
         again = session.get(Initiative, initiative_id)
         assert again is not None and again.system_levels == ["how_we_work"]
+
+
+# The scales as the documents word them: Fafo-notat 2019:21 (seed 002) and the system iceberg
+# (seeds 004 and 000).
+FAFO_STEPS = {
+    1: "Vi må ha felles kunnskap",
+    2: "Vi må se de samme problemene",
+    3: "Vi må trekke i samme retning",
+    4: "Vi må jobbe sammen",
+    5: "Et trinn til: implementere ny praksis i ordinær drift",
+}
+ICEBERG = ["Synlige utfordringer", "Hvordan vi jobber", "Regler og strukturer", "Mentale modeller"]
+
+
+def test_the_scales_are_named_as_the_documents_name_them() -> None:
+    from dashboard.i18n import translate
+
+    assert tuple(FAFO_STEPS) == STEPS
+    for step, wording in FAFO_STEPS.items():
+        name = translate("nb", f"method.step.{step}").lower()
+        assert name.split()[-2:] == wording.lower().split()[-2:], (step, name)
+    assert [translate("nb", f"enum.SystemLevel.{level.value}") for level in SystemLevel] == ICEBERG
