@@ -24,6 +24,7 @@ from dashboard.services.method import (
 )
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
 from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
+from dashboard.services.reporting import periods
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.widgets import data_table, downloads, esc
@@ -96,8 +97,12 @@ def _step_inputs(key: str, title: str, item: StepNow) -> tuple[int | None, str]:
     return step, rationale
 
 
-def check_in_steps_section(actor: Actor, initiative_id: int, period_id: int) -> None:
-    """The period's steps on the coordination staircase: the initiative's and its links'."""
+def check_in_steps_section(
+    actor: Actor, initiative_id: int, period_id: int, *, heading: bool = True, done_key: str = DONE
+) -> None:
+    """The period's steps on the coordination staircase: the initiative's and its links'
+    (under a heading of its own, or none inside another section); what a save did goes to
+    done_key."""
     if not allowed(actor, Action.MANAGE_PORTFOLIO):
         return
     try:
@@ -105,7 +110,8 @@ def check_in_steps_section(actor: Actor, initiative_id: int, period_id: int) -> 
     except PortfolioRefused:
         return
     key = f"steps-{period_id}-{initiative_id}"
-    st.header(t("method.staircase"))
+    if heading:
+        st.header(t("method.staircase"))
     st.caption(t("method.staircase_help"))
     with st.form(key):
         chosen: list[tuple[Callable[..., bool], StepNow, tuple[int | None, str]]] = [
@@ -116,13 +122,32 @@ def check_in_steps_section(actor: Actor, initiative_id: int, period_id: int) -> 
             chosen.append((assess_link_step, item, inputs))
         saved = st.form_submit_button(t("method.save_steps"), icon=":material/stairs:")
     if saved:
-        _save_steps(actor, period_id, chosen)
+        _save_steps(actor, period_id, chosen, done_key)
+
+
+def steps_edit_section(actor: Actor, initiative_id: int, key: str, done_key: str) -> None:
+    """On Satsing: the steps of an open period, for those who may change the portfolio and
+    report no check-in themselves (the secretariat) or assess another organisation's."""
+    open_periods = {p.id: p.label for p in query(periods) if not p.locked and p.id is not None}
+    if not open_periods:
+        st.caption(t("method.no_open_period"))
+        return
+    period_id = st.selectbox(
+        t("col.period"),
+        list(open_periods),
+        format_func=lambda i: open_periods.get(i, ""),
+        key=f"{key}-period",
+        placeholder=t("common.choose_one"),
+    )
+    if period_id is not None:
+        check_in_steps_section(actor, initiative_id, period_id, heading=False, done_key=done_key)
 
 
 def _save_steps(
     actor: Actor,
     period_id: int,
     chosen: list[tuple[Callable[..., bool], StepNow, tuple[int | None, str]]],
+    done_key: str,
 ) -> None:
     problems: list[str] = []
     changed = 0
@@ -145,7 +170,7 @@ def _save_steps(
     if not changed:
         st.info(t("method.unchanged"), icon=":material/info:")
         return
-    st.session_state[DONE] = t("method.steps_saved", count=changed)
+    st.session_state[done_key] = t("method.steps_saved", count=changed)
     st.rerun()
 
 

@@ -109,3 +109,20 @@ def test_the_operative_group_names_system_levels_and_the_coverage_shows_them() -
     [split] = [f.value for f in at.dataframe if "Ikke vurdert" in f.value.columns]
     whole = split.iloc[0]
     assert whole["Hvordan vi jobber"] == 1 and whole["Mentale modeller"] == 1
+
+
+def test_the_secretariat_assesses_a_step_on_satsing_for_an_open_period() -> None:
+    period = quarter()
+    at = satsing("sekretariat@demo.invalid", 9)
+    [pick] = [s for s in at.selectbox if s.key.endswith("-steps-period")]
+    pick.set_value(period)
+    at.run()
+    form = FORM.format(period=period, initiative=initiative_id(9))
+    widget(at, f"{form}-i-step").set_value(5)
+    widget(at, f"{form}-i-rationale").input("Inngår i den faste driften")
+    press(at, form)
+    assert [s.value for s in at.success] == ["1 trinn er lagret."]
+    assert "5. Implementert i ordinær drift" in texts(at)
+    with Session(engine()) as session:
+        [row] = session.exec(select(InitiativeStep)).all()
+    assert (row.step, row.period_id) == (5, period)
