@@ -33,6 +33,7 @@ from models.initiative import (
     InitiativeUpdate,
 )
 from models.meta import DataVersion
+from models.method import STEPS, InitiativeStep, LinkStep, StepAssessment
 from models.mission import Goal, GoalCreate, GoalUpdate, Mission, MissionCreate, MissionUpdate
 from models.notifications import OutboxMail
 from models.organisation import Organisation, OrganisationCreate, OrganisationUpdate
@@ -59,6 +60,7 @@ from models.status_report import (
     SnapshotGoal,
     SnapshotIndicator,
     SnapshotInitiative,
+    SnapshotLink,
     StatusReport,
     StatusReportCreate,
     StatusReportUpdate,
@@ -66,6 +68,7 @@ from models.status_report import (
 from models.users import AuditEvent, User, UserCreate, UserUpdate
 
 __all__ = [
+    "STEPS",
     "AuditEvent",
     "BodyMember",
     "CheckIn",
@@ -104,7 +107,9 @@ __all__ = [
     "InitiativeLinkCreate",
     "InitiativeLinkUpdate",
     "InitiativeOrganisation",
+    "InitiativeStep",
     "InitiativeUpdate",
+    "LinkStep",
     "MainFinding",
     "Mission",
     "MissionCreate",
@@ -121,9 +126,11 @@ __all__ = [
     "SnapshotGoal",
     "SnapshotIndicator",
     "SnapshotInitiative",
+    "SnapshotLink",
     "StatusReport",
     "StatusReportCreate",
     "StatusReportUpdate",
+    "StepAssessment",
     "User",
     "UserCreate",
     "UserSession",

@@ -63,6 +63,15 @@ class Arena(StrEnum):
     COMMUNITY = "community"
 
 
+class SystemLevel(StrEnum):
+    """The system iceberg's levels (seeds 004 and 000), from the surface to the deepest."""
+
+    VISIBLE_CHALLENGES = "visible_challenges"
+    HOW_WE_WORK = "how_we_work"
+    RULES_AND_STRUCTURES = "rules_and_structures"
+    MENTAL_MODELS = "mental_models"
+
+
 class CategoryConfidence(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"

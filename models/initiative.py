@@ -18,6 +18,7 @@ from models.enums import (
     OrganisationRole,
     Orientation,
     Scope,
+    SystemLevel,
 )
 from models.fields import (
     Line,
@@ -59,6 +60,8 @@ class InitiativeBase(SQLModel):
     focus: list[FocusType] = Field(default_factory=list, sa_type=sa.JSON)
     orientation: Orientation | None = Field(default=None, sa_type=enum_column(Orientation))
     arenas: list[Arena] = Field(default_factory=list, sa_type=sa.JSON)
+    # The system levels the initiative works on; empty: not assessed (ikke vurdert).
+    system_levels: list[SystemLevel] = Field(default_factory=list, sa_type=sa.JSON)
     budget_nok: OptionalFloat = Field(default=None, ge=0)
     link: OptionalLine = text_field(500)
     note: OptionalText = text_field(2000)

@@ -125,6 +125,23 @@ class SnapshotInitiative(SQLModel, table=True):
     next_steps: str | None = Field(default=None, max_length=2000)
     risks: str | None = Field(default=None, max_length=2000)
     help_needed: str | None = Field(default=None, max_length=2000)
+    step: int | None = None  # on the coordination staircase, latest assessed by the period's end
+    step_period: str | None = Field(default=None, max_length=20)  # where the step comes from
+    system_levels: str | None = Field(default=None, max_length=200)  # codes, comma-separated
+
+
+class SnapshotLink(SQLModel, table=True):
+    """A link between two initiatives and its step on the coordination staircase as they
+    stood when the report was approved (link_id is no foreign key: a link may be removed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="statusreport.id", index=True)
+    link_id: int
+    from_number: int
+    to_number: int
+    kind: str = Field(max_length=30)
+    step: int | None = None
+    step_period: str | None = Field(default=None, max_length=20)
 
 
 class SnapshotDecision(SQLModel, table=True):

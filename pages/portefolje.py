@@ -11,6 +11,7 @@ from dashboard.services.portfolio import (
 )
 from dashboard.ui.context import label, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.method import by_step_view
 from dashboard.ui.portfolio import links_view, matrix_view, network_view, timeline_view
 from dashboard.ui.tables import portfolio_display
 from dashboard.ui.url_state import url_multiselect, url_selectbox
@@ -68,6 +69,7 @@ VIEWS = {
     "nettverk": "portfolio.tab.network",
     "tidslinje": "portfolio.tab.timeline",
     "koblinger": "portfolio.tab.links",
+    "trapp": "method.tab.staircase",
 }
 view = url_selectbox(
     t("portfolio.view"),
@@ -90,5 +92,7 @@ elif view == "nettverk":
     network_view(selected, mission.id, orgs)
 elif view == "tidslinje":
     timeline_view(selected, mission.id)
+elif view == "trapp":
+    by_step_view(selected, mission.id)
 else:
     links_view(selected, mission.id)

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.services.portfolio import initiative_choices, initiative_detail
 from dashboard.ui.context import current_actor, label, labels, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.method import levels_text, step_history_section
 from dashboard.ui.portfolio_edit import edit_section
 from dashboard.ui.tables import years_text
 from dashboard.ui.url_state import url_selectbox, url_value_unknown
@@ -64,6 +65,7 @@ profile = {
     t("col.scope"): label(item.scope, "Scope") if item.scope else t("common.unknown"),
     t("col.region"): item.region or "–",
     t("col.arenas"): ", ".join(label(a, "Arena") for a in item.arenas) or t("common.not_given"),
+    t("method.levels"): levels_text(item.system_levels),
     t("col.orientation"): (
         label(item.orientation, "Orientation") if item.orientation else t("common.not_given")
     ),
@@ -130,6 +132,7 @@ else:
     )
 
 assert item.id is not None
+step_history_section(item.id)
 edit_section(current_actor(), mission.id, item.id)
 
 st.subheader(t("initiative.indicators"))

@@ -116,6 +116,8 @@ def _initiatives(session: Session, mission_id: int, orgs: dict[str, int]) -> dic
         raw = {k: v for k, v in row.items() if k not in ("responsible", "involved")}
         data = InitiativeCreate.model_validate(raw | {"mission_id": mission_id}).model_dump()
         keys = {"mission_id": data.pop("mission_id"), "number": data.pop("number")}
+        if "system_levels" not in row:  # not in the documents: a person's assessment stays
+            data.pop("system_levels")
         initiative = upsert(session, Initiative, keys, data)
         assert initiative.id is not None
         ids[initiative.number] = initiative.id

@@ -36,6 +36,7 @@ INITIATIVE_FIELDS = [
     "category",
     "focus",
     "arenas",
+    "system_levels",
     "orientation",
     "description",
 ]
@@ -117,6 +118,8 @@ def portfolio(session: Session, mission_id: int) -> pd.DataFrame:
     arenas = INITIATIVE_FIELDS.index("arenas")
     frame["focus"] = [list(row[focus] or []) for row in rows]
     frame["arenas"] = [list(row[arenas] or []) for row in rows]
+    levels = INITIATIVE_FIELDS.index("system_levels")
+    frame["system_levels"] = [list(row[levels] or []) for row in rows]
     # SQL does not promise an order inside a group, so the names are sorted here
     frame["responsible"] = [_names(row[width]) for row in rows]
     frame["involved"] = [_names(row[width + 1]) for row in rows]

@@ -30,7 +30,7 @@ from models import (
 
 GAPS = ("no_initiative", "only_indirect", "no_indicator")
 # How the coverage can be split; list-valued dimensions count an initiative under each value.
-DIMENSIONS = ("focus", "arenas", "orientation", "scope")
+DIMENSIONS = ("focus", "arenas", "system_levels", "orientation", "scope")
 NOT_GIVEN = "not_given"
 CELL_COLUMNS = ["goal_id", "code", "number", "name", "kind", "strength", "proposal"]
 

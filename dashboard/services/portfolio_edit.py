@@ -30,6 +30,7 @@ from models import (
     InitiativeLinkCreate,
     InitiativeLinkUpdate,
     LinkKind,
+    LinkStep,
 )
 
 Row = TypeVar("Row", Contribution, InitiativeLink)
@@ -309,5 +310,17 @@ def delete_link(actor: Actor, link_id: int, *, seen: str, engine: Engine | None 
     with command(actor, Action.MANAGE_PORTFOLIO, engine=engine) as session:
         row = _locked(session, InitiativeLink, LINK, link_id, seen)
         before = row.model_dump(warnings=False)
+        for step in session.exec(select(LinkStep).where(LinkStep.link_id == link_id)).all():
+            # the link's steps on the coordination staircase go with it (the audit keeps them)
+            audit.record(
+                session,
+                actor,
+                "delete",
+                "link_step",
+                step.id,
+                before=step.model_dump(warnings=False),
+            )
+            session.delete(step)
+        session.flush()
         session.delete(row)
         audit.record(session, actor, "delete", LINK, link_id, before=before)

@@ -22,6 +22,7 @@ from dashboard.services.reporting_views import check_in_list, check_in_queue
 from dashboard.ui import corrections
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
+from dashboard.ui.method import check_in_steps_section, show_steps_saved
 from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, problems, reviewed, seen_versions
 from dashboard.ui.widgets import data_table, esc
 from models import Confidence, Rag
@@ -100,6 +101,8 @@ def check_in_section(actor: Actor, mission_id: int, period_id: int | None) -> No
         st.warning(t("check_in.returned_because", reason=esc(row["return_reason"])))
     _corrections(actor, row, period_id, rows)
     data = _form(row, period_id, initiative_id)
+    show_steps_saved()
+    check_in_steps_section(actor, initiative_id, period_id)
     if data is None:
         return
     submit = data.pop("_submit")

@@ -48,6 +48,7 @@ MAX_LISTED = 200  # names in a list the page spells out (the table or download h
 DIMENSION_KINDS = {  # a dimension's values are labelled as this enum's
     "focus": "FocusType",
     "arenas": "Arena",
+    "system_levels": "SystemLevel",
     "orientation": "Orientation",
     "scope": "Scope",
 }
@@ -209,6 +210,18 @@ def _heatmap(found: Coverage, selected: pd.DataFrame) -> None:
     chart_with_table(spec, alt_text, data.rename(columns=titles))
 
 
+def _dimension(dimension: str) -> str:
+    """A dimension's name for the split (system levels are the mission's own method)."""
+    if dimension == "system_levels":
+        return t("method.levels")
+    return t(f"portfolio.dimension.{dimension}")
+
+
+def _not_given(dimension: str) -> str:
+    """The column of initiatives with no value in the dimension."""
+    return t("method.not_assessed") if dimension == "system_levels" else t("common.not_given")
+
+
 def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
     """Goal x initiative heatmap, the subgoals' gaps, and coverage split by a dimension."""
     found = query(coverage, mission_id)
@@ -241,20 +254,22 @@ def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
             t("portfolio.split_by"),
             list(DIMENSIONS),
             key="etter",
-            format_func=lambda d: t(f"portfolio.dimension.{d}"),
+            format_func=_dimension,
             default="arenas",
             widget=st.segmented_control,
         )
         or "arenas"
     )
     st.caption(t("portfolio.split_help"))
+    if dimension == "system_levels":
+        st.caption(t("method.levels_coverage_help"))
     split = coverage_by(selected, found, dimension)
     kind = DIMENSION_KINDS[dimension]
     goal_names = _goal_names(found) | {"all": t("portfolio.whole_portfolio")}
     split_table = pd.DataFrame(
         {t("col.goal"): [goal_names[g] for g in split.index]}
         | {
-            (t("common.not_given") if v == NOT_GIVEN else label(v, kind)): split[v].to_numpy()
+            (_not_given(dimension) if v == NOT_GIVEN else label(v, kind)): split[v].to_numpy()
             for v in split.columns
         }
     )

@@ -25,6 +25,7 @@ from dashboard.services.portfolio_edit import (
 )
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
+from dashboard.ui.method import levels_edit_section, steps_edit_section
 from dashboard.ui.widgets import esc
 from models import (
     ContributionCreate,
@@ -313,3 +314,7 @@ def edit_section(actor: Actor, mission_id: int, initiative_id: int) -> None:
         _contributions(actor, mission_id, initiative_id)
     with st.expander(t("portfolio.edit.links"), icon=":material/link:"):
         _links(actor, mission_id, initiative_id)
+    with st.expander(t("method.levels"), icon=":material/layers:"):
+        levels_edit_section(actor, initiative_id, _key("levels"), DONE)
+    with st.expander(t("method.staircase"), icon=":material/stairs:"):
+        steps_edit_section(actor, initiative_id, _key("steps"), DONE)

@@ -32,6 +32,12 @@ class Words:
     def enums(self, values: Iterable[Any], kind: str) -> list[str]:
         return [self.enum(v, kind) for v in values]
 
+    def step(self, value: Any) -> str:
+        """A step on the coordination staircase as '3. Trekke i samme retning'."""
+        if blank(value):
+            return self("method.not_assessed")
+        return f"{int(value)}. {self(f'method.step.{int(value)}')}"
+
     def state(self, value: Any) -> str:
         """A value's or check-in's workflow state in the report's period ('Mangler': none)."""
         if blank(value):
@@ -163,6 +169,7 @@ def initiatives_table(initiatives: pd.DataFrame, w: Words) -> pd.DataFrame:
                 text(v) or DASH for v in initiatives["check_in_period"]
             ],
             w("report.col.check_in_state"): [w.state(v) for v in initiatives["check_in_state"]],
+            w("method.step"): [DASH if blank(v) else str(int(v)) for v in initiatives["step"]],
             w("col.progress"): [text(v) for v in initiatives["progress"]],
             w("col.help_needed"): [text(v) for v in initiatives["help_needed"]],
             w("col.responsible"): [text(v) or DASH for v in initiatives["responsible"]],
@@ -292,6 +299,23 @@ def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
                     )
                 ],
                 w("col.due"): [w.date(v) for v in changes.decisions["due"]],
+            }
+        ),
+        "method.changes.steps": pd.DataFrame(
+            {
+                w("method.subject"): [
+                    w("method.changes.initiative", number=r["label"], name=text(r["name"]))
+                    if r["subject"] == "initiative"
+                    else w(
+                        "method.changes.link", ends=r["label"], kind=w.enum(r["kind"], "LinkKind")
+                    )
+                    for r in changes.steps.to_dict("records")
+                ],
+                w("report.col.what"): [w(f"method.changes.{c}") for c in changes.steps["change"]],
+                w("method.step"): [
+                    f"{w.step(a)} → {w.step(b)}" if not blank(a) else w.step(b)
+                    for a, b in zip(changes.steps["step_a"], changes.steps["step_b"], strict=True)
+                ],
             }
         ),
         "report.changes.corrections": pd.DataFrame(

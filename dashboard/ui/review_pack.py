@@ -160,7 +160,7 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
 
     pdf.heading(w("report.initiatives"), room=110)
     pdf.counts(rag_counts(snapshot, w), w, "report.chart.rag", len(snapshot.initiatives))
-    pdf.frame(initiatives_table(snapshot.initiatives, w), [9, 50, 18, 15, 22, 22, 62, 46, 29])
+    pdf.frame(initiatives_table(snapshot.initiatives, w), [9, 48, 18, 15, 22, 22, 12, 52, 46, 29])
 
     pdf.heading(w("report.completeness"))
     pdf.frame(completeness_table(snapshot, w), [60, 40, 40])

@@ -371,11 +371,12 @@ def compare_section(mission_id: int, detail: ReportDetail, *, internal: bool) ->
     if changes is None:
         st.warning(t("workflow.no_report"))
         return
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric(t("report.changes.indicators"), len(changes.indicators))
     cols[1].metric(t("report.changes.goals"), len(changes.goals))
     cols[2].metric(t("report.changes.initiatives"), len(changes.initiatives))
     cols[3].metric(t("report.changes.decisions"), len(changes.decisions))
+    cols[4].metric(t("method.changes.steps"), len(changes.steps))
     changes_view(changes)
 
 

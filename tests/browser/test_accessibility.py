@@ -44,6 +44,8 @@ VIEWS = (
     "portefolje?visning=nettverk",
     "portefolje?visning=tidslinje",
     "portefolje?visning=koblinger",
+    "portefolje?visning=trapp",
+    "portefolje?visning=matrise&etter=system_levels",
     "satsing?nr=9",
     "indikatorer?kode=NEET-15-29",
     "organisasjoner?organisasjon=bufdir",

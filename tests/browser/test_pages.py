@@ -91,3 +91,21 @@ def test_every_page_keeps_its_own_address_and_the_root_goes_on(
     open_page(page, f"{live_server}/")
     expect(page).to_have_url(f"{live_server}/oversikt")
     expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def test_the_portfolio_by_step_and_the_system_levels_are_shown(
+    page: Page, live_server: str
+) -> None:
+    """Portefølje's staircase view counts every initiative, none assessed in the seed; the
+    coverage split by system level has a column of those not assessed."""
+    open_page(page, f"{live_server}/portefolje?visning=trapp")
+    expect(
+        page.get_by_role("heading", name="Porteføljen i samordningstrappen", exact=True)
+    ).to_be_visible()
+    assert table_rows(page) == 6  # five steps and «ikke vurdert»
+    screenshot(page, "portefolje-trapp")
+    open_page(page, f"{live_server}/portefolje?visning=matrise&etter=system_levels")
+    expect(
+        page.get_by_text("Systemnivåene er lagene i systemisfjellet", exact=False)
+    ).to_be_visible()
+    screenshot(page, "portefolje-systemnivaer")

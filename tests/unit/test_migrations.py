@@ -83,6 +83,7 @@ DOWNGRADE = {
     "6e2a1d3b0c82": "kept",  # drops sign-in sessions only (everyone signs in again)
     "5d1f0c2a9b71": "kept",  # no correction pending or approved in this data
     "7b4e2c9d1a60": "refused",  # e-mails of the submitted values not sent yet
+    "8c5d3f0e2b47": "kept",  # no step assessed and no system level named in this data
 }
 SESSIONS_ONLY = {"usersession"}  # what a "kept" downgrade may lose
 
@@ -182,7 +183,8 @@ def test_every_downgrade_keeps_the_data_or_refuses_saying_why(
         return
     command.downgrade(config, "-1")
     after = rows_of(engine)
-    assert set(before) - set(after) <= SESSIONS_ONLY
+    dropped = set(before) - set(after) - SESSIONS_ONLY
+    assert all(not before[table] for table in dropped), dropped  # a dropped table held nothing
     for table, rows in after.items():
         if table in ("alembic_version", "dataversion"):
             continue
@@ -259,6 +261,7 @@ def test_mails_not_sent_and_peoples_choices_refuse_the_downgrade_below_notificat
     submit_value(a, row.id, row.version, engine=engine)
     save_preferences(world.actors["udir_b"], "en", {}, engine=engine)
     config = alembic_config(url_of(engine))
+    command.downgrade(config, "7b4e2c9d1a60")  # the later revisions keep this data
     before = rows_of(engine)
     with pytest.raises(
         DowngradeRefused,
@@ -277,3 +280,30 @@ def test_mails_not_sent_and_peoples_choices_refuse_the_downgrade_below_notificat
     for table in set(after) - {"alembic_version", "dataversion", "user"}:
         assert after[table] == kept[table], table
     assert [{c: r[c] for c in after["user"][0]} for r in kept["user"]] == after["user"]
+
+
+def test_assessed_steps_and_named_levels_refuse_the_downgrade_below_method(world: Any) -> None:
+    """A step on the coordination staircase and an initiative's system levels have no place
+    below revision 8c5d3f0e2b47: the downgrade refuses, naming them, and changes nothing."""
+    from dashboard.services.method import assess_initiative_step, set_system_levels
+    from models import StepAssessment, SystemLevel
+
+    a, engine = world.actors["udir_a"], world.engine
+    assess_initiative_step(
+        a,
+        world.initiative,
+        world.period,
+        StepAssessment(step=2, rationale="Felles møter"),
+        seen="",
+        engine=engine,
+    )
+    set_system_levels(a, world.initiative, [SystemLevel.HOW_WE_WORK], seen=[], engine=engine)
+    config = alembic_config(url_of(engine))
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"8c5d3f0e2b47 refused: it would delete 1 assessed steps \(initiativestep\); "
+        r"1 initiatives' system levels",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before

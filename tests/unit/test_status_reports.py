@@ -847,3 +847,73 @@ def test_review_fixes_drift_log_types_statuses_and_sheet_names(world: World) -> 
         )
     )
     assert book.sheetnames == ["Satsinger", "satsinger (2)", "x" * 31, "x" * 27 + " (2)"]
+
+
+def test_a_step_moved_up_in_one_period_shows_as_moved_in_the_next_reports_comparison(
+    world: World,
+) -> None:
+    from dashboard.services.method import assess_initiative_step, set_system_levels
+    from models import StepAssessment, SystemLevel
+
+    a, engine = world.actors["udir_a"], world.engine
+    assess_initiative_step(
+        a,
+        world.initiative,
+        world.periods["2024"],
+        StepAssessment(step=2, rationale="Felles møter"),
+        seen="",
+        engine=engine,
+    )
+    set_system_levels(
+        a, world.initiative, [SystemLevel.RULES_AND_STRUCTURES], seen=[], engine=engine
+    )
+    first = world.approve(world.draft("2024"))
+    row = stored(world, first).initiatives.iloc[0]
+    assert (row["step"], row["step_period"], row["system_levels"]) == (
+        2,
+        "2024",
+        "rules_and_structures",
+    )
+    assess_initiative_step(
+        a,
+        world.initiative,
+        world.periods["2025"],
+        StepAssessment(step=4, rationale="Felles tiltak"),
+        seen="",
+        engine=engine,
+    )
+    following = world.draft("2025")
+    assert stored(world, first).initiatives.iloc[0]["step"] == 2  # the approved one is frozen
+    with Session(engine) as session:
+        detail = report_detail(session, following.id or 0, include_unpublished=True)
+    assert detail is not None and detail.changes is not None
+    assert detail.changes.steps[["subject", "label", "step_a", "step_b", "change"]].to_dict(
+        "records"
+    ) == [{"subject": "initiative", "label": "1", "step_a": 2, "step_b": 4, "change": "up"}]
+    assert detail.changes.total >= 1
+    back = compare(stored(world, following), stored(world, first))  # the other way: down
+    assert back.steps["change"].tolist() == ["down"]
+
+
+def test_a_links_step_that_moved_is_a_change_and_a_first_one_is_assessed() -> None:
+    from dashboard.services.snapshots.rows import LINK_COLUMNS
+
+    def links(*rows: tuple[int, int | None]) -> pd.DataFrame:
+        records = [
+            {"link_id": i, "from_number": 1, "to_number": i + 1, "kind": "synergy", "step": s}
+            for i, s in rows
+        ]
+        return pd.DataFrame([{c: r.get(c) for c in LINK_COLUMNS} for r in records])
+
+    a = snapshot([], [], [], [])
+    b = snapshot([], [], [], [])
+    a.links, b.links = links((1, 3), (2, 2)), links((1, 1), (2, 2), (3, 5))
+    changes = compare(a, b)
+    steps = changes.steps.astype(object)
+    assert steps.where(steps.notna(), None)[["label", "step_a", "step_b", "change"]].to_dict(
+        "records"
+    ) == [
+        {"label": "1–2", "step_a": 3, "step_b": 1, "change": "down"},
+        {"label": "1–4", "step_a": None, "step_b": 5, "change": "assessed"},
+    ]
+    assert changes.total == 2

@@ -17,6 +17,7 @@ from dashboard.services.snapshots.take import (
     goal_rows,
     indicator_rows,
     initiative_rows,
+    link_rows,
     take,
 )
 from models import (
@@ -26,6 +27,8 @@ from models import (
     Indicator,
     IndicatorValue,
     Initiative,
+    InitiativeStep,
+    LinkStep,
     Period,
     SnapshotIndicator,
     SnapshotInitiative,
@@ -60,6 +63,18 @@ def changed_since(
             col(AuditEvent.at) >= taken, col(AuditEvent.action).not_in(["refused", "mail_sent"])
         ),
     )
+    later_steps = [
+        fetch(
+            session,
+            sa.select(sa.func.count())
+            .select_from(model)
+            .join(Period, col(Period.id) == model.period_id)
+            .where(col(Period.end) > period_end),
+        )[0][0]
+        for model in (InitiativeStep, LinkStep)
+    ]
+    if any(later_steps):  # steps of a later period: the report's rows are not what now holds
+        return None
     touched: dict[str, set[int]] = {name: set() for name in TRACKED}
     for entity, entity_id in events:
         if entity in UNRELATED:
@@ -122,6 +137,7 @@ def since(
         indicators=indicators,
         initiatives=initiative_rows(session, mission_id, None, None, only=changed.initiatives),
         decisions=decision_rows(session, mission_id),
+        links=link_rows(session, mission_id, None),
     )
     if not changed.indicators:
         return stored, now

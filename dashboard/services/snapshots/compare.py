@@ -1,6 +1,7 @@
 """Comparing two snapshots: what changed from an earlier one to a later one (indicators moved,
 goals whose status changed, initiatives started, ended or changed status or RAG, decisions new
-or followed up, and corrections to what the earlier one showed).
+or followed up, steps on the coordination staircase moved up or down, and corrections to what
+the earlier one showed).
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,10 @@ class Comparison:
     initiatives: pd.DataFrame  # number, name, change, status_a, status_b, rag_a, rag_b
     decisions: pd.DataFrame  # decision_id, title, change, status_a, status_b, due
     corrections: pd.DataFrame  # code, name, period, shown, now (b's corrections to a)
+    # steps on the coordination staircase that moved: subject (initiative or link), label
+    # (number, or "from-to" numbers), name, kind (of a link), step_a, step_b, change (up, down,
+    # or assessed: the first step)
+    steps: pd.DataFrame
 
     @property
     def figures(self) -> set[tuple[str, str | None]]:
@@ -46,7 +51,7 @@ class Comparison:
     @property
     def total(self) -> int:
         """How many changes there are in all, each changed figure counted once."""
-        others = (self.goals, self.initiatives, self.decisions)
+        others = (self.goals, self.initiatives, self.decisions, self.steps)
         return len(self.figures) + sum(len(frame) for frame in others)
 
 
@@ -99,6 +104,7 @@ def compare(a: Snapshot, b: Snapshot) -> Comparison:
         goals=_goal_changes(a, b),
         initiatives=_initiative_changes(a, b),
         decisions=_decision_changes(a, b),
+        steps=_step_changes(a, b),
         corrections=frame_from(
             [
                 {
@@ -239,3 +245,49 @@ def _decision_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
             }
         )
     return frame_from(records, ["decision_id", "title", "change", "status_a", "status_b", "due"])
+
+
+STEP_COLUMNS = ["subject", "label", "name", "kind", "step_a", "step_b", "change"]
+
+
+def _moved(step_a: Any, step_b: Any) -> str | None:
+    """up, down or assessed (a first step), or None when the step did not move."""
+    if blank(step_b) or same(step_a, step_b):
+        return None
+    if blank(step_a):
+        return "assessed"
+    return "up" if int(step_b) > int(step_a) else "down"
+
+
+def _step_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    for row in _paired(a.initiatives, b.initiatives, "number", ["name", "step"], ["step"]):
+        change = _moved(row["step_a"], row["step_b"])
+        if change:
+            records.append(
+                {
+                    "subject": "initiative",
+                    "label": str(row["number"]),
+                    "name": _either(row, "name"),
+                    "kind": None,
+                    "step_a": row["step_a"],
+                    "step_b": row["step_b"],
+                    "change": change,
+                }
+            )
+    names = ["from_number", "to_number", "kind", "step"]
+    for row in _paired(a.links, b.links, "link_id", names, ["step"]):
+        change = _moved(row["step_a"], row["step_b"])
+        if change:
+            records.append(
+                {
+                    "subject": "link",
+                    "label": f"{_either(row, 'from_number')}–{_either(row, 'to_number')}",
+                    "name": None,
+                    "kind": _either(row, "kind"),
+                    "step_a": row["step_a"],
+                    "step_b": row["step_b"],
+                    "change": change,
+                }
+            )
+    return frame_from(records, STEP_COLUMNS)

@@ -1,22 +1,29 @@
-"""What a snapshot is: its four tables and their columns, and how two of its cells compare.
+"""What a snapshot is: its five tables and their columns, and how two of its cells compare.
 
-A snapshot has four tables: goals (computed status, and a steering override beside it),
+A snapshot has five tables: goals (computed status, and a steering override beside it),
 indicators (latest approved value by the end of the report's period, status against target,
 the state of the period's own value, and any correction to what the previous approved report
 showed), initiatives (status, and RAG and narrative of the latest approved check-in by the end
-of the period) and decisions (their follow-up). A live snapshot and a stored one have the same
-columns, so any two can be compared.
+of the period, its step on the coordination staircase and its system levels), decisions (their
+follow-up) and the links between initiatives that have a step on the staircase. A live
+snapshot and a stored one have the same columns, so any two can be compared.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from sqlmodel import SQLModel
 
 from dashboard.services.common import frame_of
-from models import SnapshotDecision, SnapshotGoal, SnapshotIndicator, SnapshotInitiative
+from models import (
+    SnapshotDecision,
+    SnapshotGoal,
+    SnapshotIndicator,
+    SnapshotInitiative,
+    SnapshotLink,
+)
 
 SKIP = {"id", "report_id"}
 
@@ -30,11 +37,13 @@ GOAL_COLUMNS = _columns(SnapshotGoal)
 INDICATOR_COLUMNS = _columns(SnapshotIndicator)
 INITIATIVE_COLUMNS = _columns(SnapshotInitiative)
 DECISION_COLUMNS = _columns(SnapshotDecision)
+LINK_COLUMNS = _columns(SnapshotLink)
 TABLES: dict[str, tuple[type[SQLModel], list[str]]] = {
     "goals": (SnapshotGoal, GOAL_COLUMNS),
     "indicators": (SnapshotIndicator, INDICATOR_COLUMNS),
     "initiatives": (SnapshotInitiative, INITIATIVE_COLUMNS),
     "decisions": (SnapshotDecision, DECISION_COLUMNS),
+    "links": (SnapshotLink, LINK_COLUMNS),
 }
 OPEN_DECISIONS = ("open", "in_progress")
 
@@ -47,6 +56,8 @@ class Snapshot:
     indicators: pd.DataFrame
     initiatives: pd.DataFrame
     decisions: pd.DataFrame
+    # the links with a step on the coordination staircase (those never assessed are left out)
+    links: pd.DataFrame = field(default_factory=lambda: frame_of([], LINK_COLUMNS))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The four tables by name."""

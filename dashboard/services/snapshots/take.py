@@ -20,6 +20,7 @@ from dashboard.services.snapshots.rows import (
     GOAL_COLUMNS,
     INDICATOR_COLUMNS,
     INITIATIVE_COLUMNS,
+    LINK_COLUMNS,
     Snapshot,
     blank,
     frame_from,
@@ -35,7 +36,10 @@ from models import (
     Indicator,
     IndicatorValue,
     Initiative,
+    InitiativeLink,
     InitiativeOrganisation,
+    InitiativeStep,
+    LinkStep,
     Organisation,
     OrganisationRole,
     Period,
@@ -64,6 +68,7 @@ def take(
         indicators=indicators,
         initiatives=initiative_rows(session, mission_id, period, until),
         decisions=decision_rows(session, mission_id),
+        links=link_rows(session, mission_id, until),
     )
 
 
@@ -286,9 +291,14 @@ def initiative_rows(
             state[initiative_id] = str(status)
         if status == EntryStatus.APPROVED:
             latest[initiative_id] = row[3:]  # later periods come later
+    steps = _latest_steps(session, InitiativeStep, until)
+    levels = dict(
+        fetch(session, sa.select(col(Initiative.id), col(Initiative.system_levels)).where(scope))
+    )
     records = []
     for initiative_id, number, name, status, start, end in initiatives:
         check_in = latest.get(initiative_id)
+        step = steps.get(initiative_id)
         records.append(
             {
                 "initiative_id": initiative_id,
@@ -302,9 +312,62 @@ def initiative_rows(
                 "check_in_period": check_in[0] if check_in else None,
                 "check_in_state": _check_in_state(state.get(initiative_id), status, period),
                 **{name: (check_in[2 + i] if check_in else None) for i, name in enumerate(texts)},
+                "step": step[0] if step else None,
+                "step_period": step[1] if step else None,
+                "system_levels": ",".join(str(v) for v in levels.get(initiative_id) or []) or None,
             }
         )
     return frame_from(records, INITIATIVE_COLUMNS)
+
+
+def _latest_steps(
+    session: Session, model: type[InitiativeStep] | type[LinkStep], until: dt.date | None
+) -> dict[int, tuple[int, str]]:
+    """Subject id -> (step, period) of its latest period assessed that ends by until (or any)."""
+    subject = col(model.initiative_id if model is InitiativeStep else model.link_id)  # type: ignore[union-attr]
+    found: dict[int, tuple[int, str]] = {}
+    for subject_id, step, label in fetch(
+        session,
+        sa.select(subject, col(model.step), col(Period.label))
+        .join(Period, col(Period.id) == model.period_id)
+        .where(sa.true() if until is None else col(Period.end) <= until)
+        .order_by(col(Period.end), col(Period.start), col(Period.id)),
+    ):
+        found[subject_id] = (step, label)  # later periods come later
+    return found
+
+
+def link_rows(session: Session, mission_id: int, until: dt.date | None) -> pd.DataFrame:
+    """The links of the mission that have a step on the coordination staircase by until (or
+    now), with that step and its period."""
+    steps = _latest_steps(session, LinkStep, until)
+    if not steps:
+        return frame_from([], LINK_COLUMNS)
+    numbers = dict(
+        fetch(
+            session,
+            sa.select(col(Initiative.id), col(Initiative.number)).where(
+                col(Initiative.mission_id) == mission_id
+            ),
+        )
+    )
+    records = [
+        {
+            "link_id": link.id,
+            "from_number": numbers[link.from_id],
+            "to_number": numbers[link.to_id],
+            "kind": str(link.kind),
+            "step": steps[link.id][0],
+            "step_period": steps[link.id][1],
+        }
+        for link in session.exec(
+            select(InitiativeLink)
+            .where(col(InitiativeLink.id).in_(list(steps)))
+            .order_by(col(InitiativeLink.id))
+        ).all()
+        if link.id is not None and link.from_id in numbers and link.to_id in numbers
+    ]
+    return frame_from(records, LINK_COLUMNS)
 
 
 def current_initiatives(session: Session, mission_id: int) -> pd.DataFrame:
