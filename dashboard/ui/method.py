@@ -9,8 +9,6 @@ import streamlit as st
 from pydantic import ValidationError
 
 from dashboard.db import DatabaseBusy
-from dashboard.i18n.formatting import local_time
-from dashboard.i18n.validation import describe
 from dashboard.services.method import (
     LEVELS,
     StepNow,
@@ -25,8 +23,9 @@ from dashboard.services.method import (
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
 from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
 from dashboard.services.reporting import periods
-from dashboard.ui.context import label, lang, t
+from dashboard.ui.context import label, t
 from dashboard.ui.data import query
+from dashboard.ui.refusals import refusal
 from dashboard.ui.widgets import data_table, downloads, esc
 from models import STEPS, StepAssessment
 
@@ -50,19 +49,7 @@ def levels_text(levels: list[str]) -> str:
 
 def _why(exc: Exception) -> list[str]:
     """Why a change was not saved, in the UI language."""
-    if isinstance(exc, ValidationError):
-        return describe(exc, lang())
-    if isinstance(exc, PortfolioRefused):
-        family = "method" if exc.code in OWN_CODES else "portfolio"
-        return [t(f"{family}.refused.{exc.code}", **exc.details)]
-    if isinstance(exc, StaleRow):
-        who = exc.changed_by or t("workflow.someone")
-        if exc.changed_at is None:
-            return [t("portfolio.stale_unknown", who=who)]
-        return [t("portfolio.stale", who=who, when=local_time(exc.changed_at, lang()))]
-    if isinstance(exc, DatabaseBusy):
-        return [t("app.database_busy")]
-    return [t("auth.not_allowed")]
+    return refusal(exc, OWN_CODES, "method")
 
 
 # --- the check-in: steps of the initiative and its links ----------------------------------------

@@ -7,8 +7,6 @@ import streamlit as st
 from pydantic import ValidationError
 
 from dashboard.db import DatabaseBusy
-from dashboard.i18n.formatting import local_time
-from dashboard.i18n.validation import describe
 from dashboard.services.framework import goal_options, initiative_options
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
 from dashboard.services.portfolio_edit import (
@@ -23,9 +21,10 @@ from dashboard.services.portfolio_edit import (
     update_contribution,
     update_link,
 )
-from dashboard.ui.context import label, lang, t
+from dashboard.ui.context import label, t
 from dashboard.ui.data import query
 from dashboard.ui.method import levels_edit_section, steps_edit_section
+from dashboard.ui.refusals import refusal
 from dashboard.ui.widgets import esc
 from models import (
     ContributionCreate,
@@ -57,22 +56,6 @@ def _key(*parts: object) -> str:
     return "-".join(["pe", str(_round()), *(str(p) for p in parts)])
 
 
-def _refusal(exc: Exception) -> list[str]:
-    """Why a change was not saved, in the UI language."""
-    if isinstance(exc, ValidationError):
-        return describe(exc, lang())
-    if isinstance(exc, PortfolioRefused):
-        return [t(f"portfolio.refused.{exc.code}", **exc.details)]
-    if isinstance(exc, StaleRow):
-        who = exc.changed_by or t("workflow.someone")
-        if exc.changed_at is None:
-            return [t("portfolio.stale_unknown", who=who)]
-        return [t("portfolio.stale", who=who, when=local_time(exc.changed_at, lang()))]
-    if isinstance(exc, DatabaseBusy):
-        return [t("app.database_busy")]
-    return [t("auth.not_allowed")]
-
-
 def _attempt(change: Any, done: str, *, shown: tuple[str, int, str] | None = None) -> None:
     """Run a change; on success say done after a rerun with fresh forms, else say why not
     (what was typed stays in the form).
@@ -87,7 +70,7 @@ def _attempt(change: Any, done: str, *, shown: tuple[str, int, str] | None = Non
         if isinstance(exc, StaleRow) and shown:
             what, row_id, current = shown
             st.session_state[SEEN][(_round(), what, row_id)] = current
-        st.error("\n\n".join(f"- {esc(m)}" for m in _refusal(exc)))
+        st.error("\n\n".join(f"- {esc(m)}" for m in refusal(exc)))
         return
     if changed is False:
         st.info(t("portfolio.edit.unchanged"), icon=":material/info:")
