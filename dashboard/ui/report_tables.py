@@ -38,6 +38,12 @@ class Words:
             return self("method.not_assessed")
         return f"{int(value)}. {self(f'method.step.{int(value)}')}"
 
+    def levels(self, value: Any) -> str:
+        """The system levels stored as 'a,b' named in the language, or ikke vurdert."""
+        if blank(value) or not str(value):
+            return self("method.not_assessed")
+        return ", ".join(self.enums(str(value).split(","), "SystemLevel"))
+
     def state(self, value: Any) -> str:
         """A value's or check-in's workflow state in the report's period ('Mangler': none)."""
         if blank(value):
@@ -170,6 +176,7 @@ def initiatives_table(initiatives: pd.DataFrame, w: Words) -> pd.DataFrame:
             ],
             w("report.col.check_in_state"): [w.state(v) for v in initiatives["check_in_state"]],
             w("method.step"): [DASH if blank(v) else str(int(v)) for v in initiatives["step"]],
+            w("method.levels"): [w.levels(v) for v in initiatives["system_levels"]],
             w("col.progress"): [text(v) for v in initiatives["progress"]],
             w("col.help_needed"): [text(v) for v in initiatives["help_needed"]],
             w("col.responsible"): [text(v) or DASH for v in initiatives["responsible"]],
@@ -282,6 +289,15 @@ def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
                 w("col.rag"): w.moves(
                     changes.initiatives["rag_a"], changes.initiatives["rag_b"], "Rag"
                 ),
+                w("method.levels"): [
+                    f"{w.levels(a)} → {w.levels(b)}" if c == "levels" else DASH
+                    for a, b, c in zip(
+                        changes.initiatives["levels_a"],
+                        changes.initiatives["levels_b"],
+                        changes.initiatives["change"],
+                        strict=True,
+                    )
+                ],
             }
         ),
         "report.changes.decisions": pd.DataFrame(

@@ -160,7 +160,9 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
 
     pdf.heading(w("report.initiatives"), room=110)
     pdf.counts(rag_counts(snapshot, w), w, "report.chart.rag", len(snapshot.initiatives))
-    pdf.frame(initiatives_table(snapshot.initiatives, w), [9, 48, 18, 15, 22, 22, 12, 52, 46, 29])
+    pdf.frame(
+        initiatives_table(snapshot.initiatives, w), [9, 42, 18, 15, 20, 20, 10, 30, 44, 40, 25]
+    )
 
     pdf.heading(w("report.completeness"))
     pdf.frame(completeness_table(snapshot, w), [60, 40, 40])

@@ -853,6 +853,7 @@ def test_a_step_moved_up_in_one_period_shows_as_moved_in_the_next_reports_compar
     world: World,
 ) -> None:
     from dashboard.services.method import assess_initiative_step, set_system_levels
+    from dashboard.ui.report_tables import Words, change_tables, initiatives_table
     from models import StepAssessment, SystemLevel
 
     a, engine = world.actors["udir_a"], world.engine
@@ -882,6 +883,13 @@ def test_a_step_moved_up_in_one_period_shows_as_moved_in_the_next_reports_compar
         seen="",
         engine=engine,
     )
+    set_system_levels(
+        a,
+        world.initiative,
+        [SystemLevel.MENTAL_MODELS, SystemLevel.HOW_WE_WORK],
+        seen=["rules_and_structures"],
+        engine=engine,
+    )
     following = world.draft("2025")
     assert stored(world, first).initiatives.iloc[0]["step"] == 2  # the approved one is frozen
     with Session(engine) as session:
@@ -890,9 +898,23 @@ def test_a_step_moved_up_in_one_period_shows_as_moved_in_the_next_reports_compar
     assert detail.changes.steps[["subject", "label", "step_a", "step_b", "change"]].to_dict(
         "records"
     ) == [{"subject": "initiative", "label": "1", "step_a": 2, "step_b": 4, "change": "up"}]
-    assert detail.changes.total >= 1
+    levels = detail.changes.initiatives[detail.changes.initiatives["change"] == "levels"]
+    assert levels[["number", "levels_a", "levels_b"]].to_dict("records") == [
+        {"number": 1, "levels_a": "rules_and_structures", "levels_b": "how_we_work,mental_models"}
+    ]
+    assert detail.changes.total >= 2
     back = compare(stored(world, following), stored(world, first))  # the other way: down
     assert back.steps["change"].tolist() == ["down"]
+    w = Words("nb")
+    shown = initiatives_table(stored(world, following).initiatives, w)
+    assert shown["Systemnivåer"].tolist() == ["Hvordan vi jobber, Mentale modeller"]
+    moved = change_tables(detail.changes, w)["report.changes.initiatives"]
+    assert moved["Systemnivåer"].tolist() == [
+        "Regler og strukturer → Hvordan vi jobber, Mentale modeller"
+    ]
+    assert initiatives_table(stored(world, first).initiatives.assign(system_levels=None), w)[
+        "Systemnivåer"
+    ].tolist() == ["Ikke vurdert"]
 
 
 def test_a_links_step_that_moved_is_a_change_and_a_first_one_is_assessed() -> None:

@@ -1,7 +1,7 @@
 """Comparing two snapshots: what changed from an earlier one to a later one (indicators moved,
-goals whose status changed, initiatives started, ended or changed status or RAG, decisions new
-or followed up, steps on the coordination staircase moved up or down, and corrections to what
-the earlier one showed).
+goals whose status changed, initiatives started, ended or changed status, RAG or system levels,
+decisions new or followed up, steps on the coordination staircase moved up or down, and
+corrections to what the earlier one showed).
 """
 
 from dataclasses import dataclass
@@ -19,7 +19,8 @@ class Comparison:
     indicators: pd.DataFrame  # code, name, measure, unit, value_a, period_a, value_b, period_b,
     # change, status_a, status_b
     goals: pd.DataFrame  # code, title, status_a, status_b (effective), computed_a, computed_b
-    initiatives: pd.DataFrame  # number, name, change, status_a, status_b, rag_a, rag_b
+    initiatives: pd.DataFrame  # number, name, change, status_a, status_b, rag_a, rag_b,
+    # levels_a, levels_b (the system levels, comma-separated; change "levels" when they differ)
     decisions: pd.DataFrame  # decision_id, title, change, status_a, status_b, due
     corrections: pd.DataFrame  # code, name, period, shown, now (b's corrections to a)
     # steps on the coordination staircase that moved: subject (initiative or link), label
@@ -184,7 +185,11 @@ def _goal_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
 
 def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     pairs = _paired(
-        a.initiatives, b.initiatives, "number", ["name", "status", "rag"], ["status", "rag"]
+        a.initiatives,
+        b.initiatives,
+        "number",
+        ["name", "status", "rag", "system_levels"],
+        ["status", "rag", "system_levels"],
     )
     records: list[dict[str, Any]] = []
     for row in pairs:
@@ -203,6 +208,8 @@ def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
                     changes.append("status")
             if not same(row["rag_a"], row["rag_b"]):
                 changes.append("rag")
+            if not same(row["system_levels_a"], row["system_levels_b"]):
+                changes.append("levels")
         records.extend(
             {
                 "number": row["number"],
@@ -212,10 +219,13 @@ def _initiative_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
                 "status_b": row["status_b"],
                 "rag_a": row["rag_a"],
                 "rag_b": row["rag_b"],
+                "levels_a": row["system_levels_a"],
+                "levels_b": row["system_levels_b"],
             }
             for change in changes
         )
     columns = ["number", "name", "change", "status_a", "status_b", "rag_a", "rag_b"]
+    columns += ["levels_a", "levels_b"]
     return frame_from(records, columns)
 
 
