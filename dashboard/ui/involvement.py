@@ -148,9 +148,9 @@ def _form(
         if choice == NONE:
             data = NoInvolvement()
         elif choice == "involved":
-            data = Involvement.model_validate(
-                {"method": method, "rung": rung, "phases": phases, "participants": band}
-            )
+            typed = {"method": method, "phases": phases, "participants": band}
+            # no rung chosen is a missing field (not a wrong type), worded as such
+            data = Involvement.model_validate(typed | ({} if rung is None else {"rung": rung}))
         changed = save_involvement(actor, initiative_id, data, seen=seen)
     except FAILURES as exc:
         if isinstance(exc, StaleRow):

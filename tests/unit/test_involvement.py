@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from test_portfolio_analysis import Portfolio, built  # noqa: F401  (registers the fixture)
 from test_status_reports import World, stored, world  # noqa: F401  (registers the fixture)
 
+from dashboard.i18n.validation import describe
 from dashboard.services.involvement import (
     NONE,
     NOT_ASSESSED,
@@ -67,6 +68,40 @@ def test_an_involvement_needs_a_method_and_a_rung_on_harts_ladder() -> None:
     assert found.participants == ParticipantBand.TENS
     assert panel().phases == [] and panel().participants is None  # not known stays unknown
     assert NoInvolvement().involved is False
+
+
+def test_a_missing_method_or_rung_is_named_in_the_readers_language() -> None:
+    with pytest.raises(ValidationError) as missing:
+        Involvement.model_validate({"method": " ", "phases": []})
+    assert describe(missing.value, "nb") == [
+        "«Metode»: Feltet kan ikke være tomt.",
+        "«Trinn på deltakelsesstigen»: Feltet må fylles ut.",
+    ]
+    assert describe(missing.value, "en")[1].startswith("«Rung on the ladder of participation»")
+
+
+# Hart (1992), «Children's Participation: From Tokenism to Citizenship», figure 1.
+HART = {
+    1: "manipulation",
+    2: "decoration",
+    3: "tokenism",
+    4: "assigned but informed",
+    5: "consulted and informed",
+    6: "adult-initiated, shared decisions with children",
+    7: "child-initiated and directed",
+    8: "child-initiated, shared decisions with adults",
+}
+
+
+def test_the_rungs_are_harts_in_his_order() -> None:
+    from dashboard.i18n import translate
+
+    assert tuple(HART) == RUNGS
+    for rung, words in HART.items():
+        name = translate("en", f"involvement.rung.{rung}").lower()
+        first = words.split(",")[0].replace("child-", "").replace("-", " ")
+        assert first.split()[0] in name.replace("-", " "), (rung, name)
+        assert translate("nb", f"involvement.rung.{rung}") != name
 
 
 def test_involvement_is_saved_changed_and_cleared_with_an_audit_trail(built: Portfolio) -> None:  # noqa: F811
@@ -223,8 +258,8 @@ def test_the_comparison_names_each_way_the_involvement_can_move() -> None:
         (7, False, None), (8, True, 2),
     )  # fmt: skip
     b.initiatives = initiatives(
-        (1, True, 5), (2, True, 4), (3, False, None), (4, True, 7), (5, False, None), (6, None, None),
-        (7, False, None), (8, True, 2), (9, True, 8),
+        (1, True, 5), (2, True, 4), (3, False, None), (4, True, 7), (5, False, None),
+        (6, None, None), (7, False, None), (8, True, 2), (9, True, 8),
     )  # fmt: skip
     for frame in ("goals", "indicators", "decisions"):
         setattr(a, frame, compare_ready(frame))
