@@ -127,6 +127,7 @@ def test_the_portfolio_on_the_ladder_of_participation_names_those_not_assessed(
     nine = links.filter(has_text="9. 0-24-samarbeidet").first
     assert (nine.get_attribute("href") or "").endswith("satsing?nr=9")
     open_page(page, f"{live_server}/satsing?nr=9")
-    expect(
-        page.get_by_role("heading", name="Medvirkning fra barn og unge", exact=True)
-    ).to_be_visible()
+    heading = page.get_by_role("heading", name="Medvirkning fra barn og unge", exact=True)
+    expect(heading).to_be_visible()
+    heading.scroll_into_view_if_needed()
+    screenshot(page, "satsing-medvirkning")
