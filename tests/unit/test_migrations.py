@@ -320,6 +320,7 @@ def test_assessed_involvement_refuses_the_downgrade_below_involvement(world: Any
     a, engine = world.actors["udir_a"], world.engine
     save_involvement(a, world.initiative, NoInvolvement(), seen="", engine=engine)
     config = alembic_config(url_of(engine))
+    command.downgrade(config, "9d2e4f6a8b10")  # any later revisions keep this data
     before = rows_of(engine)
     with pytest.raises(
         DowngradeRefused,
