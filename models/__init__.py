@@ -32,6 +32,14 @@ from models.initiative import (
     InitiativeOrganisation,
     InitiativeUpdate,
 )
+from models.involvement import (
+    RUNGS,
+    InitiativeInvolvement,
+    Involvement,
+    InvolvementPhase,
+    NoInvolvement,
+    ParticipantBand,
+)
 from models.meta import DataVersion
 from models.method import STEPS, InitiativeStep, LinkStep, StepAssessment
 from models.mission import Goal, GoalCreate, GoalUpdate, Mission, MissionCreate, MissionUpdate
@@ -68,6 +76,7 @@ from models.status_report import (
 from models.users import AuditEvent, User, UserCreate, UserUpdate
 
 __all__ = [
+    "RUNGS",
     "STEPS",
     "AuditEvent",
     "BodyMember",
@@ -103,21 +112,26 @@ __all__ = [
     "IndicatorValueUpdate",
     "Initiative",
     "InitiativeCreate",
+    "InitiativeInvolvement",
     "InitiativeLink",
     "InitiativeLinkCreate",
     "InitiativeLinkUpdate",
     "InitiativeOrganisation",
     "InitiativeStep",
     "InitiativeUpdate",
+    "Involvement",
+    "InvolvementPhase",
     "LinkStep",
     "MainFinding",
     "Mission",
     "MissionCreate",
     "MissionUpdate",
+    "NoInvolvement",
     "Organisation",
     "OrganisationCreate",
     "OrganisationUpdate",
     "OutboxMail",
+    "ParticipantBand",
     "Period",
     "PeriodCreate",
     "PeriodUpdate",

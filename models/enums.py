@@ -72,6 +72,24 @@ class SystemLevel(StrEnum):
     MENTAL_MODELS = "mental_models"
 
 
+class InvolvementPhase(StrEnum):
+    """The phases of an initiative in which young people take part."""
+
+    DESIGN = "design"  # idea and design
+    DEVELOPMENT = "development"
+    IMPLEMENTATION = "implementation"
+    EVALUATION = "evaluation"
+
+
+class ParticipantBand(StrEnum):
+    """Roughly how many take part, as an order of magnitude."""
+
+    UNDER_10 = "under_10"
+    TENS = "tens"  # 10-99
+    HUNDREDS = "hundreds"  # 100-999
+    THOUSANDS = "thousands"  # 1000 or more
+
+
 class CategoryConfidence(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"

@@ -128,6 +128,10 @@ class SnapshotInitiative(SQLModel, table=True):
     step: int | None = None  # on the coordination staircase, latest assessed by the period's end
     step_period: str | None = Field(default=None, max_length=20)  # where the step comes from
     system_levels: str | None = Field(default=None, max_length=200)  # codes, comma-separated
+    # children's and young people's involvement as assessed when the report was taken: None not
+    # assessed, False none; the rung on Hart's ladder of participation (1-8) where they take part
+    youth_involved: bool | None = None
+    participation_rung: int | None = None
 
 
 class SnapshotLink(SQLModel, table=True):

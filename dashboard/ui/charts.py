@@ -232,12 +232,21 @@ def indicator_chart(points: pd.DataFrame, *, y_title: str, lang: str) -> alt.Lay
     )
 
 
-def bar_chart(frame: pd.DataFrame, *, label: str, value: str, title: str, lang: str) -> alt.Chart:
-    """Horizontal bars of value per label, largest first (the counts are in its table)."""
+def bar_chart(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    lang: str,
+    in_order: bool = False,
+) -> alt.Chart:
+    """Horizontal bars of value per label, largest first, or in the frame's order (a scale's,
+    with in_order); the counts are in its table."""
     base = alt.Chart(frame).encode(
         y=alt.Y(
             f"{label}:N",
-            sort="-x",
+            sort=list(frame[label]) if in_order else "-x",
             title=None,
             axis=alt.Axis(labelLimit=label_room(0.4, 320), labelOverlap=False),
         ),

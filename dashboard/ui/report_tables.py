@@ -44,6 +44,15 @@ class Words:
             return self("method.not_assessed")
         return ", ".join(self.enums(str(value).split(","), "SystemLevel"))
 
+    def involvement(self, level: Any) -> str:
+        """A level of involvement as '6. Voksne tar initiativ …', «Ingen medvirkning» ("none")
+        or «Ikke vurdert» (blank)."""
+        if blank(level):
+            return self("involvement.not_assessed")
+        if level == "none":
+            return self("involvement.none")
+        return f"{int(level)}. {self(f'involvement.rung.{int(level)}')}"
+
     def state(self, value: Any) -> str:
         """A value's or check-in's workflow state in the report's period ('Mangler': none)."""
         if blank(value):
@@ -177,9 +186,38 @@ def initiatives_table(initiatives: pd.DataFrame, w: Words) -> pd.DataFrame:
             w("report.col.check_in_state"): [w.state(v) for v in initiatives["check_in_state"]],
             w("method.step"): [DASH if blank(v) else str(int(v)) for v in initiatives["step"]],
             w("method.levels"): [w.levels(v) for v in initiatives["system_levels"]],
+            w("involvement.short"): involvement_cells(initiatives, w),
             w("col.progress"): [text(v) for v in initiatives["progress"]],
             w("col.help_needed"): [text(v) for v in initiatives["help_needed"]],
             w("col.responsible"): [text(v) or DASH for v in initiatives["responsible"]],
+        }
+    )
+
+
+def involvement_cells(initiatives: pd.DataFrame, w: Words) -> list[str]:
+    """Each initiative's rung on Hart's ladder of participation, «Ingen» (assessed: none) or
+    '–' (not assessed)."""
+    return [
+        DASH
+        if blank(involved)
+        else (str(int(rung)) if bool(involved) and not blank(rung) else w("involvement.none_short"))
+        for involved, rung in zip(
+            initiatives["youth_involved"], initiatives["participation_rung"], strict=True
+        )
+    ]
+
+
+def involvement_changes_table(changes: pd.DataFrame, w: Words) -> pd.DataFrame:
+    """The initiatives whose involvement of children and young people changed."""
+    return pd.DataFrame(
+        {
+            w("col.number"): changes["number"],
+            w("col.initiative"): changes["name"],
+            w("report.col.what"): [w(f"involvement.changes.{c}") for c in changes["change"]],
+            w("involvement.level"): [
+                f"{w.involvement(a)} → {w.involvement(b)}"
+                for a, b in zip(changes["level_a"], changes["level_b"], strict=True)
+            ],
         }
     )
 
@@ -352,6 +390,7 @@ def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
             }
         ),
     }
+    tables["involvement.changes.title"] = involvement_changes_table(changes.involvement, w)
     return {key: frame for key, frame in tables.items() if not frame.empty}
 
 

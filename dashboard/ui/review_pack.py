@@ -161,7 +161,8 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
     pdf.heading(w("report.initiatives"), room=110)
     pdf.counts(rag_counts(snapshot, w), w, "report.chart.rag", len(snapshot.initiatives))
     pdf.frame(
-        initiatives_table(snapshot.initiatives, w), [9, 42, 18, 15, 20, 20, 10, 30, 44, 40, 25]
+        initiatives_table(snapshot.initiatives, w),
+        [9, 38, 18, 15, 20, 20, 10, 30, 16, 38, 36, 23],
     )
 
     pdf.heading(w("report.completeness"))

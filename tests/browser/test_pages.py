@@ -109,3 +109,25 @@ def test_the_portfolio_by_step_and_the_system_levels_are_shown(
         page.get_by_text("Systemnivåene er lagene i systemisfjellet", exact=False)
     ).to_be_visible()
     screenshot(page, "portefolje-systemnivaer")
+
+
+def test_the_portfolio_on_the_ladder_of_participation_names_those_not_assessed(
+    page: Page, live_server: str
+) -> None:
+    """Portefølje's involvement view draws the portfolio on Hart's ladder and names every
+    initiative, none assessed in the seed, with a link that opens its Satsing page."""
+    open_page(page, f"{live_server}/portefolje?visning=medvirkning")
+    expect(
+        page.get_by_role("heading", name="Porteføljen på deltakelsesstigen", exact=True)
+    ).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    links = page.get_by_test_id("stMain").locator('a[href*="satsing?nr="]')
+    expect(links).to_have_count(34)  # the seed assesses none: all 34 are named
+    screenshot(page, "portefolje-medvirkning")
+    nine = links.filter(has_text="9. 0-24-samarbeidet").first
+    assert (nine.get_attribute("href") or "").endswith("satsing?nr=9")
+    open_page(page, f"{live_server}/satsing?nr=9")
+    heading = page.get_by_role("heading", name="Medvirkning fra barn og unge", exact=True)
+    expect(heading).to_be_visible()
+    heading.scroll_into_view_if_needed()
+    screenshot(page, "satsing-medvirkning")

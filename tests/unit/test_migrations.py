@@ -84,6 +84,7 @@ DOWNGRADE = {
     "5d1f0c2a9b71": "kept",  # no correction pending or approved in this data
     "7b4e2c9d1a60": "refused",  # e-mails of the submitted values not sent yet
     "8c5d3f0e2b47": "kept",  # no step assessed and no system level named in this data
+    "9d2e4f6a8b10": "kept",  # no involvement of children and young people assessed in this data
 }
 SESSIONS_ONLY = {"usersession"}  # what a "kept" downgrade may lose
 
@@ -299,11 +300,32 @@ def test_assessed_steps_and_named_levels_refuse_the_downgrade_below_method(world
     )
     set_system_levels(a, world.initiative, [SystemLevel.HOW_WE_WORK], seen=[], engine=engine)
     config = alembic_config(url_of(engine))
+    command.downgrade(config, "8c5d3f0e2b47")  # the later revisions keep this data
     before = rows_of(engine)
     with pytest.raises(
         DowngradeRefused,
         match=r"8c5d3f0e2b47 refused: it would delete 1 assessed steps \(initiativestep\); "
         r"1 initiatives' system levels",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
+
+
+def test_assessed_involvement_refuses_the_downgrade_below_involvement(world: Any) -> None:
+    """An initiative's involvement of children and young people has no place below revision
+    9d2e4f6a8b10: the downgrade refuses, naming it, and changes nothing."""
+    from dashboard.services.involvement import save_involvement
+    from models import NoInvolvement
+
+    a, engine = world.actors["udir_a"], world.engine
+    save_involvement(a, world.initiative, NoInvolvement(), seen="", engine=engine)
+    config = alembic_config(url_of(engine))
+    command.downgrade(config, "9d2e4f6a8b10")  # any later revisions keep this data
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"9d2e4f6a8b10 refused: it would delete 1 assessed involvement of children and "
+        r"young people \(initiativeinvolvement\)",
     ):
         command.downgrade(config, "-1")
     assert rows_of(engine) == before

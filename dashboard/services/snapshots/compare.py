@@ -4,12 +4,14 @@ decisions new or followed up, steps on the coordination staircase moved up or do
 corrections to what the earlier one showed).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from dashboard.services.snapshots.rows import Snapshot, blank, frame_from, same
+
+INVOLVEMENT_COLUMNS = ["number", "name", "level_a", "level_b", "change"]
 
 
 @dataclass
@@ -27,6 +29,9 @@ class Comparison:
     # (number, or "from-to" numbers), name, kind (of a link), step_a, step_b, change (up, down,
     # or assessed: the first step)
     steps: pd.DataFrame
+    # initiatives whose involvement of children and young people changed: number, name,
+    # level_a, level_b (a rung 1-8, "none", or None: not assessed), change
+    involvement: pd.DataFrame = field(default_factory=lambda: frame_from([], INVOLVEMENT_COLUMNS))
 
     @property
     def figures(self) -> set[tuple[str, str | None]]:
@@ -52,7 +57,7 @@ class Comparison:
     @property
     def total(self) -> int:
         """How many changes there are in all, each changed figure counted once."""
-        others = (self.goals, self.initiatives, self.decisions, self.steps)
+        others = (self.goals, self.initiatives, self.decisions, self.steps, self.involvement)
         return len(self.figures) + sum(len(frame) for frame in others)
 
 
@@ -106,6 +111,7 @@ def compare(a: Snapshot, b: Snapshot) -> Comparison:
         initiatives=_initiative_changes(a, b),
         decisions=_decision_changes(a, b),
         steps=_step_changes(a, b),
+        involvement=_involvement_changes(a, b),
         corrections=frame_from(
             [
                 {
@@ -301,3 +307,47 @@ def _step_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
                 }
             )
     return frame_from(records, STEP_COLUMNS)
+
+
+def _involvement_level(involved: Any, rung: Any) -> int | str | None:
+    """A rung of Hart's ladder, "none" (assessed: no involvement) or None (not assessed)."""
+    if blank(involved):
+        return None
+    return int(rung) if bool(involved) and not blank(rung) else "none"
+
+
+def _involvement_change(a: int | str | None, b: int | str | None) -> str | None:
+    """How an initiative's involvement moved between two reports (None: it did not)."""
+    if a == b:
+        return None
+    if a is None:
+        return "assessed"
+    if b is None:
+        return "not_assessed"
+    if a == "none":
+        return "involved"
+    if b == "none":
+        return "not_involved"
+    return "up" if int(b) > int(a) else "down"
+
+
+def _involvement_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    names = ["name", "youth_involved", "participation_rung"]
+    records = []
+    for row in _paired(a.initiatives, b.initiatives, "number", names, names[1:]):
+        if not (row["in_a"] and row["in_b"]):
+            continue  # new or removed: the initiative changes say so
+        level_a = _involvement_level(row["youth_involved_a"], row["participation_rung_a"])
+        level_b = _involvement_level(row["youth_involved_b"], row["participation_rung_b"])
+        change = _involvement_change(level_a, level_b)
+        if change:
+            records.append(
+                {
+                    "number": row["number"],
+                    "name": _either(row, "name"),
+                    "level_a": level_a,
+                    "level_b": level_b,
+                    "change": change,
+                }
+            )
+    return frame_from(records, INVOLVEMENT_COLUMNS)

@@ -36,6 +36,7 @@ from models import (
     Indicator,
     IndicatorValue,
     Initiative,
+    InitiativeInvolvement,
     InitiativeLink,
     InitiativeOrganisation,
     InitiativeStep,
@@ -295,6 +296,7 @@ def initiative_rows(
     levels = dict(
         fetch(session, sa.select(col(Initiative.id), col(Initiative.system_levels)).where(scope))
     )
+    involvement = _involvement(session, scope)
     records = []
     for initiative_id, number, name, status, start, end in initiatives:
         check_in = latest.get(initiative_id)
@@ -315,9 +317,31 @@ def initiative_rows(
                 "step": step[0] if step else None,
                 "step_period": step[1] if step else None,
                 "system_levels": ",".join(str(v) for v in levels.get(initiative_id) or []) or None,
+                **involvement.get(initiative_id, NOT_ASSESSED),
             }
         )
     return frame_from(records, INITIATIVE_COLUMNS)
+
+
+NOT_ASSESSED = {"youth_involved": None, "participation_rung": None}
+
+
+def _involvement(session: Session, scope: Any) -> dict[int, dict[str, Any]]:
+    """Initiative id -> its involvement of children and young people as assessed now (the
+    youth_involved and participation_rung cells); those not assessed are not in it."""
+    return {
+        initiative_id: {"youth_involved": bool(involved), "participation_rung": rung}
+        for initiative_id, involved, rung in fetch(
+            session,
+            sa.select(
+                col(InitiativeInvolvement.initiative_id),
+                col(InitiativeInvolvement.involved),
+                col(InitiativeInvolvement.rung),
+            )
+            .join(Initiative, col(Initiative.id) == InitiativeInvolvement.initiative_id)
+            .where(scope),
+        )
+    }
 
 
 def _latest_steps(
