@@ -11,6 +11,7 @@ from dashboard.services.portfolio import (
 )
 from dashboard.ui.context import label, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.funding import by_stream_view
 from dashboard.ui.method import by_step_view
 from dashboard.ui.portfolio import links_view, matrix_view, network_view, timeline_view
 from dashboard.ui.tables import portfolio_display
@@ -70,6 +71,7 @@ VIEWS = {
     "tidslinje": "portfolio.tab.timeline",
     "koblinger": "portfolio.tab.links",
     "trapp": "method.tab.staircase",
+    "finansiering": "funding.tab",
 }
 view = url_selectbox(
     t("portfolio.view"),
@@ -94,5 +96,7 @@ elif view == "tidslinje":
     timeline_view(selected, mission.id)
 elif view == "trapp":
     by_step_view(selected, mission.id)
+elif view == "finansiering":
+    by_stream_view(selected, mission.id)
 else:
     links_view(selected, mission.id)
