@@ -79,7 +79,7 @@ def add_stream(
         session.add(row)
         session.flush()
         assert row.id is not None
-        audit.record(session, actor, "create", ENTITY, row.id, after=row.model_dump())
+        audit.record(session, actor, "create", ENTITY, row.id, after=row.model_dump(warnings=False))
         return row.id
 
 
@@ -101,14 +101,20 @@ def update_stream(
         if all(getattr(row, k) == v for k, v in fields.items()):
             return False
         _check(session, row.initiative_id, data, row_id)
-        before = row.model_dump()
+        before = row.model_dump(warnings=False)
         for name, value in fields.items():
             setattr(row, name, value)
         row.recorded_by_id, row.recorded_at, row.version = actor.id, utcnow(), row.version + 1
         session.add(row)
         session.flush()
         audit.record(
-            session, actor, "update", ENTITY, row_id, before=before, after=row.model_dump()
+            session,
+            actor,
+            "update",
+            ENTITY,
+            row_id,
+            before=before,
+            after=row.model_dump(warnings=False),
         )
         return True
 
@@ -117,7 +123,7 @@ def delete_stream(actor: Actor, row_id: int, *, version: int, engine: Engine | N
     """Remove a stream, as the form showed it."""
     with command(actor, Action.MANAGE_PORTFOLIO, engine=engine) as session:
         row = _row(session, row_id, version)
-        before = row.model_dump()
+        before = row.model_dump(warnings=False)
         session.delete(row)
         audit.record(session, actor, "delete", ENTITY, row_id, before=before)
 

@@ -70,7 +70,7 @@ def _state(session: Session, row: LearningEntry) -> dict[str, Any]:
         .where(LearningShare.entry_id == row.id)
         .order_by(col(LearningShare.organisation_id))
     ).all()
-    return {**row.model_dump(), "organisation_ids": list(shares)}
+    return {**row.model_dump(warnings=False), "organisation_ids": list(shares)}
 
 
 def _share(session: Session, entry_id: int, organisation_ids: list[int]) -> None:

@@ -84,6 +84,7 @@ DOWNGRADE = {
     "5d1f0c2a9b71": "kept",  # no correction pending or approved in this data
     "7b4e2c9d1a60": "refused",  # e-mails of the submitted values not sent yet
     "8c5d3f0e2b47": "kept",  # no step assessed and no system level named in this data
+    "a3b5c7d9e1f2": "refused",  # the seeded funding streams of Forskningsrådet's portfolios
 }
 SESSIONS_ONLY = {"usersession"}  # what a "kept" downgrade may lose
 
@@ -299,6 +300,7 @@ def test_assessed_steps_and_named_levels_refuse_the_downgrade_below_method(world
     )
     set_system_levels(a, world.initiative, [SystemLevel.HOW_WE_WORK], seen=[], engine=engine)
     config = alembic_config(url_of(engine))
+    command.downgrade(config, "8c5d3f0e2b47")  # the later revisions keep this data
     before = rows_of(engine)
     with pytest.raises(
         DowngradeRefused,
@@ -307,3 +309,39 @@ def test_assessed_steps_and_named_levels_refuse_the_downgrade_below_method(world
     ):
         command.downgrade(config, "-1")
     assert rows_of(engine) == before
+
+
+def test_funding_streams_and_learning_refuse_the_downgrade_below_funding(world: Any) -> None:
+    """A funding stream and a learning-log entry have no place below revision a3b5c7d9e1f2:
+    the downgrade refuses, naming them, and changes nothing; without them it goes through."""
+    from dashboard.services.funding import add_stream, delete_stream
+    from dashboard.services.learning import add_entry, delete_entry
+    from models import FundingInput, FundingState, FundingStream, LearningInput
+
+    a, engine = world.actors["udir_a"], world.engine
+    stream = add_stream(
+        a,
+        world.initiative,
+        FundingInput(stream=FundingStream.GRANT_SCHEME, state=FundingState.APPLIED_FOR),
+        engine=engine,
+    )
+    entry = add_entry(
+        a,
+        world.initiative,
+        LearningInput(learnt="Felles kartlegging sparer tid", learnt_on=dt.date(2025, 3, 1)),
+        engine=engine,
+    )
+    config = alembic_config(url_of(engine))
+    command.downgrade(config, "a3b5c7d9e1f2")  # the later revisions keep this data
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"a3b5c7d9e1f2 refused: it would delete 1 funding streams \(initiativefunding\); "
+        r"1 learning-log entries \(learningentry\)",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
+    delete_stream(a, stream, version=1, engine=engine)
+    delete_entry(a, entry, version=1, engine=engine)
+    command.downgrade(config, "-1")
+    assert "initiativefunding" not in rows_of(engine)
