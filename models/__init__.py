@@ -3,8 +3,6 @@
 from models.enums import *  # noqa: F403
 from models.funding import (
     FundingInput,
-    FundingState,
-    FundingStream,
     InitiativeFunding,
     LearningEntry,
     LearningInput,
@@ -99,8 +97,6 @@ __all__ = [
     "DeliverableUpdate",
     "Finding",
     "FundingInput",
-    "FundingState",
-    "FundingStream",
     "Goal",
     "GoalCategory",
     "GoalCreate",

@@ -11,40 +11,17 @@ An entry belongs to every reporting period its date falls in (Period.start <= da
 """
 
 import datetime as dt
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from models.enums import FundingState, FundingStream
 from models.fields import CleanText, OptionalText, enum_column, text_field
 from models.reporting import utcnow
 
 NOTE_MAX_LENGTH = 300
 LEARNT_MAX_LENGTH = 2000
 SHARED_MAX_LENGTH = 500
-
-
-class FundingStream(StrEnum):
-    """The streams of Halogen's model (seed 001), research council funding (Forskningsrådet
-    manages money from several ministries, seed 001) and other."""
-
-    STATE_BUDGET = "state_budget"  # midler tildelt over statsbudsjettet
-    GRANT_SCHEME = "grant_scheme"  # tilskuddsordninger
-    DISCRETIONARY_FUNDS = "discretionary_funds"  # skjønnsmidler
-    MUNICIPAL_BLOCK_GRANT = "municipal_block_grant"  # kommuneramme
-    OWN_INCOME = "own_income"  # egen inntekt
-    OWNER_FUNDS = "owner_funds"  # midler fra eiervirksomhet
-    MEMBER_FUNDS = "member_funds"  # midler fra medlemmer
-    FOUNDATION_FUNDS = "foundation_funds"  # midler fra stiftelser
-    RESEARCH_COUNCIL = "research_council"  # Forskningsrådet
-    OTHER = "other"
-
-
-class FundingState(StrEnum):
-    """Halogen's split: money that is allocated (tildeles) or that must be applied for (må søke)."""
-
-    ALLOCATED = "allocated"
-    APPLIED_FOR = "applied_for"
 
 
 class FundingInput(SQLModel):

@@ -137,6 +137,7 @@ def _stream_form(actor: Actor, initiative_id: int, streams: list[Stream]) -> Non
             else stream_text(by_id[i].stream, by_id[i].state, by_id[i].funder)
         ),
         key=f"funding-{initiative_id}-pick",
+        placeholder=t("common.choose_one"),
     )
     row = by_id.get(picked)
     funders = dict(query(funder_choices))
@@ -252,6 +253,7 @@ def _entry_form(actor: Actor, initiative_id: int, entries: list[Entry]) -> None:
             else f"{by_id[i].learnt_on.strftime('%d.%m.%Y')}: {by_id[i].learnt[:60]}"
         ),
         key=f"learning-{initiative_id}-pick",
+        placeholder=t("common.choose_one"),
     )
     row = by_id.get(picked)
     organisations = dict(query(funder_choices))
