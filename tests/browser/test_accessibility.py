@@ -45,6 +45,7 @@ VIEWS = (
     "portefolje?visning=tidslinje",
     "portefolje?visning=koblinger",
     "portefolje?visning=trapp",
+    "portefolje?visning=finansiering",
     "portefolje?visning=matrise&etter=system_levels",
     "satsing?nr=9",
     "indikatorer?kode=NEET-15-29",
