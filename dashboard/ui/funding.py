@@ -72,9 +72,15 @@ def _seen(key: str, version: int) -> int:
 
 
 def _attempt(
-    action: Callable[[], object], message: str, key: str | None = None, done: str = DONE
+    action: Callable[[], object],
+    message: str,
+    form: str,
+    key: str | None = None,
+    done: str = DONE,
 ) -> None:
-    """Run a change; on success say so after a rerun, else say why nothing was saved."""
+    """Run a change from the form with this key; on success say so after a rerun (and empty
+    the form), else say why nothing was saved (what was typed stays). key: the row's key in
+    SEEN, when the form showed a stored row."""
     try:
         changed = action()
     except FAILURES as exc:
@@ -87,6 +93,8 @@ def _attempt(
     if changed is False:
         st.info(t("method.unchanged"), icon=":material/info:")
         return
+    for name in [k for k in st.session_state if str(k).startswith(f"{form}-")]:
+        del st.session_state[name]  # the next form starts from what is stored
     st.session_state[done] = message
     st.rerun()
 
@@ -142,6 +150,7 @@ def _stream_form(actor: Actor, initiative_id: int, streams: list[Stream]) -> Non
     row = by_id.get(picked)
     funders = dict(query(funder_choices))
     key = f"funding-{initiative_id}-{picked}"
+    version = _seen(key, row.version) if row else 0
     with st.form(key):
         stream = st.selectbox(
             t("funding.stream"),
@@ -182,8 +191,12 @@ def _stream_form(actor: Actor, initiative_id: int, streams: list[Stream]) -> Non
     if not (save or remove):
         return
     if remove and row is not None:
-        version = _seen(key, row.version)
-        _attempt(lambda: delete_stream(actor, row.id, version=version), t("funding.deleted"), key)
+        _attempt(
+            lambda: delete_stream(actor, row.id, version=version),
+            t("funding.deleted"),
+            key,
+            key,
+        )
         return
     if stream is None:
         st.error(t("funding.stream_missing"))
@@ -196,11 +209,13 @@ def _stream_form(actor: Actor, initiative_id: int, streams: list[Stream]) -> Non
         st.error("\n\n".join(f"- {esc(m)}" for m in _why(exc)))
         return
     if row is None:
-        _attempt(lambda: add_stream(actor, initiative_id, data), t("funding.saved"))
+        _attempt(lambda: add_stream(actor, initiative_id, data), t("funding.saved"), key)
     else:
-        version = _seen(key, row.version)
         _attempt(
-            lambda: update_stream(actor, row.id, data, version=version), t("funding.saved"), key
+            lambda: update_stream(actor, row.id, data, version=version),
+            t("funding.saved"),
+            key,
+            key,
         )
 
 
@@ -258,6 +273,7 @@ def _entry_form(actor: Actor, initiative_id: int, entries: list[Entry]) -> None:
     row = by_id.get(picked)
     organisations = dict(query(funder_choices))
     key = f"learning-{initiative_id}-{picked}"
+    version = _seen(key, row.version) if row else 0
     with st.form(key):
         learnt = st.text_area(
             t("learning.learnt"),
@@ -295,10 +311,10 @@ def _entry_form(actor: Actor, initiative_id: int, entries: list[Entry]) -> None:
     if not (save or remove):
         return
     if remove and row is not None:
-        version = _seen(key, row.version)
         _attempt(
             lambda: delete_entry(actor, row.id, version=version),
             t("learning.deleted"),
+            key,
             key,
             LEARNING_DONE,
         )
@@ -312,13 +328,17 @@ def _entry_form(actor: Actor, initiative_id: int, entries: list[Entry]) -> None:
         return
     if row is None:
         _attempt(
-            lambda: add_entry(actor, initiative_id, data), t("learning.saved"), None, LEARNING_DONE
+            lambda: add_entry(actor, initiative_id, data),
+            t("learning.saved"),
+            key,
+            None,
+            LEARNING_DONE,
         )
     else:
-        version = _seen(key, row.version)
         _attempt(
             lambda: update_entry(actor, row.id, data, version=version),
             t("learning.saved"),
+            key,
             key,
             LEARNING_DONE,
         )

@@ -160,3 +160,35 @@ def test_the_portfolio_by_stream_names_the_initiatives_not_assessed(email: str) 
     assert len(missing) == 31 and 1 not in missing["Nr."].tolist()
     assert missing["Lenke"].iloc[0].startswith("satsing?nr=")
     assert plain("Ikke vurdert: 31 satsinger") in [s.value for s in at.subheader]
+
+
+def test_a_save_over_a_colleagues_change_is_refused_and_keeps_what_was_typed() -> None:
+    from test_reporting_page import actor
+
+    from dashboard.services.funding import update_stream
+    from models import FundingInput, FundingState, FundingStream
+
+    at = satsing("operativ@demo.invalid", 26)
+    [row] = _ids(26)
+    pick = next(s for s in at.selectbox if s.key.startswith("funding-") and s.key.endswith("-pick"))
+    pick.set_value(row)
+    at.run()
+    update_stream(  # the secretariat changes it meanwhile
+        actor("sekretariat@demo.invalid"),
+        row,
+        FundingInput(stream=FundingStream.RESEARCH_COUNCIL, state=FundingState.ALLOCATED),
+        version=1,
+        engine=engine(),
+    )
+    widget(at, "-note").input("Min merknad")
+    press(at, "Lagre strømmen")
+    [error] = [plain(e.value) for e in at.error]
+    assert "sekretariat@demo.invalid" in error and "endret eller fjernet" in error
+    assert widget(at, "-note").value == "Min merknad"
+    with Session(engine()) as session:
+        assert session.get(InitiativeFunding, row).stream == "research_council"  # type: ignore[union-attr]
+    press(at, "Lagre strømmen")  # again, knowingly: over the colleague's change
+    assert [s.value for s in at.success] == ["Finansieringsstrømmen er lagret."]
+    with Session(engine()) as session:
+        saved = session.get(InitiativeFunding, row)
+    assert saved is not None and saved.note == "Min merknad"
