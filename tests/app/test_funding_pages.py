@@ -192,3 +192,34 @@ def test_a_save_over_a_colleagues_change_is_refused_and_keeps_what_was_typed() -
     with Session(engine()) as session:
         saved = session.get(InitiativeFunding, row)
     assert saved is not None and saved.note == "Min merknad"
+
+
+def test_the_status_report_shows_the_streams_and_its_periods_learning() -> None:
+    import datetime as dt
+
+    from test_reporting_page import actor
+
+    from dashboard.services.learning import add_entry
+    from dashboard.services.status_reports import create_draft
+    from models import LearningInput, Mission, Period
+
+    operative = actor("operativ@demo.invalid")
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).one()
+        period = session.exec(select(Period).where(Period.label == "2017")).one()
+    for text, day in (("Lært i 2017", dt.date(2017, 6, 1)), ("Lært i 2018", dt.date(2018, 6, 1))):
+        data = LearningInput(learnt=text, learnt_on=day, shared_with="Kjernegruppen")
+        add_entry(operative, initiative_id(AVDIR_INITIATIVE), data, engine=engine())
+    draft = create_draft(
+        operative, mission.id or 0, period.id or 0, today=dt.date(2026, 12, 1), engine=engine()
+    )
+    at = open_page("operativ@demo.invalid", "statusrapporter")
+    at.query_params["rapport"] = str(draft.id)
+    at.run()
+    assert not at.exception, at.exception
+    headers = [h.value for h in at.header]
+    assert "Finansiering" in headers and "Læringslogg" in headers
+    shown = tables(at)
+    assert "Lært i 2017" in shown and "Lært i 2018" not in shown  # the period's entries only
+    assert "Kjernegruppen" in shown
+    assert "Bevilgning over statsbudsjettet (tildelt)" in shown  # the seed's streams
