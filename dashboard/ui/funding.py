@@ -372,6 +372,7 @@ def by_stream_view(selected: pd.DataFrame, mission_id: int) -> None:
                 {"stream": s, "state": name, "count": int(row[state])}
                 for s, row in zip(stream_labels, counts.to_dict("records"), strict=True)
                 for name, state in zip(state_labels, STATES, strict=True)
+                if int(row[state])  # no sliver of outline for a stream that carries none
             ]
         )
         spec = chart_spec(
