@@ -1,6 +1,15 @@
 """The domain: SQLModel tables, input schemas, enums and pure rules. No streamlit, no sessions."""
 
 from models.enums import *  # noqa: F403
+from models.funding import (
+    FundingInput,
+    InitiativeFunding,
+    LearningEntry,
+    LearningInput,
+    LearningShare,
+    SnapshotFunding,
+    SnapshotLearning,
+)
 from models.governance import (
     BodyMember,
     Deliverable,
@@ -96,6 +105,7 @@ __all__ = [
     "DeliverableCreate",
     "DeliverableUpdate",
     "Finding",
+    "FundingInput",
     "Goal",
     "GoalCategory",
     "GoalCreate",
@@ -112,6 +122,7 @@ __all__ = [
     "IndicatorValueUpdate",
     "Initiative",
     "InitiativeCreate",
+    "InitiativeFunding",
     "InitiativeInvolvement",
     "InitiativeLink",
     "InitiativeLinkCreate",
@@ -121,6 +132,9 @@ __all__ = [
     "InitiativeUpdate",
     "Involvement",
     "InvolvementPhase",
+    "LearningEntry",
+    "LearningInput",
+    "LearningShare",
     "LinkStep",
     "MainFinding",
     "Mission",
@@ -137,9 +151,11 @@ __all__ = [
     "PeriodUpdate",
     "SessionEnd",
     "SnapshotDecision",
+    "SnapshotFunding",
     "SnapshotGoal",
     "SnapshotIndicator",
     "SnapshotInitiative",
+    "SnapshotLearning",
     "SnapshotLink",
     "StatusReport",
     "StatusReportCreate",

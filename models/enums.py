@@ -274,3 +274,26 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # given up after MAX_ATTEMPTS
     UNCERTAIN = "uncertain"  # the sender stopped between sending and recording: not sent again
     DROPPED = "dropped"  # the recipient may no longer be told (deactivated, or not allowed)
+
+
+class FundingStream(StrEnum):
+    """The streams of Halogen's model (seed 001), research council funding (Forskningsrådet
+    manages money from several ministries, seed 001) and other."""
+
+    STATE_BUDGET = "state_budget"  # midler tildelt over statsbudsjettet
+    GRANT_SCHEME = "grant_scheme"  # tilskuddsordninger
+    DISCRETIONARY_FUNDS = "discretionary_funds"  # skjønnsmidler
+    MUNICIPAL_BLOCK_GRANT = "municipal_block_grant"  # kommuneramme
+    OWN_INCOME = "own_income"  # egen inntekt
+    OWNER_FUNDS = "owner_funds"  # midler fra eiervirksomhet
+    MEMBER_FUNDS = "member_funds"  # midler fra medlemmer
+    FOUNDATION_FUNDS = "foundation_funds"  # midler fra stiftelser
+    RESEARCH_COUNCIL = "research_council"  # Forskningsrådet
+    OTHER = "other"
+
+
+class FundingState(StrEnum):
+    """Halogen's split: money that is allocated (tildeles) or that must be applied for (må søke)."""
+
+    ALLOCATED = "allocated"
+    APPLIED_FOR = "applied_for"

@@ -11,6 +11,7 @@ from dashboard.services.portfolio import (
 )
 from dashboard.ui.context import label, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.funding import by_stream_view
 from dashboard.ui.involvement import by_rung_view
 from dashboard.ui.method import by_step_view
 from dashboard.ui.portfolio import links_view, matrix_view, network_view, timeline_view
@@ -72,6 +73,7 @@ VIEWS = {
     "koblinger": "portfolio.tab.links",
     "trapp": "method.tab.staircase",
     "medvirkning": "involvement.tab",
+    "finansiering": "funding.tab",
 }
 view = url_selectbox(
     t("portfolio.view"),
@@ -98,5 +100,7 @@ elif view == "trapp":
     by_step_view(selected, mission.id)
 elif view == "medvirkning":
     by_rung_view(selected, mission.id)
+elif view == "finansiering":
+    by_stream_view(selected, mission.id)
 else:
     links_view(selected, mission.id)

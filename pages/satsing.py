@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.services.portfolio import initiative_choices, initiative_detail
 from dashboard.ui.context import current_actor, label, labels, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
+from dashboard.ui.funding import funding_section, learning_section
 from dashboard.ui.involvement import involvement_section
 from dashboard.ui.method import levels_text, step_history_section
 from dashboard.ui.portfolio_edit import edit_section
@@ -135,6 +136,8 @@ else:
 assert item.id is not None
 step_history_section(item.id)
 involvement_section(current_actor(), item.id)
+funding_section(current_actor(), item.id)
+learning_section(current_actor(), item.id)
 edit_section(current_actor(), mission.id, item.id)
 
 st.subheader(t("initiative.indicators"))

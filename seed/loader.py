@@ -19,6 +19,7 @@ from models import (
     DeliverableCreate,
     EntryStatus,
     Finding,
+    FundingInput,
     Goal,
     GoalCategory,
     GoalCreate,
@@ -31,6 +32,7 @@ from models import (
     IndicatorValueCreate,
     Initiative,
     InitiativeCreate,
+    InitiativeFunding,
     InitiativeLink,
     InitiativeLinkCreate,
     InitiativeOrganisation,
@@ -68,6 +70,7 @@ def load_real(engine: Engine | None = None) -> int:
         _governance(session, mission.id, orgs)
         _deliverables(session, mission.id)
         _findings(session, mission.id)
+        _funding(session, initiatives, orgs)
         session.add(AuditEvent(action="seed", entity="mission", entity_id=str(mission.id)))
         return mission.id
 
@@ -297,3 +300,25 @@ def _findings(session: Session, mission_id: int) -> None:
     for row in findings["sub"]:
         keys = {"main_finding_id": main_ids[row["main"]], "letter": row["letter"]}
         upsert(session, Finding, keys, {"title": row["title"]})
+
+
+def _funding(session: Session, initiatives: dict[int, int], orgs: dict[str, int]) -> None:
+    """The funding streams the documents give for a mapped initiative (seed/data/funding.yaml);
+    a stream a person changed or removed is left alone."""
+    touched = _edited(session, "initiative_funding", ("initiative_id", "stream", "state"))
+    for row in read("funding"):
+        raw = {
+            "stream": row["stream"],
+            "state": row["state"],
+            "funder_id": orgs[row["funder"]] if row.get("funder") else None,
+            "note": row.get("note"),
+        }
+        data = FundingInput.model_validate(raw).model_dump()
+        keys = {
+            "initiative_id": initiatives[row["initiative"]],
+            "stream": data.pop("stream"),
+            "state": data.pop("state"),
+            "funder_id": data.pop("funder_id"),
+        }
+        if (keys["initiative_id"], keys["stream"].value, keys["state"].value) not in touched:
+            upsert(session, InitiativeFunding, keys, data)

@@ -503,3 +503,56 @@ def describe_indicator(
         row = target.iloc[0]
         parts.append(translate(lang, "chart.alt.target", value=fmt(row.value), year=row.period))
     return " ".join(parts)
+
+
+def split_bar_chart(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    split: str,
+    order: list[str],
+    labels: list[str],
+    title: str,
+    lang: str,
+) -> alt.Chart:
+    """Horizontal bars of value per label (in the order of labels), each split by split (in
+    order): the first part filled, the second a light fill inside the same solid outline (as
+    LOOKS does for an ongoing item), so that it does not take colour alone to tell them apart;
+    the counts are in the chart's table."""
+    fill, _ = LOOKS["ongoing"]
+    base = alt.Chart(frame).encode(
+        y=alt.Y(
+            f"{label}:N",
+            sort=labels,
+            scale=alt.Scale(domain=labels),
+            title=None,
+            axis=alt.Axis(labelLimit=label_room(0.4, 320), labelOverlap=False),
+        ),
+        x=alt.X(
+            f"sum({value}):Q",
+            stack="zero",
+            title=lines(title, TITLE_LINE),
+            axis=alt.Axis(tickMinStep=1, format="d"),
+        ),
+        order=alt.Order("part:Q"),
+        tooltip=[
+            alt.Tooltip(f"{label}:N"),
+            alt.Tooltip(f"{split}:N"),
+            alt.Tooltip(f"{value}:Q", title=title),
+        ],
+    )
+    colours = [COLOURS["value"], tint(COLOURS["value"], fill)]
+    bars = base.mark_bar(stroke=COLOURS["value"], strokeWidth=1).encode(
+        color=alt.Color(
+            f"{split}:N",
+            title=None,
+            scale=alt.Scale(domain=order, range=colours[: len(order)]),
+            legend=alt.Legend(orient="bottom", direction="horizontal", symbolType="square"),
+        ),
+    )
+    return (
+        bars.properties(height=max(160, 36 * len(labels) + 80))
+        .transform_calculate(part=f"indexof({json.dumps(order)}, datum['{split}'])")
+        .configure(locale=chart_locale(lang))
+    )

@@ -372,6 +372,7 @@ def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
                 ],
             }
         ),
+        "funding.changes": funding_change_table(changes, w),
         "report.changes.corrections": pd.DataFrame(
             {
                 w("col.code"): changes.corrections["code"],
@@ -398,3 +399,63 @@ def signed(value: float, lang: str) -> str:
     """A change with its sign: '+1 500', '−500'."""
     shown = number(value, lang)
     return shown if value < 0 else f"+{shown}"
+
+
+def stream_words(w: Words, stream: Any, state: Any, funder: Any = None) -> str:
+    """A funding stream in one line: 'Statsbudsjettet (tildelt), fra Forskningsrådet'."""
+    shown = w(
+        "funding.stream_line",
+        stream=w.enum(stream, "FundingStream"),
+        state=w.enum(state, "FundingState").lower(),
+    )
+    return shown if blank(funder) or not funder else w("funding.from", what=shown, funder=funder)
+
+
+def funding_table(snapshot: Snapshot, w: Words) -> pd.DataFrame:
+    """Each initiative with funding streams in the report, and its streams, one a line."""
+    names = dict(zip(snapshot.initiatives["number"], snapshot.initiatives["name"], strict=True))
+    streams: dict[int, list[str]] = {}
+    for r in snapshot.funding.to_dict("records"):
+        streams.setdefault(int(r["number"]), []).append(
+            stream_words(w, r["stream"], r["state"], r["funder"])
+        )
+    return pd.DataFrame(
+        {
+            w("col.number"): list(streams),
+            w("col.initiative"): [text(names.get(n)) for n in streams],
+            w("funding.streams"): ["; ".join(s) for s in streams.values()],
+        }
+    )
+
+
+def learning_table(snapshot: Snapshot, w: Words) -> pd.DataFrame:
+    """A report's learning-log entries: when, which initiative, what was learnt, with whom."""
+    names = dict(zip(snapshot.initiatives["number"], snapshot.initiatives["name"], strict=True))
+    learning = snapshot.learning
+    return pd.DataFrame(
+        {
+            w("learning.when"): [w.date(d) for d in learning["learnt_on"]],
+            w("col.initiative"): [f"{n}. {text(names.get(n))}" for n in learning["number"]],
+            w("learning.learnt"): learning["learnt"],
+            w("learning.shared_with"): [text(s) for s in learning["shared_with"]],
+        }
+    )
+
+
+def funding_change_table(changes: Comparison, w: Words) -> pd.DataFrame:
+    """The initiatives whose funding streams changed, before and after."""
+
+    def lines(streams: Any) -> str:
+        if not isinstance(streams, list) or not streams:
+            return w("method.not_assessed")
+        return "; ".join(stream_words(w, *s.split("|", 2)) for s in streams)
+
+    frame = changes.funding
+    return pd.DataFrame(
+        {
+            w("col.number"): frame["number"],
+            w("col.initiative"): [text(n) for n in frame["name"]],
+            w("report.col.before"): [lines(s) for s in frame["streams_a"]],
+            w("report.col.after"): [lines(s) for s in frame["streams_b"]],
+        }
+    )

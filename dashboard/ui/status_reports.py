@@ -36,6 +36,7 @@ from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.decisions import decision_form
+from dashboard.ui.funding import report_sections
 from dashboard.ui.progress import badge_markdown, today
 from dashboard.ui.report_tables import (
     Words,
@@ -254,6 +255,7 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
     st.header(t("report.initiatives"))
     count_chart(rag_counts(snapshot, w), "report.chart.rag", len(snapshot.initiatives))
     data_table(initiatives_table(snapshot.initiatives, w), hide_index=True, width="stretch")
+    report_sections(snapshot, detail.period)
 
     st.header(t("report.completeness"))
     st.caption(t("report.completeness_help", period=esc(detail.period)))

@@ -46,6 +46,7 @@ VIEWS = (
     "portefolje?visning=koblinger",
     "portefolje?visning=trapp",
     "portefolje?visning=medvirkning",
+    "portefolje?visning=finansiering",
     "portefolje?visning=matrise&etter=system_levels",
     "satsing?nr=9",
     "indikatorer?kode=NEET-15-29",

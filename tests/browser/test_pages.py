@@ -131,3 +131,20 @@ def test_the_portfolio_on_the_ladder_of_participation_names_those_not_assessed(
     expect(heading).to_be_visible()
     heading.scroll_into_view_if_needed()
     screenshot(page, "satsing-medvirkning")
+
+
+def test_the_portfolio_by_funding_stream_is_shown(page: Page, live_server: str) -> None:
+    """Portefølje's funding view draws the streams (the seed's three allocated over the state
+    budget) with its text alternative and names the 31 initiatives not assessed, each a link
+    to Satsing."""
+    open_page(page, f"{live_server}/portefolje?visning=finansiering")
+    expect(
+        page.get_by_role("heading", name="Porteføljen etter finansieringsstrøm", exact=True)
+    ).to_be_visible()
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart.locator("canvas, svg").first).to_be_visible()
+    expect(page.get_by_text("3 av 34 satsinger har minst én strøm", exact=False)).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Ikke vurdert: 31 satsinger", exact=True)
+    ).to_be_visible()
+    screenshot(page, "portefolje-finansiering")

@@ -14,6 +14,7 @@ from dashboard.ui.charts import (
     indicator_chart,
     indicator_points,
     portfolio_timeline,
+    split_bar_chart,
     timeline_chart,
     tint,
 )
@@ -322,3 +323,32 @@ def test_the_network_is_valid_dot_with_groups_and_escaped_names() -> None:
     assert "subgraph cluster_0" in dot and "subgraph cluster_1" in dot
     assert '"i1" -> "i2" [label="Overlapp" penwidth=1 dir=none]' in dot
     assert '"g1" [label="1.1 Skole"' in dot  # outside every group
+
+
+def test_the_split_bar_chart_is_valid_and_tells_its_parts_by_more_than_colour() -> None:
+    frame = pd.DataFrame(
+        {
+            "stream": [
+                "Tilskuddsordning",
+                "Tilskuddsordning",
+                "Statsbudsjettet",
+                "Statsbudsjettet",
+            ],
+            "state": ["Tildelt", "Søkt", "Tildelt", "Søkt"],
+            "count": [1, 2, 3, 0],
+        }
+    )
+    spec: dict[str, Any] = split_bar_chart(
+        frame,
+        label="stream",
+        value="count",
+        split="state",
+        order=["Tildelt", "Søkt"],
+        labels=["Statsbudsjettet", "Tilskuddsordning"],
+        title="Antall satsinger",
+        lang="nb",
+    ).to_dict(validate=True)
+    colours = spec["encoding"]["color"]["scale"]["range"]
+    assert colours[0] != colours[1]
+    assert spec["mark"]["stroke"] == colours[0]  # the light part has the dark outline too
+    assert spec["encoding"]["y"]["sort"] == ["Statsbudsjettet", "Tilskuddsordning"]

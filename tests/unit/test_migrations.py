@@ -59,6 +59,8 @@ def test_the_corrections_migration_keeps_every_value_and_check_in(engine: Engine
     with engine.connect() as connection:
         before = tuple(connection.exec_driver_sql(count).one())
     assert before[0] > 0
+    with engine.begin() as connection:  # the seeded funding streams refuse the way down
+        connection.exec_driver_sql("DELETE FROM initiativefunding")
     config = alembic_config(url_of(engine))
     command.downgrade(config, "6e2a1d3b0c82")  # the revision before corrections
     command.upgrade(config, "head")
@@ -85,6 +87,7 @@ DOWNGRADE = {
     "7b4e2c9d1a60": "refused",  # e-mails of the submitted values not sent yet
     "8c5d3f0e2b47": "kept",  # no step assessed and no system level named in this data
     "9d2e4f6a8b10": "kept",  # no involvement of children and young people assessed in this data
+    "a3b5c7d9e1f2": "refused",  # the seeded funding streams of Forskningsrådet's portfolios
 }
 SESSIONS_ONLY = {"usersession"}  # what a "kept" downgrade may lose
 
@@ -329,3 +332,39 @@ def test_assessed_involvement_refuses_the_downgrade_below_involvement(world: Any
     ):
         command.downgrade(config, "-1")
     assert rows_of(engine) == before
+
+
+def test_funding_streams_and_learning_refuse_the_downgrade_below_funding(world: Any) -> None:
+    """A funding stream and a learning-log entry have no place below revision a3b5c7d9e1f2:
+    the downgrade refuses, naming them, and changes nothing; without them it goes through."""
+    from dashboard.services.funding import add_stream, delete_stream
+    from dashboard.services.learning import add_entry, delete_entry
+    from models import FundingInput, FundingState, FundingStream, LearningInput
+
+    a, engine = world.actors["udir_a"], world.engine
+    stream = add_stream(
+        a,
+        world.initiative,
+        FundingInput(stream=FundingStream.GRANT_SCHEME, state=FundingState.APPLIED_FOR),
+        engine=engine,
+    )
+    entry = add_entry(
+        a,
+        world.initiative,
+        LearningInput(learnt="Felles kartlegging sparer tid", learnt_on=dt.date(2025, 3, 1)),
+        engine=engine,
+    )
+    config = alembic_config(url_of(engine))
+    command.downgrade(config, "a3b5c7d9e1f2")  # the later revisions keep this data
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"a3b5c7d9e1f2 refused: it would delete 1 funding streams \(initiativefunding\); "
+        r"1 learning-log entries \(learningentry\)",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
+    delete_stream(a, stream, version=1, engine=engine)
+    delete_entry(a, entry, version=1, engine=engine)
+    command.downgrade(config, "-1")
+    assert "initiativefunding" not in rows_of(engine)

@@ -14,6 +14,7 @@ from dashboard.services.snapshots.rows import Snapshot
 from dashboard.services.snapshots.store import load
 from dashboard.services.snapshots.take import (
     decision_rows,
+    funding_rows,
     goal_rows,
     indicator_rows,
     initiative_rows,
@@ -138,6 +139,7 @@ def since(
         initiatives=initiative_rows(session, mission_id, None, None, only=changed.initiatives),
         decisions=decision_rows(session, mission_id),
         links=link_rows(session, mission_id, None),
+        funding=funding_rows(session, mission_id),
     )
     if not changed.indicators:
         return stored, now

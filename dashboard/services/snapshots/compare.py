@@ -1,7 +1,8 @@
 """Comparing two snapshots: what changed from an earlier one to a later one (indicators moved,
 goals whose status changed, initiatives started, ended or changed status, RAG or system levels,
-decisions new or followed up, steps on the coordination staircase moved up or down, and
-corrections to what the earlier one showed).
+decisions new or followed up, steps on the coordination staircase moved up or down,
+initiatives whose involvement of children and young people or funding streams changed,
+and corrections to what the earlier one showed).
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ import pandas as pd
 from dashboard.services.snapshots.rows import Snapshot, blank, frame_from, same
 
 INVOLVEMENT_COLUMNS = ["number", "name", "level_a", "level_b", "change"]
+FUNDING_CHANGE_COLUMNS = ["number", "name", "streams_a", "streams_b"]
 
 
 @dataclass
@@ -32,6 +34,9 @@ class Comparison:
     # initiatives whose involvement of children and young people changed: number, name,
     # level_a, level_b (a rung 1-8, "none", or None: not assessed), change
     involvement: pd.DataFrame = field(default_factory=lambda: frame_from([], INVOLVEMENT_COLUMNS))
+    # initiatives whose funding streams changed: number, name, streams_a, streams_b (each a
+    # list of "stream|state|funder", in the model's order)
+    funding: pd.DataFrame = field(default_factory=lambda: frame_from([], FUNDING_CHANGE_COLUMNS))
 
     @property
     def figures(self) -> set[tuple[str, str | None]]:
@@ -57,7 +62,8 @@ class Comparison:
     @property
     def total(self) -> int:
         """How many changes there are in all, each changed figure counted once."""
-        others = (self.goals, self.initiatives, self.decisions, self.steps, self.involvement)
+        others = [self.goals, self.initiatives, self.decisions, self.steps]
+        others += [self.involvement, self.funding]
         return len(self.figures) + sum(len(frame) for frame in others)
 
 
@@ -112,6 +118,7 @@ def compare(a: Snapshot, b: Snapshot) -> Comparison:
         decisions=_decision_changes(a, b),
         steps=_step_changes(a, b),
         involvement=_involvement_changes(a, b),
+        funding=funding_changes(a, b),
         corrections=frame_from(
             [
                 {
@@ -351,3 +358,36 @@ def _involvement_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
                 }
             )
     return frame_from(records, INVOLVEMENT_COLUMNS)
+
+
+def _streams(snapshot: Snapshot) -> dict[int, list[str]]:
+    """Initiative number -> its streams as "stream|state|funder", in the snapshot's order."""
+    found: dict[int, list[str]] = {}
+    for record in snapshot.funding.to_dict("records"):
+        funder = "" if blank(record["funder"]) else str(record["funder"])
+        found.setdefault(int(record["number"]), []).append(
+            f"{record['stream']}|{record['state']}|{funder}"
+        )
+    return found
+
+
+def funding_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    """The initiatives whose funding streams differ between a and b (a stream added, removed,
+    or moved between allocated and applied for), by number."""
+    before, after = _streams(a), _streams(b)
+    names = {
+        int(n): str(name)
+        for frame in (a.initiatives, b.initiatives)
+        for n, name in zip(frame["number"], frame["name"], strict=True)
+    }
+    records = [
+        {
+            "number": number,
+            "name": names.get(number),
+            "streams_a": before.get(number, []),
+            "streams_b": after.get(number, []),
+        }
+        for number in sorted(set(before) | set(after))
+        if sorted(before.get(number, [])) != sorted(after.get(number, []))
+    ]
+    return frame_from(records, FUNDING_CHANGE_COLUMNS)

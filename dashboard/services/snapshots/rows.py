@@ -5,7 +5,8 @@ indicators (latest approved value by the end of the report's period, status agai
 the state of the period's own value, and any correction to what the previous approved report
 showed), initiatives (status, and RAG and narrative of the latest approved check-in by the end
 of the period, its step on the coordination staircase and its system levels), decisions (their
-follow-up) and the links between initiatives that have a step on the staircase. A live
+follow-up), the links between initiatives that have a step on the staircase, each
+initiative's funding streams and the learning-log entries dated in the report's period. A live
 snapshot and a stored one have the same columns, so any two can be compared.
 """
 
@@ -19,9 +20,11 @@ from sqlmodel import SQLModel
 from dashboard.services.common import frame_of
 from models import (
     SnapshotDecision,
+    SnapshotFunding,
     SnapshotGoal,
     SnapshotIndicator,
     SnapshotInitiative,
+    SnapshotLearning,
     SnapshotLink,
 )
 
@@ -38,12 +41,16 @@ INDICATOR_COLUMNS = _columns(SnapshotIndicator)
 INITIATIVE_COLUMNS = _columns(SnapshotInitiative)
 DECISION_COLUMNS = _columns(SnapshotDecision)
 LINK_COLUMNS = _columns(SnapshotLink)
+FUNDING_COLUMNS = _columns(SnapshotFunding)
+LEARNING_COLUMNS = _columns(SnapshotLearning)
 TABLES: dict[str, tuple[type[SQLModel], list[str]]] = {
     "goals": (SnapshotGoal, GOAL_COLUMNS),
     "indicators": (SnapshotIndicator, INDICATOR_COLUMNS),
     "initiatives": (SnapshotInitiative, INITIATIVE_COLUMNS),
     "decisions": (SnapshotDecision, DECISION_COLUMNS),
     "links": (SnapshotLink, LINK_COLUMNS),
+    "funding": (SnapshotFunding, FUNDING_COLUMNS),
+    "learning": (SnapshotLearning, LEARNING_COLUMNS),
 }
 OPEN_DECISIONS = ("open", "in_progress")
 
@@ -58,6 +65,9 @@ class Snapshot:
     decisions: pd.DataFrame
     # the links with a step on the coordination staircase (those never assessed are left out)
     links: pd.DataFrame = field(default_factory=lambda: frame_of([], LINK_COLUMNS))
+    # each initiative's funding streams, and the learning-log entries of the report's period
+    funding: pd.DataFrame = field(default_factory=lambda: frame_of([], FUNDING_COLUMNS))
+    learning: pd.DataFrame = field(default_factory=lambda: frame_of([], LEARNING_COLUMNS))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The four tables by name."""

@@ -12,14 +12,18 @@ from sqlalchemy import Executable
 from sqlmodel import Session, col, select
 
 from dashboard.services.common import fetch
+from dashboard.services.funding import STATES, STREAMS
 from dashboard.services.indicators import PROGRESS_INPUTS, Latest, latest_values, progress_of
+from dashboard.services.learning import period_entries
 from dashboard.services.overview import summaries_from
 from dashboard.services.progress import MISSING, Mark, completeness, thresholds
 from dashboard.services.snapshots.rows import (
     DECISION_COLUMNS,
+    FUNDING_COLUMNS,
     GOAL_COLUMNS,
     INDICATOR_COLUMNS,
     INITIATIVE_COLUMNS,
+    LEARNING_COLUMNS,
     LINK_COLUMNS,
     Snapshot,
     blank,
@@ -36,6 +40,7 @@ from models import (
     Indicator,
     IndicatorValue,
     Initiative,
+    InitiativeFunding,
     InitiativeInvolvement,
     InitiativeLink,
     InitiativeOrganisation,
@@ -70,6 +75,8 @@ def take(
         initiatives=initiative_rows(session, mission_id, period, until),
         decisions=decision_rows(session, mission_id),
         links=link_rows(session, mission_id, until),
+        funding=funding_rows(session, mission_id),
+        learning=learning_rows(session, mission_id, period),
     )
 
 
@@ -453,3 +460,51 @@ def _codes(session: Session, statement: Executable) -> dict[int, str]:
     for decision_id, code in fetch(session, statement):
         found.setdefault(decision_id, []).append(str(code))
     return {k: ", ".join(v) for k, v in found.items()}
+
+
+def funding_rows(session: Session, mission_id: int) -> pd.DataFrame:
+    """Each initiative's funding streams now, by initiative number and the model's order
+    (streams carry no period: a report holds them as they stood when it was taken)."""
+    rows = fetch(
+        session,
+        sa.select(
+            col(Initiative.id),
+            col(Initiative.number),
+            col(InitiativeFunding.stream),
+            col(InitiativeFunding.state),
+            col(Organisation.short_name),
+            col(InitiativeFunding.note),
+        )
+        .join(Initiative, col(Initiative.id) == InitiativeFunding.initiative_id)
+        .outerjoin(Organisation, col(Organisation.id) == InitiativeFunding.funder_id)
+        .where(col(Initiative.mission_id) == mission_id),
+    )
+    records = [
+        {
+            "initiative_id": i,
+            "number": number,
+            "stream": str(stream),
+            "state": str(state),
+            "funder": funder,
+            "note": note,
+        }
+        for i, number, stream, state, funder, note in rows
+    ]
+    records.sort(
+        key=lambda r: (
+            r["number"],
+            STREAMS.index(r["stream"]),
+            STATES.index(r["state"]),
+            r["funder"] or "",
+        )
+    )
+    return frame_from(records, FUNDING_COLUMNS)
+
+
+def learning_rows(session: Session, mission_id: int, period: Period | None) -> pd.DataFrame:
+    """The learning-log entries dated in the report's period (none for a snapshot of now)."""
+    if period is None:
+        return frame_from([], LEARNING_COLUMNS)
+    found = period_entries(session, mission_id, period.start, period.end)
+    records = [dict(zip(LEARNING_COLUMNS, r, strict=True)) for r in found[LEARNING_COLUMNS].values]
+    return frame_from(records, LEARNING_COLUMNS)
