@@ -1,5 +1,16 @@
 """The domain: SQLModel tables, input schemas, enums and pure rules. No streamlit, no sessions."""
 
+from models.agencies import (
+    SOURCE_TABLES,
+    EtatsTask,
+    EtatsTaskInitiative,
+    EtatsTaskOrganisation,
+    Phase,
+    PhaseUpdate,
+    SnapshotPhase,
+    SnapshotTask,
+    TaskInput,
+)
 from models.enums import *  # noqa: F403
 from models.governance import (
     BodyMember,
@@ -68,6 +79,15 @@ from models.status_report import (
 from models.users import AuditEvent, User, UserCreate, UserUpdate
 
 __all__ = [
+    "SOURCE_TABLES",
+    "EtatsTask",
+    "EtatsTaskInitiative",
+    "EtatsTaskOrganisation",
+    "Phase",
+    "PhaseUpdate",
+    "SnapshotPhase",
+    "SnapshotTask",
+    "TaskInput",
     "STEPS",
     "AuditEvent",
     "BodyMember",
