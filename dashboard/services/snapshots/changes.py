@@ -18,7 +18,9 @@ from dashboard.services.snapshots.take import (
     indicator_rows,
     initiative_rows,
     link_rows,
+    phase_rows,
     take,
+    task_rows,
 )
 from models import (
     AuditEvent,
@@ -138,6 +140,8 @@ def since(
         initiatives=initiative_rows(session, mission_id, None, None, only=changed.initiatives),
         decisions=decision_rows(session, mission_id),
         links=link_rows(session, mission_id, None),
+        tasks=task_rows(session, mission_id),
+        phase=phase_rows(session, mission_id, today),
     )
     if not changed.indicators:
         return stored, now

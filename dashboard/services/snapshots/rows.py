@@ -1,11 +1,12 @@
 """What a snapshot is: its five tables and their columns, and how two of its cells compare.
 
-A snapshot has five tables: goals (computed status, and a steering override beside it),
+A snapshot has seven tables: goals (computed status, and a steering override beside it),
 indicators (latest approved value by the end of the report's period, status against target,
 the state of the period's own value, and any correction to what the previous approved report
 showed), initiatives (status, and RAG and narrative of the latest approved check-in by the end
 of the period, its step on the coordination staircase and its system levels), decisions (their
-follow-up) and the links between initiatives that have a step on the staircase. A live
+follow-up), the links between initiatives that have a step on the staircase, the agencies'
+cooperation tasks (status and end) and the mission's current phase. A live
 snapshot and a stored one have the same columns, so any two can be compared.
 """
 
@@ -23,6 +24,8 @@ from models import (
     SnapshotIndicator,
     SnapshotInitiative,
     SnapshotLink,
+    SnapshotPhase,
+    SnapshotTask,
 )
 
 SKIP = {"id", "report_id"}
@@ -38,12 +41,16 @@ INDICATOR_COLUMNS = _columns(SnapshotIndicator)
 INITIATIVE_COLUMNS = _columns(SnapshotInitiative)
 DECISION_COLUMNS = _columns(SnapshotDecision)
 LINK_COLUMNS = _columns(SnapshotLink)
+TASK_COLUMNS = _columns(SnapshotTask)
+PHASE_COLUMNS = _columns(SnapshotPhase)
 TABLES: dict[str, tuple[type[SQLModel], list[str]]] = {
     "goals": (SnapshotGoal, GOAL_COLUMNS),
     "indicators": (SnapshotIndicator, INDICATOR_COLUMNS),
     "initiatives": (SnapshotInitiative, INITIATIVE_COLUMNS),
     "decisions": (SnapshotDecision, DECISION_COLUMNS),
     "links": (SnapshotLink, LINK_COLUMNS),
+    "tasks": (SnapshotTask, TASK_COLUMNS),
+    "phase": (SnapshotPhase, PHASE_COLUMNS),
 }
 OPEN_DECISIONS = ("open", "in_progress")
 
@@ -58,6 +65,10 @@ class Snapshot:
     decisions: pd.DataFrame
     # the links with a step on the coordination staircase (those never assessed are left out)
     links: pd.DataFrame = field(default_factory=lambda: frame_of([], LINK_COLUMNS))
+    # the agencies' cooperation tasks (status and end), and the mission's current phase (one
+    # row, or none before the first phase)
+    tasks: pd.DataFrame = field(default_factory=lambda: frame_of([], TASK_COLUMNS))
+    phase: pd.DataFrame = field(default_factory=lambda: frame_of([], PHASE_COLUMNS))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The four tables by name."""

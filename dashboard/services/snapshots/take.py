@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Executable
 from sqlmodel import Session, col, select
 
+from dashboard.services.agencies import current_phase
 from dashboard.services.common import fetch
 from dashboard.services.indicators import PROGRESS_INPUTS, Latest, latest_values, progress_of
 from dashboard.services.overview import summaries_from
@@ -21,6 +22,8 @@ from dashboard.services.snapshots.rows import (
     INDICATOR_COLUMNS,
     INITIATIVE_COLUMNS,
     LINK_COLUMNS,
+    PHASE_COLUMNS,
+    TASK_COLUMNS,
     Snapshot,
     blank,
     frame_from,
@@ -32,6 +35,7 @@ from models import (
     DecisionGoal,
     DecisionInitiative,
     EntryStatus,
+    EtatsTask,
     Goal,
     Indicator,
     IndicatorValue,
@@ -69,6 +73,8 @@ def take(
         initiatives=initiative_rows(session, mission_id, period, until),
         decisions=decision_rows(session, mission_id),
         links=link_rows(session, mission_id, until),
+        tasks=task_rows(session, mission_id),
+        phase=phase_rows(session, mission_id, min(until, today) if until else today),
     )
 
 
@@ -429,3 +435,42 @@ def _codes(session: Session, statement: Executable) -> dict[int, str]:
     for decision_id, code in fetch(session, statement):
         found.setdefault(decision_id, []).append(str(code))
     return {k: ", ".join(v) for k, v in found.items()}
+
+
+def task_rows(session: Session, mission_id: int) -> pd.DataFrame:
+    """The agencies' cooperation tasks as they stand now: title, status and end."""
+    found = session.exec(
+        select(EtatsTask)
+        .where(EtatsTask.mission_id == mission_id)
+        .order_by(col(EtatsTask.sort_order), col(EtatsTask.id))
+    ).all()
+    records = [
+        {
+            "task_id": task.id,
+            "title": task.title,
+            "status": str(task.status),
+            "end_kind": str(task.end_kind),
+            "end": task.end,
+            "end_precision": str(task.end_precision),
+        }
+        for task in found
+    ]
+    return frame_from(records, TASK_COLUMNS)
+
+
+def phase_rows(session: Session, mission_id: int, day: dt.date) -> pd.DataFrame:
+    """The mission's phase on the day (the end of the report's period, or today): one row, or
+    none before the first phase began."""
+    phase = current_phase(session, mission_id, day)
+    records = (
+        []
+        if phase is None
+        else [
+            {
+                "kind": str(phase.kind),
+                "start": phase.start,
+                "start_precision": str(phase.start_precision),
+            }
+        ]
+    )
+    return frame_from(records, PHASE_COLUMNS)
