@@ -77,9 +77,7 @@ def pick_current(phases: list[Phase], today: dt.date) -> Phase | None:
             return ordered[-1]
         return None
     running = [
-        p
-        for p in started
-        if p.end is None or (span_end(p.end, p.end_precision) or today) >= today
+        p for p in started if p.end is None or (span_end(p.end, p.end_precision) or today) >= today
     ]
     chosen = running or started
     return max(chosen, key=lambda p: (p.start or dt.date.min, p.sort_order))
@@ -216,14 +214,14 @@ def _check_refs(session: Session, mission_id: int, data: TaskInput) -> None:
 
 
 def _write_children(session: Session, task_id: int, data: TaskInput) -> None:
-    for row in session.exec(
+    for member in session.exec(
         select(EtatsTaskOrganisation).where(EtatsTaskOrganisation.task_id == task_id)
     ).all():
-        session.delete(row)
-    for row in session.exec(
+        session.delete(member)
+    for same_work in session.exec(
         select(EtatsTaskInitiative).where(EtatsTaskInitiative.task_id == task_id)
     ).all():
-        session.delete(row)
+        session.delete(same_work)
     session.flush()
     for role, ids in ((TaskRole.LEAD, data.lead_ids), (TaskRole.PARTICIPANT, data.participant_ids)):
         for org in dict.fromkeys(ids):
@@ -294,7 +292,7 @@ def update_task(
         return True
 
 
-def delete_task(actor: Actor, task_id: int, *, seen: str, engine: Engine | None = None) -> None:
+def delete_task(actor: Actor, task_id: int, *, seen: str, engine: Engine | None = None) -> bool:
     """Remove a task from the list (its links to organisations and initiatives with it)."""
     with command(actor, Action.MANAGE_PORTFOLIO, engine=engine) as session:
         task = session.get(EtatsTask, task_id, with_for_update=True)
@@ -306,6 +304,7 @@ def delete_task(actor: Actor, task_id: int, *, seen: str, engine: Engine | None 
         _write_children(session, task_id, TaskInput(title=task.title))
         session.delete(task)
         audit.record(session, actor, "delete", TASK, task_id, before=before)
+        return True
 
 
 def tasks(session: Session, mission_id: int) -> pd.DataFrame:
@@ -329,9 +328,7 @@ def tasks(session: Session, mission_id: int) -> pd.DataFrame:
             task.model_dump(warnings=False)
             | {
                 "leads": sorted((names[o] for o in state["lead_ids"]), key=sort_key),
-                "participants": sorted(
-                    (names[o] for o in state["participant_ids"]), key=sort_key
-                ),
+                "participants": sorted((names[o] for o in state["participant_ids"]), key=sort_key),
                 "initiatives": sorted(
                     (initiatives[i] for i in state["initiative_ids"] if i in initiatives),
                     key=lambda x: x[1],
@@ -356,3 +353,18 @@ def initiative_tasks(session: Session, initiative_id: int) -> list[str]:
             .order_by(col(EtatsTask.sort_order))
         ).all()
     )
+
+
+def task_choices(session: Session, mission_id: int) -> tuple[dict[int, str], dict[int, str]]:
+    """What a task form offers: organisations (id -> short name, alphabetical) and the
+    mission's initiatives (id -> «13. DigiUng», by number)."""
+    orgs = sorted(
+        ((o.id or 0, o.short_name) for o in session.exec(select(Organisation)).all()),
+        key=lambda pair: sort_key(pair[1]),
+    )
+    initiatives = session.exec(
+        select(Initiative)
+        .where(Initiative.mission_id == mission_id)
+        .order_by(col(Initiative.number))
+    ).all()
+    return dict(orgs), {i.id or 0: f"{i.number}. {i.name}" for i in initiatives}

@@ -100,7 +100,12 @@ TABLE_2 = [
         ["POD", "Sfk", "Udir", "FHI"],
         ("continuous", None, "day", "ongoing"),  # «Løpende»
     ),
-    ("Kompetanse- og praksisutvikling", ["Bufdir"], ["Udir", "Hdir"], ("unknown", None, "day", "ongoing")),
+    (
+        "Kompetanse- og praksisutvikling",
+        ["Bufdir"],
+        ["Udir", "Hdir"],
+        ("unknown", None, "day", "ongoing"),
+    ),
     (
         "Barnets beste",  # «(egeninitiert)»; participation «ikke avklart»
         ["Bufdir"],
@@ -290,11 +295,17 @@ def test_every_task_change_is_audited_and_a_stale_form_is_refused(
         update_task(operative, task_id, task_input(built), seen=shown, engine=engine)
     assert stale.value.changed_by == operative.email
     with pytest.raises(PortfolioRefused, match="unknown_organisation"):
-        update_task(operative, task_id, task_input(built, lead_ids=[99999]), seen=seen(), engine=engine)
+        update_task(
+            operative, task_id, task_input(built, lead_ids=[99999]), seen=seen(), engine=engine
+        )
     other_mission = 99999
     with pytest.raises(PortfolioRefused, match="no_initiative"):
         update_task(
-            operative, task_id, task_input(built, initiative_ids=[other_mission]), seen=seen(), engine=engine
+            operative,
+            task_id,
+            task_input(built, initiative_ids=[other_mission]),
+            seen=seen(),
+            engine=engine,
         )
     delete_task(operative, task_id, seen=seen(), engine=engine)
     with pytest.raises(PortfolioRefused, match="no_task"):
