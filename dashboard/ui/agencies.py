@@ -171,7 +171,7 @@ def _date_inputs(key: str, value: dt.date | None, precision: str, what: str) -> 
     left, right = st.columns([2, 1])
     chosen = left.date_input(
         t(f"agencies.{what}_date"),
-        value=value,
+        value=value if isinstance(value, dt.date) else None,
         min_value=dt.date(2000, 1, 1),
         max_value=dt.date(2100, 12, 31),
         key=f"{key}-{what}",
