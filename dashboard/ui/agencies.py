@@ -269,7 +269,10 @@ def tasks_section(actor: Actor, mission_id: int) -> None:
     with st.expander(t("agencies.add"), icon=":material/add:"):
         got = _task_form("task-new", None, orgs, initiatives)
         if got is not None:
-            _save(lambda: create_task(actor, mission_id, got), t("agencies.added", title=got.title))
+            _save(
+                lambda: create_task(actor, mission_id, got),
+                t("agencies.added", title=esc(got.title)),
+            )
     if frame.empty:
         return
     rows: dict[int, dict[str, Any]] = {
@@ -290,11 +293,11 @@ def tasks_section(actor: Actor, mission_id: int) -> None:
             if changed is not None:
                 _save(
                     lambda: update_task(actor, chosen, changed, seen=row["seen"]),
-                    t("agencies.saved", title=changed.title),
+                    t("agencies.saved", title=esc(changed.title)),
                     nothing=t("agencies.unchanged"),
                 )
             with st.form(f"task-delete-{chosen}"):
-                sure = st.checkbox(t("agencies.confirm_delete", title=row["title"]))
+                sure = st.checkbox(t("agencies.confirm_delete", title=esc(row["title"])))
                 gone = st.form_submit_button(t("agencies.delete"), icon=":material/delete:")
             if gone:
                 if not sure:
@@ -302,7 +305,7 @@ def tasks_section(actor: Actor, mission_id: int) -> None:
                 else:
                     _save(
                         lambda: delete_task(actor, chosen, seen=row["seen"]),
-                        t("agencies.deleted", title=row["title"]),
+                        t("agencies.deleted", title=esc(row["title"])),
                     )
 
 
