@@ -33,7 +33,9 @@ def submit(at: AppTest, form: str) -> None:
 
 def in_form(at: AppTest, kind: str, form: str, label: str) -> Any:
     for widget in getattr(at, kind):
-        if widget.label == label and (widget.form_id == form or widget.key and form in widget.key):
+        if widget.label == label and (
+            widget.form_id == form or (widget.key and form in widget.key)
+        ):
             return widget
     raise AssertionError(f"no {kind} {label} in {form}")
 
