@@ -420,3 +420,56 @@ def snapshot_with(task_frame: Any, phase_frame: Any) -> Any:
 
     empty = {name: frame_of([], columns) for name, (_, columns) in TABLES.items()}
     return Snapshot(**(empty | {"tasks": task_frame, "phase": phase_frame}))
+
+
+def test_a_report_stores_its_tasks_and_phase_and_loads_them_back(
+    built: Portfolio,  # noqa: F811
+) -> None:
+    """The snapshot tables hold the tasks (title, status, end) and the phase as of the end of
+    the report's period."""
+    from dashboard.services.snapshots.store import load, store
+    from dashboard.services.snapshots.take import take
+    from models import Period, StatusReport
+
+    engine, operative = built.engine, built.actors[Role.OPERATIVE]
+    create_task(operative, built.mission, task_input(built), engine=engine)
+    with session_scope(write=True, engine=engine) as session:
+        session.add_all(
+            [
+                Phase(
+                    mission_id=built.mission,
+                    kind=MissionPhase.DESIGN,
+                    start=dt.date(2023, 1, 1),
+                    start_precision=DatePrecision.YEAR,
+                    end=dt.date(2024, 1, 1),
+                    end_precision=DatePrecision.YEAR,
+                ),
+                Phase(
+                    mission_id=built.mission,
+                    kind=MissionPhase.IMPLEMENTATION,
+                    start=dt.date(2025, 1, 1),
+                    start_precision=DatePrecision.YEAR,
+                    sort_order=1,
+                ),
+            ]
+        )
+        period = Period(label="2024", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+        session.add(period)
+        session.flush()
+        report = StatusReport(mission_id=built.mission, period_id=period.id or 0)
+        session.add(report)
+        session.flush()
+        snapshot = take(session, built.mission, period, today=dt.date(2026, 12, 5))
+        store(session, report.id or 0, snapshot)
+        report_id = report.id or 0
+    with Session(engine) as session:
+        stored = load(session, report_id)
+    assert list(stored.phase["kind"]) == ["design"]  # as of 31 December 2024
+    assert list(stored.tasks["title"]) == ["Felles veileder"]
+    row = stored.tasks.iloc[0]
+    assert (row["status"], row["end_kind"], row["end"], row["end_precision"]) == (
+        "ongoing",
+        "date",
+        dt.date(2026, 6, 1),
+        "month",
+    )
