@@ -183,6 +183,7 @@ def _date_inputs(key: str, value: dt.date | None, precision: str, what: str) -> 
         options,
         index=options.index(str(precision)),
         format_func=lambda p: t(f"agencies.precision.{p}"),
+        placeholder=t("common.choose_one"),
         key=f"{key}-{what}-precision",
     )
     return chosen, exact
@@ -359,6 +360,7 @@ def _task_form(
             kinds,
             index=kinds.index(str(row.get("end_kind", TaskEnd.UNKNOWN))),
             format_func=lambda k: t(f"agencies.end_kind.{k}"),
+            placeholder=t("common.choose_one"),
         )
         end, precision = _date_inputs(
             key, row.get("end"), str(row.get("end_precision", DatePrecision.DAY)), "end"
@@ -368,6 +370,7 @@ def _task_form(
             statuses,
             index=statuses.index(str(row.get("status", TaskStatus.UNKNOWN))),
             format_func=lambda s: label(s, "TaskStatus"),
+            placeholder=t("common.choose_one"),
         )
         same_work = st.multiselect(
             t("agencies.col.initiatives"),
