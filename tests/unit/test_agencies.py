@@ -473,3 +473,43 @@ def test_a_report_stores_its_tasks_and_phase_and_loads_them_back(
         dt.date(2026, 6, 1),
         "month",
     )
+
+
+def test_loading_again_leaves_the_tasks_and_phases_people_changed_or_removed(
+    engine: Engine,
+) -> None:
+    from dashboard.services.permissions import Actor
+    from seed import load_real
+
+    load_real(engine)
+    operative = Actor(id=None, email="operativ@example.no", role=Role.OPERATIVE)
+    with Session(engine) as session:
+        mission = session.exec(select(Mission)).one()
+        frame = tasks(session, mission.id or 0).set_index("title")
+        design = session.exec(select(Phase).where(Phase.kind == "design")).one()
+        shown = phase_seen(design)
+    digi, ks = frame.loc["Digi-Ung"], frame.loc["KS"]
+    changed = TaskInput(
+        title="Digi-Ung",
+        status=TaskStatus.ENDED,
+        end_kind=TaskEnd.DATE,
+        end=dt.date(2026, 6, 1),
+        lead_ids=list(digi["lead_ids"]),
+        initiative_ids=list(digi["initiative_ids"]),
+    )
+    update_task(operative, int(digi["id"]), changed, seen=str(digi["seen"]), engine=engine)
+    delete_task(operative, int(ks["id"]), seen=str(ks["seen"]), engine=engine)
+    update_phase(
+        operative,
+        design.id or 0,
+        PhaseUpdate(description="Vår egen tekst"),
+        seen=shown,
+        engine=engine,
+    )
+    load_real(engine)
+    found = by_title(engine)
+    assert "KS" not in found and len(found) == 14
+    assert (found["Digi-Ung"]["status"], found["Digi-Ung"]["end"]) == ("ended", dt.date(2026, 6, 1))
+    with Session(engine) as session:
+        again = session.exec(select(Phase).where(Phase.kind == "design")).one()
+        assert again.description == "Vår egen tekst" and again.start is None
