@@ -1,5 +1,16 @@
 """The domain: SQLModel tables, input schemas, enums and pure rules. No streamlit, no sessions."""
 
+from models.agencies import (
+    SOURCE_TABLES,
+    EtatsTask,
+    EtatsTaskInitiative,
+    EtatsTaskOrganisation,
+    Phase,
+    PhaseUpdate,
+    SnapshotPhase,
+    SnapshotTask,
+    TaskInput,
+)
 from models.enums import *  # noqa: F403
 from models.funding import (
     FundingInput,
@@ -86,6 +97,7 @@ from models.users import AuditEvent, User, UserCreate, UserUpdate
 
 __all__ = [
     "RUNGS",
+    "SOURCE_TABLES",
     "STEPS",
     "AuditEvent",
     "BodyMember",
@@ -104,6 +116,9 @@ __all__ = [
     "Deliverable",
     "DeliverableCreate",
     "DeliverableUpdate",
+    "EtatsTask",
+    "EtatsTaskInitiative",
+    "EtatsTaskOrganisation",
     "Finding",
     "FundingInput",
     "Goal",
@@ -149,6 +164,8 @@ __all__ = [
     "Period",
     "PeriodCreate",
     "PeriodUpdate",
+    "Phase",
+    "PhaseUpdate",
     "SessionEnd",
     "SnapshotDecision",
     "SnapshotFunding",
@@ -157,10 +174,13 @@ __all__ = [
     "SnapshotInitiative",
     "SnapshotLearning",
     "SnapshotLink",
+    "SnapshotPhase",
+    "SnapshotTask",
     "StatusReport",
     "StatusReportCreate",
     "StatusReportUpdate",
     "StepAssessment",
+    "TaskInput",
     "User",
     "UserCreate",
     "UserSession",

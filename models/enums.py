@@ -216,6 +216,31 @@ class DeliverableStatus(StrEnum):
 class DatePrecision(StrEnum):
     DAY = "day"
     MONTH = "month"
+    YEAR = "year"  # a phase «2023/2024», «from 2024»
+
+
+class TaskStatus(StrEnum):
+    """Where one of the agencies' cooperation tasks (etatssamarbeidet) stands."""
+
+    ONGOING = "ongoing"
+    ENDED = "ended"
+    PLANNED = "planned"
+    UNKNOWN = "unknown"
+
+
+class TaskEnd(StrEnum):
+    """How a task's duration is given: an end date, «løpende» (no end), or not given."""
+
+    DATE = "date"
+    CONTINUOUS = "continuous"
+    UNKNOWN = "unknown"
+
+
+class TaskRole(StrEnum):
+    """An organisation's part in a task: lead (hovedansvar) or participant (deltaker)."""
+
+    LEAD = "lead"
+    PARTICIPANT = "participant"
 
 
 class FindingTheme(StrEnum):

@@ -77,6 +77,7 @@ class Deliverable(DeliverableBase, table=True):
     __table_args__ = (sa.UniqueConstraint("mission_id", "number"),)
     id: int | None = Field(default=None, primary_key=True)
     mission_id: int = Field(foreign_key="mission.id", index=True)
+    phase_id: int | None = Field(default=None, foreign_key="phase.id", index=True)
 
 
 class MainFinding(SQLModel, table=True):

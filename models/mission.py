@@ -1,9 +1,9 @@
-"""The mission and its goal tree."""
+"""The mission and its goal tree (its phases are in models.agencies)."""
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.enums import GoalLevel, MissionPhase
+from models.enums import GoalLevel
 from models.fields import (
     Line,
     OptionalLine,
@@ -22,7 +22,6 @@ class MissionBase(SQLModel):
     aim: OptionalText = text_field(2000)
     horizon_year: int | None = year_field()
     horizon_note: OptionalText = text_field(1000)
-    phase: MissionPhase = Field(default=MissionPhase.DESIGN, sa_type=enum_column(MissionPhase))
     launched_in: OptionalLine = text_field(300)
     note: OptionalText = text_field(2000)
 
@@ -37,7 +36,6 @@ class MissionUpdate(SQLModel):
     aim: OptionalText = text_field(2000)
     horizon_year: int | None = year_field()
     horizon_note: OptionalText = text_field(1000)
-    phase: MissionPhase | None = None
     launched_in: OptionalLine = text_field(300)
     note: OptionalText = text_field(2000)
 

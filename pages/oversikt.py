@@ -8,6 +8,7 @@ from dashboard.services.indicators import indicator_count, indicator_table
 from dashboard.services.overview import portfolio_counts, status_overview
 from dashboard.services.portfolio import categories
 from dashboard.services.status_reports import since_last_report
+from dashboard.ui.agencies import phase_line
 from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
@@ -40,6 +41,7 @@ assert mission.id is not None
 page_header("page.overview", "overview.intro")
 
 st.header(esc(mission.title))
+phase_line(mission.id)
 if mission.aim:
     mission_text(mission.aim)
 note(mission.horizon_note)

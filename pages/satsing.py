@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.services.portfolio import initiative_choices, initiative_detail
+from dashboard.ui.agencies import initiative_tasks_note
 from dashboard.ui.context import current_actor, label, labels, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.funding import funding_section, learning_section
@@ -54,6 +55,8 @@ st.header(f"{item.number}. {esc(item.name)}")
 if item.description:
     mission_text(item.description)
 note(item.note)
+assert item.id is not None
+initiative_tasks_note(item.id)
 
 st.subheader(t("initiative.profile"))
 profile = {

@@ -18,6 +18,9 @@ from models import (
     Deliverable,
     DeliverableCreate,
     EntryStatus,
+    EtatsTask,
+    EtatsTaskInitiative,
+    EtatsTaskOrganisation,
     Finding,
     FundingInput,
     Goal,
@@ -44,6 +47,10 @@ from models import (
     OrganisationRole,
     Period,
     PeriodKind,
+    Phase,
+    PhaseUpdate,
+    TaskInput,
+    TaskRole,
 )
 from seed.upsert import replace_children, upsert
 
@@ -68,7 +75,9 @@ def load_real(engine: Engine | None = None) -> int:
         _links(session, initiatives)
         _indicators(session, mission.id, orgs, goals, initiatives)
         _governance(session, mission.id, orgs)
-        _deliverables(session, mission.id)
+        phases = _phases(session, mission.id)
+        _deliverables(session, mission.id, phases)
+        _tasks(session, mission.id, orgs, initiatives)
         _findings(session, mission.id)
         _funding(session, initiatives, orgs)
         session.add(AuditEvent(action="seed", entity="mission", entity_id=str(mission.id)))
@@ -260,17 +269,76 @@ def _governance(session: Session, mission_id: int, orgs: dict[str, int]) -> None
 
 
 def parse_partial_date(text: str | None) -> tuple[dt.date | None, DatePrecision]:
-    """A date from "2024-02" (month precision) or "2024-02-15" (day precision)."""
+    """A date from "2024" (year precision), "2024-02" (month) or "2024-02-15" (day)."""
     if not text:
         return None, DatePrecision.DAY
+    if len(str(text)) == 4:
+        return dt.date(int(text), 1, 1), DatePrecision.YEAR
     if len(str(text)) == 7:
         year, month = str(text).split("-")
         return dt.date(int(year), int(month), 1), DatePrecision.MONTH
     return dt.date.fromisoformat(str(text)), DatePrecision.DAY
 
 
-def _deliverables(session: Session, mission_id: int) -> None:
+def _phases(session: Session, mission_id: int) -> dict[str, int]:
+    """The mission's phases (seed 004); a phase a person edited keeps their text and dates."""
+    touched = _edited(session, "phase", ("mission_id", "kind"))
+    ids = {}
+    for order, row in enumerate(read("phases")):
+        start, start_precision = parse_partial_date(row.get("start"))
+        end, end_precision = parse_partial_date(row.get("end"))
+        data = PhaseUpdate.model_validate(
+            {
+                "description": row.get("description"),
+                "note": row.get("note"),
+                "start": start,
+                "start_precision": start_precision,
+                "end": end,
+                "end_precision": end_precision,
+            }
+        ).model_dump()
+        keys = {"mission_id": mission_id, "kind": row["kind"]}
+        values = {"sort_order": order} | ({} if (mission_id, row["kind"]) in touched else data)
+        phase = upsert(session, Phase, keys, values)
+        assert phase.id is not None
+        ids[row["kind"]] = phase.id
+    return ids
+
+
+def _tasks(
+    session: Session, mission_id: int, orgs: dict[str, int], initiatives: dict[int, int]
+) -> None:
+    """The agencies' cooperation tasks of seed 000's two tables; a task a person changed or
+    removed is left alone."""
+    touched = {key for (key,) in _edited(session, "etats_task", ("key",))}
+    for order, row in enumerate(read("etatssamarbeid")):
+        if row["key"] in touched:
+            continue
+        end, precision = parse_partial_date(row.get("end"))
+        data = TaskInput.model_validate(
+            {k: row.get(k) for k in ("title", "description", "involved", "status", "note")}
+            | {"end_kind": row["end_kind"], "end": end, "end_precision": precision}
+        ).model_dump(exclude={"lead_ids", "participant_ids", "initiative_ids"})
+        keys = {"mission_id": mission_id, "key": row["key"]}
+        values = data | {"source_table": row["source_table"], "sort_order": order}
+        task = upsert(session, EtatsTask, keys, values)
+        assert task.id is not None
+        members = [
+            EtatsTaskOrganisation(task_id=task.id, organisation_id=orgs[key], role=role)
+            for role, column in ((TaskRole.LEAD, "lead"), (TaskRole.PARTICIPANT, "participants"))
+            for key in dict.fromkeys(row.get(column) or [])
+        ]
+        replace_children(session, EtatsTaskOrganisation, {"task_id": task.id}, members)
+        same_work = [
+            EtatsTaskInitiative(task_id=task.id, initiative_id=initiatives[number])
+            for number in row.get("initiatives") or []
+        ]
+        replace_children(session, EtatsTaskInitiative, {"task_id": task.id}, same_work)
+
+
+def _deliverables(session: Session, mission_id: int, phases: dict[str, int]) -> None:
     for row in read("deliverables"):
+        phase = row.pop("phase", None)
         due, due_precision = parse_partial_date(row.get("due"))
         delivered, delivered_precision = parse_partial_date(row.get("delivered"))
         precision = (
@@ -286,7 +354,7 @@ def _deliverables(session: Session, mission_id: int) -> None:
         }
         data = DeliverableCreate.model_validate(raw).model_dump()
         keys = {"mission_id": data.pop("mission_id"), "number": data.pop("number")}
-        upsert(session, Deliverable, keys, data)
+        upsert(session, Deliverable, keys, data | {"phase_id": phases.get(phase or "")})
 
 
 def _findings(session: Session, mission_id: int) -> None:

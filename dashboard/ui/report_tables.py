@@ -392,7 +392,99 @@ def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
         ),
     }
     tables["involvement.changes.title"] = involvement_changes_table(changes.involvement, w)
+    tables |= agency_change_tables(changes, w)
     return {key: frame for key, frame in tables.items() if not frame.empty}
+
+
+# --- the agencies' cooperation tasks and the mission's phase ------------------------------------
+
+
+def partial_date(value: Any, precision: Any, w: Words) -> str:
+    """A date as precise as it is known: '1. mai 2025', 'juli 2024', '2024'."""
+    if blank(value):
+        return DASH
+    if str(precision) == "year":
+        return str(value.year)
+    return date(value, w.lang, month_only=str(precision) == "month")
+
+
+def task_duration(kind: Any, end: Any, precision: Any, w: Words) -> str:
+    """A task's duration: its end, «løpende», or «ikke oppgitt»."""
+    if str(kind) == "date" and not blank(end):
+        return partial_date(end, precision, w)
+    return w(f"agencies.end.{kind if kind in ('continuous', 'unknown') else 'unknown'}")
+
+
+def phase_text(phase: pd.DataFrame, w: Words) -> str:
+    """The snapshot's phase as 'Implementering (fra 2024)', or «ingen fase»."""
+    if phase.empty:
+        return w("agencies.no_phase")
+    row = phase.iloc[0]
+    name = w.enum(row["kind"], "MissionPhase")
+    if blank(row["start"]):
+        return name
+    since = w("agencies.span.from", start=partial_date(row["start"], row["start_precision"], w))
+    return f"{name} ({since})"
+
+
+def tasks_report_table(tasks: pd.DataFrame, w: Words) -> pd.DataFrame:
+    """The agencies' tasks as the report froze them: title, status, duration."""
+    return pd.DataFrame(
+        {
+            w("agencies.col.task"): tasks["title"],
+            w("col.status"): w.enums(tasks["status"], "TaskStatus"),
+            w("agencies.col.duration"): [
+                task_duration(k, e, p, w)
+                for k, e, p in zip(
+                    tasks["end_kind"], tasks["end"], tasks["end_precision"], strict=True
+                )
+            ],
+        }
+    )
+
+
+def _task_end(row: dict[Any, Any], side: str, w: Words) -> str:
+    return task_duration(
+        row[f"end_kind_{side}"], row[f"end_{side}"], row[f"end_precision_{side}"], w
+    )
+
+
+def agency_change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
+    """The tasks whose status or end changed (or new, removed), and a phase change."""
+    rows = changes.tasks.to_dict("records")
+    return {
+        "agencies.changes.tasks": pd.DataFrame(
+            {
+                w("agencies.col.task"): changes.tasks["title"],
+                w("report.col.what"): [w(f"agencies.change.{c}") for c in changes.tasks["change"]],
+                w("col.status"): [
+                    w.enum(r["status_b"], "TaskStatus")
+                    if r["change"] == "new"
+                    else f"{w.enum(r['status_a'], 'TaskStatus')} → "
+                    f"{w.enum(r['status_b'], 'TaskStatus')}"
+                    for r in rows
+                ],
+                w("agencies.col.duration"): [
+                    f"{_task_end(r, 'a', w)} → {_task_end(r, 'b', w)}"
+                    if r["change"] == "changed"
+                    else _task_end(r, "a" if r["change"] == "removed" else "b", w)
+                    for r in rows
+                ],
+            }
+        ),
+        "agencies.changes.phase": pd.DataFrame(
+            {
+                w("report.col.before"): w.enums(changes.phase["kind_a"], "MissionPhase"),
+                w("report.col.after"): w.enums(changes.phase["kind_b"], "MissionPhase"),
+                w("agencies.start_date"): [
+                    partial_date(v, p, w)
+                    for v, p in zip(
+                        changes.phase["start_b"], changes.phase["start_precision_b"], strict=True
+                    )
+                ],
+            }
+        ),
+    }
 
 
 def signed(value: float, lang: str) -> str:

@@ -15,6 +15,7 @@ from dashboard.i18n.validation import describe
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
 from dashboard.services.reporting import WorkflowRefused
 from dashboard.services.snapshots.compare import Comparison
+from dashboard.services.snapshots.rows import Snapshot
 from dashboard.services.status_reports import (
     EDITABLE,
     UNDER_REVIEW,
@@ -47,8 +48,10 @@ from dashboard.ui.report_tables import (
     indicators_table,
     initiatives_table,
     measured_counts,
+    phase_text,
     rag_counts,
     status_counts,
+    tasks_report_table,
 )
 from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, seen_versions
 from dashboard.ui.review_pack import review_excel, review_pdf, status_line
@@ -267,6 +270,8 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
     else:
         data_table(decisions_table(snapshot.decisions, w), hide_index=True, width="stretch")
 
+    agencies_report_section(snapshot, w)
+
     st.header(t("report.changes"))
     if detail.changes is None:
         st.caption(t("report.no_previous"))
@@ -280,6 +285,16 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
         )
         changes_view(detail.changes)
     pack_downloads(detail, mission_title)
+
+
+def agencies_report_section(snapshot: Snapshot, w: Words) -> None:
+    """The mission's phase and the agencies' cooperation tasks as the report froze them."""
+    st.header(t("agencies.report"))
+    st.markdown(t("agencies.report_phase", phase=esc(phase_text(snapshot.phase, w))))
+    if snapshot.tasks.empty:
+        st.caption(t("agencies.no_tasks"))
+    else:
+        data_table(tasks_report_table(snapshot.tasks, w), hide_index=True, width="stretch")
 
 
 def count_chart(counts: pd.DataFrame, title_key: str, total: int) -> None:

@@ -148,3 +148,26 @@ def test_the_portfolio_by_funding_stream_is_shown(page: Page, live_server: str) 
         page.get_by_role("heading", name="Ikke vurdert: 31 satsinger", exact=True)
     ).to_be_visible()
     screenshot(page, "portefolje-finansiering")
+
+
+def test_styring_shows_the_phases_and_the_agencies_tasks_in_their_tabs(
+    page: Page, live_server: str
+) -> None:
+    """Styring's tabs: the phases with their deliverables, and the agencies' cooperation tasks
+    (seed 000's fifteen); Oversikt names the current phase."""
+    open_page(page, f"{live_server}/styring")
+    tabs = page.get_by_test_id("stMain").get_by_role("tab")
+    expect(tabs).to_have_count(3)
+    tabs.nth(1).click()
+    expect(page.get_by_role("heading", name="Samfunnsoppdragets faser", exact=True)).to_be_visible()
+    expect(page.get_by_text("Nåværende fase", exact=True)).to_be_visible()
+    screenshot(page, "styring-faser")
+    tabs.nth(2).click()
+    expect(
+        page.get_by_role("heading", name="Etatssamarbeidets oppgaver", exact=True)
+    ).to_be_visible()
+    assert table_rows(page) == 15
+    screenshot(page, "styring-etatssamarbeidet")
+    open_page(page, f"{live_server}/oversikt")
+    expect(page.get_by_text("Fase:", exact=False).first).to_be_visible()
+    expect(page.get_by_text("implementering (fra 2024)", exact=False).first).to_be_visible()

@@ -19,7 +19,9 @@ from dashboard.services.snapshots.take import (
     indicator_rows,
     initiative_rows,
     link_rows,
+    phase_rows,
     take,
+    task_rows,
 )
 from models import (
     AuditEvent,
@@ -140,6 +142,8 @@ def since(
         decisions=decision_rows(session, mission_id),
         links=link_rows(session, mission_id, None),
         funding=funding_rows(session, mission_id),
+        tasks=task_rows(session, mission_id),
+        phase=phase_rows(session, mission_id, today),
     )
     if not changed.indicators:
         return stored, now

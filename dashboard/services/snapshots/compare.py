@@ -2,7 +2,8 @@
 goals whose status changed, initiatives started, ended or changed status, RAG or system levels,
 decisions new or followed up, steps on the coordination staircase moved up or down,
 initiatives whose involvement of children and young people or funding streams changed,
-and corrections to what the earlier one showed).
+the agencies' tasks whose status or end changed, a new phase, and corrections to what the
+earlier one showed).
 """
 
 from dataclasses import dataclass, field
@@ -14,6 +15,13 @@ from dashboard.services.snapshots.rows import Snapshot, blank, frame_from, same
 
 INVOLVEMENT_COLUMNS = ["number", "name", "level_a", "level_b", "change"]
 FUNDING_CHANGE_COLUMNS = ["number", "name", "streams_a", "streams_b"]
+TASK_CHANGE_COLUMNS = [
+    "task_id",
+    "title",
+    "change",
+    *(f"{n}_{side}" for n in ("status", "end_kind", "end", "end_precision") for side in "ab"),
+]
+PHASE_CHANGE_COLUMNS = ["kind_a", "kind_b", "start_b", "start_precision_b"]
 
 
 @dataclass
@@ -37,6 +45,11 @@ class Comparison:
     # initiatives whose funding streams changed: number, name, streams_a, streams_b (each a
     # list of "stream|state|funder", in the model's order)
     funding: pd.DataFrame = field(default_factory=lambda: frame_from([], FUNDING_CHANGE_COLUMNS))
+    # the agencies' cooperation tasks whose status or end changed, new or removed: task_id,
+    # title, change (new, removed, changed), status_a/b, end_kind_a/b, end_a/b, end_precision_a/b
+    tasks: pd.DataFrame = field(default_factory=lambda: frame_from([], TASK_CHANGE_COLUMNS))
+    # the mission's phase, when it changed: kind_a/b, start_b, start_precision_b (one row)
+    phase: pd.DataFrame = field(default_factory=lambda: frame_from([], PHASE_CHANGE_COLUMNS))
 
     @property
     def figures(self) -> set[tuple[str, str | None]]:
@@ -63,7 +76,7 @@ class Comparison:
     def total(self) -> int:
         """How many changes there are in all, each changed figure counted once."""
         others = [self.goals, self.initiatives, self.decisions, self.steps]
-        others += [self.involvement, self.funding]
+        others += [self.involvement, self.funding, self.tasks, self.phase]
         return len(self.figures) + sum(len(frame) for frame in others)
 
 
@@ -119,6 +132,8 @@ def compare(a: Snapshot, b: Snapshot) -> Comparison:
         steps=_step_changes(a, b),
         involvement=_involvement_changes(a, b),
         funding=funding_changes(a, b),
+        tasks=_task_changes(a, b),
+        phase=_phase_change(a, b),
         corrections=frame_from(
             [
                 {
@@ -391,3 +406,38 @@ def funding_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
         if sorted(before.get(number, [])) != sorted(after.get(number, []))
     ]
     return frame_from(records, FUNDING_CHANGE_COLUMNS)
+
+
+def _task_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    """The tasks new, removed, or whose status or end changed from a to b."""
+    names = ["title", "status", "end_kind", "end", "end_precision"]
+    records = []
+    for row in _paired(a.tasks, b.tasks, "task_id", names, names[1:]):
+        if not row["in_a"]:
+            change = "new"
+        elif not row["in_b"]:
+            change = "removed"
+        elif all(same(row[f"{n}_a"], row[f"{n}_b"]) for n in names[1:]):
+            continue
+        else:
+            change = "changed"
+        records.append(
+            {"task_id": row["task_id"], "title": _either(row, "title"), "change": change}
+            | {f"{n}_{side}": row[f"{n}_{side}"] for n in names[1:] for side in "ab"}
+        )
+    return frame_from(records, TASK_CHANGE_COLUMNS)
+
+
+def _phase_change(a: Snapshot, b: Snapshot) -> pd.DataFrame:
+    """The phase of b when it is not a's (one row), else none."""
+    kind_a = None if a.phase.empty else a.phase.iloc[0]["kind"]
+    if b.phase.empty or same(kind_a, b.phase.iloc[0]["kind"]):
+        return frame_from([], PHASE_CHANGE_COLUMNS)
+    later = b.phase.iloc[0]
+    record = {
+        "kind_a": kind_a,
+        "kind_b": later["kind"],
+        "start_b": None if blank(later["start"]) else later["start"],
+        "start_precision_b": later["start_precision"],
+    }
+    return frame_from([record], PHASE_CHANGE_COLUMNS)

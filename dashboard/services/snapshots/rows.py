@@ -1,12 +1,13 @@
 """What a snapshot is: its five tables and their columns, and how two of its cells compare.
 
-A snapshot has five tables: goals (computed status, and a steering override beside it),
+A snapshot has seven tables: goals (computed status, and a steering override beside it),
 indicators (latest approved value by the end of the report's period, status against target,
 the state of the period's own value, and any correction to what the previous approved report
 showed), initiatives (status, and RAG and narrative of the latest approved check-in by the end
 of the period, its step on the coordination staircase and its system levels), decisions (their
 follow-up), the links between initiatives that have a step on the staircase, each
-initiative's funding streams and the learning-log entries dated in the report's period. A live
+initiative's funding streams, the learning-log entries dated in the report's period, the
+agencies' cooperation tasks (status and end) and the mission's current phase. A live
 snapshot and a stored one have the same columns, so any two can be compared.
 """
 
@@ -26,6 +27,8 @@ from models import (
     SnapshotInitiative,
     SnapshotLearning,
     SnapshotLink,
+    SnapshotPhase,
+    SnapshotTask,
 )
 
 SKIP = {"id", "report_id"}
@@ -43,6 +46,8 @@ DECISION_COLUMNS = _columns(SnapshotDecision)
 LINK_COLUMNS = _columns(SnapshotLink)
 FUNDING_COLUMNS = _columns(SnapshotFunding)
 LEARNING_COLUMNS = _columns(SnapshotLearning)
+TASK_COLUMNS = _columns(SnapshotTask)
+PHASE_COLUMNS = _columns(SnapshotPhase)
 TABLES: dict[str, tuple[type[SQLModel], list[str]]] = {
     "goals": (SnapshotGoal, GOAL_COLUMNS),
     "indicators": (SnapshotIndicator, INDICATOR_COLUMNS),
@@ -51,6 +56,8 @@ TABLES: dict[str, tuple[type[SQLModel], list[str]]] = {
     "links": (SnapshotLink, LINK_COLUMNS),
     "funding": (SnapshotFunding, FUNDING_COLUMNS),
     "learning": (SnapshotLearning, LEARNING_COLUMNS),
+    "tasks": (SnapshotTask, TASK_COLUMNS),
+    "phase": (SnapshotPhase, PHASE_COLUMNS),
 }
 OPEN_DECISIONS = ("open", "in_progress")
 
@@ -68,6 +75,10 @@ class Snapshot:
     # each initiative's funding streams, and the learning-log entries of the report's period
     funding: pd.DataFrame = field(default_factory=lambda: frame_of([], FUNDING_COLUMNS))
     learning: pd.DataFrame = field(default_factory=lambda: frame_of([], LEARNING_COLUMNS))
+    # the agencies' cooperation tasks (status and end), and the mission's current phase (one
+    # row, or none before the first phase)
+    tasks: pd.DataFrame = field(default_factory=lambda: frame_of([], TASK_COLUMNS))
+    phase: pd.DataFrame = field(default_factory=lambda: frame_of([], PHASE_COLUMNS))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The four tables by name."""

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Executable
 from sqlmodel import Session, col, select
 
+from dashboard.services.agencies import current_phase
 from dashboard.services.common import fetch
 from dashboard.services.funding import STATES, STREAMS
 from dashboard.services.indicators import PROGRESS_INPUTS, Latest, latest_values, progress_of
@@ -25,6 +26,8 @@ from dashboard.services.snapshots.rows import (
     INITIATIVE_COLUMNS,
     LEARNING_COLUMNS,
     LINK_COLUMNS,
+    PHASE_COLUMNS,
+    TASK_COLUMNS,
     Snapshot,
     blank,
     frame_from,
@@ -36,6 +39,7 @@ from models import (
     DecisionGoal,
     DecisionInitiative,
     EntryStatus,
+    EtatsTask,
     Goal,
     Indicator,
     IndicatorValue,
@@ -77,6 +81,8 @@ def take(
         links=link_rows(session, mission_id, until),
         funding=funding_rows(session, mission_id),
         learning=learning_rows(session, mission_id, period),
+        tasks=task_rows(session, mission_id),
+        phase=phase_rows(session, mission_id, min(until, today) if until else today),
     )
 
 
@@ -508,3 +514,42 @@ def learning_rows(session: Session, mission_id: int, period: Period | None) -> p
     found = period_entries(session, mission_id, period.start, period.end)
     records = [dict(zip(LEARNING_COLUMNS, r, strict=True)) for r in found[LEARNING_COLUMNS].values]
     return frame_from(records, LEARNING_COLUMNS)
+
+
+def task_rows(session: Session, mission_id: int) -> pd.DataFrame:
+    """The agencies' cooperation tasks as they stand now: title, status and end."""
+    found = session.exec(
+        select(EtatsTask)
+        .where(EtatsTask.mission_id == mission_id)
+        .order_by(col(EtatsTask.sort_order), col(EtatsTask.id))
+    ).all()
+    records = [
+        {
+            "task_id": task.id,
+            "title": task.title,
+            "status": str(task.status),
+            "end_kind": str(task.end_kind),
+            "end": task.end,
+            "end_precision": str(task.end_precision),
+        }
+        for task in found
+    ]
+    return frame_from(records, TASK_COLUMNS)
+
+
+def phase_rows(session: Session, mission_id: int, day: dt.date) -> pd.DataFrame:
+    """The mission's phase on the day (the end of the report's period, or today): one row, or
+    none before the first phase began."""
+    phase = current_phase(session, mission_id, day)
+    records = (
+        []
+        if phase is None
+        else [
+            {
+                "kind": str(phase.kind),
+                "start": phase.start,
+                "start_precision": str(phase.start_precision),
+            }
+        ]
+    )
+    return frame_from(records, PHASE_COLUMNS)

@@ -1,0 +1,132 @@
+"""The agencies' cooperation and the mission's phases through AppTest, by role: everyone reads
+the task list and the phases on Styring (partners and the steering group see no forms), the
+operative group and the secretariat add, edit and remove a task and edit a phase (a task with
+a date duration and no date is caught), Oversikt names the current phase, and Satsing names
+the task of the same work."""
+
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+from test_reporting_page import engine, open_page
+
+from models import AuditEvent, EtatsTask, Phase
+
+pytestmark = pytest.mark.usefixtures("accounts")
+
+
+def tasks_frame(at: AppTest) -> Any:
+    return next(df.value for df in at.dataframe if "Oppgave" in df.value.columns)
+
+
+def forms(at: AppTest) -> set[str]:
+    return {b.key.split(":", 1)[1].rsplit("-", 1)[0] for b in at.button if b.key and ":" in b.key}
+
+
+def submit(at: AppTest, form: str) -> None:
+    [button] = [b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:{form}-")]
+    button.click()
+    at.run()
+    assert not at.exception, at.exception
+
+
+def in_form(at: AppTest, kind: str, form: str, label: str) -> Any:
+    for widget in getattr(at, kind):
+        if widget.label == label and (
+            widget.form_id == form or (widget.key and form in widget.key)
+        ):
+            return widget
+    raise AssertionError(f"no {kind} {label} in {form}")
+
+
+@pytest.mark.parametrize("email", ["partner@demo.invalid", "styringsgruppe@demo.invalid"])
+def test_everyone_reads_the_tasks_and_the_phases_without_forms(email: str) -> None:
+    at = open_page(email, "styring")
+    assert [tab.label for tab in at.tabs] == [
+        "Organisering og beslutninger",
+        "Faser og leveranser",
+        "Etatssamarbeidet",
+    ]
+    frame = tasks_frame(at).set_index("Oppgave")
+    assert len(frame) == 15
+    assert frame.loc["Straffegjennomføring 18–24", "Hovedansvar"] == "KDI"
+    assert frame.loc["Straffegjennomføring 18–24", "Varighet"] == "1. mai 2025"
+    assert frame.loc["Ungdomsstraff og ungdomsoppfølging 15–18", "Varighet"] == "oktober 2023"
+    assert frame.loc["Ungdomsstraff og ungdomsoppfølging 15–18", "Status"] == "Avsluttet"
+    assert frame.loc["Digi-Ung", "Hovedansvar"] == "Bufdir, Hdir"
+    assert frame.loc["Digi-Ung", "Varighet"] == "Løpende"
+    assert frame.loc["Digi-Ung", "Samme arbeid som satsing"] == "13. DigiUng"
+    assert frame.loc["Digi-Ung", "Lenke"] == "satsing?nr=13"
+    assert frame.loc["Evaluering", "Hovedansvar"] == "–"
+    headings = [s.value for s in at.subheader]
+    assert "Designfase · 2023–2024" in headings and "Implementering · fra 2024" in headings
+    assert "Endre listen" not in headings
+    assert not [b for b in at.button if b.key and ("task-" in b.key or "phase-" in b.key)]
+
+
+@pytest.mark.parametrize("email", ["operativ@demo.invalid", "sekretariat@demo.invalid"])
+def test_the_operative_group_and_the_secretariat_add_edit_and_remove_a_task(email: str) -> None:
+    at = open_page(email, "styring")
+    assert "Endre listen" in [s.value for s in at.subheader]
+    in_form(at, "text_input", "task-new", "Oppgave").input("Felles veileder for skolene")
+    in_form(at, "selectbox", "task-new", "Varighet").set_value("date")
+    submit(at, "task-new")  # a date duration without a date
+    assert any("sluttdato" in e.value for e in at.error), [e.value for e in at.error]
+    with Session(engine()) as session:
+        assert session.exec(select(EtatsTask).where(EtatsTask.key.startswith("felles"))).all() == []
+    in_form(at, "selectbox", "task-new", "Varighet").set_value("continuous")
+    submit(at, "task-new")
+    assert any("er lagt til" in s.value for s in at.success), [e.value for e in at.error]
+    assert "Felles veileder for skolene" in set(tasks_frame(at)["Oppgave"])
+    with Session(engine()) as session:
+        task = session.exec(
+            select(EtatsTask).where(EtatsTask.title == "Felles veileder for skolene")
+        ).one()
+        task_id = task.id
+    pick = next(s for s in at.selectbox if s.key == "task-edit-pick")
+    pick.set_value(task_id)
+    at.run()
+    in_form(at, "selectbox", f"task-edit-{task_id}", "Status").set_value("ended")
+    submit(at, f"task-edit-{task_id}")
+    assert any("er lagret" in s.value for s in at.success)
+    frame = tasks_frame(at).set_index("Oppgave")
+    assert frame.loc["Felles veileder for skolene", "Status"] == "Avsluttet"
+    next(s for s in at.selectbox if s.key == "task-edit-pick").set_value(task_id)
+    at.run()
+    at.checkbox[-1].check()
+    submit(at, f"task-delete-{task_id}")
+    assert any("er fjernet" in s.value for s in at.success)
+    assert "Felles veileder for skolene" not in set(tasks_frame(at)["Oppgave"])
+    with Session(engine()) as session:
+        actions = session.exec(
+            select(AuditEvent.action).where(AuditEvent.entity == "etats_task")
+        ).all()
+        assert list(actions) == ["create", "update", "delete"]
+
+
+def test_the_operative_group_edits_a_phase() -> None:
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        design = session.exec(select(Phase).where(Phase.kind == "design")).one()
+    form = f"phase-{design.id}"
+    in_form(at, "text_area", form, "Beskrivelse").input("Designfasen, slik gruppen beskriver den")
+    submit(at, form)
+    assert any("Fasen «Designfase» er lagret" in s.value for s in at.success)
+    with Session(engine()) as session:
+        stored = session.get(Phase, design.id)
+        assert stored is not None and stored.description.startswith("Designfasen, slik")
+
+
+def test_oversikt_names_the_current_phase_and_satsing_the_task_of_the_same_work() -> None:
+    at = open_page("partner@demo.invalid", "oversikt")
+    lines = [m.value for m in at.markdown]
+    assert any(
+        "**Fase:** implementering (fra 2024) · ingen leveranser er knyttet til fasen" in line
+        for line in lines
+    ), lines
+    at = open_page("partner@demo.invalid", "satsing")
+    at.query_params["nr"] = "13"
+    at.run()
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "samme arbeid som oppgaven «Digi-Ung»" in text
