@@ -26,6 +26,7 @@ from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
     downloads,
+    empty_state,
     esc,
     field_table,
     link_table,
@@ -173,6 +174,9 @@ def by_rung_view(selected: pd.DataFrame, mission_id: int) -> None:
     not assessed (a chart and its table), those involved, and those not assessed by name."""
     st.header(t("involvement.by_rung"))
     st.caption(t("involvement.by_rung_help"))
+    if selected.empty:  # no initiative matches the filters: no ladder to draw
+        empty_state("empty.no_match", "empty.who_filters")
+        return
     numbers = tuple(int(n) for n in selected["number"])
     frame = query(portfolio_involvement, mission_id, numbers)
     counts = portfolio_by_rung(frame)

@@ -123,3 +123,23 @@ def test_the_portfolio_by_rung_counts_each_level_and_names_those_not_assessed() 
         assessed = [f.value for f in page.dataframe if "Lenke" in f.value.columns]
         assert [t["Nr."].tolist() for t in assessed] == [[9]]
         assert len(page.get("vega_lite_chart")) == 1
+
+
+def test_no_initiative_matching_the_filters_says_so_and_nothing_contradicts_it() -> None:
+    """Filters that match no initiative: the view says none match (as Satsinger does), not
+    «none assessed» beside «all assessed» over an empty chart."""
+    page = open_page("partner@demo.invalid", "portefolje")
+    page.query_params["visning"] = "medvirkning"
+    page.query_params["kategori"] = "1"
+    page.query_params["status"] = "unknown"
+    page.query_params["omfang"] = "national"
+    page.query_params["fokus"] = "system"
+    page.run()
+    assert not page.exception, page.exception
+    shown = [c.value for c in page.caption]
+    assert "Viser 0 av 34 satsinger." in shown, shown
+    assert [i.value for i in page.info] == [
+        "Ingen satsinger passer filtrene. Fjern ett eller flere filtre for å se flere."
+    ]
+    assert "Alle satsingene som er valgt, er vurdert." not in shown
+    assert not page.get("vega_lite_chart")
