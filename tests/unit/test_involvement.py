@@ -18,6 +18,7 @@ from test_status_reports import World, stored, world  # noqa: F401  (registers t
 
 from dashboard.i18n.validation import describe
 from dashboard.services.involvement import (
+    ENTITY,
     NONE,
     NOT_ASSESSED,
     involvement,
@@ -155,6 +156,15 @@ def test_a_save_over_a_colleagues_assessment_is_refused_and_names_them(built: Po
         assert session.exec(select(InitiativeInvolvement)).one().rung == 5
     with pytest.raises(PortfolioRefused, match="no_initiative"):
         save_involvement(operative, 999_999, panel(), seen="", engine=engine)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_audit_log_names_an_involvement_change_in_words(lang: str) -> None:
+    """The secretariat's audit log (Styring) shows the entity of each change in words, from
+    audit.entity.<entity>; without one, «initiative_involvement» would show as code."""
+    from dashboard.i18n import catalogue
+
+    assert f"audit.entity.{ENTITY}" in catalogue(lang)
 
 
 @pytest.mark.parametrize("role", [Role.PARTNER, Role.STEERING])
