@@ -61,7 +61,12 @@ def _phases_text(phases: list[str]) -> str:
 
 
 def _participants_text(band: object) -> str:
-    return label(str(band), "ParticipantBand") if band else t("involvement.not_known")
+    """A band in words, «Ikke kjent» for none (None, or NaN in a portfolio frame)."""
+    return (
+        label(band, "ParticipantBand")
+        if isinstance(band, str) and band
+        else t("involvement.not_known")
+    )
 
 
 # --- Satsing -----------------------------------------------------------------------------------
@@ -220,7 +225,7 @@ def by_rung_view(selected: pd.DataFrame, mission_id: int) -> None:
                     _participants_text(b) if lv != NONE else "–"
                     for b, lv in zip(shown["participants"], shown["level"], strict=True)
                 ],
-                t("col.method"): [m or "–" for m in shown["method"]],
+                t("col.method"): [m if isinstance(m, str) and m else "–" for m in shown["method"]],
                 t("col.open"): [f"satsing?nr={n}" for n in shown["number"]],
             }
         )
