@@ -26,6 +26,7 @@ from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
     downloads,
+    empty_state,
     esc,
     field_table,
     link_table,
@@ -60,7 +61,12 @@ def _phases_text(phases: list[str]) -> str:
 
 
 def _participants_text(band: object) -> str:
-    return label(str(band), "ParticipantBand") if band else t("involvement.not_known")
+    """A band in words, «Ikke kjent» for none (None, or NaN in a portfolio frame)."""
+    return (
+        label(band, "ParticipantBand")
+        if isinstance(band, str) and band
+        else t("involvement.not_known")
+    )
 
 
 # --- Satsing -----------------------------------------------------------------------------------
@@ -173,6 +179,9 @@ def by_rung_view(selected: pd.DataFrame, mission_id: int) -> None:
     not assessed (a chart and its table), those involved, and those not assessed by name."""
     st.header(t("involvement.by_rung"))
     st.caption(t("involvement.by_rung_help"))
+    if selected.empty:  # no initiative matches the filters: no ladder to draw
+        empty_state("empty.no_match", "empty.who_filters")
+        return
     numbers = tuple(int(n) for n in selected["number"])
     frame = query(portfolio_involvement, mission_id, numbers)
     counts = portfolio_by_rung(frame)
@@ -216,7 +225,7 @@ def by_rung_view(selected: pd.DataFrame, mission_id: int) -> None:
                     _participants_text(b) if lv != NONE else "–"
                     for b, lv in zip(shown["participants"], shown["level"], strict=True)
                 ],
-                t("col.method"): [m or "–" for m in shown["method"]],
+                t("col.method"): [m if isinstance(m, str) and m else "–" for m in shown["method"]],
                 t("col.open"): [f"satsing?nr={n}" for n in shown["number"]],
             }
         )

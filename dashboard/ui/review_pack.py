@@ -162,7 +162,7 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
     pdf.counts(rag_counts(snapshot, w), w, "report.chart.rag", len(snapshot.initiatives))
     pdf.frame(
         initiatives_table(snapshot.initiatives, w),
-        [9, 38, 18, 15, 20, 20, 10, 30, 16, 38, 36, 23],
+        [9, 38, 18, 15, 20, 20, 10, 30, 18, 38, 34, 23],
     )
 
     pdf.heading(w("report.completeness"))

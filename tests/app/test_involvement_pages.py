@@ -123,3 +123,52 @@ def test_the_portfolio_by_rung_counts_each_level_and_names_those_not_assessed() 
         assessed = [f.value for f in page.dataframe if "Lenke" in f.value.columns]
         assert [t["Nr."].tolist() for t in assessed] == [[9]]
         assert len(page.get("vega_lite_chart")) == 1
+
+
+def test_no_initiative_matching_the_filters_says_so_and_nothing_contradicts_it() -> None:
+    """Filters that match no initiative: the view says none match (as Satsinger does), not
+    «none assessed» beside «all assessed» over an empty chart."""
+    page = open_page("partner@demo.invalid", "portefolje")
+    page.query_params["visning"] = "medvirkning"
+    page.query_params["kategori"] = "1"
+    page.query_params["status"] = "unknown"
+    page.query_params["omfang"] = "national"
+    page.query_params["fokus"] = "system"
+    page.run()
+    assert not page.exception, page.exception
+    shown = [c.value for c in page.caption]
+    assert "Viser 0 av 34 satsinger." in shown, shown
+    assert [i.value for i in page.info] == [
+        "Ingen satsinger passer filtrene. Fjern ett eller flere filtre for å se flere."
+    ]
+    assert "Alle satsingene som er valgt, er vurdert." not in shown
+    assert not page.get("vega_lite_chart")
+
+
+def test_the_assessed_table_words_unknown_and_not_applicable_cells() -> None:
+    """An involved initiative whose numbers are not known reads «Ikke kjent», and one with no
+    involvement has no method («–»): never a catalogue key (enum.ParticipantBand.nan) nor
+    pandas' NaN or Python's None."""
+    for number, choice, band in (
+        (2, "involved", "tens"),
+        (9, "involved", None),
+        (13, "none", None),
+    ):
+        at = satsing("sekretariat@demo.invalid", number)
+        key = form_key(number)
+        widget(at, f"{key}-choice").set_value(choice)
+        if choice == "involved":
+            widget(at, f"{key}-method").input("Spørreundersøkelse")
+            widget(at, f"{key}-rung").set_value(3)
+            widget(at, f"{key}-participants").set_value(band)
+        save(at, key)
+    page = open_page("operativ@demo.invalid", "portefolje")
+    page.query_params["visning"] = "medvirkning"
+    page.run()
+    assert not page.exception, page.exception
+    [table] = [f.value for f in page.dataframe if "Lenke" in f.value.columns]
+    rows = {r["Nr."]: r for r in table.to_dict("records")}
+    assert (rows[9]["Omtrent hvor mange"], rows[9]["Faser"]) == ("Ikke kjent", "Ikke oppgitt")
+    assert rows[9]["Metode"] == "Spørreundersøkelse"
+    assert (rows[13]["Omtrent hvor mange"], rows[13]["Metode"]) == ("–", "–")
+    assert rows[2]["Omtrent hvor mange"] == "10–99"

@@ -8,9 +8,12 @@ The portfolio is test_portfolio_analysis's (initiatives 1-4); the reports are
 test_status_reports' world (one initiative, periods 2024 and 2025).
 """
 
+import io
+
 import pandas as pd
 import pytest
 from pydantic import ValidationError
+from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from test_portfolio_analysis import Portfolio, built  # noqa: F401  (registers the fixture)
@@ -18,6 +21,7 @@ from test_status_reports import World, stored, world  # noqa: F401  (registers t
 
 from dashboard.i18n.validation import describe
 from dashboard.services.involvement import (
+    ENTITY,
     NONE,
     NOT_ASSESSED,
     involvement,
@@ -31,6 +35,7 @@ from dashboard.services.snapshots.compare import compare
 from dashboard.services.snapshots.rows import INITIATIVE_COLUMNS, Snapshot
 from dashboard.services.status_reports import report_detail
 from dashboard.ui.report_tables import Words, change_tables, initiatives_table
+from dashboard.ui.review_pack import review_pdf
 from models import (
     RUNGS,
     Initiative,
@@ -157,6 +162,15 @@ def test_a_save_over_a_colleagues_assessment_is_refused_and_names_them(built: Po
         save_involvement(operative, 999_999, panel(), seen="", engine=engine)
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_audit_log_names_an_involvement_change_in_words(lang: str) -> None:
+    """The secretariat's audit log (Styring) shows the entity of each change in words, from
+    audit.entity.<entity>; without one, «initiative_involvement» would show as code."""
+    from dashboard.i18n import catalogue
+
+    assert f"audit.entity.{ENTITY}" in catalogue(lang)
+
+
 @pytest.mark.parametrize("role", [Role.PARTNER, Role.STEERING])
 def test_only_the_secretariat_and_the_operative_group_change_involvement(
     built: Portfolio,  # noqa: F811
@@ -239,6 +253,28 @@ def test_a_report_stores_the_involvement_and_the_next_shows_the_change(world: Wo
     ]
     shown = initiatives_table(stored(world, second).initiatives, words)
     assert shown["Medvirkning"].tolist() == ["4"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "levels", "heading"),
+    [("nb", "Systemnivåer", "Medvirkning"), ("en", "System levels", "Involvement")],
+)
+def test_the_review_packs_initiatives_table_heads_involvement_in_one_word(
+    world: World,  # noqa: F811
+    lang: str,
+    levels: str,
+    heading: str,
+) -> None:
+    """The PDF's initiatives table has room for its involvement column's heading: a word cut
+    in two («Medvirknin g») is hard to read and to search for."""
+    report = world.approve(world.draft("2024"))
+    with Session(world.engine) as session:
+        detail = report_detail(session, report.id or 0, include_unpublished=True)
+    assert detail is not None
+    pdf = PdfReader(io.BytesIO(review_pdf(detail, "Oppdraget", lang)))
+    lines = [line for page in pdf.pages for line in page.extract_text().splitlines()]
+    [header] = [line for line in lines if levels in line]  # the initiatives table's heading row
+    assert f" {heading} " in header, header
 
 
 def initiatives(*rows: tuple[int, bool | None, int | None]) -> pd.DataFrame:
