@@ -53,6 +53,7 @@ from models.initiative import (
     InitiativeUpdate,
 )
 from models.involvement import (
+    FIRST_PARTICIPATING_RUNG,
     RUNGS,
     InitiativeInvolvement,
     Involvement,
@@ -96,6 +97,7 @@ from models.status_report import (
 from models.users import AuditEvent, User, UserCreate, UserUpdate
 
 __all__ = [
+    "FIRST_PARTICIPATING_RUNG",
     "RUNGS",
     "SOURCE_TABLES",
     "STEPS",

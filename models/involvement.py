@@ -17,6 +17,9 @@ from models.enums import InvolvementPhase, ParticipantBand
 from models.fields import CleanText, enum_column
 
 RUNGS = (1, 2, 3, 4, 5, 6, 7, 8)  # Hart's ladder, from manipulation (1) to shared decisions (8)
+FIRST_PARTICIPATING_RUNG = (
+    4  # Hart: rungs 1-3 (manipulation, decoration, tokenism) are non-participation
+)
 NON_PARTICIPATION = (1, 2, 3)  # manipulation, decoration, tokenism
 METHOD_MAX_LENGTH = 300
 

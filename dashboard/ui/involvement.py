@@ -32,6 +32,7 @@ from dashboard.ui.widgets import (
     link_table,
 )
 from models import (
+    FIRST_PARTICIPATING_RUNG,
     RUNGS,
     InitiativeInvolvement,
     Involvement,
@@ -202,7 +203,8 @@ def by_rung_view(selected: pd.DataFrame, mission_id: int) -> None:
         in_order=True,
     )
     assessed = int(counts.loc[counts["level"] != NOT_ASSESSED, "initiatives"].sum())
-    involved = int(counts.loc[counts["level"].isin(RUNGS), "initiatives"].sum())
+    participating = [rung for rung in RUNGS if rung >= FIRST_PARTICIPATING_RUNG]
+    involved = int(counts.loc[counts["level"].isin(participating), "initiatives"].sum())
     alt_text = t("involvement.chart_alt", total=len(frame), assessed=assessed, involved=involved)
     chart_with_table(spec, alt_text, bars)
     downloads(bars, "medvirkning", key="by-rung")

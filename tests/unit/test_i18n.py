@@ -180,3 +180,23 @@ def test_every_category_in_the_seed_data_is_translated() -> None:
     }
     assert {category("nb", phase) for phase in phases} == phases
     assert category("en", "Kjernegruppen") == "Kjernegruppen"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_mission_methods_audit_entities_have_names(lang: str) -> None:
+    """The audit log names what changed in words for every entity of the mission's way of
+    working (issue 18), never its code."""
+    from dashboard.services import agencies, funding, involvement, learning, method
+
+    entities = [
+        method.INITIATIVE_STEP,
+        method.LINK_STEP,
+        method.SYSTEM_LEVELS,
+        involvement.ENTITY,
+        funding.ENTITY,
+        learning.ENTITY,
+        agencies.TASK,
+        agencies.PHASE,
+    ]
+    missing = [e for e in entities if f"audit.entity.{e}" not in catalogue(lang)]
+    assert not missing
