@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nThe dashboard: {shape.url}  (Ctrl-C stops everything)", flush=True)
                 for backend in shape.backends:
                     print(f"  {backend.name}: {backend.url}  log {backend.log}", flush=True)
-                print(f"  HAProxy: {shape.config}, stats socket {shape.stats_socket}", flush=True)
+                print(f"  HAProxy: {shape.config}, log {shape.log}", flush=True)
+                print(f"  HAProxy's stats socket: {shape.stats_socket}", flush=True)
                 reported: set[str] = set()
                 while True:  # a process that stops is reported; HAProxy routes around it
                     for backend in shape.backends:

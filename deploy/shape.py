@@ -66,7 +66,7 @@ def render(
     return Template(TEMPLATE.read_text()).substitute(
         header=header,
         stats_socket=stats_socket,
-        global_extra="",
+        log="stdout format raw",
         bind=f"bind {listen}",
         frontend_extra="",
         cookie=COOKIE,
@@ -164,6 +164,7 @@ class Shape:
     url: str
     stats_socket: Path
     config: Path
+    log: Path
     backends: list[Backend] = field(default_factory=list)
 
     def admin(self, command: str) -> str:
@@ -275,6 +276,7 @@ def running_shape(
                 url=f"http://{host}:{port}",
                 stats_socket=directory / "haproxy.sock",
                 config=directory / "haproxy.cfg",
+                log=directory / "haproxy.log",
                 backends=backends,
             )
             shape.config.write_text(
@@ -285,8 +287,7 @@ def running_shape(
                     check=check,
                 )
             )
-            log = directory / "haproxy.log"
-            with log.open("wb") as out:
+            with shape.log.open("wb") as out:
                 balancer = subprocess.Popen(
                     [haproxy, "-db", "-f", str(shape.config)], stdout=out, stderr=out
                 )
@@ -294,7 +295,7 @@ def running_shape(
             while not _answers(shape.url):
                 if balancer.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"HAProxy forwards to no healthy process:\n{log.read_text()}"
+                        f"HAProxy forwards to no healthy process:\n{shape.log.read_text()}"
                     )
                 time.sleep(0.2)
             yield shape

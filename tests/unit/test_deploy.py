@@ -1,0 +1,69 @@
+"""The shape's HAProxy configuration (deploy/haproxy.cfg.in) as HAProxy itself reads it, and
+the scale-out figures the bench reports (bench/scaleout.py)."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.scaleout import GOAL, ScaleOut, Window, section, to_json
+from deploy.shape import COOKIE, HAPROXY_MISSING, Check, haproxy_bin, render
+
+
+def rendered(tmp_path: Path, check: Check | None = None) -> str:
+    return render(
+        [8601, 8602, 8603],
+        listen="127.0.0.1:8080",
+        stats_socket=tmp_path / "s",
+        check=check or Check(),
+    )
+
+
+def test_every_process_is_a_sticky_health_checked_server(tmp_path: Path) -> None:
+    config = rendered(tmp_path)
+    for i, port in enumerate([8601, 8602, 8603], 1):
+        assert f"server app{i} 127.0.0.1:{port} cookie app{i}" in config
+    assert f"cookie {COOKIE} insert indirect nocache httponly" in config
+    assert "http-check send meth GET uri /healthz" in config
+    assert "http-check expect status 200" in config
+    assert "default-server check inter 2s fall 2 rise 2" in config
+    assert "timeout tunnel 8h" in config  # Streamlit's websocket outlives client/server
+    assert "option redispatch" in config and "option forwardfor" in config
+    production = rendered(tmp_path, Check(inter="5s", fall=3, rise=2))
+    assert "default-server check inter 5s fall 3 rise 2" in production
+
+
+def test_haproxy_accepts_the_configuration(tmp_path: Path) -> None:
+    haproxy = haproxy_bin()
+    if haproxy is None:
+        pytest.skip(HAPROXY_MISSING)
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(rendered(tmp_path))
+    done = subprocess.run([haproxy, "-c", "-f", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[WARNING]" not in done.stdout + done.stderr, done.stdout + done.stderr
+
+
+def window(processes: int, reruns: int) -> Window:
+    return Window(processes, 10, 20.0, reruns, 0, 500.0, 900.0, [20.0] * processes, 5.0)
+
+
+def test_the_ratio_is_two_processes_throughput_over_one_over_every_round() -> None:
+    result = ScaleOut(windows=[window(1, 200), window(2, 340), window(1, 220), window(2, 360)])
+    assert result.throughput(1) == 420 / 40 and result.throughput(2) == 700 / 40
+    assert result.ratio == pytest.approx(700 / 420)
+    assert result.passed is (GOAL <= 700 / 420)
+    markdown = "\n".join(section(result))
+    assert "Scale-out ratio 1.67×" in markdown and "ok" in markdown
+    data = json.loads(json.dumps(to_json(result)))
+    assert data["ratio"] == pytest.approx(700 / 420) and len(data["windows"]) == 4
+    slow = ScaleOut(windows=[window(1, 200), window(2, 300)])
+    assert slow.passed is False and "**FAIL**" in "\n".join(section(slow))
+
+
+def test_a_scale_out_not_measured_says_why() -> None:
+    assert "Not measured (`--no-scaleout`)." in section(None)
+    skipped = ScaleOut(skipped=HAPROXY_MISSING)
+    assert f"Not measured: {HAPROXY_MISSING}." in section(skipped)
+    assert to_json(skipped)["ratio"] is None  # type: ignore[index]
