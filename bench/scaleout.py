@@ -1,0 +1,250 @@
+"""`python -m bench.scaleout`: saturation throughput of two app processes behind HAProxy
+against one behind the same HAProxy (the production shape of deploy/).
+
+The shape runs on a throwaway PostgreSQL cluster holding the `--synthetic 100` data (migrated
+and seeded as bench/databases.py builds the SQLite one). Closed-loop sessions
+(bench/load.py, no think time) connect through HAProxy; its round robin spreads their
+websockets over the processes in rotation. "One process" is the same shape with app2 put in
+maintenance on HAProxy's stats socket, so both figures go through the same balancer. The two
+configurations alternate for a few rounds so a burst of other work on the machine does not
+fall on one of them only; the load generator runs on the same machine and takes CPU too.
+"""
+
+import argparse
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import psutil
+
+from bench.gc_choice import CLICKS
+from bench.load import LoadResult, run_load
+from deploy.shape import (
+    HAPROXY_MISSING,
+    Shape,
+    haproxy_bin,
+    postgresql_missing,
+    prepare,
+    run_module,
+    running_shape,
+    trial_database,
+)
+
+SESSIONS = 10
+SECONDS = 20.0
+ROUNDS = 2
+SYNTHETIC = 100
+GOAL = 1.6  # two processes against one, on this 2-core machine
+
+
+@dataclass
+class Window:
+    """One measured window: how many processes served it and what the sessions saw."""
+
+    processes: int
+    sessions: int
+    seconds: float
+    reruns: int
+    errors: int
+    median_ms: float | None
+    p95_ms: float | None
+    server_cpu_s: list[float]  # per app process
+    client_cpu_s: float  # this process (the load generator)
+
+    @property
+    def reruns_per_s(self) -> float:
+        """Finished page runs per second."""
+        return self.reruns / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class ScaleOut:
+    """Two processes against one, both behind HAProxy."""
+
+    sessions: int = SESSIONS
+    seconds: float = SECONDS
+    synthetic: int = SYNTHETIC
+    windows: list[Window] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)  # 1-minute load average, start and end
+    skipped: str | None = None
+    problems: list[str] = field(default_factory=list)
+    build_seconds: float = 0.0
+
+    def throughput(self, processes: int) -> float | None:
+        """Reruns per second with that many processes, over all its windows."""
+        chosen = [w for w in self.windows if w.processes == processes]
+        seconds = sum(w.seconds for w in chosen)
+        return sum(w.reruns for w in chosen) / seconds if seconds else None
+
+    @property
+    def ratio(self) -> float | None:
+        """Two processes' throughput over one's."""
+        one, two = self.throughput(1), self.throughput(2)
+        return two / one if one and two else None
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether the ratio reaches GOAL (None: not measured)."""
+        return None if self.ratio is None else self.ratio >= GOAL
+
+
+def skip_reason() -> str | None:
+    """Why the shape cannot be started here, or None."""
+    if haproxy_bin() is None:
+        return HAPROXY_MISSING
+    return postgresql_missing()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def window(shape: Shape, processes: int, sessions: int, seconds: float) -> Window:
+    """N closed-loop sessions through HAProxy for a window of seconds."""
+    pids = [backend.process.pid for backend in shape.backends]
+    before = [cpu_seconds(pid) for pid in pids]
+    client_before = cpu_seconds(os.getpid())
+    result: LoadResult = run_load(shape.url, None, CLICKS, sessions, seconds)
+    return Window(
+        processes=processes,
+        sessions=sessions,
+        seconds=seconds,
+        reruns=len(result.latencies_ms),
+        errors=len(result.errors),
+        median_ms=result.median_ms,
+        p95_ms=result.p95_ms,
+        server_cpu_s=[cpu_seconds(pid) - b for pid, b in zip(pids, before, strict=True)],
+        client_cpu_s=cpu_seconds(os.getpid()) - client_before,
+    )
+
+
+def use_processes(shape: Shape, processes: int) -> None:
+    """Put app2 in maintenance (one process) or back in rotation (two)."""
+    if processes == 1:
+        shape.admin("disable server app/app2")
+        shape.wait_for("app2", "MAINT")
+    else:
+        shape.admin("enable server app/app2")
+        shape.wait_for("app2", "UP")
+
+
+def measure(
+    sessions: int = SESSIONS,
+    seconds: float = SECONDS,
+    rounds: int = ROUNDS,
+    synthetic: int = SYNTHETIC,
+    log: Callable[[str], None] | None = None,
+) -> ScaleOut:
+    """Build the database, start the shape with two processes, and measure rounds of one and
+    two processes in turn."""
+    say = log or (lambda message: print(message, flush=True))
+    result = ScaleOut(sessions=sessions, seconds=seconds, synthetic=synthetic)
+    if reason := skip_reason():
+        result.skipped = reason
+        return result
+    result.load.append(os.getloadavg()[0])
+    with trial_database() as url:
+        started = time.monotonic()
+        prepare(url, demo_accounts=False, quiet=True)
+        run_module("seed", "--synthetic", str(synthetic), database_url=url, quiet=True)
+        result.build_seconds = time.monotonic() - started
+        say(f"  PostgreSQL with --synthetic {synthetic}: {result.build_seconds:.0f} s")
+        with running_shape([url, url]) as shape:
+            for backend in shape.backends:  # every cache of both processes filled once
+                run_load(backend.url, None, CLICKS, 1, 8)
+            for _ in range(rounds):
+                for processes in (1, 2):
+                    use_processes(shape, processes)
+                    done = window(shape, processes, sessions, seconds)
+                    result.windows.append(done)
+                    say(
+                        f"  {processes} process(es), N={sessions}: "
+                        f"{done.reruns_per_s:.1f} reruns/s, p95 {done.p95_ms or 0:.0f} ms, "
+                        f"{done.errors} errors, server CPU "
+                        + " + ".join(f"{c:.0f}" for c in done.server_cpu_s)
+                        + f" s, load generator {done.client_cpu_s:.0f} s"
+                    )
+                    if done.errors:
+                        result.problems.append(f"{processes} process(es): {done.errors} errors")
+    result.load.append(os.getloadavg()[0])
+    return result
+
+
+def _cell(value: float | None, digits: int = 0) -> str:
+    """A number for a table cell."""
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def section(result: ScaleOut | None) -> list[str]:
+    """The report's Markdown section."""
+    lines = ["## Scale-out: two processes behind HAProxy", ""]
+    if result is None:
+        return [*lines, "Not measured (`--no-scaleout`).", ""]
+    if result.skipped:
+        return [*lines, f"Not measured: {result.skipped}.", ""]
+    verdict = {None: "not measured", True: "ok", False: "**FAIL**"}[result.passed]
+    loads = " → ".join(f"{value:.1f}" for value in result.load)
+    lines += [
+        f"`make shape`'s configuration (deploy/) on PostgreSQL with `--synthetic "
+        f"{result.synthetic}`: {result.sessions} closed-loop sessions (bench/load.py) through "
+        f"HAProxy, {result.seconds:.0f} s windows, one and two processes in turn (one = app2 in "
+        f"maintenance on the same HAProxy). The load generator runs on the same machine. "
+        f"1-minute load average {loads} on {os.cpu_count()} CPUs.",
+        "",
+        f"**Scale-out ratio {_cell(result.ratio, 2)}×** (goal ≥ {GOAL}×: {verdict}).",
+        "",
+        "| processes | round | reruns/s | median ms | p95 ms | errors | server CPU s "
+        "| load generator CPU s |",
+        "|--:|--:|--:|--:|--:|--:|---|--:|",
+    ]
+    rounds: dict[int, int] = {}
+    for w in result.windows:
+        rounds[w.processes] = rounds.get(w.processes, 0) + 1
+        lines.append(
+            f"| {w.processes} | {rounds[w.processes]} | {w.reruns_per_s:.1f} | "
+            f"{_cell(w.median_ms)} | {_cell(w.p95_ms)} | {w.errors} | "
+            + " + ".join(f"{c:.1f}" for c in w.server_cpu_s)
+            + f" | {w.client_cpu_s:.1f} |"
+        )
+    for processes in (1, 2):
+        lines.append(f"| {processes} | all | {_cell(result.throughput(processes), 1)} | | | | | |")
+    return [*lines, ""]
+
+
+def to_json(result: ScaleOut | None) -> dict[str, object] | None:
+    """The report's JSON field."""
+    if result is None:
+        return None
+    return {
+        "sessions": result.sessions,
+        "seconds": result.seconds,
+        "synthetic": result.synthetic,
+        "skipped": result.skipped,
+        "load_average_1m": result.load,
+        "build_seconds": result.build_seconds,
+        "windows": [{**w.__dict__, "reruns_per_s": w.reruns_per_s} for w in result.windows],
+        "reruns_per_s": {"1": result.throughput(1), "2": result.throughput(2)},
+        "ratio": result.ratio,
+        "goal": GOAL,
+        "passed": result.passed,
+        "problems": result.problems,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Measure and print the section."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=SESSIONS)
+    parser.add_argument("--seconds", type=float, default=SECONDS)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--synthetic", type=int, default=SYNTHETIC)
+    args = parser.parse_args(argv)
+    result = measure(args.sessions, args.seconds, args.rounds, args.synthetic)
+    print("\n".join(section(result)))
+
+
+if __name__ == "__main__":
+    main()
