@@ -29,6 +29,7 @@ from bench.server import free_port, healthy, run_command
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("haproxy.cfg.in")
+ERRORS = Path(__file__).with_name("errors")  # what a visitor reads when no process answers
 HAPROXY_MISSING = "HAProxy not installed: apt-get install haproxy (see .ci/run)"
 COOKIE = "DASHBOARD_BACKEND"
 START_TIMEOUT_S = 90.0
@@ -55,26 +56,43 @@ def render(
     *,
     listen: str,
     stats_socket: Path,
-    check: Check = Check(),
-    header: str = "rendered for this machine",
+    check: Check | None = None,
+    tls: Path | None = None,
+    redirect: str | None = None,
+    log: str = "stdout format raw",
+    host: str = "127.0.0.1",
+    header: str = "rendered for a trial on this machine",
 ) -> str:
-    """HAProxy's configuration for app processes on 127.0.0.1:ports, named app1, app2, ...,
-    with the frontend bound to listen (host:port)."""
+    """HAProxy's configuration for app processes on host:ports, named app1, app2, ..., with
+    the frontend bound to listen. With tls (a PEM file with the certificate chain and key),
+    the frontend speaks https only, the stickiness cookie is Secure, and redirect (e.g. ":80")
+    sends plain http there."""
+    check = check or Check()
     servers = "\n".join(
-        f"    server app{i} 127.0.0.1:{port} cookie app{i}" for i, port in enumerate(ports, 1)
+        f"    server app{i} {host}:{port} cookie app{i}" for i, port in enumerate(ports, 1)
     )
+    bind = f"bind {listen}" + (f" ssl crt {tls} alpn http/1.1" if tls else "")
+    hsts = '    http-response set-header Strict-Transport-Security "max-age=31536000"'
+    extra = ""
+    if tls and redirect:
+        extra = (
+            f"\nfrontend plain_http\n    bind {redirect}\n"
+            "    http-request redirect scheme https code 301\n"
+        )
     return Template(TEMPLATE.read_text()).substitute(
         header=header,
         stats_socket=stats_socket,
-        log="stdout format raw",
-        bind=f"bind {listen}",
-        frontend_extra="",
+        log=log,
+        errors=ERRORS,
+        bind=bind,
+        frontend_extra=hsts if tls else "",
         cookie=COOKIE,
-        cookie_extra="",
+        cookie_extra=" secure" if tls else "",
         inter=check.inter,
         fall=check.fall,
         rise=check.rise,
         servers=servers,
+        extra=extra,
     )
 
 
@@ -178,20 +196,21 @@ class Shape:
                 chunks.append(chunk)
         return b"".join(chunks).decode()
 
-    def states(self) -> dict[str, str]:
-        """Each app process's state as HAProxy sees it: UP, DOWN, MAINT, ... by name."""
+    def states(self, proxy: str = "app") -> dict[str, str]:
+        """Each app process's state in a backend of HAProxy's (app: database healthy;
+        app_running: the process runs): UP, DOWN, MAINT, ... by name."""
         text = self.admin("show stat").lstrip("# ")
         rows = csv.DictReader(io.StringIO(text))
         return {
             row["svname"]: row["status"]
             for row in rows
-            if row["pxname"] == "app" and row["svname"] not in ("FRONTEND", "BACKEND")
+            if row["pxname"] == proxy and row["svname"] not in ("FRONTEND", "BACKEND")
         }
 
-    def wait_for(self, name: str, state: str, timeout: float = 30.0) -> None:
-        """Wait until HAProxy reports app process name in state (UP, DOWN)."""
+    def wait_for(self, name: str, state: str, timeout: float = 30.0, proxy: str = "app") -> None:
+        """Wait until HAProxy reports app process name in state (UP, DOWN) in proxy."""
         deadline = time.monotonic() + timeout
-        while (seen := self.states().get(name, "")).split(" ")[0] != state:
+        while (seen := self.states(proxy).get(name, "")).split(" ")[0] != state:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{name} is {seen!r} after {timeout:.0f} s, not {state}")
             time.sleep(0.2)

@@ -3,11 +3,12 @@ and HAProxy in front, met through HAProxy as browsers and a load balancer meet i
 
 app1 and app2 serve the shared database; app3 serves a twin of it that the health test drops
 under it. Browsers are pinned to a process by HAProxy's own cookie (deploy/haproxy.cfg.in),
-and every answer names the process that gave it (X-Backend). The failover test kills app1, so
-it runs last.
+and every answer names the process that gave it (X-Backend). The last two tests stop
+processes, so they run last, in this order.
 """
 
 import re
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -179,4 +180,30 @@ def test_a_stopped_processs_users_land_on_the_other_still_signed_in_losing_nothi
     expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Innlogget som {ADMIN}")
     assert accounts(page) == before + 1
     expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.context.close()
+
+
+def test_with_no_healthy_process_a_visitor_still_reads_norwegian(
+    browser: Browser, deployed: Deployed
+) -> None:
+    """app1 was killed, app3's database is gone: with app2 gone too, app3 (running, its
+    database away) says so itself; with none running, HAProxy's page says it, not in English."""
+    shape, app = deployed.shape, deployed.app
+    shape.backend("app2").kill()
+    shape.wait_for("app2", "DOWN", timeout=20)
+    assert shape.states()["app3"].startswith("DOWN")
+    page = browser.new_context(locale="nb-NO").new_page()
+    assert open_page(page, f"{app.url}/oversikt") == "app3"
+    expect(page.get_by_test_id("stMain")).to_contain_text("Databasen svarer ikke akkurat nå")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+    shape.backend("app3").kill()
+    shape.wait_for("app3", "DOWN", timeout=20, proxy="app_running")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        served_by(f"{app.url}/oversikt")
+    assert refused.value.code == 503
+    text = refused.value.read().decode()
+    assert "Dashbordet svarer ikke akkurat nå" in text and "Prøv igjen om litt" in text
+    page.goto(f"{app.url}/oversikt")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashbordet svarer ikke akkurat nå")
     page.context.close()

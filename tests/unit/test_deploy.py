@@ -1,13 +1,16 @@
 """The shape's HAProxy configuration (deploy/haproxy.cfg.in) as HAProxy itself reads it, and
 the scale-out figures the bench reports (bench/scaleout.py)."""
 
+import io
 import json
 import subprocess
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from bench.scaleout import GOAL, ScaleOut, Window, section, to_json
+from deploy import config
 from deploy.shape import COOKIE, HAPROXY_MISSING, Check, haproxy_bin, render
 
 
@@ -34,15 +37,45 @@ def test_every_process_is_a_sticky_health_checked_server(tmp_path: Path) -> None
     assert "default-server check inter 5s fall 3 rise 2" in production
 
 
-def test_haproxy_accepts_the_configuration(tmp_path: Path) -> None:
+def haproxy_check(path: Path) -> None:
+    """haproxy -c accepts the file without a warning."""
     haproxy = haproxy_bin()
     if haproxy is None:
         pytest.skip(HAPROXY_MISSING)
-    path = tmp_path / "haproxy.cfg"
-    path.write_text(rendered(tmp_path))
     done = subprocess.run([haproxy, "-c", "-f", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "[WARNING]" not in done.stdout + done.stderr, done.stdout + done.stderr
+
+
+def test_haproxy_accepts_the_trial_configuration(tmp_path: Path) -> None:
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(rendered(tmp_path))
+    haproxy_check(path)
+
+
+def test_haproxy_accepts_the_production_configuration_with_tls(tmp_path: Path) -> None:
+    pem = tmp_path / "dashboard.pem"
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=dashboard.test", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    pem.write_bytes(cert.read_bytes() + key.read_bytes())
+    path = tmp_path / "haproxy.cfg"
+    argv = ["--ports", "8501,8502", "--tls", str(pem), "--redirect", ":80"]
+    argv += ["--stats-socket", str(tmp_path / "s"), "--log", "stdout format raw"]
+    with redirect_stdout(io.StringIO()) as out:
+        assert config.main(argv) == 0
+    text = out.getvalue()
+    path.write_text(text)
+    haproxy_check(path)
+    assert f"ssl crt {pem}" in text and "httponly secure" in text
+    assert "http-request redirect scheme https" in text
+    assert "default-server check inter 5s fall 3 rise 2" in text  # production's values
 
 
 def window(processes: int, reruns: int) -> Window:
