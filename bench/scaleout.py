@@ -57,6 +57,17 @@ class Window:
         """Finished page runs per second."""
         return self.reruns / self.seconds if self.seconds else 0.0
 
+    @property
+    def cores(self) -> float:
+        """The app processes' CPU seconds per second of the window."""
+        return sum(self.server_cpu_s) / self.seconds if self.seconds else 0.0
+
+    @property
+    def reruns_per_cpu_s(self) -> float | None:
+        """Finished page runs per CPU second of the app processes."""
+        cpu = sum(self.server_cpu_s)
+        return self.reruns / cpu if cpu else None
+
 
 @dataclass
 class ScaleOut:
@@ -76,6 +87,25 @@ class ScaleOut:
         chosen = [w for w in self.windows if w.processes == processes]
         seconds = sum(w.seconds for w in chosen)
         return sum(w.reruns for w in chosen) / seconds if seconds else None
+
+    def per_cpu_s(self, processes: int) -> float | None:
+        """Reruns per CPU second of the app processes with that many, over all its windows."""
+        chosen = [w for w in self.windows if w.processes == processes]
+        cpu = sum(sum(w.server_cpu_s) for w in chosen)
+        return sum(w.reruns for w in chosen) / cpu if cpu else None
+
+    def mean_cores(self, processes: int) -> float | None:
+        """The cores the app processes used with that many, over all its windows."""
+        chosen = [w for w in self.windows if w.processes == processes]
+        seconds = sum(w.seconds for w in chosen)
+        return sum(sum(w.server_cpu_s) for w in chosen) / seconds if seconds else None
+
+    @property
+    def efficiency(self) -> float | None:
+        """Reruns per CPU second with two processes over those with one: 1.0 when a second
+        process does as much with a core as the first, whatever cores the machine had free."""
+        one, two = self.per_cpu_s(1), self.per_cpu_s(2)
+        return two / one if one and two else None
 
     @property
     def ratio(self) -> float | None:
@@ -194,11 +224,22 @@ def section(result: ScaleOut | None) -> list[str]:
         f"maintenance on the same HAProxy). The load generator runs on the same machine. "
         f"1-minute load average {loads} on {os.cpu_count()} CPUs.",
         "",
-        f"**Scale-out ratio {_cell(result.ratio, 2)}×** (goal ≥ {GOAL}×: {verdict}).",
+        f"**Scale-out ratio {_cell(result.ratio, 2)}×** (goal ≥ {GOAL}×: {verdict}); the "
+        f"app processes used {_cell(result.mean_cores(1), 2)} cores with one and "
+        f"{_cell(result.mean_cores(2), 2)} with two, and two did "
+        f"{_cell(result.efficiency, 2)}× one's reruns per CPU second.",
         "",
+    ]
+    if result.load and max(result.load) > (os.cpu_count() or 1):
+        lines += [
+            "**Other processes competed for the CPU**: the ratio shows the cores they left "
+            "free, not only how the app scales.",
+            "",
+        ]
+    lines += [
         "| processes | round | reruns/s | median ms | p95 ms | errors | server CPU s "
-        "| load generator CPU s |",
-        "|--:|--:|--:|--:|--:|--:|---|--:|",
+        "| cores | reruns per CPU s | load generator CPU s |",
+        "|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|",
     ]
     rounds: dict[int, int] = {}
     for w in result.windows:
@@ -207,10 +248,13 @@ def section(result: ScaleOut | None) -> list[str]:
             f"| {w.processes} | {rounds[w.processes]} | {w.reruns_per_s:.1f} | "
             f"{_cell(w.median_ms)} | {_cell(w.p95_ms)} | {w.errors} | "
             + " + ".join(f"{c:.1f}" for c in w.server_cpu_s)
-            + f" | {w.client_cpu_s:.1f} |"
+            + f" | {w.cores:.2f} | {_cell(w.reruns_per_cpu_s, 1)} | {w.client_cpu_s:.1f} |"
         )
-    for processes in (1, 2):
-        lines.append(f"| {processes} | all | {_cell(result.throughput(processes), 1)} | | | | | |")
+    for n in (1, 2):
+        lines.append(
+            f"| {n} | all | {_cell(result.throughput(n), 1)} | | | | | "
+            f"{_cell(result.mean_cores(n), 2)} | {_cell(result.per_cpu_s(n), 1)} | |"
+        )
     return [*lines, ""]
 
 
@@ -225,9 +269,14 @@ def to_json(result: ScaleOut | None) -> dict[str, object] | None:
         "skipped": result.skipped,
         "load_average_1m": result.load,
         "build_seconds": result.build_seconds,
-        "windows": [{**w.__dict__, "reruns_per_s": w.reruns_per_s} for w in result.windows],
+        "windows": [
+            {**w.__dict__, "reruns_per_s": w.reruns_per_s, "cores": w.cores} for w in result.windows
+        ],
         "reruns_per_s": {"1": result.throughput(1), "2": result.throughput(2)},
         "ratio": result.ratio,
+        "cores": {"1": result.mean_cores(1), "2": result.mean_cores(2)},
+        "reruns_per_cpu_s": {"1": result.per_cpu_s(1), "2": result.per_cpu_s(2)},
+        "efficiency": result.efficiency,
         "goal": GOAL,
         "passed": result.passed,
         "problems": result.problems,

@@ -91,6 +91,9 @@ def test_the_ratio_is_two_processes_throughput_over_one_over_every_round() -> No
     assert "Scale-out ratio 1.67×" in markdown and "ok" in markdown
     data = json.loads(json.dumps(to_json(result)))
     assert data["ratio"] == pytest.approx(700 / 420) and len(data["windows"]) == 4
+    assert result.mean_cores(1) == 1.0 and result.mean_cores(2) == 2.0  # 20 CPU s per 20 s
+    assert result.efficiency == pytest.approx((700 / 80) / (420 / 40))
+    assert data["efficiency"] == pytest.approx(result.efficiency)
     slow = ScaleOut(windows=[window(1, 200), window(2, 300)])
     assert slow.passed is False and "**FAIL**" in "\n".join(section(slow))
 
