@@ -1,9 +1,9 @@
 """The production shape on one machine: PostgreSQL, N app processes and HAProxy in front.
 
-`python -m deploy` (`make shape`) starts it for trials; the tests (tests/deploy) and the bench
-(bench/scaleout.py) start it with `running_shape`. Every app process runs exactly `make run`'s
-command (bench.server.run_command) on a port of its own; HAProxy's configuration is the
-template deploy/haproxy.cfg.in, rendered with those ports.
+`python -m deploy` (`make shape`) starts it for trials; the browser tests
+(tests/browser/test_shape.py) and the bench (bench/scaleout.py) start it with `running_shape`.
+Every app process runs exactly `make run`'s command (bench.server.run_command) on a port of its
+own; HAProxy's configuration is the template deploy/haproxy.cfg.in, rendered with those ports.
 """
 
 import csv
@@ -37,8 +37,7 @@ START_TIMEOUT_S = 90.0
 
 def haproxy_bin() -> str | None:
     """The haproxy executable (Debian installs it in /usr/sbin, not always on PATH), or None."""
-    found = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
-    return found
+    return shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
 
 
 @dataclass(frozen=True)

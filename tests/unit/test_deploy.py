@@ -3,15 +3,21 @@ the scale-out figures the bench reports (bench/scaleout.py)."""
 
 import io
 import json
+import os
+import re
+import signal
 import subprocess
+import sys
+import urllib.request
 from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from bench.scaleout import GOAL, ScaleOut, Window, section, to_json
+from bench.server import free_port
 from deploy import config
-from deploy.shape import COOKIE, HAPROXY_MISSING, Check, haproxy_bin, render
+from deploy.shape import COOKIE, HAPROXY_MISSING, ROOT, Check, haproxy_bin, render
 
 
 def rendered(tmp_path: Path, check: Check | None = None) -> str:
@@ -103,3 +109,35 @@ def test_a_scale_out_not_measured_says_why() -> None:
     skipped = ScaleOut(skipped=HAPROXY_MISSING)
     assert f"Not measured: {HAPROXY_MISSING}." in section(skipped)
     assert to_json(skipped)["ratio"] is None  # type: ignore[index]
+
+
+def test_make_shape_starts_everything_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    """`python -m deploy` (make shape) with one process on a SQLite file, for speed."""
+    if haproxy_bin() is None:
+        pytest.skip(HAPROXY_MISSING)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'shape.db'}"}
+    command = [sys.executable, "-m", "deploy", "--processes", "1", "--port", str(port)]
+    shape = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    assert shape.stdout is not None
+    try:
+        lines = []
+        for line in shape.stdout:  # migrates, seeds, starts, then says where
+            lines.append(line)
+            if line.startswith("  app1: "):
+                break
+        printed = "".join(lines)
+        assert f"The dashboard: http://127.0.0.1:{port}" in printed, printed
+        assert "sekretariat@demo.invalid" in printed  # make run's demo accounts, once
+        backend = re.search(r"app1: (http://\S+)", printed)
+        assert backend, printed
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+            assert (answer.status, answer.headers["X-Backend"]) == (200, "app1")
+        shape.send_signal(signal.SIGINT)  # Ctrl-C
+        assert shape.wait(timeout=30) == 0
+    finally:
+        if shape.poll() is None:
+            shape.kill()
+    for url in (f"http://127.0.0.1:{port}/healthz", f"{backend.group(1)}/_stcore/health"):
+        with pytest.raises(OSError):  # nobody listens any more
+            urllib.request.urlopen(url, timeout=5)
