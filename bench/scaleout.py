@@ -4,8 +4,9 @@ against one behind the same HAProxy (the production shape of deploy/).
 The shape runs on a throwaway PostgreSQL cluster holding the `--synthetic 100` data (migrated
 and seeded as bench/databases.py builds the SQLite one). Closed-loop sessions
 (bench/load.py, no think time) connect through HAProxy; its round robin spreads their
-websockets over the processes in rotation. "One process" is the same shape with app2 put in
-maintenance on HAProxy's stats socket, so both figures go through the same balancer. The two
+websockets over the processes in rotation. "One process" is the same shape with the other put
+in maintenance on HAProxy's stats socket (app2 and app1 by turns), so both figures go through
+the same balancer. The two
 configurations alternate for a few rounds so a burst of other work on the machine does not
 fall on one of them only; the load generator runs on the same machine and takes CPU too.
 """
@@ -15,8 +16,10 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
+from sqlalchemy.engine import make_url
 
 from bench.gc_choice import CLICKS
 from bench.load import LoadResult, run_load
@@ -51,6 +54,7 @@ class Window:
     p95_ms: float | None
     server_cpu_s: list[float]  # per app process
     client_cpu_s: float  # this process (the load generator)
+    database_cpu_s: float | None = None  # the PostgreSQL cluster, all its processes
 
     @property
     def reruns_per_s(self) -> float:
@@ -132,12 +136,34 @@ def cpu_seconds(pid: int) -> float:
     return float(times.user + times.system)
 
 
+def cluster_cpu_seconds(database_url: str) -> float | None:
+    """CPU seconds so far of a local PostgreSQL cluster (tests/support/pg.py's, found by the
+    socket directory in database_url): the postmaster, its live backends and those it reaped."""
+    host = make_url(database_url).query.get("host")
+    pidfile = Path(str(host)) / "data" / "postmaster.pid" if isinstance(host, str) else None
+    if pidfile is None or not pidfile.exists():
+        return None
+    postmaster = psutil.Process(int(pidfile.read_text().split()[0]))
+    times = postmaster.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for child in postmaster.children():
+        try:
+            child_times = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += child_times.user + child_times.system
+    return float(total)
+
+
 def window(shape: Shape, processes: int, sessions: int, seconds: float) -> Window:
     """N closed-loop sessions through HAProxy for a window of seconds."""
     pids = [backend.process.pid for backend in shape.backends]
     before = [cpu_seconds(pid) for pid in pids]
     client_before = cpu_seconds(os.getpid())
+    database = shape.backends[0].database_url
+    database_before = cluster_cpu_seconds(database)
     result: LoadResult = run_load(shape.url, None, CLICKS, sessions, seconds)
+    database_after = cluster_cpu_seconds(database)
     return Window(
         processes=processes,
         sessions=sessions,
@@ -148,17 +174,26 @@ def window(shape: Shape, processes: int, sessions: int, seconds: float) -> Windo
         p95_ms=result.p95_ms,
         server_cpu_s=[cpu_seconds(pid) - b for pid, b in zip(pids, before, strict=True)],
         client_cpu_s=cpu_seconds(os.getpid()) - client_before,
+        database_cpu_s=(
+            None
+            if database_before is None or database_after is None
+            else database_after - database_before
+        ),
     )
 
 
-def use_processes(shape: Shape, processes: int) -> None:
-    """Put app2 in maintenance (one process) or back in rotation (two)."""
-    if processes == 1:
-        shape.admin("disable server app/app2")
-        shape.wait_for("app2", "MAINT")
-    else:
-        shape.admin("enable server app/app2")
-        shape.wait_for("app2", "UP")
+def use_processes(shape: Shape, processes: int, round_: int) -> None:
+    """Two processes in rotation, or one: app1 alone in odd rounds, app2 in even ones (the
+    other in maintenance), so both serve about as much over the run."""
+    names = [backend.name for backend in shape.backends]
+    resting = names[round_ % 2] if processes == 1 else None
+    for name in names:
+        if name == resting:
+            shape.admin(f"disable server app/{name}")
+            shape.wait_for(name, "MAINT")
+        else:
+            shape.admin(f"enable server app/{name}")
+            shape.wait_for(name, "UP")
 
 
 def measure(
@@ -185,9 +220,9 @@ def measure(
         with running_shape([url, url]) as shape:
             for backend in shape.backends:  # every cache of both processes filled once
                 run_load(backend.url, None, CLICKS, 1, 8)
-            for _ in range(rounds):
+            for round_ in range(rounds):
                 for processes in (1, 2):
-                    use_processes(shape, processes)
+                    use_processes(shape, processes, round_ + 1)
                     done = window(shape, processes, sessions, seconds)
                     result.windows.append(done)
                     say(
@@ -195,7 +230,8 @@ def measure(
                         f"{done.reruns_per_s:.1f} reruns/s, p95 {done.p95_ms or 0:.0f} ms, "
                         f"{done.errors} errors, server CPU "
                         + " + ".join(f"{c:.0f}" for c in done.server_cpu_s)
-                        + f" s, load generator {done.client_cpu_s:.0f} s"
+                        + f" s, PostgreSQL {done.database_cpu_s or 0:.0f} s, load generator "
+                        f"{done.client_cpu_s:.0f} s"
                     )
                     if done.errors:
                         result.problems.append(f"{processes} process(es): {done.errors} errors")
@@ -220,8 +256,9 @@ def section(result: ScaleOut | None) -> list[str]:
     lines += [
         f"`make shape`'s configuration (deploy/) on PostgreSQL with `--synthetic "
         f"{result.synthetic}`: {result.sessions} closed-loop sessions (bench/load.py) through "
-        f"HAProxy, {result.seconds:.0f} s windows, one and two processes in turn (one = app2 in "
-        f"maintenance on the same HAProxy). The load generator runs on the same machine. "
+        f"HAProxy, {result.seconds:.0f} s windows, one and two processes in turn (one = the "
+        f"other in maintenance on the same HAProxy, app1 and app2 by turns). The load "
+        f"generator runs on the same machine. "
         f"1-minute load average {loads} on {os.cpu_count()} CPUs.",
         "",
         f"**Scale-out ratio {_cell(result.ratio, 2)}×** (goal ≥ {GOAL}×: {verdict}); the "
@@ -238,8 +275,8 @@ def section(result: ScaleOut | None) -> list[str]:
         ]
     lines += [
         "| processes | round | reruns/s | median ms | p95 ms | errors | server CPU s "
-        "| cores | reruns per CPU s | load generator CPU s |",
-        "|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|",
+        "| cores | reruns per CPU s | PostgreSQL CPU s | load generator CPU s |",
+        "|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|",
     ]
     rounds: dict[int, int] = {}
     for w in result.windows:
@@ -248,12 +285,13 @@ def section(result: ScaleOut | None) -> list[str]:
             f"| {w.processes} | {rounds[w.processes]} | {w.reruns_per_s:.1f} | "
             f"{_cell(w.median_ms)} | {_cell(w.p95_ms)} | {w.errors} | "
             + " + ".join(f"{c:.1f}" for c in w.server_cpu_s)
-            + f" | {w.cores:.2f} | {_cell(w.reruns_per_cpu_s, 1)} | {w.client_cpu_s:.1f} |"
+            + f" | {w.cores:.2f} | {_cell(w.reruns_per_cpu_s, 1)} | "
+            f"{_cell(w.database_cpu_s, 1)} | {w.client_cpu_s:.1f} |"
         )
     for n in (1, 2):
         lines.append(
             f"| {n} | all | {_cell(result.throughput(n), 1)} | | | | | "
-            f"{_cell(result.mean_cores(n), 2)} | {_cell(result.per_cpu_s(n), 1)} | |"
+            f"{_cell(result.mean_cores(n), 2)} | {_cell(result.per_cpu_s(n), 1)} | | |"
         )
     return [*lines, ""]
 
