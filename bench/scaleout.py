@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from bench.gc_choice import CLICKS
 from bench.load import LoadResult, run_load
+from bench.server import MB
 from deploy.shape import (
     HAPROXY_MISSING,
     Shape,
@@ -55,6 +56,7 @@ class Window:
     server_cpu_s: list[float]  # per app process
     client_cpu_s: float  # this process (the load generator)
     database_cpu_s: float | None = None  # the PostgreSQL cluster, all its processes
+    rss_mb: list[float] = field(default_factory=list)  # per app process, at the window's end
 
     @property
     def reruns_per_s(self) -> float:
@@ -174,6 +176,7 @@ def window(shape: Shape, processes: int, sessions: int, seconds: float) -> Windo
         p95_ms=result.p95_ms,
         server_cpu_s=[cpu_seconds(pid) - b for pid, b in zip(pids, before, strict=True)],
         client_cpu_s=cpu_seconds(os.getpid()) - client_before,
+        rss_mb=[psutil.Process(pid).memory_info().rss / MB for pid in pids],
         database_cpu_s=(
             None
             if database_before is None or database_after is None
@@ -275,8 +278,8 @@ def section(result: ScaleOut | None) -> list[str]:
         ]
     lines += [
         "| processes | round | reruns/s | median ms | p95 ms | errors | server CPU s "
-        "| cores | reruns per CPU s | PostgreSQL CPU s | load generator CPU s |",
-        "|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|",
+        "| cores | reruns per CPU s | PostgreSQL CPU s | load generator CPU s | RSS MB |",
+        "|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|---|",
     ]
     rounds: dict[int, int] = {}
     for w in result.windows:
@@ -286,12 +289,14 @@ def section(result: ScaleOut | None) -> list[str]:
             f"{_cell(w.median_ms)} | {_cell(w.p95_ms)} | {w.errors} | "
             + " + ".join(f"{c:.1f}" for c in w.server_cpu_s)
             + f" | {w.cores:.2f} | {_cell(w.reruns_per_cpu_s, 1)} | "
-            f"{_cell(w.database_cpu_s, 1)} | {w.client_cpu_s:.1f} |"
+            f"{_cell(w.database_cpu_s, 1)} | {w.client_cpu_s:.1f} | "
+            + " + ".join(f"{m:.0f}" for m in w.rss_mb)
+            + " |"
         )
     for n in (1, 2):
         lines.append(
             f"| {n} | all | {_cell(result.throughput(n), 1)} | | | | | "
-            f"{_cell(result.mean_cores(n), 2)} | {_cell(result.per_cpu_s(n), 1)} | | |"
+            f"{_cell(result.mean_cores(n), 2)} | {_cell(result.per_cpu_s(n), 1)} | | | |"
         )
     return [*lines, ""]
 
