@@ -6,9 +6,9 @@ and seeded as bench/databases.py builds the SQLite one). Closed-loop sessions
 (bench/load.py, no think time) connect through HAProxy; its round robin spreads their
 websockets over the processes in rotation. "One process" is the same shape with the other put
 in maintenance on HAProxy's stats socket (app2 and app1 by turns), so both figures go through
-the same balancer. The two
-configurations alternate for a few rounds so a burst of other work on the machine does not
-fall on one of them only; the load generator runs on the same machine and takes CPU too.
+the same balancer. The two configurations alternate for a few rounds, in the order one, two,
+two, one, ..., so a burst of other work on the machine, or a slow drift, does not fall on one
+of them only; the load generator runs on the same machine and takes CPU too.
 """
 
 import argparse
@@ -223,9 +223,9 @@ def measure(
         with running_shape([url, url]) as shape:
             for backend in shape.backends:  # every cache of both processes filled once
                 run_load(backend.url, None, CLICKS, 1, 8)
-            for round_ in range(rounds):
-                for processes in (1, 2):
-                    use_processes(shape, processes, round_ + 1)
+            for round_ in range(1, rounds + 1):
+                for processes in (1, 2) if round_ % 2 else (2, 1):  # ABBA: a drift cancels
+                    use_processes(shape, processes, round_)
                     done = window(shape, processes, sessions, seconds)
                     result.windows.append(done)
                     say(
