@@ -16,7 +16,7 @@ import pytest
 
 from bench.scaleout import GOAL, ScaleOut, Window, section, to_json
 from bench.server import free_port
-from deploy import config
+from deploy import config, errors
 from deploy.shape import COOKIE, HAPROXY_MISSING, ROOT, Check, haproxy_bin, render
 
 
@@ -141,3 +141,16 @@ def test_make_shape_starts_everything_and_ctrl_c_stops_everything(tmp_path: Path
     for url in (f"http://127.0.0.1:{port}/healthz", f"{backend.group(1)}/_stcore/health"):
         with pytest.raises(OSError):  # nobody listens any more
             urllib.request.urlopen(url, timeout=5)
+
+
+def test_the_pages_haproxy_shows_without_a_process_are_current_and_in_both_languages() -> None:
+    """deploy/errors/*.http as `python -m deploy.errors` writes them from dashboard/i18n."""
+    for code in errors.REASONS:
+        written = (errors.DIRECTORY / f"{code}.http").read_bytes()
+        assert written == errors.page(code), f"run python -m deploy.errors ({code}.http)"
+        head, _, body = written.partition(b"\r\n\r\n")
+        assert head.startswith(f"HTTP/1.1 {code} ".encode())
+        assert f"Content-Length: {len(body)}".encode() in head
+        text = body.decode()
+        assert "Dashbordet svarer ikke akkurat nå" in text
+        assert "The dashboard is not answering right now" in text
