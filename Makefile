@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-.PHONY: install migrate seed run test lint bench clean lock
+.PHONY: install migrate seed run shape test lint bench clean lock
 
 # Every package comes from the lock file, pinned with its hashes; the project itself is installed
 # on top without resolving anything (make lock updates the pins after pyproject.toml changes).
@@ -27,6 +27,13 @@ seed: migrate
 
 run: seed
 	$(BIN)/streamlit run dashboard/server.py --server.port 8501
+
+# The production shape on this machine: PostgreSQL (DATABASE_URL, or a throwaway cluster),
+# PROCESSES app processes started as `make run` starts one, HAProxy in front on SHAPE_PORT.
+PROCESSES ?= 2
+SHAPE_PORT ?= 8080
+shape: install
+	$(BIN)/python -m deploy --processes $(PROCESSES) --port $(SHAPE_PORT)
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit import config as streamlit_config
 from streamlit import logger as streamlit_logger
 
-from bench import imports, notify, rawsql, report, snapshots
+from bench import imports, notify, rawsql, report, scaleout, snapshots
 from bench.apptest import measure_empty_page, measure_page, use_database, warm_up
 from bench.config import BUDGETS, FULL, QUICK, SYNTHETIC_FACTOR, BenchPage, Repetitions, bench_pages
 from bench.databases import Database, build
@@ -64,6 +64,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-notify", action="store_true", help="skip the e-mail sender run (1,000 events)"
+    )
+    parser.add_argument(
+        "--no-scaleout",
+        action="store_true",
+        help="skip two app processes against one behind HAProxy (deploy/, PostgreSQL)",
     )
     parser.add_argument(
         "--only", metavar="TEXT", help="time only the pages whose name contains TEXT"
@@ -143,6 +148,13 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_server:
             with phase(run, "server memory"):
                 run.server = measure_server(databases[-1].url, databases[-1].label, pages)
+    if not args.no_scaleout:
+        with phase(run, "scale-out behind HAProxy"):
+            run.scaleout = scaleout.measure(log=log)
+        if run.scaleout.skipped:
+            log(f"  scale-out not measured: {run.scaleout.skipped}")
+        else:
+            log(f"  scale-out: two processes {run.scaleout.ratio or 0:.2f}× one")
     run.load.append(os.getloadavg()[0])
     markdown = report.write(run, BUDGETS)
     log(f"wrote {report.MARKDOWN_PATH} and {report.JSON_PATH}")

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench import scaleout
 from bench.apptest import PageTiming
 from bench.config import Budgets
 from bench.results import (
@@ -318,6 +319,7 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
     lines += import_section(run, budgets)
     lines += notify_section(run, budgets)
     lines += server_section(run, budgets)
+    lines += scaleout.section(run.scaleout)
     lines += problem_section(run)
     lines += ["## Phases", "", "| phase | s |", "|---|--:|"]
     lines += [f"| {name} | {seconds:.1f} |" for name, seconds in run.phases.items()]
@@ -360,6 +362,7 @@ def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
         "imports": [asdict(timing) for timing in run.imports],
         "notify": asdict(run.notify) if run.notify else None,
         "server": asdict(run.server) if run.server else None,
+        "scaleout": scaleout.to_json(run.scaleout),
         "phases": run.phases,
         "notes": run.notes,
     }

@@ -7,6 +7,7 @@ from bench.config import Budgets
 from bench.databases import Database
 from bench.imports import ImportTiming
 from bench.notify import NotifyTiming
+from bench.scaleout import ScaleOut
 from bench.server import ServerMemory
 from bench.snapshots import SnapshotTiming
 from bench.stats import Summary
@@ -55,6 +56,7 @@ class BenchRun:
     load: list[float] = field(default_factory=list)  # 1-minute load average, start and end
     imports: list[ImportTiming] = field(default_factory=list)  # a 5,000-row import per engine
     notify: NotifyTiming | None = None  # a sender run with 1,000 queued events
+    scaleout: ScaleOut | None = None  # two processes behind HAProxy against one
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:

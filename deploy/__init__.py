@@ -1,0 +1,1 @@
+"""The production shape: PostgreSQL, several app processes and HAProxy (see deploy/shape.py)."""

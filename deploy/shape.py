@@ -1,0 +1,332 @@
+"""The production shape on one machine: PostgreSQL, N app processes and HAProxy in front.
+
+`python -m deploy` (`make shape`) starts it for trials; the browser tests
+(tests/browser/test_shape.py) and the bench (bench/scaleout.py) start it with `running_shape`.
+Every app process runs exactly `make run`'s command (bench.server.run_command) on a port of its
+own; HAProxy's configuration is the template deploy/haproxy.cfg.in, rendered with those ports.
+"""
+
+import csv
+import io
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from types import ModuleType
+
+from bench.server import free_port, healthy, run_command
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = Path(__file__).with_name("haproxy.cfg.in")
+ERRORS = Path(__file__).with_name("errors")  # what a visitor reads when no process answers
+HAPROXY_MISSING = "HAProxy not installed: apt-get install haproxy (see .ci/run)"
+COOKIE = "DASHBOARD_BACKEND"
+START_TIMEOUT_S = 90.0
+
+
+def haproxy_bin() -> str | None:
+    """The haproxy executable (Debian installs it in /usr/sbin, not always on PATH), or None."""
+    return shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
+
+
+@dataclass(frozen=True)
+class Check:
+    """HAProxy's health check of every app process: GET /healthz every inter, taken out of
+    rotation after fall failures in a row, back after rise successes."""
+
+    inter: str = "2s"  # the tests' value; production: see README, Deployment
+    fall: int = 2
+    rise: int = 2
+
+
+def render(
+    ports: Sequence[int],
+    *,
+    listen: str,
+    stats_socket: Path,
+    check: Check | None = None,
+    tls: Path | None = None,
+    redirect: str | None = None,
+    log: str = "stdout format raw",
+    host: str = "127.0.0.1",
+    header: str = "rendered for a trial on this machine",
+) -> str:
+    """HAProxy's configuration for app processes on host:ports, named app1, app2, ..., with
+    the frontend bound to listen. With tls (a PEM file with the certificate chain and key),
+    the frontend speaks https only, the stickiness cookie is Secure, and redirect (e.g. ":80")
+    sends plain http there."""
+    check = check or Check()
+    servers = "\n".join(
+        f"    server app{i} {host}:{port} cookie app{i}" for i, port in enumerate(ports, 1)
+    )
+    bind = f"bind {listen}" + (f" ssl crt {tls} alpn http/1.1" if tls else "")
+    hsts = '    http-response set-header Strict-Transport-Security "max-age=31536000"'
+    extra = ""
+    if tls and redirect:
+        extra = (
+            f"\nfrontend plain_http\n    bind {redirect}\n"
+            "    http-request redirect scheme https code 301\n"
+        )
+    return Template(TEMPLATE.read_text()).substitute(
+        header=header,
+        stats_socket=stats_socket,
+        log=log,
+        errors=ERRORS,
+        bind=bind,
+        frontend_extra=hsts if tls else "",
+        cookie=COOKIE,
+        cookie_extra=" secure" if tls else "",
+        inter=check.inter,
+        fall=check.fall,
+        rise=check.rise,
+        servers=servers,
+        extra=extra,
+    )
+
+
+# --- the database --------------------------------------------------------------------------
+
+
+def run_module(module: str, *args: str, database_url: str, quiet: bool = False) -> None:
+    """`python -m module args` on database_url, as make does."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    out = subprocess.DEVNULL if quiet else None
+    subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, check=True, stdout=out)
+
+
+def prepare(database_url: str, *, demo_accounts: bool = True, quiet: bool = False) -> None:
+    """What `make run` does before it starts the server: migrate, seed when empty (and create
+    the demo accounts, printing their passwords once)."""
+    run_module("dashboard.migrate", database_url=database_url, quiet=quiet)
+    seed = ["--if-empty", *(["--demo-accounts"] if demo_accounts else [])]
+    run_module("seed", *seed, database_url=database_url, quiet=quiet)
+
+
+def _pg() -> ModuleType:
+    """tests/support/pg.py, the tests' throwaway PostgreSQL cluster (it needs only SQLAlchemy)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from support import pg
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    return pg
+
+
+def postgresql_missing() -> str | None:
+    """Why no trial PostgreSQL can be started here, or None."""
+    pg = _pg()
+    return str(pg.MISSING) if pg.server_bin() is None else None
+
+
+@contextmanager
+def trial_database() -> Iterator[str]:
+    """A new database on a throwaway local PostgreSQL cluster (listening on a unix socket
+    only, with fsync off: it keeps nothing); its URL."""
+    pg = _pg()
+    if pg.server_bin() is None:
+        raise RuntimeError(pg.MISSING)
+    with pg.cluster() as admin_url, pg.database(admin_url) as url:
+        yield str(url)
+
+
+# --- the processes -------------------------------------------------------------------------
+
+
+@dataclass
+class Backend:
+    """One app process: its name in HAProxy (app1, ...), port, database and log."""
+
+    name: str
+    port: int
+    database_url: str
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        """Its own base URL (not through HAProxy)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        """Stop it at once (SIGKILL), as a crash would."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM, then SIGKILL after 10 s)."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@dataclass
+class Shape:
+    """A started shape: HAProxy's URL and stats socket, and the app processes behind it."""
+
+    url: str
+    stats_socket: Path
+    config: Path
+    log: Path
+    backends: list[Backend] = field(default_factory=list)
+
+    def admin(self, command: str) -> str:
+        """One command on HAProxy's stats socket (`show stat`, `disable server app/app2`)."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5)
+            sock.connect(str(self.stats_socket))
+            sock.sendall(command.encode() + b"\n")
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks).decode()
+
+    def states(self, proxy: str = "app") -> dict[str, str]:
+        """Each app process's state in a backend of HAProxy's (app: database healthy;
+        app_running: the process runs): UP, DOWN, MAINT, ... by name."""
+        text = self.admin("show stat").lstrip("# ")
+        rows = csv.DictReader(io.StringIO(text))
+        return {
+            row["svname"]: row["status"]
+            for row in rows
+            if row["pxname"] == proxy and row["svname"] not in ("FRONTEND", "BACKEND")
+        }
+
+    def wait_for(self, name: str, state: str, timeout: float = 30.0, proxy: str = "app") -> None:
+        """Wait until HAProxy reports app process name in state (UP, DOWN) in proxy."""
+        deadline = time.monotonic() + timeout
+        while (seen := self.states(proxy).get(name, "")).split(" ")[0] != state:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} is {seen!r} after {timeout:.0f} s, not {state}")
+            time.sleep(0.2)
+
+    def backend(self, name: str) -> Backend:
+        """The app process HAProxy calls name."""
+        return next(b for b in self.backends if b.name == name)
+
+
+def _start_backend(name: str, database_url: str, directory: Path, env: dict[str, str]) -> Backend:
+    """Start `make run`'s command on a free port, without waiting for it."""
+    port = free_port()
+    log = directory / f"{name}.log"
+    command = [sys.executable, "-m", *run_command(port)]
+    environment = {**os.environ, **env, "DATABASE_URL": database_url}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
+        )
+    return Backend(name, port, database_url, log, process)
+
+
+def _wait_started(backend: Backend, deadline: float) -> None:
+    """Wait until the web server of backend answers Streamlit's own health check (the
+    database may be away: that is HAProxy's /healthz check to find)."""
+    while not healthy(backend.url):
+        if backend.process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{backend.name} did not start:\n{backend.log.read_text()}")
+        time.sleep(0.2)
+
+
+def _answers(url: str) -> bool:
+    """True when HAProxy at url forwards GET /healthz to a healthy process."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=5) as answer:
+            return bool(answer.status == 200)
+    except (OSError, urllib.error.HTTPError):
+        return False
+
+
+def shared_settings() -> dict[str, str]:
+    """What every app process must share, beyond DATABASE_URL: one secret for Streamlit's
+    signed cookies (its XSRF token), so a browser moved to another process keeps working, and
+    the loopback address, since only HAProxy talks to them. The environment's own values win."""
+    return {
+        "STREAMLIT_SERVER_COOKIE_SECRET": os.environ.get(
+            "STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32)
+        ),
+        "STREAMLIT_SERVER_ADDRESS": os.environ.get("STREAMLIT_SERVER_ADDRESS", "127.0.0.1"),
+    }
+
+
+@contextmanager
+def running_shape(
+    database_urls: Sequence[str],
+    *,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    check: Check = Check(),
+    env: dict[str, str] | None = None,
+) -> Iterator[Shape]:
+    """One app process per entry of database_urls (migrated and seeded already), and HAProxy in
+    front on host:port; yields once HAProxy forwards to a healthy process. Stops all of them
+    afterwards (on Ctrl-C too)."""
+    haproxy = haproxy_bin()
+    if haproxy is None:
+        raise RuntimeError(HAPROXY_MISSING)
+    directory = Path(tempfile.mkdtemp(prefix="shape-"))
+    settings = {**shared_settings(), **(env or {})}
+    try:
+        with ExitStack() as stack:
+            backends: list[Backend] = []
+            for i, url in enumerate(database_urls, 1):
+                backend = _start_backend(f"app{i}", url, directory, settings)
+                backends.append(backend)
+                stack.callback(backend.stop)
+            deadline = time.monotonic() + START_TIMEOUT_S
+            for backend in backends:
+                _wait_started(backend, deadline)
+            port = port or free_port()
+            shape = Shape(
+                url=f"http://{host}:{port}",
+                stats_socket=directory / "haproxy.sock",
+                config=directory / "haproxy.cfg",
+                log=directory / "haproxy.log",
+                backends=backends,
+            )
+            shape.config.write_text(
+                render(
+                    [b.port for b in backends],
+                    listen=f"{host}:{port}",
+                    stats_socket=shape.stats_socket,
+                    check=check,
+                )
+            )
+            with shape.log.open("wb") as out:
+                balancer = subprocess.Popen(
+                    [haproxy, "-db", "-f", str(shape.config)], stdout=out, stderr=out
+                )
+            stack.callback(_stop, balancer)
+            while not _answers(shape.url):
+                if balancer.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"HAProxy forwards to no healthy process:\n{shape.log.read_text()}"
+                    )
+                time.sleep(0.2)
+            yield shape
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a process and wait for it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
