@@ -84,6 +84,7 @@ DOWNGRADE = {
     "5d1f0c2a9b71": "kept",  # no correction pending or approved in this data
     "7b4e2c9d1a60": "refused",  # e-mails of the submitted values not sent yet
     "8c5d3f0e2b47": "kept",  # no step assessed and no system level named in this data
+    "c5d7e9f1a3b4": "kept",  # no indicator has an SSB source in this data
 }
 SESSIONS_ONLY = {"usersession"}  # what a "kept" downgrade may lose
 
@@ -304,6 +305,30 @@ def test_assessed_steps_and_named_levels_refuse_the_downgrade_below_method(world
         DowngradeRefused,
         match=r"8c5d3f0e2b47 refused: it would delete 1 assessed steps \(initiativestep\); "
         r"1 initiatives' system levels",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
+
+
+def test_an_ssb_source_refuses_the_downgrade_below_statistics(world: Any) -> None:
+    """An indicator's SSB table and selection have no place below revision c5d7e9f1a3b4: the
+    downgrade refuses, naming them, and changes nothing."""
+    from sqlmodel import Session
+
+    from models import Indicator
+
+    engine = world.engine
+    with Session(engine) as session:
+        indicator = session.get(Indicator, world.indicator)
+        assert indicator is not None
+        indicator.ssb_table, indicator.ssb_selection = "12345", "Region=0; Tid=*"
+        session.add(indicator)
+        session.commit()
+    config = alembic_config(url_of(engine))
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"c5d7e9f1a3b4 refused: it would delete 1 indicators' SSB sources",
     ):
         command.downgrade(config, "-1")
     assert rows_of(engine) == before
