@@ -72,7 +72,11 @@ def describe(result: StatisticsCheck) -> list[str]:
     ]
     if cells:
         lines.append(say("statistics.breakdown", cells=", ".join(cells)))
-    lines += [say(f"statistics.problem.{p.code}", **p.values) for p in result.problems]
+    for problem in result.problems:
+        values = dict(problem.values)
+        if "dimension" in values:
+            values["dimension"] = say(f"statistics.dimension.{values['dimension']}")
+        lines.append(say(f"statistics.problem.{problem.code}", **values))
     if result.check is not None and not result.check.ok:
         rows = "; ".join(
             f"{row.period}: {', '.join(p.code for p in row.problems) or 'ugyldig verdi'}"

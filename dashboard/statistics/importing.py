@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
 from dashboard.i18n.formatting import OSLO
@@ -308,3 +308,27 @@ def commit_table(
         submit=True,
         engine=engine,
     )
+
+
+@dataclass(frozen=True)
+class Source:
+    """An indicator someone may import statistics for, with its SSB source (if set)."""
+
+    code: str
+    name: str
+    table: str | None
+    selection: str | None
+
+
+def importable_sources(
+    session: Session, mission_id: int, organisation_id: int | None
+) -> list[Source]:
+    """The mission's indicators (only organisation_id's, unless None), by code, with their SSB
+    table and selection."""
+    query = select(Indicator).where(Indicator.mission_id == mission_id)
+    if organisation_id is not None:
+        query = query.where(Indicator.responsible_org_id == organisation_id)
+    return [
+        Source(i.code, i.name, i.ssb_table, i.ssb_selection)
+        for i in session.exec(query.order_by(col(Indicator.code)))
+    ]

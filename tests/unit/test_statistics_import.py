@@ -69,9 +69,14 @@ def values(world: World) -> dict[str, tuple[float | None, EntryStatus, str | Non
 def check(world: World, data: bytes, name: str = "fiktiv-99999.json", who: str = "udir_a") -> Any:
     table = read_table(name, data)
     return check_table(
-        world.actors[who], world.mission, "C", table, source=name, retrieved_at=NOW,
+        world.actors[who],
+        world.mission,
+        "C",
+        table,
+        source=name,
+        retrieved_at=NOW,
         engine=world.engine,
-    )  # fmt: skip
+    )
 
 
 NATIONAL_AND_MORE = dict(
@@ -113,9 +118,12 @@ def test_the_import_lands_as_submitted_and_a_colleague_approves(ssb: World) -> N
     and each audit row the table, the retrieval time and the file."""
     result = check(ssb, fictional.jsonstat_bytes(**NATIONAL_AND_MORE))
     done = commit_table(
-        ssb.actors["udir_a"], ssb.mission, result, expected=result.check.versions(),
+        ssb.actors["udir_a"],
+        ssb.mission,
+        result,
+        expected=result.check.versions(),
         engine=ssb.engine,
-    )  # fmt: skip
+    )
     assert (done["create"], done["update"]) == (2, 0)
     note = f"Statistisk sentralbyrå (SSB), tabell {fictional.TABLE}"
     assert values(ssb) == {
@@ -146,9 +154,12 @@ def test_importing_the_same_file_again_writes_nothing_and_a_revision_is_a_correc
     data = fictional.jsonstat_bytes(years=("2023",))
     result = check(ssb, data)
     commit_table(
-        ssb.actors["udir_a"], ssb.mission, result, expected=result.check.versions(),
+        ssb.actors["udir_a"],
+        ssb.mission,
+        result,
+        expected=result.check.versions(),
         engine=ssb.engine,
-    )  # fmt: skip
+    )
     again = check(ssb, data)
     assert again.check is not None and again.check.counts()["unchanged"] == 1
     with Session(ssb.engine) as session:
@@ -159,9 +170,12 @@ def test_importing_the_same_file_again_writes_nothing_and_a_revision_is_a_correc
     result = check(ssb, json.dumps(revised).encode())
     assert result.check is not None and result.check.counts()["correct"] == 1
     commit_table(
-        ssb.actors["udir_a"], ssb.mission, result, expected=result.check.versions(),
+        ssb.actors["udir_a"],
+        ssb.mission,
+        result,
+        expected=result.check.versions(),
         engine=ssb.engine,
-    )  # fmt: skip
+    )
     with Session(ssb.engine) as session:
         rows = session.exec(select(IndicatorValue).order_by(col(IndicatorValue.id))).all()
     assert [(r.value, r.status, r.is_correction) for r in rows] == [
@@ -204,9 +218,12 @@ def test_a_value_saved_after_the_dry_run_stops_the_import(ssb: World) -> None:
     ssb.save(ssb.actors["udir_b"], {"value": "5"})  # period 2025, by a colleague
     with pytest.raises(ImportStale):
         commit_table(
-            ssb.actors["udir_a"], ssb.mission, result, expected=result.check.versions(),
+            ssb.actors["udir_a"],
+            ssb.mission,
+            result,
+            expected=result.check.versions(),
             engine=ssb.engine,
-        )  # fmt: skip
+        )
     assert values(ssb)["2025"][0] == 5.0
 
 
