@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 from support import fictional_ssb as fictional
 from support import server
 from support.browser import screenshot, sign_in, wait_ready
@@ -61,13 +61,13 @@ def stored(app: FreshApp) -> list[tuple[str, float | None, EntryStatus, str | No
     with session_scope(engine=engine) as session:
         rows = session.exec(
             select(Period.label, IndicatorValue.value, IndicatorValue.status, User.email)
-            .join(Period, Period.id == IndicatorValue.period_id)  # type: ignore[arg-type]
-            .join(Indicator, Indicator.id == IndicatorValue.indicator_id)  # type: ignore[arg-type]
-            .outerjoin(User, User.id == IndicatorValue.entered_by_id)  # type: ignore[arg-type]
+            .join(Period, col(Period.id) == IndicatorValue.period_id)
+            .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
+            .outerjoin(User, col(User.id) == IndicatorValue.entered_by_id)
             .where(Indicator.code == "NEET-15-29")
         ).all()
     engine.dispose()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return [(label, value, status, email) for label, value, status, email in rows]
 
 
 def test_an_operative_imports_a_fictional_national_file_and_a_colleague_approves_it(
