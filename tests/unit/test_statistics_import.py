@@ -387,3 +387,33 @@ def test_fetch_command_without_sources_says_so(
         assert "Ingen indikator har en SSB-tabell" in capsys.readouterr().err
     finally:
         clear_caches()
+
+
+def test_every_outcome_breakdown_problem_and_refusal_has_a_message_in_both_languages() -> None:
+    import re
+
+    from dashboard.i18n import catalogue
+    from dashboard.statistics import importing, jsonstat, ssb
+
+    source = "".join(
+        Path(module.__file__ or "").read_text() for module in (importing, jsonstat, ssb, fetch)
+    )
+    refusals = set(re.findall(r'StatisticsRefused\(\s*"(\w+)"', source))
+    refusals |= {f"jsonstat_{c}" for c in re.findall(r'JsonStatRefused\(\s*"(\w+)"', source)}
+    problems = set(re.findall(r'Problem\(\s*"(\w+)"', source))
+    reasons = set(re.findall(r'Unreachable\(\s*"(\w+)"', source))
+    assert (
+        len(refusals) >= 15
+        and problems
+        and reasons == {"offline", "timeout", "status", "too_large"}
+    )
+    keys = (
+        [f"statistics.refused.{c}" for c in refusals]
+        + [f"statistics.problem.{c}" for c in problems]
+        + [f"statistics.unreachable.{c}" for c in reasons]
+        + [f"statistics.outcome.{c}" for c in importing.YEAR_OUTCOMES]
+        + [f"statistics.breakdown.{c}" for c in importing.BREAKDOWNS]
+        + [f"statistics.dimension.{c}" for c in ("gender", "age", "contents", "other")]
+    )
+    for lang in ("nb", "en"):
+        assert [key for key in keys if key not in catalogue(lang)] == []
