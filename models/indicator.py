@@ -18,6 +18,7 @@ from models.fields import (
     text_field,
     year_field,
 )
+from models.statistics import SsbSelection, SsbTable
 
 
 def check_value_for_measure(measure: Measure | None, value: float | None) -> None:
@@ -45,6 +46,9 @@ class IndicatorBase(SQLModel):
     direction: Direction = Field(default=Direction.UP, sa_type=enum_column(Direction))
     source: OptionalLine = text_field(300)
     source_table: OptionalLine = text_field(120)
+    # Where the series comes from in Statistics Norway (issue 19): models.statistics
+    ssb_table: SsbTable = text_field(5)
+    ssb_selection: SsbSelection = text_field(500)
     frequency: Frequency = Field(default=Frequency.ANNUAL, sa_type=enum_column(Frequency))
     level: IndicatorLevel = Field(
         default=IndicatorLevel.OUTCOME, sa_type=enum_column(IndicatorLevel)
@@ -88,6 +92,8 @@ class IndicatorUpdate(SQLModel):
     direction: Direction | None = None
     source: OptionalLine = text_field(300)
     source_table: OptionalLine = text_field(120)
+    ssb_table: SsbTable = text_field(5)
+    ssb_selection: SsbSelection = text_field(500)
     frequency: Frequency | None = None
     level: IndicatorLevel | None = None
     baseline_value: OptionalFloat = None

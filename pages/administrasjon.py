@@ -1,5 +1,5 @@
 """Administrasjon (secretariat): user accounts, periods, indicators, the audit log, the import,
-the outbox of e-mails."""
+statistics from SSB, the outbox of e-mails."""
 
 import streamlit as st
 
@@ -11,20 +11,23 @@ from dashboard.ui.data import find_mission
 from dashboard.ui.framework import indicators_section
 from dashboard.ui.imports import import_section
 from dashboard.ui.notifications import outbox_section
+from dashboard.ui.statistics import statistics_section
 from dashboard.ui.widgets import page_header
 
 actor = require(Action.MANAGE_USERS)
 page_header("page.admin", "admin.intro")
-users_tab, periods_tab, indicators_tab, audit_tab, import_tab, outbox_tab = st.tabs(
+tabs = st.tabs(
     [
         t("admin.users"),
         t("admin.periods"),
         t("framework.tab"),
         t("admin.audit"),
         t("import.tab"),
+        t("statistics.tab"),
         t("outbox.tab"),
     ]
 )
+users_tab, periods_tab, indicators_tab, audit_tab, import_tab, statistics_tab, outbox_tab = tabs
 with users_tab:
     users_section(actor)
 with periods_tab:
@@ -34,7 +37,11 @@ with audit_tab:
 with outbox_tab:
     outbox_section(actor)
 mission = find_mission()
-for tab, section in ((indicators_tab, indicators_section), (import_tab, import_section)):
+for tab, section in (
+    (indicators_tab, indicators_section),
+    (import_tab, import_section),
+    (statistics_tab, statistics_section),
+):
     with tab:
         if mission is None or mission.id is None:  # an empty database: nothing to administer
             st.warning(t("empty.no_mission"))

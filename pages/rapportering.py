@@ -12,6 +12,7 @@ from dashboard.ui.imports import import_section
 from dashboard.ui.notices import returned_notice
 from dashboard.ui.progress import completeness_section
 from dashboard.ui.reporting import choose_period, entry_section, queue_section, show_messages
+from dashboard.ui.statistics import statistics_section
 from dashboard.ui.widgets import page_header
 
 actor = require(Action.APPROVE_VALUES)
@@ -21,15 +22,17 @@ page_header("page.reporting", "reporting.intro")
 show_messages()
 returned_notice(actor, mission.id)
 period_id = choose_period()
-values_tab, check_ins_tab, queue_tab, completeness_tab, import_tab = st.tabs(
+tabs = st.tabs(
     [
         t("reporting.entry"),
         t("check_in.header"),
         t("reporting.queue"),
         t("reporting.completeness"),
         t("import.tab"),
+        t("statistics.tab"),
     ]
 )
+values_tab, check_ins_tab, queue_tab, completeness_tab, import_tab, statistics_tab = tabs
 with values_tab:
     entry_section(actor, mission.id, period_id)
 with check_ins_tab:
@@ -44,3 +47,5 @@ with completeness_tab:
         completeness_section(actor, mission.id, period_id)
 with import_tab:
     import_section(actor, mission.id)
+with statistics_tab:
+    statistics_section(actor, mission.id)

@@ -58,8 +58,16 @@ from models.indicator import IndicatorBase
 
 ENTITY = "indicator"
 # Changing one of these needs a reason (issue 4): they change what the indicator measures or
-# what counts as success.
-REASON_FIELDS = ("definition", "baseline_value", "baseline_year", "target_value", "target_year")
+# what counts as success; so does where its series comes from in Statistics Norway (issue 19).
+REASON_FIELDS = (
+    "definition",
+    "baseline_value",
+    "baseline_year",
+    "target_value",
+    "target_year",
+    "ssb_table",
+    "ssb_selection",
+)
 NUMBER_FIELDS = ("baseline_value", "target_value", "tolerance")
 # Where a problem of the indicator as a whole belongs, for the message to name a field.
 _WHOLE_ERRORS = {"year_range": "target_year"}

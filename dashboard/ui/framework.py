@@ -55,6 +55,8 @@ FIELD_LABELS = {
     "direction": "col.direction",
     "source": "col.source",
     "source_table": "col.source_table",
+    "ssb_table": "col.ssb_table",
+    "ssb_selection": "col.ssb_selection",
     "frequency": "col.frequency",
     "level": "col.level",
     "baseline_value": "col.baseline_value",
@@ -209,6 +211,21 @@ def _fields(
             lambda f: label(f, "Frequency"),
             key("frequency"),
         )
+    left, right = st.columns([1, 3])
+    values["ssb_table"] = left.text_input(
+        field_name("ssb_table"),
+        value=current.get("ssb_table") or "",
+        max_chars=5,
+        help=t("framework.ssb_table_help"),
+        key=key("ssb_table"),
+    )
+    values["ssb_selection"] = right.text_input(
+        field_name("ssb_selection"),
+        value=current.get("ssb_selection") or "",
+        max_chars=500,
+        help=t("framework.ssb_selection_help"),
+        key=key("ssb_selection"),
+    )
     for part in ("baseline", "target"):
         left, middle, right = st.columns([1, 1, 2])
         values[f"{part}_value"] = left.text_input(

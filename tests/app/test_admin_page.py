@@ -60,7 +60,15 @@ def test_the_page_in_english() -> None:
     at = admin_page(lang="en")
     assert at.title[0].value == "Administration"
     tabs = [tab.label for tab in at.tabs]
-    assert tabs == ["Users", "Periods", "Indicators", "Audit log", "Import", "Outbox"]
+    assert tabs == [
+        "Users",
+        "Periods",
+        "Indicators",
+        "Audit log",
+        "Import",
+        "Statistics from SSB",
+        "Outbox",
+    ]
     assert "created" in set(at.dataframe[-1].value["Event"])
 
 

@@ -257,6 +257,7 @@ def test_an_operative_account_without_organisation_is_told_and_can_still_approve
         "Til godkjenning",
         "Fullstendighet",
         "Import",
+        "Statistikk fra SSB",
     ]
     assert at.info[1].value.startswith("Kontoen din er ikke knyttet")  # check-ins: the same
 

@@ -258,6 +258,12 @@ CHANGES: list[tuple[str, Any, Any]] = [  # field, as typed, as stored
     ("direction", Direction.DOWN, "down"),
     ("source", "NAV", "NAV"),
     ("source_table", "11615", "11615"),
+    ("ssb_table", "12971", "12971"),
+    (
+        "ssb_selection",
+        " Region = 0 ;Tid=*; Alder=15-29, 15-19",
+        "Region=0; Tid=*; Alder=15-29,15-19",
+    ),
     ("frequency", Frequency.QUARTERLY, "quarterly"),
     ("level", IndicatorLevel.OUTPUT, "output"),
     ("baseline_value", "1 234,5", 1234.5),
@@ -304,6 +310,8 @@ def test_a_field_can_be_emptied_and_the_organisation_changed(world: World) -> No
         ("target_value", "50"),
         ("target_year", 2035),
         ("definition", ""),
+        ("ssb_table", "12971"),
+        ("ssb_selection", "ContentsCode=Personer; Region=0; Tid=*"),
     ],
 )
 def test_definition_baseline_and_target_need_a_reason(world: World, field: str, typed: Any) -> None:
@@ -558,3 +566,42 @@ def test_periods_of_each_kind_get_a_due_date_that_can_change(
     assert [c.reason for c in changes] == ["Sen statistikk", None]
     with pytest.raises(FrameworkRefused, match="no_period"):
         set_period_due(world.admin, 999_999, later, engine=world.engine)
+
+
+# --- the source in Statistics Norway (issue 19) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "error"),
+    [
+        ("ssb_table", "1297", "ssb_table"),
+        ("ssb_table", "1297a", "ssb_table"),
+        ("ssb_selection", "Region", "ssb_selection"),
+        ("ssb_selection", "Region=0; Region=03", "ssb_selection"),
+        ("ssb_selection", "Region=0 3", "ssb_selection"),
+        ("ssb_selection", "Region=", "ssb_selection"),
+        ("ssb_selection", "1Region=0", "ssb_selection"),
+    ],
+)
+def test_an_ssb_source_that_the_api_cannot_take_is_refused_in_words(
+    world: World, field: str, typed: str, error: str
+) -> None:
+    indicator_id = world.create()
+    with pytest.raises(ValidationError) as refused:
+        world.update(indicator_id, {field: typed, "reason": "Ny kilde"})
+    assert [e["type"] for e in refused.value.errors()] == [error]
+    [message] = describe(refused.value, "nb")
+    assert typed.split(";")[-1].strip() in message or typed in message
+    assert world.stored(indicator_id).ssb_table is None and audits(world, "update") == []
+
+
+def test_the_ssb_source_shows_in_the_indicators_history_with_its_reason(world: World) -> None:
+    indicator_id = world.create()
+    source = {"ssb_table": "12971", "ssb_selection": "Region=0; Tid=*"}
+    world.update(indicator_id, source | {"reason": "Serien hentes fra SSB"})
+    with Session(world.engine) as session:
+        history = indicator_history(session, indicator_id, internal=True)
+    changed = history[history["action"] == "update"]
+    assert set(changed["field"]) == {"ssb_table", "ssb_selection"}
+    assert set(changed["reason"]) == {"Serien hentes fra SSB"}
+    assert set(changed["after"]) == {"12971", "Region=0; Tid=*"}

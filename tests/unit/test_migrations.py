@@ -95,6 +95,7 @@ DOWNGRADE = {
     "9d2e4f6a8b10": "kept",  # no involvement of children and young people assessed in this data
     "a3b5c7d9e1f2": "refused",  # the seeded funding streams of Forskningsrådet's portfolios
     "b4c6d8e0f2a3": "refused",  # the seeded agencies' tasks and the phases' dates
+    "c5d7e9f1a3b4": "kept",  # no indicator has an SSB source in this data
 }
 # Columns a later revision moved elsewhere: (table, column) -> their value in the rich data
 # (mission.phase became the phase table; the seeded mission is in its implementation phase).
@@ -391,3 +392,27 @@ def test_funding_streams_and_learning_refuse_the_downgrade_below_funding(world: 
     delete_entry(a, entry, version=1, engine=engine)
     command.downgrade(config, "-1")
     assert "initiativefunding" not in rows_of(engine)
+
+
+def test_an_ssb_source_refuses_the_downgrade_below_statistics(world: Any) -> None:
+    """An indicator's SSB table and selection have no place below revision c5d7e9f1a3b4: the
+    downgrade refuses, naming them, and changes nothing."""
+    from sqlmodel import Session
+
+    from models import Indicator
+
+    engine = world.engine
+    with Session(engine) as session:
+        indicator = session.get(Indicator, world.indicator)
+        assert indicator is not None
+        indicator.ssb_table, indicator.ssb_selection = "12345", "Region=0; Tid=*"
+        session.add(indicator)
+        session.commit()
+    config = alembic_config(url_of(engine))
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"c5d7e9f1a3b4 refused: it would delete 1 indicators' SSB sources",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before

@@ -185,16 +185,20 @@ def commit_import(
     *,
     source: str,
     expected: Versions,
+    submit: bool = False,
     engine: Engine | None = None,
 ) -> dict[str, int]:
     """Write every row of frame in one transaction, or nothing if any is bad (ImportRefused)
     or any stored version differs from expected (ImportStale).
 
     expected is `versions()` of the dry run the person confirmed; source names the file (the
-    audit reason). Returns how many rows had each outcome.
+    audit reason). submit: the values land as submitted whoever imports them (official
+    statistics, dashboard.statistics), not as an operative's drafts. Returns how many rows had
+    each outcome.
     """
     action, organisation_id = _permission(actor)
-    status = EntryStatus.SUBMITTED if action == Action.IMPORT else EntryStatus.DRAFT
+    submitted = submit or action == Action.IMPORT
+    status = EntryStatus.SUBMITTED if submitted else EntryStatus.DRAFT
     with command(actor, action, organisation_id=organisation_id, engine=engine) as session:
         check = _check(session, actor, mission_id, frame)
         if not check.ok:
