@@ -21,7 +21,7 @@ DEFAULT_API = "https://data.ssb.no/api/pxwebapi/v2"
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 TRIES = 3
 MAX_WAIT = 10.0
-MAX_BYTES = 20 * 1024 * 1024  # a bigger answer is refused rather than read into memory
+ANSWER_MAX_BYTES = 20 * 1024 * 1024  # a bigger answer is refused rather than read into memory
 
 
 def api_base() -> str:
@@ -91,7 +91,7 @@ def fetch_table(
                 continue
             if response.status_code != 200:  # 400, 404: asking again gives the same answer
                 raise Unreachable("status", url, str(response.status_code))
-            if len(response.content) > MAX_BYTES:
+            if len(response.content) > ANSWER_MAX_BYTES:
                 raise Unreachable("too_large", url)
             return Fetched(url, response.content, dt.datetime.now(dt.UTC))
     raise last

@@ -33,7 +33,7 @@ from dashboard.ui.imports import show_check, stale_message
 from dashboard.ui.widgets import data_table, esc
 from models.statistics import parse_selection
 
-MAX_BYTES = 10 * 1024 * 1024
+FILE_MAX_BYTES = 10 * 1024 * 1024  # an uploaded SSB file
 FETCH_TRIES = 2  # a person waits for the button: fewer tries than the command makes
 ROUND_KEY = "ssb_round"  # a new, empty uploader after each import
 DONE_KEY = "ssb_done"
@@ -79,7 +79,7 @@ def statistics_section(actor: Actor, mission_id: int) -> None:
     upload = st.file_uploader(
         t("statistics.upload"),
         type=["json", "csv"],
-        help=t("statistics.upload_help", max_mb=MAX_BYTES // 2**20),
+        help=t("statistics.upload_help", max_mb=FILE_MAX_BYTES // 2**20),
         key=f"ssb-file-{round_}",
     )
     if upload is not None:
@@ -132,8 +132,8 @@ def _check(
     fingerprint = _fingerprint(actor, code, data)
     shown = st.session_state.pop(SHOWN_KEY, None)
     seen = shown[1] if shown and shown[0] == fingerprint else None
-    if len(data) > MAX_BYTES:
-        st.error(t("statistics.too_large", max_mb=MAX_BYTES // 2**20), icon=":material/block:")
+    if len(data) > FILE_MAX_BYTES:
+        st.error(t("statistics.too_large", max_mb=FILE_MAX_BYTES // 2**20), icon=":material/block:")
         return
     try:
         table = read_table(filename, data)
