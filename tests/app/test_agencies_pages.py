@@ -130,3 +130,115 @@ def test_oversikt_names_the_current_phase_and_satsing_the_task_of_the_same_work(
     at.run()
     text = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "samme arbeid som oppgaven «Digi-Ung»" in text
+
+
+def test_a_save_over_a_colleagues_change_to_a_phase_is_refused_and_keeps_what_was_typed() -> None:
+    """The form remembers what it first showed: a colleague's change of the phase's end since
+    is refused (naming them), not saved over with the dates the form still shows; a second
+    save goes over it knowingly."""
+    import datetime as dt
+
+    from test_reporting_page import actor
+
+    from dashboard.services.agencies import phase_seen, update_phase
+    from models import DatePrecision, PhaseUpdate
+
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        design = session.exec(select(Phase).where(Phase.kind == "design")).one()
+    assert design.id is not None
+    changed = design.model_dump(include={"description", "start", "start_precision", "note"})
+    update_phase(  # the secretariat dates the design phase's end meanwhile
+        actor("sekretariat@demo.invalid"),
+        design.id,
+        PhaseUpdate(**changed, end=dt.date(2024, 6, 30), end_precision=DatePrecision.DAY),
+        seen=phase_seen(design),
+        engine=engine(),
+    )
+    form = f"phase-{design.id}"
+    in_form(at, "text_area", form, "Beskrivelse").input("Min beskrivelse")
+    submit(at, form)
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert any("sekretariat@demo.invalid" in e and "endret eller fjernet" in e for e in errors)
+    assert in_form(at, "text_area", form, "Beskrivelse").value == "Min beskrivelse"
+    with Session(engine()) as session:
+        kept = session.get(Phase, design.id)
+        assert kept is not None and kept.end == dt.date(2024, 6, 30)
+        assert kept.description != "Min beskrivelse"
+    submit(at, form)  # again, knowingly: over the colleague's change
+    assert any("er lagret" in s.value for s in at.success), [e.value for e in at.error]
+    with Session(engine()) as session:
+        saved = session.get(Phase, design.id)
+        assert saved is not None and saved.description == "Min beskrivelse"
+
+
+def test_a_save_over_a_colleagues_change_to_a_task_is_refused_and_keeps_what_was_typed() -> None:
+    from test_reporting_page import actor
+
+    from dashboard.services.agencies import tasks, update_task
+    from models import Mission, TaskInput
+
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).one()
+        frame = tasks(session, mission.id or 0)
+    row = frame[frame["key"] == "kompetanse-praksis"].iloc[0]
+    task_id = int(row["id"])
+    next(s for s in at.selectbox if s.key == "task-edit-pick").set_value(task_id)
+    at.run()
+    with Session(engine()) as session:
+        stored = session.get(EtatsTask, task_id)
+        assert stored is not None
+        fields = stored.model_dump(
+            exclude={"id", "mission_id", "key", "source_table", "sort_order", "note"}
+        )
+    data = TaskInput(
+        **fields,
+        note="Sekretariatets merknad",
+        lead_ids=row["lead_ids"],
+        participant_ids=row["participant_ids"],
+        initiative_ids=row["initiative_ids"],
+    )
+    update_task(actor("sekretariat@demo.invalid"), task_id, data, seen=row["seen"], engine=engine())
+    form = f"task-edit-{task_id}"
+    in_form(at, "text_area", form, "Merknad").input("Min merknad")
+    submit(at, form)
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert any("sekretariat@demo.invalid" in e for e in errors), errors
+    assert in_form(at, "text_area", form, "Merknad").value == "Min merknad"
+    with Session(engine()) as session:
+        task = session.get(EtatsTask, task_id)
+        assert task is not None and task.note == "Sekretariatets merknad"
+    submit(at, form)  # again, knowingly
+    assert any("er lagret" in s.value for s in at.success), [e.value for e in at.error]
+    with Session(engine()) as session:
+        task = session.get(EtatsTask, task_id)
+        assert task is not None and task.note == "Min merknad"
+
+
+def test_the_add_form_is_empty_after_a_task_is_added() -> None:
+    """A second click does not add the same task again: the form starts empty."""
+    at = open_page("operativ@demo.invalid", "styring")
+    in_form(at, "text_input", "task-new", "Oppgave").input("Felles kurs for lærere")
+    submit(at, "task-new")
+    assert any("er lagt til" in s.value for s in at.success)
+    assert in_form(at, "text_input", "task-new", "Oppgave").value == ""
+
+
+def test_a_task_without_involved_or_note_shows_them_empty_and_saves_no_nan() -> None:
+    """The second table's tasks have no «involvert» (and some no note): the form shows the
+    fields empty, not «nan», and saving it unchanged changes nothing."""
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        task = session.exec(select(EtatsTask).where(EtatsTask.key == "rusforebygging")).one()
+        assert task.involved is None and task.note is None
+    next(s for s in at.selectbox if s.key == "task-edit-pick").set_value(task.id)
+    at.run()
+    form = f"task-edit-{task.id}"
+    assert in_form(at, "text_input", form, "Involvert").value == ""
+    assert in_form(at, "text_area", form, "Merknad").value == ""
+    submit(at, form)
+    assert [i.value for i in at.info if "endret" in i.value] == ["Ingenting er endret."]
+    with Session(engine()) as session:
+        stored = session.get(EtatsTask, task.id)
+        assert stored is not None and stored.involved is None and stored.note is None
