@@ -242,3 +242,46 @@ def test_a_task_without_involved_or_note_shows_them_empty_and_saves_no_nan() -> 
     with Session(engine()) as session:
         stored = session.get(EtatsTask, task.id)
         assert stored is not None and stored.involved is None and stored.note is None
+
+
+def test_a_report_from_before_tasks_and_phases_says_so_and_is_not_compared_on_them() -> None:
+    """A report approved before the snapshot held the tasks and the phase says it tells
+    nothing of them (not «no phase had begun», not «no tasks»), and Oversikt's changes since it
+    name no task as new."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from test_reporting_page import actor
+
+    from dashboard.services.status_reports import (
+        approve_report,
+        create_draft,
+        submit_report,
+        update_texts,
+    )
+    from models import Mission, Period, SnapshotPhase, SnapshotTask
+
+    operative, steering = actor("operativ@demo.invalid"), actor("styringsgruppe@demo.invalid")
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).one()
+        period = session.exec(select(Period).where(Period.label == "2017")).one()
+    report = create_draft(
+        operative, mission.id or 0, period.id or 0, today=dt.date(2026, 12, 1), engine=engine()
+    )
+    data = {"summary": "Status for 2017", "decisions_requested": "", "version": report.version}
+    report = update_texts(operative, report.id or 0, data, engine=engine())
+    report = submit_report(operative, report.id or 0, report.version, engine=engine())
+    report = approve_report(steering, report.id or 0, report.version, engine=engine())
+    with Session(engine()) as session:  # as a report approved before this version holds them
+        for table in (SnapshotTask, SnapshotPhase):
+            session.execute(sa.delete(table))
+        session.commit()
+    at = open_page("partner@demo.invalid", "statusrapporter")
+    shown = " ".join(str(c.value) for c in [*at.caption, *at.markdown]).replace("\\", "")
+    assert "sier ingenting om dem" in shown
+    assert "Ingen fase hadde begynt" not in shown
+    assert "Ingen oppgaver er registrert" not in shown
+    overview = open_page("partner@demo.invalid", "oversikt")
+    assert "Oppgaver i etatssamarbeidet" not in " ".join(
+        str(e.value) for e in [*overview.markdown, *overview.subheader, *overview.caption]
+    )
