@@ -85,6 +85,8 @@ def _seen(form: str, current: str) -> str:
     """The fingerprint of the row as its form first showed it (what the person saw), kept
     until a save: a save over a colleague's change since is refused."""
     seen: dict[str, str] = st.session_state.setdefault(SEEN, {})
+    if f"{form}-note" not in st.session_state:  # shown afresh (its widgets hold nothing yet)
+        seen[form] = current
     return seen.setdefault(form, current)
 
 
@@ -313,9 +315,6 @@ def tasks_section(actor: Actor, mission_id: int) -> None:
             placeholder=t("common.choose_one"),
             key="task-edit-pick",
         )
-        for other in [k for k in st.session_state.get(SEEN, {}) if k.startswith("task-edit-")]:
-            if other != f"task-edit-{chosen}":
-                _forget(other)  # only the form being shown keeps what it first showed
         if chosen is not None:
             row = rows[chosen]
             form = f"task-edit-{chosen}"

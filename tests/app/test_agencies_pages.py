@@ -285,3 +285,46 @@ def test_a_report_from_before_tasks_and_phases_says_so_and_is_not_compared_on_th
     assert "Oppgaver i etatssamarbeidet" not in " ".join(
         str(e.value) for e in [*overview.markdown, *overview.subheader, *overview.caption]
     )
+
+
+def test_a_form_shown_again_after_a_colleagues_change_shows_it_and_saves() -> None:
+    """Only a form still on screen keeps what it first showed: one opened again after another
+    task was picked shows the colleague's change and saves without a refusal."""
+    from test_reporting_page import actor
+
+    from dashboard.services.agencies import tasks, update_task
+    from models import Mission, TaskInput
+
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).one()
+        frame = tasks(session, mission.id or 0).set_index("key")
+    first, other = int(frame.loc["ks", "id"]), int(frame.loc["evaluering", "id"])
+    pick = "task-edit-pick"
+    next(s for s in at.selectbox if s.key == pick).set_value(first)
+    at.run()
+    next(s for s in at.selectbox if s.key == pick).set_value(other)
+    at.run()
+    with Session(engine()) as session:
+        stored = session.get(EtatsTask, first)
+        assert stored is not None
+        fields = stored.model_dump(
+            exclude={"id", "mission_id", "key", "source_table", "sort_order"}
+        )
+    row = frame.loc["ks"]
+    changed = fields | {"note": "Sekretariatets merknad"}
+    ids = {k: row[k] for k in ("lead_ids", "participant_ids", "initiative_ids")}
+    update_task(
+        actor("sekretariat@demo.invalid"),
+        first,
+        TaskInput(**changed, **ids),
+        seen=row["seen"],
+        engine=engine(),
+    )
+    next(s for s in at.selectbox if s.key == pick).set_value(first)
+    at.run()
+    form = f"task-edit-{first}"
+    assert in_form(at, "text_area", form, "Merknad").value == "Sekretariatets merknad"
+    in_form(at, "selectbox", form, "Status").set_value("ended")
+    submit(at, form)
+    assert any("er lagret" in s.value for s in at.success), [e.value for e in at.error]
