@@ -48,6 +48,7 @@ def test_everyone_reads_the_tasks_and_the_phases_without_forms(email: str) -> No
         "Faser og leveranser",
         "Etatssamarbeidet",
     ]
+    assert any("etatssamarbeidets oppgaver" in c.value for c in at.caption)  # the introduction
     frame = tasks_frame(at).set_index("Oppgave")
     assert len(frame) == 15
     assert frame.loc["Straffegjennomføring 18–24", "Hovedansvar"] == "KDI"
