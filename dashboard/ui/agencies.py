@@ -36,6 +36,7 @@ from models import DatePrecision, Phase, PhaseUpdate, TaskEnd, TaskInput, TaskSt
 
 OWN_CODES = {"no_task", "no_phase", "unknown_organisation"}
 DONE = "agencies_done"  # what the last save did, shown on the run after it
+SEEN = "agencies_seen"  # form key -> the fingerprint of the row when its form first showed it
 FAILURES = (ValidationError, PortfolioRefused, StaleRow, PermissionDenied, DatabaseBusy)
 
 
@@ -78,6 +79,22 @@ def _why(exc: Exception) -> list[str]:
 
 def _fail(exc: Exception) -> None:
     st.error("\n\n".join(f"- {esc(m)}" for m in _why(exc)))
+
+
+def _seen(form: str, current: str) -> str:
+    """The fingerprint of the row as its form first showed it (what the person saw), kept
+    until a save: a save over a colleague's change since is refused."""
+    seen: dict[str, str] = st.session_state.setdefault(SEEN, {})
+    if f"{form}-note" not in st.session_state:  # shown afresh (its widgets hold nothing yet)
+        seen[form] = current
+    return seen.setdefault(form, current)
+
+
+def _forget(form: str) -> None:
+    """The form starts again from what is stored: its fingerprint and its widgets' state."""
+    st.session_state.get(SEEN, {}).pop(form, None)
+    for name in [k for k in st.session_state if str(k).startswith(f"{form}-")]:
+        del st.session_state[name]
 
 
 def show_done() -> None:
@@ -191,13 +208,19 @@ def _date_inputs(key: str, value: dt.date | None, precision: str, what: str) -> 
 
 def _phase_form(actor: Actor, phase: Phase) -> None:
     key = f"phase-{phase.id}"
+    seen = _seen(key, phase_seen(phase))
     with st.form(key):
         description = st.text_area(
-            t("agencies.description"), value=phase.description or "", max_chars=2000
+            t("agencies.description"),
+            value=phase.description or "",
+            max_chars=2000,
+            key=f"{key}-description",
         )
         start, start_precision = _date_inputs(key, phase.start, phase.start_precision, "start")
         end, end_precision = _date_inputs(key, phase.end, phase.end_precision, "end")
-        text = st.text_area(t("col.note"), value=phase.note or "", max_chars=2000)
+        text = st.text_area(
+            t("col.note"), value=phase.note or "", max_chars=2000, key=f"{key}-note"
+        )
         saved = st.form_submit_button(t("agencies.save_phase"), icon=":material/save:")
     if not saved:
         return
@@ -211,10 +234,13 @@ def _phase_form(actor: Actor, phase: Phase) -> None:
             note=text,
         )
         assert phase.id is not None
-        changed = update_phase(actor, phase.id, data, seen=phase_seen(phase))
+        changed = update_phase(actor, phase.id, data, seen=seen)
     except FAILURES as exc:
+        if isinstance(exc, StaleRow):
+            st.session_state[SEEN].pop(key, None)  # a retry saves over it, knowingly
         _fail(exc)
         return
+    _forget(key)
     if not changed:
         st.info(t("agencies.unchanged"), icon=":material/info:")
         return
@@ -273,11 +299,12 @@ def tasks_section(actor: Actor, mission_id: int) -> None:
             _save(
                 lambda: create_task(actor, mission_id, got),
                 t("agencies.added", title=esc(got.title)),
+                form="task-new",
             )
     if frame.empty:
         return
     rows: dict[int, dict[str, Any]] = {
-        int(r["id"]): {str(k): v for k, v in r.items()} for r in frame.to_dict("records")
+        int(r["id"]): {str(k): _cell(v) for k, v in r.items()} for r in frame.to_dict("records")
     }
     with st.expander(t("agencies.edit"), icon=":material/edit:"):
         chosen = st.selectbox(
@@ -290,12 +317,15 @@ def tasks_section(actor: Actor, mission_id: int) -> None:
         )
         if chosen is not None:
             row = rows[chosen]
-            changed = _task_form(f"task-edit-{chosen}", row, orgs, initiatives)
+            form = f"task-edit-{chosen}"
+            seen = _seen(form, row["seen"])
+            changed = _task_form(form, row, orgs, initiatives)
             if changed is not None:
                 _save(
-                    lambda: update_task(actor, chosen, changed, seen=row["seen"]),
+                    lambda: update_task(actor, chosen, changed, seen=seen),
                     t("agencies.saved", title=esc(changed.title)),
                     nothing=t("agencies.unchanged"),
+                    form=form,
                 )
             with st.form(f"task-delete-{chosen}"):
                 sure = st.checkbox(t("agencies.confirm_delete", title=esc(row["title"])))
@@ -305,20 +335,35 @@ def tasks_section(actor: Actor, mission_id: int) -> None:
                     st.error(t("agencies.confirm_first"))
                 else:
                     _save(
-                        lambda: delete_task(actor, chosen, seen=row["seen"]),
+                        lambda: delete_task(actor, chosen, seen=seen),
                         t("agencies.deleted", title=esc(row["title"])),
+                        form=form,
                     )
 
 
-def _save(action: Any, message: str, nothing: str | None = None) -> None:
+def _cell(value: Any) -> Any:
+    """A cell of the task frame as a form shows it: None for a blank (pandas' NaN, NaT), so a
+    task without a note or «involvert» does not show (and save) «nan»."""
+    if isinstance(value, list | tuple):
+        return value
+    return None if pd.isna(value) else value
+
+
+def _save(action: Any, message: str, *, form: str, nothing: str | None = None) -> None:
+    """Run a save from the form with this key; on success say so after a rerun, with the form
+    emptied (it shows what is stored), else say why nothing was saved (what was typed stays;
+    after a colleague's change, a retry saves over it, as the message says)."""
     try:
         changed = action()
     except FAILURES as exc:
+        if isinstance(exc, StaleRow):
+            st.session_state.get(SEEN, {}).pop(form, None)
         _fail(exc)
         return
     if changed is False and nothing:
         st.info(nothing, icon=":material/info:")
         return
+    _forget(form)
     st.session_state[DONE] = message
     st.rerun()
 
@@ -334,9 +379,17 @@ def _task_form(
     kinds = [k.value for k in TaskEnd]
     statuses = [s.value for s in TaskStatus]
     with st.form(key):
-        title = st.text_input(t("agencies.col.task"), value=row.get("title", ""), max_chars=300)
+        title = st.text_input(
+            t("agencies.col.task"),
+            value=row.get("title", ""),
+            max_chars=300,
+            key=f"{key}-title",
+        )
         description = st.text_area(
-            t("agencies.description"), value=row.get("description") or "", max_chars=2000
+            t("agencies.description"),
+            value=row.get("description") or "",
+            max_chars=2000,
+            key=f"{key}-description",
         )
         leads = st.multiselect(
             t("agencies.col.lead"),
@@ -344,6 +397,7 @@ def _task_form(
             default=[o for o in row.get("lead_ids", []) if o in orgs],
             format_func=lambda o: orgs.get(o, str(o)),
             placeholder=t("agencies.none"),
+            key=f"{key}-leads",
         )
         participants = st.multiselect(
             t("agencies.col.participants"),
@@ -351,9 +405,13 @@ def _task_form(
             default=[o for o in row.get("participant_ids", []) if o in orgs],
             format_func=lambda o: orgs.get(o, str(o)),
             placeholder=t("agencies.none"),
+            key=f"{key}-participants",
         )
         involved = st.text_input(
-            t("agencies.col.involved"), value=row.get("involved") or "", max_chars=300
+            t("agencies.col.involved"),
+            value=row.get("involved") or "",
+            max_chars=300,
+            key=f"{key}-involved",
         )
         end_kind = st.selectbox(
             t("agencies.col.duration"),
@@ -361,6 +419,7 @@ def _task_form(
             index=kinds.index(str(row.get("end_kind", TaskEnd.UNKNOWN))),
             format_func=lambda k: t(f"agencies.end_kind.{k}"),
             placeholder=t("common.choose_one"),
+            key=f"{key}-end-kind",
         )
         end, precision = _date_inputs(
             key, row.get("end"), str(row.get("end_precision", DatePrecision.DAY)), "end"
@@ -371,6 +430,7 @@ def _task_form(
             index=statuses.index(str(row.get("status", TaskStatus.UNKNOWN))),
             format_func=lambda s: label(s, "TaskStatus"),
             placeholder=t("common.choose_one"),
+            key=f"{key}-status",
         )
         same_work = st.multiselect(
             t("agencies.col.initiatives"),
@@ -378,8 +438,11 @@ def _task_form(
             default=[i for i in row.get("initiative_ids", []) if i in initiatives],
             format_func=lambda i: initiatives.get(i, str(i)),
             placeholder=t("agencies.none"),
+            key=f"{key}-initiatives",
         )
-        text = st.text_area(t("col.note"), value=row.get("note") or "", max_chars=2000)
+        text = st.text_area(
+            t("col.note"), value=row.get("note") or "", max_chars=2000, key=f"{key}-note"
+        )
         submitted = st.form_submit_button(t("agencies.save_task"), icon=":material/save:")
     if not submitted:
         return None

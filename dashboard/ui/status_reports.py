@@ -14,7 +14,7 @@ from dashboard.i18n.formatting import local_time
 from dashboard.i18n.validation import describe
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
 from dashboard.services.reporting import WorkflowRefused
-from dashboard.services.snapshots.compare import Comparison
+from dashboard.services.snapshots.compare import Comparison, holds_agencies
 from dashboard.services.snapshots.rows import Snapshot
 from dashboard.services.status_reports import (
     EDITABLE,
@@ -290,6 +290,9 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
 def agencies_report_section(snapshot: Snapshot, w: Words) -> None:
     """The mission's phase and the agencies' cooperation tasks as the report froze them."""
     st.header(t("agencies.report"))
+    if not holds_agencies(snapshot):
+        st.caption(t("agencies.not_in_report"))
+        return
     st.markdown(t("agencies.report_phase", phase=esc(phase_text(snapshot.phase, w))))
     if snapshot.tasks.empty:
         st.caption(t("agencies.no_tasks"))

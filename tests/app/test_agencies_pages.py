@@ -48,6 +48,7 @@ def test_everyone_reads_the_tasks_and_the_phases_without_forms(email: str) -> No
         "Faser og leveranser",
         "Etatssamarbeidet",
     ]
+    assert any("etatssamarbeidets oppgaver" in c.value for c in at.caption)  # the introduction
     frame = tasks_frame(at).set_index("Oppgave")
     assert len(frame) == 15
     assert frame.loc["Straffegjennomføring 18–24", "Hovedansvar"] == "KDI"
@@ -130,3 +131,203 @@ def test_oversikt_names_the_current_phase_and_satsing_the_task_of_the_same_work(
     at.run()
     text = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "samme arbeid som oppgaven «Digi-Ung»" in text
+
+
+def test_a_save_over_a_colleagues_change_to_a_phase_is_refused_and_keeps_what_was_typed() -> None:
+    """The form remembers what it first showed: a colleague's change of the phase's end since
+    is refused (naming them), not saved over with the dates the form still shows; a second
+    save goes over it knowingly."""
+    import datetime as dt
+
+    from test_reporting_page import actor
+
+    from dashboard.services.agencies import phase_seen, update_phase
+    from models import DatePrecision, PhaseUpdate
+
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        design = session.exec(select(Phase).where(Phase.kind == "design")).one()
+    assert design.id is not None
+    changed = design.model_dump(
+        include={"description", "start", "start_precision", "note"}, warnings=False
+    )
+    update_phase(  # the secretariat dates the design phase's end meanwhile
+        actor("sekretariat@demo.invalid"),
+        design.id,
+        PhaseUpdate(**changed, end=dt.date(2024, 6, 30), end_precision=DatePrecision.DAY),
+        seen=phase_seen(design),
+        engine=engine(),
+    )
+    form = f"phase-{design.id}"
+    in_form(at, "text_area", form, "Beskrivelse").input("Min beskrivelse")
+    submit(at, form)
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert any("sekretariat@demo.invalid" in e and "endret eller fjernet" in e for e in errors)
+    assert in_form(at, "text_area", form, "Beskrivelse").value == "Min beskrivelse"
+    with Session(engine()) as session:
+        kept = session.get(Phase, design.id)
+        assert kept is not None and kept.end == dt.date(2024, 6, 30)
+        assert kept.description != "Min beskrivelse"
+    submit(at, form)  # again, knowingly: over the colleague's change
+    assert any("er lagret" in s.value for s in at.success), [e.value for e in at.error]
+    with Session(engine()) as session:
+        saved = session.get(Phase, design.id)
+        assert saved is not None and saved.description == "Min beskrivelse"
+
+
+def test_a_save_over_a_colleagues_change_to_a_task_is_refused_and_keeps_what_was_typed() -> None:
+    from test_reporting_page import actor
+
+    from dashboard.services.agencies import tasks, update_task
+    from models import Mission, TaskInput
+
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).one()
+        frame = tasks(session, mission.id or 0)
+    row = frame[frame["key"] == "kompetanse-praksis"].iloc[0]
+    task_id = int(row["id"])
+    next(s for s in at.selectbox if s.key == "task-edit-pick").set_value(task_id)
+    at.run()
+    with Session(engine()) as session:
+        stored = session.get(EtatsTask, task_id)
+        assert stored is not None
+        fields = stored.model_dump(
+            exclude={"id", "mission_id", "key", "source_table", "sort_order", "note"}
+        )
+    data = TaskInput(
+        **fields,
+        note="Sekretariatets merknad",
+        lead_ids=row["lead_ids"],
+        participant_ids=row["participant_ids"],
+        initiative_ids=row["initiative_ids"],
+    )
+    update_task(actor("sekretariat@demo.invalid"), task_id, data, seen=row["seen"], engine=engine())
+    form = f"task-edit-{task_id}"
+    in_form(at, "text_area", form, "Merknad").input("Min merknad")
+    submit(at, form)
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert any("sekretariat@demo.invalid" in e for e in errors), errors
+    assert in_form(at, "text_area", form, "Merknad").value == "Min merknad"
+    with Session(engine()) as session:
+        task = session.get(EtatsTask, task_id)
+        assert task is not None and task.note == "Sekretariatets merknad"
+    submit(at, form)  # again, knowingly
+    assert any("er lagret" in s.value for s in at.success), [e.value for e in at.error]
+    with Session(engine()) as session:
+        task = session.get(EtatsTask, task_id)
+        assert task is not None and task.note == "Min merknad"
+
+
+def test_the_add_form_is_empty_after_a_task_is_added() -> None:
+    """A second click does not add the same task again: the form starts empty."""
+    at = open_page("operativ@demo.invalid", "styring")
+    in_form(at, "text_input", "task-new", "Oppgave").input("Felles kurs for lærere")
+    submit(at, "task-new")
+    assert any("er lagt til" in s.value for s in at.success)
+    assert in_form(at, "text_input", "task-new", "Oppgave").value == ""
+
+
+def test_a_task_without_involved_or_note_shows_them_empty_and_saves_no_nan() -> None:
+    """The second table's tasks have no «involvert» (and some no note): the form shows the
+    fields empty, not «nan», and saving it unchanged changes nothing."""
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        task = session.exec(select(EtatsTask).where(EtatsTask.key == "rusforebygging")).one()
+        assert task.involved is None and task.note is None
+    next(s for s in at.selectbox if s.key == "task-edit-pick").set_value(task.id)
+    at.run()
+    form = f"task-edit-{task.id}"
+    assert in_form(at, "text_input", form, "Involvert").value == ""
+    assert in_form(at, "text_area", form, "Merknad").value == ""
+    submit(at, form)
+    assert [i.value for i in at.info if "endret" in i.value] == ["Ingenting er endret."]
+    with Session(engine()) as session:
+        stored = session.get(EtatsTask, task.id)
+        assert stored is not None and stored.involved is None and stored.note is None
+
+
+def test_a_report_from_before_tasks_and_phases_says_so_and_is_not_compared_on_them() -> None:
+    """A report approved before the snapshot held the tasks and the phase says it tells
+    nothing of them (not «no phase had begun», not «no tasks»), and Oversikt's changes since it
+    name no task as new."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from test_reporting_page import actor
+
+    from dashboard.services.status_reports import (
+        approve_report,
+        create_draft,
+        submit_report,
+        update_texts,
+    )
+    from models import Mission, Period, SnapshotPhase, SnapshotTask
+
+    operative, steering = actor("operativ@demo.invalid"), actor("styringsgruppe@demo.invalid")
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).one()
+        period = session.exec(select(Period).where(Period.label == "2017")).one()
+    report = create_draft(
+        operative, mission.id or 0, period.id or 0, today=dt.date(2026, 12, 1), engine=engine()
+    )
+    data = {"summary": "Status for 2017", "decisions_requested": "", "version": report.version}
+    report = update_texts(operative, report.id or 0, data, engine=engine())
+    report = submit_report(operative, report.id or 0, report.version, engine=engine())
+    report = approve_report(steering, report.id or 0, report.version, engine=engine())
+    with Session(engine()) as session:  # as a report approved before this version holds them
+        for table in (SnapshotTask, SnapshotPhase):
+            session.execute(sa.delete(table))
+        session.commit()
+    at = open_page("partner@demo.invalid", "statusrapporter")
+    shown = " ".join(str(c.value) for c in [*at.caption, *at.markdown]).replace("\\", "")
+    assert "sier ingenting om dem" in shown
+    assert "Ingen fase hadde begynt" not in shown
+    assert "Ingen oppgaver er registrert" not in shown
+    overview = open_page("partner@demo.invalid", "oversikt")
+    assert "Oppgaver i etatssamarbeidet" not in " ".join(
+        str(e.value) for e in [*overview.markdown, *overview.subheader, *overview.caption]
+    )
+
+
+def test_a_form_shown_again_after_a_colleagues_change_shows_it_and_saves() -> None:
+    """Only a form still on screen keeps what it first showed: one opened again after another
+    task was picked shows the colleague's change and saves without a refusal."""
+    from test_reporting_page import actor
+
+    from dashboard.services.agencies import tasks, update_task
+    from models import Mission, TaskInput
+
+    at = open_page("operativ@demo.invalid", "styring")
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission)).one()
+        frame = tasks(session, mission.id or 0).set_index("key")
+    first, other = int(frame.loc["ks", "id"]), int(frame.loc["evaluering", "id"])
+    pick = "task-edit-pick"
+    next(s for s in at.selectbox if s.key == pick).set_value(first)
+    at.run()
+    next(s for s in at.selectbox if s.key == pick).set_value(other)
+    at.run()
+    with Session(engine()) as session:
+        stored = session.get(EtatsTask, first)
+        assert stored is not None
+        fields = stored.model_dump(
+            exclude={"id", "mission_id", "key", "source_table", "sort_order"}
+        )
+    row = frame.loc["ks"]
+    changed = fields | {"note": "Sekretariatets merknad"}
+    ids = {k: row[k] for k in ("lead_ids", "participant_ids", "initiative_ids")}
+    update_task(
+        actor("sekretariat@demo.invalid"),
+        first,
+        TaskInput(**changed, **ids),
+        seen=row["seen"],
+        engine=engine(),
+    )
+    next(s for s in at.selectbox if s.key == pick).set_value(first)
+    at.run()
+    form = f"task-edit-{first}"
+    assert in_form(at, "text_area", form, "Merknad").value == "Sekretariatets merknad"
+    in_form(at, "selectbox", form, "Status").set_value("ended")
+    submit(at, form)
+    assert any("er lagret" in s.value for s in at.success), [e.value for e in at.error]

@@ -513,3 +513,23 @@ def test_loading_again_leaves_the_tasks_and_phases_people_changed_or_removed(
     with Session(engine) as session:
         again = session.exec(select(Phase).where(Phase.kind == "design")).one()
         assert again.description == "Vår egen tekst" and again.start is None
+
+
+def test_a_report_from_before_tasks_and_phases_shows_no_task_or_phase_as_new() -> None:
+    """A report approved before the snapshot held the tasks and the phase has neither: the
+    next report's comparison does not call every task «new» nor the phase a change. A report
+    with tasks and no phase begun yet does show the phase that began."""
+    from dashboard.services.common import frame_of
+    from dashboard.services.snapshots.rows import PHASE_COLUMNS, TASK_COLUMNS
+
+    tasks_now = frame_of([(7, "Digi-Ung", "ongoing", "continuous", None, "day")], TASK_COLUMNS)
+    phase_now = frame_of([("implementation", dt.date(2024, 1, 1), "year")], PHASE_COLUMNS)
+    old = snapshot_with(frame_of([], TASK_COLUMNS), frame_of([], PHASE_COLUMNS))
+    new = snapshot_with(tasks_now, phase_now)
+    changes = compare(old, new)
+    assert changes.tasks.empty and changes.phase.empty
+    assert changes.total == 0
+    before_any_phase = snapshot_with(tasks_now, frame_of([], PHASE_COLUMNS))
+    begun = compare(before_any_phase, new)
+    assert begun.tasks.empty
+    assert list(begun.phase["kind_b"]) == ["implementation"]

@@ -408,10 +408,19 @@ def funding_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     return frame_from(records, FUNDING_CHANGE_COLUMNS)
 
 
+def holds_agencies(snapshot: Snapshot) -> bool:
+    """Whether a snapshot holds the agencies' tasks and the mission's phase: a report approved
+    before they were part of the snapshot has neither (nothing is known of them then, which is
+    not the same as no tasks and no phase)."""
+    return not (snapshot.tasks.empty and snapshot.phase.empty)
+
+
 def _task_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     """The tasks new, removed, or whose status or end changed from a to b."""
     names = ["title", "status", "end_kind", "end", "end_precision"]
-    records = []
+    records: list[dict[str, Any]] = []
+    if not (holds_agencies(a) and holds_agencies(b)):
+        return frame_from(records, TASK_CHANGE_COLUMNS)  # not every task «new» since then
     for row in _paired(a.tasks, b.tasks, "task_id", names, names[1:]):
         if not row["in_a"]:
             change = "new"
@@ -430,6 +439,8 @@ def _task_changes(a: Snapshot, b: Snapshot) -> pd.DataFrame:
 
 def _phase_change(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     """The phase of b when it is not a's (one row), else none."""
+    if not (holds_agencies(a) and holds_agencies(b)):
+        return frame_from([], PHASE_CHANGE_COLUMNS)
     kind_a = None if a.phase.empty else a.phase.iloc[0]["kind"]
     if b.phase.empty or same(kind_a, b.phase.iloc[0]["kind"]):
         return frame_from([], PHASE_CHANGE_COLUMNS)
