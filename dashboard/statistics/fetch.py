@@ -4,7 +4,7 @@ The address is `{SSB_API}/tables/{table}/data?lang=no&outputFormat=json-stat2` w
 `valueCodes[Dimension]=codes` parameter per dimension of the indicator's selection
 (models.statistics). Each try has a timeout (TIMEOUT); a connection that fails, a timeout, a
 429 or a 5xx answer is tried again (TRIES in all, waiting a little longer each time; a 429's
-Retry-After is honoured up to MAX_WAIT). What still fails is Unreachable, with a reason a
+Retry-After is honoured up to RETRY_MAX_WAIT). What still fails is Unreachable, with a reason a
 person can act on, never a traceback.
 """
 
@@ -20,7 +20,7 @@ import httpx
 DEFAULT_API = "https://data.ssb.no/api/pxwebapi/v2"
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 TRIES = 3
-MAX_WAIT = 10.0
+RETRY_MAX_WAIT = 10.0
 ANSWER_MAX_BYTES = 20 * 1024 * 1024  # a bigger answer is refused rather than read into memory
 
 
@@ -74,7 +74,7 @@ def fetch_table(
     with httpx.Client(timeout=timeout or TIMEOUT, follow_redirects=True) as client:
         for attempt in range(tries):
             if attempt:
-                wait(min(MAX_WAIT, 2.0**attempt))
+                wait(min(RETRY_MAX_WAIT, 2.0**attempt))
             try:
                 response = client.get(url, headers={"Accept": "application/json"})
             except httpx.TimeoutException as exc:
@@ -87,7 +87,7 @@ def fetch_table(
                 last = Unreachable("status", url, str(response.status_code))
                 after = response.headers.get("Retry-After", "")
                 if after.isdigit() and attempt + 1 < tries:
-                    wait(min(MAX_WAIT, float(after)))
+                    wait(min(RETRY_MAX_WAIT, float(after)))
                 continue
             if response.status_code != 200:  # 400, 404: asking again gives the same answer
                 raise Unreachable("status", url, str(response.status_code))
