@@ -33,8 +33,9 @@ from dashboard.services.permissions import Action, Actor, PermissionDenied, allo
 from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
 from dashboard.services.snapshots.rows import Snapshot
 from dashboard.ui.charts import split_bar_chart
-from dashboard.ui.context import label, lang, t
+from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import query
+from dashboard.ui.framework import _who
 from dashboard.ui.refusals import refusal
 from dashboard.ui.report_tables import Words, funding_table, learning_table, stream_words
 from dashboard.ui.widgets import (
@@ -228,7 +229,7 @@ def learning_section(actor: Actor, initiative_id: int) -> None:
     st.subheader(t("learning.title"))
     st.caption(t("learning.help"))
     _show_done(LEARNING_DONE)
-    entries = query(initiative_entries, initiative_id)
+    entries = query(initiative_entries, initiative_id, internal=sees_unapproved())
     if not entries:
         st.caption(t("learning.none"))
     else:
@@ -239,7 +240,9 @@ def learning_section(actor: Actor, initiative_id: int) -> None:
                     t("col.period"): [", ".join(e.periods) or "–" for e in entries],
                     t("learning.learnt"): [e.learnt for e in entries],
                     t("learning.shared_with"): [_shared(e) for e in entries],
-                    t("learning.recorded_by"): [e.recorded_by or "–" for e in entries],
+                    t("learning.recorded_by"): [
+                        _who(e.recorded_by, e.recorder_role, e.recorder_org) for e in entries
+                    ],
                 }
             ),
             hide_index=True,

@@ -145,6 +145,38 @@ def test_others_read_the_funding_and_the_log_with_no_forms(email: str | None) ->
     assert not [b for b in at.button if b.label in ("Lagre strømmen", "Lagre oppføringen")]
 
 
+@pytest.mark.parametrize(
+    ("email", "shown"),
+    [
+        ("partner@demo.invalid", "Operativ gruppe (Avdir)"),
+        (None, "Operativ gruppe (Avdir)"),
+        ("styringsgruppe@demo.invalid", "operativ@demo.invalid"),
+    ],
+)
+def test_the_log_names_who_wrote_by_e_mail_to_internal_readers_only(
+    email: str | None, shown: str
+) -> None:
+    import datetime as dt
+
+    from test_reporting_page import actor
+
+    from dashboard.services.learning import add_entry, delete_entry
+    from models import LearningInput
+
+    data = LearningInput(learnt="Felles inntak virker", learnt_on=dt.date(2025, 3, 1))
+    written = add_entry(
+        actor("operativ@demo.invalid"), initiative_id(AVDIR_INITIATIVE), data, engine=engine()
+    )
+    try:
+        at = satsing(email, AVDIR_INITIATIVE)
+        log = next(f.value for f in at.dataframe if "Skrevet av" in f.value.columns)
+        assert log["Skrevet av"].tolist() == [shown]
+        if shown != "operativ@demo.invalid":
+            assert "operativ@demo.invalid" not in tables(at)
+    finally:
+        delete_entry(actor("sekretariat@demo.invalid"), written, version=1, engine=engine())
+
+
 @pytest.mark.parametrize("email", ["partner@demo.invalid", "operativ@demo.invalid"])
 def test_the_portfolio_by_stream_names_the_initiatives_not_assessed(email: str) -> None:
     at = open_page(email, "portefolje")

@@ -222,7 +222,7 @@ def test_learning_entries_are_written_changed_and_deleted_with_an_audit_trail(
         admin, one, entry("Ungdomsrådet bør med fra start", dt.date(2025, 6, 1)), engine=engine
     )
     with Session(engine) as session:
-        shown = initiative_entries(session, one)
+        shown = initiative_entries(session, one, internal=True)
     assert [e.id for e in shown] == [second, first]  # newest first
     assert (shown[1].organisations, shown[1].shared_with) == (["NAV"], "Nettverket for 0-24")
     assert shown[1].recorded_by == operative.email
@@ -243,6 +243,21 @@ def test_learning_entries_are_written_changed_and_deleted_with_an_audit_trail(
         [udir, nav]
     )
     assert events[3].before is not None and events[3].before["learnt"] == entry().learnt
+
+
+def test_who_wrote_an_entry_is_an_e_mail_for_internal_readers_only(
+    built: Portfolio,  # noqa: F811
+) -> None:
+    engine, operative = built.engine, built.actors[Role.OPERATIVE]
+    add_entry(operative, built.initiatives[1], entry(), engine=engine)
+    with Session(engine) as session:
+        [inside] = initiative_entries(session, built.initiatives[1], internal=True)
+        [outside] = initiative_entries(session, built.initiatives[1], internal=False)
+    assert inside.recorded_by == operative.email
+    # partners and visitors read the account's role (and organisation), not a person's address
+    assert outside.recorded_by is None
+    assert (outside.recorder_role, outside.recorder_org) == (inside.recorder_role, "Udir")
+    assert outside.recorder_role == Role.OPERATIVE
 
 
 def test_a_learning_entry_is_validated() -> None:
@@ -293,7 +308,7 @@ def test_an_entry_belongs_to_every_period_its_date_falls_in(built: Portfolio) ->
         assert [p.label for p in periods_of(session, dt.date(2025, 3, 31))] == ["2025", "2025-Q1"]
         assert [p.label for p in periods_of(session, dt.date(2026, 1, 1))] == ["2026"]
         assert periods_of(session, dt.date(2019, 5, 1)) == []
-        shown = {e.learnt: e.periods for e in initiative_entries(session, one)}
+        shown = {e.learnt: e.periods for e in initiative_entries(session, one, internal=True)}
         quarter = period_entries(session, built.mission, dt.date(2025, 1, 1), dt.date(2025, 3, 31))
         year = period_entries(session, built.mission, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert shown == {
