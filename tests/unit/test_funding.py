@@ -358,6 +358,40 @@ def test_the_report_holds_the_streams_and_its_periods_entries_and_the_next_shows
     assert same.funding.empty and same.total == 0
 
 
+def test_a_report_takes_a_log_shared_widely_and_a_long_funder_name(
+    world: World,  # noqa: F811
+) -> None:
+    # An entry may be shared with every organisation (184 in the seed) and a text of 500
+    # characters, and an organisation's short name may have 80: the report's copies hold at
+    # most 1,000 and 60 characters, which PostgreSQL enforces, so the report must still be made.
+    a, engine = world.actors["udir_a"], world.engine
+    with Session(engine) as session:
+        many = [
+            Organisation(key=f"org{i}", short_name=f"Organisasjon nummer {i:03}", name=f"O {i}")
+            for i in range(60)
+        ]
+        long = Organisation(key="lang", short_name="F" * 80, name="Finansiør med langt navn")
+        session.add_all([*many, long])
+        session.commit()
+        ids = [o.id or 0 for o in many]
+        funder = long.id
+    wide = entry("Delt bredt", dt.date(2024, 11, 1), shared_with="x" * 500, organisation_ids=ids)
+    add_entry(a, world.initiative, wide, engine=engine)
+    add_stream(
+        a,
+        world.initiative,
+        FundingInput(stream=GRANT, state=APPLIED, funder_id=funder),
+        engine=engine,
+    )
+    report = world.draft("2024")
+    frozen = stored(world, report)
+    [shared] = frozen.learning["shared_with"].tolist()
+    assert len(shared) <= 1000 and shared.startswith("Organisasjon nummer 000")
+    assert shared.endswith("…")  # cut, and says so
+    [name] = frozen.funding["funder"].tolist()
+    assert len(name) <= 60 and name.endswith("…")
+
+
 def test_a_change_of_funding_since_the_report_is_a_change_since_the_report(
     world: World,  # noqa: F811
 ) -> None:
