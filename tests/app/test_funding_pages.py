@@ -255,3 +255,27 @@ def test_the_status_report_shows_the_streams_and_its_periods_learning() -> None:
     assert "Lært i 2017" in shown and "Lært i 2018" not in shown  # the period's entries only
     assert "Kjernegruppen" in shown
     assert "Bevilgning over statsbudsjettet (tildelt)" in shown  # the seed's streams
+
+    # the review pack the steering group reads (PDF and Excel) carries both too
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from dashboard.services.status_reports import report_detail
+    from dashboard.ui.review_pack import review_excel, review_pdf
+
+    with Session(engine()) as session:
+        detail = report_detail(session, draft.id or 0, include_unpublished=True)
+    assert detail is not None
+    pdf = PdfReader(io.BytesIO(review_pdf(detail, mission.title, "nb")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "Finansiering" in text and "Læringslogg" in text
+    assert "Bevilgning over statsbudsjettet (tildelt)" in text
+    assert "Lært i 2017" in text and "Lært i 2018" not in text
+    book = load_workbook(io.BytesIO(review_excel(detail, mission.title, "nb")))
+    assert book.sheetnames[3:6] == ["Satsinger", "Finansiering", "Læringslogg"]
+    learnt = [r for r in book["Læringslogg"].iter_rows(values_only=True)]
+    assert len(learnt) == 2 and "Lært i 2017" in learnt[1]
+    streams = [r[0] for r in book["Finansiering"].iter_rows(values_only=True)]
+    assert {1, 2, 26} <= set(streams[1:])
