@@ -164,7 +164,7 @@ def _stream_form(actor: Actor, initiative_id: int, streams: list[Stream]) -> Non
         state = st.radio(
             t("funding.state"),
             STATES,
-            index=STATES.index(row.state) if row else 0,
+            index=STATES.index(row.state) if row else None,  # chosen, never assumed
             format_func=lambda v: label(v, "FundingState"),
             horizontal=True,
             key=f"{key}-state",
@@ -201,6 +201,9 @@ def _stream_form(actor: Actor, initiative_id: int, streams: list[Stream]) -> Non
         return
     if stream is None:
         st.error(t("funding.stream_missing"))
+        return
+    if state is None:
+        st.error(t("funding.state_missing"))
         return
     try:
         data = FundingInput.model_validate(

@@ -46,6 +46,11 @@ def test_the_operative_group_records_a_stream_and_keeps_a_learning_log() -> None
     press(at, "Lagre strømmen")  # no stream chosen
     assert [e.value for e in at.error] == ["Velg en finansieringsstrøm. Ingenting er lagret."]
     widget(at, "-stream").set_value("grant_scheme")
+    press(at, "Lagre strømmen")  # allocated or applied for is chosen, never assumed
+    assert [e.value for e in at.error] == [
+        "Velg om midlene er tildelt eller søkt. Ingenting er lagret."
+    ]
+    assert widget(at, "-stream").value == "grant_scheme"  # what was chosen stays
     widget(at, "-state").set_value("applied_for")
     widget(at, "-note").input("Søknad sendt i mars")
     press(at, "Lagre strømmen")
