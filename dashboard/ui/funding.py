@@ -43,6 +43,7 @@ from dashboard.ui.widgets import (
     chart_with_table,
     data_table,
     downloads,
+    empty_state,
     esc,
     link_table,
 )
@@ -358,6 +359,9 @@ def by_stream_view(selected: pd.DataFrame, mission_id: int) -> None:
     the initiatives with no stream recorded."""
     st.header(t("funding.by_stream"))
     st.caption(t("funding.by_stream_help"))
+    if selected.empty:  # else an empty chart, and «every initiative chosen has a stream»
+        empty_state("empty.no_match", "empty.who_filters")
+        return
     numbers = tuple(int(n) for n in selected["number"])
     counts, missing = query(portfolio_by_stream, mission_id, numbers)
     stream_labels = [label(s, "FundingStream") for s in counts["stream"]]

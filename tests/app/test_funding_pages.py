@@ -199,6 +199,21 @@ def test_the_portfolio_by_stream_names_the_initiatives_not_assessed(email: str) 
     assert plain("Ikke vurdert: 31 satsinger") in [s.value for s in at.subheader]
 
 
+def test_the_portfolio_by_stream_with_no_initiative_chosen_says_so() -> None:
+    at = open_page("partner@demo.invalid", "portefolje")
+    at.query_params["visning"] = "finansiering"
+    at.query_params["kategori"] = "4"
+    at.query_params["omfang"] = "regional"  # no regional initiative in category 4
+    at.run()
+    assert not at.exception, at.exception
+    assert "Viser 0 av 34 satsinger." in [c.value for c in at.caption]
+    # not «every initiative chosen has a stream» over an empty chart and table
+    assert "Ingen satsinger passer filtrene." in " ".join(i.value for i in at.info)
+    captions = [c.value for c in at.caption]
+    assert not [c for c in captions if c.startswith("Alle satsingene som er valgt")]
+    assert not at.dataframe
+
+
 def test_a_save_over_a_colleagues_change_is_refused_and_keeps_what_was_typed() -> None:
     from test_reporting_page import actor
 
