@@ -407,6 +407,25 @@ def test_a_change_of_funding_since_the_report_is_a_change_since_the_report(
     assert found.changes.funding["streams_a"].tolist() == [[]]
 
 
+def test_a_learning_log_entry_since_the_report_leaves_the_comparison_reading_only_changes(
+    world: World,  # noqa: F811
+) -> None:
+    # The comparison holds no learning-log entries, so writing one is no reason to take
+    # every indicator and initiative afresh (as an unknown kind of change is).
+    from dashboard.services.snapshots.changes import changed_since
+    from models import StatusReport
+
+    a, engine = world.actors["udir_a"], world.engine
+    report = world.approve(world.draft("2024"))
+    written = add_entry(a, world.initiative, entry("Etter rapporten"), engine=engine)
+    update_entry(a, written, entry("Etter rapporten, rettet"), version=1, engine=engine)
+    with Session(engine) as session:
+        stored = session.get(StatusReport, report.id)
+        assert stored is not None and stored.generated_at is not None
+        changed = changed_since(session, world.mission, stored.generated_at, TODAY)
+    assert changed is not None and changed.initiatives == set()
+
+
 # --- the seed -----------------------------------------------------------------------------------
 
 # The words of seed 001 (Halogen's report, after Forskningsrådet 2023) the seeded streams rest on.
