@@ -22,6 +22,10 @@ from models.reporting import utcnow
 NOTE_MAX_LENGTH = 300
 LEARNT_MAX_LENGTH = 2000
 SHARED_MAX_LENGTH = 500
+# a status report's copies: the funder's short name (an organisation's may be longer), and with
+# whom an entry was shared, the organisations' names and the text in one (cut to fit)
+SNAPSHOT_FUNDER_MAX_LENGTH = 60
+SNAPSHOT_SHARED_MAX_LENGTH = 1000
 
 
 class FundingInput(SQLModel):
@@ -86,7 +90,7 @@ class SnapshotFunding(SQLModel, table=True):
     number: int
     stream: str = Field(max_length=30)
     state: str = Field(max_length=20)
-    funder: str | None = Field(default=None, max_length=60)
+    funder: str | None = Field(default=None, max_length=SNAPSHOT_FUNDER_MAX_LENGTH)
     note: str | None = Field(default=None, max_length=NOTE_MAX_LENGTH)
 
 
@@ -98,5 +102,5 @@ class SnapshotLearning(SQLModel, table=True):
     entry_id: int  # no foreign key: an entry may be deleted
     number: int
     learnt: str = Field(max_length=LEARNT_MAX_LENGTH)
-    shared_with: str | None = Field(default=None, max_length=1000)  # text and organisations
+    shared_with: str | None = Field(default=None, max_length=SNAPSHOT_SHARED_MAX_LENGTH)
     learnt_on: dt.date

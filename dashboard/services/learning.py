@@ -48,7 +48,9 @@ class Entry:
     organisation_ids: list[int]
     organisations: list[str]  # their short names
     learnt_on: dt.date
-    recorded_by: str | None  # e-mail of who recorded it last
+    recorded_by: str | None  # e-mail of who recorded it last, for internal readers only
+    recorder_role: str | None  # the role and organisation of that account (for everyone)
+    recorder_org: str | None
     recorded_at: dt.datetime
     periods: list[str]  # the labels of the periods its date falls in
     version: int
@@ -160,11 +162,14 @@ def periods_of(session: Session, day: dt.date) -> list[Period]:
     )
 
 
-def initiative_entries(session: Session, initiative_id: int) -> list[Entry]:
-    """The initiative's learning log, newest first (by date, then by when it was recorded)."""
+def initiative_entries(session: Session, initiative_id: int, *, internal: bool) -> list[Entry]:
+    """The initiative's learning log, newest first (by date, then by when it was recorded).
+    Who recorded an entry is named by e-mail for internal readers only (internal); others get
+    the account's role and organisation, as in an indicator's history."""
     rows = session.exec(
-        select(LearningEntry, User.email)
+        select(LearningEntry, User.email, User.role, Organisation.short_name)
         .outerjoin(User, col(User.id) == LearningEntry.recorded_by_id)
+        .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
         .where(LearningEntry.initiative_id == initiative_id)
         .order_by(
             col(LearningEntry.learnt_on).desc(),
@@ -172,7 +177,7 @@ def initiative_entries(session: Session, initiative_id: int) -> list[Entry]:
             col(LearningEntry.id).desc(),
         )
     ).all()
-    ids = [r.id for r, _ in rows]
+    ids = [r.id for r, *_ in rows]
     shares: dict[int, list[tuple[int, str]]] = {}
     for entry_id, org_id, short in session.exec(
         select(LearningShare.entry_id, Organisation.id, Organisation.short_name)
@@ -190,12 +195,14 @@ def initiative_entries(session: Session, initiative_id: int) -> list[Entry]:
             organisation_ids=[o for o, _ in shares.get(r.id or 0, [])],
             organisations=[s for _, s in shares.get(r.id or 0, [])],
             learnt_on=r.learnt_on,
-            recorded_by=email,
+            recorded_by=email if internal else None,
+            recorder_role=None if role is None else str(role),
+            recorder_org=org,
             recorded_at=r.recorded_at,
             periods=[p.label for p in periods if p.start <= r.learnt_on <= p.end],
             version=int(r.version),
         )
-        for r, email in rows
+        for r, email, role, org in rows
     ]
 
 

@@ -33,8 +33,9 @@ from dashboard.services.permissions import Action, Actor, PermissionDenied, allo
 from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
 from dashboard.services.snapshots.rows import Snapshot
 from dashboard.ui.charts import split_bar_chart
-from dashboard.ui.context import label, lang, t
+from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import query
+from dashboard.ui.framework import _who
 from dashboard.ui.refusals import refusal
 from dashboard.ui.report_tables import Words, funding_table, learning_table, stream_words
 from dashboard.ui.widgets import (
@@ -42,6 +43,7 @@ from dashboard.ui.widgets import (
     chart_with_table,
     data_table,
     downloads,
+    empty_state,
     esc,
     link_table,
 )
@@ -163,7 +165,7 @@ def _stream_form(actor: Actor, initiative_id: int, streams: list[Stream]) -> Non
         state = st.radio(
             t("funding.state"),
             STATES,
-            index=STATES.index(row.state) if row else 0,
+            index=STATES.index(row.state) if row else None,  # chosen, never assumed
             format_func=lambda v: label(v, "FundingState"),
             horizontal=True,
             key=f"{key}-state",
@@ -201,6 +203,9 @@ def _stream_form(actor: Actor, initiative_id: int, streams: list[Stream]) -> Non
     if stream is None:
         st.error(t("funding.stream_missing"))
         return
+    if state is None:
+        st.error(t("funding.state_missing"))
+        return
     try:
         data = FundingInput.model_validate(
             {"stream": stream, "state": state, "funder_id": funder, "note": note}
@@ -228,7 +233,7 @@ def learning_section(actor: Actor, initiative_id: int) -> None:
     st.subheader(t("learning.title"))
     st.caption(t("learning.help"))
     _show_done(LEARNING_DONE)
-    entries = query(initiative_entries, initiative_id)
+    entries = query(initiative_entries, initiative_id, internal=sees_unapproved())
     if not entries:
         st.caption(t("learning.none"))
     else:
@@ -239,7 +244,9 @@ def learning_section(actor: Actor, initiative_id: int) -> None:
                     t("col.period"): [", ".join(e.periods) or "–" for e in entries],
                     t("learning.learnt"): [e.learnt for e in entries],
                     t("learning.shared_with"): [_shared(e) for e in entries],
-                    t("learning.recorded_by"): [e.recorded_by or "–" for e in entries],
+                    t("learning.recorded_by"): [
+                        _who(e.recorded_by, e.recorder_role, e.recorder_org) for e in entries
+                    ],
                 }
             ),
             hide_index=True,
@@ -352,6 +359,9 @@ def by_stream_view(selected: pd.DataFrame, mission_id: int) -> None:
     the initiatives with no stream recorded."""
     st.header(t("funding.by_stream"))
     st.caption(t("funding.by_stream_help"))
+    if selected.empty:  # else an empty chart, and «every initiative chosen has a stream»
+        empty_state("empty.no_match", "empty.who_filters")
+        return
     numbers = tuple(int(n) for n in selected["number"])
     counts, missing = query(portfolio_by_stream, mission_id, numbers)
     stream_labels = [label(s, "FundingStream") for s in counts["stream"]]

@@ -19,9 +19,11 @@ from dashboard.ui.report_tables import (
     change_tables,
     completeness_table,
     decisions_table,
+    funding_table,
     goals_table,
     indicators_table,
     initiatives_table,
+    learning_table,
     rag_counts,
     status_counts,
 )
@@ -128,8 +130,9 @@ class _Pack(FPDF):
 
 
 def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
-    """The report as a PDF: summary, goals, charts, indicators, initiatives, completeness,
-    decisions and what changed since the previous approved report."""
+    """The report as a PDF: summary, goals, charts, indicators, initiatives, their funding
+    streams and the period's learning log, completeness, decisions and what changed since the
+    previous approved report."""
     w = Words(lang)
     title = report_title(detail, w)
     pdf = _Pack(f"{mission_title} · {title}")
@@ -164,6 +167,7 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
         initiatives_table(snapshot.initiatives, w),
         [9, 38, 18, 15, 20, 20, 10, 30, 18, 38, 34, 23],
     )
+    _funding_and_learning(pdf, detail, w)
 
     pdf.heading(w("report.completeness"))
     pdf.frame(completeness_table(snapshot, w), [60, 40, 40])
@@ -176,6 +180,24 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
 
     _changes(pdf, detail.changes, detail.previous_period, w)
     return bytes(pdf.output())
+
+
+def _funding_and_learning(pdf: _Pack, detail: ReportDetail, w: Words) -> None:
+    """The streams per initiative and the period's learning-log entries, as the page shows them."""
+    snapshot = detail.snapshot
+    pdf.heading(w("funding.title"))
+    streams = funding_table(snapshot, w)
+    if streams.empty:
+        pdf.paragraph(w("funding.report_none"))
+    else:
+        pdf.paragraph(w("funding.report_help"))
+        pdf.frame(streams, [12, 106, 155])
+    pdf.heading(w("learning.title"))
+    if snapshot.learning.empty:
+        pdf.paragraph(w("learning.report_none", period=detail.period))
+    else:
+        pdf.paragraph(w("learning.report_help", period=detail.period))
+        pdf.frame(learning_table(snapshot, w), [25, 70, 108, 70])
 
 
 def _changes(pdf: _Pack, changes: Comparison | None, previous: str | None, w: Words) -> None:
@@ -221,6 +243,8 @@ def review_excel(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
         w("report.goals"): goals_table(snapshot.goals, w),
         w("report.indicators"): indicators_table(snapshot.indicators, w),
         w("report.initiatives"): initiatives_table(snapshot.initiatives, w),
+        w("funding.title"): funding_table(snapshot, w),
+        w("learning.title"): learning_table(snapshot, w),
         w("report.completeness"): completeness_table(snapshot, w),
         w("report.decisions"): decisions_table(snapshot.decisions, w),
     }

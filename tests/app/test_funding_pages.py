@@ -46,6 +46,11 @@ def test_the_operative_group_records_a_stream_and_keeps_a_learning_log() -> None
     press(at, "Lagre strømmen")  # no stream chosen
     assert [e.value for e in at.error] == ["Velg en finansieringsstrøm. Ingenting er lagret."]
     widget(at, "-stream").set_value("grant_scheme")
+    press(at, "Lagre strømmen")  # allocated or applied for is chosen, never assumed
+    assert [e.value for e in at.error] == [
+        "Velg om midlene er tildelt eller søkt. Ingenting er lagret."
+    ]
+    assert widget(at, "-stream").value == "grant_scheme"  # what was chosen stays
     widget(at, "-state").set_value("applied_for")
     widget(at, "-note").input("Søknad sendt i mars")
     press(at, "Lagre strømmen")
@@ -145,6 +150,38 @@ def test_others_read_the_funding_and_the_log_with_no_forms(email: str | None) ->
     assert not [b for b in at.button if b.label in ("Lagre strømmen", "Lagre oppføringen")]
 
 
+@pytest.mark.parametrize(
+    ("email", "shown"),
+    [
+        ("partner@demo.invalid", "Operativ gruppe (Avdir)"),
+        (None, "Operativ gruppe (Avdir)"),
+        ("styringsgruppe@demo.invalid", "operativ@demo.invalid"),
+    ],
+)
+def test_the_log_names_who_wrote_by_e_mail_to_internal_readers_only(
+    email: str | None, shown: str
+) -> None:
+    import datetime as dt
+
+    from test_reporting_page import actor
+
+    from dashboard.services.learning import add_entry, delete_entry
+    from models import LearningInput
+
+    data = LearningInput(learnt="Felles inntak virker", learnt_on=dt.date(2025, 3, 1))
+    written = add_entry(
+        actor("operativ@demo.invalid"), initiative_id(AVDIR_INITIATIVE), data, engine=engine()
+    )
+    try:
+        at = satsing(email, AVDIR_INITIATIVE)
+        log = next(f.value for f in at.dataframe if "Skrevet av" in f.value.columns)
+        assert log["Skrevet av"].tolist() == [shown]
+        if shown != "operativ@demo.invalid":
+            assert "operativ@demo.invalid" not in tables(at)
+    finally:
+        delete_entry(actor("sekretariat@demo.invalid"), written, version=1, engine=engine())
+
+
 @pytest.mark.parametrize("email", ["partner@demo.invalid", "operativ@demo.invalid"])
 def test_the_portfolio_by_stream_names_the_initiatives_not_assessed(email: str) -> None:
     at = open_page(email, "portefolje")
@@ -160,6 +197,21 @@ def test_the_portfolio_by_stream_names_the_initiatives_not_assessed(email: str) 
     assert len(missing) == 31 and 1 not in missing["Nr."].tolist()
     assert missing["Lenke"].iloc[0].startswith("satsing?nr=")
     assert plain("Ikke vurdert: 31 satsinger") in [s.value for s in at.subheader]
+
+
+def test_the_portfolio_by_stream_with_no_initiative_chosen_says_so() -> None:
+    at = open_page("partner@demo.invalid", "portefolje")
+    at.query_params["visning"] = "finansiering"
+    at.query_params["kategori"] = "4"
+    at.query_params["omfang"] = "regional"  # no regional initiative in category 4
+    at.run()
+    assert not at.exception, at.exception
+    assert "Viser 0 av 34 satsinger." in [c.value for c in at.caption]
+    # not «every initiative chosen has a stream» over an empty chart and table
+    assert "Ingen satsinger passer filtrene." in " ".join(i.value for i in at.info)
+    captions = [c.value for c in at.caption]
+    assert not [c for c in captions if c.startswith("Alle satsingene som er valgt")]
+    assert not at.dataframe
 
 
 def test_a_save_over_a_colleagues_change_is_refused_and_keeps_what_was_typed() -> None:
@@ -223,3 +275,27 @@ def test_the_status_report_shows_the_streams_and_its_periods_learning() -> None:
     assert "Lært i 2017" in shown and "Lært i 2018" not in shown  # the period's entries only
     assert "Kjernegruppen" in shown
     assert "Bevilgning over statsbudsjettet (tildelt)" in shown  # the seed's streams
+
+    # the review pack the steering group reads (PDF and Excel) carries both too
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from dashboard.services.status_reports import report_detail
+    from dashboard.ui.review_pack import review_excel, review_pdf
+
+    with Session(engine()) as session:
+        detail = report_detail(session, draft.id or 0, include_unpublished=True)
+    assert detail is not None
+    pdf = PdfReader(io.BytesIO(review_pdf(detail, mission.title, "nb")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "Finansiering" in text and "Læringslogg" in text
+    assert "Bevilgning over statsbudsjettet (tildelt)" in text
+    assert "Lært i 2017" in text and "Lært i 2018" not in text
+    book = load_workbook(io.BytesIO(review_excel(detail, mission.title, "nb")))
+    assert book.sheetnames[3:6] == ["Satsinger", "Finansiering", "Læringslogg"]
+    learnt = [r for r in book["Læringslogg"].iter_rows(values_only=True)]
+    assert len(learnt) == 2 and "Lært i 2017" in learnt[1]
+    streams = [r[0] for r in book["Finansiering"].iter_rows(values_only=True)]
+    assert {1, 2, 26} <= set(streams[1:])

@@ -184,11 +184,13 @@ def test_the_review_pack_opens_and_holds_the_reports_numbers() -> None:
     assert sum(len(page.images) for page in pdf.pages) == 2  # the two charts
 
     book = load_workbook(io.BytesIO(review_excel(detail, mission.title, "nb")))
-    assert book.sheetnames[:6] == [
+    assert book.sheetnames[:8] == [
         "Rapport",
         "Mål og status",
         "Indikatorer",
         "Satsinger",
+        "Finansiering",
+        "Læringslogg",
         "Fullstendighet i rapporteringen",
         "Beslutninger og oppfølging",
     ]

@@ -222,7 +222,7 @@ def test_learning_entries_are_written_changed_and_deleted_with_an_audit_trail(
         admin, one, entry("Ungdomsrådet bør med fra start", dt.date(2025, 6, 1)), engine=engine
     )
     with Session(engine) as session:
-        shown = initiative_entries(session, one)
+        shown = initiative_entries(session, one, internal=True)
     assert [e.id for e in shown] == [second, first]  # newest first
     assert (shown[1].organisations, shown[1].shared_with) == (["NAV"], "Nettverket for 0-24")
     assert shown[1].recorded_by == operative.email
@@ -243,6 +243,21 @@ def test_learning_entries_are_written_changed_and_deleted_with_an_audit_trail(
         [udir, nav]
     )
     assert events[3].before is not None and events[3].before["learnt"] == entry().learnt
+
+
+def test_who_wrote_an_entry_is_an_e_mail_for_internal_readers_only(
+    built: Portfolio,  # noqa: F811
+) -> None:
+    engine, operative = built.engine, built.actors[Role.OPERATIVE]
+    add_entry(operative, built.initiatives[1], entry(), engine=engine)
+    with Session(engine) as session:
+        [inside] = initiative_entries(session, built.initiatives[1], internal=True)
+        [outside] = initiative_entries(session, built.initiatives[1], internal=False)
+    assert inside.recorded_by == operative.email
+    # partners and visitors read the account's role (and organisation), not a person's address
+    assert outside.recorded_by is None
+    assert (outside.recorder_role, outside.recorder_org) == (inside.recorder_role, "Udir")
+    assert outside.recorder_role == Role.OPERATIVE
 
 
 def test_a_learning_entry_is_validated() -> None:
@@ -293,7 +308,7 @@ def test_an_entry_belongs_to_every_period_its_date_falls_in(built: Portfolio) ->
         assert [p.label for p in periods_of(session, dt.date(2025, 3, 31))] == ["2025", "2025-Q1"]
         assert [p.label for p in periods_of(session, dt.date(2026, 1, 1))] == ["2026"]
         assert periods_of(session, dt.date(2019, 5, 1)) == []
-        shown = {e.learnt: e.periods for e in initiative_entries(session, one)}
+        shown = {e.learnt: e.periods for e in initiative_entries(session, one, internal=True)}
         quarter = period_entries(session, built.mission, dt.date(2025, 1, 1), dt.date(2025, 3, 31))
         year = period_entries(session, built.mission, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert shown == {
@@ -343,6 +358,40 @@ def test_the_report_holds_the_streams_and_its_periods_entries_and_the_next_shows
     assert same.funding.empty and same.total == 0
 
 
+def test_a_report_takes_a_log_shared_widely_and_a_long_funder_name(
+    world: World,  # noqa: F811
+) -> None:
+    # An entry may be shared with every organisation (184 in the seed) and a text of 500
+    # characters, and an organisation's short name may have 80: the report's copies hold at
+    # most 1,000 and 60 characters, which PostgreSQL enforces, so the report must still be made.
+    a, engine = world.actors["udir_a"], world.engine
+    with Session(engine) as session:
+        many = [
+            Organisation(key=f"org{i}", short_name=f"Organisasjon nummer {i:03}", name=f"O {i}")
+            for i in range(60)
+        ]
+        long = Organisation(key="lang", short_name="F" * 80, name="Finansiør med langt navn")
+        session.add_all([*many, long])
+        session.commit()
+        ids = [o.id or 0 for o in many]
+        funder = long.id
+    wide = entry("Delt bredt", dt.date(2024, 11, 1), shared_with="x" * 500, organisation_ids=ids)
+    add_entry(a, world.initiative, wide, engine=engine)
+    add_stream(
+        a,
+        world.initiative,
+        FundingInput(stream=GRANT, state=APPLIED, funder_id=funder),
+        engine=engine,
+    )
+    report = world.draft("2024")
+    frozen = stored(world, report)
+    [shared] = frozen.learning["shared_with"].tolist()
+    assert len(shared) <= 1000 and shared.startswith("Organisasjon nummer 000")
+    assert shared.endswith("…")  # cut, and says so
+    [name] = frozen.funding["funder"].tolist()
+    assert len(name) <= 60 and name.endswith("…")
+
+
 def test_a_change_of_funding_since_the_report_is_a_change_since_the_report(
     world: World,  # noqa: F811
 ) -> None:
@@ -356,6 +405,25 @@ def test_a_change_of_funding_since_the_report_is_a_change_since_the_report(
     assert found is not None
     assert found.changes.funding["number"].tolist() == [1]
     assert found.changes.funding["streams_a"].tolist() == [[]]
+
+
+def test_a_learning_log_entry_since_the_report_leaves_the_comparison_reading_only_changes(
+    world: World,  # noqa: F811
+) -> None:
+    # The comparison holds no learning-log entries, so writing one is no reason to take
+    # every indicator and initiative afresh (as an unknown kind of change is).
+    from dashboard.services.snapshots.changes import changed_since
+    from models import StatusReport
+
+    a, engine = world.actors["udir_a"], world.engine
+    report = world.approve(world.draft("2024"))
+    written = add_entry(a, world.initiative, entry("Etter rapporten"), engine=engine)
+    update_entry(a, written, entry("Etter rapporten, rettet"), version=1, engine=engine)
+    with Session(engine) as session:
+        stored = session.get(StatusReport, report.id)
+        assert stored is not None and stored.generated_at is not None
+        changed = changed_since(session, world.mission, stored.generated_at, TODAY)
+    assert changed is not None and changed.initiatives == set()
 
 
 # --- the seed -----------------------------------------------------------------------------------

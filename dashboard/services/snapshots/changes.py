@@ -38,9 +38,19 @@ from models import (
 )
 
 # Audit entities whose changes leave a report's rows as they are (or, for decisions, are read
-# afresh anyway); a change to any entity not named here or in TRACKED means: take everything.
+# afresh anyway; learning-log entries are not compared); a change to any entity not named here
+# or in TRACKED means: take everything.
 UNRELATED = frozenset(
-    {"status_report", "goal_status", "decision", "user", "page", "period", "outbox"}
+    {
+        "status_report",
+        "goal_status",
+        "decision",
+        "user",
+        "page",
+        "period",
+        "outbox",
+        "learning_entry",
+    }
 )
 TRACKED = {"indicator_value": IndicatorValue, "check_in": CheckIn, "indicator": Indicator}
 

@@ -55,6 +55,7 @@ from models import (
     Period,
     ProgressStatus,
 )
+from models.funding import SNAPSHOT_FUNDER_MAX_LENGTH, SNAPSHOT_SHARED_MAX_LENGTH
 
 
 def take(
@@ -491,7 +492,7 @@ def funding_rows(session: Session, mission_id: int) -> pd.DataFrame:
             "number": number,
             "stream": str(stream),
             "state": str(state),
-            "funder": funder,
+            "funder": _cut(funder, SNAPSHOT_FUNDER_MAX_LENGTH),
             "note": note,
         }
         for i, number, stream, state, funder, note in rows
@@ -513,7 +514,15 @@ def learning_rows(session: Session, mission_id: int, period: Period | None) -> p
         return frame_from([], LEARNING_COLUMNS)
     found = period_entries(session, mission_id, period.start, period.end)
     records = [dict(zip(LEARNING_COLUMNS, r, strict=True)) for r in found[LEARNING_COLUMNS].values]
+    for record in records:
+        record["shared_with"] = _cut(record["shared_with"], SNAPSHOT_SHARED_MAX_LENGTH)
     return frame_from(records, LEARNING_COLUMNS)
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    """text in at most limit characters (a longer one cut, ending with '…' to say so), as the
+    report's column holds it (PostgreSQL refuses a longer one)."""
+    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def task_rows(session: Session, mission_id: int) -> pd.DataFrame:
