@@ -396,7 +396,12 @@ def compare_section(mission_id: int, detail: ReportDetail, *, internal: bool) ->
     cols[1].metric(t("report.changes.goals"), len(changes.goals))
     cols[2].metric(t("report.changes.initiatives"), len(changes.initiatives))
     cols[3].metric(t("report.changes.decisions"), len(changes.decisions))
-    cols[4].metric(t("method.changes.steps"), len(changes.steps))
+    way_of_working = (changes.steps, changes.involvement, changes.funding, changes.tasks)
+    cols[4].metric(
+        t("report.changes.way_of_working"),
+        sum(len(frame) for frame in way_of_working) + len(changes.phase),
+        help=t("report.changes.way_of_working_help"),
+    )
     changes_view(changes)
 
 

@@ -250,3 +250,45 @@ def test_a_decision_changed_meanwhile_is_told_and_the_typed_text_kept() -> None:
     with Session(engine()) as session:
         stored = session.get(Decision, decision.id)
     assert stored is not None and stored.follow_up == "Udir har startet kartleggingen"
+
+
+def test_the_comparison_counts_the_changes_to_the_way_of_working() -> None:
+    """The comparison's row of counts has one for the mission's way of working: a step
+    assessed for the first time after the approved report counts there."""
+    from dashboard.services.method import assess_initiative_step
+    from dashboard.services.reporting import create_period
+    from dashboard.services.status_reports import approve_report, update_texts
+    from models import Initiative, PeriodCreate, StepAssessment
+
+    op, db = actor(OPERATIVE), engine()
+    quarters = [
+        create_period(
+            actor("sekretariat@demo.invalid"),
+            PeriodCreate(label=label, kind="quarterly", start=start, end=end),  # type: ignore[arg-type]
+            engine=db,
+        )
+        for label, start, end in (
+            ("2026-K1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+            ("2026-K2", dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+        )
+    ]
+    with Session(db) as session:
+        mission = session.exec(select(Mission)).one()
+        initiative = session.exec(select(Initiative).where(Initiative.number == 28)).one()
+    today = dt.date(2026, 12, 1)
+    first = create_draft(op, mission.id or 0, quarters[0], today=today, engine=db)
+    data = {"summary": "Første kvartal", "decisions_requested": "", "version": first.version}
+    first = update_texts(op, first.id or 0, data, engine=db)
+    first = submit_report(op, first.id or 0, first.version, engine=db)
+    approve_report(actor(STEERING), first.id or 0, first.version, engine=db)
+    step = StepAssessment(step=3, rationale="Trekker i samme retning")
+    assess_initiative_step(op, initiative.id or 0, quarters[1], step, seen="", engine=db)
+    second = create_draft(op, mission.id or 0, quarters[1], today=today, engine=db)
+
+    at = open_page(STEERING, "statusrapporter")
+    at.query_params["rapport"] = str(second.id)
+    at.run()
+    assert not at.exception, at.exception
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["Arbeidsmåten"] == "1"
+    assert counts["Indikatorer som har flyttet seg"] == "0"
