@@ -91,7 +91,9 @@ def next_digest(now: dt.datetime) -> dt.datetime:
     local = now.astimezone(OSLO)
     at = local.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
     if at <= local:
-        at = (local + dt.timedelta(days=1)).replace(hour=DIGEST_HOUR, minute=0, second=0)
+        at = (local + dt.timedelta(days=1)).replace(
+            hour=DIGEST_HOUR, minute=0, second=0, microsecond=0
+        )
     return at.astimezone(dt.UTC)
 
 

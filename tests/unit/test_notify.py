@@ -657,6 +657,10 @@ def test_the_digest_hour_and_back_off() -> None:
     assert next_digest(summer) == dt.datetime(2026, 6, 2, 5, 0, tzinfo=dt.UTC)
     winter = dt.datetime(2026, 1, 5, 5, 0, tzinfo=dt.UTC)  # 06:00 in Oslo: today 07:00
     assert next_digest(winter) == dt.datetime(2026, 1, 5, 6, 0, tzinfo=dt.UTC)
+    # past the hour with a fraction of a second: tomorrow at 07:00 sharp (the test of a choice
+    # changed on Konto failed every afternoon while the fraction was carried over)
+    afternoon = dt.datetime(2026, 12, 5, 14, 2, 34, 636226, tzinfo=dt.UTC)
+    assert next_digest(afternoon) == dt.datetime(2026, 12, 6, 6, 0, tzinfo=dt.UTC)
     assert [back_off(n).total_seconds() / 60 for n in (1, 2, 3, 10, 20)] == [1, 2, 4, 360, 360]
 
 
