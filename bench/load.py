@@ -5,13 +5,18 @@ ForwardMsg protobufs, no format of our own), asks for a page with a rerun_script
 waits for the run to finish; it checks that the run showed the page it asked for (its title)
 and no exception. Sessions click through their pages with no pause (closed loop) or with a
 think time between clicks. The server's CPU time and RSS are read with psutil.
+
+Every run the server ends is counted by its script_finished status: a run ended early for a
+rerun (FINISHED_EARLY_FOR_RERUN, e.g. after st.switch_page) is followed by the run that replaced
+it, and a click whose run never finishes within RUN_TIMEOUT_S is counted as lost (the session
+then ends, as a browser tab left waiting would be closed).
 """
 
 import asyncio
 import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import cycle
 
@@ -22,6 +27,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from bench.server import MB, tree_rss
+from dashboard.services.sessions import COOKIE
 
 RUN_TIMEOUT_S = 60.0
 
@@ -35,6 +41,15 @@ class Click:
     title: str
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """What one session does: the pages it clicks through (in this order, over and over) and
+    the session cookie it connects with (None: anonymous)."""
+
+    clicks: tuple[Click, ...]
+    cookie: str | None = None
+
+
 @dataclass
 class LoadResult:
     """What N sessions measured over one window."""
@@ -46,6 +61,10 @@ class LoadResult:
     errors: list[str] = field(default_factory=list)
     cpu_s: float = 0.0
     rss_mb: float = 0.0
+    requests: int = 0  # rerun_script messages sent
+    finished: int = 0  # runs that finished (FINISHED_SUCCESSFULLY) for them
+    early: int = 0  # runs ended early for a rerun (FINISHED_EARLY_FOR_RERUN)
+    lost: int = 0  # clicks whose run never finished within RUN_TIMEOUT_S
 
     @property
     def reruns_per_s(self) -> float:
@@ -97,17 +116,29 @@ def _texts(message: ForwardMsg) -> list[str]:
     return []
 
 
-async def _run_page(socket: ClientConnection, click: Click) -> str | None:
-    """Ask for one page and wait until its run has finished; what went wrong, or None."""
-    await socket.send(rerun_message(click))
+async def _finish(socket: ClientConnection, result: LoadResult) -> list[str]:
+    """Read messages until a run has finished for good (a run ended early for a rerun is
+    followed by the one that replaced it); the texts drawn meanwhile. TimeoutError when none
+    finishes within RUN_TIMEOUT_S."""
     texts: list[str] = []
     while True:
         raw = await asyncio.wait_for(socket.recv(), RUN_TIMEOUT_S)
         message = ForwardMsg()
         message.ParseFromString(raw)
+        kind = message.WhichOneof("type")
+        if kind == "new_session":
+            texts = []  # a run that replaced an earlier one draws the page afresh
         texts += _texts(message)
-        if message.WhichOneof("type") == "script_finished":
-            break
+        if kind == "script_finished":
+            if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                result.early += 1
+                continue
+            result.finished += 1
+            return texts
+
+
+def _problem(click: Click, texts: list[str]) -> str | None:
+    """What is wrong with a finished run of click's page, or None."""
     if any(text.startswith("\0exception") for text in texts):
         return f"{click.path}: exception"
     if not any(click.title in text for text in texts):
@@ -115,10 +146,17 @@ async def _run_page(socket: ClientConnection, click: Click) -> str | None:
     return None
 
 
+async def _run_page(socket: ClientConnection, click: Click, result: LoadResult) -> str | None:
+    """Ask for one page and wait until its run has finished; what went wrong, or None."""
+    result.requests += 1
+    await socket.send(rerun_message(click))
+    return _problem(click, await _finish(socket, result))
+
+
 async def _session(
     index: int,
     url: str,
-    clicks: Sequence[Click],
+    visitor: Visitor,
     think_s: float,
     until: float,
     result: LoadResult,
@@ -127,16 +165,24 @@ async def _session(
     until the window closes."""
     stream = url.replace("http", "ws", 1) + "/_stcore/stream"
     rng = random.Random(index)
-    order = list(clicks)
+    order = list(visitor.clicks)
     rng.shuffle(order)
+    headers = {"Cookie": f"{COOKIE}={visitor.cookie}"} if visitor.cookie else None
     try:
         protocols = [Subprotocol("streamlit")]
-        async with connect(stream, subprotocols=protocols, max_size=None) as socket:
+        async with connect(
+            stream, subprotocols=protocols, max_size=None, additional_headers=headers
+        ) as socket:
             for click in cycle(order):
                 if time.monotonic() >= until:
                     return
                 started = time.perf_counter()
-                problem = await _run_page(socket, click)
+                try:
+                    problem = await _run_page(socket, click, result)
+                except TimeoutError:
+                    result.lost += 1
+                    result.errors.append(f"{click.path}: no run finished in {RUN_TIMEOUT_S:.0f} s")
+                    return
                 if time.monotonic() < until:  # a run cut by the window's end is not counted
                     if problem:
                         result.errors.append(problem)
@@ -144,17 +190,28 @@ async def _session(
                         result.latencies_ms.append(1000 * (time.perf_counter() - started))
                 if think_s:
                     await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
-    except (OSError, TimeoutError) as exc:
+    except OSError as exc:
         result.errors.append(f"connection: {exc!r}")
 
 
+Visitors = Sequence[Click] | Callable[[int], Visitor]
+
+
+def _visitor(visitors: Visitors, index: int) -> Visitor:
+    """What session number index does: the same pages for all, or a visitor of its own."""
+    return visitors(index) if callable(visitors) else Visitor(tuple(visitors))
+
+
 async def _load(
-    url: str, clicks: Sequence[Click], sessions: int, seconds: float, think_s: float
+    url: str, visitors: Visitors, sessions: int, seconds: float, think_s: float
 ) -> LoadResult:
     result = LoadResult(sessions=sessions, think_s=think_s, seconds=seconds)
     until = time.monotonic() + seconds
     await asyncio.gather(
-        *(_session(index, url, clicks, think_s, until, result) for index in range(sessions))
+        *(
+            _session(index, url, _visitor(visitors, index), think_s, until, result)
+            for index in range(sessions)
+        )
     )
     return result
 
@@ -162,13 +219,14 @@ async def _load(
 def run_load(
     url: str,
     pid: int | None,
-    clicks: Sequence[Click],
+    clicks: Visitors,
     sessions: int,
     seconds: float,
     think_s: float = 0.0,
 ) -> LoadResult:
     """N sessions against the server at url for a window of seconds; with the server's process
-    id, its CPU time and memory too."""
+    id, its CPU time and memory too. clicks are the pages every session clicks through, or a
+    function giving session number i its own Visitor (pages and cookie)."""
     if pid is None:
         return asyncio.run(_load(url, clicks, sessions, seconds, think_s))
     process = psutil.Process(pid)
@@ -177,4 +235,88 @@ def run_load(
     after = process.cpu_times()
     result.cpu_s = (after.user + after.system) - (before.user + before.system)
     result.rss_mb = tree_rss(process) / MB
+    return result
+
+
+def _page_of(message: ForwardMsg) -> str | None:
+    """The URL path of the page a navigation message says this run shows."""
+    navigation = message.navigation
+    return next(
+        (
+            p.url_pathname
+            for p in navigation.app_pages
+            if p.page_script_hash == navigation.page_script_hash
+        ),
+        None,
+    )
+
+
+@dataclass
+class InterruptResult:
+    """Clicks sent while the session's previous click was still running."""
+
+    sessions: int
+    rounds: int
+    requests: int = 0
+    finished: int = 0  # FINISHED_SUCCESSFULLY of any run (the interrupted one may finish first)
+    early: int = 0  # FINISHED_EARLY_FOR_RERUN
+    reached: int = 0  # second clicks whose own page finished
+    lost: int = 0  # second clicks whose page never finished within RUN_TIMEOUT_S
+    errors: list[str] = field(default_factory=list)
+
+
+async def _interrupting_session(
+    index: int, url: str, pairs: Sequence[tuple[Click, Click]], result: InterruptResult
+) -> None:
+    """Click a page, click another 0-300 ms later (while the first still runs, as an impatient
+    user does), and wait until the second page's run has finished; rounds times."""
+    stream = url.replace("http", "ws", 1) + "/_stcore/stream"
+    rng = random.Random(index)
+    try:
+        async with connect(
+            stream, subprotocols=[Subprotocol("streamlit")], max_size=None
+        ) as socket:
+            for first, second in (rng.choice(pairs) for _ in range(result.rounds)):
+                await socket.send(rerun_message(first))
+                await asyncio.sleep(rng.uniform(0.0, 0.3))
+                await socket.send(rerun_message(second))
+                result.requests += 2
+                page = None
+                try:
+                    while True:
+                        raw = await asyncio.wait_for(socket.recv(), RUN_TIMEOUT_S)
+                        message = ForwardMsg()
+                        message.ParseFromString(raw)
+                        kind = message.WhichOneof("type")
+                        if kind == "navigation":
+                            page = _page_of(message)
+                        elif kind == "script_finished":
+                            if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                                result.early += 1
+                                continue
+                            result.finished += 1
+                            if page == second.path:
+                                result.reached += 1
+                                break
+                except TimeoutError:
+                    result.lost += 1
+                    result.errors.append(f"{first.path} → {second.path}: never finished")
+                    return
+    except OSError as exc:
+        result.errors.append(f"connection: {exc!r}")
+
+
+def run_interrupts(
+    url: str, pairs: Sequence[tuple[Click, Click]], sessions: int, rounds: int
+) -> InterruptResult:
+    """sessions sessions each make rounds interrupted clicks at once (pairs of different pages);
+    counts the requests, the runs that finished and the second clicks that were lost."""
+    result = InterruptResult(sessions=sessions, rounds=rounds)
+
+    async def everyone() -> None:
+        await asyncio.gather(
+            *(_interrupting_session(i, url, pairs, result) for i in range(sessions))
+        )
+
+    asyncio.run(everyone())
     return result

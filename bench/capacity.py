@@ -1,0 +1,298 @@
+"""How many sessions one server process carries: the load phase of `make bench` (issue 17).
+
+The dashboard is started as `make run` starts it (bench/server.py) on the synthetic database;
+N browser-free sessions (bench/load.py) click through a realistic mix of pages: Oversikt, Mål,
+Portefølje with filters that change from session to session, the coverage matrix, a Satsing,
+an indicator and Statusrapporter; every fifth session is signed in (a demo account's session
+cookie, got over HTTP from the app's POST /session route, sent with the websocket handshake
+as a browser sends it) and also opens its start page. For N = 1, 5, 10, 25, 50 each window is
+run closed-loop (no pause) and with a think time; the same windows then run against an empty
+Streamlit page (`st.title` only) served the same way with the same .streamlit/config.toml, so
+the ratio of the two is measured under the same conditions. Memory: the server's RSS idle
+(after a warm-up), its peak with 50 sessions and two minutes after they closed.
+"""
+
+import os
+import random
+import sqlite3
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+from sqlmodel import create_engine
+
+from bench.config import ROOT
+from bench.databases import Database
+from bench.load import (
+    Click,
+    InterruptResult,
+    LoadResult,
+    Visitor,
+    run_interrupts,
+    run_load,
+)
+from bench.server import MB, PeakSampler, app_server, tree_rss
+from dashboard.i18n import translate
+from dashboard.services import sessions as user_sessions
+from dashboard.services.sessions import COOKIE, START_PATH
+from models import FocusType, InitiativeStatus, Scope
+
+SESSION_COUNTS = (1, 5, 10, 25, 50)
+THINK_S = 5.0
+SIGNED_IN_EVERY = 5  # session 0, 5, 10, … is signed in
+SIGNED_IN_ACCOUNTS = (
+    "operativ@demo.invalid",
+    "styringsgruppe@demo.invalid",
+    "sekretariat@demo.invalid",
+)
+EMPTY_SCRIPT = 'import streamlit as st\n\nst.title("x")\n'
+EMPTY_CLICK = Click("", "", "x")
+# goals on this machine, one process (issue 17)
+SATURATION_RATIO_GOAL = 0.5
+THINK_P95_GOAL_MS = 1000.0
+RSS_GOAL_MB = 600.0
+RSS_BACK_GOAL = 1.2  # RSS two minutes after the sessions closed ≤ this × idle RSS
+WARM_RATIO_GOAL = 10.0
+
+
+@dataclass(frozen=True)
+class Windows:
+    """How long each measurement window lasts, in seconds."""
+
+    closed_s: float
+    think_s: float
+    after_close_s: float
+    interrupt_rounds: int
+
+
+FULL_WINDOWS = Windows(closed_s=12.0, think_s=20.0, after_close_s=120.0, interrupt_rounds=4)
+QUICK_WINDOWS = Windows(closed_s=4.0, think_s=8.0, after_close_s=20.0, interrupt_rounds=1)
+
+
+def _title(key: str) -> str:
+    return translate("nb", key)
+
+
+def base_clicks() -> tuple[Click, ...]:
+    """The pages every session opens (the Portefølje filters come per session)."""
+    return (
+        Click("oversikt", "", _title("page.overview")),
+        Click("mal", "", _title("page.goals")),
+        Click("portefolje", "visning=matrise", _title("page.portfolio")),
+        Click("satsing", "nr=9", _title("page.initiative")),
+        Click("indikatorer", "kode=LAVINNTEKT-BARN-ANDEL", _title("page.indicators")),
+        Click("statusrapporter", "", _title("page.reports")),
+    )
+
+
+def portfolio_filters(rng: random.Random, count: int = 3) -> list[Click]:
+    """Portefølje with filters of a session's own: a query string that changes per click."""
+    clicks = []
+    for _ in range(count):
+        params = []
+        if rng.random() < 0.6:
+            params.append(f"kategori={rng.randint(1, 6)}")
+        if rng.random() < 0.5:
+            params.append(f"status={rng.choice(list(InitiativeStatus)).value}")
+        if rng.random() < 0.4:
+            params.append(f"fokus={rng.choice(list(FocusType)).value}")
+        if rng.random() < 0.3:
+            params.append(f"omfang={rng.choice(list(Scope)).value}")
+        clicks.append(Click("portefolje", "&".join(params), _title("page.portfolio")))
+    return clicks
+
+
+def visitors(cookies: list[str]) -> Callable[[int], Visitor]:
+    """Session i's pages and cookie: every SIGNED_IN_EVERY-th one signed in (while cookies
+    last), opening its start page too."""
+
+    def visitor(index: int) -> Visitor:
+        rng = random.Random(1000 + index)
+        clicks = [*base_clicks(), *portfolio_filters(rng)]
+        slot, rest = divmod(index, SIGNED_IN_EVERY)
+        if rest == 0 and slot < len(cookies):
+            clicks.append(Click("start", "", _title("page.start")))
+            return Visitor(tuple(clicks), cookies[slot])
+        return Visitor(tuple(clicks))
+
+    return visitor
+
+
+def sign_in_cookies(db: Database, base: str, count: int) -> list[str]:
+    """count session cookies of demo accounts, each got as a browser gets it: a session started
+    for the account (what a correct password does on Konto) gives a one-time grant, and POST
+    /session exchanges it for the HttpOnly cookie."""
+    engine = create_engine(db.url)
+    with sqlite3.connect(db.path) as conn:
+        ids = [
+            conn.execute('SELECT id FROM "user" WHERE email = ?', (email,)).fetchone()[0]
+            for email in SIGNED_IN_ACCOUNTS
+        ]
+    cookies = []
+    for n in range(count):
+        started = user_sessions.start(ids[n % len(ids)], user_agent="bench", engine=engine)
+        request = urllib.request.Request(
+            base + START_PATH,
+            data=started.grant.encode(),
+            method="POST",
+            headers={"Origin": base},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            header = response.headers.get_all("Set-Cookie") or []
+        value = next(
+            (h.split(";")[0].split("=", 1)[1] for h in header if h.startswith(f"{COOKIE}=")), None
+        )
+        if not value:
+            raise RuntimeError(f"POST {START_PATH} set no {COOKIE} cookie")
+        cookies.append(value)
+    engine.dispose()
+    return cookies
+
+
+@dataclass
+class Window:
+    """One measured window: N sessions, closed loop or with think time, the load average."""
+
+    target: str
+    result: LoadResult
+    peak_mb: float
+    load_1m: float
+
+
+@dataclass
+class CapacityResult:
+    """The whole load phase."""
+
+    database: str
+    mode: str
+    session_counts: tuple[int, ...]
+    think_s: float
+    signed_in: int = 0
+    windows: list[Window] = field(default_factory=list)
+    idle_mb: float | None = None  # the dashboard's RSS after its warm-up, no session open
+    empty_idle_mb: float | None = None
+    after_close_mb: float | None = None  # the dashboard's RSS after_close_s after the last closed
+    after_close_s: float = 0.0
+    interrupts: InterruptResult | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def series(self, target: str, think: bool) -> list[Window]:
+        """The windows of one target, closed loop or with think time, by N."""
+        return [w for w in self.windows if w.target == target and (w.result.think_s > 0) == think]
+
+    def saturation(self, target: str) -> float | None:
+        """The highest closed-loop reruns/s of a target."""
+        rates = [w.result.reruns_per_s for w in self.series(target, think=False)]
+        return max(rates) if rates else None
+
+    def window(self, target: str, sessions: int, think: bool) -> Window | None:
+        """The window of a target with N sessions."""
+        return next((w for w in self.series(target, think) if w.result.sessions == sessions), None)
+
+    @property
+    def peak_mb(self) -> float | None:
+        """The dashboard's peak RSS with the most sessions open."""
+        most = max(self.session_counts)
+        peaks = [
+            w.peak_mb for w in self.windows if w.target == "dashboard" and w.result.sessions == most
+        ]
+        return max(peaks) if peaks else None
+
+
+def settle(pid: int, limit_s: float = 30.0) -> None:
+    """Wait until runs the last window left behind have ended (the server's CPU idles)."""
+    process = psutil.Process(pid)
+    deadline = time.monotonic() + limit_s
+    process.cpu_percent(None)
+    while time.monotonic() < deadline:
+        if process.cpu_percent(0.5) < 10:
+            return
+
+
+def measure_target(
+    result: CapacityResult,
+    target: str,
+    url: str,
+    pid: int,
+    who: Callable[[int], Visitor] | list[Click],
+    windows: Windows,
+    log: Callable[[str], None],
+) -> None:
+    """Every window against one server: closed loop, then with think time, for each N."""
+    for think in (0.0, result.think_s):
+        for n in result.session_counts:
+            with PeakSampler(pid, interval=0.25) as sampler:
+                load = run_load(
+                    url, pid, who, n, windows.think_s if think else windows.closed_s, think
+                )
+            window = Window(
+                target,
+                load,
+                max(sampler.peak, tree_rss(psutil.Process(pid))) / MB,
+                os.getloadavg()[0],
+            )
+            result.windows.append(window)
+            log(
+                f"  {target} N={n} think {think:.0f} s: {load.reruns_per_s:.1f} reruns/s, "
+                f"median {load.median_ms or 0:.0f} ms, p95 {load.p95_ms or 0:.0f} ms, "
+                f"{len(load.errors)} errors, CPU {load.cpu_ms_per_rerun or 0:.0f} ms/run, "
+                f"peak RSS {window.peak_mb:.0f} MB, load {window.load_1m:.1f}"
+            )
+            settle(pid)
+
+
+@contextmanager
+def empty_page(directory: Path) -> Iterator[str]:
+    """The empty page's script, written next to nothing else (relative to the project, as
+    `streamlit run` is started there and reads .streamlit/config.toml from there)."""
+    script = directory / "empty_page.py"
+    script.write_text(EMPTY_SCRIPT, encoding="utf-8")
+    yield os.path.relpath(script, ROOT)
+
+
+def measure(
+    db: Database,
+    directory: Path,
+    windows: Windows,
+    log: Callable[[str], None],
+    session_counts: tuple[int, ...] = SESSION_COUNTS,
+) -> CapacityResult:
+    """The load phase: the dashboard, then the empty page while the dashboard's memory settles."""
+    mode = "quick" if windows == QUICK_WINDOWS else "full"
+    result = CapacityResult(db.label, mode, session_counts, THINK_S)
+    with app_server(db.url, directory / "capacity-dashboard.log") as (url, pid):
+        cookies = sign_in_cookies(db, url, -(-max(session_counts) // SIGNED_IN_EVERY))
+        result.signed_in = len(cookies)
+        who = visitors(cookies)
+        for index in (0, 1):  # every page, signed in and not: the caches are filled
+            run_load(url, pid, lambda _, i=index: who(i), 1, windows.closed_s)
+        settle(pid)
+        result.idle_mb = tree_rss(psutil.Process(pid)) / MB
+        measure_target(result, "dashboard", url, pid, who, windows, log)
+        pairs = [(a, b) for a in base_clicks() for b in base_clicks() if a.path != b.path]
+        result.interrupts = run_interrupts(url, pairs, 25, windows.interrupt_rounds)
+        log(f"  interrupted clicks: {result.interrupts}")
+        closed = time.monotonic()
+        with (
+            empty_page(directory) as script,
+            app_server(db.url, directory / "capacity-empty.log", script=script) as (
+                empty_url,
+                empty_pid,
+            ),
+        ):
+            run_load(empty_url, empty_pid, [EMPTY_CLICK], 1, 2.0)
+            result.empty_idle_mb = tree_rss(psutil.Process(empty_pid)) / MB
+            measure_target(result, "empty page", empty_url, empty_pid, [EMPTY_CLICK], windows, log)
+        time.sleep(max(0.0, closed + windows.after_close_s - time.monotonic()))
+        result.after_close_s = time.monotonic() - closed
+        result.after_close_mb = tree_rss(psutil.Process(pid)) / MB
+        log(
+            f"  dashboard RSS idle {result.idle_mb:.0f} MB, peak at N={max(session_counts)} "
+            f"{result.peak_mb or 0:.0f} MB, {result.after_close_s:.0f} s after "
+            f"{result.after_close_mb:.0f} MB"
+        )
+    return result
