@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit import config as streamlit_config
 from streamlit import logger as streamlit_logger
 
-from bench import imports, notify, rawsql, report, snapshots
+from bench import capacity, imports, notify, rawsql, report, snapshots
 from bench.apptest import measure_empty_page, measure_page, use_database, warm_up
 from bench.config import BUDGETS, FULL, QUICK, SYNTHETIC_FACTOR, BenchPage, Repetitions, bench_pages
 from bench.databases import Database, build
@@ -67,6 +67,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only", metavar="TEXT", help="time only the pages whose name contains TEXT"
+    )
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="skip the load phase (N sessions on one server process against an empty page)",
     )
     return parser.parse_args(argv)
 
@@ -143,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_server:
             with phase(run, "server memory"):
                 run.server = measure_server(databases[-1].url, databases[-1].label, pages)
+        if not args.no_load:
+            windows = capacity.QUICK_WINDOWS if args.quick else capacity.FULL_WINDOWS
+            with phase(run, "load: sessions on one server process"):
+                run.capacity = capacity.measure(databases[-1], tmp, windows, log)
     run.load.append(os.getloadavg()[0])
     markdown = report.write(run, BUDGETS)
     log(f"wrote {report.MARKDOWN_PATH} and {report.JSON_PATH}")

@@ -19,8 +19,9 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 from sqlmodel import create_engine
@@ -67,10 +68,13 @@ class Windows:
     think_s: float
     after_close_s: float
     interrupt_rounds: int
+    session_counts: tuple[int, ...] = SESSION_COUNTS
 
 
 FULL_WINDOWS = Windows(closed_s=12.0, think_s=20.0, after_close_s=120.0, interrupt_rounds=4)
-QUICK_WINDOWS = Windows(closed_s=4.0, think_s=8.0, after_close_s=20.0, interrupt_rounds=1)
+QUICK_WINDOWS = Windows(
+    5.0, 10.0, after_close_s=20.0, interrupt_rounds=1, session_counts=(1, 5, 25)
+)
 
 
 def _title(key: str) -> str:
@@ -203,6 +207,11 @@ class CapacityResult:
         return max(peaks) if peaks else None
 
 
+def _only(visitor: Visitor) -> Callable[[int], Visitor]:
+    """The same visitor for every session."""
+    return lambda _index: visitor
+
+
 def settle(pid: int, limit_s: float = 30.0) -> None:
     """Wait until runs the last window left behind have ended (the server's CPU idles)."""
     process = psutil.Process(pid)
@@ -259,17 +268,17 @@ def measure(
     directory: Path,
     windows: Windows,
     log: Callable[[str], None],
-    session_counts: tuple[int, ...] = SESSION_COUNTS,
 ) -> CapacityResult:
     """The load phase: the dashboard, then the empty page while the dashboard's memory settles."""
     mode = "quick" if windows == QUICK_WINDOWS else "full"
+    session_counts = windows.session_counts
     result = CapacityResult(db.label, mode, session_counts, THINK_S)
     with app_server(db.url, directory / "capacity-dashboard.log") as (url, pid):
         cookies = sign_in_cookies(db, url, -(-max(session_counts) // SIGNED_IN_EVERY))
         result.signed_in = len(cookies)
         who = visitors(cookies)
-        for index in (0, 1):  # every page, signed in and not: the caches are filled
-            run_load(url, pid, lambda _, i=index: who(i), 1, windows.closed_s)
+        for visitor in (who(0), who(1)):  # every page, signed in and not: caches filled
+            run_load(url, pid, _only(visitor), 1, windows.closed_s)
         settle(pid)
         result.idle_mb = tree_rss(psutil.Process(pid)) / MB
         measure_target(result, "dashboard", url, pid, who, windows, log)
@@ -296,3 +305,142 @@ def measure(
             f"{result.after_close_mb:.0f} MB"
         )
     return result
+
+
+CheckFields = tuple[str, str, str, float | None, float, str, bool]
+
+
+def _ratio(top: float | None, bottom: float | None) -> float | None:
+    return None if top is None or not bottom else top / bottom
+
+
+def capacity_checks(
+    result: CapacityResult, warm_over_empty: dict[str, float | None]
+) -> list[CheckFields]:
+    """The issue's goals as budget checks (subject, size, metric, measured, limit, unit, at
+    least): throughput against the empty page's, p95 with think time at the most sessions,
+    memory, no lost click, and every page's warm AppTest rerun against the empty page's."""
+    most = max(result.session_counts)
+    think = result.window("dashboard", most, think=True)
+    lost = sum(w.result.lost for w in result.windows)
+    lost += result.interrupts.lost if result.interrupts else 0
+    label = result.database
+    checks: list[CheckFields] = [
+        (
+            "load: saturation throughput",
+            label,
+            "dashboard / empty page reruns/s",
+            _ratio(result.saturation("dashboard"), result.saturation("empty page")),
+            SATURATION_RATIO_GOAL,
+            "×",
+            True,
+        ),
+        (
+            f"load: {most} sessions, {result.think_s:.0f} s think time",
+            label,
+            "rerun p95",
+            think.result.p95_ms if think else None,
+            THINK_P95_GOAL_MS,
+            "ms",
+            False,
+        ),
+        (f"load: {most} sessions", label, "peak RSS", result.peak_mb, RSS_GOAL_MB, "MB", False),
+        (
+            f"load: {result.after_close_s:.0f} s after the sessions closed",
+            label,
+            "RSS / idle RSS",
+            _ratio(result.after_close_mb, result.idle_mb),
+            RSS_BACK_GOAL,
+            "×",
+            False,
+        ),
+        ("load: clicks", label, "lost (no run finished)", float(lost), 0.0, "clicks", False),
+    ]
+    checks += [
+        (f"{name} (AppTest)", label, "warm / empty page warm", value, WARM_RATIO_GOAL, "×", False)
+        for name, value in warm_over_empty.items()
+    ]
+    return checks
+
+
+def _cell(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def section(result: CapacityResult | None) -> list[str]:
+    """The load table and the goals, as Markdown lines for the report."""
+    lines = ["## Capacity: sessions on one server process (issue 17)", ""]
+    if result is None:
+        return [*lines, "Not measured (`--no-load`).", ""]
+    most = max(result.session_counts)
+    lines += [
+        f"`make run`'s server on the {result.database} database, {result.mode} windows; N "
+        "browser-free sessions over Streamlit's websocket (bench/load.py), each clicking "
+        "through Oversikt, Mål, Portefølje with filters of its own, the coverage matrix, a "
+        f"Satsing, an indicator and Statusrapporter; every {SIGNED_IN_EVERY}th session signed "
+        f"in ({result.signed_in} session cookies from POST /session) also opens Min side. Each "
+        "run is checked to show the page asked for. Closed loop = the next click as soon as "
+        f"a run has finished; think = {result.think_s:.0f} s ± 50 % between clicks. The empty "
+        "page (`st.title` only) is served the same way with the same configuration, in the "
+        "same run. CPU = the server process's CPU time / window; RSS = its peak during the "
+        "window; load = the machine's 1-minute load average at the window's end (2 CPUs).",
+        "",
+        "| target | think s | N | reruns/s | median ms | p95 ms | errors | lost | requests "
+        "| finished | CPU ms/run | CPU % | peak RSS MB | load |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for w in result.windows:
+        r = w.result
+        lines.append(
+            f"| {w.target} | {r.think_s:.0f} | {r.sessions} | {r.reruns_per_s:.1f} "
+            f"| {_cell(r.median_ms)} | {_cell(r.p95_ms)} | {len(r.errors)} | {r.lost} "
+            f"| {r.requests} | {r.finished} | {_cell(r.cpu_ms_per_rerun)} "
+            f"| {100 * r.cpu_s / r.seconds:.0f} | {w.peak_mb:.0f} | {w.load_1m:.1f} |"
+        )
+    dash, empty = result.saturation("dashboard"), result.saturation("empty page")
+    back = _ratio(result.after_close_mb, result.idle_mb)
+    fits = [
+        w.result.sessions
+        for w in result.series("dashboard", think=False)
+        if w.result.p95_ms is not None and w.result.p95_ms <= THINK_P95_GOAL_MS
+    ]
+    lines += [
+        "",
+        f"- Saturation (highest closed-loop reruns/s): dashboard {_cell(dash, 1)}, empty page "
+        f"{_cell(empty, 1)}: {_cell(_ratio(dash, empty), 2)}× (goal ≥ {SATURATION_RATIO_GOAL}×).",
+        f"- Largest N with closed-loop p95 ≤ 1 s: {max(fits) if fits else 'none'}.",
+        f"- Memory: idle {_cell(result.idle_mb)} MB (after the warm-up), peak with {most} "
+        f"sessions {_cell(result.peak_mb)} MB (goal ≤ {RSS_GOAL_MB:.0f}), "
+        f"{result.after_close_s:.0f} s after the last session closed "
+        f"{_cell(result.after_close_mb)} MB ({_cell(back, 2)}× idle, goal ≤ "
+        f"{RSS_BACK_GOAL}×); the empty page's server {_cell(result.empty_idle_mb)} MB.",
+    ]
+    if result.interrupts:
+        i = result.interrupts
+        lines.append(
+            f"- Interrupted clicks ({i.sessions} sessions × {i.rounds}: a click, another page "
+            f"0–300 ms later while the first still runs): {i.requests} requests, "
+            f"{i.finished} runs finished, {i.early} ended early for a rerun, {i.reached} second "
+            f"clicks reached their page, {i.lost} lost."
+        )
+    lines += [f"- **error** {p}" for p in result.problems]
+    errors = sorted({e for w in result.windows for e in w.result.errors})
+    lines += [f"- error seen: {e}" for e in errors[:10]]
+    return [*lines, ""]
+
+
+def to_json(result: CapacityResult) -> dict[str, Any]:
+    """The load phase as JSON-ready data: every window with its figures, and the memory."""
+    data = asdict(result)
+    for window, raw in zip(result.windows, data["windows"], strict=True):
+        r = window.result
+        raw["result"] |= {
+            "reruns_per_s": r.reruns_per_s,
+            "median_ms": r.median_ms,
+            "p95_ms": r.p95_ms,
+            "cpu_ms_per_rerun": r.cpu_ms_per_rerun,
+        }
+        raw["result"].pop("latencies_ms")
+    data["saturation"] = {t: result.saturation(t) for t in ("dashboard", "empty page")}
+    data["peak_mb"] = result.peak_mb
+    return data

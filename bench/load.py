@@ -153,45 +153,96 @@ async def _run_page(socket: ClientConnection, click: Click, result: LoadResult) 
     return _problem(click, await _finish(socket, result))
 
 
+class _Window:
+    """The measured window, shared by the sessions: it opens once every session has connected
+    and shown its first page (a session's start is not what the window measures), and closes
+    seconds later. The server's CPU time is read at both ends."""
+
+    def __init__(self, sessions: int, seconds: float, process: psutil.Process | None) -> None:
+        self.waiting = sessions
+        self.seconds = seconds
+        self.process = process
+        self.opened = asyncio.Event()
+        self.until = float("inf")
+        self.cpu_s = 0.0
+
+    def _cpu(self) -> float:
+        times = self.process.cpu_times() if self.process else None
+        return times.user + times.system if times else 0.0
+
+    def ready(self) -> None:
+        """One session has started (or given up); the last one opens the window."""
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.cpu_s = -self._cpu()
+            self.until = time.monotonic() + self.seconds
+            self.opened.set()
+
+    async def closed(self) -> None:
+        """Wait for the window to open and close, then read the CPU time again."""
+        await self.opened.wait()
+        await asyncio.sleep(max(0.0, self.until - time.monotonic()))
+        self.cpu_s += self._cpu()
+
+
+async def _click(socket: ClientConnection, click: Click, result: LoadResult) -> str | None:
+    """One click; what went wrong, or None. TimeoutError when its run never finished."""
+    try:
+        return await _run_page(socket, click, result)
+    except TimeoutError:
+        result.lost += 1
+        result.errors.append(f"{click.path}: no run finished in {RUN_TIMEOUT_S:.0f} s")
+        raise
+
+
 async def _session(
     index: int,
     url: str,
     visitor: Visitor,
     think_s: float,
-    until: float,
+    window: _Window,
     result: LoadResult,
 ) -> None:
-    """Visitor number index: connect, then click through the pages (in an order of its own)
-    until the window closes."""
+    """Visitor number index: connect and open a first page, then (once the window has opened)
+    click through the pages in an order of its own until the window closes; with a think time
+    the first click comes after a random part of it, so the sessions do not click in step."""
     stream = url.replace("http", "ws", 1) + "/_stcore/stream"
     rng = random.Random(index)
     order = list(visitor.clicks)
     rng.shuffle(order)
     headers = {"Cookie": f"{COOKIE}={visitor.cookie}"} if visitor.cookie else None
+    started_session = False
     try:
         protocols = [Subprotocol("streamlit")]
         async with connect(
             stream, subprotocols=protocols, max_size=None, additional_headers=headers
         ) as socket:
+            if problem := await _click(socket, order[-1], result):
+                result.errors.append(problem)
+            window.ready()
+            started_session = True
+            await window.opened.wait()
+            if think_s:
+                await asyncio.sleep(rng.uniform(0.0, 1.0) * think_s)
             for click in cycle(order):
-                if time.monotonic() >= until:
+                if time.monotonic() >= window.until:
                     return
                 started = time.perf_counter()
-                try:
-                    problem = await _run_page(socket, click, result)
-                except TimeoutError:
-                    result.lost += 1
-                    result.errors.append(f"{click.path}: no run finished in {RUN_TIMEOUT_S:.0f} s")
-                    return
-                if time.monotonic() < until:  # a run cut by the window's end is not counted
+                problem = await _click(socket, click, result)
+                if time.monotonic() < window.until:  # a run cut by the window's end is not counted
                     if problem:
                         result.errors.append(problem)
                     else:
                         result.latencies_ms.append(1000 * (time.perf_counter() - started))
                 if think_s:
                     await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
+    except TimeoutError:
+        pass  # counted as lost; the session ends as a tab left waiting would be closed
     except OSError as exc:
         result.errors.append(f"connection: {exc!r}")
+    finally:
+        if not started_session:
+            window.ready()
 
 
 Visitors = Sequence[Click] | Callable[[int], Visitor]
@@ -203,16 +254,23 @@ def _visitor(visitors: Visitors, index: int) -> Visitor:
 
 
 async def _load(
-    url: str, visitors: Visitors, sessions: int, seconds: float, think_s: float
+    url: str,
+    visitors: Visitors,
+    sessions: int,
+    seconds: float,
+    think_s: float,
+    process: psutil.Process | None,
 ) -> LoadResult:
     result = LoadResult(sessions=sessions, think_s=think_s, seconds=seconds)
-    until = time.monotonic() + seconds
+    window = _Window(sessions, seconds, process)
     await asyncio.gather(
+        window.closed(),
         *(
-            _session(index, url, _visitor(visitors, index), think_s, until, result)
+            _session(index, url, _visitor(visitors, index), think_s, window, result)
             for index in range(sessions)
-        )
+        ),
     )
+    result.cpu_s = window.cpu_s
     return result
 
 
@@ -225,16 +283,13 @@ def run_load(
     think_s: float = 0.0,
 ) -> LoadResult:
     """N sessions against the server at url for a window of seconds; with the server's process
-    id, its CPU time and memory too. clicks are the pages every session clicks through, or a
-    function giving session number i its own Visitor (pages and cookie)."""
-    if pid is None:
-        return asyncio.run(_load(url, clicks, sessions, seconds, think_s))
-    process = psutil.Process(pid)
-    before = process.cpu_times()
-    result = asyncio.run(_load(url, clicks, sessions, seconds, think_s))
-    after = process.cpu_times()
-    result.cpu_s = (after.user + after.system) - (before.user + before.system)
-    result.rss_mb = tree_rss(process) / MB
+    id, its CPU time during the window and its memory at the end too. clicks are the pages
+    every session clicks through, or a function giving session number i its own Visitor
+    (pages and cookie). The window opens once every session has shown its first page."""
+    process = psutil.Process(pid) if pid is not None else None
+    result = asyncio.run(_load(url, clicks, sessions, seconds, think_s, process))
+    if process is not None:
+        result.rss_mb = tree_rss(process) / MB
     return result
 
 

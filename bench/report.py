@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench import capacity
 from bench.apptest import PageTiming
 from bench.config import Budgets
 from bench.results import (
@@ -39,11 +40,13 @@ def times(value: float | None) -> str:
 
 def verdict(check: Check) -> str:
     """ok / FAIL / not measured, with the limit."""
+    within, beyond = ("≥", "<") if check.at_least else ("≤", ">")
+    limit = f"{check.limit:,.{0 if check.limit >= 10 or check.limit == 0 else 1}f}"
     if check.passed is None:
-        return f"not measured (≤ {check.limit:,.0f} {check.unit})"
+        return f"not measured ({within} {limit} {check.unit})"
     if check.passed:
-        return f"ok (≤ {check.limit:,.0f})"
-    return f"**FAIL** (> {check.limit:,.0f})"
+        return f"ok ({within} {limit})"
+    return f"**FAIL** ({beyond} {limit})"
 
 
 def difference(left: float | None, right: float | None) -> float | None:
@@ -265,7 +268,8 @@ def summary_section(checks: list[Check]) -> list[str]:
     for check in failed:
         lines.append(
             f"- FAIL {check.subject} ({check.size}): {check.metric} "
-            f"{ms(check.measured)} {check.unit} > {check.limit:,.1f} {check.unit}"
+            f"{ms(check.measured)} {check.unit} {'<' if check.at_least else '>'} "
+            f"{check.limit:,.1f} {check.unit}"
         )
     for check in missing:
         lines.append(f"- NOT MEASURED {check.subject} ({check.size}): {check.metric}")
@@ -318,6 +322,7 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
     lines += import_section(run, budgets)
     lines += notify_section(run, budgets)
     lines += server_section(run, budgets)
+    lines += capacity.section(run.capacity)
     lines += problem_section(run)
     lines += ["## Phases", "", "| phase | s |", "|---|--:|"]
     lines += [f"| {name} | {seconds:.1f} |" for name, seconds in run.phases.items()]
@@ -360,6 +365,7 @@ def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
         "imports": [asdict(timing) for timing in run.imports],
         "notify": asdict(run.notify) if run.notify else None,
         "server": asdict(run.server) if run.server else None,
+        "capacity": capacity.to_json(run.capacity) if run.capacity else None,
         "phases": run.phases,
         "notes": run.notes,
     }
