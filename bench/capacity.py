@@ -71,7 +71,7 @@ class Windows:
     session_counts: tuple[int, ...] = SESSION_COUNTS
 
 
-FULL_WINDOWS = Windows(closed_s=12.0, think_s=20.0, after_close_s=120.0, interrupt_rounds=4)
+FULL_WINDOWS = Windows(closed_s=12.0, think_s=15.0, after_close_s=120.0, interrupt_rounds=4)
 QUICK_WINDOWS = Windows(
     5.0, 10.0, after_close_s=20.0, interrupt_rounds=1, session_counts=(1, 5, 25)
 )

@@ -155,15 +155,16 @@ async def _run_page(socket: ClientConnection, click: Click, result: LoadResult) 
 
 class _Window:
     """The measured window, shared by the sessions: it opens once every session has connected
-    and shown its first page (a session's start is not what the window measures), and closes
-    seconds later. The server's CPU time is read at both ends."""
+    and shown its first page (a session's start is not what the window measures) and closes
+    seconds later; the runs that finish inside it are counted, whenever they started. The
+    server's CPU time is read at both ends."""
 
     def __init__(self, sessions: int, seconds: float, process: psutil.Process | None) -> None:
         self.waiting = sessions
         self.seconds = seconds
         self.process = process
         self.opened = asyncio.Event()
-        self.until = float("inf")
+        self.start = self.until = float("inf")
         self.cpu_s = 0.0
 
     def _cpu(self) -> float:
@@ -175,8 +176,13 @@ class _Window:
         self.waiting -= 1
         if self.waiting == 0:
             self.cpu_s = -self._cpu()
-            self.until = time.monotonic() + self.seconds
+            self.start = time.monotonic()
+            self.until = self.start + self.seconds
             self.opened.set()
+
+    def inside(self, moment: float) -> bool:
+        """Whether a moment (time.monotonic) lies inside the window."""
+        return self.start <= moment < self.until
 
     async def closed(self) -> None:
         """Wait for the window to open and close, then read the CPU time again."""
@@ -203,9 +209,9 @@ async def _session(
     window: _Window,
     result: LoadResult,
 ) -> None:
-    """Visitor number index: connect and open a first page, then (once the window has opened)
-    click through the pages in an order of its own until the window closes; with a think time
-    the first click comes after a random part of it, so the sessions do not click in step."""
+    """Visitor number index: connect and open a first page, then click through the pages in
+    an order of its own until the window closes. With a think time the session arrives after
+    a random part of it, so the sessions do not click in step."""
     stream = url.replace("http", "ws", 1) + "/_stcore/stream"
     rng = random.Random(index)
     order = list(visitor.clicks)
@@ -213,6 +219,8 @@ async def _session(
     headers = {"Cookie": f"{COOKIE}={visitor.cookie}"} if visitor.cookie else None
     started_session = False
     try:
+        if think_s:
+            await asyncio.sleep(rng.uniform(0.0, 1.0) * think_s)
         protocols = [Subprotocol("streamlit")]
         async with connect(
             stream, subprotocols=protocols, max_size=None, additional_headers=headers
@@ -221,21 +229,18 @@ async def _session(
                 result.errors.append(problem)
             window.ready()
             started_session = True
-            await window.opened.wait()
-            if think_s:
-                await asyncio.sleep(rng.uniform(0.0, 1.0) * think_s)
             for click in cycle(order):
+                if think_s:
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
                 if time.monotonic() >= window.until:
                     return
                 started = time.perf_counter()
                 problem = await _click(socket, click, result)
-                if time.monotonic() < window.until:  # a run cut by the window's end is not counted
+                if window.inside(time.monotonic()):
                     if problem:
                         result.errors.append(problem)
                     else:
                         result.latencies_ms.append(1000 * (time.perf_counter() - started))
-                if think_s:
-                    await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
     except TimeoutError:
         pass  # counted as lost; the session ends as a tab left waiting would be closed
     except OSError as exc:
