@@ -14,7 +14,7 @@ the ratio of the two is measured under the same conditions. Memory: the server's
 
 import os
 import random
-import sqlite3
+import statistics
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine, select
 
 from bench.config import ROOT
 from bench.databases import Database
@@ -40,7 +40,7 @@ from bench.server import MB, PeakSampler, app_server, tree_rss
 from dashboard.i18n import translate
 from dashboard.services import sessions as user_sessions
 from dashboard.services.sessions import COOKIE, START_PATH
-from models import FocusType, InitiativeStatus, Scope
+from models import FocusType, InitiativeStatus, Scope, User
 
 SESSION_COUNTS = (1, 5, 10, 25, 50)
 THINK_S = 5.0
@@ -126,34 +126,39 @@ def visitors(cookies: list[str]) -> Callable[[int], Visitor]:
     return visitor
 
 
-def sign_in_cookies(db: Database, base: str, count: int) -> list[str]:
+def sign_in_cookies(database_url: str, base: str, count: int) -> list[str]:
     """count session cookies of demo accounts, each got as a browser gets it: a session started
     for the account (what a correct password does on Konto) gives a one-time grant, and POST
     /session exchanges it for the HttpOnly cookie."""
-    engine = create_engine(db.url)
-    with sqlite3.connect(db.path) as conn:
-        ids = [
-            conn.execute('SELECT id FROM "user" WHERE email = ?', (email,)).fetchone()[0]
-            for email in SIGNED_IN_ACCOUNTS
-        ]
-    cookies = []
-    for n in range(count):
-        started = user_sessions.start(ids[n % len(ids)], user_agent="bench", engine=engine)
-        request = urllib.request.Request(
-            base + START_PATH,
-            data=started.grant.encode(),
-            method="POST",
-            headers={"Origin": base},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            header = response.headers.get_all("Set-Cookie") or []
-        value = next(
-            (h.split(";")[0].split("=", 1)[1] for h in header if h.startswith(f"{COOKIE}=")), None
-        )
-        if not value:
-            raise RuntimeError(f"POST {START_PATH} set no {COOKIE} cookie")
-        cookies.append(value)
-    engine.dispose()
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            ids = [
+                session.exec(select(User.id).where(User.email == email)).one()
+                for email in SIGNED_IN_ACCOUNTS
+            ]
+        cookies = []
+        for n in range(count):
+            user_id = ids[n % len(ids)]
+            assert user_id is not None
+            started = user_sessions.start(user_id, user_agent="bench", engine=engine)
+            request = urllib.request.Request(
+                base + START_PATH,
+                data=started.grant.encode(),
+                method="POST",
+                headers={"Origin": base},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                header = response.headers.get_all("Set-Cookie") or []
+            value = next(
+                (h.split(";")[0].split("=", 1)[1] for h in header if h.startswith(f"{COOKIE}=")),
+                None,
+            )
+            if not value:
+                raise RuntimeError(f"POST {START_PATH} set no {COOKIE} cookie")
+            cookies.append(value)
+    finally:
+        engine.dispose()
     return cookies
 
 
@@ -192,6 +197,14 @@ class CapacityResult:
         """The highest closed-loop reruns/s of a target."""
         rates = [w.result.reruns_per_s for w in self.series(target, think=False)]
         return max(rates) if rates else None
+
+    def core_rate(self, target: str) -> float | None:
+        """Reruns/s one whole core would carry: 1000 / the median CPU ms per run over the
+        closed-loop windows (the server's CPU time, so other work on the machine matters
+        less than for the reruns/s measured)."""
+        costs = [w.result.cpu_ms_per_rerun for w in self.series(target, think=False)]
+        known = sorted(c for c in costs if c)
+        return 1000 / statistics.median(known) if known else None
 
     def window(self, target: str, sessions: int, think: bool) -> Window | None:
         """The window of a target with N sessions."""
@@ -274,7 +287,7 @@ def measure(
     session_counts = windows.session_counts
     result = CapacityResult(db.label, mode, session_counts, THINK_S)
     with app_server(db.url, directory / "capacity-dashboard.log") as (url, pid):
-        cookies = sign_in_cookies(db, url, -(-max(session_counts) // SIGNED_IN_EVERY))
+        cookies = sign_in_cookies(db.url, url, -(-max(session_counts) // SIGNED_IN_EVERY))
         result.signed_in = len(cookies)
         who = visitors(cookies)
         for visitor in (who(0), who(1)):  # every page, signed in and not: caches filled
@@ -404,10 +417,14 @@ def section(result: CapacityResult | None) -> list[str]:
         for w in result.series("dashboard", think=False)
         if w.result.p95_ms is not None and w.result.p95_ms <= THINK_P95_GOAL_MS
     ]
+    core = {t: result.core_rate(t) for t in ("dashboard", "empty page")}
     lines += [
         "",
         f"- Saturation (highest closed-loop reruns/s): dashboard {_cell(dash, 1)}, empty page "
         f"{_cell(empty, 1)}: {_cell(_ratio(dash, empty), 2)}× (goal ≥ {SATURATION_RATIO_GOAL}×).",
+        f"- What one whole core would carry (1,000 / the median CPU ms per run of the "
+        f"closed-loop windows; less noisy when other work shares the CPUs): dashboard "
+        f"{_cell(core['dashboard'], 1)}, empty page {_cell(core['empty page'], 1)} reruns/s.",
         f"- Largest N with closed-loop p95 ≤ 1 s: {max(fits) if fits else 'none'}.",
         f"- Memory: idle {_cell(result.idle_mb)} MB (after the warm-up), peak with {most} "
         f"sessions {_cell(result.peak_mb)} MB (goal ≤ {RSS_GOAL_MB:.0f}), "
@@ -442,5 +459,6 @@ def to_json(result: CapacityResult) -> dict[str, Any]:
         }
         raw["result"].pop("latencies_ms")
     data["saturation"] = {t: result.saturation(t) for t in ("dashboard", "empty page")}
+    data["one_core_reruns_per_s"] = {t: result.core_rate(t) for t in ("dashboard", "empty page")}
     data["peak_mb"] = result.peak_mb
     return data
