@@ -14,7 +14,8 @@ freeze (bench/capacity.py, docs/design-notes.md «Capacity»). So:
   run calls collect_garbage(), which runs the full collection only when the previous ones have
   taken at most GC_SHARE of the time since (10 % by default): with one session that is about
   every tenth run, and under load the collections cannot eat the throughput, while garbage
-  still goes within a second or so, keeping memory bounded.
+  still goes within a second or so, keeping memory bounded; a collection that was not due
+  runs when it is, also when no run follows (the end of a burst of clicks).
 """
 
 import gc
@@ -26,6 +27,8 @@ from dashboard.settings import get_settings
 _lock = threading.Lock()
 _frozen: set[str] = set()
 _next_full = 0.0  # time.monotonic() before which collect_garbage() does not collect
+_waiting_lock = threading.Lock()
+_waiting: threading.Timer | None = None  # a collection that runs when the pause has ended
 
 
 def freeze_start_up_objects(page: str = "") -> bool:
@@ -45,10 +48,22 @@ def freeze_start_up_objects(page: str = "") -> bool:
 def collect_garbage() -> bool:
     """The full collection after a page run, when it is due: the collections so far have
     taken at most the GC_SHARE setting of the time (0: never; Streamlit's own collection after
-    every run is then what there is, if it is turned on). True when this call collected."""
-    global _next_full
+    every run is then what there is, if it is turned on). When it is not due yet, it runs once
+    it is, also if no run follows (the last runs of a burst leave their garbage). True when
+    this call collected."""
     share = get_settings().gc_share
-    if share <= 0 or time.monotonic() < _next_full or not _lock.acquire(blocking=False):
+    if share <= 0:
+        return False
+    if time.monotonic() < _next_full:
+        _collect_when_due(share)
+        return False
+    return _collect(share)
+
+
+def _collect(share: float) -> bool:
+    """A full collection now, unless another thread is collecting or has just collected."""
+    global _next_full
+    if not _lock.acquire(blocking=False):
         return False
     try:
         started = time.monotonic()
@@ -60,3 +75,14 @@ def collect_garbage() -> bool:
     finally:
         _lock.release()
     return True
+
+
+def _collect_when_due(share: float) -> None:
+    """One collection waiting for the pause to end (at most one waits at a time)."""
+    global _waiting
+    with _waiting_lock:
+        if _waiting is not None and _waiting.is_alive():
+            return
+        _waiting = threading.Timer(max(0.0, _next_full - time.monotonic()), _collect, (share,))
+        _waiting.daemon = True
+        _waiting.start()

@@ -2,6 +2,7 @@
 setting says so; the full collection after runs is paced to a share of the time (issue 17)."""
 
 import gc
+import time
 import weakref
 from collections.abc import Iterator
 
@@ -15,6 +16,7 @@ from dashboard.settings import get_settings
 def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(memory, "_frozen", set())
     monkeypatch.setattr(memory, "_next_full", 0.0)
+    monkeypatch.setattr(memory, "_waiting", None)
     yield
     gc.unfreeze()
 
@@ -60,7 +62,10 @@ def test_the_full_collection_runs_when_due_and_frees_cycles(
         del node
         assert memory.collect_garbage() is True
         assert alive() is None
-        assert memory.collect_garbage() is False  # the next one waits 9× as long as this took
+        pause = memory._next_full - time.monotonic()
+        assert pause >= 0  # the next one waits 9× as long as this one took
+        monkeypatch.setattr(memory, "_next_full", time.monotonic() + 60)  # a slow collection
+        assert memory.collect_garbage() is False
         again = Node()
         kept = weakref.ref(again)
         del again
@@ -78,3 +83,25 @@ def test_a_share_of_zero_leaves_collecting_to_streamlit(
 ) -> None:
     monkeypatch.setattr(get_settings(), "gc_share", 0.0)
     assert memory.collect_garbage() is False
+
+
+def test_a_collection_that_was_not_due_runs_when_it_is_without_another_run(
+    fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last runs of a burst of clicks leave garbage; it goes once the pause is over."""
+    monkeypatch.setattr(get_settings(), "gc_share", 0.1)
+    monkeypatch.setattr(memory, "_next_full", time.monotonic() + 0.2)
+    gc.disable()
+    try:
+        node = Node()
+        alive = weakref.ref(node)
+        del node
+        assert memory.collect_garbage() is False
+        assert alive() is not None
+        assert memory.collect_garbage() is False  # one waiting collection, not two
+        deadline = time.monotonic() + 5
+        while alive() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert alive() is None
+    finally:
+        gc.enable()
