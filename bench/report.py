@@ -38,6 +38,13 @@ def times(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f}×"
 
 
+def times_or_ms(value: float | None, unit: str) -> str:
+    """A measured value with its unit; a ratio with two decimals (0.03×, not 0.0×)."""
+    if value is None:
+        return "–"
+    return f"{value:,.2f}×" if unit == "×" else f"{value:,.1f} {unit}"
+
+
 def verdict(check: Check) -> str:
     """ok / FAIL / not measured, with the limit."""
     within, beyond = ("≥", "<") if check.at_least else ("≤", ">")
@@ -268,8 +275,8 @@ def summary_section(checks: list[Check]) -> list[str]:
     for check in failed:
         lines.append(
             f"- FAIL {check.subject} ({check.size}): {check.metric} "
-            f"{ms(check.measured)} {check.unit} {'<' if check.at_least else '>'} "
-            f"{check.limit:,.1f} {check.unit}"
+            f"{times_or_ms(check.measured, check.unit)} {'<' if check.at_least else '>'} "
+            f"{times_or_ms(check.limit, check.unit)}"
         )
     for check in missing:
         lines.append(f"- NOT MEASURED {check.subject} ({check.size}): {check.metric}")

@@ -51,3 +51,10 @@ def test_the_section_shows_every_window_and_the_json_has_the_figures() -> None:
     assert data["windows"][1]["result"]["p95_ms"] is not None
     assert "latencies_ms" not in data["windows"][0]["result"]
     assert section(None)[-2] == "Not measured (`--no-load`)."
+
+
+def test_a_failed_ratio_is_shown_with_two_decimals() -> None:
+    from bench.report import summary_section
+
+    check = Check("load: saturation throughput", "synthetic 100", "ratio", 0.031, 0.5, "×", True)
+    assert "ratio 0.03× < 0.50×" in "\n".join(summary_section([check]))
