@@ -380,6 +380,26 @@ def _cell(value: float | None, digits: int = 0) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
+def _unsaturated(result: CapacityResult) -> list[str]:
+    """A warning when a target's best closed-loop window left the server's CPU half idle: its
+    rate is then what the load client could send, not what the server could carry."""
+    lines = []
+    for target in ("dashboard", "empty page"):
+        best = max(
+            result.series(target, think=False),
+            key=lambda w: w.result.reruns_per_s,
+            default=None,
+        )
+        if best and best.result.cpu_s < 0.9 * best.result.seconds:
+            lines.append(
+                f"- **The {target}'s best window kept the server's CPU at "
+                f"{100 * best.result.cpu_s / best.result.seconds:.0f} %**: its rate is what this "
+                "load client (one Python process) sends, not the server's limit; the line "
+                "below compares CPU per run instead."
+            )
+    return lines
+
+
 def section(result: CapacityResult | None) -> list[str]:
     """The load table and the goals, as Markdown lines for the report."""
     lines = ["## Capacity: sessions on one server process (issue 17)", ""]
@@ -422,6 +442,7 @@ def section(result: CapacityResult | None) -> list[str]:
         "",
         f"- Saturation (highest closed-loop reruns/s): dashboard {_cell(dash, 1)}, empty page "
         f"{_cell(empty, 1)}: {_cell(_ratio(dash, empty), 2)}× (goal ≥ {SATURATION_RATIO_GOAL}×).",
+        *_unsaturated(result),
         f"- What one whole core would carry (1,000 / the median CPU ms per run of the "
         f"closed-loop windows; less noisy when other work shares the CPUs): dashboard "
         f"{_cell(core['dashboard'], 1)}, empty page {_cell(core['empty page'], 1)} reruns/s.",
