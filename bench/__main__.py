@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit import config as streamlit_config
 from streamlit import logger as streamlit_logger
 
-from bench import imports, notify, rawsql, report, scaleout, snapshots
+from bench import capacity, imports, notify, rawsql, report, scaleout, snapshots
 from bench.apptest import measure_empty_page, measure_page, use_database, warm_up
 from bench.config import BUDGETS, FULL, QUICK, SYNTHETIC_FACTOR, BenchPage, Repetitions, bench_pages
 from bench.databases import Database, build
@@ -72,6 +72,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only", metavar="TEXT", help="time only the pages whose name contains TEXT"
+    )
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="skip the load phase (N sessions on one server process against an empty page)",
     )
     return parser.parse_args(argv)
 
@@ -148,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_server:
             with phase(run, "server memory"):
                 run.server = measure_server(databases[-1].url, databases[-1].label, pages)
+        if not args.no_load:
+            windows = capacity.QUICK_WINDOWS if args.quick else capacity.FULL_WINDOWS
+            with phase(run, "load: sessions on one server process"):
+                run.capacity = capacity.measure(databases[-1], tmp, windows, log)
     if not args.no_scaleout:
         with phase(run, "scale-out behind HAProxy"):
             run.scaleout = scaleout.measure(log=log)

@@ -27,13 +27,17 @@ CLICKS = (
 )
 # name: the environment the server gets on top of the shipped configuration
 VARIANTS: dict[str, dict[str, str]] = {
-    "shipped (freeze + collect after each run)": {},
-    "collect after each run, no freeze": {"GC_FREEZE": "false"},
-    "no collect after runs, no freeze": {
-        "GC_FREEZE": "false",
-        "STREAMLIT_RUNNER_POST_SCRIPT_GC": "false",
+    "shipped (freeze per page, paced collection)": {},
+    "freeze per page, collect after each run": {
+        "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true",
+        "GC_SHARE": "0",
     },
-    "freeze, no collect after runs": {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"},
+    "collect after each run, no freeze": {
+        "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true",
+        "GC_SHARE": "0",
+        "GC_FREEZE": "false",
+    },
+    "freeze per page, no collection after runs": {"GC_SHARE": "0"},
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import scaleout
+from bench import capacity, scaleout
 from bench.apptest import PageTiming
 from bench.config import Budgets
 from bench.results import (
@@ -38,13 +38,22 @@ def times(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f}×"
 
 
+def times_or_ms(value: float | None, unit: str) -> str:
+    """A measured value with its unit; a ratio with two decimals (0.03×, not 0.0×)."""
+    if value is None:
+        return "–"
+    return f"{value:,.2f}×" if unit == "×" else f"{value:,.1f} {unit}"
+
+
 def verdict(check: Check) -> str:
     """ok / FAIL / not measured, with the limit."""
+    within, beyond = ("≥", "<") if check.at_least else ("≤", ">")
+    limit = f"{check.limit:,.{0 if check.limit >= 10 or check.limit == 0 else 1}f}"
     if check.passed is None:
-        return f"not measured (≤ {check.limit:,.0f} {check.unit})"
+        return f"not measured ({within} {limit} {check.unit})"
     if check.passed:
-        return f"ok (≤ {check.limit:,.0f})"
-    return f"**FAIL** (> {check.limit:,.0f})"
+        return f"ok ({within} {limit})"
+    return f"**FAIL** ({beyond} {limit})"
 
 
 def difference(left: float | None, right: float | None) -> float | None:
@@ -266,7 +275,8 @@ def summary_section(checks: list[Check]) -> list[str]:
     for check in failed:
         lines.append(
             f"- FAIL {check.subject} ({check.size}): {check.metric} "
-            f"{ms(check.measured)} {check.unit} > {check.limit:,.1f} {check.unit}"
+            f"{times_or_ms(check.measured, check.unit)} {'<' if check.at_least else '>'} "
+            f"{times_or_ms(check.limit, check.unit)}"
         )
     for check in missing:
         lines.append(f"- NOT MEASURED {check.subject} ({check.size}): {check.metric}")
@@ -319,6 +329,7 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
     lines += import_section(run, budgets)
     lines += notify_section(run, budgets)
     lines += server_section(run, budgets)
+    lines += capacity.section(run.capacity)
     lines += scaleout.section(run.scaleout)
     lines += problem_section(run)
     lines += ["## Phases", "", "| phase | s |", "|---|--:|"]
@@ -362,6 +373,7 @@ def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
         "imports": [asdict(timing) for timing in run.imports],
         "notify": asdict(run.notify) if run.notify else None,
         "server": asdict(run.server) if run.server else None,
+        "capacity": capacity.to_json(run.capacity) if run.capacity else None,
         "scaleout": scaleout.to_json(run.scaleout),
         "phases": run.phases,
         "notes": run.notes,

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from bench.apptest import PageTiming
+from bench.capacity import CapacityResult, capacity_checks
 from bench.config import Budgets
 from bench.databases import Database
 from bench.imports import ImportTiming
@@ -36,11 +37,14 @@ class Check:
     measured: float | None
     limit: float
     unit: str
+    at_least: bool = False  # the limit is a floor (a throughput), not a ceiling
 
     @property
     def passed(self) -> bool | None:
         """True/False when measured, None when it could not be measured."""
-        return None if self.measured is None else self.measured <= self.limit
+        if self.measured is None:
+            return None
+        return self.measured >= self.limit if self.at_least else self.measured <= self.limit
 
 
 @dataclass
@@ -56,6 +60,7 @@ class BenchRun:
     load: list[float] = field(default_factory=list)  # 1-minute load average, start and end
     imports: list[ImportTiming] = field(default_factory=list)  # a 5,000-row import per engine
     notify: NotifyTiming | None = None  # a sender run with 1,000 queued events
+    capacity: CapacityResult | None = None  # N sessions against one server process (issue 17)
     scaleout: ScaleOut | None = None  # two processes behind HAProxy against one
 
 
@@ -64,6 +69,11 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or not denominator:
         return None
     return numerator / denominator
+
+
+def _median(summary: Summary | None) -> float | None:
+    """The median of a summary, if there is one."""
+    return summary.median_ms if summary else None
 
 
 def page_checks(size: SizeResult, budgets: Budgets) -> dict[str, list[Check]]:
@@ -164,6 +174,16 @@ def all_checks(run: BenchRun, budgets: Budgets) -> list[Check]:
     checks = [c for size in run.sizes for cs in page_checks(size, budgets).values() for c in cs]
     checks += [c for timing in run.imports for c in import_checks(timing, budgets)]
     checks += notify_checks(run.notify, budgets) if run.notify else []
+    if run.capacity is not None:
+        warm = (
+            {
+                p.name: ratio(_median(p.warm), _median(run.sizes[-1].empty_page.warm))
+                for p in run.sizes[-1].pages
+            }
+            if run.sizes
+            else {}
+        )
+        checks += [Check(*fields) for fields in capacity_checks(run.capacity, warm)]
     if run.server is not None:
         checks.append(
             Check(

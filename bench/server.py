@@ -100,10 +100,11 @@ class PeakSampler(threading.Thread):
         self.join()
 
 
-def run_command(port: int) -> list[str]:
+def run_command(port: int, script: str = "dashboard/server.py") -> list[str]:
     """What `make run` starts (its Makefile recipe, on another port): the bench measures the
-    shipped configuration, .streamlit/config.toml, and no setting of its own."""
-    return ["streamlit", "run", "dashboard/server.py", "--server.port", str(port)]
+    shipped configuration, .streamlit/config.toml, and no setting of its own. Another script
+    (the load bench's empty page) is served the same way, with the same configuration."""
+    return ["streamlit", "run", script, "--server.port", str(port)]
 
 
 def free_port() -> int:
@@ -131,15 +132,17 @@ def app_server(
     *,
     port: int | None = None,
     env: dict[str, str] | None = None,
+    script: str = "dashboard/server.py",
 ) -> Iterator[tuple[str, int]]:
     """`make run`'s server (run_command) on database_url; yields its base URL and pid.
 
     extra_args are for tests that need a setting of their own (a secrets file); the bench
     passes none. env adds to (or overrides) this process's environment, e.g. the app's settings.
+    script serves another script the same way (the load bench's empty page).
     """
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", *run_command(port), *extra_args]
+    command = [sys.executable, "-m", *run_command(port, script), *extra_args]
     environment = {**os.environ, **(env or {}), "DATABASE_URL": database_url}
     with log.open("wb") as out:
         proc = subprocess.Popen(

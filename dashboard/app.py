@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.i18n import LANGUAGES, translate
-from dashboard.memory import freeze_start_up_objects
+from dashboard.memory import collect_garbage, freeze_start_up_objects
 from dashboard.settings import get_settings
 from dashboard.ui.a11y import page_language
 from dashboard.ui.auth import (
@@ -49,4 +49,5 @@ with st.sidebar:
         st.warning(t("auth.oidc_no_access", email=esc(st.user.get("email") or "")))
     page_language(lang())
 page.run()
-freeze_start_up_objects()  # once, after the first page run has imported everything
+freeze_start_up_objects(page.url_path)  # once per page, after its first run has imported it
+collect_garbage()  # when due: Streamlit's collection after every run is off (config.toml)

@@ -28,9 +28,13 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("database_busy_timeout_ms", "sqlite_busy_timeout_ms"),
     )
-    # Freeze the objects start-up made out of the full collection Streamlit runs after every
-    # page run (dashboard/memory.py); off only to measure the difference.
+    # Freeze what each page's first run made (modules, caches) out of every later garbage
+    # collection (dashboard/memory.py); off only to measure the difference.
     gc_freeze: bool = True
+    # The largest share of the time the full collections after page runs may take
+    # (dashboard/memory.py); 0 turns them off (to measure Streamlit's collection after every
+    # run instead, STREAMLIT_RUNNER_POST_SCRIPT_GC=true).
+    gc_share: float = Field(default=0.1, ge=0, le=1)
     # How long a PostgreSQL connection attempt may take before a page (or /healthz) says the
     # database cannot be reached; a connect_timeout in DATABASE_URL takes precedence.
     database_connect_timeout_s: int = Field(default=5, gt=0)

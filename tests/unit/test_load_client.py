@@ -14,3 +14,28 @@ def test_sessions_run_pages_over_the_websocket_and_check_what_they_show() -> Non
         wrong = run_load(url, None, [Click("mal", "", "Ingen slik tittel")], 1, 2)
     assert wrong.latencies_ms == []
     assert wrong.errors and all("Ingen slik tittel" in error for error in wrong.errors)
+
+
+def test_a_session_signs_in_with_a_cookie_from_post_session_and_runs_count_their_status() -> None:
+    """The load bench's signed-in sessions: a cookie got over HTTP, sent with the websocket
+    handshake, signs the session in (the sidebar names the account); without it nobody is.
+    Every click is a request with one finished run, none lost (issue 17)."""
+    from bench.capacity import sign_in_cookies
+    from bench.load import Visitor
+    from dashboard.db import make_engine
+    from seed.demo import ensure_demo_accounts
+
+    start = (Click("start", "", "Innlogget som"),)  # the sidebar: «Innlogget som operativ…»
+    database: list[str] = []
+
+    def prepare(url: str) -> None:
+        ensure_demo_accounts(make_engine(url))
+        database.append(url)
+
+    with app_server(prepare=prepare) as url:
+        cookies = sign_in_cookies(database[0], url, 2)
+        signed_in = run_load(url, None, lambda i: Visitor(start, cookies[i]), 2, 3)
+        anonymous = run_load(url, None, start, 1, 2)
+    assert signed_in.errors == [] and signed_in.latencies_ms
+    assert signed_in.requests == signed_in.finished and signed_in.lost == 0
+    assert anonymous.errors and all("Innlogget som" in error for error in anonymous.errors)

@@ -1,7 +1,9 @@
-"""Start-up objects are frozen out of later collections once per process, when the setting
-says so."""
+"""What each page's first run made is frozen out of later collections, once per page, when the
+setting says so; the full collection after runs is paced to a share of the time (issue 17)."""
 
 import gc
+import time
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -12,23 +14,94 @@ from dashboard.settings import get_settings
 
 @pytest.fixture
 def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(memory, "_frozen", False)
+    monkeypatch.setattr(memory, "_frozen", set())
+    monkeypatch.setattr(memory, "_next_full", 0.0)
+    monkeypatch.setattr(memory, "_waiting", None)
     yield
     gc.unfreeze()
 
 
-def test_the_first_call_freezes_everything_alive_and_later_calls_do_nothing(fresh: None) -> None:
+def test_each_page_s_first_run_freezes_what_is_alive_and_its_later_runs_do_nothing(
+    fresh: None,
+) -> None:
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
-    assert memory.freeze_start_up_objects() is True
+    assert memory.freeze_start_up_objects("oversikt") is True
     frozen = gc.get_freeze_count()
     assert frozen > 10_000  # the modules of the app and its libraries
-    assert memory.freeze_start_up_objects() is False
+    assert memory.freeze_start_up_objects("oversikt") is False
     assert gc.get_freeze_count() == frozen
+    later = [[index] for index in range(1000)]  # what another page's first run imported
+    assert memory.freeze_start_up_objects("mal") is True
+    assert gc.get_freeze_count() >= frozen + len(later)
+    assert memory.freeze_start_up_objects("mal") is False
 
 
-def test_the_setting_turns_it_off(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_setting_turns_the_freeze_off(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
     gc.unfreeze()
     monkeypatch.setattr(get_settings(), "gc_freeze", False)
-    assert memory.freeze_start_up_objects() is False
+    assert memory.freeze_start_up_objects("oversikt") is False
     assert gc.get_freeze_count() == 0
+
+
+class Node:
+    """An object in a reference cycle, which only the collector frees."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_full_collection_runs_when_due_and_frees_cycles(
+    fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "gc_share", 0.1)
+    gc.disable()  # nothing but collect_garbage collects here
+    try:
+        node = Node()
+        alive = weakref.ref(node)
+        del node
+        assert memory.collect_garbage() is True
+        assert alive() is None
+        pause = memory._next_full - time.monotonic()
+        assert pause >= 0  # the next one waits 9× as long as this one took
+        monkeypatch.setattr(memory, "_next_full", time.monotonic() + 60)  # a slow collection
+        assert memory.collect_garbage() is False
+        again = Node()
+        kept = weakref.ref(again)
+        del again
+        assert memory.collect_garbage() is False
+        assert kept() is not None
+        monkeypatch.setattr(memory, "_next_full", 0.0)  # the pause has passed
+        assert memory.collect_garbage() is True
+        assert kept() is None
+    finally:
+        gc.enable()
+
+
+def test_a_share_of_zero_leaves_collecting_to_streamlit(
+    fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "gc_share", 0.0)
+    assert memory.collect_garbage() is False
+
+
+def test_a_collection_that_was_not_due_runs_when_it_is_without_another_run(
+    fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last runs of a burst of clicks leave garbage; it goes once the pause is over."""
+    monkeypatch.setattr(get_settings(), "gc_share", 0.1)
+    monkeypatch.setattr(memory, "_next_full", time.monotonic() + 0.2)
+    gc.disable()
+    try:
+        node = Node()
+        alive = weakref.ref(node)
+        del node
+        assert memory.collect_garbage() is False
+        assert alive() is not None
+        assert memory.collect_garbage() is False  # one waiting collection, not two
+        deadline = time.monotonic() + 5
+        while alive() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert alive() is None
+    finally:
+        gc.enable()

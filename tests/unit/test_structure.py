@@ -147,19 +147,20 @@ def test_internal_roles_land_on_their_start_page_partners_on_the_overview() -> N
 
 
 def test_the_garbage_collection_that_ships_is_the_measured_choice() -> None:
-    """Freeze after the first page run, and keep Streamlit's collection after each run
-    (bench/gc_choice.py, docs/design-notes.md): the shipped variant there is the plain config."""
-    from bench.gc_choice import VARIANTS
+    """Freeze after each page's first run, and collect paced instead of after every run
+    (dashboard/memory.py, bench/capacity.py, docs/design-notes.md «Capacity»)."""
     from dashboard.settings import Settings
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config.get("runner", {}).get("postScriptGC", True) is True
+    assert config["runner"]["postScriptGC"] is False
     assert Settings.model_fields["gc_freeze"].default is True
-    assert next(iter(VARIANTS.values())) == {}
+    assert 0 < Settings.model_fields["gc_share"].default <= 0.2
     app = ast.parse((ROOT / "dashboard" / "app.py").read_text(encoding="utf-8"))
-    last = app.body[-1]
-    assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
-    assert ast.unparse(last.value.func) == "freeze_start_up_objects"
+    calls = [statement.value for statement in app.body[-2:] if isinstance(statement, ast.Expr)]
+    assert [ast.unparse(call) for call in calls if isinstance(call, ast.Call)] == [
+        "freeze_start_up_objects(page.url_path)",
+        "collect_garbage()",
+    ]
 
 
 def test_each_limit_and_character_class_is_defined_once() -> None:

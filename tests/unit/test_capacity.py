@@ -1,0 +1,60 @@
+"""The load phase's report: the goals of issue 17 as checks, the table, the JSON."""
+
+import json
+
+from bench.capacity import CapacityResult, Window, capacity_checks, section, to_json
+from bench.load import LoadResult
+from bench.report import verdict
+from bench.results import Check
+
+
+def window(target: str, sessions: int, think: float, rate: float, p95: float) -> Window:
+    result = LoadResult(sessions=sessions, think_s=think, seconds=10.0, cpu_s=5.0)
+    result.latencies_ms = [p95 / 2] * int(rate * 10 - 1) + [p95]
+    result.requests = result.finished = len(result.latencies_ms)
+    return Window(target, result, peak_mb=100.0 + 10 * sessions, load_1m=1.0)
+
+
+def measured() -> CapacityResult:
+    result = CapacityResult("synthetic 100", "full", (1, 50), 5.0, signed_in=10)
+    result.windows = [
+        window("dashboard", 1, 0, 10, 200),
+        window("dashboard", 50, 0, 20, 9000),
+        window("dashboard", 1, 5, 0.2, 150),
+        window("dashboard", 50, 5, 8, 800),
+        window("empty page", 1, 0, 20, 60),
+        window("empty page", 50, 0, 50, 900),
+    ]
+    result.idle_mb, result.after_close_mb, result.after_close_s = 300.0, 330.0, 120.0
+    return result
+
+
+def test_the_goals_are_checked_against_the_empty_page_and_the_limits() -> None:
+    checks = {c[0]: Check(*c) for c in capacity_checks(measured(), {"mal": 26.0, "oversikt": 9})}
+    saturation = checks["load: saturation throughput"]
+    assert saturation.measured == 20 / 50 and saturation.passed is False
+    assert "< 0.5" in verdict(saturation)
+    assert checks["load: 50 sessions, 5 s think time"].passed is True  # p95 800 ms
+    assert checks["load: 50 sessions"].measured == 600.0 and checks["load: 50 sessions"].passed
+    assert checks["load: 120 s after the sessions closed"].measured == 1.1
+    assert checks["load: clicks"].passed is True
+    assert checks["mal (AppTest)"].passed is False and checks["oversikt (AppTest)"].passed
+
+
+def test_the_section_shows_every_window_and_the_json_has_the_figures() -> None:
+    result = measured()
+    text = "\n".join(section(result))
+    assert text.count("| dashboard |") == 4 and text.count("| empty page |") == 2
+    assert "dashboard 20.0, empty page 50.0: 0.40×" in text
+    data = json.loads(json.dumps(to_json(result)))
+    assert data["saturation"] == {"dashboard": 20.0, "empty page": 50.0}
+    assert data["windows"][1]["result"]["p95_ms"] is not None
+    assert "latencies_ms" not in data["windows"][0]["result"]
+    assert section(None)[-2] == "Not measured (`--no-load`)."
+
+
+def test_a_failed_ratio_is_shown_with_two_decimals() -> None:
+    from bench.report import summary_section
+
+    check = Check("load: saturation throughput", "synthetic 100", "ratio", 0.031, 0.5, "×", True)
+    assert "ratio 0.03× < 0.50×" in "\n".join(summary_section([check]))
