@@ -111,8 +111,13 @@ def test_a_scale_out_not_measured_says_why() -> None:
     assert to_json(skipped)["ratio"] is None  # type: ignore[index]
 
 
-def test_make_shape_starts_everything_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
-    """`python -m deploy` (make shape) with one process on a SQLite file, for speed."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_make_shape_starts_everything_and_ctrl_c_stops_everything(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """`python -m deploy` (make shape) with one process on a SQLite file, for speed; stopped
+    with Ctrl-C, or with `kill` (SIGTERM, as a service manager or a closed session stops it),
+    it leaves no app process or HAProxy behind."""
     if haproxy_bin() is None:
         pytest.skip(HAPROXY_MISSING)
     port = free_port()
@@ -133,7 +138,7 @@ def test_make_shape_starts_everything_and_ctrl_c_stops_everything(tmp_path: Path
         assert backend, printed
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
             assert (answer.status, answer.headers["X-Backend"]) == (200, "app1")
-        shape.send_signal(signal.SIGINT)  # Ctrl-C
+        shape.send_signal(stop)  # to the launcher only, not its children
         assert shape.wait(timeout=30) == 0
     finally:
         if shape.poll() is None:
