@@ -33,6 +33,15 @@ ERRORS = Path(__file__).with_name("errors")  # what a visitor reads when no proc
 HAPROXY_MISSING = "HAProxy not installed: apt-get install haproxy (see .ci/run)"
 COOKIE = "DASHBOARD_BACKEND"
 START_TIMEOUT_S = 90.0
+# https://ssl-config.mozilla.org/ (intermediate), as Debian's own /etc/haproxy/haproxy.cfg has it
+TLS_DEFAULTS = (
+    "    ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384\n"
+    "    ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+    "TLS_CHACHA20_POLY1305_SHA256\n"
+    "    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n"
+)
 
 
 def haproxy_bin() -> str | None:
@@ -61,12 +70,24 @@ def render(
     log: str = "stdout format raw",
     host: str = "127.0.0.1",
     header: str = "rendered for a trial on this machine",
+    user: str | None = None,
+    chroot: Path | None = None,
 ) -> str:
     """HAProxy's configuration for app processes on host:ports, named app1, app2, ..., with
     the frontend bound to listen. With tls (a PEM file with the certificate chain and key),
-    the frontend speaks https only, the stickiness cookie is Secure, and redirect (e.g. ":80")
-    sends plain http there."""
+    the frontend speaks https only (TLS 1.2 or later, Mozilla's intermediate ciphers, as
+    Debian's own configuration), the stickiness cookie is Secure, and redirect (e.g. ":80")
+    sends plain http there. With user (and chroot), HAProxy started as root gives root up
+    once it has bound its ports (on a server; the configuration replaces Debian's, which
+    says so too)."""
     check = check or Check()
+    global_extra = ""
+    if user:
+        global_extra += f"    # root only to bind the ports\n    user {user}\n    group {user}\n"
+    if chroot:
+        global_extra += f"    chroot {chroot}\n"
+    if tls:
+        global_extra += TLS_DEFAULTS
     servers = "\n".join(
         f"    server app{i} {host}:{port} cookie app{i}" for i, port in enumerate(ports, 1)
     )
@@ -80,6 +101,7 @@ def render(
         )
     return Template(TEMPLATE.read_text()).substitute(
         header=header,
+        global_extra=global_extra,
         stats_socket=stats_socket,
         log=log,
         errors=ERRORS,

@@ -82,6 +82,14 @@ def test_haproxy_accepts_the_production_configuration_with_tls(tmp_path: Path) -
     assert f"ssl crt {pem}" in text and "httponly secure" in text
     assert "http-request redirect scheme https" in text
     assert "default-server check inter 5s fall 3 rise 2" in text  # production's values
+    # it replaces Debian's /etc/haproxy/haproxy.cfg: HAProxy must still give up root once
+    # bound, and TLS keeps Debian's (Mozilla's intermediate) floor
+    for line in ("user haproxy", "group haproxy", "chroot /var/lib/haproxy"):
+        assert f"\n    {line}\n" in text, line
+    assert "ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets" in text
+    assert "ssl-default-bind-ciphers ECDHE-" in text
+    trial = rendered(tmp_path)  # make shape runs HAProxy as whoever starts it
+    assert "user " not in trial and "chroot" not in trial
 
 
 def window(processes: int, reruns: int) -> Window:
