@@ -61,10 +61,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nThe dashboard: {shape.url}  (Ctrl-C stops everything)", flush=True)
                 for backend in shape.backends:
                     print(f"  {backend.name}: {backend.url}  log {backend.log}", flush=True)
-                print(f"  HAProxy: {shape.config}, log {shape.log}", flush=True)
+                balancer = shape.balancer
+                assert balancer is not None
+                print(
+                    f"  HAProxy (pid {balancer.pid}): {shape.config}, log {shape.log}", flush=True
+                )
                 print(f"  HAProxy's stats socket: {shape.stats_socket}", flush=True)
                 reported: set[str] = set()
                 while True:  # a process that stops is reported; HAProxy routes around it
+                    if (code := balancer.poll()) is not None:  # nothing is served: stop all
+                        print(
+                            f"HAProxy stopped (exit {code}):\n{shape.log.read_text()}", flush=True
+                        )
+                        return 1
                     for backend in shape.backends:
                         code = backend.process.poll()
                         if code is not None and backend.name not in reported:

@@ -205,6 +205,7 @@ class Shape:
     config: Path
     log: Path
     backends: list[Backend] = field(default_factory=list)
+    balancer: "subprocess.Popen[bytes] | None" = None  # HAProxy, once started
 
     def admin(self, command: str) -> str:
         """One command on HAProxy's stats socket (`show stat`, `disable server app/app2`)."""
@@ -332,6 +333,7 @@ def running_shape(
                     [haproxy, "-db", "-f", str(shape.config)], stdout=out, stderr=out
                 )
             stack.callback(_stop, balancer)
+            shape.balancer = balancer
             while not _answers(shape.url):
                 if balancer.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(

@@ -167,3 +167,32 @@ def test_the_pages_haproxy_shows_without_a_process_are_current_and_in_both_langu
         text = body.decode()
         assert "Dashbordet svarer ikke akkurat nå" in text
         assert "The dashboard is not answering right now" in text
+
+
+def test_make_shape_stops_everything_when_haproxy_stops(tmp_path: Path) -> None:
+    """Without HAProxy nobody reaches the processes: `python -m deploy` says so and stops
+    them, instead of running on as if the dashboard were served."""
+    if haproxy_bin() is None:
+        pytest.skip(HAPROXY_MISSING)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'shape.db'}"}
+    command = [sys.executable, "-m", "deploy", "--processes", "1", "--port", str(free_port())]
+    shape = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    assert shape.stdout is not None
+    try:
+        lines = []
+        for line in shape.stdout:
+            lines.append(line)
+            if line.startswith("  HAProxy"):
+                break
+        printed = "".join(lines)
+        balancer = re.search(r"HAProxy \(pid (\d+)\)", printed)
+        backend = re.search(r"app1: (http://\S+)", printed)
+        assert balancer and backend, printed
+        os.kill(int(balancer.group(1)), signal.SIGKILL)
+        assert shape.wait(timeout=30) == 1
+        assert "HAProxy stopped" in shape.stdout.read()
+    finally:
+        if shape.poll() is None:
+            shape.kill()
+    with pytest.raises(OSError):  # the app process is stopped too
+        urllib.request.urlopen(f"{backend.group(1)}/_stcore/health", timeout=5)
