@@ -8,6 +8,8 @@ import re
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -119,13 +121,17 @@ def test_a_scale_out_not_measured_says_why() -> None:
     assert to_json(skipped)["ratio"] is None  # type: ignore[index]
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+@pytest.mark.parametrize(
+    ("stop", "code"),
+    [(signal.SIGINT, 0), (signal.SIGTERM, 0), (signal.SIGKILL, -signal.SIGKILL)],
+    ids=["ctrl-c", "kill", "crash"],
+)
 def test_make_shape_starts_everything_and_ctrl_c_stops_everything(
-    tmp_path: Path, stop: signal.Signals
+    tmp_path: Path, stop: signal.Signals, code: int
 ) -> None:
     """`python -m deploy` (make shape) with one process on a SQLite file, for speed; stopped
-    with Ctrl-C, or with `kill` (SIGTERM, as a service manager or a closed session stops it),
-    it leaves no app process or HAProxy behind."""
+    with Ctrl-C, with `kill` (SIGTERM, as a service manager or a closed session stops it), or
+    killed outright (SIGKILL, the OOM killer), it leaves no app process or HAProxy behind."""
     if haproxy_bin() is None:
         pytest.skip(HAPROXY_MISSING)
     port = free_port()
@@ -147,13 +153,27 @@ def test_make_shape_starts_everything_and_ctrl_c_stops_everything(
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
             assert (answer.status, answer.headers["X-Backend"]) == (200, "app1")
         shape.send_signal(stop)  # to the launcher only, not its children
-        assert shape.wait(timeout=30) == 0
+        assert shape.wait(timeout=30) == code
     finally:
         if shape.poll() is None:
-            shape.kill()
+            shape.terminate()
+            shape.wait(timeout=30)
+    deadline = time.monotonic() + 20  # the children of a killed launcher stop by themselves
     for url in (f"http://127.0.0.1:{port}/healthz", f"{backend.group(1)}/_stcore/health"):
-        with pytest.raises(OSError):  # nobody listens any more
-            urllib.request.urlopen(url, timeout=5)
+        while listens(url):
+            assert time.monotonic() < deadline, f"{url} still answers"
+            time.sleep(0.2)
+
+
+def listens(url: str) -> bool:
+    """True when something answers url."""
+    try:
+        urllib.request.urlopen(url, timeout=5).close()
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def test_the_pages_haproxy_shows_without_a_process_are_current_and_in_both_languages() -> None:
