@@ -8,10 +8,12 @@ free ports, and HAProxy serves them on one port. Ctrl-C stops everything.
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 from deploy.shape import Check, haproxy_bin, prepare, running_shape, trial_database
 
@@ -27,8 +29,15 @@ def database() -> Iterator[str]:
         yield url
 
 
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    """Stop as Ctrl-C does. Python's own handling of SIGTERM and SIGHUP (`kill`, a service
+    manager, a closed terminal) ends the process at once, without the cleanup that stops the
+    app processes, HAProxy and the throwaway PostgreSQL cluster: they would live on."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Start the shape and keep it running until Ctrl-C."""
+    """Start the shape and keep it running until Ctrl-C (or SIGTERM, SIGHUP)."""
     parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     parser.add_argument("--processes", type=int, default=2, help="app processes (default 2)")
     parser.add_argument("--port", type=int, default=8080, help="HAProxy's port (default 8080)")
@@ -40,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     if haproxy_bin() is None:
         print("HAProxy is not installed: apt-get install haproxy", file=sys.stderr)
         return 1
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, _interrupt)
     try:
         with database() as url:
             prepare(url)
@@ -50,10 +61,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nThe dashboard: {shape.url}  (Ctrl-C stops everything)", flush=True)
                 for backend in shape.backends:
                     print(f"  {backend.name}: {backend.url}  log {backend.log}", flush=True)
-                print(f"  HAProxy: {shape.config}, log {shape.log}", flush=True)
+                balancer = shape.balancer
+                assert balancer is not None
+                print(
+                    f"  HAProxy (pid {balancer.pid}): {shape.config}, log {shape.log}", flush=True
+                )
                 print(f"  HAProxy's stats socket: {shape.stats_socket}", flush=True)
                 reported: set[str] = set()
                 while True:  # a process that stops is reported; HAProxy routes around it
+                    if (code := balancer.poll()) is not None:  # nothing is served: stop all
+                        print(
+                            f"HAProxy stopped (exit {code}):\n{shape.log.read_text()}", flush=True
+                        )
+                        return 1
                     for backend in shape.backends:
                         code = backend.process.poll()
                         if code is not None and backend.name not in reported:

@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         "--stats-socket", type=Path, default=Path("/run/haproxy/dashboard.sock"), help="admin"
     )
     parser.add_argument("--log", default="/dev/log", help="syslog target (default /dev/log)")
+    parser.add_argument(
+        "--user", default="haproxy", help="the user HAProxy runs as once bound (haproxy)"
+    )
+    parser.add_argument(
+        "--chroot", type=Path, default=Path("/var/lib/haproxy"), help="(/var/lib/haproxy)"
+    )
     args = parser.parse_args(argv)
     ports = [int(port) for port in args.ports.split(",")]
     print(
@@ -41,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             redirect=args.redirect,
             log=args.log,
             host=args.host,
+            user=args.user,
+            chroot=args.chroot,
             header="rendered by python -m deploy.config " + " ".join(sys.argv[1:]),
         ),
         end="",

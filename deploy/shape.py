@@ -7,10 +7,12 @@ own; HAProxy's configuration is the template deploy/haproxy.cfg.in, rendered wit
 """
 
 import csv
+import ctypes
 import io
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from types import ModuleType
+from typing import Any
 
 from bench.server import free_port, healthy, run_command
 
@@ -33,6 +36,16 @@ ERRORS = Path(__file__).with_name("errors")  # what a visitor reads when no proc
 HAPROXY_MISSING = "HAProxy not installed: apt-get install haproxy (see .ci/run)"
 COOKIE = "DASHBOARD_BACKEND"
 START_TIMEOUT_S = 90.0
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
+# https://ssl-config.mozilla.org/ (intermediate), as Debian's own /etc/haproxy/haproxy.cfg has it
+TLS_DEFAULTS = (
+    "    ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384\n"
+    "    ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+    "TLS_CHACHA20_POLY1305_SHA256\n"
+    "    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n"
+)
 
 
 def haproxy_bin() -> str | None:
@@ -61,12 +74,24 @@ def render(
     log: str = "stdout format raw",
     host: str = "127.0.0.1",
     header: str = "rendered for a trial on this machine",
+    user: str | None = None,
+    chroot: Path | None = None,
 ) -> str:
     """HAProxy's configuration for app processes on host:ports, named app1, app2, ..., with
     the frontend bound to listen. With tls (a PEM file with the certificate chain and key),
-    the frontend speaks https only, the stickiness cookie is Secure, and redirect (e.g. ":80")
-    sends plain http there."""
+    the frontend speaks https only (TLS 1.2 or later, Mozilla's intermediate ciphers, as
+    Debian's own configuration), the stickiness cookie is Secure, and redirect (e.g. ":80")
+    sends plain http there. With user (and chroot), HAProxy started as root gives root up
+    once it has bound its ports (on a server; the configuration replaces Debian's, which
+    says so too)."""
     check = check or Check()
+    global_extra = ""
+    if user:
+        global_extra += f"    # root only to bind the ports\n    user {user}\n    group {user}\n"
+    if chroot:
+        global_extra += f"    chroot {chroot}\n"
+    if tls:
+        global_extra += TLS_DEFAULTS
     servers = "\n".join(
         f"    server app{i} {host}:{port} cookie app{i}" for i, port in enumerate(ports, 1)
     )
@@ -80,6 +105,7 @@ def render(
         )
     return Template(TEMPLATE.read_text()).substitute(
         header=header,
+        global_extra=global_extra,
         stats_socket=stats_socket,
         log=log,
         errors=ERRORS,
@@ -183,6 +209,7 @@ class Shape:
     config: Path
     log: Path
     backends: list[Backend] = field(default_factory=list)
+    balancer: "subprocess.Popen[bytes] | None" = None  # HAProxy, once started
 
     def admin(self, command: str) -> str:
         """One command on HAProxy's stats socket (`show stat`, `disable server app/app2`)."""
@@ -219,6 +246,25 @@ class Shape:
         return next(b for b in self.backends if b.name == name)
 
 
+def _die_with_parent() -> None:
+    """In a child, before it runs its program: have Linux send it SIGTERM when the process
+    that started it dies, killed outright (SIGKILL, the OOM killer) included, which leaves
+    no time to stop it: no app process or HAProxy outlives the shape that started it."""
+    if _PRCTL is None or _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        return  # not Linux, or refused: no such guard
+    if os.getppid() == 1:  # the parent died before that: nobody is left to stop it
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _child_options() -> dict[str, Any]:
+    """Popen's options for the shape's children (on Linux: stopped when the shape dies)."""
+    return {"preexec_fn": _die_with_parent} if sys.platform == "linux" else {}
+
+
+# looked up here, not in the child between fork and exec, where little is safe to do
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform == "linux" else None
+
+
 def _start_backend(name: str, database_url: str, directory: Path, env: dict[str, str]) -> Backend:
     """Start `make run`'s command on a free port, without waiting for it."""
     port = free_port()
@@ -227,7 +273,12 @@ def _start_backend(name: str, database_url: str, directory: Path, env: dict[str,
     environment = {**os.environ, **env, "DATABASE_URL": database_url}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            **_child_options(),
         )
     return Backend(name, port, database_url, log, process)
 
@@ -307,9 +358,13 @@ def running_shape(
             )
             with shape.log.open("wb") as out:
                 balancer = subprocess.Popen(
-                    [haproxy, "-db", "-f", str(shape.config)], stdout=out, stderr=out
+                    [haproxy, "-db", "-f", str(shape.config)],
+                    stdout=out,
+                    stderr=out,
+                    **_child_options(),
                 )
             stack.callback(_stop, balancer)
+            shape.balancer = balancer
             while not _answers(shape.url):
                 if balancer.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(

@@ -8,6 +8,8 @@ import re
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -82,6 +84,14 @@ def test_haproxy_accepts_the_production_configuration_with_tls(tmp_path: Path) -
     assert f"ssl crt {pem}" in text and "httponly secure" in text
     assert "http-request redirect scheme https" in text
     assert "default-server check inter 5s fall 3 rise 2" in text  # production's values
+    # it replaces Debian's /etc/haproxy/haproxy.cfg: HAProxy must still give up root once
+    # bound, and TLS keeps Debian's (Mozilla's intermediate) floor
+    for line in ("user haproxy", "group haproxy", "chroot /var/lib/haproxy"):
+        assert f"\n    {line}\n" in text, line
+    assert "ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets" in text
+    assert "ssl-default-bind-ciphers ECDHE-" in text
+    trial = rendered(tmp_path)  # make shape runs HAProxy as whoever starts it
+    assert "user " not in trial and "chroot" not in trial
 
 
 def window(processes: int, reruns: int) -> Window:
@@ -111,8 +121,17 @@ def test_a_scale_out_not_measured_says_why() -> None:
     assert to_json(skipped)["ratio"] is None  # type: ignore[index]
 
 
-def test_make_shape_starts_everything_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
-    """`python -m deploy` (make shape) with one process on a SQLite file, for speed."""
+@pytest.mark.parametrize(
+    ("stop", "code"),
+    [(signal.SIGINT, 0), (signal.SIGTERM, 0), (signal.SIGKILL, -signal.SIGKILL)],
+    ids=["ctrl-c", "kill", "crash"],
+)
+def test_make_shape_starts_everything_and_ctrl_c_stops_everything(
+    tmp_path: Path, stop: signal.Signals, code: int
+) -> None:
+    """`python -m deploy` (make shape) with one process on a SQLite file, for speed; stopped
+    with Ctrl-C, with `kill` (SIGTERM, as a service manager or a closed session stops it), or
+    killed outright (SIGKILL, the OOM killer), it leaves no app process or HAProxy behind."""
     if haproxy_bin() is None:
         pytest.skip(HAPROXY_MISSING)
     port = free_port()
@@ -133,14 +152,28 @@ def test_make_shape_starts_everything_and_ctrl_c_stops_everything(tmp_path: Path
         assert backend, printed
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
             assert (answer.status, answer.headers["X-Backend"]) == (200, "app1")
-        shape.send_signal(signal.SIGINT)  # Ctrl-C
-        assert shape.wait(timeout=30) == 0
+        shape.send_signal(stop)  # to the launcher only, not its children
+        assert shape.wait(timeout=30) == code
     finally:
         if shape.poll() is None:
-            shape.kill()
+            shape.terminate()
+            shape.wait(timeout=30)
+    deadline = time.monotonic() + 20  # the children of a killed launcher stop by themselves
     for url in (f"http://127.0.0.1:{port}/healthz", f"{backend.group(1)}/_stcore/health"):
-        with pytest.raises(OSError):  # nobody listens any more
-            urllib.request.urlopen(url, timeout=5)
+        while listens(url):
+            assert time.monotonic() < deadline, f"{url} still answers"
+            time.sleep(0.2)
+
+
+def listens(url: str) -> bool:
+    """True when something answers url."""
+    try:
+        urllib.request.urlopen(url, timeout=5).close()
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def test_the_pages_haproxy_shows_without_a_process_are_current_and_in_both_languages() -> None:
@@ -154,3 +187,32 @@ def test_the_pages_haproxy_shows_without_a_process_are_current_and_in_both_langu
         text = body.decode()
         assert "Dashbordet svarer ikke akkurat nå" in text
         assert "The dashboard is not answering right now" in text
+
+
+def test_make_shape_stops_everything_when_haproxy_stops(tmp_path: Path) -> None:
+    """Without HAProxy nobody reaches the processes: `python -m deploy` says so and stops
+    them, instead of running on as if the dashboard were served."""
+    if haproxy_bin() is None:
+        pytest.skip(HAPROXY_MISSING)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'shape.db'}"}
+    command = [sys.executable, "-m", "deploy", "--processes", "1", "--port", str(free_port())]
+    shape = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    assert shape.stdout is not None
+    try:
+        lines = []
+        for line in shape.stdout:
+            lines.append(line)
+            if line.startswith("  HAProxy"):
+                break
+        printed = "".join(lines)
+        balancer = re.search(r"HAProxy \(pid (\d+)\)", printed)
+        backend = re.search(r"app1: (http://\S+)", printed)
+        assert balancer and backend, printed
+        os.kill(int(balancer.group(1)), signal.SIGKILL)
+        assert shape.wait(timeout=30) == 1
+        assert "HAProxy stopped" in shape.stdout.read()
+    finally:
+        if shape.poll() is None:
+            shape.kill()
+    with pytest.raises(OSError):  # the app process is stopped too
+        urllib.request.urlopen(f"{backend.group(1)}/_stcore/health", timeout=5)
