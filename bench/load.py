@@ -24,6 +24,7 @@ import psutil
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
 from websockets.typing import Subprotocol
 
 from bench.server import MB, tree_rss
@@ -243,7 +244,7 @@ async def _session(
                         result.latencies_ms.append(1000 * (time.perf_counter() - started))
     except TimeoutError:
         pass  # counted as lost; the session ends as a tab left waiting would be closed
-    except OSError as exc:
+    except (OSError, WebSocketException) as exc:  # refused, or closed by the server
         result.errors.append(f"connection: {exc!r}")
     finally:
         if not started_session:
@@ -362,7 +363,7 @@ async def _interrupting_session(
                     result.lost += 1
                     result.errors.append(f"{first.path} → {second.path}: never finished")
                     return
-    except OSError as exc:
+    except (OSError, WebSocketException) as exc:
         result.errors.append(f"connection: {exc!r}")
 
 

@@ -15,7 +15,11 @@ freeze (bench/capacity.py, docs/design-notes.md «Capacity»). So:
   taken at most GC_SHARE of the time since (10 % by default): with one session that is about
   every tenth run, and under load the collections cannot eat the throughput, while garbage
   still goes within a second or so, keeping memory bounded; a collection that was not due
-  runs when it is, also when no run follows (the end of a burst of clicks).
+  runs when it is, also when no run follows (the end of a burst of clicks);
+- a freeze also catches every session's data alive at that moment (the first visitors'
+  frames, in reference cycles that only a collection frees): so that this does not stay for
+  the life of the process, a due collection THAW_AFTER_S after the last freeze unfreezes
+  first, walks everything once and freezes again.
 """
 
 import gc
@@ -24,8 +28,11 @@ import time
 
 from dashboard.settings import get_settings
 
+THAW_AFTER_S = 600.0  # how long a freeze stands before a due collection walks it once
+
 _lock = threading.Lock()
 _frozen: set[str] = set()
+_frozen_at = 0.0  # time.monotonic() of the last freeze
 _next_full = 0.0  # time.monotonic() before which collect_garbage() does not collect
 _waiting_lock = threading.Lock()
 _waiting: threading.Timer | None = None  # a collection that runs when the pause has ended
@@ -34,6 +41,7 @@ _waiting: threading.Timer | None = None  # a collection that runs when the pause
 def freeze_start_up_objects(page: str = "") -> bool:
     """Freeze every object alive now, once per page and process (when the GC_FREEZE setting
     is on); True when this call froze them."""
+    global _frozen_at
     if page in _frozen or not get_settings().gc_freeze:
         return False
     with _lock:
@@ -42,6 +50,7 @@ def freeze_start_up_objects(page: str = "") -> bool:
         gc.collect()  # what is garbage now is not kept for good
         gc.freeze()
         _frozen.add(page)
+        _frozen_at = time.monotonic()
     return True
 
 
@@ -61,15 +70,22 @@ def collect_garbage() -> bool:
 
 
 def _collect(share: float) -> bool:
-    """A full collection now, unless another thread is collecting or has just collected."""
-    global _next_full
+    """A full collection now, unless another thread is collecting or has just collected;
+    also of what was frozen, when the last freeze is THAW_AFTER_S old."""
+    global _next_full, _frozen_at
     if not _lock.acquire(blocking=False):
         return False
     try:
         started = time.monotonic()
         if started < _next_full:
             return False
+        thaw = started - _frozen_at >= THAW_AFTER_S and gc.get_freeze_count() > 0
+        if thaw:
+            gc.unfreeze()
         gc.collect()
+        if thaw:
+            gc.freeze()
+            _frozen_at = time.monotonic()
         took = time.monotonic() - started
         _next_full = started + took / share
     finally:

@@ -39,3 +39,23 @@ def test_a_session_signs_in_with_a_cookie_from_post_session_and_runs_count_their
     assert signed_in.errors == [] and signed_in.latencies_ms
     assert signed_in.requests == signed_in.finished and signed_in.lost == 0
     assert anonymous.errors and all("Innlogget som" in error for error in anonymous.errors)
+
+
+def test_a_websocket_the_server_closes_or_refuses_is_an_error_not_the_end_of_the_bench() -> None:
+    """A session whose connection the server drops (a process stopped, a refused handshake) is
+    counted as an error of its window; the other sessions and the bench go on."""
+    import threading
+
+    from websockets.sync.server import ServerConnection, serve
+
+    def drop(connection: ServerConnection) -> None:
+        connection.recv()  # the first click
+        connection.close()
+
+    with serve(drop, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.socket.getsockname()[1]
+        result = run_load(f"http://127.0.0.1:{port}", None, [Click("mal", "", "Mål")], 2, 1)
+        server.shutdown()
+    assert len(result.errors) == 2 and all("connection" in e for e in result.errors)
+    assert result.latencies_ms == []

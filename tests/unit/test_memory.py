@@ -5,6 +5,7 @@ import gc
 import time
 import weakref
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 
@@ -17,7 +18,11 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(memory, "_frozen", set())
     monkeypatch.setattr(memory, "_next_full", 0.0)
     monkeypatch.setattr(memory, "_waiting", None)
+    monkeypatch.setattr(memory, "_frozen_at", time.monotonic())
     yield
+    if memory._waiting is not None:
+        memory._waiting.cancel()  # a collection still waiting does not run into the next test
+        memory._waiting.join()  # nor does one running
     gc.unfreeze()
 
 
@@ -103,5 +108,30 @@ def test_a_collection_that_was_not_due_runs_when_it_is_without_another_run(
         while alive() is not None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert alive() is None
+    finally:
+        gc.enable()
+
+
+def test_what_a_freeze_caught_alive_is_freed_once_it_is_garbage(
+    fresh: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's first run freezes every session's data alive at that moment; what of it is in
+    a reference cycle (pandas frames are) must still go once the sessions drop it, not stay in
+    the permanent generation for the life of the process."""
+    monkeypatch.setattr(get_settings(), "gc_share", 0.1)
+    gc.unfreeze()
+    gc.disable()
+    try:
+        node = Node()  # another session's data while a page's first run freezes
+        alive = weakref.ref(node)
+        assert memory.freeze_start_up_objects("oversikt") is True
+        del node  # the session has closed
+        assert memory.collect_garbage() is True
+        assert alive() is not None  # frozen: the paced collection does not see it yet
+        later = time.monotonic() + 86_400  # a day later, the next due collection
+        monkeypatch.setattr(memory, "time", SimpleNamespace(monotonic=lambda: later))
+        assert memory.collect_garbage() is True
+        assert alive() is None
+        assert gc.get_freeze_count() > 10_000  # frozen again after the collection
     finally:
         gc.enable()
