@@ -26,9 +26,8 @@ from sqlmodel import Session, col, select
 from dashboard.i18n import sort_key
 from dashboard.services import audit
 from dashboard.services.commands import command
-from dashboard.services.method import _last_change
 from dashboard.services.permissions import Action, Actor
-from dashboard.services.portfolio_edit import PortfolioRefused
+from dashboard.services.portfolio_edit import PortfolioRefused, last_change
 from models import (
     Deliverable,
     EtatsTask,
@@ -157,7 +156,7 @@ def update_phase(
         if phase is None:
             raise PortfolioRefused("no_phase")
         if phase_seen(phase) != seen:
-            raise _last_change(session, PHASE, phase_id)
+            raise last_change(session, PHASE, phase_id)
         before = phase.model_dump(mode="json", warnings=False)
         for name, value in data.model_dump().items():
             setattr(phase, name, value)
@@ -277,7 +276,7 @@ def update_task(
             raise PortfolioRefused("no_task")
         before = _state(session, task)
         if _seen(before) != seen:
-            raise _last_change(session, TASK, task_id)
+            raise last_change(session, TASK, task_id)
         _check_refs(session, task.mission_id, data)
         for name, value in data.model_dump(
             exclude={"lead_ids", "participant_ids", "initiative_ids"}
@@ -300,7 +299,7 @@ def delete_task(actor: Actor, task_id: int, *, seen: str, engine: Engine | None 
             raise PortfolioRefused("no_task")
         before = _state(session, task)
         if _seen(before) != seen:
-            raise _last_change(session, TASK, task_id)
+            raise last_change(session, TASK, task_id)
         _write_children(session, task_id, TaskInput(title=task.title))
         session.delete(task)
         audit.record(session, actor, "delete", TASK, task_id, before=before)

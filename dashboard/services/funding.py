@@ -17,9 +17,8 @@ from sqlmodel import Session, col, select
 
 from dashboard.services import audit
 from dashboard.services.commands import command
-from dashboard.services.method import _last_change
 from dashboard.services.permissions import Action, Actor
-from dashboard.services.portfolio_edit import PortfolioRefused
+from dashboard.services.portfolio_edit import PortfolioRefused, last_change
 from models import (
     FundingInput,
     FundingState,
@@ -87,7 +86,7 @@ def _row(session: Session, row_id: int, version: int) -> InitiativeFunding:
     """The stream as the form showed it (its version), locked; StaleRow when changed or gone."""
     row = session.get(InitiativeFunding, row_id, with_for_update=True)
     if row is None or row.version != version:
-        raise _last_change(session, ENTITY, row_id)
+        raise last_change(session, ENTITY, row_id)
     return row
 
 

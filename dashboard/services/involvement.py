@@ -18,9 +18,8 @@ from sqlmodel import Session, col, select
 
 from dashboard.services import audit
 from dashboard.services.commands import command
-from dashboard.services.method import _last_change
 from dashboard.services.permissions import Action, Actor
-from dashboard.services.portfolio_edit import PortfolioRefused
+from dashboard.services.portfolio_edit import PortfolioRefused, last_change
 from models import (
     RUNGS,
     Initiative,
@@ -91,7 +90,7 @@ def save_involvement(
             raise PortfolioRefused("no_initiative")
         row = _row(session, initiative_id, lock=True)
         if _seen(row) != seen:
-            raise _last_change(session, ENTITY, initiative_id)
+            raise last_change(session, ENTITY, initiative_id)
         if row is None and data is None:
             return False
         before = row.model_dump(mode="json", warnings=False) if row is not None else None

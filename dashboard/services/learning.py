@@ -21,9 +21,8 @@ from sqlmodel import Session, col, select
 
 from dashboard.services import audit
 from dashboard.services.commands import command
-from dashboard.services.method import _last_change
 from dashboard.services.permissions import Action, Actor
-from dashboard.services.portfolio_edit import PortfolioRefused
+from dashboard.services.portfolio_edit import PortfolioRefused, last_change
 from models import (
     Initiative,
     LearningEntry,
@@ -106,7 +105,7 @@ def _row(session: Session, entry_id: int, version: int) -> LearningEntry:
     """The entry as the form showed it (its version), locked; StaleRow when changed or gone."""
     row = session.get(LearningEntry, entry_id, with_for_update=True)
     if row is None or row.version != version:
-        raise _last_change(session, ENTITY, entry_id)
+        raise last_change(session, ENTITY, entry_id)
     return row
 
 

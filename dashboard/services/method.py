@@ -19,10 +19,9 @@ from sqlmodel import Session, col, select
 from dashboard.services import audit
 from dashboard.services.commands import command
 from dashboard.services.permissions import Action, Actor
-from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
+from dashboard.services.portfolio_edit import PortfolioRefused, last_change
 from models import (
     STEPS,
-    AuditEvent,
     Initiative,
     InitiativeLink,
     InitiativeStep,
@@ -53,19 +52,6 @@ class StepNow:
 
 def _seen(row: InitiativeStep | LinkStep | None) -> str:
     return "" if row is None else f"{row.step}|{row.rationale}|{row.assessed_at.isoformat()}"
-
-
-def _last_change(session: Session, entity: str, row_id: int | None) -> StaleRow:
-    found = (
-        session.exec(
-            select(AuditEvent.actor_email, AuditEvent.at)
-            .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(row_id))
-            .order_by(col(AuditEvent.id).desc())
-        ).first()
-        if row_id is not None
-        else None
-    )
-    return StaleRow(*(found or (None, None)))
 
 
 def _open_period(session: Session, period_id: int) -> Period:
@@ -111,7 +97,7 @@ def _assess(
                 .with_for_update()
             ).first()
         if _seen(row) != seen:
-            raise _last_change(session, entity, row.id if row else None)
+            raise last_change(session, entity, row.id if row else None)
         if row is not None and (row.step, row.rationale) == (data.step, data.rationale):
             return False
         before = row.model_dump(warnings=False) if row is not None else None
@@ -181,7 +167,7 @@ def set_system_levels(
             raise PortfolioRefused("no_initiative")
         now = [str(v) for v in initiative.system_levels]
         if now != list(seen):
-            raise _last_change(session, SYSTEM_LEVELS, initiative_id)
+            raise last_change(session, SYSTEM_LEVELS, initiative_id)
         if now == chosen:
             return False
         initiative.system_levels = [SystemLevel(v) for v in chosen]

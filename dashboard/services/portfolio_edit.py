@@ -97,13 +97,18 @@ def _initiative(session: Session, initiative_id: int) -> Initiative:
     return initiative
 
 
-def _last_change(session: Session, entity: str, row_id: int) -> StaleRow:
-    """Who changed the row last and when, from the audit log."""
-    row = session.exec(
-        select(AuditEvent.actor_email, AuditEvent.at)
-        .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(row_id))
-        .order_by(col(AuditEvent.id).desc())
-    ).first()
+def last_change(session: Session, entity: str, row_id: int | None) -> StaleRow:
+    """A save refused over a colleague's change: who changed the row last and when, from the
+    audit log (nobody named for a row that does not exist yet)."""
+    row = (
+        session.exec(
+            select(AuditEvent.actor_email, AuditEvent.at)
+            .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(row_id))
+            .order_by(col(AuditEvent.id).desc())
+        ).first()
+        if row_id is not None
+        else None
+    )
     return StaleRow(*(row or (None, None)))
 
 
@@ -111,7 +116,7 @@ def _locked(session: Session, model: type[Row], entity: str, row_id: int, seen: 
     """The row as the form showed it, locked for the change; StaleRow when it changed since."""
     row = session.get(model, row_id, with_for_update=True)
     if row is None or fingerprint(row) != seen:
-        raise _last_change(session, entity, row_id)
+        raise last_change(session, entity, row_id)
     return row
 
 
