@@ -1,5 +1,6 @@
 """Drive the system Chromium with Playwright, and wait until a Streamlit page is done."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bench.server import APP_DONE, CHROMIUM, CHROMIUM_ARGS, SKELETON
 from dashboard.i18n import translate
+from dashboard.services.sessions import COOKIE
 from support.server import FreshApp
 
 SCREENS = Path("/tmp/screens")  # screenshots for people to look at; not in the repo
@@ -57,6 +59,19 @@ def sign_in(page: Page, app: FreshApp, email: str, lang: str = "nb") -> None:
     page.get_by_role("button", name=translate(lang, "auth.sign_in")).click()
     signed_in_as = translate(lang, "auth.signed_in_as", email=email, role="")
     expect(page.get_by_test_id("stSidebar")).to_contain_text(signed_in_as.split("(")[0])
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page: Page, timeout_s: float = 20.0) -> None:
+    """Wait until the browser holds the sign-in cookie: the page shows the person signed in a
+    moment before the browser has exchanged its one-time grant for the cookie (POST /session),
+    and that exchange writes the session's row; a test that compares the database before and
+    after must start once it is done."""
+    deadline = time.monotonic() + timeout_s
+    while not any(c["name"] == COOKIE for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {COOKIE} cookie {timeout_s:.0f} s after signing in")
+        page.wait_for_timeout(100)
 
 
 def signed_in_page(browser: Browser, app: FreshApp, email: str, lang: str = "nb") -> Page:
