@@ -31,14 +31,17 @@ PHONE_AGENT = (  # Streamlit closes the sidebar after a page is chosen when the 
     "Chrome/131.0.0.0 Mobile Safari/537.36"
 )
 OPERATIVE = "operativ@demo.invalid"
-# (address, the number of charts on it); a visitor reads approved data and published reports
-VISITOR_PAGES = (
-    ("", 1),  # Oversikt: initiatives per subgoal
-    ("organisasjoner", 1),
-    ("portefolje?visning=matrise", 1),  # the coverage heatmap
-    ("portefolje?visning=tidslinje", 1),
-    ("indikatorer?kode=NEET-15-29", 1),
-    ("styring", 1),  # the deliverables' timeline
+# (address, the number of charts on it, the tab they are in); a visitor reads approved data
+# and published reports
+VISITOR_PAGES: tuple[tuple[str, int, str | None], ...] = (
+    ("", 1, None),  # Oversikt: initiatives per subgoal
+    ("organisasjoner", 1, None),
+    ("portefolje?visning=matrise", 1, None),  # the coverage heatmap
+    ("portefolje?visning=tidslinje", 1, None),
+    ("portefolje?visning=medvirkning", 1, None),  # the portfolio on Hart's ladder
+    ("portefolje?visning=finansiering", 1, None),  # the portfolio by funding stream
+    ("indikatorer?kode=NEET-15-29", 1, None),
+    ("styring", 1, "Faser og leveranser"),  # the deliverables' timeline
 )
 LEAST_PLOT_SHARE = 0.4  # of the chart's width, for the plot beside its axis labels
 
@@ -120,11 +123,16 @@ def draft_report(app: FreshApp) -> int:
     return report_id
 
 
-def charts_fit(page: Page, address: str, count: int, name: str) -> list[str]:
-    """Open address and say what is wrong with any of its charts (nothing: []); screenshot
-    each chart as the phone shows it."""
+def charts_fit(
+    page: Page, address: str, count: int, name: str, tab: str | None = None
+) -> list[str]:
+    """Open address (and the tab named so) and say what is wrong with any of its charts
+    (nothing: []); screenshot each chart as the phone shows it."""
     page.goto(address)
     wait_ready(page)
+    if tab:
+        page.get_by_test_id("stMain").get_by_role("tab", name=tab).click()
+        wait_ready(page)
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts).to_have_count(count)
     for chart in charts.all():
@@ -162,9 +170,9 @@ def fit_problems(where: str, found: dict[str, Any]) -> list[str]:
 def test_every_chart_a_visitor_sees_fits_a_phone(browser: Browser, fresh_app: FreshApp) -> None:
     page = phone(browser)
     problems = []
-    for path, count in VISITOR_PAGES:
+    for path, count, tab in VISITOR_PAGES:
         name = "visitor-" + (path.split("=")[-1] or "oversikt")
-        problems += charts_fit(page, f"{fresh_app.url}/{path}", count, name)
+        problems += charts_fit(page, f"{fresh_app.url}/{path}", count, name, tab)
     page.context.close()
     assert problems == []
 
