@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import date
 from dashboard.services.agencies import (
     create_task,
@@ -25,19 +24,18 @@ from dashboard.services.agencies import (
     update_phase,
     update_task,
 )
-from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
-from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
+from dashboard.services.permissions import Action, Actor, allowed
+from dashboard.services.portfolio_edit import StaleRow
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.progress import today
-from dashboard.ui.refusals import refusal
+from dashboard.ui.refusals import FAILURES, refusal
 from dashboard.ui.widgets import data_table, downloads, esc, link_table, mission_text, note
 from models import DatePrecision, Phase, PhaseUpdate, TaskEnd, TaskInput, TaskStatus
 
 OWN_CODES = {"no_task", "no_phase", "unknown_organisation"}
 DONE = "agencies_done"  # what the last save did, shown on the run after it
 SEEN = "agencies_seen"  # form key -> the fingerprint of the row when its form first showed it
-FAILURES = (ValidationError, PortfolioRefused, StaleRow, PermissionDenied, DatabaseBusy)
 
 
 def when(value: Any, precision: Any) -> str:

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard.db import DatabaseBusy
 from dashboard.services.funding import (
     STATES,
     STREAMS,
@@ -29,14 +28,14 @@ from dashboard.services.learning import (
     initiative_entries,
     update_entry,
 )
-from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
-from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
+from dashboard.services.permissions import Action, Actor, allowed
+from dashboard.services.portfolio_edit import StaleRow
 from dashboard.services.snapshots.rows import Snapshot
 from dashboard.ui.charts import split_bar_chart
 from dashboard.ui.context import label, lang, sees_unapproved, t
 from dashboard.ui.data import query
 from dashboard.ui.framework import _who
-from dashboard.ui.refusals import refusal
+from dashboard.ui.refusals import FAILURES, refusal
 from dashboard.ui.report_tables import Words, funding_table, learning_table, stream_words
 from dashboard.ui.widgets import (
     chart_spec,
@@ -54,7 +53,6 @@ OWN_CODES = {"no_funder", "duplicate_stream", "no_organisation"}
 DONE = "funding_done"  # what the last save of a stream did, shown on the run after it
 LEARNING_DONE = "learning_done"  # the same for the learning log
 SEEN = "funding_seen"  # row key -> the version the form showed
-FAILURES = (ValidationError, PortfolioRefused, StaleRow, PermissionDenied, DatabaseBusy)
 NEW = 0  # the choice «new stream» / «new entry» in the pickers
 
 

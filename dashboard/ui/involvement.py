@@ -5,9 +5,7 @@ assessed."""
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
-from dashboard.db import DatabaseBusy
 from dashboard.services.involvement import (
     NONE,
     NOT_ASSESSED,
@@ -16,12 +14,12 @@ from dashboard.services.involvement import (
     portfolio_involvement,
     save_involvement,
 )
-from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
-from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
+from dashboard.services.permissions import Action, Actor, allowed
+from dashboard.services.portfolio_edit import StaleRow
 from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
-from dashboard.ui.refusals import refusal
+from dashboard.ui.refusals import FAILURES, refusal
 from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
@@ -43,7 +41,6 @@ from models import (
 
 DONE = "involvement_done"  # what the last save did, shown on the run after it
 SEEN = "involvement_seen"  # initiative id -> the fingerprint its form first showed
-FAILURES = (ValidationError, PortfolioRefused, StaleRow, PermissionDenied, DatabaseBusy)
 CHOICES = (NOT_ASSESSED, NONE, "involved")
 
 

@@ -6,9 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
-from dashboard.db import DatabaseBusy
 from dashboard.services.method import (
     LEVELS,
     StepNow,
@@ -20,18 +18,17 @@ from dashboard.services.method import (
     set_system_levels,
     step_history,
 )
-from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
+from dashboard.services.permissions import Action, Actor, allowed
 from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
 from dashboard.services.reporting import periods
 from dashboard.ui.context import label, t
 from dashboard.ui.data import query
-from dashboard.ui.refusals import refusal
+from dashboard.ui.refusals import FAILURES, refusal
 from dashboard.ui.widgets import data_table, downloads, esc
 from models import STEPS, StepAssessment
 
 OWN_CODES = {"no_period", "period_locked", "no_link", "unknown_level"}
 DONE = "method_done"  # what the last save did, shown on the run after it
-FAILURES = (ValidationError, PortfolioRefused, StaleRow, PermissionDenied, DatabaseBusy)
 
 
 def step_text(step: object) -> str:

@@ -4,13 +4,10 @@ and its links to other initiatives."""
 from typing import Any
 
 import streamlit as st
-from pydantic import ValidationError
 
-from dashboard.db import DatabaseBusy
 from dashboard.services.framework import goal_options, initiative_options
-from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
+from dashboard.services.permissions import Action, Actor, allowed
 from dashboard.services.portfolio_edit import (
-    PortfolioRefused,
     StaleRow,
     create_contribution,
     create_link,
@@ -24,7 +21,7 @@ from dashboard.services.portfolio_edit import (
 from dashboard.ui.context import label, t
 from dashboard.ui.data import query
 from dashboard.ui.method import levels_edit_section, steps_edit_section
-from dashboard.ui.refusals import refusal
+from dashboard.ui.refusals import FAILURES, refusal
 from dashboard.ui.widgets import esc
 from models import (
     ContributionCreate,
@@ -66,7 +63,7 @@ def _attempt(change: Any, done: str, *, shown: tuple[str, int, str] | None = Non
     """
     try:
         changed = change()
-    except (ValidationError, PortfolioRefused, StaleRow, PermissionDenied, DatabaseBusy) as exc:
+    except FAILURES as exc:
         if isinstance(exc, StaleRow) and shown:
             what, row_id, current = shown
             st.session_state[SEEN][(_round(), what, row_id)] = current

@@ -8,8 +8,12 @@ from pydantic import ValidationError
 from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time
 from dashboard.i18n.validation import describe
+from dashboard.services.permissions import PermissionDenied
 from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
 from dashboard.ui.context import lang, t
+
+# what a save on the portfolio's and the mission method's forms can meet; refusal words each
+FAILURES = (ValidationError, PortfolioRefused, StaleRow, PermissionDenied, DatabaseBusy)
 
 
 def refusal(exc: Exception, own: Collection[str] = (), family: str = "portfolio") -> list[str]:
