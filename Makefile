@@ -40,8 +40,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), one test file per process at a time,
+# so a file's module fixtures (a served app, a seeded database) are built once.
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q -rs $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -rs -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench
