@@ -98,3 +98,22 @@ def shown_points(
         else measured(v, kind, _unit(unit), lang)
         for v, key in zip(points["value"], points["key"], strict=True)
     ]
+
+
+def shown_cells(frame: pd.DataFrame, measure: Any, unit: Any, lang: str) -> list[str]:
+    """The cells of a breakdown as text, from the frame viewer_frame gave for the reader
+    (dashboard.statistics.suppression): a value with its unit, followed by «(skjult ved
+    publisering)» where the frame still says it is suppressed (the internal roles' frame);
+    SSB's symbol where there is no value («:» for a cell hidden from partners)."""
+    kind, shown_unit = str(measure or "count"), _unit(unit)
+    marker = translate(lang, "suppression.marker")
+    flags = frame["suppressed"] if "suppressed" in frame else [None] * len(frame)
+    symbols = frame["symbol"] if "symbol" in frame else [None] * len(frame)
+    cells = []
+    for value, symbol, flag in zip(frame["value"], symbols, flags, strict=True):
+        if value is None or pd.isna(value):
+            cells.append(str(symbol) if isinstance(symbol, str) and symbol else DASH)
+            continue
+        text = measured(float(value), kind, shown_unit, lang)
+        cells.append(f"{text} ({marker})" if isinstance(flag, str) else text)
+    return cells

@@ -347,3 +347,53 @@ def test_a_cell_cannot_be_recomputed_by_a_partner_in_a_random_table():
     assert (shown.value.dropna() >= 5).all()
     again = shown.assign(suppressed=np.where(shown.symbol == SYMBOL, PRIMARY, None))
     assert_no_group_gives_a_cell_back(again, age_total)
+
+
+def test_the_cells_as_text_for_a_partner_and_an_internal_role():
+    from dashboard.ui.suppression import shown_cells
+
+    frame = suppress(
+        cells(
+            [
+                ("0", "0", "T", 120.0),
+                ("0", "1", "T", 3.0),
+                ("0", "2", "T", 117.0),
+                ("03", "0", "T", None),
+            ],
+            symbol=[None, None, None, ".."],
+        ),
+        "count",
+        below=5,
+    )
+    partner = shown_cells(viewer_frame(frame, internal=False), "count", "personer", "nb")
+    assert partner == ["120 personer", ":", ":", ".."]
+    internal = shown_cells(viewer_frame(frame, internal=True), "count", "personer", "nb")
+    assert [c.replace("\u00a0", " ") for c in internal] == [
+        "120 personer",
+        "3 personer (skjult ved publisering)",
+        "117 personer (skjult ved publisering)",
+        "..",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "measure", "internal", "lang", "shown"),
+    [
+        (3, "count", False, "nb", ":"),
+        (3, "count", True, "nb", "3 personer (skjult ved publisering)"),
+        (3, "count", True, "en", "3 personer (hidden when published)"),
+        (0, "count", False, "nb", ":"),
+        (5, "count", False, "nb", "5 personer"),
+        (3, "percent", False, "nb", "3 %"),
+        (None, "count", False, "nb", "–"),
+    ],
+)
+def test_a_whole_country_value_as_a_reader_sees_it(value, measure, internal, lang, shown):
+    from dashboard.ui.suppression import hidden_note, shown_value
+
+    text = shown_value(value, measure, "personer", lang, internal=internal)
+    assert text.replace("\u00a0", " ") == shown
+    assert hidden_note("nb", internal=False) == (
+        "«:» Skjult fordi tallet bygger på færre enn 5 personer."
+    )
+    assert "fewer than 5 people" in hidden_note("en", internal=False)
