@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     app_base_url: str = "http://localhost:8501"
     # Reporting reminders go this many days before a period's due date (and again once overdue).
     reminder_days: int = Field(default=7, ge=0)
+    # Small-number suppression (dashboard/statistics/suppression.py): a value computed from
+    # fewer persons than this is never shown to partners or visitors, nor in their downloads
+    # and reports; the internal roles see it marked.
+    suppress_below: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> Self:

@@ -8,11 +8,19 @@ import streamlit as st
 from dashboard.i18n.formatting import measured
 from dashboard.services.indicators import indicator_choices, indicator_detail, indicator_table
 from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_points
-from dashboard.ui.context import label, lang, sees_unapproved, t
+from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.framework import indicator_history_section
 from dashboard.ui.progress import indicator_status
-from dashboard.ui.tables import indicator_display
+from dashboard.ui.suppression import (
+    any_hidden,
+    frame_hides,
+    plotted,
+    plotted_value,
+    shown_points,
+    shown_value,
+)
+from dashboard.ui.tables import INDICATOR_VALUES, indicator_display
 from dashboard.ui.url_state import clear_button, url_selectbox, url_value_unknown
 from dashboard.ui.widgets import (
     chart_spec,
@@ -26,6 +34,7 @@ from dashboard.ui.widgets import (
     mission_text,
     note,
     page_header,
+    suppression_caption,
 )
 
 mission = current_mission()
@@ -48,9 +57,12 @@ code = url_selectbox(
 if code is None:  # no indicator chosen: the list of all of them, each with a link
     st.header(t("indicators.all"))
     indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
-    overview = indicator_display(indicators, internal=sees_unapproved())
+    overview = indicator_display(
+        indicators, internal=sees_unapproved(), shows_hidden=sees_suppressed()
+    )
     overview[t("col.open")] = [f"indikatorer?kode={quote(c)}" for c in indicators["code"]]
     link_table(overview, t("col.open"))
+    suppression_caption(frame_hides(indicators, INDICATOR_VALUES))
     downloads(overview.drop(columns=[t("col.open")]), "indikatorer", key="all")
     st.stop()
 detail = query(indicator_detail, mission.id, code, include_unapproved=sees_unapproved())
@@ -63,9 +75,10 @@ st.header(esc(ind.name))
 if ind.definition:
     mission_text(ind.definition)
 indicator_status(detail)
+shows_hidden = sees_suppressed()
 points = indicator_points(
-    detail.series,
-    baseline_value=ind.baseline_value,
+    plotted(detail.series, ind.measure, internal=shows_hidden),
+    baseline_value=plotted_value(ind.baseline_value, ind.measure, internal=shows_hidden),
     baseline_year=ind.baseline_year,
     target_value=ind.target_value,
     target_year=ind.target_year,
@@ -81,7 +94,9 @@ else:
         {
             t("col.series"): points["series"],
             t("col.period"): points["period"],
-            t("col.value"): [measured(v, ind.measure, ind.unit, lang()) for v in points["value"]],
+            t("col.value"): shown_points(
+                points, ind.measure, ind.unit, lang(), internal=shows_hidden
+            ),
         }
     )
     if sees_unapproved():  # drafts and submitted values are in the chart: say which they are
@@ -100,7 +115,8 @@ else:
         {
             t("col.period"): detail.series["period"],
             t("col.value"): [
-                measured(v, ind.measure, ind.unit, lang()) for v in detail.series.value
+                shown_value(v, ind.measure, ind.unit, lang(), internal=shows_hidden)
+                for v in detail.series.value
             ],
             t("col.status"): [label(s, "EntryStatus") for s in detail.series["status"]],
             t("col.source_note"): detail.series["source_note"].fillna(""),
@@ -109,6 +125,7 @@ else:
     if not sees_unapproved():  # partners see approved values only: no status to tell apart
         series = series.drop(columns=[t("col.status")])
     data_table(series, hide_index=True, width="stretch")
+    suppression_caption(any_hidden(detail.series.value, [ind.measure] * len(detail.series)))
     downloads(series, f"indikator-{ind.code}", key="series")
 
 st.subheader(t("indicators.metadata"))
@@ -117,7 +134,9 @@ metadata = {
     t("col.unit"): ind.unit or "–",
     t("col.measure"): label(ind.measure, "Measure"),
     t("col.direction"): label(ind.direction, "Direction"),
-    t("col.baseline"): measured(ind.baseline_value, ind.measure, ind.unit, lang()),
+    t("col.baseline"): shown_value(
+        ind.baseline_value, ind.measure, ind.unit, lang(), internal=shows_hidden
+    ),
     t("col.baseline_year"): ind.baseline_year or "–",
     t("col.baseline_note"): ind.baseline_note or "–",
     t("col.target"): (

@@ -10,7 +10,7 @@ from dashboard.services.portfolio import categories
 from dashboard.services.status_reports import since_last_report
 from dashboard.ui.agencies import phase_line
 from dashboard.ui.charts import bar_chart
-from dashboard.ui.context import label, lang, sees_unapproved, t
+from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.progress import (
     badge_markdown,
@@ -20,7 +20,8 @@ from dashboard.ui.progress import (
     today,
 )
 from dashboard.ui.status_reports import changes_view
-from dashboard.ui.tables import KEY_INDICATOR_COLUMNS, indicator_display
+from dashboard.ui.suppression import frame_hides
+from dashboard.ui.tables import INDICATOR_VALUES, KEY_INDICATOR_COLUMNS, indicator_display
 from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
@@ -32,6 +33,7 @@ from dashboard.ui.widgets import (
     mission_text,
     note,
     page_header,
+    suppression_caption,
 )
 
 KEY_INDICATORS = 12
@@ -79,8 +81,14 @@ st.header(t("overview.key_indicators"))
 if indicators.empty:
     empty_state("empty.no_indicators", "empty.who_admin")
 else:
-    table = indicator_display(indicators, only=KEY_INDICATOR_COLUMNS, internal=sees_unapproved())
+    table = indicator_display(
+        indicators,
+        only=KEY_INDICATOR_COLUMNS,
+        internal=sees_unapproved(),
+        shows_hidden=sees_suppressed(),
+    )
     data_table(table, hide_index=True, width="stretch")
+    suppression_caption(frame_hides(indicators, INDICATOR_VALUES))
     st.subheader(t("progress.summary"))
     status_summary(status.counts, internal=sees_unapproved())
     link_to("indikatorer.py", t("overview.to_indicators"))

@@ -48,6 +48,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.REOPEN_PERIOD,
     },
 }
+# The roles that work inside the mission (operative group, steering group, secretariat): they
+# see values hidden from publication by small-number suppression, marked as such; partners and
+# visitors who have not signed in do not.
+INTERNAL_ROLES = frozenset({Role.OPERATIVE, Role.STEERING, Role.ADMIN})
 # Actions limited to the actor's own organisation (it must match the data's organisation).
 ORGANISATION_SCOPED = frozenset({Action.ENTER_VALUES})
 
@@ -81,3 +85,11 @@ def allowed(actor: Actor, action: Action, *, organisation_id: int | None = None)
     if action in ORGANISATION_SCOPED:
         return actor.organisation_id is not None and actor.organisation_id == organisation_id
     return True
+
+
+def sees_suppressed(who: Actor | Role) -> bool:
+    """Whether who (an actor or a role) sees the values small-number suppression hides from
+    publication (dashboard.statistics.suppression): the internal roles do, marked; partners and
+    visitors see «:» instead."""
+    role = who.role if isinstance(who, Actor) else who
+    return role in INTERNAL_ROLES

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.i18n import LANGUAGES, category, enum_key, translate
 from dashboard.services.permissions import ANONYMOUS, Actor
+from dashboard.services.permissions import sees_suppressed as role_sees_suppressed
 from dashboard.settings import get_settings
 from models import Role
 
@@ -64,6 +65,12 @@ def signed_in() -> bool:
 def role() -> Role:
     """The role of the current visitor (partner when nobody has signed in)."""
     return current_actor().role
+
+
+def sees_suppressed() -> bool:
+    """Whether the current visitor sees the values small-number suppression hides from
+    publication (marked), or «:» in their place."""
+    return role_sees_suppressed(current_actor())
 
 
 def sees_unapproved() -> bool:

@@ -20,9 +20,11 @@ from dashboard.services.progress import (
     period_completeness,
     unapproved,
 )
-from dashboard.ui.context import label, lang, t
+from dashboard.statistics.suppression import hidden_count
+from dashboard.ui.context import label, lang, sees_suppressed, t
 from dashboard.ui.data import query
 from dashboard.ui.report_tables import coverage
+from dashboard.ui.suppression import shown_value
 from dashboard.ui.widgets import data_table, downloads, esc
 from models import EntryStatus, ProgressStatus
 
@@ -101,14 +103,25 @@ def _share(value: float) -> str:
     return percent(value * 100, lang(), 0)
 
 
+def _shown(value: float | None, detail: IndicatorDetail) -> str:
+    """A measured value (baseline, latest) of the indicator as the reader sees it: «:» for
+    partners where it is a suppressed small number, marked for the internal roles."""
+    ind = detail.indicator
+    return esc(shown_value(value, ind.measure, ind.unit, lang(), internal=sees_suppressed()))
+
+
 def explain_status(detail: IndicatorDetail) -> None:
-    """An expander that shows how the indicator's status was computed, with its numbers."""
+    """An expander that shows how the indicator's status was computed, with its numbers (for
+    partners and visitors without a suppressed small number, nor what would give it back)."""
     ind, result, limits = detail.indicator, detail.progress, detail.thresholds
+    hides = not sees_suppressed() and (
+        hidden_count(ind.baseline_value, ind.measure) or hidden_count(result.value, ind.measure)
+    )
     shares = {"on_track": _share(limits.on_track), "some_progress": _share(limits.some_progress)}
     lines = [
         t(
             "progress.explain.baseline",
-            value=_fmt(ind.baseline_value, detail),
+            value=_shown(ind.baseline_value, detail),
             year=_year(ind.baseline_year),
         )
         if ind.baseline_value is not None
@@ -125,12 +138,18 @@ def explain_status(detail: IndicatorDetail) -> None:
     if latest is not None and year is not None:
         latest_line = t(
             "progress.explain.latest",
-            value=_fmt(result.value, detail),
+            value=_shown(result.value, detail),
             period=esc(latest["period"]),
         )
         lines.append(latest_line)
         start, end = ind.baseline_year, ind.target_year
-        if result.reason in ("ratio", "at_baseline") and start is not None and end is not None:
+        # for partners, the expected value and the change would give a hidden number back
+        if (
+            not hides
+            and result.reason in ("ratio", "at_baseline")
+            and start is not None
+            and end is not None
+        ):
             expected = t(
                 "progress.explain.expected",
                 elapsed=_plain(year - start),
@@ -138,7 +157,12 @@ def explain_status(detail: IndicatorDetail) -> None:
                 value=_fmt(result.expected, detail),
             )
             lines.append(expected)
-        if result.ratio is not None and result.value is not None and result.expected is not None:
+        if (
+            not hides
+            and result.ratio is not None
+            and result.value is not None
+            and result.expected is not None
+        ):
             base = ind.baseline_value or 0.0
             actual, wanted = result.value - base, result.expected - base
             lines.append(

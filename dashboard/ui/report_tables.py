@@ -11,16 +11,20 @@ from dashboard.i18n.formatting import date, measured, number
 from dashboard.services.progress import MISSING
 from dashboard.services.snapshots.compare import Comparison
 from dashboard.services.snapshots.rows import Snapshot, blank
+from dashboard.statistics.suppression import SYMBOL, hidden_count
+from dashboard.ui.suppression import shown_value
 from models import EntryStatus, ProgressStatus, Rag
 
 DASH = "–"
 
 
 class Words:
-    """The messages and labels of one language."""
+    """The messages and labels of one language, for a reader who is internal (sees the values
+    small-number suppression hides from publication, marked) or not (sees «:»)."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, *, internal: bool = False) -> None:
         self.lang = lang
+        self.internal = internal
 
     def __call__(self, key: str, **values: Any) -> str:
         return translate(self.lang, key, **values)
@@ -62,11 +66,9 @@ class Words:
         )
 
     def value(self, value: Any, measure: Any, unit: Any) -> str:
-        if blank(value):
-            return DASH
-        return measured(
-            float(value), str(measure or "count"), None if blank(unit) else unit, self.lang
-        )
+        """An indicator's value with its unit; «:» where it is suppressed and the reader is
+        not internal (dashboard.ui.suppression)."""
+        return shown_value(value, measure, unit, self.lang, internal=self.internal)
 
     def moves(self, before: Iterable[Any], after: Iterable[Any], kind: str) -> list[str]:
         """'Gul → Rød' for each pair of enum values."""
@@ -75,9 +77,30 @@ class Words:
             for a, b in zip(before, after, strict=True)
         ]
 
+    def change(self, row: Mapping[Any, Any]) -> str:
+        """The change from value_a to value_b, signed; «:» when either is suppressed and the
+        reader is not internal (the change and the other value would give it back)."""
+        if blank(row["change"]):
+            return DASH
+        measure = str(row["measure"] or "count")
+        if not self.internal and (
+            hidden_count(row["value_a"], measure) or hidden_count(row["value_b"], measure)
+        ):
+            return SYMBOL
+        return signed(float(row["change"]), self.lang)
+
+    def target(self, value: Any, measure: Any, unit: Any) -> str:
+        """A target with its unit: what is aimed at, no count of persons, so never hidden."""
+        if blank(value):
+            return DASH
+        kind, shown_unit = str(measure or "count"), None if blank(unit) else unit
+        return measured(float(value), kind, shown_unit, self.lang)
+
     def value_at(self, row: Mapping[Any, Any], value: str, when: Any) -> str:
-        """row[value] in the row's measure and unit, followed by '(when)'."""
-        return f"{self.value(row[value], row['measure'], row['unit'])} ({text(when) or DASH})"
+        """row[value] in the row's measure and unit, followed by '(when)' (a target never
+        hidden, any other value as Words.value shows it)."""
+        words = self.target if value == "target_value" else self.value
+        return f"{words(row[value], row['measure'], row['unit'])} ({text(when) or DASH})"
 
     def goal_status(self, status: Any, measured: Any, total: Any) -> str:
         """A goal's status label with how many of its indicators it rests on."""
@@ -290,9 +313,7 @@ def change_tables(changes: Comparison, w: Words) -> dict[str, pd.DataFrame]:
                 w("col.indicator"): changes.indicators["name"],
                 w("report.col.before"): [w.value_at(r, "value_a", r["period_a"]) for r in ind],
                 w("report.col.after"): [w.value_at(r, "value_b", r["period_b"]) for r in ind],
-                w("report.col.change"): [
-                    DASH if blank(r["change"]) else signed(float(r["change"]), w.lang) for r in ind
-                ],
+                w("report.col.change"): [w.change(r) for r in ind],
                 w("report.col.status_before"): w.enums(
                     changes.indicators["status_a"], "ProgressStatus"
                 ),

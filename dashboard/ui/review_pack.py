@@ -27,6 +27,7 @@ from dashboard.ui.report_tables import (
     rag_counts,
     status_counts,
 )
+from dashboard.ui.suppression import REPORT_VALUES, frame_hides, hidden_note
 
 # The PDF's core fonts speak windows-1252: what it lacks is written with what it has.
 _PDF_CHARS = str.maketrans(
@@ -129,11 +130,14 @@ class _Pack(FPDF):
         self.ln(2)
 
 
-def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
+def review_pdf(
+    detail: ReportDetail, mission_title: str, lang: str, *, internal: bool = False
+) -> bytes:
     """The report as a PDF: summary, goals, charts, indicators, initiatives, their funding
     streams and the period's learning log, completeness, decisions and what changed since the
-    previous approved report."""
-    w = Words(lang)
+    previous approved report. Suppressed values show as «:» unless the reader is internal
+    (dashboard.ui.suppression)."""
+    w = Words(lang, internal=internal)
     title = report_title(detail, w)
     pdf = _Pack(f"{mission_title} · {title}")
     pdf.set_title(pdf_text(title))
@@ -160,6 +164,8 @@ def review_pdf(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
     pdf.counts(status_counts(snapshot, w), w, "report.chart.statuses", len(snapshot.indicators))
     indicators = indicators_table(snapshot.indicators, w)
     pdf.frame(indicators, [42, 54, 20, 14, 26, 22, 28, 22, 18, 27])
+    if frame_hides(snapshot.indicators, REPORT_VALUES):
+        pdf.paragraph(hidden_note(lang, internal=internal), 8)
 
     pdf.heading(w("report.initiatives"), room=110)
     pdf.counts(rag_counts(snapshot, w), w, "report.chart.rag", len(snapshot.initiatives))
@@ -211,9 +217,12 @@ def _changes(pdf: _Pack, changes: Comparison | None, previous: str | None, w: Wo
         pdf.frame(frame)
 
 
-def review_excel(detail: ReportDetail, mission_title: str, lang: str) -> bytes:
-    """The report as an Excel workbook, one sheet per part."""
-    w = Words(lang)
+def review_excel(
+    detail: ReportDetail, mission_title: str, lang: str, *, internal: bool = False
+) -> bytes:
+    """The report as an Excel workbook, one sheet per part (suppressed values as in
+    review_pdf)."""
+    w = Words(lang, internal=internal)
     report = detail.report
     about = pd.DataFrame(
         {

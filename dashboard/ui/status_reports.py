@@ -34,7 +34,7 @@ from dashboard.services.status_reports import (
     update_texts,
 )
 from dashboard.ui.charts import bar_chart
-from dashboard.ui.context import label, lang, t
+from dashboard.ui.context import label, lang, sees_suppressed, t
 from dashboard.ui.data import query
 from dashboard.ui.decisions import decision_form
 from dashboard.ui.funding import report_sections
@@ -55,6 +55,7 @@ from dashboard.ui.report_tables import (
 )
 from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, seen_versions
 from dashboard.ui.review_pack import review_excel, review_pdf, status_line
+from dashboard.ui.suppression import REPORT_VALUES, changes_hide, frame_hides
 from dashboard.ui.url_state import url_selectbox
 from dashboard.ui.widgets import (
     chart_spec,
@@ -63,6 +64,7 @@ from dashboard.ui.widgets import (
     empty_state,
     esc,
     mission_text,
+    suppression_caption,
 )
 from models import ProgressStatus, ReportStatus
 
@@ -217,7 +219,7 @@ def drift_notice(actor: Actor, detail: ReportDetail) -> None:
 
 def report_view(detail: ReportDetail, mission_title: str) -> None:
     """The report as the steering group reads it."""
-    w = Words(lang())
+    w = Words(lang(), internal=sees_suppressed())
     report, snapshot = detail.report, detail.snapshot
     st.header(t("report.summary"))
     if report.summary:
@@ -254,6 +256,7 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
     st.header(t("report.indicators"))
     count_chart(status_counts(snapshot, w), "report.chart.statuses", len(snapshot.indicators))
     data_table(indicators_table(snapshot.indicators, w), hide_index=True, width="stretch")
+    suppression_caption(frame_hides(snapshot.indicators, REPORT_VALUES))
 
     st.header(t("report.initiatives"))
     count_chart(rag_counts(snapshot, w), "report.chart.rag", len(snapshot.initiatives))
@@ -316,12 +319,13 @@ def count_chart(counts: pd.DataFrame, title_key: str, total: int) -> None:
 
 def changes_view(changes: Comparison) -> None:
     """The differences as one table per kind (a line when there are none)."""
-    tables = change_tables(changes, Words(lang()))
+    tables = change_tables(changes, Words(lang(), internal=sees_suppressed()))
     if not tables:
         st.caption(t("report.no_changes"))
     for key, frame in tables.items():
         st.markdown(f"**{t(key)}** ({len(frame)})")
         data_table(frame, hide_index=True, width="stretch")
+    suppression_caption(bool(tables) and changes_hide(changes))
 
 
 def pack_downloads(detail: ReportDetail, mission_title: str) -> None:
@@ -332,7 +336,7 @@ def pack_downloads(detail: ReportDetail, mission_title: str) -> None:
     left, right = st.columns(2)
     left.download_button(
         t("report.pdf"),
-        data=partial(review_pdf, detail, mission_title, lang()),
+        data=partial(review_pdf, detail, mission_title, lang(), internal=sees_suppressed()),
         file_name=f"{name}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -340,7 +344,7 @@ def pack_downloads(detail: ReportDetail, mission_title: str) -> None:
     )
     right.download_button(
         t("download.excel"),
-        data=partial(review_excel, detail, mission_title, lang()),
+        data=partial(review_excel, detail, mission_title, lang(), internal=sees_suppressed()),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

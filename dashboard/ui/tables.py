@@ -12,6 +12,7 @@ from dashboard.services.goals import GoalNode, goal_tree
 from dashboard.services.progress import GoalProgress
 from dashboard.ui.context import label, labels, lang, t
 from dashboard.ui.progress import state_column, status_column
+from dashboard.ui.suppression import shown_value
 from models import ContributionKind, FocusType, Goal
 
 
@@ -21,6 +22,19 @@ def _measured_column(frame: pd.DataFrame, column: str, missing: str = "–") -> 
         measured(v, m, u, language) if pd.notna(v) else missing
         for v, m, u in zip(frame[column], frame["measure"], frame["unit"], strict=True)
     ]
+
+
+def _shown_column(frame: pd.DataFrame, column: str, *, internal: bool) -> list[str]:
+    """Values as the reader sees them: «:» for a suppressed count unless internal (marked)."""
+    language = lang()
+    return [
+        shown_value(v, m, u, language, internal=internal)
+        for v, m, u in zip(frame[column], frame["measure"], frame["unit"], strict=True)
+    ]
+
+
+# The columns of indicator_table that hold measured values (suppressed where small)
+INDICATOR_VALUES = ("baseline_value", "latest_value")
 
 
 KEY_INDICATOR_COLUMNS = (
@@ -34,19 +48,25 @@ KEY_INDICATOR_COLUMNS = (
 
 
 def indicator_display(
-    indicators: pd.DataFrame, only: tuple[str, ...] = (), *, internal: bool = False
+    indicators: pd.DataFrame,
+    only: tuple[str, ...] = (),
+    *,
+    internal: bool = False,
+    shows_hidden: bool = False,
 ) -> pd.DataFrame:
     """The indicator table as a reader sees it (only: the column keys to keep). For the internal
     roles, whose latest value may be a draft or submitted one, a column says which, and a status
-    resting on such a value says so; partners see approved values only, so neither.
+    resting on such a value says so; partners see approved values only, so neither. A baseline
+    or latest value suppressed as a small number reads «:» unless shows_hidden (the internal
+    roles, dashboard.ui.context.sees_suppressed), who see it marked.
     """
     states = indicators["latest_status"] if internal else [None] * len(indicators)
     columns = {
         "col.code": indicators["code"],
         "col.indicator": indicators["name"],
-        "col.baseline": _measured_column(indicators, "baseline_value"),
+        "col.baseline": _shown_column(indicators, "baseline_value", internal=shows_hidden),
         "col.baseline_year": [str(y) if pd.notna(y) else "–" for y in indicators.baseline_year],
-        "col.latest": _measured_column(indicators, "latest_value"),
+        "col.latest": _shown_column(indicators, "latest_value", internal=shows_hidden),
         "col.latest_period": indicators["latest_period"].fillna("–"),
     }
     if internal:  # the workflow state of the latest value

@@ -18,7 +18,8 @@ from dashboard.services.exports import (
     to_csv,
     to_excel,
 )
-from dashboard.ui.context import lang, t
+from dashboard.ui.context import lang, sees_suppressed, t
+from dashboard.ui.suppression import hidden_note
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=@])")
 _INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would start a code block
@@ -200,3 +201,10 @@ def counts_table(counts: pd.Series, heading: str, show: Callable[[object], str])
         {heading: [show(v) for v in counts.index], t("col.count"): counts.to_numpy()}
     )
     data_table(frame, hide_index=True, width="stretch")
+
+
+def suppression_caption(hides: bool) -> None:
+    """Under a table that hides a small number (hides): what «:» means for partners and
+    visitors, or what the marker means for the internal roles."""
+    if hides:
+        st.caption(hidden_note(lang(), internal=sees_suppressed()))

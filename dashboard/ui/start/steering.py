@@ -4,11 +4,11 @@ amber initiatives, headline indicators and the review pack."""
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import date, local_date, measured, number
+from dashboard.i18n.formatting import date, local_date, number
 from dashboard.services.overview import GoalSummary
 from dashboard.services.start.steering import steering_start
 from dashboard.services.status_reports import report_detail
-from dashboard.ui.context import label, lang, t
+from dashboard.ui.context import label, lang, sees_suppressed, t
 from dashboard.ui.data import query
 from dashboard.ui.progress import goal_status_text, today
 from dashboard.ui.start.blocks import (
@@ -23,6 +23,7 @@ from dashboard.ui.start.blocks import (
     section,
 )
 from dashboard.ui.status_reports import pack_downloads
+from dashboard.ui.suppression import shown_value
 from dashboard.ui.widgets import data_table, esc, link_to
 from models import Mission
 
@@ -121,14 +122,14 @@ def headline_section(headline: pd.DataFrame, last_approved: int | None) -> None:
                 f"{c} {n}" for c, n in zip(headline["code"], headline["name"], strict=True)
             ],
             t("col.value"): [
-                measured(v, m, u, language) if pd.notna(v) else "–"
+                shown_value(v, m, u, language, internal=sees_suppressed())
                 for v, m, u in zip(
                     headline["value"], headline["measure"], headline["unit"], strict=True
                 )
             ],
             t("col.period"): headline["period"].fillna("–"),
             t("start.in_last_report"): [
-                measured(v, m, u, language) if pd.notna(v) else "–"
+                shown_value(v, m, u, language, internal=sees_suppressed())
                 for v, m, u in zip(
                     headline["before"], headline["measure"], headline["unit"], strict=True
                 )
