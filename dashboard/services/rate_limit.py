@@ -11,7 +11,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-MAX_CLIENTS = 10_000  # the least recently seen are forgotten first: memory stays bounded
+from dashboard.services.throttle import MAX_CLIENTS  # the least recently seen go first
 
 
 class RateLimit:
