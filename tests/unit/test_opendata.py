@@ -365,3 +365,14 @@ def test_an_unknown_key_is_not_kept(world: World) -> None:
         with pytest.raises(NotFound):
             package_document(f"unknown-{n}", engine=world.engine)
     assert len(CACHE.kept) == 1  # the mission list only
+
+
+def test_csv_cells_cannot_run_as_formulas_and_json_keeps_the_text(world: World) -> None:
+    from models import Goal, GoalLevel
+
+    with session_scope(write=True, engine=world.engine) as session:
+        title = '=HYPERLINK("http://x.example","klikk")'
+        session.add(Goal(mission_id=world.mission, code="1", level=GoalLevel.MAIN, title=title))
+    csv = table_document(KEY, "goals.csv", engine=world.engine).body.decode()
+    assert ',"\'=HYPERLINK(""http://x.example"",""klikk"")",' in csv
+    assert records(world, "goals")[0]["title"] == title

@@ -14,9 +14,8 @@ import io
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import Engine
@@ -24,8 +23,9 @@ from sqlmodel import Session, col, select
 
 from dashboard.db import get_engine, session_scope
 from dashboard.services.common import data_version
+from dashboard.services.exports import FORMULA_STARTS, neutralise
 from dashboard.services.opendata.rows import READERS, Row
-from dashboard.services.opendata.schema import MISSING, TABLES, Table
+from dashboard.services.opendata.schema import TABLES, Table
 from dashboard.settings import get_settings
 from models import Mission
 
@@ -68,29 +68,45 @@ def document(body: bytes, media_type: str) -> Document:
     return Document(body, media_type, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
 
 
-def _cell(value: Any) -> Any:
-    """A value as JSON writes it: codes as text, dates in ISO 8601, times in UTC."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dt.datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_cell(item) for item in value]
-    return value
+def _moment(value: dt.datetime) -> str:
+    """A time in UTC, ISO 8601 with Z (a naive one is taken as UTC, as SQLite returns it)."""
+    moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _csv_cell(value: Any) -> str:
-    """A JSON-ready value as one CSV cell (missing: empty; arrays as JSON; true/false)."""
-    if value is None:
-        return MISSING
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+def _array(value: Any) -> str:
+    return json.dumps([str(item) for item in value], ensure_ascii=False)
+
+
+# How each Table Schema type is written, where Python's own str() or json would not do; codes
+# (StrEnum) are str already. CSV writes None as an empty cell, JSON as null.
+_JSON: dict[str, Callable[[Any], Any]] = {
+    "date": dt.date.isoformat,
+    "datetime": _moment,
+    "array": lambda value: [str(item) for item in value],
+}
+_CSV: dict[str, Callable[[Any], Any]] = {
+    **_JSON,
+    "array": _array,
+    "boolean": lambda value: "true" if value else "false",
+}
+
+
+def _csv_texts(values: Sequence[Any]) -> list[Any]:
+    """A text column for CSV: a text a spreadsheet would run as a formula gets an apostrophe,
+    as in every download (neutralise, called only for the few that start like one)."""
+    return [v if v is None or not v.startswith(FORMULA_STARTS) else neutralise(v) for v in values]
+
+
+def _written(table: Table, rows: list[Row], ways: dict[str, Callable[[Any], Any]]) -> list[Row]:
+    """The rows with each column written the way its type is, column by column (fast)."""
+    columns: list[Any] = list(zip(*rows, strict=True)) or [()] * len(table.columns)
+    for place, column in enumerate(table.columns):
+        if way := ways.get(column.type):
+            columns[place] = [None if v is None else way(v) for v in columns[place]]
+        elif column.type == "string" and ways is _CSV:
+            columns[place] = _csv_texts(columns[place])
+    return list(zip(*columns, strict=True))
 
 
 def to_json(value: Any) -> bytes:
@@ -100,13 +116,12 @@ def to_json(value: Any) -> bytes:
 
 def render(table: Table, rows: list[Row]) -> dict[Format, Document]:
     """The table as CSV (UTF-8, comma, a header row) and as JSON (an array of objects)."""
-    records = [[_cell(v) for v in row] for row in rows]
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(table.names)
-    writer.writerows([_csv_cell(v) for v in record] for record in records)
+    writer.writerows(_written(table, rows, _CSV))
     names = table.names
-    objects = [dict(zip(names, record, strict=True)) for record in records]
+    objects = [dict(zip(names, row, strict=True)) for row in _written(table, rows, _JSON)]
     return {
         "csv": document(text.getvalue().encode("utf-8"), FORMATS["csv"]),
         "json": document(to_json(objects), FORMATS["json"]),
