@@ -376,3 +376,17 @@ def test_csv_cells_cannot_run_as_formulas_and_json_keeps_the_text(world: World) 
     csv = table_document(KEY, "goals.csv", engine=world.engine).body.decode()
     assert ',"\'=HYPERLINK(""http://x.example"",""klikk"")",' in csv
     assert records(world, "goals")[0]["title"] == title
+
+
+def test_a_database_that_does_not_answer_is_a_json_503(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", empty_url)  # nobody migrated it: no tables
+    clear_caches()
+    try:
+        with TestClient(Starlette(routes=ROUTES)) as client:
+            answer = client.get(f"{API}/values.csv")
+    finally:
+        clear_caches()
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "30"
+    assert answer.json()["error"]["code"] == "unavailable"
