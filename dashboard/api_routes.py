@@ -71,13 +71,15 @@ def client_of(request: Request) -> str:
 
 
 def answer(request: Request, found: Document) -> Response:
-    """The document, or 304 when the client's copy (If-None-Match) is still the one."""
-    headers = {"ETag": found.etag, "Cache-Control": CACHE_CONTROL}
+    """The document, or 304 when the client's copy (If-None-Match, compared weakly) is still
+    the one."""
+    # weak: Streamlit's server may gzip the body, and the same data stays the same tag
+    headers = {"ETag": f"W/{found.etag}", "Cache-Control": CACHE_CONTROL}
     wanted = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
     if found.etag in [tag.removeprefix("W/") for tag in wanted] or "*" in wanted:
         return Response(status_code=304, headers=headers)
-    body = b"" if request.method == "HEAD" else found.body
-    return Response(body, media_type=found.media_type, headers=headers)
+    # for HEAD the server sends the headers (the body's length included) and not the body
+    return Response(found.body, media_type=found.media_type, headers=headers)
 
 
 Handler = Callable[[Request], Awaitable[Response]]

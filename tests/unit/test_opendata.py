@@ -390,3 +390,11 @@ def test_a_database_that_does_not_answer_is_a_json_503(
         clear_caches()
     assert answer.status_code == 503 and answer.headers["retry-after"] == "30"
     assert answer.json()["error"]["code"] == "unavailable"
+
+
+def test_the_etag_is_weak_and_either_form_revalidates(client: TestClient) -> None:
+    """Weak: the server may send the same data gzipped."""
+    etag = client.get("/api/v1/missions").headers["etag"]
+    assert etag.startswith('W/"')
+    for sent in (etag, etag.removeprefix("W/"), f'"x", {etag}', "*"):
+        assert client.get("/api/v1/missions", headers={"If-None-Match": sent}).status_code == 304
