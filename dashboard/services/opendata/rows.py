@@ -101,25 +101,21 @@ def publishable_values(session: Session, mission_id: int) -> Iterator[PublishedV
 
 
 def values(session: Session, mission_id: int) -> list[Row]:
-    """The values table: each publishable value whose figure released() lets out."""
-    found = []
-    for item in publishable_values(session, mission_id):
-        figure = released(Figure(item.indicator, item.measure, item.period, item.value))
-        if figure is None:
-            continue
-        found.append(
-            (
-                item.indicator,
-                item.period,
-                item.start,
-                item.end,
-                figure,
-                item.unit,
-                item.comment,
-                item.source_note,
-            )
+    """The values table: each publishable value, its figure as released() lets it out (a
+    withheld figure is a missing value, as in the reports' rows)."""
+    return [
+        (
+            item.indicator,
+            item.period,
+            item.start,
+            item.end,
+            released(Figure(item.indicator, item.measure, item.period, item.value)),
+            item.unit,
+            item.comment,
+            item.source_note,
         )
-    return found
+        for item in publishable_values(session, mission_id)
+    ]
 
 
 def goals(session: Session, mission_id: int) -> list[Row]:

@@ -237,7 +237,7 @@ VALUES = Table(
         _c("indicator", "string", "The indicator's code", required=True),
         PERIOD,
         *PERIOD_DATES,
-        _c("value", "number", f"The value, {VALUE_NOTE}"),
+        _c("value", "number", f"The value, {VALUE_NOTE} (empty: withheld)"),
         _c("unit", "string", "The indicator's unit"),
         _c("comment", "string", "A comment on the value"),
         _c("source_note", "string", "Where this value comes from"),
