@@ -6,6 +6,10 @@ GET /api/v1/missions, /api/v1/missions/{key}/datapackage.json and
 Cache-Control for shared caches and CORS open to every origin; each client is held to
 OPEN_DATA_REQUESTS_PER_MINUTE (429 with Retry-After); every error is JSON with its status
 code, in Norwegian or English after Accept-Language.
+
+A small Starlette app mounted among st.App's routes, rather than a separate ASGI server: the
+same port and processes as the dashboard (HAProxy needs no other upstream), and its CORS
+middleware and JSON error handlers apply under /api only, not to Streamlit's own routes.
 """
 
 import math
