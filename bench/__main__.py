@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit import config as streamlit_config
 from streamlit import logger as streamlit_logger
 
-from bench import capacity, imports, notify, rawsql, report, scaleout, snapshots
+from bench import capacity, imports, notify, opendata, rawsql, report, scaleout, snapshots
 from bench.apptest import measure_empty_page, measure_page, use_database, warm_up
 from bench.config import BUDGETS, FULL, QUICK, SYNTHETIC_FACTOR, BenchPage, Repetitions, bench_pages
 from bench.databases import Database, build
@@ -103,6 +103,11 @@ def measure_size(db: Database, pages: list[BenchPage], reps: Repetitions) -> Siz
         f"  status report {snapshot.period}: create {snapshot.create_ms:.0f} ms, refresh median "
         f"{snapshot.refresh.median_ms:.0f} ms, read median {snapshot.read.median_ms:.0f} ms"
     )
+    api = opendata.measure(reps.warm)
+    log(
+        f"  open data, largest table {api.table} ({api.rows:,} rows): cold median "
+        f"{api.cold.median_ms:.0f} ms, cached median {api.cached.median_ms:.1f} ms"
+    )
     timings = []
     for page in pages:
         timing = measure_page(page, reps)
@@ -112,7 +117,7 @@ def measure_size(db: Database, pages: list[BenchPage], reps: Repetitions) -> Siz
         else:
             log(f"  {page.title}: FAILED {timing.problems}")
         timings.append(timing)
-    return SizeResult(db, raw, rows, empty, timings, snapshot)
+    return SizeResult(db, raw, rows, empty, timings, snapshot, api)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,7 +108,7 @@ def size_section(size: SizeResult, budgets: Budgets) -> list[str]:
             f"| {verdict(cold_check)} | {verdict(warm_check)} |"
         )
     lines += ["", f"All times in ms; measuring this size took {size.seconds:.0f} s.", ""]
-    return lines + snapshot_section(size)
+    return lines + snapshot_section(size) + open_data_section(size)
 
 
 def snapshot_section(size: SizeResult) -> list[str]:
@@ -337,6 +337,33 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
     return "\n".join(lines) + "\n"
 
 
+def open_data_section(size: SizeResult) -> list[str]:
+    """How long the open-data API takes to serve its largest table on this size."""
+    api = size.open_data
+    if api is None:
+        return []
+    raw = size.raw_sql.median_ms
+    return [
+        f"### Open-data API: {size_title(size)}",
+        "",
+        f"Largest table `{api.table}`: {api.rows:,} rows, {api.csv_bytes:,} bytes as CSV, "
+        f"{api.json_bytes:,} as JSON; GET through the API's ASGI routes in this process.",
+        "",
+        "| request | median | p95 | n | / raw SQL |",
+        "|---|--:|--:|--:|--:|",
+        *(
+            f"| {label} | {ms(timing.median_ms)} | {ms(timing.p95_ms)} | {timing.n} "
+            f"| {times(ratio(timing.median_ms, raw))} |"
+            for label, timing in (
+                ("cold (read and render every table)", api.cold),
+                ("cached (data version unchanged)", api.cached),
+                ("revalidated (If-None-Match, 304)", api.not_modified),
+            )
+        ),
+        "",
+    ]
+
+
 def _timing(page: PageTiming, size: SizeResult) -> dict[str, Any]:
     """One page's timings with its ratios to the baselines."""
     data = asdict(page)
@@ -367,6 +394,7 @@ def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
                 "empty_page": asdict(size.empty_page),
                 "pages": [_timing(page, size) for page in size.pages],
                 "snapshot": asdict(size.snapshot) if size.snapshot else None,
+                "open_data": asdict(size.open_data) if size.open_data else None,
             }
             for size in run.sizes
         ],

@@ -8,6 +8,7 @@ from bench.config import Budgets
 from bench.databases import Database
 from bench.imports import ImportTiming
 from bench.notify import NotifyTiming
+from bench.opendata import OpenDataTiming
 from bench.scaleout import ScaleOut
 from bench.server import ServerMemory
 from bench.snapshots import SnapshotTiming
@@ -24,6 +25,7 @@ class SizeResult:
     empty_page: PageTiming
     pages: list[PageTiming]
     snapshot: SnapshotTiming | None = None
+    open_data: OpenDataTiming | None = None
     seconds: float = 0.0
 
 

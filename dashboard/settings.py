@@ -68,7 +68,12 @@ class Settings(BaseSettings):
     # it unless the server is on this machine, or this says the network is trusted.
     smtp_allow_plaintext_login: bool = False
     mail_from: str = "samfunnsoppdraget@localhost"
-    # The app's address as a reader's browser reaches it, for the links in mails.
+    # The licence the open-data API (/api/v1, page Åpne data) publishes the approved data under.
+    open_data_licence: Literal["NLOD-2.0", "CC-BY-4.0"] = "NLOD-2.0"
+    # Requests to the open-data API each client may make per minute (bursts up to as many).
+    open_data_requests_per_minute: int = Field(default=120, gt=0)
+    # The app's address as a reader's browser reaches it, for the links in mails and the
+    # open-data API's descriptions and examples.
     app_base_url: str = "http://localhost:8501"
     # Reporting reminders go this many days before a period's due date (and again once overdue).
     reminder_days: int = Field(default=7, ge=0)

@@ -95,6 +95,9 @@ def render(
     servers = "\n".join(
         f"    server app{i} {host}:{port} cookie app{i}" for i, port in enumerate(ports, 1)
     )
+    api_servers = "\n".join(
+        f"    server api{i} {host}:{port} track app/app{i}" for i, port in enumerate(ports, 1)
+    )
     bind = f"bind {listen}" + (f" ssl crt {tls} alpn http/1.1" if tls else "")
     hsts = '    http-response set-header Strict-Transport-Security "max-age=31536000"'
     extra = ""
@@ -117,6 +120,7 @@ def render(
         fall=check.fall,
         rise=check.rise,
         servers=servers,
+        api_servers=api_servers,
         extra=extra,
     )
 

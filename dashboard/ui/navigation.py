@@ -67,6 +67,8 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/admin_panel_settings:",
         action=Action.MANAGE_USERS,
     ),
+    # the open-data API explained, open to everyone who may read (issue 20)
+    PageSpec("apne_data.py", "page.open_data", "apne-data", ":material/dataset:"),
     PageSpec("konto.py", "page.account", "konto", ":material/account_circle:"),
     # the accessibility statement, open to everyone (also where only signing in is open)
     PageSpec(

@@ -41,6 +41,10 @@ def test_every_process_is_a_sticky_health_checked_server(tmp_path: Path) -> None
     assert "default-server check inter 2s fall 2 rise 2" in config
     assert "timeout tunnel 8h" in config  # Streamlit's websocket outlives client/server
     assert "option redispatch" in config and "option forwardfor" in config
+    # the open-data API: any process, no stickiness cookie (a shared cache may keep answers)
+    assert "use_backend api if { path_beg /api/ }" in config
+    api = config.split("backend api\n")[1].split("\nbackend ")[0]
+    assert "server api1 127.0.0.1:8601 track app/app1\n" in api and "cookie" not in api
     production = rendered(tmp_path, Check(inter="5s", fall=3, rise=2))
     assert "default-server check inter 5s fall 3 rise 2" in production
 
@@ -152,6 +156,11 @@ def test_make_shape_starts_everything_and_ctrl_c_stops_everything(
         assert backend, printed
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
             assert (answer.status, answer.headers["X-Backend"]) == (200, "app1")
+        # the open-data API goes to the same process, with no stickiness cookie (issue 20)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/missions") as answer:
+            assert (answer.status, answer.headers["X-Backend"]) == (200, "api1")
+            assert answer.headers["ETag"] and answer.headers["Set-Cookie"] is None
+            assert json.loads(answer.read())["missions"]
         shape.send_signal(stop)  # to the launcher only, not its children
         assert shape.wait(timeout=30) == code
     finally:

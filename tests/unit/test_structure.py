@@ -124,10 +124,10 @@ def test_each_role_is_offered_exactly_its_pages() -> None:
     everyone += ["styring"]
     everyone += ["kunnskapsgrunnlag"]
     expected = {
-        Role.PARTNER: [*everyone, "konto", "tilgjengelighet"],
-        Role.OPERATIVE: [*everyone, "rapportering", "konto", "tilgjengelighet"],
-        Role.STEERING: [*everyone, "konto", "tilgjengelighet"],
-        Role.ADMIN: [*everyone, "administrasjon", "konto", "tilgjengelighet"],
+        Role.PARTNER: [*everyone, "apne-data", "konto", "tilgjengelighet"],
+        Role.OPERATIVE: [*everyone, "rapportering", "apne-data", "konto", "tilgjengelighet"],
+        Role.STEERING: [*everyone, "apne-data", "konto", "tilgjengelighet"],
+        Role.ADMIN: [*everyone, "administrasjon", "apne-data", "konto", "tilgjengelighet"],
     }
     for role, paths in expected.items():
         assert [spec.url_path for spec in pages_for(role)] == paths, role
