@@ -155,6 +155,6 @@ field_table(metadata)
 note(ind.note)
 
 assert ind.id is not None
-indicator_history_section(ind.id)
+indicator_history_section(ind.id, ind.measure)
 
 clear_button(t("indicators.back_to_all"), key="kode")
