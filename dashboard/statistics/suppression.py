@@ -6,8 +6,9 @@ The frame is long, one row per cell: region ("0" the whole country, 2 digits a c
 a municipality, SSB's codes), gender ("0" both), age (one code is the total of the others),
 year, value, base (the persons the value is computed from) and symbol (SSB's, or None).
 
-- **Primary:** a cell with a value whose base is below the threshold. For counts the base is
-  the value itself when no base is given; a share without a base is never primary, since what
+- **Primary:** a cell with a value whose base is below the threshold. For counts the persons
+  are the value itself, or the base where one is given and smaller (a count of 3 out of a
+  population of 400 is still 3 persons); a share without a base is never primary, since what
   it rests on is unknown. Zero counts too: «0 persons» is fewer than five.
 - **Secondary:** the cells that add up to a total along one dimension form a group with it:
   the municipalities of a county (by the first two digits of the code) with the county, the
@@ -109,12 +110,12 @@ def age_total_code(codes: Iterable[Any]) -> str | None:
 
 
 def bases(frame: pd.DataFrame, measure: Measure | str) -> pd.Series:
-    """The persons each cell rests on: its base, or for counts the value when no base is
-    given (NaN where neither tells)."""
+    """The persons each cell rests on: its base, or for counts the value, or the base where it
+    is smaller (NaN where neither tells)."""
     base = pd.to_numeric(frame["base"], errors="coerce").astype(float)
     if str(measure) == Measure.COUNT.value:
         value = pd.to_numeric(frame["value"], errors="coerce").astype(float)
-        base = base.where(base.notna(), value)
+        base = pd.Series(np.fmin(value.to_numpy(), base.to_numpy()), index=frame.index)
     return base
 
 

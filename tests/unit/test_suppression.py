@@ -140,6 +140,22 @@ def test_primary_on_counts_uses_the_value_when_no_base_is_given():
     assert frame.suppressed.tolist() == [PRIMARY, PRIMARY, None]
 
 
+def test_a_small_count_is_hidden_although_a_larger_base_is_given():
+    """3 men out of 2 400: the count is 3 persons, whatever population it is out of; the
+    women go with them (else 120 - 117), and the partner gets neither count nor base."""
+    frame = suppress(
+        cells(
+            [("0", "0", "T", 120.0), ("0", "1", "T", 3.0), ("0", "2", "T", 117.0)],
+            base=[5000.0, 2400.0, 2600.0],
+        ),
+        "count",
+        below=5,
+    )
+    assert frame.suppressed.tolist() == [None, PRIMARY, SECONDARY]
+    shown = viewer_frame(frame, internal=False)
+    assert shown.value[1:].isna().all() and shown.base[1:].isna().all()
+
+
 def test_shares_are_suppressed_on_their_base_and_never_without_one():
     frame = suppress(
         cells(
