@@ -137,6 +137,8 @@ def test_an_operative_sees_the_number_marked(small: int) -> None:
     assert "Siste verdi: 3 personer (skjult ved publisering) (2025)" in text
     [chart] = at.get("vega_lite_chart")
     assert "2025" in str(chart.proto)
+    assert "2025, skjult ved publisering" in str(chart.proto)  # the tooltip says so
+    assert "3 personer (2025, skjult ved publisering)" in text  # and the text alternative
     overview = open_page(OPERATIVE, "oversikt")
     assert neet_row(frame_with(overview, "Siste verdi"))["Siste verdi"] == MARKED
 
