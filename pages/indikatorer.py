@@ -15,6 +15,7 @@ from dashboard.ui.progress import indicator_status
 from dashboard.ui.suppression import (
     any_hidden,
     frame_hides,
+    marked_points,
     plotted,
     plotted_value,
     shown_points,
@@ -101,9 +102,10 @@ else:
     )
     if sees_unapproved():  # drafts and submitted values are in the chart: say which they are
         table[t("progress.col.value_state")] = points["state"]
+    charted = marked_points(points, ind.measure, lang(), internal=shows_hidden)
     chart_with_table(
-        chart_spec(indicator_chart, points=points, y_title=y_title, lang=lang()),
-        describe_indicator(points, name=ind.name, measure=ind.measure, unit=ind.unit, lang=lang()),
+        chart_spec(indicator_chart, points=charted, y_title=y_title, lang=lang()),
+        describe_indicator(charted, name=ind.name, measure=ind.measure, unit=ind.unit, lang=lang()),
         table,
     )
 
@@ -155,6 +157,6 @@ field_table(metadata)
 note(ind.note)
 
 assert ind.id is not None
-indicator_history_section(ind.id)
+indicator_history_section(ind.id, ind.measure)
 
 clear_button(t("indicators.back_to_all"), key="kode")

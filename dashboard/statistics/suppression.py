@@ -6,12 +6,14 @@ The frame is long, one row per cell: region ("0" the whole country, 2 digits a c
 a municipality, SSB's codes), gender ("0" both), age (one code is the total of the others),
 year, value, base (the persons the value is computed from) and symbol (SSB's, or None).
 
-- **Primary:** a cell with a value whose base is below the threshold. For counts the base is
-  the value itself when no base is given; a share without a base is never primary, since what
+- **Primary:** a cell with a value whose base is below the threshold. For counts the persons
+  are the value itself, or the base where one is given and smaller (a count of 3 out of a
+  population of 400 is still 3 persons); a share without a base is never primary, since what
   it rests on is unknown. Zero counts too: «0 persons» is fewer than five.
 - **Secondary:** the cells that add up to a total along one dimension form a group with it:
   the municipalities of a county (by the first two digits of the code) with the county, the
-  counties with the whole country, genders 1 and 2 with 0, the age groups with the age total,
+  counties with the whole country, genders 1 and 2 with 0, the age groups with the narrowest
+  age group that holds them (15-19 and 20-24 with 15-24; with the age total when none does),
   each for the same values of the other dimensions. Where exactly one cell of a group is
   hidden, it is the total minus the others: the smallest other cell (by base; a member before
   the total) is hidden too, and so on until no group has exactly one hidden cell. For shares
@@ -43,7 +45,7 @@ WHOLE_COUNTRY = "0"
 GENDER_TOTAL = "0"
 # Age codes SSB uses for «all ages» in its tables
 AGE_TOTALS = ("999", "999D", "-999", "F000-999")
-_AGE_RANGE = re.compile(r"(\d{1,3})\s*-\s*(\d{1,3})|(\d{1,3})\+")
+_AGE_RANGE = re.compile(r"(\d{1,3})\s*-\s*(\d{1,3})|(\d{1,3})\+|(\d{1,3})")
 COLUMNS = ("region", "gender", "age", "year", "value", "base", "symbol")
 
 
@@ -80,6 +82,8 @@ def _age_span(code: str) -> tuple[int, int] | None:
         return None
     if match.group(3) is not None:
         return int(match.group(3)), 999
+    if match.group(4) is not None:  # one year of age
+        return int(match.group(4)), int(match.group(4))
     return int(match.group(1)), int(match.group(2))
 
 
@@ -108,13 +112,39 @@ def age_total_code(codes: Iterable[Any]) -> str | None:
     return None
 
 
+def age_parents(codes: Iterable[Any], total: str | None = None) -> dict[str, str | None]:
+    """The age code each age code adds up to with others: the narrowest other range that
+    holds it («15-19» in «15-24», «15-24» in «15-29»), else the total (total, or one of SSB's
+    «all ages» codes present; it holds every other code, also one that is no range); None
+    where nothing holds it. So nested age groups each make a group of their own."""
+    found = sorted({str(c) for c in codes if c is not None and not pd.isna(c)})
+    if total is None:
+        total = next((code for code in AGE_TOTALS if code in found), None)
+    spans = {code: _age_span(code) for code in found if code != total}
+    result: dict[str, str | None] = {}
+    for code in found:
+        span = spans.get(code)
+        holders = [
+            (other_span[1] - other_span[0], other)
+            for other, other_span in spans.items()
+            if span is not None
+            and other_span is not None
+            and other != code
+            and other_span != span
+            and other_span[0] <= span[0]
+            and span[1] <= other_span[1]
+        ]
+        result[code] = min(holders)[1] if holders else (None if code == total else total)
+    return result
+
+
 def bases(frame: pd.DataFrame, measure: Measure | str) -> pd.Series:
-    """The persons each cell rests on: its base, or for counts the value when no base is
-    given (NaN where neither tells)."""
+    """The persons each cell rests on: its base, or for counts the value, or the base where it
+    is smaller (NaN where neither tells)."""
     base = pd.to_numeric(frame["base"], errors="coerce").astype(float)
     if str(measure) == Measure.COUNT.value:
         value = pd.to_numeric(frame["value"], errors="coerce").astype(float)
-        base = base.where(base.notna(), value)
+        base = pd.Series(np.fmin(value.to_numpy(), base.to_numpy()), index=frame.index)
     return base
 
 
@@ -141,10 +171,12 @@ class _Groups:
             "r|" + region + "|" + rest,
             ("g|" + region + "|" + age + "|" + year).where(gender == GENDER_TOTAL),
         ]
-        if age_total is not None:
-            by_age = "a|" + region + "|" + gender + "|" + year
-            as_member.append(by_age.where(age != age_total))
-            as_total.append(by_age.where(age == age_total))
+        parents = age_parents(age.unique(), age_total)
+        if any(p is not None for p in parents.values()):
+            age_parent = age.map(parents).astype("string")
+            by_age = "a|" + region + "|" + gender + "|" + year + "|"
+            as_member.append((by_age + age_parent).where(age_parent.notna()))
+            as_total.append(by_age + age)
         positions = np.arange(len(frame))
         keys = pd.concat([*as_member, *as_total], ignore_index=True)
         cell = np.tile(positions, len(as_member) + len(as_total))

@@ -30,11 +30,13 @@ from dashboard.services.framework import (
 )
 from dashboard.services.indicators import indicator_choices, indicator_table
 from dashboard.services.permissions import Actor, PermissionDenied
+from dashboard.statistics.suppression import SYMBOL, hidden_count
 from dashboard.ui.admin import _errors, _show_done
-from dashboard.ui.context import label, lang, sees_unapproved, t
+from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
 from dashboard.ui.data import query
-from dashboard.ui.tables import indicator_display
-from dashboard.ui.widgets import data_table, esc
+from dashboard.ui.suppression import frame_hides
+from dashboard.ui.tables import INDICATOR_VALUES, indicator_display
+from dashboard.ui.widgets import data_table, esc, suppression_caption
 from models import Direction, Frequency, IndicatorCreate, IndicatorLevel, IndicatorUpdate, Measure
 from models.fields import YEAR_MAX, YEAR_MIN
 
@@ -132,11 +134,12 @@ def indicators_section(actor: Actor, mission_id: int) -> None:
     if indicators.empty:
         st.info(t("framework.none"), icon=":material/info:")
     else:
-        shown = indicator_display(indicators)
+        shown = indicator_display(indicators, shows_hidden=sees_suppressed())
         years = [str(y) if pd.notna(y) else "–" for y in indicators["target_year"]]
         shown.insert(list(shown.columns).index(t("col.target")) + 1, t("col.target_year"), years)
         shown[t("col.goals")] = [", ".join(codes) for codes in indicators["goals"]]
         data_table(shown, hide_index=True, width="stretch")
+        suppression_caption(frame_hides(indicators, INDICATOR_VALUES))
         st.caption(t("framework.count", count=len(indicators)))
     with st.expander(t("framework.new"), icon=":material/add:"):
         _create_form(actor, mission_id)
@@ -410,8 +413,25 @@ def _edit_form(actor: Actor, mission_id: int) -> None:
 # --- history, on Indikatorer -----------------------------------------------------------------
 
 
-def _value(field: str | None, value: Any) -> str:
-    """A value from the history as a reader sees it."""
+# The fields of the history that hold a measured value (suppressed where a small count)
+MEASURED_FIELDS = frozenset({"baseline_value"})
+
+
+def _hidden(field: str | None, value: Any, measure: Any) -> bool:
+    """Whether a value of the history is a small count hidden from publication."""
+    return (
+        field in MEASURED_FIELDS and isinstance(value, int | float) and hidden_count(value, measure)
+    )
+
+
+def _value(field: str | None, value: Any, measure: Any = None, *, internal: bool = True) -> str:
+    """A value from the history as a reader sees it: a baseline that is a small count (of the
+    indicator's measure) reads «:» unless internal, who see it marked."""
+    if _hidden(field, value, measure):
+        if not internal:
+            return SYMBOL
+        shown = number(value, lang(), _decimals(value))
+        return f"{shown} ({t('suppression.marker')})"
     if field is None or value is None or value == []:
         return "–" if field else ""
     if isinstance(value, list):
@@ -435,14 +455,17 @@ def _who(email: str | None, role: str | None, org: str | None) -> str:
     return f"{who[:1].upper()}{who[1:]}" + (f" ({org})" if org else "")
 
 
-def indicator_history_section(indicator_id: int) -> None:
-    """The indicator's recorded changes, newest first: when, who, what from what to what, why."""
+def indicator_history_section(indicator_id: int, measure: Any = None) -> None:
+    """The indicator's recorded changes, newest first: when, who, what from what to what, why
+    (a baseline that is a small count of persons, measure the indicator's, as
+    dashboard.ui.suppression shows it)."""
     st.subheader(t("framework.history"))
     history = query(indicator_history, indicator_id, internal=sees_unapproved())
     if history.empty:
         st.caption(t("framework.history_none"))
         return
     history = history.iloc[::-1]
+    internal = sees_suppressed()
     shown = pd.DataFrame(
         {
             t("col.time"): [local_time(v, lang()) for v in history["at"]],
@@ -454,13 +477,24 @@ def indicator_history_section(indicator_id: int) -> None:
                 field_name(f) if f else t("framework.created_event") for f in history["field"]
             ],
             t("col.before"): [
-                _value(f, v) for f, v in zip(history["field"], history["before"], strict=True)
+                _value(f, v, measure, internal=internal)
+                for f, v in zip(history["field"], history["before"], strict=True)
             ],
             t("col.after"): [
-                _value(f, v) for f, v in zip(history["field"], history["after"], strict=True)
+                _value(f, v, measure, internal=internal)
+                for f, v in zip(history["field"], history["after"], strict=True)
             ],
             t("col.reason"): history["reason"].fillna(""),
         }
     )
     data_table(shown, hide_index=True, width="stretch")
+    suppression_caption(
+        any(
+            _hidden(f, v, measure)
+            for f, before, after in zip(
+                history["field"], history["before"], history["after"], strict=True
+            )
+            for v in (before, after)
+        )
+    )
     st.caption(t("framework.history_caption"))

@@ -27,7 +27,7 @@ from dashboard.ui.report_tables import (
     rag_counts,
     status_counts,
 )
-from dashboard.ui.suppression import REPORT_VALUES, frame_hides, hidden_note
+from dashboard.ui.suppression import REPORT_VALUES, changes_hide, frame_hides, hidden_note
 
 # The PDF's core fonts speak windows-1252: what it lacks is written with what it has.
 _PDF_CHARS = str.maketrans(
@@ -215,6 +215,8 @@ def _changes(pdf: _Pack, changes: Comparison | None, previous: str | None, w: Wo
     for key, frame in change_tables(changes, w).items():
         pdf.heading(w(key), 11)
         pdf.frame(frame)
+    if changes_hide(changes):  # «:» in a change, maybe with no hidden value in the report
+        pdf.paragraph(hidden_note(w.lang, internal=w.internal), 8)
 
 
 def review_excel(
@@ -247,6 +249,16 @@ def review_excel(
         }
     )
     snapshot = detail.snapshot
+    if frame_hides(snapshot.indicators, REPORT_VALUES) or (
+        detail.changes is not None and changes_hide(detail.changes)
+    ):  # what «:» (or the marker) means, once for the workbook
+        note = pd.DataFrame(
+            {
+                about.columns[0]: [w("col.note")],
+                about.columns[1]: [hidden_note(lang, internal=w.internal)],
+            }
+        )
+        about = pd.concat([about, note], ignore_index=True)
     sheets = {
         w("report.sheet.report"): about,
         w("report.goals"): goals_table(snapshot.goals, w),

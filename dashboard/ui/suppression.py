@@ -85,6 +85,25 @@ def plotted_value(value: float | None, measure: Any, *, internal: bool) -> float
     return value
 
 
+def marked_points(points: pd.DataFrame, measure: Any, lang: str, *, internal: bool) -> pd.DataFrame:
+    """An indicator chart's points (dashboard.ui.charts.indicator_points) for its chart and
+    text alternative: for the internal roles, the period of a measured value or baseline that
+    is hidden when published says so («2025, skjult ved publisering»), in the tooltip and the
+    text. Partners' points hold no such value (plotted), so they are left as they are."""
+    if not internal or points.empty:
+        return points
+    kind = str(measure or "count")
+    marker = translate(lang, "suppression.marker")
+    marked = points.copy()
+    marked["period"] = [
+        f"{period}, {marker}"
+        if key in ("value", "baseline") and hidden_count(value, kind)
+        else period
+        for period, key, value in zip(points["period"], points["key"], points["value"], strict=True)
+    ]
+    return marked
+
+
 def shown_points(
     points: pd.DataFrame, measure: Any, unit: Any, lang: str, *, internal: bool
 ) -> list[str]:

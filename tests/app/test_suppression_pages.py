@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 import dashboard.ui.widgets
 from dashboard.db import make_engine
 from dashboard.services.exports import to_csv
+from dashboard.services.framework import editable_indicator, update_indicator
 from dashboard.services.permissions import Actor
 from dashboard.services.reporting import approve_value, create_period, save_value, submit_value
 from dashboard.services.status_reports import (
@@ -29,7 +30,7 @@ from dashboard.services.status_reports import (
     update_texts,
 )
 from dashboard.services.users import actor_of
-from models import Indicator, Mission, PeriodCreate, User
+from models import Indicator, IndicatorUpdate, Mission, PeriodCreate, User
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 pytestmark = pytest.mark.usefixtures("accounts")
@@ -136,6 +137,8 @@ def test_an_operative_sees_the_number_marked(small: int) -> None:
     assert "Siste verdi: 3 personer (skjult ved publisering) (2025)" in text
     [chart] = at.get("vega_lite_chart")
     assert "2025" in str(chart.proto)
+    assert "2025, skjult ved publisering" in str(chart.proto)  # the tooltip says so
+    assert "3 personer (2025, skjult ved publisering)" in text  # and the text alternative
     overview = open_page(OPERATIVE, "oversikt")
     assert neet_row(frame_with(overview, "Siste verdi"))["Siste verdi"] == MARKED
 
@@ -192,3 +195,44 @@ def test_the_status_report_hides_the_number_from_a_partner(small: int) -> None:
     steering = open_page(STEERING, "statusrapporter", rapport=str(report.id))
     row = frame_with(steering, "Siste verdi")[0].set_index("Kode").loc["NEET-15-29"]
     assert row["Siste verdi"].replace(NB_SPACE, " ") == MARKED
+
+
+@pytest.fixture
+def small_baseline() -> None:
+    """NEET-15-29's baseline changed from 100 000 to 4 persons (made up for the test), so its
+    history holds a small count."""
+    with Session(engine()) as session:
+        mission = session.exec(select(Mission.id)).one()
+        shown = editable_indicator(session, mission, "NEET-15-29")
+    assert shown is not None
+    update_indicator(
+        actor(ADMIN),
+        shown.id,
+        IndicatorUpdate(baseline_value=4, reason="Rettet etter ny kjøring"),
+        seen=shown.fingerprint,
+        engine=engine(),
+    )
+
+
+def history_row(at: AppTest) -> pd.Series:
+    [history] = frame_with(at, "Begrunnelse")
+    return history.set_index("Felt").loc["Utgangsverdi"]
+
+
+def test_the_indicator_history_hides_a_small_baseline_from_a_partner(
+    small_baseline: None,
+) -> None:
+    for who in (PARTNER, None):
+        at = open_page(who, "indikatorer", kode="NEET-15-29")
+        row = history_row(at)
+        assert row["Etter"] == ":"
+        assert row["Før"].replace(NB_SPACE, " ") == "100 000"
+        assert NOTE in everything(at)
+    at = open_page(STEERING, "indikatorer", kode="NEET-15-29")
+    assert history_row(at)["Etter"] == "4 (skjult ved publisering)"
+
+
+def test_the_secretariats_indicator_list_shows_the_number_marked(small: int) -> None:
+    at = open_page(ADMIN, "administrasjon")
+    assert neet_row(frame_with(at, "Siste verdi"))["Siste verdi"] == MARKED
+    assert "partnere og besøkende ser «:» i stedet" in everything(at)

@@ -14,6 +14,7 @@ from dashboard.statistics.suppression import (
     PRIMARY,
     SECONDARY,
     SYMBOL,
+    age_parents,
     age_total_code,
     hidden_count,
     region_parent,
@@ -125,6 +126,46 @@ def test_the_age_total_is_found(codes: list[str], total: str | None):
     assert age_total_code(codes) == total
 
 
+@pytest.mark.parametrize(
+    ("codes", "total", "parents"),
+    [
+        (["15-19", "20-24", "25-29", "15-29"], None, {"15-19": "15-29", "15-29": None}),
+        (
+            ["15-19", "20-24", "15-24", "25-29", "15-29"],
+            "15-29",
+            {"15-19": "15-24", "20-24": "15-24", "15-24": "15-29", "25-29": "15-29"},
+        ),
+        (["15-19", "20-24", "15-24", "30-34"], None, {"20-24": "15-24", "30-34": None}),
+        (["016", "017", "999"], None, {"016": "999", "017": "999", "999": None}),
+        (["a", "b"], None, {"a": None, "b": None}),
+    ],
+)
+def test_each_age_adds_up_to_the_narrowest_age_that_holds_it(
+    codes: list[str], total: str | None, parents: dict[str, str | None]
+):
+    found = age_parents(codes, total)
+    assert {code: found[code] for code in parents} == parents
+
+
+def test_a_hidden_age_group_cannot_be_worked_out_from_a_subtotal():
+    """15-29 is the sum of its three groups, but 30-34 is there too, so no code is the total
+    of all the others: 113 - 50 - 60 would still give the 3 back."""
+    frame = suppress(
+        cells(
+            [
+                ("0", "0", "15-19", 3.0),
+                ("0", "0", "20-24", 50.0),
+                ("0", "0", "25-29", 60.0),
+                ("0", "0", "15-29", 113.0),
+                ("0", "0", "30-34", 70.0),
+            ]
+        ),
+        "count",
+        below=5,
+    )
+    assert frame.suppressed.tolist() == [PRIMARY, SECONDARY, None, None, None]
+
+
 def test_primary_on_counts_uses_the_value_when_no_base_is_given():
     frame = suppress(
         cells(
@@ -138,6 +179,22 @@ def test_primary_on_counts_uses_the_value_when_no_base_is_given():
     )
     # 3 persons: hidden; 5 persons although the base says 2: the base wins; no value: nothing
     assert frame.suppressed.tolist() == [PRIMARY, PRIMARY, None]
+
+
+def test_a_small_count_is_hidden_although_a_larger_base_is_given():
+    """3 men out of 2 400: the count is 3 persons, whatever population it is out of; the
+    women go with them (else 120 - 117), and the partner gets neither count nor base."""
+    frame = suppress(
+        cells(
+            [("0", "0", "T", 120.0), ("0", "1", "T", 3.0), ("0", "2", "T", 117.0)],
+            base=[5000.0, 2400.0, 2600.0],
+        ),
+        "count",
+        below=5,
+    )
+    assert frame.suppressed.tolist() == [None, PRIMARY, SECONDARY]
+    shown = viewer_frame(frame, internal=False)
+    assert shown.value[1:].isna().all() and shown.base[1:].isna().all()
 
 
 def test_shares_are_suppressed_on_their_base_and_never_without_one():

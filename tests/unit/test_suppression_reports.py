@@ -49,13 +49,19 @@ def test_the_review_pack_hides_a_small_count_from_partners(world: World) -> None
     text = pdf_text(review_pdf(small, "Oppdraget", "nb")).replace(NB_SPACE, " ")
     assert NOTE in " ".join(text.split())
     assert "skjult ved publisering" not in text
+    assert any(NOTE in c for c in cells)  # the workbook says what «:» means
     internal = excel_cells(review_excel(small, "Oppdraget", "nb", internal=True))
     assert MARKED in internal
+    assert any("partnere og besøkende ser «:» i stedet" in c for c in internal)
     assert "skjult ved publisering" in pdf_text(review_pdf(small, "Oppdraget", "nb", internal=True))
 
     # the 2025 report: 40 now, 3 before; the change (+37) would give the 3 back
     cells = excel_cells(review_excel(later, "Oppdraget", "nb"))
     assert "40" in cells and "+37" not in cells
     assert ": (2024)" in cells
+    # only the change hides the number: the note is there all the same, in both
+    assert any(NOTE in c for c in cells)
+    text = pdf_text(review_pdf(later, "Oppdraget", "nb")).replace(NB_SPACE, " ")
+    assert NOTE in " ".join(text.split())
     internal = excel_cells(review_excel(later, "Oppdraget", "nb", internal=True))
     assert "+37" in internal and f"{MARKED} (2024)" in internal
