@@ -26,6 +26,8 @@ class StatisticsBatch(SQLModel, table=True):
     source: str = Field(max_length=BATCH_SOURCE_MAX)  # the file's name or the API's address
     retrieved_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))
     age_total: str | None = Field(default=None, max_length=CODE_MAX)  # the headline age code
+    # the regions' names as the file gives them, as JSON {code: name}
+    region_labels: str | None = Field(default=None, sa_type=sa.Text)
     cells: int = 0
     status: EntryStatus = Field(default=EntryStatus.SUBMITTED, sa_type=enum_column(EntryStatus))
     submitted_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -10,6 +10,7 @@ batches are never read. The cells are kept as the file gave them (the region cod
 """
 
 import datetime as dt
+import json
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,7 @@ from dashboard.services import audit
 from dashboard.services.commands import command
 from dashboard.services.permissions import Action, Actor, allowed
 from dashboard.services.reporting import StaleVersion, WorkflowRefused, required_reason
+from dashboard.statistics import regions
 from models import EntryStatus, Indicator, StatisticsBatch, StatisticsCell, User
 from models.reporting import utcnow
 
@@ -64,6 +66,7 @@ def submit_batch(
     source: str,
     retrieved_at: dt.datetime,
     age_total: str | None,
+    labels: dict[str, str] | None = None,
     engine: Engine | None = None,
 ) -> int:
     """Store cells (CELL_COLUMNS) as a submitted batch of the indicator, with one INSERT run
@@ -85,6 +88,9 @@ def submit_batch(
             source=source[:1000],
             retrieved_at=retrieved_at,
             age_total=age_total,
+            region_labels=json.dumps(
+                {str(k)[:10]: str(v)[:100] for k, v in (labels or {}).items()}, ensure_ascii=False
+            ),
             cells=len(cells),
             submitted_by_id=actor.id,
         )
@@ -278,17 +284,37 @@ def indicator_cells(
     return frame.reset_index(drop=True)
 
 
+def placed_cells(
+    session: Session, indicator_id: int, *, include_submitted: bool = False
+) -> pd.DataFrame:
+    """indicator_cells with where each is shown after the county reforms (regions.place)."""
+    frame = indicator_cells(session, indicator_id, include_submitted=include_submitted)
+    if frame.empty:
+        return frame.assign(place=[], former_code=[], county=[], level=[])
+    return regions.place(frame)
+
+
 def breakdown_source(
     session: Session, indicator_id: int, *, include_submitted: bool = False
 ) -> dict[str, Any] | None:
-    """The newest batch read: its table, retrieval time and headline age (None: no batch)."""
+    """The newest batch read: its table, retrieval time and headline age, the regions' names
+    of every batch read, whether one is submitted (None: no batch)."""
     batches = _batches(session, indicator_id, include_submitted)
     if not batches:
         return None
     newest = batches[-1]
+    labels: dict[str, str] = {}
+    for batch in batches:  # the newest batch's names win
+        try:
+            found = json.loads(batch.region_labels or "{}")
+        except ValueError:
+            found = {}
+        labels |= {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
     return {
         "table": newest.table_id,
         "retrieved_at": newest.retrieved_at,
         "age_total": newest.age_total,
         "batches": len(batches),
+        "labels": labels,
+        "submitted": any(b.status == EntryStatus.SUBMITTED for b in batches),
     }

@@ -104,6 +104,7 @@ class StatisticsCheck:
     skipped_cells: int = 0  # cells whose time is not one year
     series_problems: list[Problem] = field(default_factory=list)  # the series alone is left out
     age_total: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # region code -> name in the file
 
     @property
     def importable(self) -> list[YearCheck]:
@@ -301,6 +302,18 @@ def plan(
     result.indicator_id = indicator.id
     result.cells, result.skipped_cells, result.series_problems = cells, skipped, series_problems
     result.counts, result.unknown = summary(cells)
+    if not cells.empty:
+        named = table.frame.dropna(subset=["region", "region_label"])
+        wanted = set(cells["region"])
+        result.labels = {
+            code: str(label)
+            for code, label in zip(
+                (regions.normal(r) or "" for r in named["region"]),
+                named["region_label"],
+                strict=True,
+            )
+            if code in wanted and label and label != code
+        }
     ages = [c for c in selection.get("Alder", []) if c != "*"]
     found_ages = list(dict.fromkeys(cells["age"])) if not cells.empty else []
     result.age_total = next((a for a in ages if a in found_ages), None) or (
@@ -406,15 +419,20 @@ def summary(cells: pd.DataFrame) -> tuple[dict[str, dict[str, int]], dict[str, l
     return counts, {kind: codes for kind, codes in unknown.items() if codes}
 
 
-def cell_lines(result: StatisticsCheck, say: Callable[..., str]) -> list[str]:
+def cell_lines(
+    result: StatisticsCheck,
+    say: Callable[..., str],
+    *,
+    escape: Callable[[str], str] = str,
+) -> list[str]:
     """What the dry run says of the breakdown, as lines (say: translate in one language):
     the cells by region level, gender and age, unknown codes, cells left out, and why the
     whole-country series is left out."""
     lines = []
     for problem in result.series_problems:
-        values = dict(problem.values)
+        values = {k: escape(str(v)) for k, v in problem.values.items()}
         if "dimension" in values:
-            values["dimension"] = say(f"statistics.dimension.{values['dimension']}")
+            values["dimension"] = say(f"statistics.dimension.{problem.values['dimension']}")
         lines.append(say(f"statistics.series_problem.{problem.code}", **values))
     if not result.cells.empty:
         counts = result.counts
@@ -422,10 +440,13 @@ def cell_lines(result: StatisticsCheck, say: Callable[..., str]) -> list[str]:
             say(f"statistics.level.{kind}", count=n) for kind, n in counts["level"].items()
         )
         genders = ", ".join(
-            f"{say(f'breakdown.gender.{g}') if g in GENDERS else g}: {n}"
+            f"{say(f'breakdown.gender.{g}') if g in GENDERS else escape(g)}: {n}"
             for g, n in counts["gender"].items()
         )
-        ages = ", ".join(f"{a or say('breakdown.all_ages')}: {n}" for a, n in counts["age"].items())
+        ages = ", ".join(
+            f"{escape(a) if a else say('breakdown.all_ages')}: {n}"
+            for a, n in counts["age"].items()
+        )
         lines.append(
             say(
                 "statistics.cells",
@@ -440,7 +461,7 @@ def cell_lines(result: StatisticsCheck, say: Callable[..., str]) -> list[str]:
             say(
                 "statistics.unknown_codes",
                 kind=say(f"statistics.code_kind.{kind}"),
-                codes=", ".join(codes[:20]),
+                codes=escape(", ".join(codes[:20])),
             )
         )
     if result.skipped_cells:
@@ -530,6 +551,7 @@ def commit_table(
             source=result.source,
             retrieved_at=result.retrieved_at,
             age_total=result.age_total,
+            labels=result.labels,
             engine=engine,
         )
         done["cells"] = len(result.cells)

@@ -30,6 +30,8 @@ marked as a former code. Adding a line adds a municipality's continuity.
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 WHOLE_COUNTRY = "0"
 
 
@@ -211,3 +213,41 @@ def name(code: str | None) -> str:
         return county.name
     start = f"{county.valid_from}" if county.valid_from else ""
     return f"{county.name} ({start}-{county.valid_to})"
+
+
+def order(code: str) -> tuple[str, int, str]:
+    """Where a county stands in a list: a former county right after the first current county
+    its area lies in (Viken after Østfold), the current ones by code."""
+    county = COUNTIES.get(code)
+    if county is None or county.current:
+        return (code, 0, code)
+    return (current_counties(code)[0], 1, code)
+
+
+def place(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells (a region column of SSB codes) with where each is shown: place (the code now:
+    a renumbered municipality's 2024 code), former_code (the file's code when it was
+    renumbered, else None), county (the county of place; "0" for the whole country) and level.
+
+    A municipality under both its old and its new code in one file (SSB gives the code that
+    was not valid that year the symbol «.») keeps the cell with a number, or its own code's.
+    """
+    shown, former, county, kind = {}, {}, {}, {}
+    for code in pd.unique(frame["region"]):
+        kind[code] = level(code)
+        now = current_municipality(code) if kind[code] == "municipality" else normal(code) or ""
+        shown[code], former[code] = now, (code if now != code else None)
+        county[code] = WHOLE_COUNTRY if kind[code] == "whole_country" else county_of(now)
+    region = frame["region"]
+    placed = frame.assign(
+        place=region.map(shown),
+        former_code=region.map(former),
+        county=region.map(county),
+        level=region.map(kind),
+    )
+    if not placed["former_code"].notna().any():
+        return placed
+    rank = placed["value"].notna().astype(int) * 2 + placed["former_code"].isna().astype(int)
+    placed = placed.assign(_rank=rank).sort_values("_rank", kind="stable")
+    placed = placed.drop_duplicates(["place", "gender", "age", "year"], keep="last")
+    return placed.drop(columns=["_rank"]).sort_index()

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("source", _text(1000), nullable=False),
         sa.Column("retrieved_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("age_total", _text(20), nullable=True),
+        sa.Column("region_labels", sa.Text(), nullable=True),
         sa.Column("cells", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=9), nullable=False),
         sa.Column("submitted_by_id", sa.Integer(), nullable=True),
