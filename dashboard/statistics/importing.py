@@ -43,7 +43,7 @@ from dashboard.services.commands import authorize
 from dashboard.services.imports.run import ImportCheck, Versions, commit_import, dry_run
 from dashboard.services.permissions import Action, Actor, allowed
 from dashboard.statistics import regions
-from dashboard.statistics.breakdowns import CELL_COLUMNS, KEY, submit_batch
+from dashboard.statistics.breakdowns import CELL_COLUMNS, KEY, indicator_cells, submit_batch
 from dashboard.statistics.ssb import GENDER_TOTAL, SYMBOLS, WHOLE_COUNTRY, Table
 from models import Indicator, Measure, Period, PeriodKind
 from models.statistics import parse_selection
@@ -105,6 +105,7 @@ class StatisticsCheck:
     series_problems: list[Problem] = field(default_factory=list)  # the series alone is left out
     age_total: str | None = None
     labels: dict[str, str] = field(default_factory=dict)  # region code -> name in the file
+    unchanged_cells: int = 0  # cells stored already as the file gives them (not imported again)
 
     @property
     def importable(self) -> list[YearCheck]:
@@ -466,6 +467,8 @@ def cell_lines(
         )
     if result.skipped_cells:
         lines.append(say("statistics.skipped_cells", count=result.skipped_cells))
+    if result.unchanged_cells:
+        lines.append(say("statistics.unchanged_cells", count=result.unchanged_cells))
     return lines
 
 
@@ -507,7 +510,30 @@ def check_table(
         result.check = dry_run(actor, mission_id, result.frame, engine=engine)
     elif not result.cells.empty:
         _authorize_import(actor, indicator, engine=engine)
+    if not result.cells.empty and indicator.id is not None:
+        with session_scope(engine=engine) as session:
+            stored = indicator_cells(session, indicator.id, include_submitted=True)
+        result.cells, result.unchanged_cells = only_changed(result.cells, stored)
+        result.counts = summary(result.cells)[0]
     return result
+
+
+def only_changed(cells: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The cells that are new or differ from those stored (approved or submitted; the value,
+    the symbol or the base), and how many are stored as they are."""
+    if stored.empty:
+        return cells, 0
+    known = stored[CELL_COLUMNS].assign(_stored=True)
+    keys = {column: object for column in KEY}
+    merged = cells.astype(keys).merge(
+        known.astype(keys), on=KEY, how="left", suffixes=("", "_stored")
+    )
+    same = merged["_stored"].eq(True)
+    for column in ("value", "base", "symbol"):
+        new, old = merged[column], merged[f"{column}_stored"]
+        same &= (new.isna() & old.isna()) | (new == old)
+    changed = cells[~same.to_numpy()].reset_index(drop=True)
+    return changed, int(same.sum())
 
 
 def _authorize_import(actor: Actor, indicator: Indicator, *, engine: Engine | None) -> None:

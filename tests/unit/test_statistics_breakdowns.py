@@ -230,3 +230,16 @@ def test_the_command_imports_the_breakdown(
     assert cli.main(["import", str(path), "--indicator", "C"]) == 0
     assert len(cells(ssb, internal=True)) == 54
     clear_caches()
+
+
+def test_importing_the_same_file_again_stores_only_what_changed(ssb: World) -> None:
+    data = fictional.jsonstat_bytes(**COUNTY_FILE)
+    first = imported(ssb, data)
+    again = check(ssb, data)
+    assert again.cells.empty and again.unchanged_cells == 54 and again.writes() == 0
+    revised = fictional.jsonstat_bytes(**dict(COUNTY_FILE, years=("2024",)), shift=1.0)
+    result = check(ssb, revised)  # SSB revised 2024: its 18 cells, nothing else
+    assert len(result.cells) == 18 and result.unchanged_cells == 0
+    assert result.counts["level"] == {"county": 12, "municipality": 6}
+    second = imported(ssb, revised)
+    assert second != first
