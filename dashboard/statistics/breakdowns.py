@@ -112,8 +112,8 @@ def submit_batch(
                 *(cells[c] for c in CELL_COLUMNS), strict=True
             )
         ]
-        if rows:
-            session.execute(sa.insert(StatisticsCell), rows)
+        if rows:  # Core, not the ORM's bulk insert: a third of the time for 28,000 cells
+            session.execute(sa.insert(StatisticsCell.__table__), rows)  # type: ignore[attr-defined]
         audit.record(
             session,
             actor,
@@ -274,7 +274,12 @@ def indicator_cells(
             table.c.batch_id.in_(list(rank))
         )
     )
-    frame = pd.DataFrame(rows.all(), columns=["batch_id", *CELL_COLUMNS])
+    names = ["batch_id", *CELL_COLUMNS]
+    found = rows.all()  # column by column: pandas is slow to read 28,000 Row objects
+    columns = list(zip(*found, strict=True)) if found else [()] * len(names)
+    frame = pd.DataFrame(dict(zip(names, columns, strict=True)))
+    frame["value"] = frame["value"].astype(float)
+    frame["base"] = frame["base"].astype(float)
     if len(batches) > 1:
         frame["rank"] = frame["batch_id"].map(rank)
         frame = frame.sort_values("rank", kind="stable").drop_duplicates(KEY, keep="last")
@@ -291,7 +296,10 @@ def placed_cells(
     frame = indicator_cells(session, indicator_id, include_submitted=include_submitted)
     if frame.empty:
         return frame.assign(place=[], former_code=[], county=[], level=[])
-    return regions.place(frame)
+    placed = regions.place(frame)
+    # codes as categories: the cached frame is copied on every run of the page (28,000 cells)
+    codes = ["region", "gender", "age", "symbol", "place", "former_code", "county", "level"]
+    return placed.astype(dict.fromkeys(codes, "category"))
 
 
 def breakdown_source(

@@ -206,17 +206,15 @@ def whole_country(
         if problem is not None:
             problems.append(problem)
     breakdown: Counter[str] = Counter()
-    keep = []
-    for is_national, row in zip(national, frame.to_dict("records"), strict=True):
-        if not is_national:
-            breakdown[_region_kind(row["region"])] += 1
-            keep.append(False)
-            continue
-        differs = [c for c in ("gender", "age", "contents", "other") if row[c] != chosen[c]]
-        if differs:
-            breakdown[differs[0] if differs[0] in BREAKDOWNS else "other"] += 1
-        keep.append(not differs)
-    series = frame[pd.Series(keep, index=frame.index, dtype=bool)]
+    regional = frame.loc[~national, "region"]  # column by column: 28,000 cells of a county file
+    kinds = {code: _region_kind(code) for code in pd.unique(regional)}
+    breakdown.update(regional.map(kinds).value_counts().to_dict())
+    keep = national.copy()
+    for column in ("gender", "age", "contents", "other"):  # counted by the first that differs
+        differs = keep & ~_equals(frame[column], chosen[column])
+        breakdown[column if column in BREAKDOWNS else "other"] += int(differs.sum())
+        keep &= ~differs
+    series = frame[keep.astype(bool)]
     return series, {kind: breakdown[kind] for kind in BREAKDOWNS}, problems
 
 
@@ -343,7 +341,11 @@ def breakdown_cells(
     chosen = chosen[chosen["year"].notna()]
     cells = pd.DataFrame(
         {
-            "region": [regions.normal(r) or WHOLE_COUNTRY for r in chosen["region"]],
+            "region": chosen["region"]
+            .map({r: regions.normal(r) or WHOLE_COUNTRY for r in pd.unique(chosen["region"])})
+            .tolist()
+            if len(chosen)
+            else [],
             "gender": [g if g is not None else GENDER_TOTAL for g in chosen["gender"]],
             "age": [a if a is not None else NO_AGE for a in chosen["age"]],
             "year": [int(y) for y in chosen["year"]],
@@ -406,11 +408,14 @@ def summary(cells: pd.DataFrame) -> tuple[dict[str, dict[str, int]], dict[str, l
     unlike 15-29 or 999D)."""
     if cells.empty:
         return {}, {}
-    levels = Counter(regions.level(r) for r in cells["region"])
+    found = cells["region"].value_counts()
+    levels: Counter[str] = Counter()
+    for code, n in found.items():
+        levels[regions.level(str(code))] += int(n)
     counts = {
         "level": {kind: levels[kind] for kind in LEVELS if levels[kind]},
-        "gender": dict(sorted(Counter(cells["gender"]).items())),
-        "age": dict(sorted(Counter(cells["age"]).items())),
+        "gender": {str(k): int(n) for k, n in sorted(cells["gender"].value_counts().items())},
+        "age": {str(k): int(n) for k, n in sorted(cells["age"].value_counts().items())},
     }
     unknown = {
         "region": sorted(r for r in set(cells["region"]) if not regions.known(r)),

@@ -145,6 +145,7 @@ def _region_filter(cells: pd.DataFrame, labels: dict[str, str]) -> tuple[str, st
         options,
         format_func=lambda c: region_name(c, labels),
         key="bd-county",
+        placeholder=t("common.choose_one"),
     )
     county = county or regions.WHOLE_COUNTRY
     if county == regions.WHOLE_COUNTRY:
@@ -158,6 +159,7 @@ def _region_filter(cells: pd.DataFrame, labels: dict[str, str]) -> tuple[str, st
         ["", *places],
         format_func=lambda c: region_name(c, labels) if c else t("breakdown.whole_county"),
         key=f"bd-municipality-{county}",
+        placeholder=t("common.choose_one"),
     )
     return county, municipality or None
 
@@ -267,6 +269,7 @@ def _by_region(
                 index=default,
                 format_func=lambda a: a or t("breakdown.all_ages"),
                 key="bd-age",
+                placeholder=t("common.choose_one"),
             )
             or ages[default]
         )

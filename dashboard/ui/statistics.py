@@ -315,6 +315,7 @@ def batch_queue_section(actor: Actor, mission_id: int) -> None:
         list(labels),
         format_func=lambda i: labels[i],
         key="ssb-queue-pick",
+        placeholder=t("common.choose_one"),
     )
     if chosen is None:
         return
