@@ -208,7 +208,7 @@ def whole_country(
     breakdown: Counter[str] = Counter()
     regional = frame.loc[~national, "region"]  # column by column: 28,000 cells of a county file
     kinds = {code: _region_kind(code) for code in pd.unique(regional)}
-    breakdown.update(regional.map(kinds).value_counts().to_dict())
+    breakdown.update({str(k): int(n) for k, n in regional.map(kinds).value_counts().items()})
     keep = national.copy()
     for column in ("gender", "age", "contents", "other"):  # counted by the first that differs
         differs = keep & ~_equals(frame[column], chosen[column])

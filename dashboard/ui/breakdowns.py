@@ -1,18 +1,23 @@
 """Indikatorer: an indicator's SSB breakdown by county (and municipality within a county) and
 by gender and age, as table, chart and download, with a region filter (issue 19).
 
-Every cell shown or downloaded passes through publishable() first, once per run. Partners
-see the approved batches only; internal roles also the submitted ones, marked. The 2024 county
-reform: former counties are shown under the code they had, marked, after the first current
-county their area lies in; renumbered municipalities under their new code
+Every cell shown or downloaded passes through publishable() first. The tables, the chart's
+points and the download are shaped from the cells in functions run through query() (cached
+per data version and filter: a county file has 28,000 cells); the page run itself only draws.
+Partners see the approved batches only; internal roles also the submitted ones, marked. The
+2024 county reform: former counties are shown under the code they had, marked, after the first
+current county their area lies in; renumbered municipalities under their new code
 (dashboard.statistics.regions).
 """
 
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from dashboard.i18n import translate
 from dashboard.i18n.formatting import local_time, measured
@@ -40,30 +45,163 @@ def publishable(frame: pd.DataFrame, *, internal: bool) -> pd.DataFrame:
     return frame
 
 
-def region_name(code: str, labels: dict[str, str]) -> str:
+def _cells(session: Session, indicator_id: int, internal: bool) -> pd.DataFrame:
+    """The indicator's cells as they may be shown (the one way every view reads them)."""
+    cells = placed_cells(session, indicator_id, include_submitted=internal)
+    return publishable(cells, internal=internal)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the section needs before a filter is chosen."""
+
+    table: str | None
+    retrieved_at: Any
+    age_total: str | None
+    labels: dict[str, str]
+    counties: list[str]  # "0" first, then by regions.order
+    municipalities: dict[str, list[str]]  # county -> its municipalities' codes now
+    ages: list[str]
+    submitted: bool
+
+
+@dataclass(frozen=True)
+class View:
+    """A table as shown (a column per year), the cells as downloaded, the chart's points."""
+
+    wide: pd.DataFrame
+    long: pd.DataFrame
+    points: pd.DataFrame
+    years: tuple[int, int]
+
+
+def overview(session: Session, indicator_id: int, internal: bool) -> Overview | None:
+    """The indicator's breakdown at a glance (None: it has none)."""
+    cells = _cells(session, indicator_id, internal)
+    if cells.empty:
+        return None
+    source = breakdown_source(session, indicator_id, include_submitted=internal) or {}
+    counties = set(cells.loc[cells["level"] == "county", "place"].astype(str))
+    inside = cells[cells["level"] == "municipality"]
+    municipalities: dict[str, list[str]] = {}
+    for county, place in set(
+        zip(inside["county"].astype(str), inside["place"].astype(str), strict=True)
+    ):
+        municipalities.setdefault(county, []).append(place)
+    counties |= set(municipalities)
+    return Overview(
+        table=source.get("table"),
+        retrieved_at=source.get("retrieved_at"),
+        age_total=source.get("age_total"),
+        labels=source.get("labels", {}),
+        counties=[regions.WHOLE_COUNTRY, *sorted(counties, key=regions.order)],
+        municipalities={c: sorted(places) for c, places in municipalities.items()},
+        ages=sorted(set(cells["age"].astype(str))),
+        submitted=bool(cells["submitted"].any()),
+    )
+
+
+def region_view(
+    session: Session,
+    indicator_id: int,
+    internal: bool,
+    county: str,
+    age: str,
+    language: str,
+) -> View | None:
+    """The counties (or, with a county chosen, it and its municipalities; a file without
+    counties: every municipality), for both genders (or the first) and one age group."""
+    cells = _cells(session, indicator_id, internal)
+    labels = (breakdown_source(session, indicator_id, include_submitted=internal) or {}).get(
+        "labels", {}
+    )
+    genders = set(cells["gender"].astype(str))
+    gender = GENDER_TOTAL if GENDER_TOTAL in genders else min(genders, default=GENDER_TOTAL)
+    chosen = cells[(cells["age"] == age) & (cells["gender"] == gender)]
+    if county == regions.WHOLE_COUNTRY:
+        part = chosen[chosen["level"] == "county"]
+        if part.empty:  # a file of municipalities only: all of them
+            part = chosen[chosen["level"] == "municipality"]
+    else:
+        part = chosen[
+            ((chosen["level"] == "county") & (chosen["place"] == county))
+            | ((chosen["level"] == "municipality") & (chosen["county"] == county))
+        ]
+    if part.empty:
+        return None
+    places = part["place"].astype(str)
+    order = sorted(set(places), key=lambda c: (len(c), regions.order(c)))
+    part = part.assign(_order=places.map({c: i for i, c in enumerate(order)}).to_numpy())
+    part = part.sort_values(["_order", "year"], kind="stable")
+    indicator = _indicator(session, indicator_id)
+    long = _long(part, indicator, labels, internal=internal, language=language)
+    region, code = (
+        translate(language, "breakdown.col.region"),
+        translate(language, "breakdown.col.code"),
+    )
+    note = translate(language, "breakdown.col.note")
+    series = [f"{name} ({c})" for name, c in zip(long[region], long[code], strict=True)]
+    dashed = [bool(n) for n in long[note]]
+    rows = [region, code, note, *_status(internal, language)]
+    return View(_wide(long, rows, language), long, _points(part, series, dashed), _years(part))
+
+
+def gender_age_view(
+    session: Session, indicator_id: int, internal: bool, place: str, language: str
+) -> View | None:
+    """One region's cells by gender and age."""
+    cells = _cells(session, indicator_id, internal)
+    part = cells[cells["place"] == place]
+    if part.empty:
+        return None
+    part = part.sort_values(["gender", "age", "year"], kind="stable")
+    labels = (breakdown_source(session, indicator_id, include_submitted=internal) or {}).get(
+        "labels", {}
+    )
+    long = _long(
+        part, _indicator(session, indicator_id), labels, internal=internal, language=language
+    )
+    gender = translate(language, "breakdown.col.gender")
+    age = translate(language, "breakdown.col.age")
+    series = [f"{g}, {a}" for g, a in zip(long[gender], long[age], strict=True)]
+    rows = [gender, age, *_status(internal, language)]
+    return View(
+        _wide(long, rows, language), long, _points(part, series, [False] * len(part)), _years(part)
+    )
+
+
+def _indicator(session: Session, indicator_id: int) -> Indicator:
+    indicator = session.get(Indicator, indicator_id)
+    assert indicator is not None
+    return indicator
+
+
+def region_name(code: str, labels: dict[str, str], language: str) -> str:
     """A region's name: the whole country, a county from the classification (a former one
     with its years), else the file's name, else the code."""
     if regions.level(code) == "whole_country":
-        return t("breakdown.whole_country")
+        return translate(language, "breakdown.whole_country")
     if code in regions.COUNTIES:
         return regions.name(code)
     return labels.get(code, code)
 
 
-def region_note(code: str, former_code: Any) -> str:
+def region_note(code: str, former_code: Any, language: str) -> str:
     """What the region's row says of the reforms: a former county, a renumbered code."""
     county = regions.COUNTIES.get(code)
     if county is not None and not county.current:
         now = ", ".join(regions.name(c) for c in regions.current_counties(code))
-        return t("breakdown.former_county", counties=now)
+        return translate(language, "breakdown.former_county", counties=now)
     if isinstance(former_code, str):
-        return t("breakdown.former_code", code=former_code)
+        return translate(language, "breakdown.former_code", code=former_code)
     return ""
 
 
-def shown_value(value: Any, symbol: Any, measure: str, unit: str | None) -> str:
+def shown_value(value: Any, symbol: Any, measure: str, unit: str | None, language: str) -> str:
     """A cell as text: the number with its unit, or SSB's symbol (with a provisional «*»)."""
-    text = "" if value is None or pd.isna(value) else measured(float(value), measure, unit, lang())
+    text = (
+        "" if value is None or pd.isna(value) else measured(float(value), measure, unit, language)
+    )
     if isinstance(symbol, str) and symbol:
         return f"{text} {symbol}".strip()
     return text or "–"
@@ -95,73 +233,41 @@ def breakdown_chart(points: pd.DataFrame, *, y_title: str, series_title: str, la
     )
 
 
-def _wide(long: pd.DataFrame, rows: list[str]) -> pd.DataFrame:
+def _wide(long: pd.DataFrame, rows: list[str], language: str) -> pd.DataFrame:
     """The long table (rows..., year, value text) with a column per year."""
+    year, value = (
+        translate(language, "breakdown.col.year"),
+        translate(language, "breakdown.col.value"),
+    )
     wide = long.pivot_table(
-        index=rows, columns=t("breakdown.col.year"), values="shown", aggfunc="first", sort=False
+        index=rows, columns=year, values=value, aggfunc="first", sort=False
     ).reset_index()
     wide.columns = [str(c) for c in wide.columns]
     return wide.fillna("")
 
 
-def breakdown_section(indicator: Indicator, *, internal: bool) -> None:
-    """The breakdown of the indicator, when it has one."""
-    assert indicator.id is not None
-    cells = query(placed_cells, indicator.id, include_submitted=internal)
-    if cells.empty:
-        return
-    cells = publishable(cells, internal=internal)
-    source = query(breakdown_source, indicator.id, include_submitted=internal) or {}
-    labels: dict[str, str] = source.get("labels", {})
-    st.subheader(t("breakdown.header"))
-    st.caption(
-        t(
-            "breakdown.source",
-            table=esc(source.get("table") or "?"),
-            when=local_time(source.get("retrieved_at"), lang()),
-        )
-    )
-    if internal and bool(cells["submitted"].any()):
-        st.caption(f":material/pending: {t('breakdown.submitted_caption')}")
-    county, municipality = _region_filter(cells, labels)
-    by_county, by_gender_age = st.tabs([t("breakdown.by_county"), t("breakdown.by_gender_age")])
-    with by_county:
-        _by_region(
-            cells, indicator, labels, county, internal=internal, age_total=source.get("age_total")
-        )
-    with by_gender_age:
-        _by_gender_age(cells, indicator, labels, municipality or county, internal=internal)
-    st.caption(f":material/info: {t('breakdown.reform_note')}")
+def _points(part: pd.DataFrame, series: list[str], dashed: list[bool]) -> pd.DataFrame:
+    """The chart's points: a line per series, the first MAX_LINES of them."""
+    points = pd.DataFrame(
+        {
+            "year": part["year"].astype(int).to_numpy(),
+            "value": pd.to_numeric(part["value"], errors="coerce").to_numpy(),
+            "series": series,
+            "dashed": dashed,
+        }
+    ).dropna(subset=["value"])
+    keep = list(dict.fromkeys(points["series"]))[:MAX_LINES]
+    return points[points["series"].isin(keep)].reset_index(drop=True)
 
 
-def _region_filter(cells: pd.DataFrame, labels: dict[str, str]) -> tuple[str, str | None]:
-    """The county chosen ("0": the whole country) and the municipality in it (None: all)."""
-    counties = set(cells.loc[cells["level"] == "county", "place"])
-    counties |= set(cells.loc[cells["level"] == "municipality", "county"].dropna())
-    options = [regions.WHOLE_COUNTRY, *sorted(counties, key=regions.order)]
-    left, right = st.columns(2)
-    county = left.selectbox(
-        t("breakdown.county_filter"),
-        options,
-        format_func=lambda c: region_name(c, labels),
-        key="bd-county",
-        placeholder=t("common.choose_one"),
-    )
-    county = county or regions.WHOLE_COUNTRY
-    if county == regions.WHOLE_COUNTRY:
-        return county, None
-    inside = cells[(cells["level"] == "municipality") & (cells["county"] == county)]
-    places = sorted(set(inside["place"]))
-    if not places:
-        return county, None
-    municipality = right.selectbox(
-        t("breakdown.municipality_filter"),
-        ["", *places],
-        format_func=lambda c: region_name(c, labels) if c else t("breakdown.whole_county"),
-        key=f"bd-municipality-{county}",
-        placeholder=t("common.choose_one"),
-    )
-    return county, municipality or None
+def _years(part: pd.DataFrame) -> tuple[int, int]:
+    years = part["year"].astype(int)
+    return (int(years.min()), int(years.max())) if len(years) else (0, 0)
+
+
+def _status(internal: bool, language: str) -> list[str]:
+    """The status column (submitted cells marked) internal roles' tables have."""
+    return [translate(language, "col.status")] if internal else []
 
 
 def _long(
@@ -170,162 +276,152 @@ def _long(
     labels: dict[str, str],
     *,
     internal: bool,
+    language: str,
 ) -> pd.DataFrame:
     """The cells as the download has them: region, its code and note, gender, age, year,
-    value (as text), SSB's symbol, and (internal) whether it is approved."""
+    value (as text with SSB's symbol), and (internal) whether it is approved. Names and notes
+    are worked out once per code (a county's municipalities over ten years: 3,000 cells)."""
+    say = partial(translate, language)
+    places = part["place"].astype(str)
+    names = {code: region_name(code, labels, language) for code in pd.unique(places)}
+    genders = {
+        g: say(f"breakdown.gender.{g}") if g in ("0", "1", "2") else g
+        for g in pd.unique(part["gender"].astype(str))
+    }
+    ages = {a: a or say("breakdown.all_ages") for a in pd.unique(part["age"].astype(str))}
     long = pd.DataFrame(
         {
-            t("breakdown.col.region"): [region_name(c, labels) for c in part["place"]],
-            t("breakdown.col.code"): list(part["place"]),
-            t("breakdown.col.gender"): [
-                t(f"breakdown.gender.{g}") if g in ("0", "1", "2") else g for g in part["gender"]
-            ],
-            t("breakdown.col.age"): [a or t("breakdown.all_ages") for a in part["age"]],
-            t("breakdown.col.year"): list(part["year"]),
-            t("breakdown.col.value"): [
-                shown_value(v, s, indicator.measure, indicator.unit)
-                for v, s in zip(part["value"], part["symbol"], strict=True)
-            ],
-            t("breakdown.col.note"): _notes(part),
+            say("breakdown.col.region"): places.map(names).to_numpy(),
+            say("breakdown.col.code"): places.to_numpy(),
+            say("breakdown.col.gender"): part["gender"].astype(str).map(genders).to_numpy(),
+            say("breakdown.col.age"): part["age"].astype(str).map(ages).to_numpy(),
+            say("breakdown.col.year"): part["year"].astype(int).to_numpy(),
+            say("breakdown.col.value"): _shown_values(part, indicator, language),
+            say("breakdown.col.note"): _notes(part, language),
         }
     )
     if internal:
-        long[t("col.status")] = [t("breakdown.submitted") if s else "" for s in part["submitted"]]
+        submitted = say("breakdown.submitted")
+        long[say("col.status")] = [submitted if s else "" for s in part["submitted"]]
     return long
 
 
-def _chart_and_table(spec: dict[str, Any], alt_text: str, table: pd.DataFrame) -> None:
-    """The chart with its text alternative, and its data as a table in view (not folded away
-    as chart_with_table does: the table is what a partner reads a county's figures in)."""
-    st.vega_lite_chart(spec, width="stretch", alt=alt_text)
-    st.caption(f"{t('chart.alt_label')}: {esc(alt_text)}")
-    data_table(table, hide_index=True, width="stretch")
+def _shown_values(part: pd.DataFrame, indicator: Indicator, language: str) -> list[str]:
+    """Each cell's value as text, worked out once per distinct value and symbol."""
+    shown: dict[tuple[Any, Any], str] = {}
+    texts = []
+    for value, symbol in zip(part["value"].tolist(), part["symbol"].tolist(), strict=True):
+        key = (None if pd.isna(value) else value, symbol if isinstance(symbol, str) else None)
+        if key not in shown:
+            shown[key] = shown_value(*key, indicator.measure, indicator.unit, language)
+        texts.append(shown[key])
+    return texts
 
 
-def _notes(part: pd.DataFrame) -> list[str]:
+def _notes(part: pd.DataFrame, language: str) -> list[str]:
     """Each cell's region note, the same on every cell of a region (a renumbered
     municipality's old code is named on its row, whichever year the cell is of)."""
     notes: dict[str, str] = {}
-    for code, former in zip(part["place"], part["former_code"], strict=True):
-        if not notes.get(code):
-            notes[code] = region_note(code, former)
-    return [notes[code] for code in part["place"]]
+    renumbered = part.dropna(subset=["former_code"])
+    for code, former in zip(renumbered["place"], renumbered["former_code"], strict=True):
+        notes.setdefault(str(code), region_note(str(code), former, language))
+    for code in pd.unique(part["place"].astype(str)):
+        notes.setdefault(code, region_note(code, None, language))
+    return [notes[code] for code in part["place"].astype(str)]
 
 
-def _status(internal: bool) -> list[str]:
-    """The status column (submitted cells marked) internal roles' tables have."""
-    return [t("col.status")] if internal else []
+# --- the page --------------------------------------------------------------------------------
 
 
-def _chart(
-    part: pd.DataFrame,
-    series: list[str],
-    dashed: list[bool],
-    indicator: Indicator,
-    what: str,
-    title: str,
-) -> tuple[dict[str, Any], str]:
-    points = pd.DataFrame(
-        {
-            "year": part["year"].astype(int),
-            "value": pd.to_numeric(part["value"], errors="coerce"),
-            "series": series,
-            "dashed": dashed,
-        }
-    ).dropna(subset=["value"])
-    keep = list(dict.fromkeys(points["series"]))[:MAX_LINES]
-    points = points[points["series"].isin(keep)]
+def breakdown_section(indicator: Indicator, *, internal: bool) -> None:
+    """The breakdown of the indicator, when it has one."""
+    assert indicator.id is not None
+    found = query(overview, indicator.id, internal)
+    if found is None:
+        return
+    st.subheader(t("breakdown.header"))
+    st.caption(
+        t(
+            "breakdown.source",
+            table=esc(found.table or "?"),
+            when=local_time(found.retrieved_at, lang()),
+        )
+    )
+    if internal and found.submitted:
+        st.caption(f":material/pending: {t('breakdown.submitted_caption')}")
+    county, municipality = _region_filter(found)
+    by_county, by_gender_age = st.tabs([t("breakdown.by_county"), t("breakdown.by_gender_age")])
+    with by_county:
+        age = _age(found)
+        view = query(region_view, indicator.id, internal, county, age, lang())
+        _show(view, indicator, t("breakdown.alt_by_county"), t("breakdown.col.region"), "regioner")
+    with by_gender_age:
+        place = municipality or county
+        view = query(gender_age_view, indicator.id, internal, place, lang())
+        what = t("breakdown.alt_by_gender_age", region=region_name(place, found.labels, lang()))
+        title = f"{t('breakdown.col.gender')}, {t('breakdown.col.age').lower()}"
+        _show(view, indicator, what, title, f"{place}-kjonn-alder")
+    st.caption(f":material/info: {t('breakdown.reform_note')}")
+
+
+def _region_filter(found: Overview) -> tuple[str, str | None]:
+    """The county chosen ("0": the whole country) and the municipality in it (None: all)."""
+    left, right = st.columns(2)
+    county = left.selectbox(
+        t("breakdown.county_filter"),
+        found.counties,
+        format_func=lambda c: region_name(c, found.labels, lang()),
+        key="bd-county",
+        placeholder=t("common.choose_one"),
+    )
+    county = county or regions.WHOLE_COUNTRY
+    places = found.municipalities.get(county, [])
+    if county == regions.WHOLE_COUNTRY or not places:
+        return county, None
+    municipality = right.selectbox(
+        t("breakdown.municipality_filter"),
+        ["", *places],
+        format_func=lambda c: (
+            region_name(c, found.labels, lang()) if c else t("breakdown.whole_county")
+        ),
+        key=f"bd-municipality-{county}",
+        placeholder=t("common.choose_one"),
+    )
+    return county, municipality or None
+
+
+def _age(found: Overview) -> str:
+    """The age group of the table by region: the indicator's own (the first its selection
+    names), or the one chosen."""
+    ages = found.ages
+    default = ages.index(found.age_total) if found.age_total in ages else 0
+    if len(ages) <= 1:
+        return ages[0] if ages else ""
+    chosen = st.selectbox(
+        t("breakdown.age"),
+        ages,
+        index=default,
+        format_func=lambda a: a or t("breakdown.all_ages"),
+        key="bd-age",
+        placeholder=t("common.choose_one"),
+    )
+    return chosen if chosen is not None else ages[default]
+
+
+def _show(view: View | None, indicator: Indicator, what: str, title: str, name: str) -> None:
+    """The chart with its text alternative, its table in view (not folded away as
+    chart_with_table does: the table is where a partner reads a county's figures), and the
+    download of the cells."""
+    if view is None:
+        st.caption(t("breakdown.no_cells"))
+        return
     y_title = "%" if indicator.measure == "percent" else (indicator.unit or "")
     spec = chart_spec(
-        breakdown_chart,
-        points=points.reset_index(drop=True),
-        y_title=y_title,
-        series_title=title,
-        lang=lang(),
+        breakdown_chart, points=view.points, y_title=y_title, series_title=title, lang=lang()
     )
-    years = sorted(set(points["year"])) or [0]
-    alt_text = t("breakdown.alt", name=indicator.name, what=what, first=years[0], last=years[-1])
-    return spec, alt_text
-
-
-def _by_region(
-    cells: pd.DataFrame,
-    indicator: Indicator,
-    labels: dict[str, str],
-    county: str,
-    *,
-    internal: bool,
-    age_total: str | None,
-) -> None:
-    """The counties (or, with a county chosen, it and its municipalities), one gender and age."""
-    ages = sorted(set(cells["age"]))
-    age = ages[0]
-    if len(ages) > 1:
-        default = ages.index(age_total) if age_total in ages else 0
-        age = (
-            st.selectbox(
-                t("breakdown.age"),
-                ages,
-                index=default,
-                format_func=lambda a: a or t("breakdown.all_ages"),
-                key="bd-age",
-                placeholder=t("common.choose_one"),
-            )
-            or ages[default]
-        )
-    genders = set(cells["gender"])
-    gender = GENDER_TOTAL if GENDER_TOTAL in genders else sorted(genders)[0]
-    chosen = cells[(cells["age"] == age) & (cells["gender"] == gender)]
-    if county == regions.WHOLE_COUNTRY:
-        part = chosen[chosen["level"] == "county"]
-    else:
-        part = chosen[
-            ((chosen["level"] == "county") & (chosen["place"] == county))
-            | ((chosen["level"] == "municipality") & (chosen["county"] == county))
-        ]
-    if part.empty:
-        st.caption(t("breakdown.no_cells"))
-        return
-    order = sorted(set(part["place"]), key=lambda c: (len(c), regions.order(c)))
-    part = part.assign(_order=part["place"].map({c: i for i, c in enumerate(order)}))
-    part = part.sort_values(["_order", "year"], kind="stable")
-    long = _long(part, indicator, labels, internal=internal)
-    series = [
-        f"{name} ({code})"
-        for name, code in zip(long[t("breakdown.col.region")], part["place"], strict=True)
-    ]
-    dashed = [bool(n) for n in long[t("breakdown.col.note")]]
-    spec, alt_text = _chart(
-        part, series, dashed, indicator, t("breakdown.alt_by_county"), t("breakdown.col.region")
-    )
-    rows = [t("breakdown.col.region"), t("breakdown.col.code"), t("breakdown.col.note")]
-    wide = _wide(long.assign(shown=long[t("breakdown.col.value")]), rows + _status(internal))
-    _chart_and_table(spec, alt_text, wide)
-    downloads(long, f"indikator-{indicator.code}-regioner", key="bd-regions")
-
-
-def _by_gender_age(
-    cells: pd.DataFrame,
-    indicator: Indicator,
-    labels: dict[str, str],
-    place: str,
-    *,
-    internal: bool,
-) -> None:
-    """One region's cells by gender and age."""
-    part = cells[cells["place"] == place].sort_values(["gender", "age", "year"], kind="stable")
-    if part.empty:
-        st.caption(t("breakdown.no_cells"))
-        return
-    long = _long(part, indicator, labels, internal=internal)
-    gender, age = t("breakdown.col.gender"), t("breakdown.col.age")
-    series = [f"{g}, {a}" for g, a in zip(long[gender], long[age], strict=True)]
-    what = t("breakdown.alt_by_gender_age", region=region_name(place, labels))
-    spec, alt_text = _chart(
-        part, series, [False] * len(part), indicator, what, f"{gender}, {age.lower()}"
-    )
-    wide = _wide(
-        long.assign(shown=long[t("breakdown.col.value")]), [gender, age, *_status(internal)]
-    )
-    _chart_and_table(spec, alt_text, wide)
-    downloads(long, f"indikator-{indicator.code}-{place}-kjonn-alder", key="bd-gender-age")
+    first, last = view.years
+    alt_text = t("breakdown.alt", name=indicator.name, what=what, first=first, last=last)
+    st.vega_lite_chart(spec, width="stretch", alt=alt_text)
+    st.caption(f"{t('chart.alt_label')}: {esc(alt_text)}")
+    data_table(view.wide, hide_index=True, width="stretch")
+    downloads(view.long, f"indikator-{indicator.code}-{name}", key=f"bd-{name.split('-')[0]}")
