@@ -545,7 +545,8 @@ def _authorize_import(actor: Actor, indicator: Indicator, *, engine: Engine | No
     """PermissionDenied unless actor may import the indicator's breakdown."""
     if allowed(actor, Action.IMPORT):
         return
-    authorize(actor, Action.ENTER_VALUES, organisation_id=actor.organisation_id, engine=engine)
+    owner = indicator.responsible_org_id
+    authorize(actor, Action.ENTER_VALUES, organisation_id=owner, engine=engine)
 
 
 def commit_table(

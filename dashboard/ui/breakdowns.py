@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from dashboard.i18n import translate
 from dashboard.i18n.formatting import local_time, measured
+from dashboard.services.common import data_version
 from dashboard.statistics import regions
 from dashboard.statistics.breakdowns import breakdown_source, placed_cells
 from dashboard.ui.charts import chart_locale, on_phone
@@ -46,8 +47,18 @@ def publishable(frame: pd.DataFrame, *, internal: bool) -> pd.DataFrame:
 
 
 def _cells(session: Session, indicator_id: int, internal: bool) -> pd.DataFrame:
-    """The indicator's cells as they may be shown (the one way every view reads them)."""
-    cells = placed_cells(session, indicator_id, include_submitted=internal)
+    """The indicator's cells as they may be shown (the one way every view reads them): read
+    once per data version, however many views of them a run shapes."""
+    url = session.get_bind().engine.url.render_as_string()
+    return _read(url, data_version(session), indicator_id, internal, session)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _read(
+    url: str, version: int, indicator_id: int, internal: bool, _session: Session
+) -> pd.DataFrame:
+    """_cells, cached by database, data version, indicator and role (not by the session)."""
+    cells = placed_cells(_session, indicator_id, include_submitted=internal)
     return publishable(cells, internal=internal)
 
 

@@ -206,6 +206,8 @@ def test_another_organisations_breakdown_is_refused(ssb: World) -> None:
     data = fictional.jsonstat_bytes(**dict(COUNTY_FILE, regions=("32",)))
     with pytest.raises(PermissionDenied):
         check(ssb, data, who="partner")
+    with pytest.raises(PermissionDenied):  # a county file alone: no series to check either
+        check(ssb, data, who="nav")
     result = check(ssb, data, who="udir_a")
     with pytest.raises(PermissionDenied):
         commit_table(ssb.actors["nav"], ssb.mission, result, expected=None, engine=ssb.engine)
