@@ -262,7 +262,8 @@ def indicator_cells(
     session: Session, indicator_id: int, *, include_submitted: bool = False
 ) -> pd.DataFrame:
     """The indicator's cells as one long frame (CELL_COLUMNS and submitted: whether the cell
-    comes from a batch not approved yet), one row per region, gender, age and year."""
+    comes from a batch not approved yet), one row per region, gender, age and year, in no
+    particular order."""
     batches = _batches(session, indicator_id, include_submitted)
     if not batches:
         return empty_cells()
@@ -285,8 +286,7 @@ def indicator_cells(
         frame = frame.sort_values("rank", kind="stable").drop_duplicates(KEY, keep="last")
         frame = frame.drop(columns=["rank"])
     frame["submitted"] = frame["batch_id"].isin(submitted)
-    frame = frame.drop(columns=["batch_id"]).sort_values(KEY, kind="stable")
-    return frame.reset_index(drop=True)
+    return frame.drop(columns=["batch_id"]).reset_index(drop=True)  # unsorted: views sort
 
 
 def placed_cells(

@@ -92,13 +92,11 @@ def overview(session: Session, indicator_id: int, internal: bool) -> Overview | 
     if cells.empty:
         return None
     source = breakdown_source(session, indicator_id, include_submitted=internal) or {}
-    counties = set(cells.loc[cells["level"] == "county", "place"].astype(str))
-    inside = cells[cells["level"] == "municipality"]
+    counties = {str(c) for c in pd.unique(cells.loc[cells["level"] == "county", "place"])}
+    pairs = cells.loc[cells["level"] == "municipality", ["county", "place"]].drop_duplicates()
     municipalities: dict[str, list[str]] = {}
-    for county, place in set(
-        zip(inside["county"].astype(str), inside["place"].astype(str), strict=True)
-    ):
-        municipalities.setdefault(county, []).append(place)
+    for county, place in zip(pairs["county"], pairs["place"], strict=True):
+        municipalities.setdefault(str(county), []).append(str(place))
     counties |= set(municipalities)
     return Overview(
         table=source.get("table"),
@@ -107,7 +105,7 @@ def overview(session: Session, indicator_id: int, internal: bool) -> Overview | 
         labels=source.get("labels", {}),
         counties=[regions.WHOLE_COUNTRY, *sorted(counties, key=regions.order)],
         municipalities={c: sorted(places) for c, places in municipalities.items()},
-        ages=sorted(set(cells["age"].astype(str))),
+        ages=sorted(str(a) for a in pd.unique(cells["age"])),
         submitted=bool(cells["submitted"].any()),
     )
 
@@ -126,7 +124,7 @@ def region_view(
     labels = (breakdown_source(session, indicator_id, include_submitted=internal) or {}).get(
         "labels", {}
     )
-    genders = set(cells["gender"].astype(str))
+    genders = {str(g) for g in pd.unique(cells["gender"])}
     gender = GENDER_TOTAL if GENDER_TOTAL in genders else min(genders, default=GENDER_TOTAL)
     chosen = cells[(cells["age"] == age) & (cells["gender"] == gender)]
     if county == regions.WHOLE_COUNTRY:
