@@ -245,3 +245,31 @@ def test_importing_the_same_file_again_stores_only_what_changed(ssb: World) -> N
     assert result.counts["level"] == {"county": 12, "municipality": 6}
     second = imported(ssb, revised)
     assert second != first
+
+
+def test_every_view_and_download_reads_the_cells_through_publishable(
+    ssb: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one place small-number suppression goes in: a cell publishable() leaves out is in
+    no list, table, chart or download."""
+    from dashboard.ui import breakdowns as views
+
+    batch = imported(ssb, fictional.jsonstat_bytes(**COUNTY_FILE))
+    approve_batch(ssb.actors["udir_b"], batch, 1, engine=ssb.engine)
+    seen: list[bool] = []
+
+    def without_akershus(frame: pd.DataFrame, *, internal: bool) -> pd.DataFrame:
+        seen.append(internal)
+        return frame[frame["region"] != "32"]
+
+    monkeypatch.setattr(views, "publishable", without_akershus)
+    views._read.clear()
+    with Session(ssb.engine) as session:
+        found = views.overview(session, ssb.indicator, False)
+        assert found is not None and found.counties == ["0", "03"]
+        view = views.region_view(session, ssb.indicator, False, "0", "15-29", "nb")
+        assert view is not None and list(view.wide["Kode"]) == ["03"]
+        assert set(view.long["Kode"]) == {"03"} and set(view.points["series"]) == {"Oslo (03)"}
+        assert views.gender_age_view(session, ssb.indicator, False, "32", "nb") is None
+    assert seen == [False]  # read once for all the views
+    views._read.clear()
