@@ -14,7 +14,17 @@ from pathlib import Path
 from streamlit import config as streamlit_config
 from streamlit import logger as streamlit_logger
 
-from bench import capacity, imports, notify, opendata, rawsql, report, scaleout, snapshots
+from bench import (
+    breakdowns,
+    capacity,
+    imports,
+    notify,
+    opendata,
+    rawsql,
+    report,
+    scaleout,
+    snapshots,
+)
 from bench.apptest import measure_empty_page, measure_page, use_database, warm_up
 from bench.config import BUDGETS, FULL, QUICK, SYNTHETIC_FACTOR, BenchPage, Repetitions, bench_pages
 from bench.databases import Database, build
@@ -61,6 +71,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-server", action="store_true", help="skip the server memory run")
     parser.add_argument(
         "--no-import", action="store_true", help="skip the 5,000-row import on both engines"
+    )
+    parser.add_argument(
+        "--no-breakdown",
+        action="store_true",
+        help="skip importing an SSB breakdown of 28,560 cells before the pages are timed",
     )
     parser.add_argument(
         "--no-notify", action="store_true", help="skip the e-mail sender run (1,000 events)"
@@ -135,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
             databases = [build(tmp, "seed")]
         with phase(run, f"build synthetic {args.synthetic} database"):
             databases.append(build(tmp, f"synthetic {args.synthetic}", args.synthetic))
+        if not args.no_breakdown:
+            with phase(run, "SSB breakdown import (28,560 cells)"):
+                for db in databases:
+                    run.breakdowns.append(breakdowns.measure(db))
+                    log(f"  breakdown on {db.label}: {breakdowns.summary(run.breakdowns[-1])}")
         with phase(run, "warm-up (imports, untimed)"):
             use_database(databases[0].url)
             run.notes += [f"warm-up failed: {problem}" for problem in warm_up(pages)]

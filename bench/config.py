@@ -16,6 +16,8 @@ QUERY_PARAMS: dict[str, dict[str, str]] = {
 # Further views of a page, measured as rows of their own: (url path, label, query parameters).
 EXTRA_VIEWS: list[tuple[str, str, dict[str, str]]] = [
     ("indikatorer", "indikatorer (alle)", {}),
+    # issue 19: an indicator with an SSB breakdown of 28,560 cells (bench.breakdowns)
+    ("indikatorer", "indikatorer (fordeling)", {"kode": "NEET-15-29"}),
     ("portefolje", "portefolje (matrise)", {"visning": "matrise"}),
     ("portefolje", "portefolje (nettverk)", {"visning": "nettverk"}),
     ("portefolje", "portefolje (nettverk med mål)", {"visning": "nettverk", "lag": "maal"}),

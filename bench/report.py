@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import capacity, scaleout
+from bench import breakdowns, capacity, scaleout
 from bench.apptest import PageTiming
 from bench.config import Budgets
 from bench.results import (
@@ -327,6 +327,7 @@ def to_markdown(run: BenchRun, budgets: Budgets) -> str:
     for size in run.sizes:
         lines += size_section(size, budgets)
     lines += import_section(run, budgets)
+    lines += breakdowns.section(run.breakdowns)
     lines += notify_section(run, budgets)
     lines += server_section(run, budgets)
     lines += capacity.section(run.capacity)
@@ -399,6 +400,7 @@ def to_json(run: BenchRun, budgets: Budgets) -> dict[str, Any]:
             for size in run.sizes
         ],
         "imports": [asdict(timing) for timing in run.imports],
+        "breakdowns": [asdict(timing) for timing in run.breakdowns],
         "notify": asdict(run.notify) if run.notify else None,
         "server": asdict(run.server) if run.server else None,
         "capacity": capacity.to_json(run.capacity) if run.capacity else None,

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from bench.apptest import PageTiming
+from bench.breakdowns import BreakdownTiming
 from bench.capacity import CapacityResult, capacity_checks
 from bench.config import Budgets
 from bench.databases import Database
@@ -61,6 +62,7 @@ class BenchRun:
     notes: list[str] = field(default_factory=list)
     load: list[float] = field(default_factory=list)  # 1-minute load average, start and end
     imports: list[ImportTiming] = field(default_factory=list)  # a 5,000-row import per engine
+    breakdowns: list[BreakdownTiming] = field(default_factory=list)  # an SSB breakdown per size
     notify: NotifyTiming | None = None  # a sender run with 1,000 queued events
     capacity: CapacityResult | None = None  # N sessions against one server process (issue 17)
     scaleout: ScaleOut | None = None  # two processes behind HAProxy against one

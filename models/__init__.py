@@ -11,6 +11,7 @@ from models.agencies import (
     SnapshotTask,
     TaskInput,
 )
+from models.breakdowns import StatisticsBatch, StatisticsCell
 from models.enums import *  # noqa: F403
 from models.funding import (
     FundingInput,
@@ -178,6 +179,8 @@ __all__ = [
     "SnapshotLink",
     "SnapshotPhase",
     "SnapshotTask",
+    "StatisticsBatch",
+    "StatisticsCell",
     "StatusReport",
     "StatusReportCreate",
     "StatusReportUpdate",

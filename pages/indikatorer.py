@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.i18n.formatting import measured
 from dashboard.services.indicators import indicator_choices, indicator_detail, indicator_table
+from dashboard.ui.breakdowns import breakdown_section
 from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_points
 from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
@@ -129,6 +130,8 @@ else:
     data_table(series, hide_index=True, width="stretch")
     suppression_caption(any_hidden(detail.series.value, [ind.measure] * len(detail.series)))
     downloads(series, f"indikator-{ind.code}", key="series")
+
+breakdown_section(ind, internal=sees_unapproved())
 
 st.subheader(t("indicators.metadata"))
 metadata = {

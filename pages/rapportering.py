@@ -12,7 +12,7 @@ from dashboard.ui.imports import import_section
 from dashboard.ui.notices import returned_notice
 from dashboard.ui.progress import completeness_section
 from dashboard.ui.reporting import choose_period, entry_section, queue_section, show_messages
-from dashboard.ui.statistics import statistics_section
+from dashboard.ui.statistics import batch_queue_section, statistics_section
 from dashboard.ui.widgets import page_header
 
 actor = require(Action.APPROVE_VALUES)
@@ -42,6 +42,8 @@ with queue_tab:
     queue_section(actor, mission.id)
     st.header(t("check_in.queue"))
     check_in_queue_section(actor, mission.id)
+    st.header(t("statistics.queue.header"))
+    batch_queue_section(actor, mission.id)
 with completeness_tab:
     if period_id is not None:
         completeness_section(actor, mission.id, period_id)

@@ -6,11 +6,12 @@
 import reads a JSON-stat 2.0 or CSV file downloaded from Statistikkbanken; fetch asks SSB's
 PxWebApi v2 for each indicator with an SSB table (or the one named) with its selection. Both
 show the dry run (every year of the whole-country series, SSB's symbols with their meaning,
-the breakdown cells read but not stored yet), then import it as submitted for the operative
-group to approve, unless --dry-run. --as names the account the import is made as (its role
-and organisation decide what it may import); without it the import is the secretariat's, made
-from the command line. Messages are in Norwegian; the exit code is 0 when everything asked for
-was imported (or would be, with --dry-run), 1 when not.
+the breakdown cells by region level, gender and age, codes that are not SSB's standard ones),
+then import it as submitted for the operative group to approve, unless --dry-run: the series
+as values, the breakdown as one batch of cells. --as names the account the import is made as
+(its role and organisation decide what it may import); without it the import is the
+secretariat's, made from the command line. Messages are in Norwegian; the exit code is 0 when
+everything asked for was imported (or would be, with --dry-run), 1 when not.
 """
 
 import argparse
@@ -31,6 +32,7 @@ from dashboard.statistics.fetch import Unreachable, fetch_table
 from dashboard.statistics.importing import (
     StatisticsCheck,
     UnknownIndicator,
+    cell_lines,
     check_table,
     commit_table,
 )
@@ -72,6 +74,7 @@ def describe(result: StatisticsCheck) -> list[str]:
     ]
     if cells:
         lines.append(say("statistics.breakdown", cells=", ".join(cells)))
+    lines += cell_lines(result, say)
     for problem in result.problems:
         values = dict(problem.values)
         if "dimension" in values:
@@ -114,23 +117,25 @@ def _run(actor: Actor, mission_id: int, code: str, table: Table, source: str, dr
         if not result.problems and not result.importable:
             print(say("statistics.nothing_to_import"))
         return not result.problems and (result.check is None or result.check.ok)
-    assert result.check is not None
-    counts = result.check.counts()
-    if not counts["create"] + counts["update"] + counts["correct"]:
+    if not result.writes() and result.cells.empty:
         print(say("statistics.nothing_to_import"))
         return True
     if dry:
         print(say("statistics.cli.dry_run"))
         return True
+    expected = result.check.versions() if result.check is not None else None
     try:
-        done = commit_table(actor, mission_id, result, expected=result.check.versions())
+        done = commit_table(actor, mission_id, result, expected=expected)
     except (ImportStale, ImportRefused, DatabaseBusy):
         print(say("statistics.cli.stale", code=code), file=sys.stderr)
         return False
     except PermissionDenied:
         print(say("statistics.cli.not_allowed", who=actor.email, code=code), file=sys.stderr)
         return False
-    print(say("statistics.done", table=result.table_id or "?", code=code, **done))
+    if result.writes():
+        print(say("statistics.done", table=result.table_id or "?", code=code, **done))
+    if done["cells"]:
+        print(say("statistics.done_cells", table=result.table_id or "?", code=code, **done))
     return True
 
 

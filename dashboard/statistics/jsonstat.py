@@ -89,7 +89,7 @@ def read_jsonstat(data: bytes | str | dict[str, Any]) -> Dataset:
     if document.get("class") != "dataset" or document.get("version") != "2.0":
         # a JSON-stat 1.0 bundle, a collection or a dimension is not one dataset
         raise JsonStatRefused("not_dataset")
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(_sampled(document)))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "-"
         raise JsonStatRefused("schema", where=where, detail=error.message[:200])
@@ -119,6 +119,23 @@ def read_jsonstat(data: bytes | str | dict[str, Any]) -> Dataset:
         frame=frame,
         extension=document.get("extension") or {},
     )
+
+
+def _sampled(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as the schema checks it: a long value or status array stands in as its
+    first item when every item is of a type the schema allows there (checked here, in one
+    pass: the schema's check of a large county file's 28,000 values took seconds); else as
+    it is, so the schema names the item that is wrong."""
+    sampled = dict(document)
+    for key, allowed in (("value", (int, float, str, type(None))), ("status", (str,))):
+        items = document.get(key)
+        if (
+            isinstance(items, list)
+            and len(items) > 1
+            and all(isinstance(item, allowed) and not isinstance(item, bool) for item in items)
+        ):
+            sampled[key] = items[:1]
+    return sampled
 
 
 def _dimension(dimension_id: str, raw: Any, size: int) -> Dimension:

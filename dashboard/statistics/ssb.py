@@ -132,28 +132,35 @@ def table_from_jsonstat(data: bytes | str | dict[str, Any]) -> Table:
     except JsonStatRefused as exc:
         raise StatisticsRefused(f"jsonstat_{exc.code}", **exc.values) from exc
     kinds = _dataset_kinds(dataset)
-    region = next((d for d in dataset.dimensions if kinds[d.id] == "region"), None)
-    rows = []
-    for cell in dataset.frame.to_dict("records"):
-        row: dict[str, Any] = dict.fromkeys(FRAME_COLUMNS)
-        others = []
-        for dimension in dataset.dimensions:
-            kind, code = kinds[dimension.id], cell[dimension.id]
-            if kind == "other":
-                others.append(f"{dimension.id}={code}")
-            else:
-                row[kind] = code
-        status = cell["status"]
-        row["value"] = number_of(cell["value"], status)
-        row["status"] = status
-        row["other"] = "; ".join(others) or None
-        row["year"] = _year(row["time"])
-        if region is not None:
-            row["region_label"] = region.label_of(row["region"])
-        rows.append(row)
+    cells = dataset.frame
+    columns: dict[str, Any] = dict.fromkeys(FRAME_COLUMNS)
+    others = []
+    for dimension in dataset.dimensions:  # column by column: a county file has 28,000 cells
+        kind, codes = kinds[dimension.id], cells[dimension.id]
+        if kind == "other":
+            others.append(f"{dimension.id}=" + codes.astype(str))
+        else:
+            columns[kind] = codes.to_numpy()
+            if kind == "region":
+                columns["region_label"] = codes.map(dimension.labels).fillna(codes).to_numpy()
+    if others:
+        joined = others[0]
+        for part in others[1:]:
+            joined = joined + "; " + part
+        columns["other"] = joined.to_numpy()
+    status = cells["status"].tolist()
+    columns["value"] = [number_of(v, s) for v, s in zip(cells["value"], status, strict=True)]
+    columns["status"] = status
+    if columns["time"] is not None:
+        columns["year"] = [_year(code) for code in columns["time"]]
+    size = len(cells)
+    frame = pd.DataFrame(
+        {c: (v if v is not None else [None] * size) for c, v in columns.items()}, dtype=object
+    )
+    frame = frame.where(frame.notna(), None)
     px = dataset.extension.get("px") if isinstance(dataset.extension, dict) else None
     table_id = str(px.get("tableid")) if isinstance(px, dict) and px.get("tableid") else None
-    return Table(table_id, dataset.label, _frame(rows), dataset.updated)
+    return Table(table_id, dataset.label, frame, dataset.updated)
 
 
 def _dataset_kinds(dataset: Dataset) -> dict[str, str]:

@@ -12,16 +12,20 @@ import hashlib
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time, number
 from dashboard.services.imports.run import ImportRefused, ImportStale
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
+from dashboard.services.reporting import StaleVersion, WorkflowRefused
+from dashboard.statistics.breakdowns import approve_batch, batch_queue, return_batch
 from dashboard.statistics.fetch import Unreachable, fetch_table
 from dashboard.statistics.importing import (
     Source,
     StatisticsCheck,
     UnknownIndicator,
+    cell_lines,
     check_table,
     commit_table,
     importable_sources,
@@ -30,6 +34,7 @@ from dashboard.statistics.ssb import StatisticsRefused, read_table
 from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
 from dashboard.ui.imports import show_check, stale_message
+from dashboard.ui.reporting import EDITOR_KEY, problems, reviewed, seen_versions
 from dashboard.ui.widgets import data_table, esc
 from models.statistics import parse_selection
 
@@ -150,8 +155,11 @@ def _check(
     except PermissionDenied:
         st.error(t("auth.not_allowed"))
         return
-    if result.check is not None:
-        st.session_state[SHOWN_KEY] = (fingerprint, result.check.versions())
+    # the dry run shown: the series' stored versions it found ({} for a breakdown alone)
+    st.session_state[SHOWN_KEY] = (
+        fingerprint,
+        result.check.versions() if result.check is not None else {},
+    )
     if message := st.session_state.pop(MESSAGE_KEY, None):
         st.error(message, icon=":material/sync_problem:")
     show_statistics_check(result)
@@ -161,14 +169,18 @@ def _check(
         elif not result.problems:
             st.info(t("statistics.nothing_to_import"), icon=":material/info:")
         return
-    assert result.check is not None
-    counts = result.check.counts()
-    writes = counts["create"] + counts["update"] + counts["correct"]
-    if not writes:
+    writes, cells = result.writes(), len(result.cells)
+    if not writes and not cells:
         st.info(t("statistics.nothing_to_import"), icon=":material/info:")
         return
+    if writes and cells:
+        label = t("statistics.commit_both", count=writes, cells=cells)
+    elif cells:
+        label = t("statistics.commit_cells", count=cells)
+    else:
+        label = t("statistics.commit", count=writes)
     if not st.button(
-        t("statistics.commit", count=writes),
+        label,
         type="primary",
         icon=":material/upload:",
         key="ssb-commit",
@@ -192,9 +204,14 @@ def _check(
     except DatabaseBusy:
         st.warning(t("app.database_busy"), icon=":material/hourglass_top:")
         return
-    st.session_state[DONE_KEY] = t(
-        "statistics.done", table=result.table_id or "?", code=esc(code), **done
-    )
+    messages = []
+    if writes:
+        messages.append(t("statistics.done", table=result.table_id or "?", code=esc(code), **done))
+    if done["cells"]:
+        messages.append(
+            t("statistics.done_cells", table=result.table_id or "?", code=esc(code), **done)
+        )
+    st.session_state[DONE_KEY] = " ".join(messages)
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.session_state.pop(FETCHED_KEY, None)
     st.rerun()
@@ -245,10 +262,78 @@ def show_statistics_check(result: StatisticsCheck) -> None:
         data_table(table, hide_index=True, width="stretch")
     elif not result.problems:
         st.info(t("statistics.no_years"), icon=":material/info:")
-    cells = [
-        t(f"statistics.breakdown.{kind}", count=count)
-        for kind, count in result.breakdown.items()
-        if count
-    ]
-    if cells:
-        st.info(t("statistics.breakdown", cells=", ".join(cells)), icon=":material/table_view:")
+    for line in cell_lines(result, t, escape=esc):
+        st.info(line, icon=":material/table_view:")
+
+
+def batch_queue_section(actor: Actor, mission_id: int) -> None:
+    """Breakdowns from SSB waiting for approval: each batch approved or returned as a whole, by
+    somebody other than the person who imported it (four eyes)."""
+    queue = query(batch_queue, mission_id)
+    if queue.empty:
+        st.caption(t("statistics.queue.empty"))
+        return
+    table = pd.DataFrame(
+        {
+            t("statistics.queue.col.indicator"): [
+                f"{c} – {n}" for c, n in zip(queue["code"], queue["name"], strict=True)
+            ],
+            t("statistics.queue.col.table"): queue["table"],
+            t("statistics.queue.col.source"): queue["source"],
+            t("statistics.queue.col.retrieved"): [
+                local_time(w, lang()) for w in queue["retrieved_at"]
+            ],
+            t("statistics.queue.col.cells"): [number(c, lang()) for c in queue["cells"]],
+            t("statistics.queue.col.submitted_by"): queue["submitted_by"].fillna(""),
+            t("statistics.queue.col.submitted_at"): [
+                local_time(w, lang()) for w in queue["submitted_at"]
+            ],
+        }
+    )
+    data_table(table, hide_index=True, width="stretch")
+    own = queue[queue["submitted_by_id"] == actor.id]
+    others = queue[queue["submitted_by_id"] != actor.id]
+    if not own.empty:
+        st.caption(t("statistics.queue.own", count=len(own)))
+    if others.empty:
+        return
+    labels = {
+        int(row["id"]): t(
+            "statistics.queue.label",
+            code=row["code"],
+            table=row["table"],
+            cells=number(row["cells"], lang()),
+            who=row["submitted_by"] or "–",
+            when=local_time(row["submitted_at"], lang()),
+        )
+        for row in others.to_dict("records")
+    }
+    current = dict(zip(others["id"].astype(int), others["version"].astype(int), strict=True))
+    versions = current | seen_versions("ssb-queue-seen", current)
+    chosen = st.selectbox(
+        t("statistics.queue.choose"),
+        list(labels),
+        format_func=lambda i: labels[i],
+        key="ssb-queue-pick",
+        placeholder=t("common.choose_one"),
+    )
+    if chosen is None:
+        return
+    reason = st.text_input(
+        t("statistics.queue.reason"),
+        max_chars=1000,
+        key=f"ssb-queue-reason-{st.session_state.get(EDITOR_KEY, 0)}",
+    )
+    left, right = st.columns(2)
+    try:
+        if left.button(
+            t("statistics.queue.approve"), type="primary", icon=":material/check:", key="ssb-ok"
+        ):
+            approve_batch(actor, chosen, versions[chosen])
+            reviewed("statistics.queue.approved")
+        if right.button(t("statistics.queue.return"), icon=":material/undo:", key="ssb-return"):
+            return_batch(actor, chosen, versions[chosen], reason)
+            reviewed("statistics.queue.returned")
+    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
+        for problem in problems(exc):
+            st.error(esc(problem))

@@ -1,6 +1,6 @@
 """Statistics from SSB through AppTest (issue 19): the secretariat on Administrasjon, the
 operative group on Rapportering; a fictional file's dry run shows each year, SSB's symbols with
-their meaning and the breakdown cells not stored yet; the import lands as submitted; fetching
+their meaning and the breakdown cells counted; the import lands as submitted; fetching
 from an SSB that cannot be reached says so in words, never with an exception box. Every file
 is fictional (support.fictional_ssb)."""
 
@@ -101,13 +101,15 @@ def test_the_secretariat_uploads_a_fictional_file_and_imports_it_as_submitted(
     assert list(table["SSB-tegn"])[3] == "«:» Vises ikke av konfidensialitetshensyn"
     assert list(table["Hva skjer"])[3].startswith("Importeres ikke: SSB oppgir ikke noe tall")
     infos = " ".join(i.value for i in at.info)
-    assert "12 fylkesceller" in infos and "8 celler per kjønn" in infos
-    assert "lagres i en senere versjon" in infos
+    assert "som én samling til godkjenning: 24 celler" in infos
+    assert "hele landet: 12, fylke: 12" in infos and "Menn: 8" in infos
     assert stored() == {}  # the dry run wrote nothing
+    assert at.button(key="ssb-commit").label == "Importer 1 verdi og fordelingen (24 celler)"
     at.button(key="ssb-commit").click()
     at.run()
     assert not at.exception, at.exception
     assert any("sendt til godkjenning" in s.value for s in at.success)
+    assert any("24 celler fra SSB-tabell 99999" in s.value for s in at.success)
     assert stored() == {"2024": (980.0, EntryStatus.SUBMITTED)}
 
 

@@ -14,10 +14,23 @@ from typing import Any
 
 TABLE = "99999"
 TITLE = f"{TABLE}: Fiktiv tabell – unge utenfor arbeid og utdanning (testdata, ikke SSB-tall)"
-REGIONS = {"0": "Hele landet (fiktiv)", "03": "Oslo (fiktiv)", "0301": "Oslo kommune (fiktiv)"}
+REGIONS = {
+    "0": "Hele landet (fiktiv)",
+    "03": "Oslo (fiktiv)",
+    "0301": "Oslo kommune (fiktiv)",
+    # the 2024 county reform: Viken (2020-2023) and Akershus (2024-), Halden under both codes
+    "30": "Viken (fiktiv)",
+    "32": "Akershus (fiktiv)",
+    "3001": "Halden (2020-2023, fiktiv)",
+    "3101": "Halden (fiktiv)",
+    "7701": "Ingen slik kommune (fiktiv)",  # no county 77: an unknown code
+}
+SHARES = {"0": 1.0, "03": 0.2, "0301": 0.2, "30": 0.25, "32": 0.12, "3001": 0.006, "3101": 0.006}
 GENDERS = {"0": "Begge kjønn", "1": "Menn", "2": "Kvinner"}
 AGES = {"15-29": "15-29 år", "15-19": "15-19 år"}
 CONTENTS = {"Personer": "Personer (fiktive)"}
+# a share and the persons it is computed from (its denominator)
+SHARE_CONTENTS = {"Andel": "Andel (fiktiv), prosent", "Personer": "Personer (fiktive)"}
 
 # The made-up whole-country series: year -> value (None with a status symbol)
 NATIONAL = {"2022": 1000.0, "2023": 990.0, "2024": 980.0, "2025": 970.0}
@@ -30,7 +43,7 @@ def _category(labels: Mapping[str, str]) -> dict[str, Any]:
 def national_value(region: str, gender: str, age: str, year: str) -> float:
     """The made-up value of one cell: the whole-country series, less for parts of it."""
     base = NATIONAL.get(year, 1000.0)
-    share = {"0": 1.0, "03": 0.2, "0301": 0.2}[region] * {"0": 1.0, "1": 0.5, "2": 0.5}[gender]
+    share = SHARES.get(region, 0.01) * {"0": 1.0, "1": 0.5, "2": 0.5}[gender]
     return round(base * share * (1.0 if age == "15-29" else 0.3), 1)
 
 
@@ -42,24 +55,30 @@ def jsonstat(
     ages: Sequence[str] = ("15-29",),
     statuses: Mapping[tuple[str, str, str, str], str] | None = None,
     table: str = TABLE,
+    contents: Mapping[str, str] = CONTENTS,
+    shift: float = 0.0,
 ) -> dict[str, Any]:
     """A fictional json-stat2 dataset as PxWebApi v2 gives it: cells (region, gender, age,
-    year) in statuses get that symbol and no number."""
+    year) in statuses get that symbol and no number; shift is added to every number (a
+    revised file). With SHARE_CONTENTS, Andel is a made-up share and Personer its base."""
     statuses = statuses or {}
+    chosen = dict(contents)
     dims = {
         "Region": {code: REGIONS[code] for code in regions},
         "Kjonn": {code: GENDERS[code] for code in genders},
         "Alder": {code: AGES[code] for code in ages},
-        "ContentsCode": CONTENTS,
+        "ContentsCode": chosen,
         "Tid": {year: year for year in years},
     }
     values: list[float | None] = []
     status: dict[str, str] = {}
-    cells = itertools.product(regions, genders, ages, CONTENTS, years)
-    for position, (region, gender, age, _, year) in enumerate(cells):
+    cells = itertools.product(regions, genders, ages, chosen, years)
+    for position, (region, gender, age, content, year) in enumerate(cells):
         symbol = statuses.get((region, gender, age, year))
-        if symbol is None:
-            values.append(national_value(region, gender, age, year))
+        if symbol is None and content == "Andel":
+            values.append(round(10.0 + shift + SHARES.get(region, 0.01), 1))
+        elif symbol is None:
+            values.append(national_value(region, gender, age, year) + shift)
         else:
             values.append(None)
             status[str(position)] = symbol
@@ -78,8 +97,8 @@ def jsonstat(
             "Alder": {"label": "alder", "category": _category(dims["Alder"])},
             "ContentsCode": {
                 "label": "statistikkvariabel",
-                "category": _category(CONTENTS)
-                | {"unit": {"Personer": {"base": "personer", "decimals": 0}}},
+                "category": _category(chosen)
+                | {"unit": {code: {"base": "personer", "decimals": 0} for code in chosen}},
             },
             "Tid": {"label": "år", "category": _category(dims["Tid"])},
         },

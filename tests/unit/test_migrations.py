@@ -96,6 +96,7 @@ DOWNGRADE = {
     "a3b5c7d9e1f2": "refused",  # the seeded funding streams of Forskningsrådet's portfolios
     "b4c6d8e0f2a3": "refused",  # the seeded agencies' tasks and the phases' dates
     "c5d7e9f1a3b4": "kept",  # no indicator has an SSB source in this data
+    "d6e8f0a2b4c5": "kept",  # no SSB breakdown imported in this data
 }
 # Columns a later revision moved elsewhere: (table, column) -> their value in the rich data
 # (mission.phase became the phase table; the seeded mission is in its implementation phase).
@@ -409,6 +410,7 @@ def test_an_ssb_source_refuses_the_downgrade_below_statistics(world: Any) -> Non
         session.add(indicator)
         session.commit()
     config = alembic_config(url_of(engine))
+    command.downgrade(config, "c5d7e9f1a3b4")  # no breakdowns: the step above is kept
     before = rows_of(engine)
     with pytest.raises(
         DowngradeRefused,
@@ -416,3 +418,46 @@ def test_an_ssb_source_refuses_the_downgrade_below_statistics(world: Any) -> Non
     ):
         command.downgrade(config, "-1")
     assert rows_of(engine) == before
+
+
+def test_an_ssb_breakdown_refuses_the_downgrade_below_breakdowns(world: Any) -> None:
+    """Imported breakdown cells have no place below revision d6e8f0a2b4c5: the downgrade
+    refuses, naming them, and changes nothing; without them it drops the two tables."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from models import StatisticsBatch, StatisticsCell
+
+    engine = world.engine
+    with Session(engine) as session:
+        batch = StatisticsBatch(
+            indicator_id=world.indicator,
+            table_id="99999",
+            source="fiktiv.json",
+            retrieved_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            cells=1,
+        )
+        session.add(batch)
+        session.flush()
+        assert batch.id is not None
+        cell = StatisticsCell(
+            batch_id=batch.id, region="03", gender="0", age="15-29", year=2024, value=1.0
+        )
+        session.add(cell)
+        session.commit()
+        batch_id, cell_id = batch.id, cell.id
+    config = alembic_config(url_of(engine))
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"d6e8f0a2b4c5 refused: it would delete 1 imports of SSB breakdowns",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
+    with Session(engine) as session:
+        session.delete(session.get(StatisticsCell, cell_id))
+        session.delete(session.get(StatisticsBatch, batch_id))
+        session.commit()
+    command.downgrade(config, "-1")
+    assert "statisticscell" not in rows_of(engine) and "statisticsbatch" not in rows_of(engine)

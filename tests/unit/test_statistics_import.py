@@ -186,11 +186,15 @@ def test_importing_the_same_file_again_writes_nothing_and_a_revision_is_a_correc
 
 
 def test_a_file_of_another_table_or_without_the_whole_country_is_refused(ssb: World) -> None:
+    """Another table is refused; a county file has no whole-country series, which the dry
+    run says, and imports its breakdown alone."""
     other = check(ssb, fictional.jsonstat_bytes(table="88888"))
     assert [p.code for p in other.problems] == ["other_table"] and not other.ok
     counties = check(ssb, fictional.jsonstat_bytes(regions=("03",)))
-    assert [p.code for p in counties.problems] == ["no_whole_country"] and not counties.ok
+    assert counties.problems == [] and counties.ok and counties.writes() == 0
+    assert [p.code for p in counties.series_problems] == ["no_whole_country"]
     assert counties.breakdown["county"] == 4 and counties.years == []
+    assert len(counties.cells) == 4 and counties.counts["level"] == {"county": 4}
 
 
 def test_several_ages_and_no_age_in_the_selection_is_named(ssb: World) -> None:
@@ -201,8 +205,11 @@ def test_several_ages_and_no_age_in_the_selection_is_named(ssb: World) -> None:
         session.add(indicator)
         session.commit()
     result = check(ssb, fictional.jsonstat_bytes(ages=("15-29", "15-19")))
-    assert [(p.code, p.values["dimension"]) for p in result.problems] == [("ambiguous", "age")]
-    assert not result.ok and values(ssb) == {}
+    named = [(p.code, p.values["dimension"]) for p in result.series_problems]
+    assert named == [("ambiguous", "age")] and result.problems == []
+    # the series is left out; the cells of both ages are the breakdown
+    assert result.years == [] and result.writes() == 0 and values(ssb) == {}
+    assert result.counts["age"] == {"15-19": 4, "15-29": 4} and result.age_total is None
 
 
 def test_an_operative_cannot_import_another_organisations_indicator(ssb: World) -> None:
