@@ -148,6 +148,29 @@ def bases(frame: pd.DataFrame, measure: Measure | str) -> pd.Series:
     return base
 
 
+def _complete(
+    numbers: np.ndarray, cell: np.ndarray, is_total: np.ndarray, order: np.ndarray, count: int
+) -> np.ndarray:
+    """Which entries (numbers: the group; cell: the position; is_total) belong to a group
+    whose members can add up to its total. A file may hold only some of a county's
+    municipalities or some age groups: when every member and the total are known and the
+    members fall short of the total by more than rounding, the total less the members shown is
+    the sum of cells the file does not have, so no hidden member can be worked out from it,
+    and the group asks for no secondary suppression. A group with a cell of unknown size is
+    taken to add up (hiding one cell too many rather than one too few)."""
+    sizes = order[cell]
+    members = np.bincount(numbers, weights=np.where(is_total, 0.0, sizes), minlength=count)
+    totals = np.bincount(numbers, weights=np.where(is_total, sizes, 0.0), minlength=count)
+    has_total = np.bincount(numbers, weights=is_total, minlength=count) > 0
+    short = (
+        has_total
+        & np.isfinite(members)
+        & np.isfinite(totals)
+        & (members < totals - np.maximum(1.0, 0.005 * np.abs(totals)))
+    )
+    return ~short[numbers]
+
+
 class _Groups:
     """The groups of cells that add up (module docstring), each as its members and its total
     (positions in the frame), the members in the order they are hidden in (smallest base
@@ -189,6 +212,8 @@ class _Groups:
         codes, cell, is_total = codes[keep], cell[keep], is_total[keep]
         numbers = np.searchsorted(with_members, codes)
         count = len(with_members)
+        complete = _complete(numbers, cell, is_total, order, count)
+        numbers, cell, is_total = numbers[complete], cell[complete], is_total[complete]
         # members smallest base first, ties by position; totals after all members
         sort = np.lexsort((cell, order[cell], is_total, numbers))
         numbers, cell, is_total = numbers[sort], cell[sort], is_total[sort]

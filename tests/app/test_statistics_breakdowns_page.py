@@ -135,6 +135,25 @@ def test_a_colleague_approves_and_the_partner_then_sees_the_counties() -> None:
     assert not any("innsendt" in c.value for c in partner.caption)
     assert {b.label for b in partner.get("download_button")} >= {"Last ned CSV (Excel)"}
     assert partner.get("vega_lite_chart")
+    # Halden by gender and age: the cells from fewer than 5 persons (and those that would give
+    # them back) read «:» for the partner, with what that means; the operative group sees the
+    # numbers, marked
+    seen = {}
+    for who in (PARTNER, OPERATIVE):
+        at = open_page(who, "indikatorer", kode=CODE)
+        at.selectbox(key="bd-county").set_value("31")
+        at.run()
+        at.selectbox(key="bd-municipality-31").set_value("3101")
+        at.run()
+        [table] = [df.value for df in at.dataframe if "Kjønn" in df.value.columns]
+        cells = [str(v) for v in table[["2022", "2023", "2024"]].to_numpy().ravel()]
+        seen[who] = (cells, " ".join(c.value for c in at.caption))
+    (partner_cells, partner_notes), (own_cells, own_notes) = seen[PARTNER], seen[OPERATIVE]
+    marked = [n for n, c in enumerate(own_cells) if c.endswith("(skjult ved publisering)")]
+    assert marked and "skjult ved publisering" in own_notes
+    assert [partner_cells[n] for n in marked] == [":"] * len(marked)
+    assert not any("skjult" in c for c in partner_cells)
+    assert "færre enn 5 personer" in partner_notes
 
 
 def test_the_region_filter_shows_a_renumbered_municipality_as_one_series() -> None:

@@ -276,6 +276,24 @@ def test_a_lone_municipality_hides_its_county_with_it():
     assert found[("0", "0", "T")] is None
 
 
+def test_a_county_whose_file_holds_only_some_municipalities_keeps_its_total():
+    """A file with one of a county's municipalities: the county's 250 less what is shown is
+    the municipalities the file does not have, so it gives the hidden cell back to nobody and
+    stays shown; where the municipalities add up to the county, another one is hidden."""
+    rows = [("30", "0", "T", 250.0), ("3001", "0", "T", 3.0)]
+    found = kinds(suppress(cells(rows), "count", below=5))
+    assert found == {("30", "0", "T"): None, ("3001", "0", "T"): PRIMARY}
+    rows = [("30", "0", "T", 250.0), ("3001", "0", "T", 3.0), ("3002", "0", "T", 247.0)]
+    found = kinds(suppress(cells(rows), "count", below=5))
+    assert found[("3002", "0", "T")] == SECONDARY and found[("30", "0", "T")] is None
+
+
+def test_a_group_with_a_cell_of_unknown_size_is_taken_to_add_up():
+    rows = [("30", "0", "T", 250.0), ("3001", "0", "T", 3.0), ("3002", "0", "T", None)]
+    found = kinds(suppress(cells(rows), "count", below=5))
+    assert found[("30", "0", "T")] == SECONDARY
+
+
 def test_secondary_suppression_follows_through_every_dimension():
     """Hiding a woman in one municipality hides a man there (gender), which hides another
     municipality's man (region), which hides that municipality's woman (gender) ..."""
