@@ -44,7 +44,7 @@ lint: install
 # so a file's module fixtures (a served app, a seeded database) are built once.
 TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q -rs -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -rs --durations=25 -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench
