@@ -24,6 +24,7 @@ from dashboard.services.commands import command
 from dashboard.services.permissions import Action, Actor, allowed
 from dashboard.services.reporting import StaleVersion, WorkflowRefused, required_reason
 from dashboard.statistics import regions
+from dashboard.statistics.suppression import suppress, viewer_frame
 from models import EntryStatus, Indicator, StatisticsBatch, StatisticsCell, User
 from models.reporting import utcnow
 
@@ -326,3 +327,29 @@ def breakdown_source(
         "labels": labels,
         "submitted": any(b.status == EntryStatus.SUBMITTED for b in batches),
     }
+
+
+def publishable(
+    frame: pd.DataFrame, *, internal: bool, measure: str, age_total: str | None = None
+) -> pd.DataFrame:
+    """The cells (region, gender, age, year, value, base, symbol, ...) as the reader may see
+    them, after small-number suppression (dashboard/statistics/suppression.py: a cell from
+    fewer than SUPPRESS_BELOW persons, and the cells that would give it back from a total):
+    partners and visitors get «:» and no number there; internal roles every number, with the
+    column `suppressed` naming the cells hidden when published."""
+    if frame.empty:
+        return frame.assign(suppressed=[]) if internal else frame
+    return viewer_frame(suppress(frame, measure, age_total=age_total), internal=internal)
+
+
+def published_cells(session: Session, indicator_id: int) -> pd.DataFrame:
+    """The indicator's approved cells as anyone may see them (partners, visitors, the
+    open-data API): a suppressed cell has no value and the symbol «:»."""
+    indicator = session.get(Indicator, indicator_id)
+    assert indicator is not None
+    cells = indicator_cells(session, indicator_id)
+    if cells.empty:
+        return cells
+    source = breakdown_source(session, indicator_id) or {}
+    measure = str(indicator.measure)
+    return publishable(cells, internal=False, measure=measure, age_total=source.get("age_total"))

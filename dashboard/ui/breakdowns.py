@@ -23,8 +23,8 @@ from dashboard.i18n import translate
 from dashboard.i18n.formatting import local_time, measured
 from dashboard.services.common import data_version
 from dashboard.statistics import regions
-from dashboard.statistics.breakdowns import breakdown_source, placed_cells
-from dashboard.statistics.suppression import SYMBOL, suppress, viewer_frame
+from dashboard.statistics.breakdowns import breakdown_source, placed_cells, publishable
+from dashboard.statistics.suppression import SYMBOL
 from dashboard.ui.charts import chart_locale, on_phone
 from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
@@ -33,19 +33,6 @@ from models import Indicator
 
 GENDER_TOTAL = "0"
 MAX_LINES = 20  # a chart of more regions shows the first ones only (the table has them all)
-
-
-def publishable(
-    frame: pd.DataFrame, *, internal: bool, measure: str, age_total: str | None = None
-) -> pd.DataFrame:
-    """The cells (region, gender, age, year, value, base, symbol, ...) as the reader may see
-    them, after small-number suppression (dashboard/statistics/suppression.py: a cell from
-    fewer than SUPPRESS_BELOW persons, and the cells that would give it back from a total):
-    partners and visitors get «:» and no number there; internal roles every number, with the
-    column `suppressed` naming the cells hidden when published."""
-    if frame.empty:
-        return frame.assign(suppressed=[]) if internal else frame
-    return viewer_frame(suppress(frame, measure, age_total=age_total), internal=internal)
 
 
 def _cells(session: Session, indicator_id: int, internal: bool) -> pd.DataFrame:

@@ -29,7 +29,7 @@ def test_the_api_is_served_beside_the_dashboard(base: str) -> None:
     package_url = f"{base}/api/v1/missions/{key}/datapackage.json"
     checked = validate(package_url)
     assert checked.valid, checked.flatten(["title", "rowNumber", "fieldName", "note"])
-    assert len(checked.tasks) == 13
+    assert len(checked.tasks) == 14
     values = httpx.get(f"{base}/api/v1/missions/{key}/values.csv", headers={"Origin": "x.org"})
     assert values.status_code == 200 and values.headers["access-control-allow-origin"] == "*"
     assert values.text.startswith("indicator,period,period_start,period_end,value,")

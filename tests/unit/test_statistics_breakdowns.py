@@ -273,3 +273,51 @@ def test_every_view_and_download_reads_the_cells_through_publishable(
         assert views.gender_age_view(session, ssb.indicator, False, "32", "nb") is None
     assert seen == [False]  # read once for all the views
     views._read.clear()
+
+
+def test_the_open_data_api_serves_the_approved_cells_with_small_numbers_withheld(
+    ssb: World, tmp_path: Path
+) -> None:
+    """Table breakdowns of the open-data API (issue 20): the approved batch only (a submitted
+    one of another indicator never), each cell as a partner sees it: no value and «:» where
+    it is suppressed, SSB's own symbols kept; the package still passes frictionless."""
+    import json
+
+    from frictionless import validate
+
+    from dashboard.services.opendata.publish import CACHE, package_document, table_document
+    from dashboard.services.opendata.schema import TABLES
+
+    CACHE.clear()
+    small = dict(COUNTY_FILE, regions=("03", "0301", "32", "3101"))
+    batch = imported(ssb, fictional.jsonstat_bytes(**small))
+    approve_batch(ssb.actors["udir_b"], batch, 1, engine=ssb.engine)
+    imported(ssb, fictional.jsonstat_bytes(**COUNTY_FILE), code="P")  # submitted only
+    rows = json.loads(table_document("m", "breakdowns.json", engine=ssb.engine).body)
+    assert {r["indicator"] for r in rows} == {"C"} and len(rows) == 4 * 3 * 2 * 3
+    with Session(ssb.engine) as session:
+        from dashboard.statistics.breakdowns import published_cells
+
+        partner = published_cells(session, ssb.indicator)
+    internal = cells(ssb)
+    withheld = [r for r in rows if r["symbol"] == ":"]
+    assert withheld and all(r["value"] is None for r in withheld)
+    for r in rows:
+        key = (r["region"], r["gender"], r["age"], r["year"])
+        number = internal.loc[key, "value"]
+        if r["value"] is not None:
+            assert r["value"] == number
+        else:  # withheld: the internal roles have the number, the partner's frame does not
+            assert not pd.isna(number) or internal.loc[key, "symbol"] == r["symbol"]
+    assert partner["value"].isna().sum() == len(withheld)
+    CACHE.clear()
+    folder = tmp_path / "package"
+    folder.mkdir()
+    package = json.loads(package_document("m", engine=ssb.engine).body)
+    for table in TABLES:
+        name = f"{table.name}.csv"
+        (folder / name).write_bytes(table_document("m", name, engine=ssb.engine).body)
+    (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    report = validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    CACHE.clear()

@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from dashboard.services.common import fetch
 from dashboard.services.opendata.schema import BY_NAME
+from dashboard.statistics.breakdowns import published_cells
 from dashboard.statistics.suppression import hidden_count
 from models import (
     Contribution,
@@ -119,6 +121,40 @@ def values(session: Session, mission_id: int) -> list[Row]:
         )
         for item in publishable_values(session, mission_id)
     ]
+
+
+def breakdowns(session: Session, mission_id: int) -> list[Row]:
+    """The breakdowns table: each indicator's approved SSB cells as a partner sees them, the
+    small-number suppression done (published_cells)."""
+    found: list[Row] = []
+    indicators = session.exec(
+        select(Indicator.id, Indicator.code)
+        .where(col(Indicator.mission_id) == mission_id)
+        .order_by(col(Indicator.code))
+    ).all()
+    for indicator_id, code in indicators:
+        cells = published_cells(session, indicator_id or 0)
+        if cells.empty:
+            continue
+        cells = cells.astype({c: str for c in ("region", "gender", "age")}).sort_values(
+            ["region", "gender", "age", "year"]
+        )
+        for region, gender, age, year, value, symbol in zip(
+            cells["region"], cells["gender"], cells["age"], cells["year"],
+            cells["value"], cells["symbol"], strict=True,
+        ):  # fmt: skip
+            found.append(
+                (
+                    code,
+                    region,
+                    gender,
+                    age,
+                    int(year),
+                    None if pd.isna(value) else float(value),
+                    symbol if isinstance(symbol, str) and symbol else None,
+                )
+            )
+    return found
 
 
 def goals(session: Session, mission_id: int) -> list[Row]:
@@ -334,6 +370,7 @@ READERS = {
     "indicators": indicators,
     "indicator_goals": indicator_goals,
     "values": values,
+    "breakdowns": breakdowns,
     "status_reports": status_reports,
     "report_goals": report_goals,
     "report_indicators": report_indicators,

@@ -245,6 +245,35 @@ VALUES = Table(
     primary_key=("indicator", "period"),
     foreign_keys=((("indicator",), "indicators", ("code",)),),
 )
+BREAKDOWNS = Table(
+    "breakdowns",
+    "Indicator values by region, gender and age",
+    "The approved figures from Statistics Norway (SSB) of each indicator that has them, by "
+    "region, gender, age group and year, as SSB's table gives them. A figure from fewer than "
+    "SUPPRESS_BELOW persons, or one that would give such a figure back from a total, is "
+    "withheld: no value and the symbol «:».",
+    (
+        _c("indicator", "string", "The indicator's code", required=True),
+        _c(
+            "region",
+            "string",
+            "SSB's region code: 0 the whole country, two digits a county, four a municipality",
+            required=True,
+        ),
+        _c("gender", "string", "SSB's gender code: 0 both, 1 men, 2 women", required=True),
+        _c("age", "string", "SSB's age group code, e.g. 15-29", required=True),
+        _c("year", "integer", "The year", required=True),
+        _c("value", "number", f"The value, {VALUE_NOTE} (empty: see symbol)"),
+        _c(
+            "symbol",
+            "string",
+            "SSB's symbol where there is no value: «.» not possible, «..» not available yet, "
+            "«...» not applicable, «:» withheld (too few persons), «-» nothing to report",
+        ),
+    ),
+    primary_key=("indicator", "region", "gender", "age", "year"),
+    foreign_keys=((("indicator",), "indicators", ("code",)),),
+)
 REPORTS = Table(
     "status_reports",
     "Published status reports",
@@ -333,6 +362,7 @@ TABLES: tuple[Table, ...] = (
     INDICATORS,
     INDICATOR_GOALS,
     VALUES,
+    BREAKDOWNS,
     REPORTS,
     REPORT_GOALS,
     REPORT_INDICATORS,
