@@ -5,20 +5,14 @@ region filter, partners only once approved, internal roles before, marked; the 2
 reform keeps a renumbered municipality's series and shows a former county under its own code.
 Every file is fictional (support.fictional_ssb)."""
 
-import os
-from pathlib import Path
-
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 from support import fictional_ssb as fictional
+from support.apptest import engine, open_page
 
-from dashboard.db import make_engine
-from dashboard.services.users import actor_of
-from models import EntryStatus, Indicator, StatisticsBatch, User
+from models import EntryStatus, Indicator, StatisticsBatch
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 pytestmark = pytest.mark.usefixtures("accounts")
 OPERATIVE, COLLEAGUE = "operativ@demo.invalid", "operativ2@demo.invalid"
 PARTNER = "partner@demo.invalid"
@@ -46,28 +40,6 @@ COUNTY_FILE = dict(
         ("3101", "2", "15-19", "2024"): ":",
     },
 )
-
-
-def engine() -> Engine:
-    return make_engine(os.environ["DATABASE_URL"])
-
-
-def user(email: str) -> User:
-    with Session(engine()) as session:
-        return session.exec(select(User).where(User.email == email)).one()
-
-
-def open_page(email: str | None, page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if email:
-        at.session_state["actor"] = actor_of(user(email))
-    at.run()
-    at.switch_page(f"../pages/{page}.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def batches() -> list[tuple[EntryStatus, int]]:

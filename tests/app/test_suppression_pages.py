@@ -7,21 +7,17 @@ NEET-15-29 (a count of persons) gets an approved 2025 value of 3, made up for th
 """
 
 import datetime as dt
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
+from support.apptest import actor, engine, open_page
 
 import dashboard.ui.widgets
-from dashboard.db import make_engine
 from dashboard.services.exports import to_csv
 from dashboard.services.framework import editable_indicator, update_indicator
-from dashboard.services.permissions import Actor
 from dashboard.services.reporting import approve_value, create_period, save_value, submit_value
 from dashboard.services.status_reports import (
     approve_report,
@@ -29,10 +25,8 @@ from dashboard.services.status_reports import (
     submit_report,
     update_texts,
 )
-from dashboard.services.users import actor_of
-from models import Indicator, IndicatorUpdate, Mission, PeriodCreate, User
+from models import Indicator, IndicatorUpdate, Mission, PeriodCreate
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 pytestmark = pytest.mark.usefixtures("accounts")
 OPERATIVE, COLLEAGUE, PARTNER, STEERING, ADMIN = (
     "operativ@demo.invalid",
@@ -45,28 +39,6 @@ NB_SPACE = "\u00a0"
 NOTE = "Skjult fordi tallet bygger på færre enn 5 personer"
 SHOWN = "3 personer"
 MARKED = "3 personer (skjult ved publisering)"
-
-
-def engine() -> Engine:
-    return make_engine(os.environ["DATABASE_URL"])
-
-
-def actor(email: str) -> Actor:
-    with Session(engine()) as session:
-        return actor_of(session.exec(select(User).where(User.email == email)).one())
-
-
-def open_page(email: str | None, page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if email:
-        at.session_state["actor"] = actor(email)
-    at.run()
-    at.switch_page(f"../pages/{page}.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def everything(at: AppTest) -> str:
