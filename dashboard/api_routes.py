@@ -124,8 +124,11 @@ def _table(request: Request) -> Document:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    status = exc.status_code if isinstance(exc, HTTPException) else 500
-    return error(request, status)
+    """Starlette's own errors (404, 405, ...) and anything unforeseen (500) as JSON, with the
+    headers the error carries (405's Allow)."""
+    if not isinstance(exc, HTTPException):
+        return error(request, 500)
+    return error(request, exc.status_code, **dict(exc.headers or {}))
 
 
 VERSION = API_PATH.removeprefix(MOUNT)  # /v1

@@ -231,6 +231,29 @@ def test_a_count_of_fewer_than_five_persons_is_withheld(world: World) -> None:
     assert [line.split(",")[4] for line in csv.splitlines()[1:]] == [""]
 
 
+def test_a_baseline_of_fewer_than_five_persons_is_withheld(world: World) -> None:
+    """A baseline is a measured count, hidden from partners on the pages (shown_value): in the
+    indicators table and the reports' rows too; a target (what is aimed at) is not."""
+    from models import Indicator
+
+    with session_scope(write=True, engine=world.engine) as session:
+        indicator = session.get(Indicator, world.indicator)
+        assert indicator is not None
+        indicator.baseline_value, indicator.baseline_year = 3, 2020
+        indicator.target_value, indicator.target_year = 2, 2030
+        session.add(indicator)
+    approved(world, "12")
+    report(world, world.period, publish=True, summary="Publisert sammendrag")
+    rows = {r["code"]: r for r in records(world, "indicators")}
+    assert (rows["C"]["baseline_value"], rows["C"]["target_value"]) == (None, 2.0)
+    reported = {r["indicator"]: r for r in records(world, "report_indicators")}
+    assert (reported["C"]["baseline_value"], reported["C"]["target_value"]) == (None, 2.0)
+    assert reported["C"]["value"] == 12.0
+    csv = table_document(KEY, "indicators.csv", engine=world.engine).body.decode()
+    header, line = csv.splitlines()[:2]
+    assert dict(zip(header.split(","), line.split(","), strict=True))["baseline_value"] == ""
+
+
 def test_the_etag_changes_on_an_approval_and_not_on_a_draft(world: World) -> None:
     def etags() -> tuple[str, str]:
         return (
@@ -358,6 +381,7 @@ def test_only_get_is_taken(client: TestClient) -> None:
     answer = client.post("/api/v1/missions", content=b"{}")
     assert answer.status_code == 405
     assert answer.json()["error"]["code"] == "method"
+    assert set(answer.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
 
 
 def test_no_open_data_where_visitors_read_nothing(

@@ -227,9 +227,11 @@ def initiative_links(session: Session, mission_id: int) -> list[Row]:
 
 
 def indicators(session: Session, mission_id: int) -> list[Row]:
-    """The indicators' metadata, baseline and target, by code."""
+    """The indicators' metadata, baseline and target, by code; the baseline (a measured
+    figure, unlike the target) through released()."""
     own = BY_NAME["indicators"].names[:-3]  # all but responsible, initiative, note
-    return fetch(
+    at = {name: place for place, name in enumerate(own)}
+    found = fetch(
         session,
         sa.select(
             *(col(getattr(Indicator, name)) for name in own),
@@ -242,6 +244,18 @@ def indicators(session: Session, mission_id: int) -> list[Row]:
         .where(col(Indicator.mission_id) == mission_id)
         .order_by(col(Indicator.code)),
     )
+    return [_baseline_released(row, at, row[at["code"]]) for row in found]
+
+
+def _baseline_released(row: Row, at: dict[str, int], code: str) -> Row:
+    """row with its baseline_value as released() lets it out (the year is its period)."""
+    cells = list(row)
+    year = row[at["baseline_year"]]
+    figure = Figure(
+        code, row[at["measure"]], None if year is None else str(year), row[at["baseline_value"]]
+    )
+    cells[at["baseline_value"]] = released(figure)
+    return tuple(cells)
 
 
 def indicator_goals(session: Session, mission_id: int) -> list[Row]:
@@ -301,7 +315,8 @@ def report_goals(session: Session, mission_id: int) -> list[Row]:
 
 
 def report_indicators(session: Session, mission_id: int) -> list[Row]:
-    """The indicator rows of the approved reports, each figure through released()."""
+    """The indicator rows of the approved reports, each measured figure (value, corrections,
+    baseline; not the target) through released()."""
     columns = ["code", *BY_NAME["report_indicators"].names[2:]]
     at = {name: place for place, name in enumerate(["period", *columns])}
     found = []
@@ -314,7 +329,7 @@ def report_indicators(session: Session, mission_id: int) -> list[Row]:
             ("corrected_to", "corrected_period"),
         ):
             cells[at[value]] = released(Figure(code, measure, row[at[period]], row[at[value]]))
-        found.append(tuple(cells))
+        found.append(_baseline_released(tuple(cells), at, code))
     return found
 
 
