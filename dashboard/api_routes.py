@@ -15,9 +15,9 @@ middleware and JSON error handlers apply under /api only, not to Streamlit's own
 import math
 from collections.abc import Awaitable, Callable
 
+import anyio
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -39,6 +39,9 @@ from dashboard.settings import get_settings
 
 MOUNT = "/api"
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
+# The threads the API's reads and renders run in, apart from the pool (40) that /healthz and
+# the sign-in routes share: requests waiting behind a render wait here, without a thread
+WORKERS = anyio.CapacityLimiter(4)
 ERRORS = {
     403: "closed",
     404: "not_found",
@@ -90,8 +93,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def served(make: Callable[[Request], Document]) -> Handler:
-    """A GET handler: open data on, the client within its limit, make(request) in a thread;
-    an unknown mission or table a 404, a database away a 503."""
+    """A GET handler: open data on, the client within its limit, make(request) in one of the
+    API's threads (WORKERS); an unknown mission or table a 404, a database away a 503."""
 
     async def handle(request: Request) -> Response:
         settings = get_settings()
@@ -101,7 +104,7 @@ def served(make: Callable[[Request], Document]) -> Handler:
         if wait > 0:
             return error(request, 429, **{"Retry-After": str(math.ceil(wait))})
         try:
-            found = await run_in_threadpool(make, request)
+            found = await anyio.to_thread.run_sync(make, request, limiter=WORKERS)
         except NotFound as missing:
             return error(request, 404, f"unknown_{missing.what}")
         except SQLAlchemyError:

@@ -23,7 +23,9 @@ from dashboard.services.common import data_version
 from dashboard.services.indicators import indicator_series
 from dashboard.services.opendata.publish import (
     CACHE,
+    Document,
     NotFound,
+    missions_document,
     package_document,
     table_document,
 )
@@ -431,3 +433,77 @@ def test_the_etag_is_weak_and_either_form_revalidates(client: TestClient) -> Non
     assert etag.startswith('W/"')
     for sent in (etag, etag.removeprefix("W/"), f'"x", {etag}', "*"):
         assert client.get("/api/v1/missions", headers={"If-None-Match": sent}).status_code == 304
+
+
+# --- under load: a slow render holds up neither other answers nor the server's threads --------
+
+
+def test_a_slow_render_holds_up_no_answer_already_kept(world: World) -> None:
+    """While one mission renders (about 2 s at --synthetic 100), what is kept is served."""
+    import threading
+
+    from dashboard.services.opendata import publish
+
+    missions_document(engine=world.engine)  # the list is kept
+    rendering, release = threading.Event(), threading.Event()
+    real = publish.publication
+
+    def slow(session: Session, mission: object) -> publish.Publication:
+        rendering.set()
+        release.wait(10)
+        return real(session, mission)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish, "publication", slow)
+        cold = threading.Thread(
+            target=package_document, args=(KEY,), kwargs={"engine": world.engine}
+        )
+        cold.start()
+        try:
+            assert rendering.wait(10)
+            served: list[bytes] = []
+            other = threading.Thread(
+                target=lambda: served.append(missions_document(engine=world.engine).body)
+            )
+            other.start()
+            other.join(3)
+            assert served, "the mission list waited for another mission's render"
+        finally:
+            release.set()
+            cold.join(10)
+
+
+def test_requests_waiting_for_a_render_leave_the_server_threads_free() -> None:
+    """A burst of API requests behind one render waits without holding the thread pool that
+    /healthz and the sign-in routes run in (HAProxy would take the process out)."""
+    import threading
+
+    import anyio
+    from starlette.requests import Request
+
+    from dashboard.api_routes import served
+    from dashboard.services.opendata.publish import document
+
+    release = threading.Event()
+
+    def blocked(_request: Request) -> Document:
+        release.wait(10)
+        return document(b"{}", "application/json")
+
+    handler = served(blocked)
+
+    def request(n: int) -> Request:
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": [],
+                 "query_string": b"", "client": (f"10.0.0.{n}", 1)}  # fmt: skip
+        return Request(scope)
+
+    async def burst() -> int:
+        async with anyio.create_task_group() as group:
+            for n in range(60):
+                group.start_soon(handler, request(n))
+            await anyio.sleep(0.5)
+            busy = anyio.to_thread.current_default_thread_limiter().borrowed_tokens
+            release.set()
+        return int(busy)
+
+    assert anyio.run(burst) <= 8

@@ -216,18 +216,30 @@ class _Kept:
 @dataclass
 class Cache:
     """What has been rendered, per database and mission, with the data version it was read
-    at; one lock, so a burst of requests after a write renders once."""
+    at. A value kept at the current version is served without waiting for anything; a render
+    holds a lock of its own slot only, so a burst of requests after a write renders it once
+    while the other missions and the list are still served."""
 
     kept: dict[tuple[str, str], _Kept] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # guards locks
+    locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict)
+
+    def _lock_of(self, slot: tuple[str, str]) -> threading.Lock:
+        with self.lock:
+            return self.locks.setdefault(slot, threading.Lock())
 
     def get(self, engine: Engine, name: str, make: Callable[[Session], T]) -> T:
         """The value kept under name, made again by make(session) when the data changed."""
         slot = (str(engine.url), name)
-        with self.lock, session_scope(engine=engine) as session:
+        with session_scope(engine=engine) as session:
+            version = data_version(session)
+        kept = self.kept.get(slot)
+        if kept is not None and kept.version == version:
+            return cast(T, kept.value)
+        with self._lock_of(slot), session_scope(engine=engine) as session:
             version = data_version(session)  # before the rows: never newer than what they show
             kept = self.kept.get(slot)
-            if kept is None or kept.version != version:
+            if kept is None or kept.version != version:  # not made while this one waited
                 kept = _Kept(version, make(session))
                 self.kept[slot] = kept
             return cast(T, kept.value)
