@@ -86,7 +86,7 @@ def submitted(world: World, value_id: int, version: int) -> int:
 
 def approved(world: World, figure: str, **where: int) -> int:
     """A value udir_a entered and udir_b approved; its version."""
-    value_id = value(world, "udir_a", figure, comment="godkjent", **where)
+    value_id = value(world, "udir_a", figure, comment=f"{SECRET} godkjent", **where)
     version = submitted(world, value_id, 1)
     return approve_value(world.actors["udir_b"], value_id, version, engine=world.engine).version
 
@@ -206,6 +206,13 @@ def test_only_what_a_partner_sees_is_published(busy: World) -> None:
     assert report_rows == {"C": 10.0, "P": None}
     for figure in (b"14", b"55", b"33", b"44"):
         assert figure not in documents["values.csv"] + documents["report_indicators.csv"]
+
+
+def test_a_values_comment_is_not_published(busy: World) -> None:
+    """The comment beside a value is for the approver (the reporting grid and the approval
+    queue); the pages never show it to a partner, so neither does the API."""
+    assert "comment" not in [r for r in records(busy, "values")[0]]
+    assert b"godkjent" not in b"".join(every_document(busy).values())
 
 
 def test_the_query_string_changes_nothing(busy: World, client: TestClient) -> None:

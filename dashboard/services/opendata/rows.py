@@ -69,14 +69,14 @@ class PublishedValue:
     end: dt.date
     value: float
     unit: str | None
-    comment: str | None
     source_note: str | None
 
 
 def publishable_values(session: Session, mission_id: int) -> Iterator[PublishedValue]:
     """The approved values of the mission's indicators, whole country, by indicator code and
     period: never a draft, submitted or returned value, nor a correction not yet approved (the
-    approved value beside it stays until then)."""
+    approved value beside it stays until then). Not the value's comment: it is for the
+    approver, and the pages show it to no partner."""
     rows = fetch(
         session,
         sa.select(
@@ -87,7 +87,6 @@ def publishable_values(session: Session, mission_id: int) -> Iterator[PublishedV
             col(Period.end),
             col(IndicatorValue.value),
             col(Indicator.unit),
-            col(IndicatorValue.comment),
             col(IndicatorValue.source_note),
         )
         .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
@@ -114,7 +113,6 @@ def values(session: Session, mission_id: int) -> list[Row]:
             item.end,
             released(Figure(item.indicator, item.measure, item.period, item.value)),
             item.unit,
-            item.comment,
             item.source_note,
         )
         for item in publishable_values(session, mission_id)

@@ -239,7 +239,6 @@ VALUES = Table(
         *PERIOD_DATES,
         _c("value", "number", f"The value, {VALUE_NOTE} (empty: withheld)"),
         _c("unit", "string", "The indicator's unit"),
-        _c("comment", "string", "A comment on the value"),
         _c("source_note", "string", "Where this value comes from"),
     ),
     primary_key=("indicator", "period"),
