@@ -84,7 +84,8 @@ def answer(request: Request, found: Document) -> Response:
     headers = {"ETag": f"W/{found.etag}", "Cache-Control": CACHE_CONTROL}
     wanted = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
     if found.etag in [tag.removeprefix("W/") for tag in wanted] or "*" in wanted:
-        return Response(status_code=304, headers=headers)
+        # the Vary a 200 would have: Streamlit's gzip adds Accept-Encoding to a body, not here
+        return Response(status_code=304, headers={**headers, "Vary": "Accept-Encoding"})
     # for HEAD the server sends the headers (the body's length included) and not the body
     return Response(found.body, media_type=found.media_type, headers=headers)
 

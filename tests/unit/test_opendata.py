@@ -322,6 +322,8 @@ def test_an_etag_answers_304_and_the_cache_may_keep_it(client: TestClient) -> No
     assert "public" in first.headers["cache-control"]
     again = client.get(f"{API}/datapackage.json", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    # as the 200 the server gzips says, or a cache could hand gzip to a client without it
+    assert "Accept-Encoding" in again.headers["vary"]
     other = client.get(f"{API}/datapackage.json", headers={"If-None-Match": '"other"'})
     assert other.status_code == 200
 
