@@ -44,7 +44,7 @@ from dashboard.services.status_reports import (
     submit_report,
     update_texts,
 )
-from models import Period
+from models import EntryStatus, Period
 
 KEY = "m"  # the reporting world's mission
 API = f"/api/v1/missions/{KEY}"
@@ -213,6 +213,56 @@ def test_a_values_comment_is_not_published(busy: World) -> None:
     queue); the pages never show it to a partner, so neither does the API."""
     assert "comment" not in [r for r in records(busy, "values")[0]]
     assert b"godkjent" not in b"".join(every_document(busy).values())
+
+
+def test_nothing_crosses_between_missions(busy: World) -> None:
+    """A second mission's goals, initiatives, indicators and values are in its own package
+    only, and the first one's in neither of the other's; each has its own ETag."""
+    from models import (
+        Contribution,
+        Goal,
+        GoalLevel,
+        Indicator,
+        IndicatorGoal,
+        IndicatorValue,
+        Initiative,
+        InitiativeLink,
+        LinkKind,
+        Mission,
+    )
+
+    with session_scope(write=True, engine=busy.engine) as session:
+        other = Mission(key="b", title="ANDRE-OPPDRAG")
+        session.add(other)
+        session.flush()
+        indicator = Indicator(mission_id=other.id, code="ANDRE-IND", name="ANDRE-INDIKATOR")
+        initiative = Initiative(mission_id=other.id, number=77, name="ANDRE-SATSING")
+        session.add_all([indicator, initiative])
+        goal = Goal(mission_id=other.id, code="9", level=GoalLevel.MAIN, title="ANDRE-MÅL")
+        session.add(goal)
+        session.flush()
+        session.add(
+            IndicatorValue(indicator_id=indicator.id, period_id=busy.period, value=987654,
+                           status=EntryStatus.APPROVED)
+        )  # fmt: skip
+        session.add(
+            InitiativeLink(from_id=busy.initiative, to_id=initiative.id, kind=LinkKind.SYNERGY)
+        )  # links across (the pages make none; the database would take them)
+        session.add(Contribution(initiative_id=busy.initiative, goal_id=goal.id))
+        session.add(IndicatorGoal(indicator_id=busy.indicator, goal_id=goal.id))
+    mine = b"".join(every_document(busy).values())
+    for marker in (b"ANDRE-", b"987654"):
+        assert marker not in mine, marker
+    for table in ("initiative_links", "contributions", "indicator_goals"):
+        assert records(busy, table) == [], table
+    theirs = b"".join(
+        table_document("b", f"{table.name}.json", engine=busy.engine).body for table in TABLES
+    )
+    assert b"ANDRE-IND" in theirs and b"987654" in theirs and b"ANDRE-SATSING" in theirs
+    assert b"Publisert sammendrag" not in theirs and b'"C"' not in theirs
+    assert package_document("b", engine=busy.engine).etag != (
+        package_document(KEY, engine=busy.engine).etag
+    )
 
 
 def test_the_query_string_changes_nothing(busy: World, client: TestClient) -> None:

@@ -201,13 +201,14 @@ def contributions(session: Session, mission_id: int) -> list[Row]:
         )
         .join(Initiative, col(Initiative.id) == Contribution.initiative_id)
         .join(Goal, col(Goal.id) == Contribution.goal_id)
-        .where(col(Initiative.mission_id) == mission_id)
+        .where(col(Initiative.mission_id) == mission_id, col(Goal.mission_id) == mission_id)
         .order_by(col(Initiative.number), col(Goal.id)),
     )
 
 
 def initiative_links(session: Session, mission_id: int) -> list[Row]:
-    """The links between the mission's initiatives."""
+    """The links between the mission's initiatives (both ends in it: nothing of another
+    mission, and every number one of the initiatives table)."""
     source, target = aliased(Initiative), aliased(Initiative)
     return fetch(
         session,
@@ -219,7 +220,7 @@ def initiative_links(session: Session, mission_id: int) -> list[Row]:
         )
         .join(source, col(source.id) == InitiativeLink.from_id)
         .join(target, col(target.id) == InitiativeLink.to_id)
-        .where(col(source.mission_id) == mission_id)
+        .where(col(source.mission_id) == mission_id, col(target.mission_id) == mission_id)
         .order_by(col(source.number), col(target.number), col(InitiativeLink.kind)),
     )
 
@@ -264,7 +265,7 @@ def indicator_goals(session: Session, mission_id: int) -> list[Row]:
         .select_from(IndicatorGoal)
         .join(Indicator, col(Indicator.id) == IndicatorGoal.indicator_id)
         .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
-        .where(col(Indicator.mission_id) == mission_id)
+        .where(col(Indicator.mission_id) == mission_id, col(Goal.mission_id) == mission_id)
         .order_by(col(Indicator.code), col(Goal.id)),
     )
 
