@@ -52,15 +52,29 @@ ERRORS = {
 }
 
 
+def _weight(part: str) -> float:
+    """The q of one Accept-Language entry (1 when none, 0 when it cannot be read)."""
+    for parameter in part.split(";")[1:]:
+        name, _, value = parameter.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
 def language(request: Request) -> str:
-    """The first of our languages Accept-Language names (bokmål when it names none)."""
+    """Of our languages, the one Accept-Language weighs most (ties: the first named; nn and
+    no count as bokmål); bokmål when it names none."""
+    best, chosen = 0.0, DEFAULT_LANGUAGE
     for part in request.headers.get("accept-language", "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-        if code in ("no", "nn"):
-            return "nb"
-    return DEFAULT_LANGUAGE
+        code = "nb" if code in ("no", "nn") else code
+        weight = _weight(part)
+        if code in LANGUAGES and weight > best:
+            best, chosen = weight, code
+    return chosen
 
 
 def error(request: Request, status: int, what: str | None = None, **headers: str) -> Response:

@@ -19,6 +19,7 @@ from support.databases import url_of
 
 from dashboard.api_routes import ROUTES
 from dashboard.db import session_scope
+from dashboard.i18n import translate
 from dashboard.services.common import data_version
 from dashboard.services.indicators import indicator_series
 from dashboard.services.opendata.publish import (
@@ -436,6 +437,22 @@ def test_errors_are_json_with_their_status(client: TestClient, path: str, code: 
     assert answer.json()["error"]["status"] == 404
     english = client.get(path, headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert english.json()["error"]["message"] != answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("en-GB,en;q=0.8", "en"),
+        ("en;q=0.2, nb;q=0.9", "nb"),  # the weights decide, not the order
+        ("de, en;q=0.5, nn;q=0.4", "en"),
+        ("nn-NO", "nb"),
+        ("en;q=0, nb", "nb"),  # q=0: not wanted
+        ("", "nb"),
+    ],
+)
+def test_the_error_language_follows_the_weights(client: TestClient, header: str, lang: str) -> None:
+    answer = client.get("/api/v1/nothing", headers={"Accept-Language": header})
+    assert answer.json()["error"]["message"] == translate(lang, "api.error.not_found")
 
 
 def test_only_get_is_taken(client: TestClient) -> None:
