@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 from reporting_world import World
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from support.caches import clear_caches
@@ -312,6 +312,23 @@ def test_a_baseline_of_fewer_than_five_persons_is_withheld(world: World) -> None
     csv = table_document(KEY, "indicators.csv", engine=world.engine).body.decode()
     header, line = csv.splitlines()[:2]
     assert dict(zip(header.split(","), line.split(","), strict=True))["baseline_value"] == ""
+
+
+def test_a_report_row_of_unknown_measure_is_taken_as_a_count(busy: World) -> None:
+    """A frozen row without a measure (older reports) is shown as a count on the pages, so a
+    small figure in it is withheld here too."""
+    import sqlalchemy as sa
+
+    from models import SnapshotIndicator
+
+    with session_scope(write=True, engine=busy.engine) as session:
+        session.execute(
+            sa.update(SnapshotIndicator)
+            .where(col(SnapshotIndicator.code) == "C")
+            .values(measure=None, value=3, baseline_value=2)
+        )
+    (row,) = [r for r in records(busy, "report_indicators") if r["indicator"] == "C"]
+    assert (row["value"], row["baseline_value"]) == (None, None)
 
 
 def test_the_etag_changes_on_an_approval_and_not_on_a_draft(world: World) -> None:

@@ -54,8 +54,9 @@ def released(figure: Figure) -> float | None:
     """The value the API may publish for figure (None: withheld). Every value of an indicator
     that the API serves passes here, the values table's and the published reports' alike: a
     count below SUPPRESS_BELOW persons is withheld (dashboard/statistics/suppression.py), as it
-    is from partners and visitors on the pages."""
-    return None if hidden_count(figure.value, figure.measure) else figure.value
+    is from partners and visitors on the pages, which take a figure of unknown measure (a
+    report row frozen without one) as a count too."""
+    return None if hidden_count(figure.value, figure.measure or "count") else figure.value
 
 
 @dataclass(frozen=True)
