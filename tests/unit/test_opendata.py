@@ -566,6 +566,44 @@ def test_a_slow_render_holds_up_no_answer_already_kept(world: World) -> None:
             cold.join(10)
 
 
+def test_while_a_mission_renders_again_its_last_render_is_served(world: World) -> None:
+    """After a write, one request renders the mission again; the others get the render before
+    it at once (its own ETag) instead of each waiting about 2 s for a thread."""
+    import threading
+
+    from dashboard.services.opendata import publish
+
+    before = package_document(KEY, engine=world.engine)
+    approved(world, "12")
+    rendering, release = threading.Event(), threading.Event()
+    real = publish.publication
+
+    def slow(session: Session, mission: object) -> publish.Publication:
+        rendering.set()
+        release.wait(10)
+        return real(session, mission)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish, "publication", slow)
+        renders = threading.Thread(
+            target=package_document, args=(KEY,), kwargs={"engine": world.engine}
+        )
+        renders.start()
+        try:
+            assert rendering.wait(10)
+            served: list[Document] = []
+            other = threading.Thread(
+                target=lambda: served.append(package_document(KEY, engine=world.engine))
+            )
+            other.start()
+            other.join(3)
+            assert served == [before]
+        finally:
+            release.set()
+            renders.join(10)
+    assert package_document(KEY, engine=world.engine).etag != before.etag
+
+
 def test_requests_waiting_for_a_render_leave_the_server_threads_free() -> None:
     """A burst of API requests behind one render waits without holding the thread pool that
     /healthz and the sign-in routes run in (HAProxy would take the process out)."""
