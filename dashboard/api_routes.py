@@ -15,9 +15,9 @@ middleware and JSON error handlers apply under /api only, not to Streamlit's own
 import math
 from collections.abc import Awaitable, Callable
 
+import anyio
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -39,6 +39,9 @@ from dashboard.settings import get_settings
 
 MOUNT = "/api"
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
+# The threads the API's reads and renders run in, apart from the pool (40) that /healthz and
+# the sign-in routes share: requests waiting behind a render wait here, without a thread
+WORKERS = anyio.CapacityLimiter(4)
 ERRORS = {
     403: "closed",
     404: "not_found",
@@ -49,15 +52,29 @@ ERRORS = {
 }
 
 
+def _weight(part: str) -> float:
+    """The q of one Accept-Language entry (1 when none, 0 when it cannot be read)."""
+    for parameter in part.split(";")[1:]:
+        name, _, value = parameter.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
 def language(request: Request) -> str:
-    """The first of our languages Accept-Language names (bokmål when it names none)."""
+    """Of our languages, the one Accept-Language weighs most (ties: the first named; nn and
+    no count as bokmål); bokmål when it names none."""
+    best, chosen = 0.0, DEFAULT_LANGUAGE
     for part in request.headers.get("accept-language", "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-        if code in ("no", "nn"):
-            return "nb"
-    return DEFAULT_LANGUAGE
+        code = "nb" if code in ("no", "nn") else code
+        weight = _weight(part)
+        if code in LANGUAGES and weight > best:
+            best, chosen = weight, code
+    return chosen
 
 
 def error(request: Request, status: int, what: str | None = None, **headers: str) -> Response:
@@ -81,7 +98,8 @@ def answer(request: Request, found: Document) -> Response:
     headers = {"ETag": f"W/{found.etag}", "Cache-Control": CACHE_CONTROL}
     wanted = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
     if found.etag in [tag.removeprefix("W/") for tag in wanted] or "*" in wanted:
-        return Response(status_code=304, headers=headers)
+        # the Vary a 200 would have: Streamlit's gzip adds Accept-Encoding to a body, not here
+        return Response(status_code=304, headers={**headers, "Vary": "Accept-Encoding"})
     # for HEAD the server sends the headers (the body's length included) and not the body
     return Response(found.body, media_type=found.media_type, headers=headers)
 
@@ -90,8 +108,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def served(make: Callable[[Request], Document]) -> Handler:
-    """A GET handler: open data on, the client within its limit, make(request) in a thread;
-    an unknown mission or table a 404, a database away a 503."""
+    """A GET handler: open data on, the client within its limit, make(request) in one of the
+    API's threads (WORKERS); an unknown mission or table a 404, a database away a 503."""
 
     async def handle(request: Request) -> Response:
         settings = get_settings()
@@ -101,7 +119,7 @@ def served(make: Callable[[Request], Document]) -> Handler:
         if wait > 0:
             return error(request, 429, **{"Retry-After": str(math.ceil(wait))})
         try:
-            found = await run_in_threadpool(make, request)
+            found = await anyio.to_thread.run_sync(make, request, limiter=WORKERS)
         except NotFound as missing:
             return error(request, 404, f"unknown_{missing.what}")
         except SQLAlchemyError:
@@ -124,8 +142,11 @@ def _table(request: Request) -> Document:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    status = exc.status_code if isinstance(exc, HTTPException) else 500
-    return error(request, status)
+    """Starlette's own errors (404, 405, ...) and anything unforeseen (500) as JSON, with the
+    headers the error carries (405's Allow)."""
+    if not isinstance(exc, HTTPException):
+        return error(request, 500)
+    return error(request, exc.status_code, **dict(exc.headers or {}))
 
 
 VERSION = API_PATH.removeprefix(MOUNT)  # /v1

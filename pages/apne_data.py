@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.settings import get_settings
+from dashboard.statistics.suppression import threshold
 from dashboard.ui.context import t
 from dashboard.ui.data import current_mission
 from dashboard.ui.open_data import api_base, endpoints, examples, licence, tables
@@ -12,6 +13,7 @@ mission = current_mission()
 base = api_base()
 page_header("page.open_data", "open_data.intro")
 st.markdown(t("open_data.what_text"))
+st.markdown(t("open_data.withheld", below=threshold()))
 st.header(t("open_data.licence"))
 st.markdown(licence())
 st.header(t("open_data.endpoints"))

@@ -44,7 +44,9 @@ def examples(base: str, key: str) -> dict[str, tuple[str, str]]:
             "bash",
             f"curl {base}/missions\n"
             f"curl -o values.csv {package}/values.csv\n"
-            f"curl -i -H 'If-None-Match: \"…\"' {package}/values.json",
+            f"etag=$(curl -sI {package}/values.json"
+            " | grep -i '^etag:' | cut -d' ' -f2- | tr -d '\\r')\n"
+            f'curl -i -H "If-None-Match: $etag" {package}/values.json  # 304 Not Modified',
         ),
         "open_data.example.python": (
             "python",

@@ -36,6 +36,10 @@ def test_a_visitor_reads_how_to_use_the_api(lang: str, settings: pytest.MonkeyPa
     assert f"curl {BASE}/api/v1/missions" in calls
     assert f'pd.read_csv("{BASE}/api/v1/missions/{key}/values.csv")' in calls
     assert f"frictionless validate {BASE}/api/v1/missions/{key}/datapackage.json" in calls
+    assert "…" not in calls and "{" not in calls  # calls to copy as they are, no placeholder
+    assert 'curl -i -H "If-None-Match: $etag"' in calls
+    below = get_settings().suppress_below
+    assert translate(lang, "open_data.withheld", below=below).split(":")[0] in shown
 
 
 def test_the_licence_follows_the_setting(settings: pytest.MonkeyPatch) -> None:

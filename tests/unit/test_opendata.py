@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 from reporting_world import World
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from support.caches import clear_caches
@@ -19,11 +19,14 @@ from support.databases import url_of
 
 from dashboard.api_routes import ROUTES
 from dashboard.db import session_scope
+from dashboard.i18n import translate
 from dashboard.services.common import data_version
 from dashboard.services.indicators import indicator_series
 from dashboard.services.opendata.publish import (
     CACHE,
+    Document,
     NotFound,
+    missions_document,
     package_document,
     table_document,
 )
@@ -42,7 +45,7 @@ from dashboard.services.status_reports import (
     submit_report,
     update_texts,
 )
-from models import Period
+from models import EntryStatus, Period
 
 KEY = "m"  # the reporting world's mission
 API = f"/api/v1/missions/{KEY}"
@@ -84,7 +87,7 @@ def submitted(world: World, value_id: int, version: int) -> int:
 
 def approved(world: World, figure: str, **where: int) -> int:
     """A value udir_a entered and udir_b approved; its version."""
-    value_id = value(world, "udir_a", figure, comment="godkjent", **where)
+    value_id = value(world, "udir_a", figure, comment=f"{SECRET} godkjent", **where)
     version = submitted(world, value_id, 1)
     return approve_value(world.actors["udir_b"], value_id, version, engine=world.engine).version
 
@@ -206,6 +209,63 @@ def test_only_what_a_partner_sees_is_published(busy: World) -> None:
         assert figure not in documents["values.csv"] + documents["report_indicators.csv"]
 
 
+def test_a_values_comment_is_not_published(busy: World) -> None:
+    """The comment beside a value is for the approver (the reporting grid and the approval
+    queue); the pages never show it to a partner, so neither does the API."""
+    assert "comment" not in [r for r in records(busy, "values")[0]]
+    assert b"godkjent" not in b"".join(every_document(busy).values())
+
+
+def test_nothing_crosses_between_missions(busy: World) -> None:
+    """A second mission's goals, initiatives, indicators and values are in its own package
+    only, and the first one's in neither of the other's; each has its own ETag."""
+    from models import (
+        Contribution,
+        Goal,
+        GoalLevel,
+        Indicator,
+        IndicatorGoal,
+        IndicatorValue,
+        Initiative,
+        InitiativeLink,
+        LinkKind,
+        Mission,
+    )
+
+    with session_scope(write=True, engine=busy.engine) as session:
+        other = Mission(key="b", title="ANDRE-OPPDRAG")
+        session.add(other)
+        session.flush()
+        indicator = Indicator(mission_id=other.id, code="ANDRE-IND", name="ANDRE-INDIKATOR")
+        initiative = Initiative(mission_id=other.id, number=77, name="ANDRE-SATSING")
+        session.add_all([indicator, initiative])
+        goal = Goal(mission_id=other.id, code="9", level=GoalLevel.MAIN, title="ANDRE-MÅL")
+        session.add(goal)
+        session.flush()
+        session.add(
+            IndicatorValue(indicator_id=indicator.id, period_id=busy.period, value=987654,
+                           status=EntryStatus.APPROVED)
+        )  # fmt: skip
+        session.add(
+            InitiativeLink(from_id=busy.initiative, to_id=initiative.id, kind=LinkKind.SYNERGY)
+        )  # links across (the pages make none; the database would take them)
+        session.add(Contribution(initiative_id=busy.initiative, goal_id=goal.id))
+        session.add(IndicatorGoal(indicator_id=busy.indicator, goal_id=goal.id))
+    mine = b"".join(every_document(busy).values())
+    for marker in (b"ANDRE-", b"987654"):
+        assert marker not in mine, marker
+    for table in ("initiative_links", "contributions", "indicator_goals"):
+        assert records(busy, table) == [], table
+    theirs = b"".join(
+        table_document("b", f"{table.name}.json", engine=busy.engine).body for table in TABLES
+    )
+    assert b"ANDRE-IND" in theirs and b"987654" in theirs and b"ANDRE-SATSING" in theirs
+    assert b"Publisert sammendrag" not in theirs and b'"C"' not in theirs
+    assert package_document("b", engine=busy.engine).etag != (
+        package_document(KEY, engine=busy.engine).etag
+    )
+
+
 def test_the_query_string_changes_nothing(busy: World, client: TestClient) -> None:
     plain = client.get(f"{API}/values.json").json()
     for query in ("?status=draft", "?include_unapproved=1", "?all=true&status=submitted"):
@@ -229,6 +289,46 @@ def test_a_count_of_fewer_than_five_persons_is_withheld(world: World) -> None:
     assert {r["indicator"]: r["value"] for r in records(world, "report_indicators")}["C"] is None
     csv = table_document(KEY, "values.csv", engine=world.engine).body.decode()
     assert [line.split(",")[4] for line in csv.splitlines()[1:]] == [""]
+
+
+def test_a_baseline_of_fewer_than_five_persons_is_withheld(world: World) -> None:
+    """A baseline is a measured count, hidden from partners on the pages (shown_value): in the
+    indicators table and the reports' rows too; a target (what is aimed at) is not."""
+    from models import Indicator
+
+    with session_scope(write=True, engine=world.engine) as session:
+        indicator = session.get(Indicator, world.indicator)
+        assert indicator is not None
+        indicator.baseline_value, indicator.baseline_year = 3, 2020
+        indicator.target_value, indicator.target_year = 2, 2030
+        session.add(indicator)
+    approved(world, "12")
+    report(world, world.period, publish=True, summary="Publisert sammendrag")
+    rows = {r["code"]: r for r in records(world, "indicators")}
+    assert (rows["C"]["baseline_value"], rows["C"]["target_value"]) == (None, 2.0)
+    reported = {r["indicator"]: r for r in records(world, "report_indicators")}
+    assert (reported["C"]["baseline_value"], reported["C"]["target_value"]) == (None, 2.0)
+    assert reported["C"]["value"] == 12.0
+    csv = table_document(KEY, "indicators.csv", engine=world.engine).body.decode()
+    header, line = csv.splitlines()[:2]
+    assert dict(zip(header.split(","), line.split(","), strict=True))["baseline_value"] == ""
+
+
+def test_a_report_row_of_unknown_measure_is_taken_as_a_count(busy: World) -> None:
+    """A frozen row without a measure (older reports) is shown as a count on the pages, so a
+    small figure in it is withheld here too."""
+    import sqlalchemy as sa
+
+    from models import SnapshotIndicator
+
+    with session_scope(write=True, engine=busy.engine) as session:
+        session.execute(
+            sa.update(SnapshotIndicator)
+            .where(col(SnapshotIndicator.code) == "C")
+            .values(measure=None, value=3, baseline_value=2)
+        )
+    (row,) = [r for r in records(busy, "report_indicators") if r["indicator"] == "C"]
+    assert (row["value"], row["baseline_value"]) == (None, None)
 
 
 def test_the_etag_changes_on_an_approval_and_not_on_a_draft(world: World) -> None:
@@ -290,6 +390,8 @@ def test_an_etag_answers_304_and_the_cache_may_keep_it(client: TestClient) -> No
     assert "public" in first.headers["cache-control"]
     again = client.get(f"{API}/datapackage.json", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    # as the 200 the server gzips says, or a cache could hand gzip to a client without it
+    assert "Accept-Encoding" in again.headers["vary"]
     other = client.get(f"{API}/datapackage.json", headers={"If-None-Match": '"other"'})
     assert other.status_code == 200
 
@@ -354,10 +456,27 @@ def test_errors_are_json_with_their_status(client: TestClient, path: str, code: 
     assert english.json()["error"]["message"] != answer.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("en-GB,en;q=0.8", "en"),
+        ("en;q=0.2, nb;q=0.9", "nb"),  # the weights decide, not the order
+        ("de, en;q=0.5, nn;q=0.4", "en"),
+        ("nn-NO", "nb"),
+        ("en;q=0, nb", "nb"),  # q=0: not wanted
+        ("", "nb"),
+    ],
+)
+def test_the_error_language_follows_the_weights(client: TestClient, header: str, lang: str) -> None:
+    answer = client.get("/api/v1/nothing", headers={"Accept-Language": header})
+    assert answer.json()["error"]["message"] == translate(lang, "api.error.not_found")
+
+
 def test_only_get_is_taken(client: TestClient) -> None:
     answer = client.post("/api/v1/missions", content=b"{}")
     assert answer.status_code == 405
     assert answer.json()["error"]["code"] == "method"
+    assert set(answer.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
 
 
 def test_no_open_data_where_visitors_read_nothing(
@@ -407,3 +526,115 @@ def test_the_etag_is_weak_and_either_form_revalidates(client: TestClient) -> Non
     assert etag.startswith('W/"')
     for sent in (etag, etag.removeprefix("W/"), f'"x", {etag}', "*"):
         assert client.get("/api/v1/missions", headers={"If-None-Match": sent}).status_code == 304
+
+
+# --- under load: a slow render holds up neither other answers nor the server's threads --------
+
+
+def test_a_slow_render_holds_up_no_answer_already_kept(world: World) -> None:
+    """While one mission renders (about 2 s at --synthetic 100), what is kept is served."""
+    import threading
+
+    from dashboard.services.opendata import publish
+
+    missions_document(engine=world.engine)  # the list is kept
+    rendering, release = threading.Event(), threading.Event()
+    real = publish.publication
+
+    def slow(session: Session, mission: object) -> publish.Publication:
+        rendering.set()
+        release.wait(10)
+        return real(session, mission)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish, "publication", slow)
+        cold = threading.Thread(
+            target=package_document, args=(KEY,), kwargs={"engine": world.engine}
+        )
+        cold.start()
+        try:
+            assert rendering.wait(10)
+            served: list[bytes] = []
+            other = threading.Thread(
+                target=lambda: served.append(missions_document(engine=world.engine).body)
+            )
+            other.start()
+            other.join(3)
+            assert served, "the mission list waited for another mission's render"
+        finally:
+            release.set()
+            cold.join(10)
+
+
+def test_while_a_mission_renders_again_its_last_render_is_served(world: World) -> None:
+    """After a write, one request renders the mission again; the others get the render before
+    it at once (its own ETag) instead of each waiting about 2 s for a thread."""
+    import threading
+
+    from dashboard.services.opendata import publish
+
+    before = package_document(KEY, engine=world.engine)
+    approved(world, "12")
+    rendering, release = threading.Event(), threading.Event()
+    real = publish.publication
+
+    def slow(session: Session, mission: object) -> publish.Publication:
+        rendering.set()
+        release.wait(10)
+        return real(session, mission)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish, "publication", slow)
+        renders = threading.Thread(
+            target=package_document, args=(KEY,), kwargs={"engine": world.engine}
+        )
+        renders.start()
+        try:
+            assert rendering.wait(10)
+            served: list[Document] = []
+            other = threading.Thread(
+                target=lambda: served.append(package_document(KEY, engine=world.engine))
+            )
+            other.start()
+            other.join(3)
+            assert served == [before]
+        finally:
+            release.set()
+            renders.join(10)
+    assert package_document(KEY, engine=world.engine).etag != before.etag
+
+
+def test_requests_waiting_for_a_render_leave_the_server_threads_free() -> None:
+    """A burst of API requests behind one render waits without holding the thread pool that
+    /healthz and the sign-in routes run in (HAProxy would take the process out)."""
+    import threading
+
+    import anyio
+    from starlette.requests import Request
+
+    from dashboard.api_routes import served
+    from dashboard.services.opendata.publish import document
+
+    release = threading.Event()
+
+    def blocked(_request: Request) -> Document:
+        release.wait(10)
+        return document(b"{}", "application/json")
+
+    handler = served(blocked)
+
+    def request(n: int) -> Request:
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": [],
+                 "query_string": b"", "client": (f"10.0.0.{n}", 1)}  # fmt: skip
+        return Request(scope)
+
+    async def burst() -> int:
+        async with anyio.create_task_group() as group:
+            for n in range(60):
+                group.start_soon(handler, request(n))
+            await anyio.sleep(0.5)
+            busy = anyio.to_thread.current_default_thread_limiter().borrowed_tokens
+            release.set()
+        return int(busy)
+
+    assert anyio.run(burst) <= 8

@@ -216,21 +216,42 @@ class _Kept:
 @dataclass
 class Cache:
     """What has been rendered, per database and mission, with the data version it was read
-    at; one lock, so a burst of requests after a write renders once."""
+    at. A value kept at the current version is served without waiting for anything; a render
+    holds a lock of its own slot only, so a burst of requests after a write renders it once,
+    the others getting the render before it meanwhile (the first render of all is waited for),
+    and the other missions and the list are still served."""
 
     kept: dict[tuple[str, str], _Kept] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # guards locks
+    locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict)
+
+    def _lock_of(self, slot: tuple[str, str]) -> threading.Lock:
+        with self.lock:
+            return self.locks.setdefault(slot, threading.Lock())
 
     def get(self, engine: Engine, name: str, make: Callable[[Session], T]) -> T:
         """The value kept under name, made again by make(session) when the data changed."""
         slot = (str(engine.url), name)
-        with self.lock, session_scope(engine=engine) as session:
-            version = data_version(session)  # before the rows: never newer than what they show
-            kept = self.kept.get(slot)
-            if kept is None or kept.version != version:
-                kept = _Kept(version, make(session))
-                self.kept[slot] = kept
+        with session_scope(engine=engine) as session:
+            version = data_version(session)
+        kept = self.kept.get(slot)
+        if kept is not None and kept.version == version:
             return cast(T, kept.value)
+        lock = self._lock_of(slot)
+        if kept is None:
+            lock.acquire()
+        elif not lock.acquire(blocking=False):  # another request is making it again: the one
+            return cast(T, kept.value)  # before meanwhile (as a shared cache's copy would be)
+        try:
+            with session_scope(engine=engine) as session:
+                version = data_version(session)  # before the rows: never newer than they are
+                kept = self.kept.get(slot)
+                if kept is None or kept.version != version:  # not made while this one waited
+                    kept = _Kept(version, make(session))
+                    self.kept[slot] = kept
+                return cast(T, kept.value)
+        finally:
+            lock.release()
 
     def clear(self) -> None:
         """Forget everything rendered (the bench's cold runs)."""

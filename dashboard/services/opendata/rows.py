@@ -56,8 +56,9 @@ def released(figure: Figure) -> float | None:
     """The value the API may publish for figure (None: withheld). Every value of an indicator
     that the API serves passes here, the values table's and the published reports' alike: a
     count below SUPPRESS_BELOW persons is withheld (dashboard/statistics/suppression.py), as it
-    is from partners and visitors on the pages."""
-    return None if hidden_count(figure.value, figure.measure) else figure.value
+    is from partners and visitors on the pages, which take a figure of unknown measure (a
+    report row frozen without one) as a count too."""
+    return None if hidden_count(figure.value, figure.measure or "count") else figure.value
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,14 @@ class PublishedValue:
     end: dt.date
     value: float
     unit: str | None
-    comment: str | None
     source_note: str | None
 
 
 def publishable_values(session: Session, mission_id: int) -> Iterator[PublishedValue]:
     """The approved values of the mission's indicators, whole country, by indicator code and
     period: never a draft, submitted or returned value, nor a correction not yet approved (the
-    approved value beside it stays until then)."""
+    approved value beside it stays until then). Not the value's comment: it is for the
+    approver, and the pages show it to no partner."""
     rows = fetch(
         session,
         sa.select(
@@ -89,7 +90,6 @@ def publishable_values(session: Session, mission_id: int) -> Iterator[PublishedV
             col(Period.end),
             col(IndicatorValue.value),
             col(Indicator.unit),
-            col(IndicatorValue.comment),
             col(IndicatorValue.source_note),
         )
         .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
@@ -116,7 +116,6 @@ def values(session: Session, mission_id: int) -> list[Row]:
             item.end,
             released(Figure(item.indicator, item.measure, item.period, item.value)),
             item.unit,
-            item.comment,
             item.source_note,
         )
         for item in publishable_values(session, mission_id)
@@ -239,13 +238,14 @@ def contributions(session: Session, mission_id: int) -> list[Row]:
         )
         .join(Initiative, col(Initiative.id) == Contribution.initiative_id)
         .join(Goal, col(Goal.id) == Contribution.goal_id)
-        .where(col(Initiative.mission_id) == mission_id)
+        .where(col(Initiative.mission_id) == mission_id, col(Goal.mission_id) == mission_id)
         .order_by(col(Initiative.number), col(Goal.id)),
     )
 
 
 def initiative_links(session: Session, mission_id: int) -> list[Row]:
-    """The links between the mission's initiatives."""
+    """The links between the mission's initiatives (both ends in it: nothing of another
+    mission, and every number one of the initiatives table)."""
     source, target = aliased(Initiative), aliased(Initiative)
     return fetch(
         session,
@@ -257,15 +257,17 @@ def initiative_links(session: Session, mission_id: int) -> list[Row]:
         )
         .join(source, col(source.id) == InitiativeLink.from_id)
         .join(target, col(target.id) == InitiativeLink.to_id)
-        .where(col(source.mission_id) == mission_id)
+        .where(col(source.mission_id) == mission_id, col(target.mission_id) == mission_id)
         .order_by(col(source.number), col(target.number), col(InitiativeLink.kind)),
     )
 
 
 def indicators(session: Session, mission_id: int) -> list[Row]:
-    """The indicators' metadata, baseline and target, by code."""
+    """The indicators' metadata, baseline and target, by code; the baseline (a measured
+    figure, unlike the target) through released()."""
     own = BY_NAME["indicators"].names[:-3]  # all but responsible, initiative, note
-    return fetch(
+    at = {name: place for place, name in enumerate(own)}
+    found = fetch(
         session,
         sa.select(
             *(col(getattr(Indicator, name)) for name in own),
@@ -278,6 +280,18 @@ def indicators(session: Session, mission_id: int) -> list[Row]:
         .where(col(Indicator.mission_id) == mission_id)
         .order_by(col(Indicator.code)),
     )
+    return [_baseline_released(row, at, row[at["code"]]) for row in found]
+
+
+def _baseline_released(row: Row, at: dict[str, int], code: str) -> Row:
+    """row with its baseline_value as released() lets it out (the year is its period)."""
+    cells = list(row)
+    year = row[at["baseline_year"]]
+    figure = Figure(
+        code, row[at["measure"]], None if year is None else str(year), row[at["baseline_value"]]
+    )
+    cells[at["baseline_value"]] = released(figure)
+    return tuple(cells)
 
 
 def indicator_goals(session: Session, mission_id: int) -> list[Row]:
@@ -288,7 +302,7 @@ def indicator_goals(session: Session, mission_id: int) -> list[Row]:
         .select_from(IndicatorGoal)
         .join(Indicator, col(Indicator.id) == IndicatorGoal.indicator_id)
         .join(Goal, col(Goal.id) == IndicatorGoal.goal_id)
-        .where(col(Indicator.mission_id) == mission_id)
+        .where(col(Indicator.mission_id) == mission_id, col(Goal.mission_id) == mission_id)
         .order_by(col(Indicator.code), col(Goal.id)),
     )
 
@@ -337,7 +351,8 @@ def report_goals(session: Session, mission_id: int) -> list[Row]:
 
 
 def report_indicators(session: Session, mission_id: int) -> list[Row]:
-    """The indicator rows of the approved reports, each figure through released()."""
+    """The indicator rows of the approved reports, each measured figure (value, corrections,
+    baseline; not the target) through released()."""
     columns = ["code", *BY_NAME["report_indicators"].names[2:]]
     at = {name: place for place, name in enumerate(["period", *columns])}
     found = []
@@ -350,7 +365,7 @@ def report_indicators(session: Session, mission_id: int) -> list[Row]:
             ("corrected_to", "corrected_period"),
         ):
             cells[at[value]] = released(Figure(code, measure, row[at[period]], row[at[value]]))
-        found.append(tuple(cells))
+        found.append(_baseline_released(tuple(cells), at, code))
     return found
 
 
