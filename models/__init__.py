@@ -11,7 +11,12 @@ from models.agencies import (
     SnapshotTask,
     TaskInput,
 )
-from models.breakdowns import StatisticsBatch, StatisticsCell
+from models.breakdowns import (
+    RegionalTarget,
+    RegionalTargetInput,
+    StatisticsBatch,
+    StatisticsCell,
+)
 from models.enums import *  # noqa: F403
 from models.funding import (
     FundingInput,
@@ -169,6 +174,8 @@ __all__ = [
     "PeriodUpdate",
     "Phase",
     "PhaseUpdate",
+    "RegionalTarget",
+    "RegionalTargetInput",
     "SessionEnd",
     "SnapshotDecision",
     "SnapshotFunding",

@@ -2,12 +2,22 @@
 year, stored in batches that a colleague approves or returns as a whole (four eyes)."""
 
 import datetime as dt
+from typing import Self
 
 import sqlalchemy as sa
+from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from models.enums import EntryStatus
-from models.fields import enum_column
+from models.fields import (
+    YEAR_MAX,
+    YEAR_MIN,
+    EnteredNumber,
+    Line,
+    check_year_range,
+    enum_column,
+    year_field,
+)
 from models.reporting import REASON_MAX_LENGTH, utcnow
 
 BATCH_SOURCE_MAX = 1000
@@ -56,3 +66,33 @@ class StatisticsCell(SQLModel, table=True):
     value: float | None = None
     base: float | None = None
     symbol: str | None = Field(default=None, max_length=3)
+
+
+class RegionalTarget(SQLModel, table=True):
+    """A target for one region of an indicator (issue 19): the status of that region's own
+    series is measured against it (the whole country's against the indicator's own target).
+    region is an SSB code of a county or municipality; the baseline value is the region's
+    approved cell of baseline_year (total gender, the indicator's headline age), not typed."""
+
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "region", name="uq_regionaltarget"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    region: str = Field(max_length=REGION_MAX)
+    target_value: float
+    target_year: int
+    baseline_year: int | None = None
+
+
+class RegionalTargetInput(SQLModel):
+    """A region's target as typed: the region code (checked against SSB's codes by the
+    service), the target value and year, optionally the baseline year."""
+
+    region: Line = Field(min_length=1, max_length=REGION_MAX)
+    target_value: EnteredNumber
+    target_year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
+    baseline_year: int | None = year_field()
+
+    @model_validator(mode="after")
+    def _years(self) -> Self:
+        check_year_range(self.baseline_year, self.target_year)
+        return self

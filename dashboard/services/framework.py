@@ -40,6 +40,7 @@ from dashboard.services import audit
 from dashboard.services.commands import command
 from dashboard.services.common import fetch
 from dashboard.services.permissions import Action, Actor
+from dashboard.statistics import regions
 from models import (
     AuditEvent,
     Goal,
@@ -51,6 +52,7 @@ from models import (
     Mission,
     Organisation,
     Period,
+    RegionalTarget,
     User,
 )
 from models.fields import norwegian_number
@@ -74,6 +76,9 @@ _WHOLE_ERRORS = {"year_range": "target_year"}
 _EDITABLE = tuple(name for name in IndicatorBase.model_fields if name != "code")
 # Ids and the mission are bookkeeping; goals, initiative and organisation are shown by name.
 NOT_SHOWN = frozenset({"mission_id", "responsible_org_id", "initiative_id"})
+
+# The indicator's targets for regions (dashboard.statistics.targets), kept in its snapshot
+REGIONAL_TARGETS = "regional_targets"
 
 Schema = TypeVar("Schema", bound=SQLModel)
 
@@ -180,6 +185,23 @@ def _goal_codes(session: Session, indicator_id: int) -> list[str]:
     return list(session.exec(query).all())
 
 
+def regional_target_rows(session: Session, indicator_id: int) -> list[RegionalTarget]:
+    """The indicator's targets for regions, counties first, in the tables' order."""
+    found = session.exec(
+        select(RegionalTarget).where(RegionalTarget.indicator_id == indicator_id)
+    ).all()
+    return sorted(found, key=lambda t: (len(t.region), regions.order(t.region)))
+
+
+def target_entries(session: Session, indicator_id: int) -> list[str]:
+    """The indicator's regional targets as its snapshot keeps them: «03: 12.5 (2020-2030)»."""
+    entries = []
+    for target in regional_target_rows(session, indicator_id):
+        start = "" if target.baseline_year is None else str(target.baseline_year)
+        entries.append(f"{target.region}: {target.target_value:g} ({start}-{target.target_year})")
+    return entries
+
+
 def _snapshot(session: Session, indicator: Indicator) -> dict[str, Any]:
     """What the audit log keeps of an indicator: fields, goal codes, initiative, organisation."""
     assert indicator.id is not None
@@ -197,6 +219,8 @@ def _snapshot(session: Session, indicator: Indicator) -> dict[str, Any]:
     fields["responsible"] = org.short_name if org else None
     fields["goals"] = _goal_codes(session, indicator.id)
     fields["initiative"] = initiative.number if initiative else None
+    if entries := target_entries(session, indicator.id):  # none: as before there were any
+        fields[REGIONAL_TARGETS] = entries
     return audit.snapshot(fields) or {}
 
 

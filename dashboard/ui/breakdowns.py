@@ -19,12 +19,13 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from dashboard.i18n import translate
+from dashboard.i18n import enum_key, translate
 from dashboard.i18n.formatting import local_time, measured
 from dashboard.services.common import data_version
 from dashboard.statistics import regions
 from dashboard.statistics.breakdowns import breakdown_source, placed_cells, publishable
 from dashboard.statistics.suppression import SYMBOL
+from dashboard.statistics.targets import regional_status
 from dashboard.ui.charts import chart_locale, on_phone
 from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
@@ -145,7 +146,25 @@ def region_view(
     dashed = [bool(n) for n in long[note]]
     rows = [region, code, note, *_status(internal, language)]
     points = _points(part, series, dashed)
-    return View(_wide(long, rows, language), long, points, _years(part), _hides(part))
+    wide = _with_status(_wide(long, rows, language), code, session, indicator_id, language)
+    return View(wide, long, points, _years(part), _hides(part))
+
+
+def _with_status(
+    wide: pd.DataFrame, code: str, session: Session, indicator_id: int, language: str
+) -> pd.DataFrame:
+    """The table with a column «Status mot mål» when a region in it has its own target (its
+    status from its own approved series; no number, so nothing suppressed is given away)."""
+    statuses = regional_status(session, indicator_id)
+    codes = [str(c) for c in wide[code]]
+    if not any(c in statuses for c in codes):
+        return wide
+    said = {
+        c: translate(language, enum_key(p.status, "ProgressStatus")) for c, p in statuses.items()
+    }
+    return wide.assign(
+        **{translate(language, "progress.col.status"): [said.get(c, "") for c in codes]}
+    )
 
 
 def gender_age_view(

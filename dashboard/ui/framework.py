@@ -31,6 +31,12 @@ from dashboard.services.framework import (
 from dashboard.services.indicators import indicator_choices, indicator_table
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.statistics.suppression import SYMBOL, hidden_count
+from dashboard.statistics.targets import (
+    parse_target,
+    regional_targets,
+    remove_regional_target,
+    set_regional_target,
+)
 from dashboard.ui.admin import _errors, _show_done
 from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
 from dashboard.ui.data import query
@@ -71,6 +77,7 @@ FIELD_LABELS = {
     "responsible": "col.responsible",
     "goals": "col.goals",
     "initiative": "col.initiative",
+    "regional_targets": "framework.regional_targets",
 }
 ENUMS: dict[str, type[StrEnum]] = {
     "measure": Measure,
@@ -146,6 +153,8 @@ def indicators_section(actor: Actor, mission_id: int) -> None:
     if not indicators.empty:
         with st.expander(t("framework.edit"), icon=":material/edit:", expanded=True):
             _edit_form(actor, mission_id)
+        with st.expander(t("regional_target.header"), icon=":material/map:"):
+            _regional_targets(actor, mission_id)
 
 
 def _fields(
@@ -406,6 +415,133 @@ def _edit_form(actor: Actor, mission_id: int) -> None:
         return
     fields = ", ".join(field_name(f) for f in changed)
     st.session_state[DONE_KEY] = t("framework.saved", code=esc(shown.code), fields=esc(fields))
+    _new_round(EDIT_ROUND)
+    st.rerun()
+
+
+# --- targets for regions ------------------------------------------------------------------
+
+
+def _regional_targets(actor: Actor, mission_id: int) -> None:
+    """The chosen indicator's targets for counties and municipalities: the list, a form to set
+    one (or change it: the same region again) and one to remove one, each with a reason."""
+    code = st.session_state.get("framework-edit-code")
+    shown = _shown_indicator(mission_id, code) if code else None
+    if shown is None:
+        return
+    st.caption(t("regional_target.intro", code=esc(shown.code)))
+    targets = query(regional_targets, shown.id)
+    if targets.empty:
+        st.caption(t("regional_target.none"))
+    else:
+        data_table(
+            pd.DataFrame(
+                {
+                    t("col.region"): list(targets["region"]),
+                    field_name("target_value"): [typed(v) for v in targets["target_value"]],
+                    field_name("target_year"): [str(y) for y in targets["target_year"]],
+                    field_name("baseline_year"): [
+                        "–" if y is None else str(y) for y in targets["baseline_year"]
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    prefix = f"rt-{shown.id}-{_round(EDIT_ROUND)}-"
+    with st.form(f"regional-target-{shown.id}"):
+        region_col, value_col, target_col, baseline_col = st.columns(4)
+        region = region_col.text_input(
+            t("regional_target.region"),
+            max_chars=10,
+            help=t("regional_target.region_help"),
+            key=f"{prefix}region",
+        )
+        value = value_col.text_input(
+            field_name("target_value"),
+            max_chars=40,
+            help=t("framework.number_help"),
+            key=f"{prefix}value",
+        )
+        target_year = target_col.number_input(
+            field_name("target_year"),
+            min_value=YEAR_MIN,
+            max_value=YEAR_MAX,
+            value=None,
+            step=1,
+            format="%d",
+            key=f"{prefix}target_year",
+        )
+        baseline_year = baseline_col.number_input(
+            field_name("baseline_year"),
+            min_value=YEAR_MIN,
+            max_value=YEAR_MAX,
+            value=None,
+            step=1,
+            format="%d",
+            help=t("regional_target.baseline_help"),
+            key=f"{prefix}baseline_year",
+        )
+        reason = st.text_area(t("framework.reason"), max_chars=1000, key=f"{prefix}reason")
+        save = st.form_submit_button(t("regional_target.save"), key="regional-target-save")
+    if save:
+        raw = {
+            "region": region,
+            "target_value": value,
+            "target_year": target_year,
+            "baseline_year": baseline_year,
+        }
+        _change_target(
+            lambda: set_regional_target(
+                actor,
+                shown.id,
+                parse_target(raw, shown.fields.get("measure")),
+                seen=shown.fingerprint,
+                reason=reason,
+            ),
+            shown.code,
+        )
+    if targets.empty:
+        return
+    with st.form(f"regional-target-remove-{shown.id}"):
+        chosen = st.selectbox(
+            t("regional_target.remove_which"),
+            list(targets["region"]),
+            key=f"{prefix}remove_region",
+            placeholder=t("common.choose_one"),
+        )
+        why = st.text_input(t("framework.reason"), max_chars=1000, key=f"{prefix}remove_reason")
+        remove = st.form_submit_button(t("regional_target.remove"), key="regional-target-remove")
+    if remove and chosen:
+        _change_target(
+            lambda: remove_regional_target(
+                actor, shown.id, chosen, seen=shown.fingerprint, reason=why
+            ),
+            shown.code,
+        )
+
+
+def _change_target(change: Callable[[], bool], code: str) -> None:
+    """Save a change of a regional target, or say why not (what was typed stays)."""
+    try:
+        changed = change()
+    except StaleIndicator as exc:
+        _errors(_refusal(exc))
+        st.button(
+            t("framework.reload"),
+            icon=":material/refresh:",
+            on_click=_new_round,
+            args=(EDIT_ROUND,),
+            key="regional-target-reload",
+        )
+        return
+    except (ValidationError, FrameworkRefused, PermissionDenied, DatabaseBusy) as exc:
+        _errors(_refusal(exc))
+        return
+    if not changed:
+        st.info(t("framework.no_change"), icon=":material/info:")
+        return
+    st.session_state[DONE_KEY] = t("regional_target.saved", code=esc(code))
     _new_round(EDIT_ROUND)
     st.rerun()
 

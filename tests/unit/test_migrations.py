@@ -97,6 +97,7 @@ DOWNGRADE = {
     "b4c6d8e0f2a3": "refused",  # the seeded agencies' tasks and the phases' dates
     "c5d7e9f1a3b4": "kept",  # no indicator has an SSB source in this data
     "d6e8f0a2b4c5": "kept",  # no SSB breakdown imported in this data
+    "f8a0b2c4d6e7": "kept",  # no regional target set in this data
 }
 # Columns a later revision moved elsewhere: (table, column) -> their value in the rich data
 # (mission.phase became the phase table; the seeded mission is in its implementation phase).
@@ -448,6 +449,7 @@ def test_an_ssb_breakdown_refuses_the_downgrade_below_breakdowns(world: Any) -> 
         session.commit()
         batch_id, cell_id = batch.id, cell.id
     config = alembic_config(url_of(engine))
+    command.downgrade(config, "d6e8f0a2b4c5")  # no regional target: the step above is kept
     before = rows_of(engine)
     with pytest.raises(
         DowngradeRefused,
@@ -461,3 +463,33 @@ def test_an_ssb_breakdown_refuses_the_downgrade_below_breakdowns(world: Any) -> 
         session.commit()
     command.downgrade(config, "-1")
     assert "statisticscell" not in rows_of(engine) and "statisticsbatch" not in rows_of(engine)
+
+
+def test_a_regional_target_refuses_the_downgrade_below_regional_targets(world: Any) -> None:
+    """A region's target has no place below revision f8a0b2c4d6e7: the downgrade refuses,
+    naming it, and changes nothing; without one it drops the table."""
+    from sqlmodel import Session
+
+    from models import RegionalTarget
+
+    engine = world.engine
+    with Session(engine) as session:
+        target = RegionalTarget(
+            indicator_id=world.indicator, region="03", target_value=10.0, target_year=2030
+        )
+        session.add(target)
+        session.commit()
+        target_id = target.id
+    config = alembic_config(url_of(engine))
+    before = rows_of(engine)
+    with pytest.raises(
+        DowngradeRefused,
+        match=r"f8a0b2c4d6e7 refused: it would delete 1 regional targets",
+    ):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before
+    with Session(engine) as session:
+        session.delete(session.get(RegionalTarget, target_id))
+        session.commit()
+    command.downgrade(config, "-1")
+    assert "regionaltarget" not in rows_of(engine)
