@@ -240,7 +240,9 @@ def breakdown_chart(points: pd.DataFrame, *, y_title: str, series_title: str, la
         alt.Chart(points)
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title=None),
+            # Vega-Lite stands an ordinal axis' labels on end: the years read across, as on
+            # the indicator's own chart above (on a phone, with ten years, on end again)
+            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=on_phone(-90, 0))),
             y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
             color=alt.Color(
                 "series:N",

@@ -1,6 +1,7 @@
 """Chart builders make valid Vega-Lite with a Norwegian locale and say what they show in words."""
 
 import datetime as dt
+import re
 from typing import Any
 
 import pandas as pd
@@ -352,3 +353,23 @@ def test_the_split_bar_chart_is_valid_and_tells_its_parts_by_more_than_colour() 
     assert colours[0] != colours[1]
     assert spec["mark"]["stroke"] == colours[0]  # the light part has the dark outline too
     assert spec["encoding"]["y"]["sort"] == ["Statsbudsjettet", "Tilskuddsordning"]
+
+
+def test_the_breakdown_charts_years_read_across() -> None:
+    """Indikatorer's breakdown chart (issue 19): Vega-Lite stands an ordinal axis' labels on
+    end; the years read across, as on the indicator's own chart."""
+    from dashboard.ui.breakdowns import breakdown_chart
+
+    points = pd.DataFrame(
+        {
+            "year": [2022, 2023, 2024] * 2,
+            "value": [250.0, 247.5, 240.0, 6.0, 5.9, 5.9],
+            "series": ["Viken (30)"] * 3 + ["Halden (3101)"] * 3,
+            "dashed": [True] * 3 + [False] * 3,
+        }
+    )
+    chart = breakdown_chart(points, y_title="personer", series_title="Region", lang="nb")
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    years = re.findall(r"<text ([^>]*)>(20\d\d)</text>", svg)
+    assert [year for _, year in years] == ["2022", "2023", "2024"]
+    assert not any("rotate" in attributes for attributes, _ in years), years
