@@ -27,8 +27,8 @@ CODE_MAX = 20  # Kjonn and Alder codes ("0", "15-29", "999D")
 
 class StatisticsBatch(SQLModel, table=True):
     """One import of an SSB table's breakdown cells for an indicator: approved or returned as a
-    whole by somebody other than the one who submitted it (four eyes). The newest approved
-    batch's cell wins over an older one's for the same region, gender, age and year."""
+    whole by somebody other than the one who submitted it (four eyes). The cell of the approved
+    batch imported last wins over an older one's for the same region, gender, age and year."""
 
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)

@@ -3,8 +3,9 @@ year, stored as one batch per import (models.breakdowns) for a colleague to appr
 as a whole (four eyes: the person who submitted it cannot), and read back as one long frame.
 
 Reading: per region, gender, age and year the cell of the newest approved batch of the
-indicator (by approval time) wins; with include_submitted (internal roles) a submitted batch
-not yet approved wins over the approved ones, and its cells are marked submitted. Returned
+indicator (by import, not approval: a later import holds the cells that changed since) wins;
+with include_submitted (internal roles) the submitted batches are read too, in the same order
+(what partners will see once all are approved), their cells marked submitted. Returned
 batches are never read. The cells are kept as the file gave them (the region codes too): the
 2024 county reform is applied when they are shown (dashboard.statistics.regions).
 """
@@ -248,15 +249,9 @@ def _batches(session: Session, indicator_id: int, include_submitted: bool) -> li
             StatisticsBatch.indicator_id == indicator_id, col(StatisticsBatch.status).in_(states)
         )
     ).all()
-    far = dt.datetime.min.replace(tzinfo=dt.UTC)
-
-    def order(batch: StatisticsBatch) -> tuple[int, dt.datetime, int]:
-        reviewed = batch.reviewed_at or far
-        if reviewed.tzinfo is None:  # SQLite gives the time back without its zone
-            reviewed = reviewed.replace(tzinfo=dt.UTC)
-        return (batch.status == EntryStatus.SUBMITTED, reviewed, batch.id or 0)
-
-    return sorted(found, key=order)
+    # in the order they were imported, not approved: a later import stores only the cells that
+    # differ from those before it, so it is the newer figure whenever it is approved
+    return sorted(found, key=lambda batch: batch.id or 0)
 
 
 def indicator_cells(
