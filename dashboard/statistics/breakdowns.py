@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
@@ -238,6 +239,52 @@ def batch_queue(session: Session, mission_id: int) -> pd.DataFrame:
             "submitted_by_id",
             "submitted_at",
         ],
+    )
+
+
+RETURNED_COLUMNS = ["id", "code", "name", "table", "cells", "reason", "reviewer", "reviewed_at"]
+
+
+def returned_batches(session: Session, mission_id: int, actor_id: int) -> pd.DataFrame:
+    """The batches this person imported that a colleague returned and that no later import of
+    the same indicator has followed yet, newest return first (RETURNED_COLUMNS): what they
+    must correct and import again, with the reviewer's reason."""
+    later = aliased(StatisticsBatch)
+    followed = (
+        sa.select(col(later.id))
+        .where(
+            col(later.indicator_id) == col(StatisticsBatch.indicator_id),
+            col(later.id) > col(StatisticsBatch.id),
+        )
+        .exists()
+    )
+    rows = session.exec(
+        select(StatisticsBatch, Indicator.code, Indicator.name, User.email)
+        .join(Indicator, col(Indicator.id) == StatisticsBatch.indicator_id)
+        .join(User, col(User.id) == StatisticsBatch.reviewed_by_id, isouter=True)
+        .where(
+            Indicator.mission_id == mission_id,
+            StatisticsBatch.status == EntryStatus.RETURNED,
+            StatisticsBatch.submitted_by_id == actor_id,
+            ~followed,
+        )
+        .order_by(col(StatisticsBatch.id).desc())
+    ).all()
+    return pd.DataFrame(
+        [
+            {
+                "id": b.id,
+                "code": code,
+                "name": name,
+                "table": b.table_id or "?",
+                "cells": b.cells,
+                "reason": b.return_reason or "",
+                "reviewer": email,
+                "reviewed_at": b.reviewed_at,
+            }
+            for b, code, name, email in rows
+        ],
+        columns=RETURNED_COLUMNS,
     )
 
 

@@ -19,7 +19,12 @@ from dashboard.i18n.formatting import local_time, number
 from dashboard.services.imports.run import ImportRefused, ImportStale
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
 from dashboard.services.reporting import StaleVersion, WorkflowRefused
-from dashboard.statistics.breakdowns import approve_batch, batch_queue, return_batch
+from dashboard.statistics.breakdowns import (
+    approve_batch,
+    batch_queue,
+    return_batch,
+    returned_batches,
+)
 from dashboard.statistics.fetch import Unreachable, fetch_table
 from dashboard.statistics.importing import (
     Source,
@@ -56,6 +61,7 @@ def statistics_section(actor: Actor, mission_id: int) -> None:
         st.info(t("import.no_organisation"), icon=":material/info:")
         return
     st.caption(t("statistics.intro"))
+    returned_batches_notice(actor, mission_id)
     scope = None if secretariat else actor.organisation_id
     sources = {s.code: s for s in query(importable_sources, mission_id, scope)}
     if not sources:
@@ -96,6 +102,31 @@ def statistics_section(actor: Actor, mission_id: int) -> None:
     if fetched is not None and fetched[0] == code:
         _, url, data, retrieved_at = fetched
         _check(actor, mission_id, code, "ssb.json", data, url, retrieved_at)
+
+
+def returned_batches_notice(actor: Actor, mission_id: int) -> None:
+    """The breakdowns this person imported that a colleague returned, each with the reason,
+    until the indicator is imported again."""
+    if actor.id is None:
+        return
+    returned = query(returned_batches, mission_id, actor.id)
+    if returned.empty:
+        return
+    lines = [t("statistics.returned", count=len(returned))]
+    for row in returned.to_dict("records"):
+        who = row["reviewer"]
+        line = t(
+            "statistics.returned_line",
+            code=esc(row["code"]),
+            name=esc(row["name"]),
+            table=esc(row["table"]),
+            cells=number(row["cells"], lang()),
+            reason=esc(row["reason"]),
+            who=esc(who) if isinstance(who, str) else t("workflow.someone"),
+            when=local_time(row["reviewed_at"], lang()),
+        )
+        lines.append(f"- {line}")
+    st.warning("\n".join(lines), icon=":material/undo:")
 
 
 def _describe_source(source: Source) -> None:

@@ -150,3 +150,18 @@ def test_the_region_filter_shows_a_renumbered_municipality_as_one_series() -> No
     assert len(table) == 6  # 3 genders x 2 ages
     women = table[(table["Kjønn"] == "Kvinner") & (table["Alder"] == "15-19")]
     assert list(women["2024"]) == [":"]  # SSB's symbol, never a number
+
+
+def test_the_importer_sees_a_returned_batch_with_the_reason() -> None:
+    import_county_file()
+    colleague = open_page(COLLEAGUE, "rapportering")
+    colleague.text_input(key="ssb-queue-reason-0").set_value("Feil aldersgruppe")
+    colleague.button(key="ssb-return").click()
+    colleague.run()
+    assert not colleague.exception, colleague.exception
+    assert batches() == [(EntryStatus.RETURNED, 90)]
+    own = open_page(OPERATIVE, "rapportering")
+    warnings = " ".join(w.value for w in own.warning)
+    assert "1 av fordelingene du har importert fra SSB, er sendt i retur" in warnings
+    assert "«Feil aldersgruppe» (returnert av operativ2" in warnings
+    assert "Feil aldersgruppe" not in " ".join(w.value for w in colleague.warning)

@@ -23,6 +23,7 @@ from dashboard.statistics.breakdowns import (
     batch_queue,
     indicator_cells,
     return_batch,
+    returned_batches,
 )
 from dashboard.statistics.importing import check_table, commit_table
 from dashboard.statistics.ssb import read_table
@@ -337,3 +338,19 @@ def test_a_revision_approved_before_the_file_it_revises_still_wins(ssb: World) -
     after = cells(ssb)
     assert len(after) == 54
     assert after.loc[key, "value"] == shown_internally == 980.0 * 0.12 + 1.0
+
+
+def test_the_importer_is_told_of_a_returned_batch_until_importing_again(ssb: World) -> None:
+    batch = imported(ssb, fictional.jsonstat_bytes(**COUNTY_FILE))
+    return_batch(ssb.actors["udir_b"], batch, 1, "Feil aldersgruppe", engine=ssb.engine)
+    importer, colleague = (ssb.actors[who].id for who in ("udir_a", "udir_b"))
+    assert importer is not None and colleague is not None
+    with Session(ssb.engine) as session:
+        returned = returned_batches(session, ssb.mission, importer)
+        assert list(returned["id"]) == [batch] and list(returned["cells"]) == [54]
+        assert list(returned["reason"]) == ["Feil aldersgruppe"]
+        assert list(returned["reviewer"]) == ["udir_b@example.no"]
+        assert returned_batches(session, ssb.mission, colleague).empty
+    imported(ssb, fictional.jsonstat_bytes(**COUNTY_FILE))  # corrected and imported again
+    with Session(ssb.engine) as session:
+        assert returned_batches(session, ssb.mission, importer).empty
