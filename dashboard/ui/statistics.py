@@ -50,6 +50,7 @@ DONE_KEY = "ssb_done"
 FETCHED_KEY = "ssb_fetched"  # (indicator code, url, bytes, retrieved at) of the last fetch
 SHOWN_KEY = "ssb_shown"  # (fingerprint, stored versions) of the dry run shown
 MESSAGE_KEY = "ssb_message"  # why the last click imported nothing
+SEEN_PICK_KEY = "ssb_queue_seen_pick"  # the batch chosen in the approval queue's previous run
 
 
 def statistics_section(actor: Actor, mission_id: int) -> None:
@@ -348,8 +349,14 @@ def batch_queue_section(actor: Actor, mission_id: int) -> None:
         key="ssb-queue-pick",
         placeholder=t("common.choose_one"),
     )
+    # the batch the previous run showed chosen is the one the person looked at before clicking:
+    # one a colleague approved meanwhile has left the list, and the next one would take its
+    # place (stale, then, and said so, rather than approving a batch nobody looked at)
+    seen = st.session_state.get(SEEN_PICK_KEY, chosen)
+    st.session_state[SEEN_PICK_KEY] = chosen
     if chosen is None:
         return
+    target = seen if seen in versions else chosen
     reason = st.text_input(
         t("statistics.queue.reason"),
         max_chars=1000,
@@ -360,10 +367,10 @@ def batch_queue_section(actor: Actor, mission_id: int) -> None:
         if left.button(
             t("statistics.queue.approve"), type="primary", icon=":material/check:", key="ssb-ok"
         ):
-            approve_batch(actor, chosen, versions[chosen])
+            approve_batch(actor, target, versions[target])
             reviewed("statistics.queue.approved")
         if right.button(t("statistics.queue.return"), icon=":material/undo:", key="ssb-return"):
-            return_batch(actor, chosen, versions[chosen], reason)
+            return_batch(actor, target, versions[target], reason)
             reviewed("statistics.queue.returned")
     except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
         for problem in problems(exc):

@@ -165,3 +165,53 @@ def test_the_importer_sees_a_returned_batch_with_the_reason() -> None:
     assert "1 av fordelingene du har importert fra SSB, er sendt i retur" in warnings
     assert "«Feil aldersgruppe» (returnert av operativ2" in warnings
     assert "Feil aldersgruppe" not in " ".join(w.value for w in colleague.warning)
+
+
+def test_a_batch_approved_meanwhile_is_not_swapped_for_the_next_one() -> None:
+    """Two reviewers: the batch one approves leaves the other's queue; the other's click on
+    «Godkjenn» must not approve the next batch in its place, which they never looked at."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from dashboard.statistics.breakdowns import approve_batch, submit_batch
+
+    admin = actor_of(user("sekretariat@demo.invalid"))
+    with Session(engine()) as session:
+        indicator = session.exec(select(Indicator).where(Indicator.code == CODE)).one()
+        assert indicator.id is not None
+    cells = pd.DataFrame(
+        {
+            "region": ["32"],
+            "gender": ["0"],
+            "age": ["15-29"],
+            "year": [2024],
+            "value": [120.0],
+            "base": [120.0],
+            "symbol": [None],
+        }
+    )
+    when = dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC)
+    first, second = (
+        submit_batch(
+            admin,
+            indicator.id,
+            cells.assign(year=year),
+            table_id="99999",
+            source=f"fiktiv-{year}.json",
+            retrieved_at=when,
+            age_total="15-29",
+            engine=engine(),
+        )
+        for year in (2023, 2024)
+    )
+    at = open_page(COLLEAGUE, "rapportering")
+    assert at.selectbox(key="ssb-queue-pick").value == first
+    approve_batch(actor_of(user(OPERATIVE)), first, 1, engine=engine())  # meanwhile
+    at.button(key="ssb-ok").click()
+    at.run()
+    assert not at.exception, at.exception
+    with Session(engine()) as session:
+        stored = {b.id: b.status for b in session.exec(select(StatisticsBatch)).all()}
+    assert stored == {first: EntryStatus.APPROVED, second: EntryStatus.SUBMITTED}
+    assert at.error and "operativ" in at.error[0].value
