@@ -230,7 +230,8 @@ def place(frame: pd.DataFrame) -> pd.DataFrame:
     renumbered, else None), county (the county of place; "0" for the whole country) and level.
 
     A municipality under both its old and its new code in one file (SSB gives the code that
-    was not valid that year the symbol «.») keeps the cell with a number, or its own code's.
+    was not valid that year the symbol «.») keeps the cell with a number, else one with another
+    symbol than «.» (a «:» or «..» of the code valid then), else its own code's.
     """
     shown, former, county, kind = {}, {}, {}, {}
     for code in pd.unique(frame["region"]):
@@ -247,7 +248,12 @@ def place(frame: pd.DataFrame) -> pd.DataFrame:
     )
     if not placed["former_code"].notna().any():
         return placed
-    rank = placed["value"].notna().astype(int) * 2 + placed["former_code"].isna().astype(int)
+    observed = placed["symbol"].astype(object).ne(".")  # «.»: no such code that year
+    rank = (
+        placed["value"].notna().astype(int) * 4
+        + observed.astype(int) * 2
+        + placed["former_code"].isna().astype(int)
+    )
     placed = placed.assign(_rank=rank).sort_values("_rank", kind="stable")
     placed = placed.drop_duplicates(["place", "gender", "age", "year"], keep="last")
     return placed.drop(columns=["_rank"]).sort_index()

@@ -60,3 +60,22 @@ def test_a_renumbered_municipality_keeps_one_series_and_a_merged_county_is_not_s
     viken = placed[placed["region"] == "30"]
     assert list(viken["place"]) == ["30"] and list(viken["value"]) == [250.0]
     assert placed["value"].sum() == 5.9 + 6.1 + 250.0 + 117.6  # nothing invented, nothing lost
+
+
+def test_ssb_s_dot_for_a_code_not_valid_that_year_gives_way_to_the_other_code_s_symbol() -> None:
+    """Halden 2023 was confidential under its code then (3001, «:»); SSB gives 3101 «.» for
+    2023 (no such code that year). The series shows «:», not «.» (logically impossible)."""
+    frame = pd.DataFrame(
+        {
+            "region": ["3001", "3101", "3001", "3101"],
+            "gender": ["0"] * 4,
+            "age": ["15-29"] * 4,
+            "year": [2023, 2023, 2024, 2024],
+            "value": [None, None, None, None],
+            "base": [None] * 4,
+            "symbol": [":", ".", ".", ".."],
+        }
+    )
+    halden = regions.place(frame).set_index("year")
+    assert halden.loc[2023, "symbol"] == ":" and halden.loc[2023, "former_code"] == "3001"
+    assert halden.loc[2024, "symbol"] == ".." and pd.isna(halden.loc[2024, "former_code"])
