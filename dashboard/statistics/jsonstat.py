@@ -73,11 +73,17 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json(data: bytes | str) -> Any:
-    """The JSON text as Python objects; JsonStatRefused("not_json") when it is not JSON."""
+    """The JSON text as Python objects; JsonStatRefused("not_json") when it is not JSON: also
+    NaN and Infinity, which Python reads and JSON has not (never a number), and a text nested
+    deeper than Python recurses."""
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return json.loads(data, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise JsonStatRefused("not_json") from exc
 
 

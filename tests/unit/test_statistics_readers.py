@@ -130,6 +130,22 @@ def test_text_that_is_not_json_is_refused() -> None:
     assert refused.value.code == "jsonstat_not_json"
 
 
+def test_json_s_nan_and_infinity_are_no_numbers_and_deep_nesting_is_refused() -> None:
+    """Python reads NaN and Infinity, which JSON has not: a file with them is refused rather
+    than an infinite number stored; a file nested deeper than Python recurses is refused as
+    not JSON, not a crash."""
+    document = fictional.jsonstat(("2024",), regions=("0",))
+    text = json.dumps(document)
+    first = json.dumps(document["value"][0])
+    for constant in ("Infinity", "-Infinity", "NaN"):
+        with pytest.raises(StatisticsRefused) as refused:
+            read_table("fiktiv.json", text.replace(f"[{first}", f"[{constant}", 1).encode())
+        assert refused.value.code == "jsonstat_not_json"
+    with pytest.raises(StatisticsRefused) as refused:
+        read_table("fiktiv.json", b"[" * 100_000 + b"]" * 100_000)
+    assert refused.value.code == "jsonstat_not_json"
+
+
 # --- fictional SSB files ---------------------------------------------------------------------
 
 
