@@ -30,6 +30,7 @@ from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.settings import get_settings
 from dashboard.statistics.fetch import Unreachable, fetch_table
 from dashboard.statistics.importing import (
+    PartlyImported,
     StatisticsCheck,
     UnknownIndicator,
     cell_lines,
@@ -126,7 +127,17 @@ def _run(actor: Actor, mission_id: int, code: str, table: Table, source: str, dr
     expected = result.check.versions() if result.check is not None else None
     try:
         done = commit_table(actor, mission_id, result, expected=expected)
-    except (ImportStale, ImportRefused, DatabaseBusy):
+    except PartlyImported as exc:
+        table_id = result.table_id or "?"
+        print(
+            say("statistics.partly_imported", table=table_id, code=code, **exc.done),
+            file=sys.stderr,
+        )
+        return False
+    except DatabaseBusy:
+        print(say("app.database_busy"), file=sys.stderr)
+        return False
+    except (ImportStale, ImportRefused):
         print(say("statistics.cli.stale", code=code), file=sys.stderr)
         return False
     except PermissionDenied:

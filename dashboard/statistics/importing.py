@@ -37,7 +37,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from dashboard.db import session_scope
+from dashboard.db import DatabaseBusy, session_scope
 from dashboard.i18n.formatting import OSLO
 from dashboard.services.commands import authorize
 from dashboard.services.imports.run import ImportCheck, Versions, commit_import, dry_run
@@ -559,7 +559,8 @@ def commit_table(
 ) -> dict[str, int]:
     """Write the series the dry run showed, as submitted (ImportRefused, ImportStale as for any
     import; expected is the versions() of the pipeline's dry run the person saw), then its
-    breakdown as a submitted batch. Returns how many series values had each outcome, and
+    breakdown as a submitted batch (PartlyImported when the series went in and the database
+    was too busy for the breakdown). Returns how many series values had each outcome, and
     cells and batch (the batch's id, 0 when none was stored)."""
     done = {"create": 0, "update": 0, "correct": 0}
     if result.writes():
@@ -575,19 +576,33 @@ def commit_table(
     done |= {"cells": 0, "batch": 0}
     if not result.cells.empty:
         assert result.indicator_id is not None
-        done["batch"] = submit_batch(
-            actor,
-            result.indicator_id,
-            result.cells,
-            table_id=result.table_id,
-            source=result.source,
-            retrieved_at=result.retrieved_at,
-            age_total=result.age_total,
-            labels=result.labels,
-            engine=engine,
-        )
+        try:
+            done["batch"] = submit_batch(
+                actor,
+                result.indicator_id,
+                result.cells,
+                table_id=result.table_id,
+                source=result.source,
+                retrieved_at=result.retrieved_at,
+                age_total=result.age_total,
+                labels=result.labels,
+                engine=engine,
+            )
+        except DatabaseBusy as exc:
+            if any(done.values()):  # the series is in, its breakdown not: say so
+                raise PartlyImported(done) from exc
+            raise
         done["cells"] = len(result.cells)
     return done
+
+
+class PartlyImported(Exception):
+    """The series was written (done: how many values had each outcome) but its breakdown was
+    not, the database being busy: importing the same table again stores the breakdown."""
+
+    def __init__(self, done: dict[str, int]) -> None:
+        super().__init__("the series was imported, its breakdown not (database busy)")
+        self.done = done
 
 
 @dataclass(frozen=True)

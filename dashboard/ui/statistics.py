@@ -27,6 +27,7 @@ from dashboard.statistics.breakdowns import (
 )
 from dashboard.statistics.fetch import Unreachable, fetch_table
 from dashboard.statistics.importing import (
+    PartlyImported,
     Source,
     StatisticsCheck,
     UnknownIndicator,
@@ -232,6 +233,17 @@ def _check(
         return
     except PermissionDenied:
         st.error(t("auth.not_allowed"))
+        return
+    except PartlyImported as exc:
+        st.warning(
+            t(
+                "statistics.partly_imported",
+                table=result.table_id or "?",
+                code=esc(code),
+                **exc.done,
+            ),
+            icon=":material/hourglass_top:",
+        )
         return
     except DatabaseBusy:
         st.warning(t("app.database_busy"), icon=":material/hourglass_top:")

@@ -354,3 +354,37 @@ def test_the_importer_is_told_of_a_returned_batch_until_importing_again(ssb: Wor
     imported(ssb, fictional.jsonstat_bytes(**COUNTY_FILE))  # corrected and imported again
     with Session(ssb.engine) as session:
         assert returned_batches(session, ssb.mission, importer).empty
+
+
+def test_a_busy_database_after_the_series_says_the_breakdown_was_not_stored(
+    ssb: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The series and the breakdown are written one after the other: when the database is too
+    busy for the breakdown, the person is told the series went in and the breakdown did not
+    (not that someone else saved values, nor that nothing was imported)."""
+    from support.caches import clear_caches
+    from support.databases import url_of
+
+    from dashboard.db import DatabaseBusy
+    from dashboard.statistics import importing
+
+    def busy(*_: object, **__: object) -> int:
+        raise DatabaseBusy
+
+    monkeypatch.setattr(importing, "submit_batch", busy)
+    monkeypatch.setenv("DATABASE_URL", url_of(ssb.engine))
+    clear_caches()
+    path = tmp_path / "fiktiv-fylker.json"
+    path.write_bytes(
+        fictional.jsonstat_bytes(**dict(COUNTY_FILE, regions=("0", "03"), years=("2025",)))
+    )
+    assert cli.main(["import", str(path), "--indicator", "C"]) == 1
+    err = capsys.readouterr().err
+    assert "Verdiene fra SSB-tabell 99999 for C er importert" in err
+    assert "fordelingen ble ikke lagret fordi databasen var opptatt" in err
+    assert "nye verdier: 1" in err and "Ingenting er importert" not in err
+    path.write_bytes(fictional.jsonstat_bytes(**dict(COUNTY_FILE, regions=("03",))))
+    assert cli.main(["import", str(path), "--indicator", "C"]) == 1  # a breakdown alone
+    assert "Databasen er opptatt" in capsys.readouterr().err
+    assert cells(ssb, internal=True).empty
+    clear_caches()
