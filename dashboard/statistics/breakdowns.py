@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -333,13 +334,14 @@ def indicator_cells(
 
 
 def placed_cells(
-    session: Session, indicator_id: int, *, include_submitted: bool = False
+    session: Session, indicator_id: int, *, include_submitted: bool = False, dedupe: bool = True
 ) -> pd.DataFrame:
-    """indicator_cells with where each is shown after the county reforms (regions.place)."""
+    """indicator_cells with where each is shown after the county reforms (regions.place;
+    dedupe=False: a figure under both its old and its new code twice, for suppression)."""
     frame = indicator_cells(session, indicator_id, include_submitted=include_submitted)
     if frame.empty:
         return frame.assign(place=[], former_code=[], county=[], level=[])
-    placed = regions.place(frame)
+    placed = regions.place(frame, dedupe=dedupe)
     # codes as categories: the cached frame is copied on every run of the page (28,000 cells)
     codes = ["region", "gender", "age", "symbol", "place", "former_code", "county", "level"]
     return placed.astype(dict.fromkeys(codes, "category"))
@@ -378,10 +380,46 @@ def publishable(
     them, after small-number suppression (dashboard/statistics/suppression.py: a cell from
     fewer than SUPPRESS_BELOW persons, and the cells that would give it back from a total):
     partners and visitors get «:» and no number there; internal roles every number, with the
-    column `suppressed` naming the cells hidden when published."""
+    column `suppressed` naming the cells hidden when published.
+
+    A renumbered municipality's figure may come under its old and its new code (Halden 2022 as
+    3001 and as 3101, from two files): each is suppressed in its own groups (3001 in Viken's),
+    and hidden under both codes when hidden under one (twins). Only then, for cells placed
+    with regions.place(dedupe=False), is the one shown chosen (regions.keep_one)."""
     if frame.empty:
         return frame.assign(suppressed=[]) if internal else frame
-    return viewer_frame(suppress(frame, measure, age_total=age_total), internal=internal)
+    same = twins(frame)
+    shown = suppress(frame, measure, age_total=age_total, same=same)
+    if same is not None and "former_code" in frame:
+        shown = regions.keep_one(shown)
+    return viewer_frame(shown, internal=internal)
+
+
+def twins(frame: pd.DataFrame) -> np.ndarray | None:
+    """A label per cell, the same for one figure under a renumbered municipality's old and new
+    code (same gender, age and year); None when no figure comes twice."""
+    if "place" in frame:
+        place = frame["place"].astype(str)
+    else:
+        codes = {
+            code: regions.current_municipality(str(code))
+            if regions.level(str(code)) == "municipality"
+            else str(code)
+            for code in pd.unique(frame["region"])
+        }
+        if all(code == now for code, now in codes.items()):
+            return None
+        place = frame["region"].map(codes).astype(str)
+    keys = pd.DataFrame(
+        {
+            "place": place.to_numpy(),
+            "gender": frame["gender"].astype(str).to_numpy(),
+            "age": frame["age"].astype(str).to_numpy(),
+            "year": frame["year"].astype(int).to_numpy(),
+        }
+    )
+    labels = keys.groupby(["place", "gender", "age", "year"], sort=False).ngroup().to_numpy()
+    return labels if len(np.unique(labels)) < len(labels) else None
 
 
 def published_cells(session: Session, indicator_id: int) -> pd.DataFrame:

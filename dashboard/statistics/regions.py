@@ -224,14 +224,15 @@ def order(code: str) -> tuple[str, int, str]:
     return (current_counties(code)[0], 1, code)
 
 
-def place(frame: pd.DataFrame) -> pd.DataFrame:
+def place(frame: pd.DataFrame, *, dedupe: bool = True) -> pd.DataFrame:
     """The cells (a region column of SSB codes) with where each is shown: place (the code now:
     a renumbered municipality's 2024 code), former_code (the file's code when it was
     renumbered, else None), county (the county of place; "0" for the whole country) and level.
 
     A municipality under both its old and its new code in one file (SSB gives the code that
     was not valid that year the symbol «.») keeps the cell with a number, else one with another
-    symbol than «.» (a «:» or «..» of the code valid then), else its own code's.
+    symbol than «.» (a «:» or «..» of the code valid then), else its own code's (keep_one;
+    dedupe=False keeps both, for small-number suppression to see each in its group first).
     """
     shown, former, county, kind = {}, {}, {}, {}
     for code in pd.unique(frame["region"]):
@@ -246,6 +247,12 @@ def place(frame: pd.DataFrame) -> pd.DataFrame:
         county=region.map(county),
         level=region.map(kind),
     )
+    return keep_one(placed) if dedupe else placed
+
+
+def keep_one(placed: pd.DataFrame) -> pd.DataFrame:
+    """The placed cells (place) with one cell per place, gender, age and year (place's
+    docstring), in their order."""
     if not placed["former_code"].notna().any():
         return placed
     observed = placed["symbol"].astype(object).ne(".")  # «.»: no such code that year

@@ -237,10 +237,13 @@ def suppress(
     *,
     below: int | None = None,
     age_total: str | None = None,
+    same: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """A copy of frame (columns COLUMNS) with a column `suppressed`: None, PRIMARY or
     SECONDARY (module docstring). measure is the indicator's (count, percent, ...); age_total
-    the age code that is the total of the others (found by age_total_code when not given)."""
+    the age code that is the total of the others (found by age_total_code when not given);
+    same, a label per row: rows with the same label are one figure under two region codes (a
+    renumbered municipality's old and new one), each in its own groups, hidden together."""
     limit = threshold(below)
     result = frame.reset_index(drop=True).copy()
     if age_total is None:
@@ -253,8 +256,31 @@ def suppress(
     groups = _Groups(result, age_total, order)
     hidden = primary.tolist()
     open_value = has_value.tolist()
-    count = groups.counts(primary)
+    linked: dict[int, list[int]] = {}
+    if same is not None:
+        by_label: dict[int, list[int]] = {}
+        for position, label in enumerate(np.asarray(same).tolist()):
+            by_label.setdefault(label, []).append(position)
+        linked = {i: rows for rows in by_label.values() if len(rows) > 1 for i in rows}
+    count = groups.counts(np.array(hidden, dtype=float))
     pending = [n for n, c in enumerate(count) if c == 1]
+
+    def hide(position: int, how: str) -> None:
+        hidden[position] = True
+        kind[position] = how
+        for other in groups.of_cell[position]:
+            count[other] += 1
+            if count[other] == 1:
+                pending.append(other)
+
+    def hide_linked(position: int) -> None:
+        """The same figure under its other code is hidden too (it would give it back)."""
+        for twin in linked.get(position, ()):
+            if not hidden[twin] and open_value[twin]:
+                hide(twin, kind[position] or SECONDARY)
+
+    for position in [i for i, h in enumerate(primary.tolist()) if h and i in linked]:
+        hide_linked(position)
     while pending:
         number = pending.pop()
         if count[number] != 1:
@@ -263,12 +289,8 @@ def suppress(
         choice = next((i for i in groups.cells[number] if not hidden[i] and open_value[i]), None)
         if choice is None:  # nothing else to hide: the lone hidden cell has nothing to add to
             continue
-        hidden[choice] = True
-        kind[choice] = SECONDARY
-        for other in groups.of_cell[choice]:
-            count[other] += 1
-            if count[other] == 1:
-                pending.append(other)
+        hide(choice, SECONDARY)
+        hide_linked(choice)
     result["suppressed"] = pd.Series(kind, dtype=object)
     return result
 

@@ -48,7 +48,7 @@ def _read(
     url: str, version: int, indicator_id: int, internal: bool, _session: Session
 ) -> pd.DataFrame:
     """_cells, cached by database, data version, indicator and role (not by the session)."""
-    cells = placed_cells(_session, indicator_id, include_submitted=internal)
+    cells = placed_cells(_session, indicator_id, include_submitted=internal, dedupe=False)
     source = breakdown_source(_session, indicator_id, include_submitted=internal) or {}
     measure = str(_indicator(_session, indicator_id).measure)
     return publishable(cells, internal=internal, measure=measure, age_total=source.get("age_total"))

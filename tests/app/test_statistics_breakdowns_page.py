@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 from support import fictional_ssb as fictional
-from support.apptest import engine, open_page
+from support.apptest import actor, engine, open_page
 
 from models import EntryStatus, Indicator, StatisticsBatch
 
@@ -176,7 +176,7 @@ def test_a_batch_approved_meanwhile_is_not_swapped_for_the_next_one() -> None:
 
     from dashboard.statistics.breakdowns import approve_batch, submit_batch
 
-    admin = actor_of(user("sekretariat@demo.invalid"))
+    admin = actor("sekretariat@demo.invalid")
     with Session(engine()) as session:
         indicator = session.exec(select(Indicator).where(Indicator.code == CODE)).one()
         assert indicator.id is not None
@@ -207,7 +207,7 @@ def test_a_batch_approved_meanwhile_is_not_swapped_for_the_next_one() -> None:
     )
     at = open_page(COLLEAGUE, "rapportering")
     assert at.selectbox(key="ssb-queue-pick").value == first
-    approve_batch(actor_of(user(OPERATIVE)), first, 1, engine=engine())  # meanwhile
+    approve_batch(actor(OPERATIVE), first, 1, engine=engine())  # meanwhile
     at.button(key="ssb-ok").click()
     at.run()
     assert not at.exception, at.exception
