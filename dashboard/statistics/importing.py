@@ -517,15 +517,17 @@ def check_table(
         _authorize_import(actor, indicator, engine=engine)
     if not result.cells.empty and indicator.id is not None:
         with session_scope(engine=engine) as session:
-            stored = indicator_cells(session, indicator.id, include_submitted=True)
+            # against the approved cells only: a submitted batch may yet be returned, and
+            # this one must then hold every cell that differs from what is published
+            stored = indicator_cells(session, indicator.id)
         result.cells, result.unchanged_cells = only_changed(result.cells, stored)
         result.counts = summary(result.cells)[0]
     return result
 
 
 def only_changed(cells: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The cells that are new or differ from those stored (approved or submitted; the value,
-    the symbol or the base), and how many are stored as they are."""
+    """The cells that are new or differ from those stored (the approved ones: the value, the
+    symbol or the base), and how many are stored as they are."""
     if stored.empty:
         return cells, 0
     known = stored[CELL_COLUMNS].assign(_stored=True)

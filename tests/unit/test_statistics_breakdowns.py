@@ -238,6 +238,7 @@ def test_the_command_imports_the_breakdown(
 def test_importing_the_same_file_again_stores_only_what_changed(ssb: World) -> None:
     data = fictional.jsonstat_bytes(**COUNTY_FILE)
     first = imported(ssb, data)
+    approve_batch(ssb.actors["udir_b"], first, 1, engine=ssb.engine)
     again = check(ssb, data)
     assert again.cells.empty and again.unchanged_cells == 54 and again.writes() == 0
     revised = fictional.jsonstat_bytes(**dict(COUNTY_FILE, years=("2024",)), shift=1.0)
@@ -429,3 +430,16 @@ def test_a_figure_under_both_its_old_and_new_code_is_suppressed_as_one(ssb: Worl
     # one more of Viken's cells is hidden, so Halden cannot be worked out from the total
     viken = shown.loc[["30", "3011", "3012"]]
     assert (viken["symbol"] == ":").sum() >= 1
+
+
+def test_a_revision_imported_while_another_waits_holds_every_changed_cell(ssb: World) -> None:
+    """Compared with the approved cells only: the batch waiting may be returned, and the one
+    approved instead must still carry SSB's revision."""
+    first = imported(ssb, fictional.jsonstat_bytes(**COUNTY_FILE))
+    approve_batch(ssb.actors["udir_b"], first, 1, engine=ssb.engine)
+    revised = fictional.jsonstat_bytes(**dict(COUNTY_FILE, years=("2024",)), shift=1.0)
+    waiting = imported(ssb, revised)
+    again = imported(ssb, revised)  # the same revision, fetched again while the first waits
+    return_batch(ssb.actors["udir_b"], waiting, 1, "Hentet to ganger", engine=ssb.engine)
+    approve_batch(ssb.actors["udir_b"], again, 1, engine=ssb.engine)
+    assert cells(ssb).loc[("32", "0", "15-29", 2024), "value"] == 980.0 * 0.12 + 1.0
