@@ -51,6 +51,7 @@ DONE_KEY = "ssb_done"
 FETCHED_KEY = "ssb_fetched"  # (indicator code, url, bytes, retrieved at) of the last fetch
 SHOWN_KEY = "ssb_shown"  # (fingerprint, stored versions) of the dry run shown
 MESSAGE_KEY = "ssb_message"  # why the last click imported nothing
+BATCH_REFUSALS = ("no_value", "not_submitted", "own_entry")  # statistics.queue.refused.<code>
 SEEN_PICK_KEY = "ssb_queue_seen_pick"  # the batch chosen in the approval queue's previous run
 
 
@@ -384,6 +385,17 @@ def batch_queue_section(actor: Actor, mission_id: int) -> None:
         if right.button(t("statistics.queue.return"), icon=":material/undo:", key="ssb-return"):
             return_batch(actor, target, versions[target], reason)
             reviewed("statistics.queue.returned")
-    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
+    except StaleVersion as exc:  # worded for a batch, not a value someone typed
+        who = exc.changed_by or t("workflow.someone")
+        when = local_time(exc.changed_at, lang())
+        st.error(
+            t("statistics.queue.stale", who=esc(who), when=when), icon=":material/sync_problem:"
+        )
+    except WorkflowRefused as exc:
+        if exc.code in BATCH_REFUSALS:
+            st.error(t(f"statistics.queue.refused.{exc.code}"), icon=":material/block:")
+        else:
+            st.error(esc(problems(exc)[0]))
+    except (ValidationError, PermissionDenied, DatabaseBusy) as exc:
         for problem in problems(exc):
             st.error(esc(problem))

@@ -214,4 +214,6 @@ def test_a_batch_approved_meanwhile_is_not_swapped_for_the_next_one() -> None:
     with Session(engine()) as session:
         stored = {b.id: b.status for b in session.exec(select(StatisticsBatch)).all()}
     assert stored == {first: EntryStatus.APPROVED, second: EntryStatus.SUBMITTED}
-    assert at.error and "operativ" in at.error[0].value
+    [error] = at.error
+    assert "godkjente eller returnerte denne fordelingen" in error.value
+    assert "operativ" in error.value and "verdien" not in error.value
