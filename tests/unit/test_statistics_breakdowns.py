@@ -443,3 +443,39 @@ def test_a_revision_imported_while_another_waits_holds_every_changed_cell(ssb: W
     return_batch(ssb.actors["udir_b"], waiting, 1, "Hentet to ganger", engine=ssb.engine)
     approve_batch(ssb.actors["udir_b"], again, 1, engine=ssb.engine)
     assert cells(ssb).loc[("32", "0", "15-29", 2024), "value"] == 980.0 * 0.12 + 1.0
+
+
+def test_the_open_data_cells_hide_a_figure_under_both_its_codes(ssb: World) -> None:
+    """Halden 2022 as 3001 (Viken's) and as 3101: hidden in Viken's group to protect a small
+    neighbour (3011), it must be hidden as 3101 too, or Viken less 3012 less Halden gives 3011
+    back; the open-data table publishes both codes as the files give them."""
+    from dashboard.statistics.breakdowns import published_cells, submit_batch
+
+    rows = [("30", 100.0), ("3001", 30.0), ("3011", 3.0), ("3012", 67.0), ("3101", 30.0)]
+    frame = pd.DataFrame(
+        {
+            "region": [r for r, _ in rows],
+            "gender": ["0"] * len(rows),
+            "age": ["15-29"] * len(rows),
+            "year": [2022] * len(rows),
+            "value": [v for _, v in rows],
+            "base": [v for _, v in rows],
+            "symbol": [None] * len(rows),
+        }
+    )
+    batch = submit_batch(
+        ssb.actors["admin"],
+        ssb.indicator,
+        frame,
+        table_id="99999",
+        source="fiktiv.json",
+        retrieved_at=NOW,
+        age_total="15-29",
+        engine=ssb.engine,
+    )
+    approve_batch(ssb.actors["udir_b"], batch, 1, engine=ssb.engine)
+    with Session(ssb.engine) as session:
+        published = published_cells(session, ssb.indicator).set_index("region")
+    hidden = set(published.index[published["symbol"] == ":"])
+    assert {"3011", "3001", "3101"} <= hidden
+    assert published.loc[list(hidden), "value"].isna().all()
