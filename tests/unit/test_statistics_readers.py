@@ -122,6 +122,23 @@ def test_what_is_not_a_json_stat_dataset_is_refused_naming_why(change: Any, code
     assert refused.value.code == code
 
 
+def test_a_small_file_naming_more_cells_than_are_read_is_refused_before_they_are_made() -> None:
+    """Sparse values let a few KB name a million cells: refused from the sizes alone."""
+    codes = {f"k{n}": n for n in range(1000)}
+    document = {
+        "version": "2.0",
+        "class": "dataset",
+        "id": ["a", "b"],
+        "size": [1000, 1000],
+        "dimension": {d: {"category": {"index": codes}} for d in ("a", "b")},
+        "value": {"0": 1},
+    }
+    with pytest.raises(JsonStatRefused) as refused:
+        read_jsonstat(json.dumps(document))
+    assert refused.value.code == "too_many_cells"
+    assert refused.value.values == {"cells": 1_000_000, "max": 600_000}
+
+
 def test_text_that_is_not_json_is_refused() -> None:
     with pytest.raises(JsonStatRefused, match="not_json"):
         read_jsonstat(b"{ not json")
