@@ -23,6 +23,7 @@ st.markdown(tables())
 st.header(t("open_data.examples"))
 for title_key, (language, code) in examples(base, mission.key).items():
     st.markdown(t(title_key))
-    st.code(code, language=language)
+    # wrapped: a block that scrolls sideways is a region a keyboard cannot reach (axe)
+    st.code(code, language=language, wrap_lines=True)
 st.header(t("open_data.rules"))
 st.markdown(t("open_data.rules_text", per_minute=get_settings().open_data_requests_per_minute))

@@ -162,12 +162,9 @@ def _complete(
     members = np.bincount(numbers, weights=np.where(is_total, 0.0, sizes), minlength=count)
     totals = np.bincount(numbers, weights=np.where(is_total, sizes, 0.0), minlength=count)
     has_total = np.bincount(numbers, weights=is_total, minlength=count) > 0
-    short = (
-        has_total
-        & np.isfinite(members)
-        & np.isfinite(totals)
-        & (members < totals - np.maximum(1.0, 0.005 * np.abs(totals)))
-    )
+    with np.errstate(invalid="ignore"):  # inf - inf: a size unknown, judged just below
+        falls_short = members < totals - np.maximum(1.0, 0.005 * np.abs(totals))
+    short = has_total & np.isfinite(members) & np.isfinite(totals) & falls_short
     return ~short[numbers]
 
 

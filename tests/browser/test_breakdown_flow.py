@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from support import fictional_ssb as fictional
 from support import server
-from support.browser import main_text, screenshot, signed_in_page, wait_ready
+from support.browser import choose, main_text, screenshot, signed_in_page, wait_ready
 from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
@@ -84,15 +84,9 @@ def go(page: Page, title: str) -> None:
     wait_ready(page)
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    """Pick an option of a select box (scrolled into view first: a list opened while the page
-    scrolls closes again)."""
-    box = page.get_by_role("combobox", name=label, exact=True)
-    box.scroll_into_view_if_needed()
-    page.wait_for_timeout(200)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_ready(page)
+def pick(page: Page, label: str, option: str) -> None:
+    """Pick an option of the select box labelled label."""
+    choose(page, page.get_by_role("combobox", name=label, exact=True), option)
 
 
 def halden_by_gender_and_age(page: Page, app: FreshApp, name: str) -> list[dict[str, str]]:
@@ -101,8 +95,8 @@ def halden_by_gender_and_age(page: Page, app: FreshApp, name: str) -> list[dict[
     page.goto(f"{app.url}/indikatorer?kode={CODE}")
     wait_ready(page)
     expect(page.get_by_role("heading", name=HEADER)).to_be_visible()
-    choose(page, "Fylke", "Østfold")
-    choose(page, "Kommune", "Halden (fiktiv)")
+    pick(page, "Fylke", "Østfold")
+    pick(page, "Kommune", "Halden (fiktiv)")
     tab = page.get_by_role("tab", name="Etter kjønn og alder")
     tab.click()
     panel = page.get_by_role("tabpanel", name="Etter kjønn og alder")

@@ -182,7 +182,7 @@ def test_each_demo_account_sees_exactly_its_pages(
 ) -> None:
     page.goto(fresh_app.url)
     wait_ready(page)
-    assert menu(page) == [*PUBLIC_MENU, "Konto", "Tilgjengelighet"]  # anonymous
+    assert menu(page) == [*PUBLIC_MENU, "Åpne data", "Konto", "Tilgjengelighet"]  # anonymous
     sign_in(page, fresh_app, email)
     wait_ready(page)
-    assert menu(page) == [*PUBLIC_MENU, *extra, "Konto", "Tilgjengelighet"]
+    assert menu(page) == [*PUBLIC_MENU, *extra, "Åpne data", "Konto", "Tilgjengelighet"]

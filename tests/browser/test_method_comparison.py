@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine
 from sqlmodel import select
 from support import server
-from support.browser import main_text, screenshot, signed_in_page, wait_ready
+from support.browser import choose, main_text, screenshot, signed_in_page, wait_ready
 from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
@@ -104,11 +104,8 @@ def test_a_step_moved_up_shows_as_moved_in_the_next_reports_comparison(
     main = operative.get_by_test_id("stMain")
     staircase = main.get_by_test_id("stExpander").filter(has_text="Samordningstrappen")
     staircase.locator("summary").click()
-    staircase.get_by_role("combobox", name="Periode").click()
-    operative.get_by_role("option", name=SECOND, exact=True).click()
-    wait_ready(operative)
-    staircase.get_by_role("combobox", name="Trinn").first.click()
-    operative.get_by_role("option", name="4. Jobbe sammen").click()
+    choose(operative, staircase.get_by_role("combobox", name="Periode"), SECOND)
+    choose(operative, staircase.get_by_role("combobox", name="Trinn").first, "4. Jobbe sammen")
     staircase.get_by_role("textbox", name="Begrunnelse").first.fill(
         "Felles tiltak med NAV fra april"
     )
@@ -127,9 +124,7 @@ def test_a_step_moved_up_shows_as_moved_in_the_next_reports_comparison(
     steering = signed_in_page(browser, fresh_app, "styringsgruppe@demo.invalid")
     steering.goto(f"{fresh_app.url}/statusrapporter")
     wait_ready(steering)
-    steering.get_by_role("combobox", name="Statusrapport").click()
-    steering.get_by_role("option", name=SECOND, exact=True).click()
-    wait_ready(steering)
+    choose(steering, steering.get_by_role("combobox", name="Statusrapport"), SECOND)
     assert "Trinn i samordningstrappen (1)" in main_text(steering)
     # the changes table is a grid drawn on a canvas; its cells are also in the page's
     # accessible table (glide-cell-<column>-<row>), once it is scrolled into view

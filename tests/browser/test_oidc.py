@@ -128,9 +128,12 @@ def menu(page: Page) -> list[str]:
 @pytest.mark.parametrize(
     ("email", "expected_menu"),
     [
-        ("kari.operativ@udir.no", [*MENU, "Rapportering", "Konto", "Tilgjengelighet"]),
-        ("dg@bfd.dep.no", [*MENU, "Konto", "Tilgjengelighet"]),
-        ("sekretariat@forskningsradet.no", [*MENU, "Administrasjon", "Konto", "Tilgjengelighet"]),
+        ("kari.operativ@udir.no", [*MENU, "Rapportering", "Åpne data", "Konto", "Tilgjengelighet"]),
+        ("dg@bfd.dep.no", [*MENU, "Åpne data", "Konto", "Tilgjengelighet"]),
+        (
+            "sekretariat@forskningsradet.no",
+            [*MENU, "Administrasjon", "Åpne data", "Konto", "Tilgjengelighet"],
+        ),
     ],
 )
 def test_sign_in_through_the_provider_gives_the_role_from_our_table(

@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.server import APP_DONE, CHROMIUM, CHROMIUM_ARGS, SKELETON
 from dashboard.i18n import translate
@@ -42,6 +43,25 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def choose(page: Page, box: Locator, option: str, *, tries: int = 3) -> None:
+    """Pick an option of a select box. A list opened while the page still moves (an expander
+    opening, a scroll) closes again: the box is scrolled into view first, and opened again
+    when its option did not come."""
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(tries):
+        box.scroll_into_view_if_needed()
+        page.wait_for_timeout(200)
+        box.click()
+        try:
+            wanted.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+    wait_ready(page)
 
 
 def main_text(page: Page) -> str:
