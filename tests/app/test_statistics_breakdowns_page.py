@@ -155,7 +155,8 @@ def test_the_region_filter_shows_a_renumbered_municipality_as_one_series() -> No
 def test_the_importer_sees_a_returned_batch_with_the_reason() -> None:
     import_county_file()
     colleague = open_page(COLLEAGUE, "rapportering")
-    colleague.text_input(key="ssb-queue-reason-0").set_value("Feil aldersgruppe")
+    [reason] = [b for b in colleague.text_input if b.key.startswith("ssb-queue-reason-0-")]
+    reason.set_value("Feil aldersgruppe")
     colleague.button(key="ssb-return").click()
     colleague.run()
     assert not colleague.exception, colleague.exception
