@@ -23,7 +23,16 @@ from dashboard.ui import corrections
 from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.method import check_in_steps_section, show_steps_saved
-from dashboard.ui.reporting import EDITOR_KEY, MESSAGES_KEY, problems, reviewed, seen_versions
+from dashboard.ui.reporting import (
+    EDITOR_KEY,
+    MESSAGES_KEY,
+    REVIEW_ERRORS,
+    kept_pick,
+    pick_entry,
+    problems,
+    review_failed,
+    reviewed,
+)
 from dashboard.ui.widgets import data_table, esc
 from models import Confidence, Rag
 
@@ -228,67 +237,65 @@ def _form(row: pd.Series, period_id: int, initiative_id: int) -> dict[str, Any] 
 def check_in_queue_section(actor: Actor, mission_id: int) -> None:
     """Submitted check-ins, to approve or return with a reason; one's own are listed apart."""
     queue = query(check_in_queue, mission_id)
+    others = queue[queue["entered_by_id"] != actor.id]
+    kept = kept_pick("check-in-queue-pick", {int(i) for i in others["check_in_id"]})
     if queue.empty:
         st.caption(t("check_in.queue_empty"))
+    else:
+        own = queue[queue["entered_by_id"] == actor.id]
+        data_table(
+            pd.DataFrame(
+                {
+                    t("col.initiative"): [
+                        f"{n} · {name}"
+                        for n, name in zip(queue["number"], queue["name"], strict=True)
+                    ],
+                    t("col.period"): queue["period"],
+                    t("col.rag"): [_rag(r) for r in queue["rag"]],
+                    t("col.confidence"): [label(c, "Confidence") for c in queue["confidence"]],
+                    t("col.progress"): queue["progress"].fillna(""),
+                    t("col.help_needed"): queue["help_needed"].fillna(""),
+                    t("reporting.entered_by"): queue["entered_by"].fillna(""),
+                }
+                | corrections.queue_columns(queue, [_rag(r) for r in queue["approved"]])
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        if not own.empty:
+            st.caption(t("check_in.own_entries", count=len(own)))
+    if others.empty and not kept:  # a choice that left the queue is kept, to answer its click
         return
-    own = queue[queue["entered_by_id"] == actor.id]
-    others = queue[queue["entered_by_id"] != actor.id]
-    data_table(
-        pd.DataFrame(
-            {
-                t("col.initiative"): [
-                    f"{n} · {name}" for n, name in zip(queue["number"], queue["name"], strict=True)
-                ],
-                t("col.period"): queue["period"],
-                t("col.rag"): [_rag(r) for r in queue["rag"]],
-                t("col.confidence"): [label(c, "Confidence") for c in queue["confidence"]],
-                t("col.progress"): queue["progress"].fillna(""),
-                t("col.help_needed"): queue["help_needed"].fillna(""),
-                t("reporting.entered_by"): queue["entered_by"].fillna(""),
-            }
-            | corrections.queue_columns(queue, [_rag(r) for r in queue["approved"]])
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    if not own.empty:
-        st.caption(t("check_in.own_entries", count=len(own)))
-    if others.empty:
+    rows = {int(row["check_in_id"]): row for row in others.to_dict("records")}
+    entries = {
+        i: (f"{r['number']} · {r['name']} · {r['period']} ({r['entered_by']})", int(r["version"]))
+        for i, r in rows.items()
+    }
+    pick = pick_entry(t("check_in.choose_entry"), entries, "check-in-queue-pick")
+    if pick is None:
         return
-    positions = {int(i): p for p, i in enumerate(others["check_in_id"])}
-    current = dict(zip(positions, others["version"].astype(int), strict=True))
-    seen = seen_versions("check-in-queue-seen", current)
-    chosen = st.selectbox(
-        t("check_in.choose_entry"),
-        list(positions),
-        format_func=lambda i: (
-            f"{others.iloc[positions[i]]['number']} · {others.iloc[positions[i]]['name']}"
-            f" · {others.iloc[positions[i]]['period']} ({others.iloc[positions[i]]['entered_by']})"
-        ),
-        key="check-in-queue-pick",
-        placeholder=t("common.choose_one"),
-    )
-    entry = others.iloc[positions[chosen]]
-    with st.container(border=True):
-        st.markdown(f"**{t('col.rag')}:** {_rag_markdown(entry['rag'])}")
-        for name in TEXTS:
-            st.markdown(f"**{t(f'col.{name}')}:** {esc(_text(entry[name])) or '–'}")
+    if pick.waiting:
+        entry = rows[pick.id]
+        with st.container(border=True):
+            st.markdown(f"**{t('col.rag')}:** {_rag_markdown(entry['rag'])}")
+            for name in TEXTS:
+                st.markdown(f"**{t(f'col.{name}')}:** {esc(_text(entry[name])) or '–'}")
     reason = st.text_input(
         t("reporting.return_reason_input"),
         max_chars=1000,
-        key=f"check-in-queue-reason-{st.session_state.get(EDITOR_KEY, 0)}",
+        key=f"check-in-queue-reason-{st.session_state.get(EDITOR_KEY, 0)}-{pick.id}",
     )
     left, right = st.columns(2)
-    version = seen.get(chosen, current[chosen])  # as shown: approving what changed is refused
     try:
         if left.button(
             t("reporting.approve"), type="primary", icon=":material/check:", key="check-in-approve"
         ):
-            approve_check_in(actor, chosen, version)
+            approve_check_in(actor, pick.id, pick.version)
             reviewed("check_in.approved")
         if right.button(t("reporting.return"), icon=":material/undo:", key="check-in-return"):
-            return_check_in(actor, chosen, version, reason)
+            return_check_in(actor, pick.id, pick.version, reason)
             reviewed("check_in.returned")
-    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
-        for problem in problems(exc):
-            st.error(esc(problem))
+    except REVIEW_ERRORS as exc:
+        review_failed(
+            exc, pick, "check-in-queue-pick", "check_in.queue_stale", "check_in.queue_refused"
+        )

@@ -1,5 +1,8 @@
 """The Rapportering page's parts: the entry grid of one's organisation and the approval queue."""
 
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -64,6 +67,92 @@ def seen_versions(key: str, current: dict[int, int]) -> dict[int, int]:
     previous: dict[int, int] = st.session_state.get(key, current)
     st.session_state[key] = current
     return previous
+
+
+Shown = dict[int, tuple[str, int]]  # a queue's entries as a run showed them: id -> (label, version)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The entry of an approval queue a click acts on: its version as the person saw it
+    (approving what changed since is refused as stale), and whether it still waits."""
+
+    id: int
+    version: int
+    waiting: bool
+
+
+def pick_entry(label: str, entries: Shown, key: str) -> Pick | None:
+    """A selectbox over an approval queue's waiting entries, acting on the one seen chosen.
+
+    Streamlit moves a selectbox whose chosen option has left its list to the first option: an
+    entry a colleague approved meanwhile would give its place to the next one, and the click
+    that follows (approve, or return with the reason written for the first) would act on an
+    entry the person never looked at. Here the entry chosen stays chosen, marked as no longer
+    waiting, however many reruns come in between (typing the reason is one), until the person
+    chooses another; a click on it is refused as stale, naming who handled it and when (see
+    review_failed, which lets go of it then: nothing is chosen after, not the next entry).
+    """
+    memory, release = f"{key}:shown", f"{key}:release"
+    shown: Shown = st.session_state.get(memory, entries)
+    if st.session_state.pop(release, False):
+        st.session_state[key] = None  # before the widget: an empty choice, not the next entry
+    picked = st.session_state.get(key)
+    options = dict(entries)
+    if picked in shown and picked not in entries:
+        options[picked] = shown[picked]
+    # the browser names the choice by its label: two alike would be one entry to Streamlit
+    alike = Counter(text for text, _ in options.values())
+    labels = {i: f"{text} · #{i}" if alike[text] > 1 else text for i, (text, _) in options.items()}
+    chosen: int | None = st.selectbox(
+        label,
+        list(options),
+        format_func=lambda i: labels[i] if i in entries else t("queue.gone_label", entry=labels[i]),
+        key=key,
+        placeholder=t("common.choose_one"),
+    )
+    st.session_state[memory] = options
+    if chosen is None:
+        return None
+    if chosen not in entries:
+        st.warning(t("queue.gone"), icon=":material/sync_problem:")
+    return Pick(chosen, shown.get(chosen, options[chosen])[1], chosen in entries)
+
+
+def kept_pick(key: str, entries: Collection[int]) -> bool:
+    """Whether the entry chosen when the queue was last shown has left it and is kept chosen
+    (so the queue's choice is shown, to answer a click on it, even when nothing waits)."""
+    picked = st.session_state.get(key)
+    return (
+        picked is not None
+        and picked in st.session_state.get(f"{key}:shown", {})
+        and picked not in entries
+        and not st.session_state.get(f"{key}:release")  # its click was answered: let go
+    )
+
+
+def review_failed(
+    exc: Exception, pick: Pick, key: str, stale_key: str, refusals: str | None = None
+) -> None:
+    """Why an approval or return changed nothing, worded for what the queue holds: stale_key
+    names who changed the entry and when; refusals, the prefix of the queue's own wording of
+    no_value, not_submitted and own_entry (the value's wording otherwise). An entry no longer
+    waiting is let go of: the next run chooses nothing rather than the next entry."""
+    if not pick.waiting:
+        st.session_state[f"{key}:release"] = True
+    if isinstance(exc, StaleVersion):
+        who = exc.changed_by or t("workflow.someone")
+        when = local_time(exc.changed_at, lang())
+        st.error(t(stale_key, who=esc(who), when=when), icon=":material/sync_problem:")
+    elif isinstance(exc, WorkflowRefused) and refusals and exc.code in REVIEW_REFUSALS:
+        st.error(t(f"{refusals}.{exc.code}"), icon=":material/block:")
+    else:
+        for problem in problems(exc):
+            st.error(esc(problem))
+
+
+REVIEW_REFUSALS = ("no_value", "not_submitted", "own_entry")  # worded per queue (refusals)
+REVIEW_ERRORS = (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied, DatabaseBusy)
 
 
 def reviewed(message_key: str) -> None:
@@ -318,59 +407,55 @@ def save_rows(
 def queue_section(actor: Actor, mission_id: int) -> None:
     """Submitted values, to approve or return with a reason; one's own are listed apart."""
     queue = query(approval_queue, mission_id)
+    others = queue[queue["entered_by_id"] != actor.id]
+    kept = kept_pick("queue-pick", {int(i) for i in others["value_id"]})
     if queue.empty:
         st.caption(t("reporting.queue_empty"))
+    else:
+        own = queue[queue["entered_by_id"] == actor.id]
+        table = queue_table(queue)
+        measures = [str(m) for m in queue["measure"]]
+        approved = [shown(v, m) for v, m in zip(queue["approved"], measures, strict=True)]
+        for name, column in corrections.queue_columns(queue, approved).items():
+            table[name] = column
+        data_table(table, hide_index=True, width="stretch")
+        if not own.empty:
+            st.caption(t("reporting.own_entries", count=len(own)))
+    if others.empty and not kept:  # a choice that left the queue is kept, to answer its click
         return
-    own = queue[queue["entered_by_id"] == actor.id]
-    others = queue[queue["entered_by_id"] != actor.id]
-    table = queue_table(queue)
-    measures = [str(m) for m in queue["measure"]]
-    approved = [shown(v, m) for v, m in zip(queue["approved"], measures, strict=True)]
-    for name, column in corrections.queue_columns(queue, approved).items():
-        table[name] = column
-    data_table(table, hide_index=True, width="stretch")
-    if not own.empty:
-        st.caption(t("reporting.own_entries", count=len(own)))
-    if others.empty:
-        return
-    labels = {
-        int(value_id): f"{code} · {period} · {_typed(value, str(measure))} ({who})"
-        for value_id, code, period, value, measure, who in zip(
+    entries = {
+        int(value_id): (f"{code} · {period} · {_typed(value, str(measure))} ({who})", int(version))
+        for value_id, code, period, value, measure, who, version in zip(
             others["value_id"],
             others["code"],
             others["period"],
             others["value"],
             others["measure"],
             others["entered_by"],
+            others["version"],
             strict=True,
         )
     }
-    current = dict(zip(others["value_id"].astype(int), others["version"].astype(int), strict=True))
-    versions = current | seen_versions("queue-seen", current)
-    chosen = st.selectbox(
-        t("reporting.choose_entry"),
-        list(labels),
-        format_func=lambda i: labels[i],
-        key="queue-pick",
-        placeholder=t("common.choose_one"),
-    )
-    version = versions[chosen]  # as shown: approving what changed since is refused
-    jumps = others.loc[others["value_id"] == chosen, "jumps"].iloc[0]
-    if jumps:
-        st.warning(t("reporting.jump_check", reasons=warning(jumps)), icon=":material/warning:")
+    pick = pick_entry(t("reporting.choose_entry"), entries, "queue-pick")
+    if pick is None:
+        return
+    if pick.waiting:
+        jumps = others.loc[others["value_id"] == pick.id, "jumps"].iloc[0]
+        if jumps:
+            st.warning(t("reporting.jump_check", reasons=warning(jumps)), icon=":material/warning:")
     reason = st.text_input(
         t("reporting.return_reason_input"),
         max_chars=1000,
-        key=f"queue-reason-{st.session_state.get(EDITOR_KEY, 0)}",  # empty after each review
+        # empty after each review, and for each entry: a reason is never carried to another
+        key=f"queue-reason-{st.session_state.get(EDITOR_KEY, 0)}-{pick.id}",
     )
     left, right = st.columns(2)
     try:
         if left.button(t("reporting.approve"), type="primary", icon=":material/check:"):
-            approve_value(actor, chosen, version)
+            approve_value(actor, pick.id, pick.version)
             reviewed("reporting.approved")
         if right.button(t("reporting.return"), icon=":material/undo:"):
-            return_value(actor, chosen, version, reason)
+            return_value(actor, pick.id, pick.version, reason)
             reviewed("reporting.returned")
-    except (ValidationError, StaleVersion, WorkflowRefused, PermissionDenied, DatabaseBusy) as exc:
-        for problem in problems(exc):
-            st.error(esc(problem))
+    except REVIEW_ERRORS as exc:
+        review_failed(exc, pick, "queue-pick", "reporting.queue_stale")

@@ -12,13 +12,11 @@ import hashlib
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
 from dashboard.db import DatabaseBusy
 from dashboard.i18n.formatting import local_time, number
 from dashboard.services.imports.run import ImportRefused, ImportStale
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
-from dashboard.services.reporting import StaleVersion, WorkflowRefused
 from dashboard.statistics.breakdowns import (
     approve_batch,
     batch_queue,
@@ -40,7 +38,14 @@ from dashboard.statistics.ssb import StatisticsRefused, read_table
 from dashboard.ui.context import lang, t
 from dashboard.ui.data import query
 from dashboard.ui.imports import show_check, stale_message
-from dashboard.ui.reporting import EDITOR_KEY, problems, reviewed, seen_versions
+from dashboard.ui.reporting import (
+    EDITOR_KEY,
+    REVIEW_ERRORS,
+    kept_pick,
+    pick_entry,
+    review_failed,
+    reviewed,
+)
 from dashboard.ui.widgets import data_table, esc
 from models.statistics import parse_selection
 
@@ -51,8 +56,6 @@ DONE_KEY = "ssb_done"
 FETCHED_KEY = "ssb_fetched"  # (indicator code, url, bytes, retrieved at) of the last fetch
 SHOWN_KEY = "ssb_shown"  # (fingerprint, stored versions) of the dry run shown
 MESSAGE_KEY = "ssb_message"  # why the last click imported nothing
-BATCH_REFUSALS = ("no_value", "not_submitted", "own_entry")  # statistics.queue.refused.<code>
-SEEN_PICK_KEY = "ssb_queue_seen_pick"  # the batch chosen in the approval queue's previous run
 
 
 def statistics_section(actor: Actor, mission_id: int) -> None:
@@ -315,87 +318,69 @@ def batch_queue_section(actor: Actor, mission_id: int) -> None:
     """Breakdowns from SSB waiting for approval: each batch approved or returned as a whole, by
     somebody other than the person who imported it (four eyes)."""
     queue = query(batch_queue, mission_id)
+    others = queue[queue["submitted_by_id"] != actor.id]
+    kept = kept_pick("ssb-queue-pick", {int(i) for i in others["id"]})
     if queue.empty:
         st.caption(t("statistics.queue.empty"))
+    else:
+        table = pd.DataFrame(
+            {
+                t("statistics.queue.col.indicator"): [
+                    f"{c} – {n}" for c, n in zip(queue["code"], queue["name"], strict=True)
+                ],
+                t("statistics.queue.col.table"): queue["table"],
+                t("statistics.queue.col.source"): queue["source"],
+                t("statistics.queue.col.retrieved"): [
+                    local_time(w, lang()) for w in queue["retrieved_at"]
+                ],
+                t("statistics.queue.col.cells"): [number(c, lang()) for c in queue["cells"]],
+                t("statistics.queue.col.submitted_by"): queue["submitted_by"].fillna(""),
+                t("statistics.queue.col.submitted_at"): [
+                    local_time(w, lang()) for w in queue["submitted_at"]
+                ],
+            }
+        )
+        data_table(table, hide_index=True, width="stretch")
+        own = queue[queue["submitted_by_id"] == actor.id]
+        if not own.empty:
+            st.caption(t("statistics.queue.own", count=len(own)))
+    if others.empty and not kept:  # a choice that left the queue is kept, to answer its click
         return
-    table = pd.DataFrame(
-        {
-            t("statistics.queue.col.indicator"): [
-                f"{c} – {n}" for c, n in zip(queue["code"], queue["name"], strict=True)
-            ],
-            t("statistics.queue.col.table"): queue["table"],
-            t("statistics.queue.col.source"): queue["source"],
-            t("statistics.queue.col.retrieved"): [
-                local_time(w, lang()) for w in queue["retrieved_at"]
-            ],
-            t("statistics.queue.col.cells"): [number(c, lang()) for c in queue["cells"]],
-            t("statistics.queue.col.submitted_by"): queue["submitted_by"].fillna(""),
-            t("statistics.queue.col.submitted_at"): [
-                local_time(w, lang()) for w in queue["submitted_at"]
-            ],
-        }
-    )
-    data_table(table, hide_index=True, width="stretch")
-    own = queue[queue["submitted_by_id"] == actor.id]
-    others = queue[queue["submitted_by_id"] != actor.id]
-    if not own.empty:
-        st.caption(t("statistics.queue.own", count=len(own)))
-    if others.empty:
-        return
-    labels = {
-        int(row["id"]): t(
-            "statistics.queue.label",
-            code=row["code"],
-            table=row["table"],
-            cells=number(row["cells"], lang()),
-            who=row["submitted_by"] or "–",
-            when=local_time(row["submitted_at"], lang()),
+    entries = {
+        int(row["id"]): (
+            t(
+                "statistics.queue.label",
+                code=row["code"],
+                table=row["table"],
+                cells=number(row["cells"], lang()),
+                who=row["submitted_by"] or "–",
+                when=local_time(row["submitted_at"], lang()),
+            ),
+            int(row["version"]),
         )
         for row in others.to_dict("records")
     }
-    current = dict(zip(others["id"].astype(int), others["version"].astype(int), strict=True))
-    versions = current | seen_versions("ssb-queue-seen", current)
-    chosen = st.selectbox(
-        t("statistics.queue.choose"),
-        list(labels),
-        format_func=lambda i: labels[i],
-        key="ssb-queue-pick",
-        placeholder=t("common.choose_one"),
-    )
-    # the batch the previous run showed chosen is the one the person looked at before clicking:
-    # one a colleague approved meanwhile has left the list, and the next one would take its
-    # place (stale, then, and said so, rather than approving a batch nobody looked at)
-    seen = st.session_state.get(SEEN_PICK_KEY, chosen)
-    st.session_state[SEEN_PICK_KEY] = chosen
-    if chosen is None:
+    # the batch shown chosen stays chosen when a colleague approves it meanwhile, rather than
+    # the next one taking its place (a click on it is then worded as stale: who, when)
+    pick = pick_entry(t("statistics.queue.choose"), entries, "ssb-queue-pick")
+    if pick is None:
         return
-    target = seen if seen in versions else chosen
     reason = st.text_input(
         t("statistics.queue.reason"),
         max_chars=1000,
-        key=f"ssb-queue-reason-{st.session_state.get(EDITOR_KEY, 0)}",
+        key=f"ssb-queue-reason-{st.session_state.get(EDITOR_KEY, 0)}-{pick.id}",  # its own
     )
     left, right = st.columns(2)
     try:
         if left.button(
             t("statistics.queue.approve"), type="primary", icon=":material/check:", key="ssb-ok"
         ):
-            approve_batch(actor, target, versions[target])
+            approve_batch(actor, pick.id, pick.version)
             reviewed("statistics.queue.approved")
         if right.button(t("statistics.queue.return"), icon=":material/undo:", key="ssb-return"):
-            return_batch(actor, target, versions[target], reason)
+            return_batch(actor, pick.id, pick.version, reason)
             reviewed("statistics.queue.returned")
-    except StaleVersion as exc:  # worded for a batch, not a value someone typed
-        who = exc.changed_by or t("workflow.someone")
-        when = local_time(exc.changed_at, lang())
-        st.error(
-            t("statistics.queue.stale", who=esc(who), when=when), icon=":material/sync_problem:"
+    except REVIEW_ERRORS as exc:
+        review_failed(
+            exc, pick, "ssb-queue-pick", "statistics.queue.stale", "statistics.queue.refused"
         )
-    except WorkflowRefused as exc:
-        if exc.code in BATCH_REFUSALS:
-            st.error(t(f"statistics.queue.refused.{exc.code}"), icon=":material/block:")
-        else:
-            st.error(esc(problems(exc)[0]))
-    except (ValidationError, PermissionDenied, DatabaseBusy) as exc:
-        for problem in problems(exc):
-            st.error(esc(problem))

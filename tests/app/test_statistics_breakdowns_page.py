@@ -155,7 +155,8 @@ def test_the_region_filter_shows_a_renumbered_municipality_as_one_series() -> No
 def test_the_importer_sees_a_returned_batch_with_the_reason() -> None:
     import_county_file()
     colleague = open_page(COLLEAGUE, "rapportering")
-    colleague.text_input(key="ssb-queue-reason-0").set_value("Feil aldersgruppe")
+    [reason] = [b for b in colleague.text_input if b.key.startswith("ssb-queue-reason-0-")]
+    reason.set_value("Feil aldersgruppe")
     colleague.button(key="ssb-return").click()
     colleague.run()
     assert not colleague.exception, colleague.exception
@@ -167,14 +168,13 @@ def test_the_importer_sees_a_returned_batch_with_the_reason() -> None:
     assert "Feil aldersgruppe" not in " ".join(w.value for w in colleague.warning)
 
 
-def test_a_batch_approved_meanwhile_is_not_swapped_for_the_next_one() -> None:
-    """Two reviewers: the batch one approves leaves the other's queue; the other's click on
-    «Godkjenn» must not approve the next batch in its place, which they never looked at."""
+def two_batches() -> tuple[int, int]:
+    """Two breakdown batches the secretariat imported in the same minute (alike in the queue)."""
     import datetime as dt
 
     import pandas as pd
 
-    from dashboard.statistics.breakdowns import approve_batch, submit_batch
+    from dashboard.statistics.breakdowns import submit_batch
 
     admin = actor("sekretariat@demo.invalid")
     with Session(engine()) as session:
@@ -205,6 +205,15 @@ def test_a_batch_approved_meanwhile_is_not_swapped_for_the_next_one() -> None:
         )
         for year in (2023, 2024)
     )
+    return first, second
+
+
+def test_a_batch_approved_meanwhile_is_not_swapped_for_the_next_one() -> None:
+    """Two reviewers: the batch one approves leaves the other's queue; the other's click on
+    «Godkjenn» must not approve the next batch in its place, which they never looked at."""
+    from dashboard.statistics.breakdowns import approve_batch
+
+    first, second = two_batches()
     at = open_page(COLLEAGUE, "rapportering")
     assert at.selectbox(key="ssb-queue-pick").value == first
     approve_batch(actor(OPERATIVE), first, 1, engine=engine())  # meanwhile
@@ -217,3 +226,24 @@ def test_a_batch_approved_meanwhile_is_not_swapped_for_the_next_one() -> None:
     [error] = at.error
     assert "godkjente eller returnerte denne fordelingen" in error.value
     assert "operativ" in error.value and "verdien" not in error.value
+
+
+def test_a_return_typed_for_a_batch_approved_meanwhile_lands_on_no_other() -> None:
+    """The reason is typed (a rerun of its own) after the colleague's approval and before the
+    click on «Returner»: the batch it was written for stays chosen, and the return is refused."""
+    from dashboard.statistics.breakdowns import approve_batch
+
+    first, second = two_batches()
+    at = open_page(COLLEAGUE, "rapportering")
+    approve_batch(actor(OPERATIVE), first, 1, engine=engine())  # meanwhile
+    [reason] = [b for b in at.text_input if b.key.startswith("ssb-queue-reason-")]
+    reason.input("Feil aldersgruppe").run()
+    assert at.selectbox(key="ssb-queue-pick").value == first
+    at.button(key="ssb-return").click()
+    at.run()
+    assert not at.exception, at.exception
+    with Session(engine()) as session:
+        stored = {b.id: b.status for b in session.exec(select(StatisticsBatch)).all()}
+    assert stored == {first: EntryStatus.APPROVED, second: EntryStatus.SUBMITTED}
+    [error] = at.error
+    assert "godkjente eller returnerte denne fordelingen" in error.value
