@@ -87,6 +87,7 @@ ENUMS: dict[str, type[StrEnum]] = {
 }
 YEARS = frozenset({"baseline_year", "target_year"})
 Option = TypeVar("Option")
+R = TypeVar("R")
 
 
 def field_name(field: str) -> str:
@@ -394,21 +395,17 @@ def _edit_form(actor: Actor, mission_id: int) -> None:
         submitted = st.form_submit_button(t("framework.save"), type="primary", key="framework-save")
     if not submitted:
         return
-    try:
-        data = parse(IndicatorUpdate, values | {"reason": reason})
-        changed = update_indicator(actor, shown.id, data, seen=shown.fingerprint, links=links)
-    except StaleIndicator as exc:
-        _errors(_refusal(exc))
-        st.button(
-            t("framework.reload"),
-            icon=":material/refresh:",
-            on_click=_new_round,
-            args=(EDIT_ROUND,),
-            key="framework-reload",
-        )
-        return
-    except (ValidationError, FrameworkRefused, PermissionDenied, DatabaseBusy) as exc:
-        _errors(_refusal(exc))
+    changed = _tried(
+        lambda: update_indicator(
+            actor,
+            shown.id,
+            parse(IndicatorUpdate, values | {"reason": reason}),
+            seen=shown.fingerprint,
+            links=links,
+        ),
+        "framework-reload",
+    )
+    if changed is None:
         return
     if not changed:
         st.info(t("framework.no_change"), icon=":material/info:")
@@ -521,10 +518,11 @@ def _regional_targets(actor: Actor, mission_id: int) -> None:
         )
 
 
-def _change_target(change: Callable[[], bool], code: str) -> None:
-    """Save a change of a regional target, or say why not (what was typed stays)."""
+def _tried(change: Callable[[], R], reload_key: str) -> R | None:
+    """What change() gives, or None when it was refused: the refusal worded, what was typed
+    kept, and when the indicator changed meanwhile a button that shows it as it is now."""
     try:
-        changed = change()
+        return change()
     except StaleIndicator as exc:
         _errors(_refusal(exc))
         st.button(
@@ -532,11 +530,17 @@ def _change_target(change: Callable[[], bool], code: str) -> None:
             icon=":material/refresh:",
             on_click=_new_round,
             args=(EDIT_ROUND,),
-            key="regional-target-reload",
+            key=reload_key,
         )
-        return
     except (ValidationError, FrameworkRefused, PermissionDenied, DatabaseBusy) as exc:
         _errors(_refusal(exc))
+    return None
+
+
+def _change_target(change: Callable[[], bool], code: str) -> None:
+    """Save a change of a regional target, or say why not (what was typed stays)."""
+    changed = _tried(change, "regional-target-reload")
+    if changed is None:
         return
     if not changed:
         st.info(t("framework.no_change"), icon=":material/info:")
