@@ -17,29 +17,7 @@ pytestmark = pytest.mark.usefixtures("accounts")
 OPERATIVE, COLLEAGUE = "operativ@demo.invalid", "operativ2@demo.invalid"
 PARTNER = "partner@demo.invalid"
 CODE = "NEET-15-29"  # Avdir's
-COUNTY_FILE = dict(
-    years=("2022", "2023", "2024"),
-    regions=("0", "30", "32", "3001", "3101"),
-    genders=("0", "1", "2"),
-    ages=("15-29", "15-19"),
-    # SSB gives a code that was not valid that year the symbol «.»
-    statuses={
-        **{
-            (r, g, a, "2024"): "."
-            for r in ("30", "3001")
-            for g in "012"
-            for a in ("15-29", "15-19")
-        },
-        **{
-            (r, g, a, y): "."
-            for r in ("32", "3101")
-            for g in "012"
-            for a in ("15-29", "15-19")
-            for y in ("2022", "2023")
-        },
-        ("3101", "2", "15-19", "2024"): ":",
-    },
-)
+COUNTY_FILE = fictional.REFORM_COUNTY_FILE
 
 
 def batches() -> list[tuple[EntryStatus, int]]:

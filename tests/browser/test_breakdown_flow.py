@@ -29,30 +29,7 @@ CODE = "NEET-15-29"  # Avdir's first indicator: the one the Statistikk fra SSB t
 HEADER = "Fordeling etter fylke, kjønn og alder"
 MARKER = "(skjult ved publisering)"
 YEARS = ["2022", "2023", "2024"]
-# tests/app/test_statistics_breakdowns_page.py's county file: Viken (30) until 2023, Akershus
-# (32) from 2024, Halden under 3001 until 2023 and 3101 from 2024
-COUNTY_FILE = dict(
-    years=tuple(YEARS),
-    regions=("0", "30", "32", "3001", "3101"),
-    genders=("0", "1", "2"),
-    ages=("15-29", "15-19"),
-    statuses={
-        **{
-            (r, g, a, "2024"): "."
-            for r in ("30", "3001")
-            for g in "012"
-            for a in ("15-29", "15-19")
-        },
-        **{
-            (r, g, a, y): "."
-            for r in ("32", "3101")
-            for g in "012"
-            for a in ("15-29", "15-19")
-            for y in ("2022", "2023")
-        },
-        ("3101", "2", "15-19", "2024"): ":",
-    },
-)
+COUNTY_FILE = fictional.REFORM_COUNTY_FILE
 
 
 def prepare(engine: Engine) -> None:

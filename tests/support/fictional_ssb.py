@@ -32,6 +32,32 @@ CONTENTS = {"Personer": "Personer (fiktive)"}
 # a share and the persons it is computed from (its denominator)
 SHARE_CONTENTS = {"Andel": "Andel (fiktiv), prosent", "Personer": "Personer (fiktive)"}
 
+# A county file across the 2024 reform, for the breakdown walks (AppTest and Chromium): Viken
+# (30) until 2023, Akershus (32) from 2024, Halden under 3001 until 2023 and 3101 from 2024;
+# SSB gives a code that was not valid that year the symbol «.»
+REFORM_COUNTY_FILE: dict[str, Any] = dict(
+    years=("2022", "2023", "2024"),
+    regions=("0", "30", "32", "3001", "3101"),
+    genders=("0", "1", "2"),
+    ages=("15-29", "15-19"),
+    statuses={
+        **{
+            (r, g, a, "2024"): "."
+            for r in ("30", "3001")
+            for g in "012"
+            for a in ("15-29", "15-19")
+        },
+        **{
+            (r, g, a, y): "."
+            for r in ("32", "3101")
+            for g in "012"
+            for a in ("15-29", "15-19")
+            for y in ("2022", "2023")
+        },
+        ("3101", "2", "15-19", "2024"): ":",
+    },
+)
+
 # The made-up whole-country series: year -> value (None with a status symbol)
 NATIONAL = {"2022": 1000.0, "2023": 990.0, "2024": 980.0, "2025": 970.0}
 
