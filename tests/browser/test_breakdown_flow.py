@@ -17,7 +17,14 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from support import fictional_ssb as fictional
 from support import server
-from support.browser import choose, main_text, screenshot, signed_in_page, wait_ready
+from support.browser import (
+    choose,
+    downloaded,
+    main_text,
+    screenshot,
+    signed_in_page,
+    wait_ready,
+)
 from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
@@ -80,9 +87,8 @@ def halden_by_gender_and_age(page: Page, app: FreshApp, name: str) -> list[dict[
     expect(panel.get_by_test_id("stVegaLiteChart")).to_be_visible()
     panel.get_by_role("button", name="Last ned CSV (Excel)").scroll_into_view_if_needed()
     screenshot(page, name)
-    with page.expect_download() as download:
-        panel.get_by_role("button", name="Last ned CSV (Excel)").click()
-    text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    file = downloaded(page, panel.get_by_role("button", name="Last ned CSV (Excel)"))
+    text = file.read_bytes().decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 

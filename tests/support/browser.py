@@ -64,6 +64,23 @@ def choose(page: Page, box: Locator, option: str, *, tries: int = 3) -> None:
     wait_ready(page)
 
 
+def downloaded(page: Page, button: Locator, *, tries: int = 3) -> Path:
+    """The file a download button gives. A click during a page run (the button's file is made
+    again by each run) can give no download: the page is let finish and the button clicked
+    again."""
+    for attempt in range(tries):
+        wait_ready(page)
+        button.scroll_into_view_if_needed()
+        try:
+            with page.expect_download(timeout=10_000) as download:
+                button.click()
+            return Path(download.value.path())
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def main_text(page: Page) -> str:
     """The main area's visible text, with Norwegian (narrow) no-break spaces as plain spaces."""
     text = page.get_by_test_id("stMain").inner_text()
