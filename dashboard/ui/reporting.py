@@ -100,7 +100,12 @@ def pick_entry(label: str, entries: Shown, key: str) -> Pick | None:
     picked = st.session_state.get(key)
     options = dict(entries)
     if picked in shown and picked not in entries:
-        options[picked] = shown[picked]
+        # in its old place: the options' order is part of what identifies the selectbox
+        options = {
+            i: entries[i] if i in entries else shown[i]
+            for i in shown
+            if i in entries or i == picked
+        } | options
     # the browser names the choice by its label: two alike would be one entry to Streamlit
     alike = Counter(text for text, _ in options.values())
     labels = {i: f"{text} · #{i}" if alike[text] > 1 else text for i, (text, _) in options.items()}
