@@ -82,6 +82,35 @@ def cells(world: World, *, internal: bool = False, indicator: int = 0) -> Any:
         ).set_index(["region", "gender", "age", "year"])
 
 
+def approved_regions(world: World, rows: list[tuple[str, float]]) -> None:
+    """A batch of 2022 counts (both genders, 15-29), one per (region, value), submitted by the
+    secretariat and approved by a colleague."""
+    from dashboard.statistics.breakdowns import submit_batch
+
+    frame = pd.DataFrame(
+        {
+            "region": [r for r, _ in rows],
+            "gender": ["0"] * len(rows),
+            "age": ["15-29"] * len(rows),
+            "year": [2022] * len(rows),
+            "value": [v for _, v in rows],
+            "base": [v for _, v in rows],
+            "symbol": [None] * len(rows),
+        }
+    )
+    batch = submit_batch(
+        world.actors["admin"],
+        world.indicator,
+        frame,
+        table_id="99999",
+        source="fiktiv.json",
+        retrieved_at=NOW,
+        age_total="15-29",
+        engine=world.engine,
+    )
+    approve_batch(world.actors["udir_b"], batch, 1, engine=world.engine)
+
+
 def version(world: World, batch_id: int) -> int:
     with Session(world.engine) as session:
         batch = session.get(StatisticsBatch, batch_id)
@@ -395,32 +424,10 @@ def test_a_figure_under_both_its_old_and_new_code_is_suppressed_as_one(ssb: Worl
     """Halden 2022 under 3001 (Viken's municipality then) and under 3101 (its code now, in a
     later file): one figure shown once. Suppression must see it in Viken's group before the
     one shown is chosen, or Viken's total less its other municipalities gives Halden back."""
-    from dashboard.statistics.breakdowns import submit_batch
     from dashboard.ui import breakdowns as views
 
     rows = [("30", 100.0), ("3001", 3.0), ("3011", 40.0), ("3012", 57.0), ("3101", 3.0)]
-    frame = pd.DataFrame(
-        {
-            "region": [r for r, _ in rows],
-            "gender": ["0"] * len(rows),
-            "age": ["15-29"] * len(rows),
-            "year": [2022] * len(rows),
-            "value": [v for _, v in rows],
-            "base": [v for _, v in rows],
-            "symbol": [None] * len(rows),
-        }
-    )
-    batch = submit_batch(
-        ssb.actors["admin"],
-        ssb.indicator,
-        frame,
-        table_id="99999",
-        source="fiktiv.json",
-        retrieved_at=NOW,
-        age_total="15-29",
-        engine=ssb.engine,
-    )
-    approve_batch(ssb.actors["udir_b"], batch, 1, engine=ssb.engine)
+    approved_regions(ssb, rows)
     views._read.clear()
     with Session(ssb.engine) as session:
         shown = views._cells(session, ssb.indicator, False).set_index("place")
@@ -449,31 +456,10 @@ def test_the_open_data_cells_hide_a_figure_under_both_its_codes(ssb: World) -> N
     """Halden 2022 as 3001 (Viken's) and as 3101: hidden in Viken's group to protect a small
     neighbour (3011), it must be hidden as 3101 too, or Viken less 3012 less Halden gives 3011
     back; the open-data table publishes both codes as the files give them."""
-    from dashboard.statistics.breakdowns import published_cells, submit_batch
+    from dashboard.statistics.breakdowns import published_cells
 
     rows = [("30", 100.0), ("3001", 30.0), ("3011", 3.0), ("3012", 67.0), ("3101", 30.0)]
-    frame = pd.DataFrame(
-        {
-            "region": [r for r, _ in rows],
-            "gender": ["0"] * len(rows),
-            "age": ["15-29"] * len(rows),
-            "year": [2022] * len(rows),
-            "value": [v for _, v in rows],
-            "base": [v for _, v in rows],
-            "symbol": [None] * len(rows),
-        }
-    )
-    batch = submit_batch(
-        ssb.actors["admin"],
-        ssb.indicator,
-        frame,
-        table_id="99999",
-        source="fiktiv.json",
-        retrieved_at=NOW,
-        age_total="15-29",
-        engine=ssb.engine,
-    )
-    approve_batch(ssb.actors["udir_b"], batch, 1, engine=ssb.engine)
+    approved_regions(ssb, rows)
     with Session(ssb.engine) as session:
         published = published_cells(session, ssb.indicator).set_index("region")
     hidden = set(published.index[published["symbol"] == ":"])
