@@ -5,7 +5,9 @@ real server in tests/browser/test_open_data.py."""
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -531,50 +533,12 @@ def test_the_etag_is_weak_and_either_form_revalidates(client: TestClient) -> Non
 # --- under load: a slow render holds up neither other answers nor the server's threads --------
 
 
-def test_a_slow_render_holds_up_no_answer_already_kept(world: World) -> None:
-    """While one mission renders (about 2 s at --synthetic 100), what is kept is served."""
-    import threading
-
+@contextmanager
+def slow_render(world: World) -> Iterator[None]:
+    """Inside: a request for the package is rendering the mission (held until the block
+    ends), in a thread of its own."""
     from dashboard.services.opendata import publish
 
-    missions_document(engine=world.engine)  # the list is kept
-    rendering, release = threading.Event(), threading.Event()
-    real = publish.publication
-
-    def slow(session: Session, mission: object) -> publish.Publication:
-        rendering.set()
-        release.wait(10)
-        return real(session, mission)  # type: ignore[arg-type]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(publish, "publication", slow)
-        cold = threading.Thread(
-            target=package_document, args=(KEY,), kwargs={"engine": world.engine}
-        )
-        cold.start()
-        try:
-            assert rendering.wait(10)
-            served: list[bytes] = []
-            other = threading.Thread(
-                target=lambda: served.append(missions_document(engine=world.engine).body)
-            )
-            other.start()
-            other.join(3)
-            assert served, "the mission list waited for another mission's render"
-        finally:
-            release.set()
-            cold.join(10)
-
-
-def test_while_a_mission_renders_again_its_last_render_is_served(world: World) -> None:
-    """After a write, one request renders the mission again; the others get the render before
-    it at once (its own ETag) instead of each waiting about 2 s for a thread."""
-    import threading
-
-    from dashboard.services.opendata import publish
-
-    before = package_document(KEY, engine=world.engine)
-    approved(world, "12")
     rendering, release = threading.Event(), threading.Event()
     real = publish.publication
 
@@ -591,16 +555,38 @@ def test_while_a_mission_renders_again_its_last_render_is_served(world: World) -
         renders.start()
         try:
             assert rendering.wait(10)
-            served: list[Document] = []
-            other = threading.Thread(
-                target=lambda: served.append(package_document(KEY, engine=world.engine))
-            )
-            other.start()
-            other.join(3)
-            assert served == [before]
+            yield
         finally:
             release.set()
             renders.join(10)
+
+
+def test_a_slow_render_holds_up_no_answer_already_kept(world: World) -> None:
+    """While one mission renders (about 2 s at --synthetic 100), what is kept is served."""
+    missions_document(engine=world.engine)  # the list is kept
+    with slow_render(world):
+        served: list[bytes] = []
+        other = threading.Thread(
+            target=lambda: served.append(missions_document(engine=world.engine).body)
+        )
+        other.start()
+        other.join(3)
+        assert served, "the mission list waited for another mission's render"
+
+
+def test_while_a_mission_renders_again_its_last_render_is_served(world: World) -> None:
+    """After a write, one request renders the mission again; the others get the render before
+    it at once (its own ETag) instead of each waiting about 2 s for a thread."""
+    before = package_document(KEY, engine=world.engine)
+    approved(world, "12")
+    with slow_render(world):
+        served: list[Document] = []
+        other = threading.Thread(
+            target=lambda: served.append(package_document(KEY, engine=world.engine))
+        )
+        other.start()
+        other.join(3)
+        assert served == [before]
     assert package_document(KEY, engine=world.engine).etag != before.etag
 
 
