@@ -10,11 +10,13 @@ from dashboard.ui.auth import (
     cookie_request,
     land_after_sign_in,
     oidc_refused,
+    refresh_actor,
     refuse_page,
     resolve_session,
 )
 from dashboard.ui.context import LANG_KEY, current_actor, label, lang, role, signed_in, t
-from dashboard.ui.navigation import build_navigation
+from dashboard.ui.missions import just_switched, mission_choice, resolve_mission
+from dashboard.ui.navigation import allowed_paths, build_navigation, home_page
 from dashboard.ui.style import focus_style
 from dashboard.ui.widgets import esc
 
@@ -26,12 +28,17 @@ st.set_page_config(
 )
 focus_style()
 resolve_session()
+mission = resolve_mission()
+refresh_actor()  # the role in the mission chosen (the same one on most runs: no query)
 closed = not signed_in() and not get_settings().public_read
 # expanded: every page in the menu, none behind a «View more» button (in English)
 page = st.navigation(build_navigation(role(), refuse_page, only_sign_in=closed), expanded=True)
 land_after_sign_in()  # before anything is drawn: the landing page's run draws it all
+if just_switched() and page.url_path not in allowed_paths(role()):
+    st.switch_page(home_page(role()))  # the new mission's role may not open this page
 cookie_request()  # after the landing: a switch of page would drop what this run draws
 with st.sidebar:
+    mission_choice(mission)
     st.selectbox(
         "Språk / Language",
         LANGUAGES,

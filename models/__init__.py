@@ -100,7 +100,7 @@ from models.status_report import (
     StatusReportCreate,
     StatusReportUpdate,
 )
-from models.users import AuditEvent, User, UserCreate, UserUpdate
+from models.users import AuditEvent, MissionRole, User, UserCreate, UserUpdate
 
 __all__ = [
     "FIRST_PARTICIPATING_RUNG",
@@ -162,6 +162,7 @@ __all__ = [
     "MainFinding",
     "Mission",
     "MissionCreate",
+    "MissionRole",
     "MissionUpdate",
     "NoInvolvement",
     "Organisation",

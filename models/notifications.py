@@ -56,6 +56,8 @@ class OutboxMail(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     kind: NotificationKind = Field(sa_type=enum_column(NotificationKind))
     recipient_id: int = Field(foreign_key="user.id", index=True)
+    # the mission the event happened in: the mail names it
+    mission_id: int | None = Field(default=None, foreign_key="mission.id", index=True)
     entity: str = Field(max_length=60)
     entity_id: int | None = None
     # What the mail says (names, period, reason), as the recipient may read it.

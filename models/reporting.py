@@ -47,7 +47,7 @@ class PeriodBase(SQLModel):
 
 
 class PeriodCreate(PeriodBase):
-    pass
+    mission_id: int
 
 
 class PeriodUpdate(SQLModel):
@@ -68,8 +68,9 @@ class Reason(SQLModel):
 
 
 class Period(PeriodBase, table=True):
-    __table_args__ = (sa.UniqueConstraint("label"),)
+    __table_args__ = (sa.UniqueConstraint("mission_id", "label", name="uq_period_label"),)
     id: int | None = Field(default=None, primary_key=True)
+    mission_id: int = Field(foreign_key="mission.id", index=True)
 
 
 class WorkflowFields(SQLModel):

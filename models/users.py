@@ -18,13 +18,14 @@ EMAIL_MAX_LENGTH = 254  # RFC 5321's longest address
 class UserBase(SQLModel):
     email: str = Field(min_length=3, max_length=EMAIL_MAX_LENGTH)
     name: Line = name_field(200)
-    role: Role = Field(default=Role.PARTNER, sa_type=enum_column(Role))
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     active: bool = True
 
 
 class UserCreate(UserBase):
     email: EmailStr = Field(max_length=EMAIL_MAX_LENGTH)
+    # the person's role in the mission the account is made in (a MissionRole row)
+    role: Role = Role.PARTNER
     password: str | None = Field(default=None, min_length=PASSWORD_MIN_LENGTH, max_length=200)
 
 
@@ -46,6 +47,22 @@ class User(UserBase, table=True):
     # they want each notification topic (models.notifications.delivery; None: the defaults).
     language: str | None = Field(default=None, max_length=2)
     notifications: dict[str, str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
+    # The one administrator who may create missions; in a mission where they have no role of
+    # their own they act as its secretariat.
+    global_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # The mission this person last chose (the app opens it when no link names one).
+    mission_key: str | None = Field(default=None, max_length=80)
+
+
+class MissionRole(SQLModel, table=True):
+    """A person's role in one mission (operative in one, partner in another)."""
+
+    __tablename__ = "missionrole"
+    __table_args__ = (sa.UniqueConstraint("user_id", "mission_id", name="uq_missionrole"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    mission_id: int = Field(foreign_key="mission.id", index=True)
+    role: Role = Field(sa_type=enum_column(Role))
 
 
 class AuditEvent(SQLModel, table=True):
@@ -55,6 +72,8 @@ class AuditEvent(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), index=True)
     actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     actor_email: str | None = Field(default=None, max_length=EMAIL_MAX_LENGTH)
+    # the mission the actor acted in (None: the whole installation, or before missions)
+    mission_id: int | None = Field(default=None, foreign_key="mission.id", index=True)
     action: str = Field(max_length=60)
     entity: str = Field(max_length=60)
     entity_id: str | None = Field(default=None, max_length=60)

@@ -5,8 +5,11 @@ from sqlmodel import select
 
 from dashboard.db import session_scope
 from dashboard.services import audit
+from dashboard.services.common import mission_by_key
+from dashboard.services.missions import set_role
 from dashboard.services.permissions import Actor
 from dashboard.services.users import HASHER, new_password
+from dashboard.settings import get_settings
 from models import Organisation, Role, User
 
 # (role, e-mail, name, organisation key). The two operative accounts belong to directorates
@@ -25,6 +28,7 @@ def ensure_demo_accounts(engine: Engine | None = None) -> list[tuple[Role, str, 
     """Create the demo accounts that are missing; returns (role, e-mail, password) of new ones."""
     created = []
     with session_scope(write=True, engine=engine) as session:
+        mission = mission_by_key(session, get_settings().mission_key)
         for role, email, name, org_key in DEMO_ACCOUNTS:
             if session.exec(select(User.id).where(User.email == email)).first() is not None:
                 continue
@@ -33,12 +37,15 @@ def ensure_demo_accounts(engine: Engine | None = None) -> list[tuple[Role, str, 
             user = User(
                 email=email,
                 name=name,
-                role=role,
                 organisation_id=org,
                 password_hash=HASHER.hash(password),
+                global_admin=role == Role.ADMIN,  # the installation's one administrator
             )
             session.add(user)
             session.flush()
+            assert user.id is not None
+            if mission is not None and mission.id is not None:
+                set_role(session, user.id, mission.id, role)
             audit.record(session, SEED_ACTOR, "create", "user", user.id, after={"email": email})
             created.append((role, email, password))
     return created

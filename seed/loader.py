@@ -201,15 +201,15 @@ def _links(session: Session, initiatives: dict[int, int]) -> None:
             upsert(session, InitiativeLink, keys, data)
 
 
-def year_period(session: Session, year: int) -> Period:
-    """The annual period for a calendar year, created (locked) when missing."""
+def year_period(session: Session, year: int, mission_id: int) -> Period:
+    """The mission's annual period for a calendar year, created (locked) when missing."""
     values = {
         "kind": PeriodKind.ANNUAL,
         "start": dt.date(year, 1, 1),
         "end": dt.date(year, 12, 31),
         "locked": True,
     }
-    return upsert(session, Period, {"label": str(year)}, values)
+    return upsert(session, Period, {"mission_id": mission_id, "label": str(year)}, values)
 
 
 def _indicators(
@@ -233,7 +233,7 @@ def _indicators(
         links = [IndicatorGoal(indicator_id=indicator.id, goal_id=goals[c]) for c in row["goals"]]
         replace_children(session, IndicatorGoal, {"indicator_id": indicator.id}, links)
         for value in row.get("values") or []:
-            period = year_period(session, value["year"])
+            period = year_period(session, value["year"], mission_id)
             assert period.id is not None
             checked = IndicatorValueCreate.model_validate(
                 {

@@ -43,7 +43,7 @@ def add_synthetic(engine: Engine | None, factor: int) -> int:
         mission = session.exec(select(Mission).order_by(col(Mission.id))).first()
         if mission is None or mission.id is None:
             raise RuntimeError("Load the real mission first (python -m seed).")
-        periods = quarterly_periods(session)
+        periods = quarterly_periods(session, mission.id)
         real = session.exec(
             select(Initiative).where(
                 Initiative.mission_id == mission.id, col(Initiative.number) < 100
@@ -70,15 +70,16 @@ def add_synthetic(engine: Engine | None, factor: int) -> int:
         return added
 
 
-def quarterly_periods(session: Session) -> list[int]:
-    """The 60 quarterly periods 2011-K1 .. 2025-K4, created when missing."""
+def quarterly_periods(session: Session, mission_id: int) -> list[int]:
+    """The mission's 60 quarterly periods 2011-K1 .. 2025-K4, created when missing."""
     ids = []
     for index in range(QUARTERS):
         year, quarter = FIRST_YEAR + index // 4, index % 4 + 1
         start = dt.date(year, 3 * quarter - 2, 1)
         end = (dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)) - dt.timedelta(days=1)
         values = {"kind": PeriodKind.QUARTERLY, "start": start, "end": end, "locked": True}
-        period = upsert(session, Period, {"label": f"{year}-K{quarter}"}, values)
+        keys = {"mission_id": mission_id, "label": f"{year}-K{quarter}"}
+        period = upsert(session, Period, keys, values)
         assert period.id is not None
         ids.append(period.id)
     return ids

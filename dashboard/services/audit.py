@@ -104,6 +104,7 @@ def _row(actor: Actor, event: Event) -> dict[str, Any]:
     """The columns of an audit row (but its time), every text bounded."""
     return {
         "actor_id": actor.id,
+        "mission_id": actor.mission_id,
         "actor_email": None if actor.email is None else bounded(actor.email, EMAIL_MAX_LENGTH),
         "action": bounded(event.action, NAME_MAX),
         "entity": bounded(event.entity, NAME_MAX),

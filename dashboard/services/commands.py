@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from dashboard.db import DatabaseBusy, read_only, session_scope
-from dashboard.services import audit
+from dashboard.services import audit, mission_guard
 from dashboard.services.permissions import Action, Actor, PermissionDenied, allowed
 from models.users import EMAIL_MAX_LENGTH
 
@@ -62,7 +62,17 @@ def command(
     organisation_id: int | None = None,
     engine: Engine | None = None,
 ) -> Iterator[Session]:
-    """A write transaction for actor's action; a refusal changes nothing and is itself audited."""
+    """A write transaction for actor's action; a refusal changes nothing and is itself audited.
+
+    The transaction writes only rows of the actor's mission: one of another mission is refused
+    like a missing permission (dashboard.services.mission_guard).
+    """
     authorize(actor, action, organisation_id=organisation_id, engine=engine)
-    with session_scope(write=True, engine=engine) as session:
-        yield session
+    try:
+        with session_scope(write=True, engine=engine) as session:
+            mission_guard.bind(session, actor.mission_id)
+            yield session
+    except mission_guard.OtherMission as crossed:
+        details: dict[str, object] = {"table": crossed.table, "missions": sorted(crossed.missions)}
+        record_refusal(actor, action.value, details, engine=engine)
+        raise PermissionDenied(actor, action) from crossed

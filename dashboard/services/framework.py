@@ -39,6 +39,7 @@ from dashboard.i18n.formatting import OSLO
 from dashboard.services import audit
 from dashboard.services.commands import command
 from dashboard.services.common import fetch
+from dashboard.services.missions import role_column
 from dashboard.services.permissions import Action, Actor
 from dashboard.statistics import regions
 from models import (
@@ -455,7 +456,9 @@ def indicator_history(session: Session, indicator_id: int, *, internal: bool) ->
             col(AuditEvent.after),
             col(AuditEvent.reason),
             col(AuditEvent.actor_email),
-            col(User.role),
+            role_column(
+                sa.select(col(Indicator.mission_id)).where(col(Indicator.id) == indicator_id)
+            ),
             col(Organisation.short_name),
         )
         .outerjoin(User, col(User.id) == AuditEvent.actor_id)

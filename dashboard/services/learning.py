@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from dashboard.services import audit
 from dashboard.services.commands import command
+from dashboard.services.missions import role_column
 from dashboard.services.permissions import Action, Actor
 from dashboard.services.portfolio_edit import PortfolioRefused, last_change
 from models import (
@@ -166,7 +167,14 @@ def initiative_entries(session: Session, initiative_id: int, *, internal: bool) 
     Who recorded an entry is named by e-mail for internal readers only (internal); others get
     the account's role and organisation, as in an indicator's history."""
     rows = session.exec(
-        select(LearningEntry, User.email, User.role, Organisation.short_name)
+        select(
+            LearningEntry,
+            User.email,
+            role_column(
+                sa.select(col(Initiative.mission_id)).where(col(Initiative.id) == initiative_id)
+            ),
+            Organisation.short_name,
+        )
         .outerjoin(User, col(User.id) == LearningEntry.recorded_by_id)
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
         .where(LearningEntry.initiative_id == initiative_id)

@@ -58,12 +58,19 @@ ORGANISATION_SCOPED = frozenset({Action.ENTER_VALUES})
 
 @dataclass(frozen=True)
 class Actor:
-    """The person behind a command; an anonymous visitor has no id and the partner role."""
+    """The person behind a command; an anonymous visitor has no id and the partner role.
+
+    role is the person's role in mission_id: a command by an actor of one mission can write
+    nothing of another (dashboard.services.mission_guard). An actor of no mission (the command
+    line, the mail sender) is not held to one. global_admin: the person may create missions.
+    """
 
     id: int | None
     email: str | None
     role: Role
     organisation_id: int | None = None
+    mission_id: int | None = None
+    global_admin: bool = False
 
 
 ANONYMOUS = Actor(id=None, email=None, role=Role.PARTNER)

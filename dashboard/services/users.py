@@ -4,22 +4,25 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 import sqlalchemy as sa
 from pwdlib import PasswordHash
 from sqlalchemy import Engine, func
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
 from dashboard.services import audit, sessions
 from dashboard.services.commands import authorize, command
-from dashboard.services.common import fetch, frame_of
+from dashboard.services.common import fetch, frame_of, mission_by_key
+from dashboard.services.missions import role_column, role_in, set_role
 from dashboard.services.passwords import Weakness, weakness
 from dashboard.services.permissions import Action, Actor
 from dashboard.services.throttle import SIGN_IN, Throttle
-from models import Organisation, Role, SessionEnd, User, UserCreate, UserUpdate
+from dashboard.settings import get_settings
+from models import MissionRole, Organisation, Role, SessionEnd, User, UserCreate, UserUpdate
 from models.reporting import utcnow
 from models.users import EMAIL_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
@@ -66,10 +69,28 @@ class LastAdmin(ValueError):
 UnknownIdentity = Literal["partner", "none"]
 
 
-def actor_of(user: User) -> Actor:
-    """The actor a signed-in user acts as."""
+def actor_of(user: User, mission_id: int | None = None) -> Actor:
+    """The actor a signed-in user acts as in mission_id (None: the installation's default
+    mission), with the role they have there."""
+    session = object_session(user)
+    if session is None:  # a user read in a session that is closed now
+        with session_scope() as fresh:
+            return actor_in(fresh, user, mission_id)
+    return actor_in(cast(Session, session), user, mission_id)
+
+
+def actor_in(session: Session, user: User, mission_id: int | None = None) -> Actor:
+    """actor_of, reading the role in session."""
+    if mission_id is None:
+        default = mission_by_key(session, get_settings().mission_key)
+        mission_id = default.id if default is not None else None
     return Actor(
-        id=user.id, email=user.email, role=Role(user.role), organisation_id=user.organisation_id
+        id=user.id,
+        email=user.email,
+        role=role_in(session, user, mission_id),
+        organisation_id=user.organisation_id,
+        mission_id=mission_id,
+        global_admin=user.global_admin,
     )
 
 
@@ -92,15 +113,18 @@ def create_user(actor: Actor, data: UserCreate, *, engine: Engine | None = None)
         raise WeakPassword(why)
     hashed = HASHER.hash(data.password) if data.password else None  # before the transaction
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
-        fields = data.model_dump(exclude={"password"})
+        fields = data.model_dump(exclude={"password", "role"})
         fields["email"] = fields["email"].lower()
         if _by_email(session, fields["email"]) is not None:
             raise DuplicateEmail(fields["email"])
         user = User(**fields, password_hash=hashed)
         session.add(user)
         session.flush()
-        audit.record(session, actor, "create", "user", user.id, after=public_fields(user))
         assert user.id is not None
+        if actor.mission_id is not None:
+            set_role(session, user.id, actor.mission_id, data.role)
+        after = {**public_fields(user), "role": data.role}
+        audit.record(session, actor, "create", "user", user.id, after=after)
         return user.id
 
 
@@ -109,8 +133,15 @@ def _by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(func.lower(User.email) == address)).first()
 
 
-def _active_admins(session: Session) -> int:
-    query = select(func.count()).where(User.role == Role.ADMIN, col(User.active).is_(True))
+def _active_admins(session: Session, mission_id: int | None) -> int:
+    """The active accounts that administer mission_id (its secretariat, or global)."""
+    secretariat = select(MissionRole.user_id).where(
+        MissionRole.mission_id == mission_id, MissionRole.role == Role.ADMIN
+    )
+    query = select(func.count()).where(
+        col(User.active).is_(True),
+        sa.or_(col(User.global_admin).is_(True), col(User.id).in_(secretariat)),
+    )
     return int(session.exec(query).one())
 
 
@@ -135,15 +166,21 @@ def update_user(
     """
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         user = _get(session, user_id)
-        before = public_fields(user)
-        for name, value in changes.model_dump(exclude_unset=True).items():
+        mission = actor.mission_id
+        before = {**public_fields(user), "role": role_in(session, user, mission)}
+        fields = changes.model_dump(exclude_unset=True)
+        role = fields.pop("role", None)
+        for name, value in fields.items():
             setattr(user, name, value)
+        if role is not None and mission is not None:
+            set_role(session, user_id, mission, role)
         session.flush()
-        if before["role"] == Role.ADMIN and before["active"] and _active_admins(session) == 0:
+        was_admin = before["role"] == Role.ADMIN and before["active"]
+        if was_admin and _active_admins(session, mission) == 0:
             raise LastAdmin  # rolls the change back
         if before["active"] and not user.active:
             sessions.end_all_for_user(session, user_id, SessionEnd.DEACTIVATED)
-        after = public_fields(user)
+        after = {**public_fields(user), "role": role_in(session, user, mission)}
         audit.record(
             session, actor, "update", "user", user_id, before=before, after=after, reason=reason
         )
@@ -321,7 +358,11 @@ def _locked(user: User, now: dt.datetime) -> bool:
 
 
 def identity_actor(
-    email: str | None, *, unknown: UnknownIdentity, engine: Engine | None = None
+    email: str | None,
+    *,
+    unknown: UnknownIdentity,
+    mission_id: int | None = None,
+    engine: Engine | None = None,
 ) -> Actor | None:
     """The actor for an e-mail an identity provider vouched for (OpenID Connect sign-in).
 
@@ -333,10 +374,11 @@ def identity_actor(
     with session_scope(write=True, engine=engine) as session:
         user = _by_email(session, address) if address else None
         if user is not None and user.active:
-            actor = actor_of(user)
+            actor = actor_in(session, user, mission_id)
         elif user is None and address and unknown == "partner":
-            actor = Actor(id=None, email=address, role=Role.PARTNER)
-        who = actor or (actor_of(user) if user else Actor(None, address or None, Role.PARTNER))
+            actor = Actor(id=None, email=address, role=Role.PARTNER, mission_id=mission_id)
+        anyone = Actor(None, address or None, Role.PARTNER)
+        who = actor or (actor_in(session, user, mission_id) if user else anyone)
         action = "sign_in" if actor else "sign_in_refused"
         audit.record(
             session, who, action, "user", user.id if user else None, after={"method": "oidc"}
@@ -344,10 +386,22 @@ def identity_actor(
     return actor
 
 
-def current_actor_of(session: Session, user_id: int) -> Actor | None:
-    """The actor of an account as it is now; None once it is deactivated or gone."""
+def current_actor_of(
+    session: Session, user_id: int, mission_key: str | None = None
+) -> Actor | None:
+    """The actor of an account as it is now in the mission with mission_key (None, or a key no
+    mission has: the default mission); None once it is deactivated or gone."""
     user = session.get(User, user_id)
-    return actor_of(user) if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    mission = mission_by_key(session, mission_key or get_settings().mission_key)
+    return actor_in(session, user, mission.id if mission is not None else None)
+
+
+def remembered_mission(session: Session, user_id: int) -> str | None:
+    """The key of the mission a person last chose (None: never chose one)."""
+    user = session.get(User, user_id)
+    return user.mission_key if user is not None else None
 
 
 USER_COLUMNS = [
@@ -365,14 +419,15 @@ USER_COLUMNS = [
 
 
 def user_table(actor: Actor, *, engine: Engine | None = None) -> pd.DataFrame:
-    """Every account with its organisation (admin); never a password hash."""
+    """Every account with its organisation and its role in the actor's mission (admin); never a
+    password hash. Accounts are people, shared between missions like organisations."""
     authorize(actor, Action.MANAGE_USERS, engine=engine)
     query = (
         sa.select(
             col(User.id),
             col(User.email),
             col(User.name),
-            col(User.role),
+            role_column(actor.mission_id),
             col(User.organisation_id),
             col(Organisation.short_name),
             col(User.active),

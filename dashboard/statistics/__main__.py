@@ -27,6 +27,7 @@ from dashboard.i18n.formatting import local_time, number
 from dashboard.services.common import mission_by_key
 from dashboard.services.imports.run import ImportRefused, ImportStale
 from dashboard.services.permissions import Actor, PermissionDenied
+from dashboard.services.users import actor_in
 from dashboard.settings import get_settings
 from dashboard.statistics.fetch import Unreachable, fetch_table
 from dashboard.statistics.importing import (
@@ -97,7 +98,7 @@ def _actor(email: str | None) -> Actor:
         user = session.exec(select(User).where(User.email == email.strip().lower())).first()
         if user is None or not user.active:
             raise LookupError(say("statistics.cli.unknown_user", email=email))
-        return Actor(user.id, user.email, user.role, user.organisation_id)
+        return actor_in(session, user)
 
 
 def _run(actor: Actor, mission_id: int, code: str, table: Table, source: str, dry: bool) -> bool:

@@ -21,7 +21,7 @@ from dashboard.services.users import (
 )
 from dashboard.settings import get_settings
 from dashboard.ui.context import ACTOR_KEY, current_actor, signed_in, t
-from dashboard.ui.data import query
+from dashboard.ui.data import find_mission, mission_key, query
 from models.users import EMAIL_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 if TYPE_CHECKING:
@@ -63,20 +63,32 @@ def resolve_session() -> None:
     OpenID Connect sign-in, the e-mail the provider vouched for is looked up in our users.
     """
     _follow_server_session()
-    actor = current_actor()
-    if actor.id is not None:
-        fresh = query(current_actor_of, actor.id)
-        if fresh != actor:
-            _set_actor(fresh)
+    refresh_actor()
     if oidc_signed_in() and not signed_in() and not st.session_state.get(OIDC_REFUSED_KEY):
         email = st.user.get("email")
         found = identity_actor(
             email if isinstance(email, str) else None,
             unknown=get_settings().oidc_unknown_users,
+            mission_id=find_mission_id(),
         )
         if found is None:
             st.session_state[OIDC_REFUSED_KEY] = True
         _set_actor(found)
+
+
+def refresh_actor() -> None:
+    """Re-read the signed-in account, with its role in the mission this tab shows."""
+    actor = current_actor()
+    if actor.id is not None:
+        fresh = query(current_actor_of, actor.id, mission_key())
+        if fresh != actor:
+            _set_actor(fresh)
+
+
+def find_mission_id() -> int | None:
+    """The id of the mission this tab shows (None: the database has none)."""
+    mission = find_mission()
+    return mission.id if mission is not None else None
 
 
 def _follow_server_session() -> None:
@@ -92,7 +104,7 @@ def _follow_server_session() -> None:
         return
     if live := sessions.resolve_cookie(token):
         st.session_state[SESSION_KEY] = live.session_id
-        _set_actor(query(current_actor_of, live.user_id))
+        _set_actor(query(current_actor_of, live.user_id, mission_key()))
 
 
 def _set_actor(actor: Actor | None) -> None:

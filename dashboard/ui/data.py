@@ -13,6 +13,7 @@ from dashboard.settings import get_settings
 from models import Mission
 
 P = ParamSpec("P")
+MISSION_KEY = "mission_key"  # the key of the mission this tab shows (dashboard.ui.missions)
 R = TypeVar("R")
 
 
@@ -40,9 +41,16 @@ def query(function: Callable[Concatenate[Session, P], R], *args: P.args, **kwarg
     return result
 
 
+def mission_key() -> str:
+    """The key of the mission this tab shows (the installation's default before the first
+    run has chosen one)."""
+    chosen = st.session_state.get(MISSION_KEY)
+    return chosen if isinstance(chosen, str) else get_settings().mission_key
+
+
 def find_mission() -> Mission | None:
-    """The mission this app shows, or None when the database has none."""
-    mission: Mission | None = query(mission_by_key, get_settings().mission_key)
+    """The mission this tab shows, or None when the database has none."""
+    mission: Mission | None = query(mission_by_key, mission_key())
     return mission if mission is not None and mission.id is not None else None
 
 

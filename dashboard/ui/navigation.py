@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -84,6 +85,17 @@ def pages_for(role: Role) -> list[PageSpec]:
 
 
 START = PAGES[0]
+
+
+def allowed_paths(role: Role) -> set[str]:
+    """The URL paths a role may open (and the root, which goes on to its first page)."""
+    return {HOME_PATH, ""} | {spec.url_path for spec in pages_for(role)}
+
+
+def home_page(role: Role) -> Path:
+    """The script of the first page a role sees (Min side or Oversikt)."""
+    spec = next(s for s in pages_for(role) if role in s.default_for)
+    return PAGES_DIR / spec.script
 
 
 def landing_page(role: Role) -> PageSpec | None:

@@ -1,0 +1,142 @@
+"""Nothing crosses between missions: a command of one mission's actor writes no row of another.
+
+One rule for every write, checked where SQLAlchemy writes (after each flush, and before each
+bulk INSERT, UPDATE or DELETE), so no service has to remember it. A row belongs to a mission
+through its mission_id or through what its foreign keys point at (a value through its
+indicator and its period, a snapshot row through its report, and so on); users and
+organisations belong to none and are shared.
+"""
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import SQLModel
+
+BOUND = "mission_id"  # the key in Session.info of the mission a command is bound to
+MISSION_TABLE = "mission"
+
+
+class OtherMission(Exception):
+    """A command bound to one mission tried to write a row of another."""
+
+    def __init__(self, table: str, missions: set[int]) -> None:
+        super().__init__(f"{table} of mission {sorted(missions)}")
+        self.table = table
+        self.missions = missions
+
+
+def bind(session: OrmSession, mission_id: int | None) -> None:
+    """Hold session's writes to mission_id (None: not held to any)."""
+    session.info[BOUND] = mission_id
+
+
+@cache
+def _scoped() -> frozenset[str]:
+    """The tables whose rows belong to a mission (directly or through their foreign keys)."""
+    tables = SQLModel.metadata.tables.values()
+    found = {MISSION_TABLE} | {t.name for t in tables if "mission_id" in t.c}
+    grew = True
+    while grew:
+        more = {
+            t.name
+            for t in tables
+            if t.name not in found and any(fk.column.table.name in found for fk in t.foreign_keys)
+        }
+        found |= more
+        grew = bool(more)
+    return frozenset(found)
+
+
+class _Resolver:
+    """The missions of rows, each referenced row looked up once per check."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.known: dict[tuple[str, str, object], set[int]] = {}
+
+    def of(self, table: sa.Table, values: Mapping[Any, Any]) -> set[int]:
+        """The missions a row with these column values belongs to (empty: none)."""
+        if table.name == MISSION_TABLE:
+            return {values["id"]} if values.get("id") is not None else set()
+        found: set[int] = set()
+        for fk in table.foreign_keys:
+            value = values.get(fk.parent.name)
+            target = fk.column.table
+            if value is None or target.name not in _scoped():
+                continue
+            if target.name == MISSION_TABLE:
+                found.add(int(value))
+            else:
+                found |= self._referenced(target, fk.column, value)
+        return found
+
+    def _referenced(self, table: sa.Table, column: sa.Column[Any], value: object) -> set[int]:
+        key = (table.name, column.name, value)
+        if key not in self.known:
+            self.known[key] = set()  # a cycle ends here
+            row = self.connection.execute(sa.select(table).where(column == value)).first()
+            self.known[key] = self.of(table, row._mapping) if row is not None else set()
+        return self.known[key]
+
+
+def _check(table: sa.Table, missions: set[int], bound: int) -> None:
+    if missions - {bound}:
+        raise OtherMission(table.name, missions)
+
+
+def _object_values(obj: Any) -> Iterable[dict[str, Any]]:
+    """The column values of an ORM object as it is now, and as it was for each changed one."""
+    table: sa.Table = obj.__table__
+    now = {c.name: getattr(obj, c.name, None) for c in table.columns}
+    yield now
+    state = sa.inspect(obj)
+    before = dict(now)
+    for column in table.columns:
+        if column.foreign_keys and column.name in state.attrs:
+            old = state.attrs[column.name].history.deleted
+            if old:
+                before[column.name] = old[0]
+    if before != now:
+        yield before
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _after_flush(session: OrmSession, _context: Any) -> None:
+    bound = session.info.get(BOUND)
+    if bound is None:
+        return
+    resolver = _Resolver(session.connection())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__table__", None)
+        if table is None or table.name not in _scoped():
+            continue
+        for values in _object_values(obj):
+            _check(table, resolver.of(table, values), bound)
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _bulk(state: ORMExecuteState) -> None:
+    bound = state.session.info.get(BOUND)
+    statement = state.statement
+    if bound is None or not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(statement, "table", None)
+    if not isinstance(table, sa.Table) or table.name not in _scoped():
+        return
+    resolver = _Resolver(state.session.connection())
+    if state.is_insert:
+        params = state.parameters
+        rows: list[Any] = params if isinstance(params, list) else [params or {}]
+        for values in rows:
+            _check(table, resolver.of(table, values), bound)
+        return
+    # UPDATE and DELETE: the rows they will touch, as they are now
+    where = getattr(statement, "whereclause", None)
+    query = sa.select(table) if where is None else sa.select(table).where(where)
+    for row in resolver.connection.execute(query):
+        _check(table, resolver.of(table, row._mapping), bound)
