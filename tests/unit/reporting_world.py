@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from dashboard.db import session_scope
+from dashboard.services.missions import set_role
 from dashboard.services.permissions import ANONYMOUS, Actor
 from dashboard.services.reporting import save_check_in, save_value
 from models import (
@@ -82,7 +83,12 @@ def make_world(engine: Engine) -> World:
             measure=Measure.PERCENT,
             responsible_org_id=udir.id,
         )
-        period = Period(label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+        period = Period(
+            mission_id=mission.id,
+            label="2025",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        )
         initiative = Initiative(mission_id=mission.id, number=1, name="Satsingen")
         session.add_all([count, share, period, initiative])
         session.flush()
@@ -110,10 +116,12 @@ def make_world(engine: Engine) -> World:
         }
         actors = {}
         for name, (role, org) in people.items():
-            user = User(email=f"{name}@example.no", name=name, role=role, organisation_id=org)
+            user = User(email=f"{name}@example.no", name=name, organisation_id=org)
             session.add(user)
             session.flush()
-            actors[name] = Actor(user.id, user.email, role, org)
+            assert user.id is not None and mission.id is not None
+            set_role(session, user.id, mission.id, role)
+            actors[name] = Actor(user.id, user.email, role, org, mission.id)
         session.flush()
         assert count.id and share.id and period.id and initiative.id and mission.id
         everyone = actors | {"anonymous": ANONYMOUS}
