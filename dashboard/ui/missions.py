@@ -3,6 +3,7 @@ person's last choice when no link names one."""
 
 import streamlit as st
 
+from dashboard.db import session_scope
 from dashboard.services.missions import list_missions, remember_mission
 from dashboard.services.users import remembered_mission
 from dashboard.settings import get_settings
@@ -36,7 +37,8 @@ def resolve_mission() -> Mission | None:
     elif current in by_key and not defaulted:
         chosen = current
     elif (person := current_actor().id) is not None:
-        chosen = query(remembered_mission, person)
+        with session_scope() as session:  # not cached: a choice does not change the data
+            chosen = remembered_mission(session, person)
     st.session_state[DEFAULTED_KEY] = chosen not in by_key
     if chosen not in by_key:
         default = get_settings().mission_key
@@ -62,8 +64,9 @@ def mission_choice(mission: Mission | None) -> None:
     link named one that does not exist."""
     missions: list[Mission] = query(list_missions)
     unknown = st.session_state.get(UNKNOWN_KEY)
-    if unknown:
-        st.warning(t("mission.unknown", name=esc(unknown)))
+    if unknown and mission is not None:
+        shown = esc(mission.short_title or mission.title)
+        st.warning(t("mission.unknown", name=esc(unknown), shown=shown))
     if mission is None or len(missions) < 2:
         return
     titles = {m.key: m.short_title or m.title for m in missions}

@@ -112,7 +112,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_period_mission_id"))
         batch_op.drop_constraint("fk_period_mission", type_="foreignkey")
         batch_op.drop_constraint("uq_period_label", type_="unique")
-        batch_op.create_unique_constraint("period_label_key", ["label"])
+        # the name the upgrade looks for on each database
+        batch_op.create_unique_constraint(
+            "uq_period_label" if sqlite else "period_label_key", ["label"]
+        )
         batch_op.drop_column("mission_id")
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(
