@@ -17,6 +17,7 @@ everything asked for was imported (or would be, with --dry-run), 1 when not.
 import argparse
 import datetime as dt
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -39,7 +40,7 @@ from dashboard.statistics.importing import (
     commit_table,
 )
 from dashboard.statistics.ssb import StatisticsRefused, Table, read_table, table_from_jsonstat
-from models import Indicator, Role, User
+from models import Indicator, Mission, Role, User
 from models.statistics import parse_selection
 
 LANG = "nb"
@@ -91,14 +92,16 @@ def describe(result: StatisticsCheck) -> list[str]:
     return lines
 
 
-def _actor(email: str | None) -> Actor:
+def _actor(email: str | None, mission_id: int) -> Actor:
+    """The account an import runs as, with its role in the mission (the command line's own
+    actor without --as); either is held to that mission."""
     if email is None:
-        return COMMAND_LINE
+        return replace(COMMAND_LINE, mission_id=mission_id)
     with session_scope() as session:
         user = session.exec(select(User).where(User.email == email.strip().lower())).first()
         if user is None or not user.active:
             raise LookupError(say("statistics.cli.unknown_user", email=email))
-        return actor_in(session, user)
+        return actor_in(session, user, mission_id)
 
 
 def _run(actor: Actor, mission_id: int, code: str, table: Table, source: str, dry: bool) -> bool:
@@ -206,15 +209,22 @@ def main(argv: list[str] | None = None) -> int:
     for sub in (reading, fetching):
         sub.add_argument("--dry-run", action="store_true", help="show what would be imported")
         sub.add_argument("--as", dest="as_", metavar="EMAIL", help="import as this account")
+        sub.add_argument(
+            "--oppdrag", metavar="KEY", help="the mission's key (default: the default mission)"
+        )
     args = parser.parse_args(argv)
     with session_scope() as session:
-        mission = mission_by_key(session, get_settings().mission_key)
+        if args.oppdrag is None:  # the installation's default, as the app opens it
+            mission = mission_by_key(session, get_settings().mission_key)
+        else:
+            mission = session.exec(select(Mission).where(Mission.key == args.oppdrag)).first()
         mission_id = mission.id if mission is not None else None
     if mission_id is None:
-        print(say("statistics.cli.no_mission"), file=sys.stderr)
+        key = args.oppdrag or get_settings().mission_key
+        print(say("statistics.cli.no_mission", key=key), file=sys.stderr)
         return 1
     try:
-        actor = _actor(args.as_)
+        actor = _actor(args.as_, mission_id)
     except LookupError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -292,6 +292,8 @@ def test_import_command_refuses_in_words(
     assert "Ingen indikator har koden X." in capsys.readouterr().err
     assert cli.main(["import", str(file), "--indicator", "C", "--as", "nobody@x.no"]) == 1
     assert "Ingen aktiv bruker" in capsys.readouterr().err
+    assert cli.main(["import", str(file), "--indicator", "C", "--oppdrag", "finnes-ikke"]) == 1
+    assert "ikke noe samfunnsoppdrag med nøkkelen «finnes-ikke»" in capsys.readouterr().err
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
