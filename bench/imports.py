@@ -24,9 +24,10 @@ from dashboard.db import DatabaseBusy, get_engine, session_scope
 from dashboard.migrate import upgrade
 from dashboard.services.imports.run import Versions, commit_import, dry_run
 from dashboard.services.imports.upload import MAX_ROWS
+from dashboard.services.missions import set_role
 from dashboard.services.permissions import Actor
 from dashboard.services.reporting import save_value
-from dashboard.services.users import actor_of
+from dashboard.services.users import actor_in
 from models import Indicator, IndicatorValue, Mission, Organisation, Period, Role, User
 
 IMPORT_PERIODS = 5
@@ -81,21 +82,23 @@ def build_world(url: str) -> ImportWorld:
             for n in range(IMPORT_INDICATORS)
         ]
         periods = [
-            Period(label=str(year), start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+            Period(
+                mission_id=mission.id,
+                label=str(year),
+                start=dt.date(year, 1, 1),
+                end=dt.date(year, 12, 31),
+            )
             for year in range(2019, 2020 + IMPORT_PERIODS)
         ]
         people = [
-            User(email="sekretariat@bench.invalid", name="S", role=Role.ADMIN),
-            User(
-                email="operativ@bench.invalid",
-                name="O",
-                role=Role.OPERATIVE,
-                organisation_id=org.id,
-            ),
+            User(email="sekretariat@bench.invalid", name="S"),
+            User(email="operativ@bench.invalid", name="O", organisation_id=org.id),
         ]
         session.add_all([*indicators, *periods, *people])
         session.flush()
-        importer, colleague = (actor_of(person) for person in people)
+        for person, role in zip(people, (Role.ADMIN, Role.OPERATIVE), strict=True):
+            set_role(session, person.id or 0, mission.id, role)
+        importer, colleague = (actor_in(session, person, mission.id) for person in people)
         return ImportWorld(
             engine,
             mission.id,
