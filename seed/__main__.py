@@ -1,4 +1,5 @@
-"""`python -m seed [--if-empty] [--demo-accounts] [--synthetic N]`: load the mission."""
+"""`python -m seed [--if-empty] [--demo-accounts] [--synthetic N] [--second-mission]`: load the
+mission (and, for tests, a synthetic portfolio and a synthetic second mission)."""
 
 import argparse
 
@@ -8,6 +9,7 @@ from dashboard.db import session_scope
 from models import Mission, Role
 from seed.demo import ensure_demo_accounts
 from seed.loader import load_real
+from seed.second_mission import MISSION_KEY, add_second_mission
 from seed.synthetic import add_synthetic
 
 
@@ -20,7 +22,12 @@ def main() -> None:
         type=int,
         default=0,
         metavar="N",
-        help="also add N synthetic copies of the portfolio",
+        help="also add N synthetic copies of the portfolio, and the synthetic second mission",
+    )
+    parser.add_argument(
+        "--second-mission",
+        action="store_true",
+        help=f"also add the synthetic second mission ({MISSION_KEY}) without the copies",
     )
     parser.add_argument(
         "--demo-accounts",
@@ -38,6 +45,9 @@ def main() -> None:
     if args.synthetic:
         added = add_synthetic(None, args.synthetic)
         print(f"Seed: {added} synthetic copies added.")
+    if args.synthetic or args.second_mission:
+        add_second_mission()
+        print(f"Seed: the synthetic second mission ({MISSION_KEY}) is loaded.")
 
 
 def print_accounts(created: list[tuple[Role, str, str]]) -> None:

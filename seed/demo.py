@@ -11,6 +11,7 @@ from dashboard.services.permissions import Actor
 from dashboard.services.users import HASHER, new_password
 from dashboard.settings import get_settings
 from models import Organisation, Role, User
+from seed.second_mission import give_demo_roles
 
 # (role, e-mail, name, organisation key). The two operative accounts belong to directorates
 # that report indicators, so one can enter values and the other approve them (four eyes).
@@ -48,4 +49,5 @@ def ensure_demo_accounts(engine: Engine | None = None) -> list[tuple[Role, str, 
                 set_role(session, user.id, mission.id, role)
             audit.record(session, SEED_ACTOR, "create", "user", user.id, after={"email": email})
             created.append((role, email, password))
+        give_demo_roles(session)  # and theirs in the synthetic second mission, if loaded
     return created

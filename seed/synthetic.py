@@ -55,7 +55,9 @@ def add_synthetic(engine: Engine | None, factor: int) -> int:
             )
         ).all()
         org_ids = list(session.exec(select(Organisation.id)).all())
-        existing = set(session.exec(select(Initiative.number)).all())
+        existing = set(
+            session.exec(select(Initiative.number).where(Initiative.mission_id == mission.id)).all()
+        )
         added = 0
         for copy in range(1, factor + 1):
             if copy * 100 + 1 in existing:
