@@ -1,7 +1,5 @@
 """Indikatorer: each indicator's baseline, values and target as chart and table, with metadata."""
 
-from urllib.parse import quote
-
 import pandas as pd
 import streamlit as st
 
@@ -36,6 +34,7 @@ from dashboard.ui.widgets import (
     mission_text,
     note,
     page_header,
+    page_href,
     suppression_caption,
 )
 
@@ -62,7 +61,7 @@ if code is None:  # no indicator chosen: the list of all of them, each with a li
     overview = indicator_display(
         indicators, internal=sees_unapproved(), shows_hidden=sees_suppressed()
     )
-    overview[t("col.open")] = [f"indikatorer?kode={quote(c)}" for c in indicators["code"]]
+    overview[t("col.open")] = [page_href("indikatorer", kode=c) for c in indicators["code"]]
     link_table(overview, t("col.open"))
     suppression_caption(frame_hides(indicators, INDICATOR_VALUES))
     downloads(overview.drop(columns=[t("col.open")]), "indikatorer", key="all")

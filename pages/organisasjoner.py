@@ -1,7 +1,5 @@
 """Organisasjoner: who carries the portfolio, and one organisation's part (?organisasjon=key)."""
 
-from urllib.parse import quote
-
 import pandas as pd
 import streamlit as st
 
@@ -19,6 +17,7 @@ from dashboard.ui.widgets import (
     esc,
     link_table,
     page_header,
+    page_href,
 )
 
 TOP = 15  # organisations in the chart; the table holds all
@@ -53,7 +52,7 @@ if picked is None:
             t("organisations.col.involved"): load["involved"],
             t("organisations.col.bodies"): load["bodies"],
             t("organisations.col.indicators"): load["indicators"],
-            t("col.open"): [f"organisasjoner?organisasjon={quote(k)}" for k in load["key"]],
+            t("col.open"): [page_href("organisasjoner", organisasjon=k) for k in load["key"]],
         }
     )
     top = load[load["responsible"] > 0].head(TOP)
@@ -108,7 +107,7 @@ else:
                 ],
                 t("organisations.col.role"): labels(mine["role"], "OrganisationRole"),
                 t("col.status"): labels(mine["status"], "InitiativeStatus"),
-                t("col.open"): [f"satsing?nr={n}" for n in mine["number"]],
+                t("col.open"): [page_href("satsing", nr=n) for n in mine["number"]],
             }
         ),
         t("col.open"),
@@ -141,7 +140,9 @@ else:
                 t("col.code"): profile.indicators["code"],
                 t("col.indicator"): profile.indicators["name"],
                 t("col.level"): labels(profile.indicators["level"], "IndicatorLevel"),
-                t("col.open"): [f"indikatorer?kode={quote(c)}" for c in profile.indicators["code"]],
+                t("col.open"): [
+                    page_href("indikatorer", kode=c) for c in profile.indicators["code"]
+                ],
             }
         ),
         t("col.open"),

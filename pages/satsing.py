@@ -1,7 +1,5 @@
 """Satsing: one initiative, opened by its deep link ?nr=N."""
 
-from urllib.parse import quote
-
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +22,7 @@ from dashboard.ui.widgets import (
     mission_text,
     note,
     page_header,
+    page_href,
 )
 
 mission = current_mission()
@@ -130,7 +129,7 @@ else:
                 t("col.link_kind"): [label(k, "LinkKind") for k in detail.links["kind"]],
                 t("col.initiative"): [f"{n}. {m}" for n, m in other],
                 t("col.note"): detail.links["note"],
-                t("col.open"): [f"satsing?nr={n}" for n, _ in other],
+                t("col.open"): [page_href("satsing", nr=n) for n, _ in other],
             }
         ),
         t("col.open"),
@@ -150,7 +149,7 @@ else:
     table = detail.indicators.rename(
         columns={"code": t("col.code"), "name": t("col.indicator"), "unit": t("col.unit")}
     )
-    table[t("col.open")] = [f"indikatorer?kode={quote(c)}" for c in detail.indicators["code"]]
+    table[t("col.open")] = [page_href("indikatorer", kode=c) for c in detail.indicators["code"]]
     link_table(table, t("col.open"))
 
 st.subheader(t("initiative.check_ins"))

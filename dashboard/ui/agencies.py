@@ -30,7 +30,15 @@ from dashboard.ui.context import label, lang, t
 from dashboard.ui.data import query
 from dashboard.ui.progress import today
 from dashboard.ui.refusals import FAILURES, refusal
-from dashboard.ui.widgets import data_table, downloads, esc, link_table, mission_text, note
+from dashboard.ui.widgets import (
+    data_table,
+    downloads,
+    esc,
+    link_table,
+    mission_text,
+    note,
+    page_href,
+)
 from models import DatePrecision, Phase, PhaseUpdate, TaskEnd, TaskInput, TaskStatus
 
 OWN_CODES = {"no_task", "no_phase", "unknown_organisation"}
@@ -269,7 +277,8 @@ def tasks_table(frame: pd.DataFrame) -> pd.DataFrame:
             ],
             t("col.note"): frame["note"].fillna(""),
             t("col.open"): [
-                f"satsing?nr={found[0][1]}" if found else None for found in frame["initiatives"]
+                page_href("satsing", nr=found[0][1]) if found else None
+                for found in frame["initiatives"]
             ],
         }
     )

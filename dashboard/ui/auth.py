@@ -144,10 +144,13 @@ def refuse_page(spec: "PageSpec") -> None:
 
 def _refusal_message() -> None:
     from dashboard.ui.navigation import PAGES_DIR
+    from dashboard.ui.widgets import page_params
 
     st.error(t("auth.not_allowed"), icon=":material/block:")
     if signed_in():
-        st.page_link(PAGES_DIR / "oversikt.py", label=t("auth.to_overview"), icon=":material/home:")
+        overview = PAGES_DIR / "oversikt.py"
+        home = t("auth.to_overview")
+        st.page_link(overview, label=home, icon=":material/home:", query_params=page_params())
     else:
         # Signed in here, the rerun opens this very address (query string included).
         st.info(t("auth.sign_in_to_open"))

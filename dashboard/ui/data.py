@@ -14,6 +14,7 @@ from models import Mission
 
 P = ParamSpec("P")
 MISSION_KEY = "mission_key"  # the key of the mission this tab shows (dashboard.ui.missions)
+MISSION_PARAM = "oppdrag"  # the query parameter that names it in every address
 R = TypeVar("R")
 
 

@@ -45,6 +45,7 @@ from dashboard.ui.widgets import (
     empty_state,
     esc,
     link_table,
+    page_href,
 )
 from models import FundingInput, LearningInput
 from models.funding import LEARNT_MAX_LENGTH, NOTE_MAX_LENGTH, SHARED_MAX_LENGTH
@@ -409,7 +410,7 @@ def by_stream_view(selected: pd.DataFrame, mission_id: int) -> None:
             {
                 t("col.number"): missing["number"],
                 t("col.initiative"): missing["name"],
-                t("col.open"): [f"satsing?nr={n}" for n in missing["number"]],
+                t("col.open"): [page_href("satsing", nr=n) for n in missing["number"]],
             }
         ),
         t("col.open"),

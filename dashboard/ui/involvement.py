@@ -28,6 +28,7 @@ from dashboard.ui.widgets import (
     esc,
     field_table,
     link_table,
+    page_href,
 )
 from models import (
     FIRST_PARTICIPATING_RUNG,
@@ -225,7 +226,7 @@ def by_rung_view(selected: pd.DataFrame, mission_id: int) -> None:
                     for b, lv in zip(shown["participants"], shown["level"], strict=True)
                 ],
                 t("col.method"): [m if isinstance(m, str) and m else "–" for m in shown["method"]],
-                t("col.open"): [f"satsing?nr={n}" for n in shown["number"]],
+                t("col.open"): [page_href("satsing", nr=n) for n in shown["number"]],
             }
         )
         link_table(table, t("col.open"))
@@ -238,7 +239,7 @@ def by_rung_view(selected: pd.DataFrame, mission_id: int) -> None:
     st.caption(t("involvement.not_assessed_help", count=len(missing)))
     st.markdown(
         "\n".join(
-            f"- [{n}. {esc(name)}](satsing?nr={n})"
+            f"- [{n}. {esc(name)}]({page_href('satsing', nr=n)})"
             for n, name in zip(missing["number"], missing["name"], strict=True)
         )
     )

@@ -8,11 +8,10 @@ from dashboard.services.missions import list_missions, remember_mission
 from dashboard.services.users import remembered_mission
 from dashboard.settings import get_settings
 from dashboard.ui.context import current_actor, t
-from dashboard.ui.data import MISSION_KEY, query
+from dashboard.ui.data import MISSION_KEY, MISSION_PARAM, query
 from dashboard.ui.widgets import esc
 from models import Mission
 
-MISSION_PARAM = "oppdrag"
 UNKNOWN_KEY = "mission_unknown"  # a key a link named that no mission has
 SWITCHED_KEY = "mission_switched"  # the person chose another mission on this run
 CHOICE_KEY = "mission_choice"

@@ -1,7 +1,6 @@
 """Display tables: service frames with translated headers, labels and Norwegian numbers."""
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import pandas as pd
 from sqlmodel import Session
@@ -13,7 +12,8 @@ from dashboard.services.progress import GoalProgress
 from dashboard.ui.context import label, labels, lang, t
 from dashboard.ui.progress import state_column, status_column
 from dashboard.ui.suppression import shown_value
-from models import ContributionKind, FocusType, Goal
+from dashboard.ui.widgets import page_href
+from models import ContributionKind, FocusType, Goal, Mission
 
 
 def _measured_column(frame: pd.DataFrame, column: str, missing: str = "–") -> list[str]:
@@ -93,7 +93,7 @@ def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.Dat
         {
             t("col.number"): frame["number"],
             t("col.initiative"): frame["name"],
-            t("col.open"): [f"satsing?nr={n}" for n in frame["number"]],
+            t("col.open"): [page_href("satsing", nr=n) for n in frame["number"]],
             t("col.status"): labels(frame["status"], "InitiativeStatus"),
             t("col.period"): [
                 years_text(a, b) for a, b in zip(frame.start_year, frame.end_year, strict=True)
@@ -141,6 +141,8 @@ def goal_tables(
         return translate(lang, key)
 
     kinds = {k.value: tr(enum_key(k)) for k in ContributionKind}
+    mission = session.get(Mission, mission_id)
+    key = mission.key if mission is not None else None  # the links name it (a cached result)
     result: list[GoalTables] = []
 
     def walk(node: GoalNode, depth: int) -> None:
@@ -153,7 +155,7 @@ def goal_tables(
                 tr("progress.col.status"): status_column(
                     [m.status for m in marks], [m.unapproved for m in marks], lang
                 ),
-                tr("col.open"): [f"indikatorer?kode={quote(code)}" for code in codes],
+                tr("col.open"): [page_href("indikatorer", key, kode=code) for code in codes],
             }
         )
         numbers = [i[0] for i in node.initiatives]
@@ -163,7 +165,7 @@ def goal_tables(
                 tr("col.initiative"): [i[1] for i in node.initiatives],
                 tr("col.contribution"): [kinds.get(i[2], i[2]) for i in node.initiatives],
                 tr("col.strength"): [i[3] for i in node.initiatives],
-                tr("col.open"): [f"satsing?nr={n}" for n in numbers],
+                tr("col.open"): [page_href("satsing", key, nr=n) for n in numbers],
             }
         )
         proposed = any(i[4] for i in node.initiatives)

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import altair as alt
 import pandas as pd
@@ -19,6 +20,7 @@ from dashboard.services.exports import (
     to_excel,
 )
 from dashboard.ui.context import lang, sees_suppressed, t
+from dashboard.ui.data import MISSION_PARAM, mission_key
 from dashboard.ui.suppression import hidden_note
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=@])")
@@ -166,15 +168,23 @@ def downloads(frame: pd.DataFrame, base_name: str, key: str) -> None:
     )
 
 
+def page_params(mission: str | None = None, **params: object) -> dict[str, str]:
+    """The query parameters of a link to another page: params, and the mission (the one this
+    tab shows unless mission names another), so that the page opened shows the same one."""
+    return {k: str(v) for k, v in params.items()} | {MISSION_PARAM: mission or mission_key()}
+
+
+def page_href(path: str, mission: str | None = None, **params: object) -> str:
+    """A relative link to the page at URL path, with query parameters and the mission (see
+    page_params), e.g. "satsing?nr=9&oppdrag=KEY"."""
+    return f"{path}?{urlencode(page_params(mission, **params), quote_via=quote)}"
+
+
 def link_to(script: str, label: str, **params: object) -> None:
-    """A link to another page of the app, with query parameters (e.g. nr=9)."""
+    """A link to another page of the app, with query parameters (e.g. nr=9) and the mission."""
     from dashboard.ui.navigation import PAGES_DIR
 
-    st.page_link(
-        PAGES_DIR / script,
-        label=label,
-        query_params={k: str(v) for k, v in params.items()},
-    )
+    st.page_link(PAGES_DIR / script, label=label, query_params=page_params(**params))
 
 
 def link_table(frame: pd.DataFrame, link_column: str) -> None:

@@ -58,7 +58,7 @@ def test_everyone_reads_the_tasks_and_the_phases_without_forms(email: str) -> No
     assert frame.loc["Digi-Ung", "Hovedansvar"] == "Bufdir, Hdir"
     assert frame.loc["Digi-Ung", "Varighet"] == "Løpende"
     assert frame.loc["Digi-Ung", "Samme arbeid som satsing"] == "13. DigiUng"
-    assert frame.loc["Digi-Ung", "Lenke"] == "satsing?nr=13"
+    assert frame.loc["Digi-Ung", "Lenke"] == "satsing?nr=13&oppdrag=inkludering-barn-unge"
     assert frame.loc["Evaluering", "Hovedansvar"] == "–"
     headings = [s.value for s in at.subheader]
     assert "Designfase · 2023–2024" in headings and "Implementering · fra 2024" in headings

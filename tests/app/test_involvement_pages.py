@@ -116,10 +116,12 @@ def test_the_portfolio_by_rung_counts_each_level_and_names_those_not_assessed() 
         assert levels["Ikke vurdert"] == len(initiatives) - 1
         assert levels["Ingen medvirkning"] == 0 and len(levels) == 10
         links = " ".join(m.value for m in page.markdown)
-        assert "(satsing?nr=9)" not in links  # assessed: not among those named
+        assert (
+            "(satsing?nr=9&oppdrag=inkludering-barn-unge)" not in links
+        )  # assessed: not among those named
         for item in initiatives:
             if item.number != 9:
-                assert f"(satsing?nr={item.number})" in links
+                assert f"(satsing?nr={item.number}&oppdrag=inkludering-barn-unge)" in links
         assessed = [f.value for f in page.dataframe if "Lenke" in f.value.columns]
         assert [t["Nr."].tolist() for t in assessed] == [[9]]
         assert len(page.get("vega_lite_chart")) == 1

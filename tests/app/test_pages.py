@@ -72,7 +72,9 @@ def test_portfolio_table_and_filters_from_the_url() -> None:
     filtered = open_page("portefolje", kategori="3", fokus="research")
     table = filtered.dataframe[0].value
     assert sorted(table["Nr."]) == [6, 7, 10]
-    assert set(table["Lenke"]) == {"satsing?nr=6", "satsing?nr=7", "satsing?nr=10"}
+    assert set(table["Lenke"]) == {
+        f"satsing?nr={n}&oppdrag=inkludering-barn-unge" for n in (6, 7, 10)
+    }
     assert "Viser 3 av 34 satsinger." in texts(filtered)
     ignored = open_page("portefolje", kategori="99")
     assert len(ignored.dataframe[0].value) == 34
@@ -110,7 +112,7 @@ def test_indicator_list_links_to_each_indicator() -> None:
     at = open_page("indikatorer")
     table = at.dataframe[0].value
     assert len(table) == 11
-    assert "indikatorer?kode=NEET-15-29" in set(table["Lenke"])
+    assert "indikatorer?kode=NEET-15-29&oppdrag=inkludering-barn-unge" in set(table["Lenke"])
     row = table.set_index("Kode").loc["VGO-IKKE-FULLFORT"]
     assert row["Utgangsverdi"] == "24,7\u00a0%" and row["Mål"] == "Ikke fastsatt"
     assert len(at.get("download_button")) == 2

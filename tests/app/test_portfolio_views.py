@@ -68,7 +68,7 @@ def test_organisations_show_who_carries_the_portfolio_and_one_organisations_part
     at = open_page("organisasjoner")
     load = at.dataframe[-1].value
     assert load["Organisasjon"].iloc[0] == "Hdir" and load["Ansvarlig for satsinger"].iloc[0] == 9
-    assert "organisasjoner?organisasjon=Udir" in set(load["Lenke"])
+    assert "organisasjoner?organisasjon=Udir&oppdrag=inkludering-barn-unge" in set(load["Lenke"])
     udir = open_page("organisasjoner", organisasjon="Udir")
     assert udir.header[0].value == "Udir – Utdanningsdirektoratet"
     metrics = {m.label: m.value for m in udir.metric}

@@ -11,7 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard.i18n.formatting import date
 from dashboard.ui.context import lang, t
 from dashboard.ui.navigation import PAGES_DIR
-from dashboard.ui.widgets import esc, link_to
+from dashboard.ui.widgets import esc, link_to, page_params
 
 MAX_ITEMS = 8  # per section; the rest is one link away
 OVERDUE_ICON = ":material/warning:"
@@ -38,7 +38,7 @@ def item(
         PAGES_DIR / script,
         label=text,
         icon=icon,
-        query_params={k: str(v) for k, v in params.items()},
+        query_params=page_params(**params),
     )
     if detail:
         st.caption(detail)
