@@ -129,7 +129,7 @@ def add_second_mission(engine: Engine | None = None) -> int:
     """Add (or refresh) the synthetic second mission; returns its id. The real mission's
     organisations must be loaded (python -m seed)."""
     with session_scope(write=True, engine=engine) as session:
-        orgs = dict(session.exec(select(Organisation.key, Organisation.id)).all())
+        orgs = {k: i for k, i in session.exec(select(Organisation.key, Organisation.id)) if i}
         missing = {org for *_, lead, others in INITIATIVES for org in [lead, *others]} - set(orgs)
         missing |= {row[5] for row in INDICATORS} - set(orgs)
         if missing:
@@ -250,9 +250,11 @@ def _report(mission_id: int, engine: Engine | None) -> None:
     is taken on from where it stands)."""
     with session_scope(engine=engine) as session:
         label = str(REPORT_YEAR)
-        period_id = session.exec(
-            select(Period.id).where(Period.mission_id == mission_id, Period.label == label)
+        period = session.exec(
+            select(Period).where(Period.mission_id == mission_id, Period.label == label)
         ).one()
+        assert period.id is not None
+        period_id = period.id
         query = select(StatusReport).where(
             StatusReport.mission_id == mission_id, StatusReport.period_id == period_id
         )
@@ -262,10 +264,11 @@ def _report(mission_id: int, engine: Engine | None) -> None:
     if report is None:
         today = dt.date(REPORT_YEAR + 1, 2, 1)
         report = create_draft(operative, mission_id, period_id, today=today, engine=engine)
-    assert report.id is not None
+    report_id = report.id
+    assert report_id is not None
     if report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         texts = {"summary": REPORT_SUMMARY, "version": report.version}
-        report = update_texts(operative, report.id, texts, engine=engine)
-        report = submit_report(operative, report.id, report.version, engine=engine)
+        report = update_texts(operative, report_id, texts, engine=engine)
+        report = submit_report(operative, report_id, report.version, engine=engine)
     if report.status == ReportStatus.SUBMITTED:
-        approve_report(steering, report.id, report.version, engine=engine)
+        approve_report(steering, report_id, report.version, engine=engine)

@@ -2,7 +2,7 @@
 
 import importlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -168,23 +168,26 @@ def downloads(frame: pd.DataFrame, base_name: str, key: str) -> None:
     )
 
 
-def page_params(mission: str | None = None, **params: object) -> dict[str, str]:
+def page_params(
+    params: Mapping[str, object] | None = None, mission: str | None = None
+) -> dict[str, str]:
     """The query parameters of a link to another page: params, and the mission (the one this
     tab shows unless mission names another), so that the page opened shows the same one."""
-    return {k: str(v) for k, v in params.items()} | {MISSION_PARAM: mission or mission_key()}
+    given = {k: str(v) for k, v in (params or {}).items()}
+    return given | {MISSION_PARAM: mission or mission_key()}
 
 
 def page_href(path: str, mission: str | None = None, **params: object) -> str:
     """A relative link to the page at URL path, with query parameters and the mission (see
     page_params), e.g. "satsing?nr=9&oppdrag=KEY"."""
-    return f"{path}?{urlencode(page_params(mission, **params), quote_via=quote)}"
+    return f"{path}?{urlencode(page_params(params, mission), quote_via=quote)}"
 
 
 def link_to(script: str, label: str, **params: object) -> None:
     """A link to another page of the app, with query parameters (e.g. nr=9) and the mission."""
     from dashboard.ui.navigation import PAGES_DIR
 
-    st.page_link(PAGES_DIR / script, label=label, query_params=page_params(**params))
+    st.page_link(PAGES_DIR / script, label=label, query_params=page_params(params))
 
 
 def link_table(frame: pd.DataFrame, link_column: str) -> None:

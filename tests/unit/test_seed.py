@@ -13,6 +13,7 @@ from models import (
     Contribution,
     Deliverable,
     Finding,
+    Goal,
     GovernanceBody,
     Indicator,
     IndicatorGoal,
@@ -21,9 +22,12 @@ from models import (
     InitiativeLink,
     InitiativeOrganisation,
     MainFinding,
+    Mission,
+    MissionRole,
     Organisation,
     OrganisationRole,
     Period,
+    StatusReport,
 )
 from seed import add_synthetic, load_real
 
@@ -309,3 +313,101 @@ def test_loading_again_leaves_what_people_removed_or_changed(engine: Engine) -> 
             next(x for x in editable_links(session, zero_24) if x.id == link.id).note
             == "Ny merknad"
         )
+
+
+def test_synthetic_adds_a_second_clearly_synthetic_mission_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m seed` loads the real mission only; `--synthetic N` adds the synthetic second
+    mission too (its own goals, initiatives on shared organisations, indicators with approved
+    values in its own periods, a published report, and the demo accounts' roles there), and
+    adding it again changes nothing."""
+    import sys
+
+    from support.caches import clear_caches
+    from support.databases import url_of
+
+    from dashboard.services.missions import role_in
+    from models import ReportStatus, Role, User
+    from seed.__main__ import main
+    from seed.second_mission import MISSION_KEY
+
+    monkeypatch.setenv("DATABASE_URL", url_of(engine))
+    clear_caches()
+
+    def run(*args: str) -> None:
+        monkeypatch.setattr(sys, "argv", ["seed", *args])
+        main()
+        capsys.readouterr()
+
+    try:
+        run("--demo-accounts")
+        with Session(engine) as session:
+            assert session.exec(select(Mission.key)).all() == ["inkludering-barn-unge"]
+        run("--synthetic", "1")
+        with Session(engine) as session:
+            first = {model.__name__: count(session, model) for model in SECOND_MISSION_TABLES}
+        run("--synthetic", "1")
+    finally:
+        clear_caches()
+    with Session(engine) as session:
+        assert {m.__name__: count(session, m) for m in SECOND_MISSION_TABLES} == first
+        real, second = session.exec(select(Mission).order_by(col(Mission.id))).all()
+        assert second.key == MISSION_KEY and second.title.startswith("Syntetisk")
+        assert second.note is not None and "testdata" in second.note.lower()
+
+        def of(model: type, column: str, mission: Mission) -> set[str]:
+            query = select(getattr(model, column)).where(model.mission_id == mission.id)  # type: ignore[attr-defined]
+            return set(session.exec(query).all())
+
+        goals = session.exec(select(Goal).where(Goal.mission_id == second.id)).all()
+        (main_goal,) = [g for g in goals if g.parent_id is None]
+        assert len(goals) == 4 and all(g.parent_id == main_goal.id for g in goals if g != main_goal)
+        for model, column in ((Goal, "title"), (Initiative, "name"), (Indicator, "name")):
+            names = of(model, column, second)
+            assert all(name.startswith("Syntetisk") for name in names), names
+            assert not names & of(model, column, real)
+        assert len(of(Initiative, "name", second)) == 6
+        assert len(of(Indicator, "code", second)) == 3
+        shared = session.exec(
+            select(InitiativeOrganisation.organisation_id)
+            .join(Initiative)
+            .where(Initiative.mission_id == second.id)
+        ).all()
+        assert shared and set(shared) <= set(session.exec(select(Organisation.id)).all())
+        assert of(Period, "label", second) == {"2023", "2024", "2025"}
+        values = session.exec(
+            select(IndicatorValue.status, Period.mission_id)
+            .join(Indicator)
+            .join(Period, col(Period.id) == IndicatorValue.period_id)
+            .where(Indicator.mission_id == second.id)
+        ).all()
+        assert len(values) >= 6 and {tuple(v) for v in values} == {("approved", second.id)}
+        reports = session.exec(
+            select(StatusReport.status).where(StatusReport.mission_id == second.id)
+        ).all()
+        assert reports == [ReportStatus.APPROVED]
+        people = {u.email: u for u in session.exec(select(User)).all()}
+        roles = {email: role_in(session, user, second.id) for email, user in people.items()}
+        assert roles == {
+            "sekretariat@demo.invalid": Role.ADMIN,
+            "styringsgruppe@demo.invalid": Role.STEERING,
+            "operativ@demo.invalid": Role.PARTNER,
+            "operativ2@demo.invalid": Role.OPERATIVE,
+            "partner@demo.invalid": Role.PARTNER,
+        }
+
+
+SECOND_MISSION_TABLES = [
+    Mission,
+    MissionRole,
+    Goal,
+    StatusReport,
+    Initiative,
+    InitiativeOrganisation,
+    Contribution,
+    Indicator,
+    IndicatorGoal,
+    IndicatorValue,
+    Period,
+]

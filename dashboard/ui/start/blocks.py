@@ -38,7 +38,7 @@ def item(
         PAGES_DIR / script,
         label=text,
         icon=icon,
-        query_params=page_params(**params),
+        query_params=page_params(params),
     )
     if detail:
         st.caption(detail)
