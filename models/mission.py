@@ -1,6 +1,10 @@
 """The mission and its goal tree (its phases are in models.agencies)."""
 
+import re
+
 import sqlalchemy as sa
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from models.enums import GoalLevel
@@ -26,8 +30,19 @@ class MissionBase(SQLModel):
     note: OptionalText = text_field(2000)
 
 
+MISSION_KEY = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # in every address: ?oppdrag=KEY
+
+
 class MissionCreate(MissionBase):
-    pass
+    @field_validator("key")
+    @classmethod
+    def _key_for_addresses(cls, key: str) -> str:
+        """Lower-case letters a-z and digits, with single hyphens between them."""
+        if not MISSION_KEY.fullmatch(key):
+            raise PydanticCustomError(
+                "mission_key", "Use lower-case letters a-z, digits and hyphens between them."
+            )
+        return key
 
 
 class MissionUpdate(SQLModel):

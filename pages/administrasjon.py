@@ -1,10 +1,10 @@
 """Administrasjon (secretariat): user accounts, periods, indicators, the audit log, the import,
-statistics from SSB, the outbox of e-mails."""
+statistics from SSB, the outbox of e-mails; new missions (the global administrator)."""
 
 import streamlit as st
 
 from dashboard.services.permissions import Action
-from dashboard.ui.admin import audit_section, periods_section, users_section
+from dashboard.ui.admin import audit_section, missions_section, periods_section, users_section
 from dashboard.ui.auth import require
 from dashboard.ui.context import t
 from dashboard.ui.data import find_mission
@@ -16,18 +16,17 @@ from dashboard.ui.widgets import page_header
 
 actor = require(Action.MANAGE_USERS)
 page_header("page.admin", "admin.intro")
-tabs = st.tabs(
-    [
-        t("admin.users"),
-        t("admin.periods"),
-        t("framework.tab"),
-        t("admin.audit"),
-        t("import.tab"),
-        t("statistics.tab"),
-        t("outbox.tab"),
-    ]
-)
-users_tab, periods_tab, indicators_tab, audit_tab, import_tab, statistics_tab, outbox_tab = tabs
+names = [
+    t("admin.users"),
+    t("admin.periods"),
+    t("framework.tab"),
+    t("admin.audit"),
+    t("import.tab"),
+    t("statistics.tab"),
+    t("outbox.tab"),
+]
+tabs = st.tabs([*names, t("admin.missions")] if actor.global_admin else names)
+users_tab, periods_tab, indicators_tab, audit_tab, import_tab, statistics_tab, outbox_tab = tabs[:7]
 with users_tab:
     users_section(actor)
 with periods_tab:
@@ -47,3 +46,6 @@ for tab, section in (
             st.warning(t("empty.no_mission"))
         else:
             section(actor, mission.id)
+if actor.global_admin:
+    with tabs[7]:
+        missions_section(actor)

@@ -124,8 +124,10 @@ def audit_log(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: int = 1000,
+    visible: sa.ColumnElement[bool] | None = None,
 ) -> pd.DataFrame:
-    """The newest audit rows matching every given filter."""
+    """The newest audit rows matching every given filter (and visible, a condition on the
+    rows: dashboard.services.audit_view.visible_to)."""
     query = sa.select(
         col(AuditEvent.id),
         col(AuditEvent.at),
@@ -144,6 +146,8 @@ def audit_log(
     ):
         if value:
             query = query.where(col(column) == value)
+    if visible is not None:
+        query = query.where(visible)
     if since:
         query = query.where(col(AuditEvent.at) >= since)
     if until:

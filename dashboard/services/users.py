@@ -22,7 +22,16 @@ from dashboard.services.passwords import Weakness, weakness
 from dashboard.services.permissions import Action, Actor
 from dashboard.services.throttle import SIGN_IN, Throttle
 from dashboard.settings import get_settings
-from models import MissionRole, Organisation, Role, SessionEnd, User, UserCreate, UserUpdate
+from models import (
+    Mission,
+    MissionRole,
+    Organisation,
+    Role,
+    SessionEnd,
+    User,
+    UserCreate,
+    UserUpdate,
+)
 from models.reporting import utcnow
 from models.users import EMAIL_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
@@ -121,8 +130,7 @@ def create_user(actor: Actor, data: UserCreate, *, engine: Engine | None = None)
         session.add(user)
         session.flush()
         assert user.id is not None
-        if actor.mission_id is not None:
-            set_role(session, user.id, actor.mission_id, data.role)
+        _give_role(session, user, actor.mission_id, data.role)
         after = {**public_fields(user), "role": data.role}
         audit.record(session, actor, "create", "user", user.id, after=after)
         return user.id
@@ -134,15 +142,35 @@ def _by_email(session: Session, email: str) -> User | None:
 
 
 def _active_admins(session: Session, mission_id: int | None) -> int:
-    """The active accounts that administer mission_id (its secretariat, or global)."""
-    secretariat = select(MissionRole.user_id).where(
-        MissionRole.mission_id == mission_id, MissionRole.role == Role.ADMIN
-    )
+    """The active accounts that administer mission_id: its secretariat, and the global
+    administrator unless given another role there (role_in)."""
     query = select(func.count()).where(
-        col(User.active).is_(True),
-        sa.or_(col(User.global_admin).is_(True), col(User.id).in_(secretariat)),
+        col(User.active).is_(True), role_column(mission_id) == Role.ADMIN.value
     )
     return int(session.exec(query).one())
+
+
+def _administered(session: Session, user: User) -> list[int]:
+    """The missions user is the secretariat of (the global administrator's: all but those
+    where they were given another role)."""
+    missions = session.exec(select(Mission.id)).all()
+    return [m for m in missions if m is not None and role_in(session, user, m) == Role.ADMIN]
+
+
+def _give_role(session: Session, user: User, mission_id: int | None, role: Role) -> None:
+    """Give user role in mission_id. A partner's is no role at all (no row: a person with none
+    reads what is published), but for the global administrator, who without a row of their
+    own acts as the secretariat."""
+    if mission_id is None or user.id is None:
+        return
+    if role == Role.PARTNER and not user.global_admin:
+        given = select(MissionRole).where(
+            MissionRole.user_id == user.id, MissionRole.mission_id == mission_id
+        )
+        for row in session.exec(given).all():
+            session.delete(row)
+    else:
+        set_role(session, user.id, mission_id, role)
 
 
 def _get(session: Session, user_id: int) -> User:
@@ -160,23 +188,26 @@ def update_user(
     reason: str | None = None,
     engine: Engine | None = None,
 ) -> None:
-    """Change a user's name, role, organisation or active flag (admin), with a reason.
+    """Change a user's role in the actor's mission, or the account's name, organisation or
+    active flag (shared by every mission), with a reason (admin).
 
+    A change that would leave a mission without an active secretariat is refused (LastAdmin):
+    a role change, the actor's mission; a deactivation, every mission the person administers.
     Deactivating an account ends all its sign-in sessions in the same transaction.
     """
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         user = _get(session, user_id)
         mission = actor.mission_id
         before = {**public_fields(user), "role": role_in(session, user, mission)}
+        administered = _administered(session, user) if user.active else []
         fields = changes.model_dump(exclude_unset=True)
         role = fields.pop("role", None)
         for name, value in fields.items():
             setattr(user, name, value)
-        if role is not None and mission is not None:
-            set_role(session, user_id, mission, role)
+        if role is not None:
+            _give_role(session, user, mission, role)
         session.flush()
-        was_admin = before["role"] == Role.ADMIN and before["active"]
-        if was_admin and _active_admins(session, mission) == 0:
+        if any(_active_admins(session, m) == 0 for m in administered):
             raise LastAdmin  # rolls the change back
         if before["active"] and not user.active:
             sessions.end_all_for_user(session, user_id, SessionEnd.DEACTIVATED)
@@ -415,12 +446,14 @@ USER_COLUMNS = [
     "locked_until",
     "has_password",
     "created_at",
+    "global_admin",
 ]
 
 
 def user_table(actor: Actor, *, engine: Engine | None = None) -> pd.DataFrame:
-    """Every account with its organisation and its role in the actor's mission (admin); never a
-    password hash. Accounts are people, shared between missions like organisations."""
+    """Every account with its organisation and its role in the actor's mission (admin; a person
+    with no role there is a partner); never a password hash. Accounts are people, shared
+    between missions like organisations: anyone can be given a role in this one."""
     authorize(actor, Action.MANAGE_USERS, engine=engine)
     query = (
         sa.select(
@@ -434,6 +467,7 @@ def user_table(actor: Actor, *, engine: Engine | None = None) -> pd.DataFrame:
             col(User.locked_until),
             col(User.password_hash).is_not(None),
             col(User.created_at),
+            col(User.global_admin),
         )
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
         .order_by(func.lower(col(User.email)))

@@ -1,4 +1,5 @@
-"""The Administrasjon page's parts: user accounts and the audit log (administrators only)."""
+"""The Administrasjon page's parts: user accounts and their roles in the mission shown, the
+audit log, periods (a mission's secretariat), and new missions (the global administrator)."""
 
 import json
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from dashboard.i18n.validation import describe
 from dashboard.services.audit_view import AuditFilter, audit_facets, audit_trail
 from dashboard.services.common import organisation_names
 from dashboard.services.framework import FrameworkRefused, set_period_due
+from dashboard.services.missions import DuplicateMission, create_mission, list_missions
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
     WorkflowRefused,
@@ -30,13 +32,23 @@ from dashboard.services.users import (
     user_table,
 )
 from dashboard.ui.context import label, lang, t
-from dashboard.ui.data import query
+from dashboard.ui.data import find_mission, query
 from dashboard.ui.widgets import data_table, downloads, esc
-from models import Period, PeriodCreate, PeriodKind, Role, UserCreate, UserUpdate
+from models import (
+    MissionCreate,
+    Period,
+    PeriodCreate,
+    PeriodKind,
+    Role,
+    UserCreate,
+    UserUpdate,
+)
+from models.fields import YEAR_MAX, YEAR_MIN
 
 ONCE_KEY = "admin_password_once"  # (e-mail, password) to show once, then forget
 USERS_DONE_KEY = "admin_users_done"  # what the last change did, shown on the run after it
 PERIODS_DONE_KEY = "admin_periods_done"
+MISSIONS_DONE_KEY = "admin_missions_done"
 AUDIT_LIMIT = 1000
 
 
@@ -72,33 +84,44 @@ def _organisation_choice(key: str, current: int | None = None) -> int | None:
     )
 
 
+def _mission_name() -> str:
+    """The short title of the mission this tab shows (whose roles and audit rows it shows)."""
+    mission = find_mission()
+    return "" if mission is None else mission.short_title or mission.title
+
+
 def _role_choice(key: str, current: Role = Role.PARTNER) -> Role:
     roles = list(Role)
     return st.selectbox(
-        t("col.role"),
+        t("admin.role_in", mission=_mission_name()),
         roles,
         index=roles.index(current),
         format_func=lambda r: label(r, "Role"),
+        help=t("admin.role_help", mission=_mission_name()),
         key=key,
         placeholder=t("common.choose_one"),
     )
 
 
 def users_section(actor: Actor) -> None:
-    """The accounts, a form to create one, and one to change (or deactivate) an account."""
+    """The accounts (shared by every mission) with their roles in this one, a form to create
+    one, and one to change an account or its role here."""
     _show_done(USERS_DONE_KEY)
     _show_password_once()
     users = user_table(actor)
+    mission = _mission_name()
+    st.caption(t("admin.users_shared", mission=esc(mission)))
     shown = pd.DataFrame(
         {
             t("col.email"): users["email"],
             t("col.name"): users["name"],
-            t("col.role"): [label(Role(r), "Role") for r in users["role"]],
+            t("admin.role_in", mission=mission): [label(Role(r), "Role") for r in users["role"]],
             t("col.organisation"): users["organisation"].fillna(""),
             t("col.active"): [t("common.yes") if a else t("common.no") for a in users["active"]],
             t("col.locked_until"): [local_time(v, lang()) for v in users["locked_until"]],
             t("col.password"): [t("common.yes") if h else "" for h in users["has_password"]],
             t("col.created"): [local_time(v, lang()) for v in users["created_at"]],
+            t("col.global_admin"): [t("common.yes") if g else "" for g in users["global_admin"]],
         }
     )
     data_table(shown, hide_index=True, width="stretch")
@@ -134,7 +157,7 @@ def _create_form(actor: Actor) -> None:
         _errors(describe(exc, lang()))
         return
     except DuplicateEmail:
-        st.error(t("admin.duplicate_email"))
+        st.error(t("admin.duplicate_email", mission=esc(_mission_name())))
         return
     if password:
         st.session_state[ONCE_KEY] = (data.email.lower(), password)
@@ -154,6 +177,7 @@ def _edit_form(actor: Actor, users: pd.DataFrame) -> None:
     )
     row = users.set_index("id").loc[user_id]
     with st.form(f"edit-user-{user_id}"):
+        st.caption(t("admin.account_shared", mission=esc(_mission_name())))
         name = st.text_input(
             t("col.name"), value=row["name"], max_chars=200, key=f"edit-name-{user_id}"
         )
@@ -216,7 +240,11 @@ def _choice(kind: str) -> Callable[[str | None], str]:
 
 
 def audit_section(actor: Actor) -> None:
-    """The audit log, filtered by who, what and when, newest first, with downloads."""
+    """The audit log of this mission (and, for the global administrator, the installation's:
+    dashboard.services.audit_view.visible_to), filtered by who, what and when, newest first,
+    with downloads."""
+    scope = "admin.audit_scope_global" if actor.global_admin else "admin.audit_scope"
+    st.caption(t(scope, mission=esc(_mission_name())))
     facets = audit_facets(actor)
     who, what, where = st.columns(3)
     email = who.selectbox(
@@ -420,4 +448,71 @@ def _due_form(actor: Actor, rows: list[Period]) -> None:
         return
     done = t("framework.due_changed", label=esc(by_id[chosen].label), due=date(due, lang()))
     st.session_state[PERIODS_DONE_KEY] = done
+    st.rerun()
+
+
+def missions_section(actor: Actor) -> None:
+    """The installation's missions and a form to create one (the global administrator only;
+    the service refuses anyone else)."""
+    _show_done(MISSIONS_DONE_KEY)
+    st.caption(t("admin.missions_intro"))
+    missions = query(list_missions)
+    data_table(
+        pd.DataFrame(
+            {
+                t("col.key"): [m.key for m in missions],
+                t("col.title"): [m.title for m in missions],
+                t("col.short_title"): [m.short_title or "" for m in missions],
+                t("col.horizon_year"): [m.horizon_year for m in missions],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(t("admin.missions_count", count=len(missions)))
+    with st.form("new-mission"):
+        key = st.text_input(
+            t("col.key"), max_chars=80, help=t("admin.mission_key_help"), key="mission-key"
+        )
+        title = st.text_input(t("col.title"), max_chars=300, key="mission-title")
+        short = st.text_input(
+            t("col.short_title"),
+            max_chars=120,
+            help=t("admin.mission_short_help"),
+            key="mission-short-title",
+        )
+        aim = st.text_area(t("col.aim"), max_chars=2000, key="mission-aim")
+        horizon = st.number_input(
+            t("col.horizon_year"),
+            min_value=YEAR_MIN,
+            max_value=YEAR_MAX,
+            value=None,
+            step=1,
+            format="%d",
+            key="mission-horizon",
+        )
+        submitted = st.form_submit_button(
+            t("admin.mission_create"), type="primary", key="create-mission"
+        )
+    if not submitted:
+        return
+    try:
+        data = MissionCreate(
+            key=key,
+            title=title,
+            short_title=short or None,
+            aim=aim or None,
+            horizon_year=None if horizon is None else int(horizon),
+        )
+        create_mission(actor, data)
+    except ValidationError as exc:
+        _errors(describe(exc, lang()))
+        return
+    except DuplicateMission:
+        st.error(t("admin.mission_duplicate", name=esc(data.key)))
+        return
+    except PermissionDenied:
+        st.error(t("auth.not_allowed"))
+        return
+    st.session_state[MISSIONS_DONE_KEY] = t("admin.mission_created", title=esc(data.title))
     st.rerun()

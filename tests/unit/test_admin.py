@@ -5,22 +5,37 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from test_permissions import AD, OP, PA, ST, bootstrap, rows
 
+from dashboard.db import session_scope
+from dashboard.i18n.validation import describe
 from dashboard.services.audit_view import AuditFilter, audit_facets, audit_trail
-from dashboard.services.permissions import ANONYMOUS, Actor, PermissionDenied
+from dashboard.services.commands import command
+from dashboard.services.missions import DuplicateMission, create_mission, role_in, set_role
+from dashboard.services.permissions import ANONYMOUS, Action, Actor, PermissionDenied
 from dashboard.services.users import (
     DuplicateEmail,
     LastAdmin,
+    actor_in,
     create_user,
     current_actor_of,
     identity_actor,
     update_user,
     user_table,
 )
-from models import AuditEvent, Role, User, UserCreate, UserUpdate
+from models import (
+    AuditEvent,
+    Mission,
+    MissionCreate,
+    MissionRole,
+    Role,
+    User,
+    UserCreate,
+    UserUpdate,
+)
 
 READS: dict[str, tuple[Callable[[Actor, Engine], object], str]] = {
     "user_table": (lambda actor, engine: user_table(actor, engine=engine), "manage_users"),
@@ -74,7 +89,8 @@ def test_the_last_active_admin_cannot_be_removed(engine: Engine, change: UserUpd
         update_user(admin, admin.id or 0, change, reason="ved en feil", engine=engine)
     with Session(engine) as session:
         user = session.get(User, admin.id)
-        assert user is not None and user.active and user.role == Role.ADMIN
+        assert user is not None and user.active
+        assert role_in(session, user, admin.mission_id) == Role.ADMIN
     assert rows(engine, AuditEvent, action="update") == 0
     other = bootstrap(engine, AD, "admin2@example.no")
     update_user(other, admin.id or 0, change, reason="overlevering", engine=engine)
@@ -146,3 +162,150 @@ def test_the_database_refuses_to_edit_or_delete_audit_rows(engine: Engine, state
     with Session(engine) as session:
         reasons = session.exec(select(AuditEvent.reason)).all()
     assert reasons == ["original"]
+
+
+# --- several missions: roles, the last secretariat and the audit log per mission ---------------
+
+
+def global_admin(engine: Engine, email: str = "global@example.no") -> Actor:
+    """The global administrator (no role of their own anywhere), as they act in the default
+    mission."""
+    with session_scope(write=True, engine=engine) as session:
+        user = User(email=email, name="Global", global_admin=True)
+        session.add(user)
+        session.flush()
+        return actor_in(session, user)
+
+
+def mission_id(engine: Engine, key: str) -> int:
+    with Session(engine) as session:
+        found = session.exec(select(Mission.id).where(Mission.key == key)).one()
+        assert found is not None
+        return found
+
+
+def role_of(engine: Engine, user_id: int | None, mission: int | None) -> Role:
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        return role_in(session, user, mission)
+
+
+def test_a_secretariat_sees_only_its_own_missions_audit_rows(engine: Engine) -> None:
+    ann = bootstrap(engine, AD, "ann@example.no")
+    bob = bootstrap(engine, AD, "bob@example.no", mission="mission-b")
+    ola = bootstrap(engine, OP, "ola@example.no")
+    update_user(ann, ola.id or 0, UserUpdate(name="Ola A"), reason="i A", engine=engine)
+    update_user(bob, ola.id or 0, UserUpdate(role=OP), reason="i B", engine=engine)
+    with pytest.raises(PermissionDenied):
+        user_table(ola, engine=engine)  # a refusal in A
+    authenticate_once = identity_actor("ola@example.no", unknown="none", engine=engine)
+    assert authenticate_once is not None  # a sign-in: the installation's, not mission A's
+    seen_by_ann = audit_trail(ann, AuditFilter(), engine=engine)
+    assert list(seen_by_ann["reason"].fillna("")) == ["", "i A"]
+    assert set(seen_by_ann["action"]) == {"refused", "update"}
+    assert audit_facets(ann, engine=engine)["actor_email"] == ["ann@example.no", "ola@example.no"]
+    seen_by_bob = audit_trail(bob, AuditFilter(), engine=engine)
+    assert list(seen_by_bob["reason"]) == ["i B"]
+    assert audit_facets(bob, engine=engine)["actor_email"] == ["bob@example.no"]
+    assert audit_trail(bob, AuditFilter(actor_email="ann@example.no"), engine=engine).empty
+    # the global administrator sees mission A's rows, the sign-in and the missions created
+    boss = global_admin(engine)
+    created = create_mission(boss, MissionCreate(key="mission-c", title="C"), engine=engine)
+    seen_by_boss = audit_trail(boss, AuditFilter(), engine=engine)
+    assert list(seen_by_boss["action"]) == ["create", "sign_in", "refused", "update"]
+    assert seen_by_boss["entity_id"].iloc[0] == str(created)
+    assert "i B" not in set(seen_by_boss["reason"])
+
+
+def test_a_secretariat_cannot_change_roles_in_another_mission(engine: Engine) -> None:
+    ann = bootstrap(engine, AD, "ann@example.no")
+    bootstrap(engine, AD, "bob@example.no", mission="mission-b")
+    ola = bootstrap(engine, OP, "ola@example.no", mission="mission-b")
+    other = mission_id(engine, "mission-b")
+    # A's secretariat writing B's role row in its own command: the mission guard refuses
+    with (
+        pytest.raises(PermissionDenied),
+        command(ann, Action.MANAGE_USERS, engine=engine) as session,
+    ):
+        set_role(session, ola.id or 0, other, Role.ADMIN)
+    assert role_of(engine, ola.id, other) == OP
+    assert rows(engine, AuditEvent, action="refused", entity="manage_users") == 1
+    # acting in B, Ann is only a partner there: no user management
+    with Session(engine) as session:
+        user = session.get(User, ann.id)
+        assert user is not None
+        ann_in_b = actor_in(session, user, other)
+    assert ann_in_b.role == PA
+    with pytest.raises(PermissionDenied):
+        update_user(ann_in_b, ola.id or 0, UserUpdate(role=AD), reason="kupp", engine=engine)
+    # in A she gives Ola (an account of B) a role in A, and B's role stays
+    update_user(ann, ola.id or 0, UserUpdate(role=ST), reason="ny i A", engine=engine)
+    assert role_of(engine, ola.id, ann.mission_id) == ST
+    assert role_of(engine, ola.id, other) == OP
+    assert user_table(ann, engine=engine).set_index("email")["role"]["ola@example.no"] == "steering"
+
+
+def test_taking_a_role_away_leaves_no_role_in_that_mission(engine: Engine) -> None:
+    ann = bootstrap(engine, AD, "ann@example.no")
+    ola = bootstrap(engine, OP, "ola@example.no")
+    created = create_user(ann, UserCreate(email="kari@example.no", name="Kari"), engine=engine)
+    update_user(ann, ola.id or 0, UserUpdate(role=PA), reason="sluttet", engine=engine)
+    with Session(engine) as session:
+        held = session.exec(select(MissionRole.user_id)).all()
+    assert sorted(held) == [ann.id]  # a partner is a person with no role here
+    assert role_of(engine, ola.id, ann.mission_id) == PA
+    assert role_of(engine, created, ann.mission_id) == PA
+    # the global administrator keeps a partner's row: without one they are the secretariat
+    boss = global_admin(engine)
+    update_user(ann, boss.id or 0, UserUpdate(role=PA), reason="bare lese", engine=engine)
+    assert role_of(engine, boss.id, ann.mission_id) == PA
+
+
+def test_the_last_secretariat_is_kept_per_mission(engine: Engine) -> None:
+    ann = bootstrap(engine, AD, "ann@example.no")
+    bob = bootstrap(engine, AD, "bob@example.no", mission="mission-b")
+    other = mission_id(engine, "mission-b")
+    # B's secretariat does not keep A's: Ann is A's only one
+    with pytest.raises(LastAdmin):
+        update_user(ann, ann.id or 0, UserUpdate(role=OP), reason="bytte", engine=engine)
+    assert role_of(engine, ann.id, ann.mission_id) == AD
+    # Ann may not deactivate Bob either, although he is no secretariat in A: B would have none
+    update_user(ann, bob.id or 0, UserUpdate(role=OP), reason="også i A", engine=engine)
+    with pytest.raises(LastAdmin):
+        update_user(ann, bob.id or 0, UserUpdate(active=False), reason="slutt", engine=engine)
+    assert role_of(engine, bob.id, other) == AD
+    assert role_of(engine, bob.id, ann.mission_id) == OP
+    # the global administrator counts where they have no other role...
+    boss = global_admin(engine)
+    update_user(ann, ann.id or 0, UserUpdate(role=OP), reason="global finnes", engine=engine)
+    assert role_of(engine, ann.id, ann.mission_id) == OP
+    # ...and not where they were given one
+    update_user(boss, ann.id or 0, UserUpdate(role=AD), reason="tilbake", engine=engine)
+    update_user(ann, boss.id or 0, UserUpdate(role=PA), reason="bare lese", engine=engine)
+    with pytest.raises(LastAdmin):
+        update_user(ann, ann.id or 0, UserUpdate(role=OP), reason="igjen", engine=engine)
+
+
+def test_only_the_global_administrator_creates_a_mission(engine: Engine) -> None:
+    ann = bootstrap(engine, AD, "ann@example.no")
+    data = MissionCreate(key="klima-2030", title="Klima", short_title="Klima", horizon_year=2030)
+    with pytest.raises(PermissionDenied):
+        create_mission(ann, data, engine=engine)
+    assert rows(engine, Mission) == 1
+    assert rows(engine, AuditEvent, action="refused", entity="create_mission") == 1
+    boss = global_admin(engine)
+    created = create_mission(boss, data, engine=engine)
+    assert role_of(engine, boss.id, created) == AD
+    assert role_of(engine, ann.id, created) == PA  # A's secretariat is nobody in the new one
+    with pytest.raises(DuplicateMission):
+        create_mission(boss, data, engine=engine)
+    assert rows(engine, Mission) == 2
+
+
+@pytest.mark.parametrize("key", ["Klima", "klima 2030", "klima--2030", "-klima", "klima-", "miljø"])
+def test_a_mission_key_is_lower_case_letters_digits_and_hyphens(key: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        MissionCreate(key=key, title="Klima")
+    assert [e["type"] for e in refused.value.errors()] == ["mission_key"]
+    assert "små bokstaver" in describe(refused.value, "nb")[0]

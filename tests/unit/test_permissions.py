@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from dashboard.db import session_scope
+from dashboard.services.missions import role_in
 from dashboard.services.permissions import ANONYMOUS, Action, Actor, PermissionDenied, allowed
 from dashboard.services.users import (
     MAX_FAILURES,
@@ -20,7 +21,8 @@ from dashboard.services.users import (
     reset_password,
     update_user,
 )
-from models import AuditEvent, Role, User, UserCreate, UserUpdate
+from dashboard.settings import get_settings
+from models import AuditEvent, Mission, MissionRole, Role, User, UserCreate, UserUpdate
 
 PA, OP, ST, AD = Role.PARTNER, Role.OPERATIVE, Role.STEERING, Role.ADMIN
 # Design section 2, written out by hand: who may do what.
@@ -58,20 +60,31 @@ def test_entering_values_is_limited_to_ones_own_organisation() -> None:
     )
 
 
-def bootstrap(engine: Engine, role: Role, email: str, password: str | None = None) -> Actor:
-    """A user inserted directly (as a deployment's first admin would be), and its actor."""
+def bootstrap(
+    engine: Engine, role: Role, email: str, password: str | None = None, *, mission: str = ""
+) -> Actor:
+    """A user inserted directly (as a deployment's first admin would be) with role in the
+    mission with key mission (default: the installation's; made if missing), and its actor
+    there."""
     from dashboard.services.users import HASHER
 
+    key = mission or get_settings().mission_key
     with session_scope(write=True, engine=engine) as session:
+        found = session.exec(select(Mission).where(Mission.key == key)).first()
+        if found is None:
+            found = Mission(key=key, title=key)
+            session.add(found)
+            session.flush()
         user = User(
             email=email,
             name=email.split("@")[0],
-            role=role,
             password_hash=HASHER.hash(password) if password else None,
         )
         session.add(user)
         session.flush()
-        return Actor(id=user.id, email=email, role=role)
+        assert user.id is not None and found.id is not None
+        session.add(MissionRole(user_id=user.id, mission_id=found.id, role=role))
+        return Actor(id=user.id, email=email, role=role, mission_id=found.id)
 
 
 def rows(engine: Engine, model: type, **where: object) -> int:
@@ -133,7 +146,10 @@ def test_n_random_changes_make_exactly_n_audit_rows(engine: Engine) -> None:
         with Session(engine) as session:
             user = session.get(User, user_id)
             assert user is not None
-            before = {k: getattr(user, k) for k in change}
+            before = {
+                k: role_in(session, user, admin.mission_id) if k == "role" else getattr(user, k)
+                for k in change
+            }
         update_user(admin, user_id, UserUpdate(**change), reason="tilfeldig", engine=engine)
         expected.append((str(user_id), before, change))
     with Session(engine) as session:
