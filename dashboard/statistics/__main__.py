@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         mission_id = mission.id if mission is not None else None
     if mission_id is None:
         key = args.oppdrag or get_settings().mission_key
-        print(say("statistics.cli.no_mission", key=key), file=sys.stderr)
+        print(say("statistics.cli.no_mission", name=key), file=sys.stderr)
         return 1
     try:
         actor = _actor(args.as_, mission_id)
