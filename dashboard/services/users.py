@@ -71,6 +71,11 @@ class DuplicateEmail(ValueError):
     """Another account already has that e-mail address."""
 
 
+class SharedAccount(ValueError):
+    """The account has a role in another mission: only the global administrator may change
+    what every mission shares (name, organisation, active, password)."""
+
+
 class LastAdmin(ValueError):
     """The change would leave no active administrator to manage users."""
 
@@ -157,6 +162,18 @@ def _administered(session: Session, user: User) -> list[int]:
     return [m for m in missions if m is not None and role_in(session, user, m) == Role.ADMIN]
 
 
+def _check_shared(session: Session, actor: Actor, user_id: int) -> None:
+    """Refuse (SharedAccount) a mission's secretariat a change to an account that also has a
+    role in another mission."""
+    if actor.global_admin:
+        return
+    elsewhere = select(MissionRole.id).where(
+        MissionRole.user_id == user_id, MissionRole.mission_id != actor.mission_id
+    )
+    if session.exec(elsewhere).first() is not None:
+        raise SharedAccount(user_id)
+
+
 def _give_role(session: Session, user: User, mission_id: int | None, role: Role) -> None:
     """Give user role in mission_id. A partner's is no role at all (no row: a person with none
     reads what is published), but for the global administrator, who without a row of their
@@ -202,6 +219,8 @@ def update_user(
         administered = _administered(session, user) if user.active else []
         fields = changes.model_dump(exclude_unset=True)
         role = fields.pop("role", None)
+        if any(before[name] != value for name, value in fields.items()):
+            _check_shared(session, actor, user_id)
         for name, value in fields.items():
             setattr(user, name, value)
         if role is not None:
@@ -228,6 +247,7 @@ def reset_password(
     hashed = HASHER.hash(password)  # slow on purpose: before the write transaction, not in it
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         user = _get(session, user_id)
+        _check_shared(session, actor, user_id)
         user.password_hash = hashed
         user.failed_logins, user.locked_until = 0, None
         sessions.end_all_for_user(session, user_id, SessionEnd.PASSWORD)

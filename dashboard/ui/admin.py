@@ -25,6 +25,7 @@ from dashboard.services.reporting import (
 from dashboard.services.users import (
     DuplicateEmail,
     LastAdmin,
+    SharedAccount,
     create_user,
     new_password,
     reset_password,
@@ -206,10 +207,12 @@ def _edit_form(actor: Actor, users: pd.DataFrame) -> None:
         st.error(t("admin.reason_missing"))
         return
     if reset:
-        st.session_state[ONCE_KEY] = (
-            emails[user_id],
-            reset_password(actor, int(user_id), reason=reason.strip()),
-        )
+        try:
+            password = reset_password(actor, int(user_id), reason=reason.strip())
+        except SharedAccount:
+            st.error(t("admin.shared_account"))
+            return
+        st.session_state[ONCE_KEY] = (emails[user_id], password)
         st.rerun()
     try:
         changes = UserUpdate(name=name, role=role, organisation_id=organisation, active=active)
@@ -219,6 +222,9 @@ def _edit_form(actor: Actor, users: pd.DataFrame) -> None:
         return
     except LastAdmin:
         st.error(t("admin.last_admin"))
+        return
+    except SharedAccount:
+        st.error(t("admin.shared_account"))
         return
     st.session_state[USERS_DONE_KEY] = t("admin.saved", email=esc(emails[user_id]))
     st.rerun()

@@ -19,10 +19,12 @@ from dashboard.services.permissions import ANONYMOUS, Action, Actor, PermissionD
 from dashboard.services.users import (
     DuplicateEmail,
     LastAdmin,
+    SharedAccount,
     actor_in,
     create_user,
     current_actor_of,
     identity_actor,
+    reset_password,
     update_user,
     user_table,
 )
@@ -270,10 +272,12 @@ def test_the_last_secretariat_is_kept_per_mission(engine: Engine) -> None:
     with pytest.raises(LastAdmin):
         update_user(ann, ann.id or 0, UserUpdate(role=OP), reason="bytte", engine=engine)
     assert role_of(engine, ann.id, ann.mission_id) == AD
-    # Ann may not deactivate Bob either, although he is no secretariat in A: B would have none
+    # Ann may not deactivate Bob either: his account is B's too (and B would have no secretariat)
     update_user(ann, bob.id or 0, UserUpdate(role=OP), reason="også i A", engine=engine)
-    with pytest.raises(LastAdmin):
+    with pytest.raises(SharedAccount):
         update_user(ann, bob.id or 0, UserUpdate(active=False), reason="slutt", engine=engine)
+    with pytest.raises(LastAdmin):  # nor Ann herself, A's only secretariat
+        update_user(ann, ann.id or 0, UserUpdate(active=False), reason="slutt", engine=engine)
     assert role_of(engine, bob.id, other) == AD
     assert role_of(engine, bob.id, ann.mission_id) == OP
     # the global administrator counts where they have no other role...
@@ -309,3 +313,25 @@ def test_a_mission_key_is_lower_case_letters_digits_and_hyphens(key: str) -> Non
         MissionCreate(key=key, title="Klima")
     assert [e["type"] for e in refused.value.errors()] == ["mission_key"]
     assert "små bokstaver" in describe(refused.value, "nb")[0]
+
+
+def test_an_account_shared_with_another_mission_is_changed_by_the_global_admin_only(
+    engine: Engine,
+) -> None:
+    ann = bootstrap(engine, AD, "ann@example.no")
+    bob = bootstrap(engine, AD, "bob@example.no", mission="mission-b")
+    ola = bootstrap(engine, OP, "ola@example.no", mission="mission-b")
+    kari = bootstrap(engine, OP, "kari@example.no")  # in A only
+    update_user(ann, kari.id or 0, UserUpdate(active=False), reason="sluttet", engine=engine)
+    update_user(ann, ola.id or 0, UserUpdate(role=ST), reason="ny i A", engine=engine)
+    for change in (UserUpdate(active=False), UserUpdate(name="Ola Nordmann")):
+        with pytest.raises(SharedAccount):  # B's operative: not A's secretariat's to change
+            update_user(ann, ola.id or 0, change, reason="nei", engine=engine)
+    with pytest.raises(SharedAccount):
+        reset_password(ann, ola.id or 0, reason="nei", engine=engine)
+    with Session(engine) as session:
+        user = session.get(User, ola.id)
+        assert user is not None and user.active and user.name != "Ola Nordmann"
+    update_user(bob, ola.id or 0, UserUpdate(role=OP), reason="samme", engine=engine)  # a role
+    boss = global_admin(engine)
+    update_user(boss, ola.id or 0, UserUpdate(active=False), reason="sluttet", engine=engine)
