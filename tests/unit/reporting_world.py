@@ -19,6 +19,7 @@ from models import (
     InitiativeOrganisation,
     Measure,
     Mission,
+    MissionRole,
     Organisation,
     OrganisationRole,
     Period,
@@ -82,7 +83,12 @@ def make_world(engine: Engine) -> World:
             measure=Measure.PERCENT,
             responsible_org_id=udir.id,
         )
-        period = Period(label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+        period = Period(
+            mission_id=mission.id,
+            label="2025",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        )
         initiative = Initiative(mission_id=mission.id, number=1, name="Satsingen")
         session.add_all([count, share, period, initiative])
         session.flush()
@@ -110,10 +116,12 @@ def make_world(engine: Engine) -> World:
         }
         actors = {}
         for name, (role, org) in people.items():
-            user = User(email=f"{name}@example.no", name=name, role=role, organisation_id=org)
+            user = User(email=f"{name}@example.no", name=name, organisation_id=org)
             session.add(user)
             session.flush()
-            actors[name] = Actor(user.id, user.email, role, org)
+            assert user.id is not None and mission.id is not None
+            session.add(MissionRole(user_id=user.id, mission_id=mission.id, role=role))
+            actors[name] = Actor(user.id, user.email, role, org, mission.id)
         session.flush()
         assert count.id and share.id and period.id and initiative.id and mission.id
         everyone = actors | {"anonymous": ANONYMOUS}

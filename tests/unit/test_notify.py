@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from support.smtp import Inbox, Received, free_port, smtp_server
 
 from dashboard.db import session_scope
 from dashboard.notify import CLAIM_LEASE, run_once
-from dashboard.services import notifications
+from dashboard.services import missions, notifications
 from dashboard.services.decisions import record_decision
 from dashboard.services.notifications import outbox_table, save_preferences, send_again
 from dashboard.services.reporting import return_value, submit_check_in, submit_value
@@ -93,6 +94,12 @@ def email(who: str) -> str:
     return f"{who}@example.no"
 
 
+def set_role(world: Any, who: str, role: Role, mission: int | None = None) -> None:
+    """Give who role in mission (the world's, unless told)."""
+    with session_scope(write=True, engine=world.engine) as session:
+        missions.set_role(session, world.actors[who].id, mission or world.mission, role)
+
+
 def set_due(world: Any, due: dt.date) -> None:
     with session_scope(write=True, engine=world.engine) as session:
         period = session.get(Period, world.period)
@@ -117,8 +124,9 @@ def test_a_submitted_value_mails_the_approvers_never_the_submitter(
     (mail,) = inbox.to(email("udir_b"))
     assert mail.message["Subject"] == "1 registrering venter på godkjenning (2025)"
     text, html = mail.part("plain"), mail.part("html")
-    link = f"{BASE}/rapportering?periode={world.period}"
-    assert link in text and f'href="{link}"' in html
+    link = f"{BASE}/rapportering?periode={world.period}&oppdrag=m"  # in its mission
+    assert link in text and f'href="{escape(link)}"' in html
+    assert "Samfunnsoppdrag: Oppdraget" in text and "<h2>Samfunnsoppdrag: Oppdraget</h2>" in html
     assert "C Antall: 4\u00a0242" in text and "Sendt inn av udir_a" in text  # bokmål, by default
     assert mail.message["From"] == "dashbord@example.no"
     assert mail.message["Message-ID"]
@@ -187,7 +195,7 @@ def test_a_returned_value_tells_who_entered_it_why_in_their_language(
     assert mail.message["Content-Language"] == "en"
     text = mail.part("plain")
     assert "Reason: Feil kilde" in text and "Returned by udir_b" in text
-    assert f"{BASE}/rapportering?periode={world.period}" in text
+    assert f"{BASE}/rapportering?periode={world.period}&oppdrag=m" in text
     assert f"{BASE}/konto" in text
 
 
@@ -248,7 +256,7 @@ def test_status_report_sent_returned_and_approved_tell_the_right_people(
     report = report_sent(world)
     send(world, inbox)
     assert [m.recipients for m in inbox.mails] == [[email("steering")]]
-    link = f"{BASE}/statusrapporter?rapport={report.id}"
+    link = f"{BASE}/statusrapporter?rapport={report.id}&oppdrag=m"
     assert link in inbox.mails[0].part("plain")
     assert inbox.mails[0].message["Subject"] == "Statusrapporten for 2025 venter på godkjenning"
     inbox.mails.clear()
@@ -281,7 +289,7 @@ def test_a_partner_who_asked_is_told_of_a_published_report_and_never_of_a_draft_
     assert mail.message["Subject"] == "Statusrapporten for 2025 er godkjent og publisert"
     for body in (mail.part("plain"), mail.part("html")):
         assert "4242" not in body and "4\u00a0242" not in body and "Antall" not in body
-        assert f"{BASE}/statusrapporter?rapport={report.id}" in body
+        assert f"{BASE}/statusrapporter?rapport={report.id}&oppdrag=m" in unescape(body)
 
 
 def test_a_partner_is_not_told_unless_they_asked(world: Any, inbox: Inbox) -> None:
@@ -292,13 +300,11 @@ def test_a_partner_is_not_told_unless_they_asked(world: Any, inbox: Inbox) -> No
 
 
 def test_the_sender_drops_what_a_recipient_may_no_longer_read(world: Any, inbox: Inbox) -> None:
-    """A row written for an operative who is a partner (or deactivated) by the time it is sent
-    is not sent: the role is read again at sending."""
+    """A row written for an operative who is a partner in the mission (or deactivated) by the
+    time it is sent is not sent: the role there is read again at sending."""
     submitted(world, "udir_a", "4242")
+    set_role(world, "udir_b", Role.PARTNER)
     with session_scope(write=True, engine=world.engine) as session:
-        user = session.get(User, world.actors["udir_b"].id)
-        assert user is not None
-        user.role = "partner"  # type: ignore[assignment]
         nav = session.get(User, world.actors["nav"].id)
         assert nav is not None
         nav.active = False
@@ -540,7 +546,7 @@ def test_a_reminder_goes_reminder_days_before_the_due_date_naming_what_is_missin
     assert mail.message["Subject"] == "Påminnelse: 2025 skal rapporteres innen 1. februar 2026"
     text = mail.part("plain")
     assert "Statusoppdateringer som mangler: 1 Satsingen" in text
-    assert f"{BASE}/rapportering?periode={world.period}" in text
+    assert f"{BASE}/rapportering?periode={world.period}&oppdrag=m" in text
     send(world, inbox, now=at(DUE - dt.timedelta(days=3)))
     send(world, inbox, now=at(DUE))
     assert len(inbox.mails) == 2  # once each, not every run
@@ -627,7 +633,7 @@ def test_decisions_tell_their_owner_organisation_a_week_before_and_when_overdue(
     )
     assert all(r.entity_id == decision.id for r in decision_rows)
     overdue = [m for m in inbox.to(email("udir_b")) if "Felles kartlegging" in m.part("plain")]
-    assert any(f"{BASE}/styring" in m.part("plain") for m in overdue)
+    assert any(f"{BASE}/styring?oppdrag=m" in m.part("plain") for m in overdue)
 
 
 @pytest.mark.parametrize(
@@ -732,8 +738,8 @@ def test_the_guards_of_failed_dropped_and_sent_leave_another_senders_rows_alone(
     assert notify._failed(world.engine, ids, "<b@example.no>", now, OSError("x")) == 0
     assert notify._drop(world.engine, ids) == 0
     assert notify._unreachable(world.engine, ids, now, OSError("x")) == 0
-    batch = notify.Batch(1, email("udir_b"), "B", "nb", Role.OPERATIVE, True)
-    rows = [(i, K.ENTRY_SUBMITTED, "indicator_value", 1, {}) for i in ids]
+    batch = notify.Batch(1, email("udir_b"), "B", "nb", True)
+    rows = [notify.Row(i, K.ENTRY_SUBMITTED, "indicator_value", 1, {}) for i in ids]
     notify._mark_sent(world.engine, batch, rows, "<b@example.no>", now)
     assert {(r.status, r.message_id) for r in outbox(world)} == {
         (OutboxStatus.SENDING, "<a@example.no>")
@@ -889,7 +895,7 @@ def test_a_returned_imported_value_tells_the_secretariat_where_to_correct_it(
     text = mail.part("plain")
     assert mail.message["Subject"] == "Returnert til deg (2025)"
     assert "Begrunnelse: Feil tall" in text and "Administrasjon → Import" in text
-    assert f"{BASE}/administrasjon" in text and "/rapportering" not in text
+    assert f"{BASE}/administrasjon?oppdrag=m" in text and "/rapportering" not in text
     chosen = notifications.preferences(world.actors["admin"], engine=world.engine)
     assert chosen.choices[Topic.RETURNED] == Delivery.IMMEDIATE  # and Konto offers it
 
