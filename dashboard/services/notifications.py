@@ -480,10 +480,12 @@ def _decision_mails(session: Session, today: dt.date, now: dt.datetime | None) -
 
 @dataclass(frozen=True)
 class Preferences:
-    """A person's mail language and how they get each topic one of their roles has."""
+    """A person's mail language and how they get each topic one of their roles has; missions:
+    how many missions they are told of (the choices hold in each)."""
 
     language: str | None
     choices: dict[Topic, Delivery]
+    missions: int = 0
 
 
 def roles_of(session: Session, user: User) -> set[Role]:
@@ -521,9 +523,17 @@ def preferences(actor: Actor, *, engine: Engine | None = None) -> Preferences:
         if user is None:
             return Preferences(None, {})
         roles = roles_of(session, user)
+        counted = (
+            sa.select(sa.func.count())
+            .select_from(MissionRole)
+            .where(col(MissionRole.user_id) == user.id)
+        )
+        if user.global_admin:
+            counted = sa.select(sa.func.count()).select_from(Mission)
         return Preferences(
             user.language,
             {t: shown_delivery(user.notifications, roles, t) for t in topics_of(roles)},
+            int(session.execute(counted).scalar_one()),
         )
 
 

@@ -266,6 +266,9 @@ def test_konto_offers_the_topics_of_a_persons_roles_in_every_mission() -> None:
         ("Statusrapporter (sendt til godkjenning, returnert, godkjent)", "immediate"),
         ("Frister for beslutninger", "immediate"),
     ]
+    said = "Valgene gjelder i alle samfunnsoppdragene du er med i"
+    assert any(said in c.value for c in at.caption)
+    assert not any(said in c.value for c in page("konto.py", "operativ@demo.invalid").caption)
 
 
 def test_the_outbox_shows_the_mails_of_the_mission_shown() -> None:
