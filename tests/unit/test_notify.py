@@ -1133,6 +1133,9 @@ def test_an_entry_in_one_mission_mails_nobody_whose_role_is_only_in_another(
     assert "Samfunnsoppdrag: Oppdrag B" in text and "<h2>Samfunnsoppdrag: Oppdrag B</h2>" in html
     assert f"{BASE}/rapportering?periode={other.period}&oppdrag=b" in text
     assert "Oppdraget" not in text and "oppdrag=m" not in text
+    with session_scope(engine=world.engine) as session:  # in B's audit trail
+        sent = session.exec(select(AuditEvent).where(AuditEvent.action == "mail_sent")).all()
+        assert [(e.entity_id, e.mission_id) for e in sent] == [(str(row.id), other.mission)]
     # returned: told to who entered it, in B
     return_value(other.actors["b_nav"], row.id, row.version + 1, "Nei", engine=world.engine)
     returned = [r for r in outbox(world) if r.kind == K.ENTRY_RETURNED]
