@@ -2,11 +2,11 @@
 1,000 queued events, through a real SMTP server on loopback (aiosmtpd).
 
 The events go into the outbox the way the services write them (notifications.enqueue), each
-to one of the database's people in turn, so the run groups them into one mail per person; the
-run also computes the day's reminders and due-date mails over the whole database, as every
-run does. Measured twice on a copy of the database: run_once in this process (the sender's
-work), and the command itself in a new process (what a cron job or systemd timer pays,
-interpreter and imports included).
+to one of the database's people in turn (in a mission where they have a role, by that role),
+so the run groups them into one mail per person; the run also computes the day's reminders
+and due-date mails over the whole database, as every run does. Measured twice on a copy of
+the database: run_once in this process (the sender's work), and the command itself in a new
+process (what a cron job or systemd timer pays, interpreter and imports included).
 """
 
 import datetime as dt
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from bench.config import ROOT
 from bench.databases import Database
@@ -30,7 +30,7 @@ from dashboard.notify import run_once
 from dashboard.services.common import fetch
 from dashboard.services.notifications import Recipient, enqueue
 from dashboard.settings import Settings
-from models import Role, User
+from models import MissionRole, Role, User
 from models.notifications import NotificationKind
 
 EVENTS = 1000
@@ -51,13 +51,13 @@ class NotifyTiming:
     problems: list[str] = field(default_factory=list)
 
 
-def _queue(engine: sa.Engine, people: list[Recipient]) -> float:
+def _queue(engine: sa.Engine, people: list[tuple[int, Recipient]]) -> float:
     """Write EVENTS rows, one person after the other (values to approve for the operative
     group, published reports for the others); returns the ms taken."""
     start = time.perf_counter()
     with session_scope(write=True, engine=engine, data=False) as session:
         for n in range(EVENTS):
-            person = people[n % len(people)]
+            mission_id, person = people[n % len(people)]
             if person.role == Role.OPERATIVE:  # a value to approve
                 entry = {"entity": "indicator_value", "code": f"I{n}", "name": "Verdi", "value": n}
                 payload = {"period_id": 1, "period": "2025", "entries": [entry], "count": 1}
@@ -65,8 +65,31 @@ def _queue(engine: sa.Engine, people: list[Recipient]) -> float:
             else:  # a published report
                 payload = {"report_id": n, "period_id": 1, "period": "2025"}
                 kind, entity = NotificationKind.REPORT_APPROVED, "status_report"
-            enqueue(session, kind, [person], entity, n, payload | {"by": "Bench"})
+            enqueue(
+                session,
+                kind,
+                [person],
+                entity,
+                n,
+                payload | {"by": "Bench"},
+                mission_id=mission_id,
+            )
     return (time.perf_counter() - start) * 1000
+
+
+def _internal(session: Session) -> list[tuple[int, Recipient]]:
+    """Every active person with a role other than a partner's in some mission: (that mission,
+    the person with that role there), one mission a person (their first)."""
+    query = (
+        sa.select(col(MissionRole.user_id), col(MissionRole.mission_id), col(MissionRole.role))
+        .join(User, col(User.id) == MissionRole.user_id)
+        .where(col(User.active).is_(True), col(MissionRole.role) != Role.PARTNER.value)
+        .order_by(col(MissionRole.user_id), col(MissionRole.mission_id))
+    )
+    people: dict[int, tuple[int, Recipient]] = {}
+    for user_id, mission_id, role in fetch(session, query):
+        people.setdefault(user_id, (mission_id, Recipient(user_id, Role(role), None)))
+    return list(people.values())
 
 
 def measure(db: Database) -> NotifyTiming:
@@ -79,15 +102,7 @@ def measure(db: Database) -> NotifyTiming:
         engine = get_engine(url)
         try:
             with session_scope(engine=engine) as session:
-                people = [
-                    Recipient(i, Role(role), None)
-                    for i, role in fetch(
-                        session,
-                        sa.select(col(User.id), col(User.role)).where(
-                            col(User.active).is_(True), col(User.role) != Role.PARTNER
-                        ),
-                    )
-                ]
+                people = _internal(session)
             timing.recipients = len(people)
             with smtp_server() as inbox:
                 settings = Settings(database_url=url, smtp_host="127.0.0.1", smtp_port=inbox.port)

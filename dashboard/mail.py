@@ -1,5 +1,6 @@
 """One person's notifications as one e-mail: plain text and HTML, in their language, each
-item with a link to the exact page (no Streamlit, no database)."""
+item with a link to the exact page of its mission, under the name of that mission (no
+Streamlit, no database)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -18,12 +19,20 @@ REPORT_KINDS = frozenset({K.REPORT_SUBMITTED, K.REPORT_RETURNED, K.REPORT_APPROV
 REMINDER_KINDS = frozenset({K.REMINDER_DUE, K.REMINDER_OVERDUE})
 
 
+MISSION_PARAM = "oppdrag"  # as dashboard.ui.missions reads it
+
+
 @dataclass(frozen=True)
 class Notice:
-    """One outbox row as the mail tells it: its kind and what it says."""
+    """One outbox row as the mail tells it: its kind and what it says; the mission it happened
+    in (its key for the link, its name for the reader); admin: told to that mission's
+    secretariat."""
 
     kind: NotificationKind
     payload: dict[str, Any]
+    mission_key: str | None = None
+    mission: str | None = None
+    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,17 +44,21 @@ class Told:
     link: str
 
 
-def link(base_url: str, notice: Notice, *, admin: bool = False) -> str:
-    """The page a notice is about: Rapportering for the period, the status report, Styring;
-    for the secretariat a returned value (one it imported) is corrected on Administrasjon."""
+def link(base_url: str, notice: Notice) -> str:
+    """The page a notice is about, in its mission: Rapportering for the period, the status
+    report, Styring; for the secretariat a returned value (one it imported) is corrected on
+    Administrasjon."""
     base, p = base_url.rstrip("/"), notice.payload
-    if admin and notice.kind == K.ENTRY_RETURNED:
-        return f"{base}/administrasjon"
-    if notice.kind in REPORT_KINDS:
-        return f"{base}/statusrapporter?{urlencode({'rapport': p['report_id']})}"
-    if notice.kind in ENTRY_KINDS | REMINDER_KINDS:
-        return f"{base}/rapportering?{urlencode({'periode': p['period_id']})}"
-    return f"{base}/styring"
+    mission = {MISSION_PARAM: notice.mission_key} if notice.mission_key else {}
+    if notice.admin and notice.kind == K.ENTRY_RETURNED:
+        page, query = "administrasjon", mission
+    elif notice.kind in REPORT_KINDS:
+        page, query = "statusrapporter", {"rapport": p["report_id"]} | mission
+    elif notice.kind in ENTRY_KINDS | REMINDER_KINDS:
+        page, query = "rapportering", {"periode": p["period_id"]} | mission
+    else:
+        page, query = "styring", mission
+    return f"{base}/{page}?{urlencode(query)}" if query else f"{base}/{page}"
 
 
 def _day(text: str | None, lang: str) -> str:
@@ -59,8 +72,8 @@ def _entry_line(entry: dict[str, Any], lang: str) -> str:
     return name
 
 
-def told(notice: Notice, lang: str, base_url: str, *, admin: bool = False) -> Told:
-    """What a notice says in lang (to the secretariat, when admin)."""
+def told(notice: Notice, lang: str, base_url: str) -> Told:
+    """What a notice says in lang."""
     p, kind = notice.payload, notice.kind
 
     def tr(key: str, **values: Any) -> str:
@@ -92,9 +105,18 @@ def told(notice: Notice, lang: str, base_url: str, *, admin: bool = False) -> To
         lines.append(tr("reason", reason=p["reason"]))
     if p.get("by") and kind in ENTRY_KINDS | REPORT_KINDS - {K.REPORT_APPROVED}:
         lines.append(tr(f"by.{kind.value}", name=p["by"]))
-    if admin and kind == K.ENTRY_RETURNED:
+    if notice.admin and kind == K.ENTRY_RETURNED:
         lines.append(tr("returned_import"))
-    return Told(title, lines, link(base_url, notice, admin=admin))
+    return Told(title, lines, link(base_url, notice))
+
+
+def by_mission(notices: list[Notice]) -> list[tuple[str | None, list[Notice]]]:
+    """The notices in sections, one per mission (in the order each first comes), so someone
+    in two missions reads which each is about."""
+    sections: dict[str | None, list[Notice]] = {}
+    for notice in notices:
+        sections.setdefault(notice.mission, []).append(notice)
+    return list(sections.items())
 
 
 def compose(
@@ -106,11 +128,14 @@ def compose(
     sender: str,
     base_url: str,
     message_id: str,
-    admin: bool = False,
 ) -> EmailMessage:
-    """One mail to one person (of the secretariat, when admin) telling every notice, as plain
+    """One mail to one person telling every notice, under the name of its mission, as plain
     text with an HTML alternative."""
-    items = [told(notice, lang, base_url, admin=admin) for notice in notices]
+    sections = [
+        (mission, [told(notice, lang, base_url) for notice in told_there])
+        for mission, told_there in by_mission(notices)
+    ]
+    items = [item for _, section in sections for item in section]
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -124,15 +149,20 @@ def compose(
     greeting = translate(lang, "mail.greeting", name=name)
     footer = translate(lang, "mail.footer", link=account)
     text = [greeting, ""]
-    for item in items:
-        text += [item.title, *(f"  {line}" for line in item.lines), f"  {item.link}", ""]
-    message.set_content("\n".join([*text, "-- ", footer]) + "\n")
     html = [f"<p>{escape(greeting)}</p>"]
-    for item in items:
-        html.append(f"<h2>{escape(item.title)}</h2>")
-        if item.lines:
-            html.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in item.lines) + "</ul>")
-        html.append(f'<p><a href="{escape(item.link)}">{escape(item.link)}</a></p>')
+    for mission, section in sections:
+        if mission is not None:
+            named = translate(lang, "mail.mission", name=mission)
+            text += [named, "=" * len(named), ""]
+            html.append(f"<h2>{escape(named)}</h2>")
+        for item in section:
+            text += [item.title, *(f"  {line}" for line in item.lines), f"  {item.link}", ""]
+            html.append(f"<h3>{escape(item.title)}</h3>")
+            if item.lines:
+                items_html = "".join(f"<li>{escape(x)}</li>" for x in item.lines)
+                html.append(f"<ul>{items_html}</ul>")
+            html.append(f'<p><a href="{escape(item.link)}">{escape(item.link)}</a></p>')
+    message.set_content("\n".join([*text, "-- ", footer]) + "\n")
     html.append(f"<p><small>{escape(footer)}</small></p>")
     message.add_alternative(
         f'<!DOCTYPE html><html lang="{lang}"><body>{"".join(html)}</body></html>', subtype="html"

@@ -21,9 +21,10 @@ import smtplib
 import ssl
 import sys
 import time
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from email.utils import make_msgid, parseaddr
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -35,7 +36,7 @@ from dashboard.services import audit, notifications
 from dashboard.services.common import fetch
 from dashboard.services.permissions import Actor
 from dashboard.settings import Settings, get_settings
-from models import OutboxMail, Role, User
+from models import Mission, OutboxMail, Role, User
 from models.notifications import (
     ERROR_MAX,
     MAX_ATTEMPTS,
@@ -62,25 +63,37 @@ SENDER = Actor(id=None, email="dashboard.notify", role=Role.ADMIN)  # who the au
 OUTBOX = OutboxMail.__table__  # type: ignore[attr-defined]
 S = OutboxStatus
 WAITING_VALUES = [s.value for s in WAITING]
-Row = tuple[int, NotificationKind, str, int | None, dict[str, Any]]
+
+
+class Row(NamedTuple):
+    """One due outbox row, with its mission and the recipient's role in it as they are now."""
+
+    id: int
+    kind: NotificationKind
+    entity: str
+    entity_id: int | None
+    payload: dict[str, Any]
+    mission_id: int | None = None
+    mission_key: str | None = None
+    mission: str | None = None  # its name, as the mail gives it
+    role: Role | None = None  # None: no longer one of the mission's people
 
 
 @dataclass
 class Batch:
-    """One person's due rows: what goes out as one mail."""
+    """One person's due rows (of one mission or several): what goes out as one mail."""
 
     recipient_id: int
     email: str
     name: str
     language: str
-    role: Role
     active: bool
     choices: dict[str, str] | None = None  # the person's Konto choices, read at sending
-    rows: list[Row] = field(default_factory=list)  # (outbox id, kind, entity, entity id, payload)
+    rows: list[Row] = field(default_factory=list)
 
     @property
     def ids(self) -> list[int]:
-        return [row[0] for row in self.rows]
+        return [row.id for row in self.rows]
 
 
 @dataclass
@@ -158,7 +171,7 @@ class Due:
 def _due(engine: Engine | None, now: dt.datetime, default: str) -> Due:
     """The waiting rows due by now, and the queued ones waiting for a daily digest (the person
     may have chosen to be told at once since), grouped by recipient (default: the language of
-    those who chose none)."""
+    those who chose none), each with its mission and the recipient's role there now."""
     query = (
         sa.select(
             OUTBOX.c.id,
@@ -172,11 +185,15 @@ def _due(engine: Engine | None, now: dt.datetime, default: str) -> Due:
             col(User.email),
             col(User.name),
             col(User.language),
-            col(User.role),
             col(User.active),
             col(User.notifications),
+            OUTBOX.c.mission_id,
+            notifications.member_role(OUTBOX.c.mission_id),
+            col(Mission.key),
+            sa.func.coalesce(col(Mission.short_title), col(Mission.title)),
         )
         .join(User, col(User.id) == OUTBOX.c.recipient_id)
+        .outerjoin(Mission, col(Mission.id) == OUTBOX.c.mission_id)
         .where(
             OUTBOX.c.status.in_(WAITING_VALUES),
             (OUTBOX.c.due_at <= now) | (OUTBOX.c.status == S.QUEUED.value),
@@ -199,14 +216,29 @@ def _due(engine: Engine | None, now: dt.datetime, default: str) -> Due:
             email,
             name,
             lang,
-            role,
             active,
             choices,
+            mission_id,
+            role,
+            mission_key,
+            mission,
         ) in fetch(session, query):
             batch = batches.setdefault(
-                uid, Batch(uid, email, name, lang or default, Role(role), bool(active), choices)
+                uid, Batch(uid, email, name, lang or default, bool(active), choices)
             )
-            batch.rows.append((row_id, NotificationKind(kind), entity, entity_id, payload))
+            batch.rows.append(
+                Row(
+                    row_id,
+                    NotificationKind(kind),
+                    entity,
+                    entity_id,
+                    payload,
+                    mission_id,
+                    mission_key,
+                    mission,
+                    None if role is None else Role(role),
+                )
+            )
             times[row_id] = (_aware(created), _aware(due))
     return Due(list(batches.values()), times)
 
@@ -217,9 +249,10 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def _sort_out(engine: Engine | None, due: Due, now: dt.datetime, result: RunResult) -> list[Batch]:
-    """What is to be sent now, by the recipient's account and choices as they are now: rows a
-    deactivated person, a partner (anything but a published report) or a person who turned
-    the topic off may not get are dropped; a row whose topic moved to the daily digest waits
+    """What is to be sent now, by the recipient's account, role in the row's mission and
+    choices as they are now: rows a deactivated person, someone no longer in the mission, a
+    partner there (anything but a published report) or a person who turned the topic off may
+    not get are dropped; a row whose topic moved to the daily digest waits
     for it, one whose topic moved from the digest to «at once» goes now."""
     sendable: list[Batch] = []
     drop: list[int] = []
@@ -227,9 +260,9 @@ def _sort_out(engine: Engine | None, due: Due, now: dt.datetime, result: RunResu
     for batch in due.batches:
         rows: list[Row] = []
         for row in batch.rows:
-            row_id, kind = row[0], row[1]
-            how = delivery(batch.choices, batch.role, TOPIC_OF[kind])
-            may = batch.active and (batch.role != Role.PARTNER or kind in PARTNER_KINDS)
+            row_id, kind, role = row.id, row.kind, row.role
+            how = Delivery.OFF if role is None else delivery(batch.choices, role, TOPIC_OF[kind])
+            may = batch.active and (role != Role.PARTNER or kind in PARTNER_KINDS)
             if not may or how == Delivery.OFF:
                 drop.append(row_id)
                 continue
@@ -249,7 +282,6 @@ def _sort_out(engine: Engine | None, due: Due, now: dt.datetime, result: RunResu
                     batch.email,
                     batch.name,
                     batch.language,
-                    batch.role,
                     batch.active,
                     batch.choices,
                     rows,
@@ -304,14 +336,16 @@ def _send(
     sender = parseaddr(settings.mail_from)[1] or settings.mail_from
     message_id = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     message = compose(
-        [Notice(kind, payload) for _, kind, _, _, payload in batch.rows],
+        [
+            Notice(row.kind, row.payload, row.mission_key, row.mission, row.role == Role.ADMIN)
+            for row in batch.rows
+        ],
         to=batch.email,
         name=batch.name,
         lang=batch.language,
         sender=settings.mail_from,
         base_url=settings.app_base_url,
         message_id=message_id,
-        admin=batch.role == Role.ADMIN,
     )
     if not _claim(engine, ids, message_id, now):
         return True  # another sender took them
@@ -407,17 +441,17 @@ def _mark_sent(
     message_id: str,
     now: dt.datetime,
 ) -> None:
-    """Record the mail as sent, and in the audit log each entry, report, period or decision it
-    told about (recipient, kind, object; no body): only the rows still carrying this mail's
-    Message-ID (being sent, or marked uncertain meanwhile by a sender that thought this one
-    stopped)."""
+    """Record the mail as sent, and in the audit log of each row's mission each entry, report,
+    period or decision it told about (recipient, kind, object; no body): only the rows still
+    carrying this mail's Message-ID (being sent, or marked uncertain meanwhile by a sender that
+    thought this one stopped)."""
     with session_scope(write=True, engine=engine, data=False) as session:
         marked = {
             row[0]
             for row in session.execute(
                 sa.update(OUTBOX)
                 .where(
-                    OUTBOX.c.id.in_([row[0] for row in rows]),
+                    OUTBOX.c.id.in_([row.id for row in rows]),
                     OUTBOX.c.message_id == message_id,
                     OUTBOX.c.status.in_([S.SENDING.value, S.UNCERTAIN.value]),
                 )
@@ -431,24 +465,26 @@ def _mark_sent(
                 len(rows) - len(marked),
                 message_id,
             )
-        events = [
-            audit.Event(
-                "mail_sent",
-                entity,
-                told_id,
-                after={
-                    "recipient": batch.email,
-                    "kind": kind.value,
-                    "outbox_id": row_id,
-                    "message_id": message_id,
-                },
-            )
-            for row_id, kind, entity, entity_id, payload in rows
-            if row_id in marked
-            for told_id in (payload.get("ids") or [entity_id])
-        ]
-        if events:
-            audit.record_many(session, SENDER, events)
+        events: dict[int | None, list[audit.Event]] = defaultdict(list)
+        for row in rows:
+            if row.id not in marked:
+                continue
+            events[row.mission_id] += [
+                audit.Event(
+                    "mail_sent",
+                    row.entity,
+                    told_id,
+                    after={
+                        "recipient": batch.email,
+                        "kind": row.kind.value,
+                        "outbox_id": row.id,
+                        "message_id": message_id,
+                    },
+                )
+                for told_id in (row.payload.get("ids") or [row.entity_id])
+            ]
+        for mission_id, told in events.items():
+            audit.record_many(session, replace(SENDER, mission_id=mission_id), told)
 
 
 def _failed(

@@ -3,6 +3,11 @@ tell about (the sender, dashboard.notify, delivers them), and each person's choi
 
 A row holds what its recipient may read in the app and nothing more: a partner is only ever
 told about a published report, and the sender checks that again before it sends.
+
+Roles are per mission: a row belongs to the mission of its event (outbox.mission_id), and goes
+only to the people of that mission (a role row there, or the global administrator, who acts as
+its secretariat where they have none), by their role there. Someone who is operative in one
+mission and partner in (or outside) another is never told of the other's drafts.
 """
 
 import datetime as dt
@@ -33,6 +38,7 @@ from models import (
     IndicatorValue,
     Initiative,
     Mission,
+    MissionRole,
     Period,
     Role,
     StatusReport,
@@ -61,18 +67,37 @@ OUTBOX = OutboxMail.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class Recipient:
-    """A person who may be told: id, role and stored choices."""
+    """A person who may be told: id, role (in the mission of the event) and stored choices."""
 
     id: int
     role: Role
     choices: dict[str, str] | None
 
 
-def _recipients(session: Session, *where: Any) -> list[Recipient]:
-    """The active users matching where."""
-    query = sa.select(col(User.id), col(User.role), col(User.notifications)).where(
-        col(User.active).is_(True), *where
+def member_role(mission_id: Any) -> sa.ColumnElement[str | None]:
+    """The role the User of the query has in mission_id (a value or a column) as SQL: the one
+    given there, else the secretariat's for the global administrator, else NULL (not one of the
+    mission's people, who is told nothing of it)."""
+    given = (
+        sa.select(col(MissionRole.role))
+        .where(col(MissionRole.user_id) == User.id, col(MissionRole.mission_id) == mission_id)
+        .scalar_subquery()
     )
+    admin = sa.case((col(User.global_admin).is_(True), Role.ADMIN.value), else_=sa.null())
+    return sa.func.coalesce(given, admin)
+
+
+def _recipients(
+    session: Session, mission_id: int, *where: Any, roles: Iterable[Role] | None = None
+) -> list[Recipient]:
+    """The active people of mission_id matching where (and having one of roles there), each
+    with their role in it."""
+    role = member_role(mission_id)
+    query = sa.select(col(User.id), role, col(User.notifications)).where(
+        col(User.active).is_(True), role.is_not(None), *where
+    )
+    if roles is not None:
+        query = query.where(role.in_([r.value for r in roles]))
     return [Recipient(i, Role(r), c) for i, r, c in fetch(session, query.order_by(col(User.id)))]
 
 
@@ -84,12 +109,14 @@ def enqueue(
     entity_id: int | None,
     payload: dict[str, Any],
     *,
+    mission_id: int,
     now: dt.datetime | None = None,
     dedup: str | None = None,
 ) -> int:
-    """Add a row for each recipient who wants kind (at once, or in the next daily digest) and
-    may read it; with dedup, a row whose key (dedup + the recipient) exists is not added again.
-    Returns how many rows were offered to the database."""
+    """Add a row of mission_id (the mission of the event) for each recipient who wants kind
+    (at once, or in the next daily digest) and may read it, by their role in that mission;
+    with dedup, a row whose key (dedup + the recipient) exists is not added again. Returns how
+    many rows were offered to the database."""
     now = now or utcnow()
     rows = []
     for person in recipients:
@@ -103,6 +130,7 @@ def enqueue(
                 "created_at": now,
                 "kind": kind.value,
                 "recipient_id": person.id,
+                "mission_id": mission_id,
                 "entity": entity,
                 "entity_id": entity_id,
                 "payload": payload,
@@ -187,6 +215,12 @@ def _period_label(session: Session, period_id: int) -> str:
     return period.label if period else str(period_id)
 
 
+def _period_mission(session: Session, actor: Actor, period_id: int) -> int | None:
+    """The mission a period belongs to (the actor's, for a period that is gone)."""
+    period = session.get(Period, period_id)
+    return period.mission_id if period is not None else actor.mission_id
+
+
 def entries_submitted(session: Session, actor: Actor, entries: Sequence[Entry]) -> None:
     """Values or check-ins sent for approval: tell the operative group members who may approve
     them (never the one who sent or entered them), one row per person and period; corrections
@@ -198,9 +232,12 @@ def entries_submitted(session: Session, actor: Actor, entries: Sequence[Entry]) 
     for entry in entries:
         kind = K.CORRECTION_WAITING if entry.correction else K.ENTRY_SUBMITTED
         groups[kind, entry.period_id].append(entry)
-    operatives = _recipients(session, col(User.role) == Role.OPERATIVE)
     by = _name(session, actor.id) or actor.email
     for (kind, period_id), group in groups.items():
+        mission_id = _period_mission(session, actor, period_id)
+        if mission_id is None:
+            continue
+        operatives = _recipients(session, mission_id, roles=[Role.OPERATIVE])
         listed = [
             subjects.get((e.entity, e.subject_id), {})
             | {"entity": e.entity, "value": e.value, "reason": e.reason}
@@ -217,12 +254,15 @@ def entries_submitted(session: Session, actor: Actor, entries: Sequence[Entry]) 
         senders = {actor.id, *(e.entered_by_id for e in group)}
         approvers = [p for p in operatives if p.id not in senders]
         entity_id = group[0].id if len(group) == 1 else None
-        enqueue(session, kind, approvers, group[0].entity, entity_id, payload)
+        enqueue(
+            session, kind, approvers, group[0].entity, entity_id, payload, mission_id=mission_id
+        )
 
 
 def entry_returned(session: Session, actor: Actor, entry: Entry, reason: str | None) -> None:
     """A value or check-in sent back: tell the person who entered it, with the reason."""
-    if entry.entered_by_id is None:
+    mission_id = _period_mission(session, actor, entry.period_id)
+    if entry.entered_by_id is None or mission_id is None:
         return
     subject = _subjects(session, [entry]).get((entry.entity, entry.subject_id), {})
     payload = {
@@ -233,8 +273,10 @@ def entry_returned(session: Session, actor: Actor, entry: Entry, reason: str | N
         "reason": reason,
         "by": _name(session, actor.id) or actor.email,
     }
-    people = _recipients(session, col(User.id) == entry.entered_by_id)
-    enqueue(session, K.ENTRY_RETURNED, people, entry.entity, entry.id, payload)
+    people = _recipients(session, mission_id, col(User.id) == entry.entered_by_id)
+    enqueue(
+        session, K.ENTRY_RETURNED, people, entry.entity, entry.id, payload, mission_id=mission_id
+    )
 
 
 # --- status reports ----------------------------------------------------------------------------
@@ -250,27 +292,51 @@ def _report_payload(session: Session, actor: Actor, report: StatusReport) -> dic
 
 
 def report_submitted(session: Session, actor: Actor, report: StatusReport) -> None:
-    """A status report sent for approval: tell the steering group."""
-    people = _recipients(session, col(User.role) == Role.STEERING)
+    """A status report sent for approval: tell the steering group of its mission."""
+    people = _recipients(session, report.mission_id, roles=[Role.STEERING])
     payload = _report_payload(session, actor, report)
-    enqueue(session, K.REPORT_SUBMITTED, people, "status_report", report.id, payload)
+    enqueue(
+        session,
+        K.REPORT_SUBMITTED,
+        people,
+        "status_report",
+        report.id,
+        payload,
+        mission_id=report.mission_id,
+    )
 
 
 def report_returned(session: Session, actor: Actor, report: StatusReport) -> None:
     """A status report sent back: tell the operative who drafted it (and who sent it), with
     the reason."""
     drafters = {report.created_by_id, report.submitted_by_id} - {None}
-    people = _recipients(session, col(User.id).in_(drafters))
+    people = _recipients(session, report.mission_id, col(User.id).in_(drafters))
     payload = _report_payload(session, actor, report) | {"reason": report.return_reason}
-    enqueue(session, K.REPORT_RETURNED, people, "status_report", report.id, payload)
+    enqueue(
+        session,
+        K.REPORT_RETURNED,
+        people,
+        "status_report",
+        report.id,
+        payload,
+        mission_id=report.mission_id,
+    )
 
 
 def report_approved(session: Session, actor: Actor, report: StatusReport) -> None:
-    """A status report approved and published: tell every internal user, and the partners who
-    asked for it."""
-    people = _recipients(session)
+    """A status report approved and published: tell the internal people of its mission, and its
+    partners who asked for it (someone with no role in the mission is not told)."""
+    people = _recipients(session, report.mission_id)
     payload = _report_payload(session, actor, report)
-    enqueue(session, K.REPORT_APPROVED, people, "status_report", report.id, payload)
+    enqueue(
+        session,
+        K.REPORT_APPROVED,
+        people,
+        "status_report",
+        report.id,
+        payload,
+        mission_id=report.mission_id,
+    )
 
 
 # --- reminders and due dates (computed for a given day) ---------------------------------------
@@ -311,24 +377,32 @@ def due_mails(
 def _reminders(
     session: Session, mission_id: int, today: dt.date, days: int, now: dt.datetime | None
 ) -> int:
-    """Per open period near or past its due date, to the operatives of each organisation that
-    still has indicators or check-ins to send, naming them."""
+    """Per open period of mission_id near or past its due date, to the operatives (in that
+    mission) of each organisation that still has indicators or check-ins to send, naming them."""
     offered = 0
     operatives: dict[int, list[int]] = defaultdict(list)
     for person, org in fetch(
         session,
         sa.select(col(User.id), col(User.organisation_id)).where(
-            col(User.active).is_(True), col(User.role) == Role.OPERATIVE
+            col(User.active).is_(True), member_role(mission_id) == Role.OPERATIVE.value
         ),
     ):
         if org is not None:
             operatives[org].append(person)
     if not operatives:
         return 0
-    people = {p.id: p for p in _recipients(session, col(User.role) == Role.OPERATIVE)}
+    people = {p.id: p for p in _recipients(session, mission_id, roles=[Role.OPERATIVE])}
+    own = {
+        row[0]
+        for row in fetch(
+            session, sa.select(col(Period.id)).where(col(Period.mission_id) == mission_id)
+        )
+    }
     finished: set[int] | None = None
     for period in open_completeness(session, mission_id, today):
         kind = reminder_kind(today, period.due, days)
+        if period.period_id not in own:
+            continue  # another mission's period
         if kind is None:
             continue
         finished = finished if finished is not None else finished_initiatives(session, mission_id)
@@ -350,32 +424,53 @@ def _reminders(
             key = f"{kind.value}:m{mission_id}:p{period.period_id}:{period.due}"
             recipients = [people[i] for i in ids if i in people]
             offered += enqueue(
-                session, kind, recipients, "period", period.period_id, payload, now=now, dedup=key
+                session,
+                kind,
+                recipients,
+                "period",
+                period.period_id,
+                payload,
+                mission_id=mission_id,
+                now=now,
+                dedup=key,
             )
     return offered
 
 
 def _decision_mails(session: Session, today: dt.date, now: dt.datetime | None) -> int:
-    """Each open decision near or past its due date, to its owner organisation's people."""
+    """Each open decision near or past its due date, to its owner organisation's internal
+    people in the decision's mission."""
     offered = 0
     query = sa.select(
-        col(Decision.id), col(Decision.title), col(Decision.due), col(Decision.owner_org_id)
+        col(Decision.id),
+        col(Decision.title),
+        col(Decision.due),
+        col(Decision.owner_org_id),
+        col(Decision.mission_id),
     ).where(
         col(Decision.status).in_([DecisionStatus.OPEN, DecisionStatus.IN_PROGRESS]),
         col(Decision.owner_org_id).is_not(None),
         col(Decision.due).is_not(None),
     )
-    for decision_id, title, due, owner in fetch(session, query):
+    for decision_id, title, due, owner, mission_id in fetch(session, query):
         kind = decision_kind(today, due)
         if kind is None:
             continue
         people = _recipients(
-            session, col(User.organisation_id) == owner, col(User.role).in_(INTERNAL)
+            session, mission_id, col(User.organisation_id) == owner, roles=INTERNAL
         )
         payload = {"decision_id": decision_id, "title": title, "due": due.isoformat()}
         key = f"{kind.value}:d{decision_id}:{due}"
         offered += enqueue(
-            session, kind, people, "decision", decision_id, payload, now=now, dedup=key
+            session,
+            kind,
+            people,
+            "decision",
+            decision_id,
+            payload,
+            mission_id=mission_id,
+            now=now,
+            dedup=key,
         )
     return offered
 
@@ -385,21 +480,60 @@ def _decision_mails(session: Session, today: dt.date, now: dt.datetime | None) -
 
 @dataclass(frozen=True)
 class Preferences:
-    """A person's mail language and how they get each topic their role has."""
+    """A person's mail language and how they get each topic one of their roles has; missions:
+    how many missions they are told of (the choices hold in each)."""
 
     language: str | None
     choices: dict[Topic, Delivery]
+    missions: int = 0
+
+
+def roles_of(session: Session, user: User) -> set[Role]:
+    """Every role a person has in some mission: their role rows, the secretariat's for the
+    global administrator, a partner's for someone with neither."""
+    query = sa.select(col(MissionRole.role)).where(col(MissionRole.user_id) == user.id)
+    roles = {Role(row[0]) for row in fetch(session, query)}
+    if user.global_admin:
+        roles.add(Role.ADMIN)
+    return roles or {Role.PARTNER}
+
+
+def topics_of(roles: Iterable[Role]) -> list[Topic]:
+    """The topics Konto offers a person with roles (in one mission or another), in order."""
+    offered = {topic for role in roles for topic in ROLE_TOPICS[role]}
+    return [topic for topic in Topic if topic in offered]
+
+
+def shown_delivery(choices: dict[str, str] | None, roles: Iterable[Role], topic: Topic) -> Delivery:
+    """How Konto shows a topic to a person with roles: their choice, else the default of a role
+    that has the topic, at once when one that is not a partner's has it (each mission's mails
+    follow the choice, or the default of the person's role there)."""
+    having = [role for role in roles if topic in ROLE_TOPICS[role]]
+    if not having:
+        return Delivery.OFF
+    internal = [role for role in having if role != Role.PARTNER]
+    return delivery(choices, (internal or having)[0], topic)
 
 
 def preferences(actor: Actor, *, engine: Engine | None = None) -> Preferences:
-    """The signed-in person's choices (the defaults where they made none)."""
+    """The signed-in person's choices (the defaults where they made none), for the topics of
+    their roles across the missions they are in."""
     with session_scope(engine=engine) as session:
         user = session.get(User, actor.id) if actor.id is not None else None
         if user is None:
             return Preferences(None, {})
-        topics = ROLE_TOPICS[user.role]
+        roles = roles_of(session, user)
+        counted = (
+            sa.select(sa.func.count())
+            .select_from(MissionRole)
+            .where(col(MissionRole.user_id) == user.id)
+        )
+        if user.global_admin:
+            counted = sa.select(sa.func.count()).select_from(Mission)
         return Preferences(
-            user.language, {t: delivery(user.notifications, user.role, t) for t in topics}
+            user.language,
+            {t: shown_delivery(user.notifications, roles, t) for t in topics_of(roles)},
+            int(session.execute(counted).scalar_one()),
         )
 
 
@@ -418,17 +552,25 @@ def save_preferences(
         if user is None:
             raise LookupError("no such user")
         before = {"language": user.language, "notifications": user.notifications}
+        offered = topics_of(roles_of(session, user))
         user.language = language
         user.notifications = {
-            topic.value: how.value
-            for topic, how in choices.items()
-            if topic in ROLE_TOPICS[user.role]
+            topic.value: how.value for topic, how in choices.items() if topic in offered
         }
         after = {"language": user.language, "notifications": user.notifications}
         audit.record(session, actor, "update", "user", user.id, before=before, after=after)
 
 
 # --- the outbox as the secretariat sees it ------------------------------------------------------
+
+
+def _of_mission(actor: Actor) -> sa.ColumnElement[bool]:
+    """The outbox rows of the actor's mission (its secretariat sees and sends those only; an
+    actor of no mission, the command line, all)."""
+    if actor.mission_id is None:
+        return sa.true()
+    return col(OutboxMail.mission_id) == actor.mission_id
+
 
 OUTBOX_COLUMNS = [
     "id",
@@ -451,7 +593,8 @@ def outbox_table(
     limit: int = 500,
     engine: Engine | None = None,
 ) -> pd.DataFrame:
-    """The newest outbox rows (of statuses, when given) with their recipient (admin only)."""
+    """The newest outbox rows of the actor's mission (of statuses, when given) with their
+    recipient (admin only)."""
     authorize(actor, Action.READ_AUDIT, engine=engine)
     query = (
         sa.select(
@@ -467,6 +610,7 @@ def outbox_table(
             col(OutboxMail.message_id),
         )
         .join(User, col(User.id) == OutboxMail.recipient_id)
+        .where(_of_mission(actor))
         .order_by(col(OutboxMail.id).desc())
         .limit(limit)
     )
@@ -477,24 +621,29 @@ def outbox_table(
 
 
 def outbox_counts(actor: Actor, *, engine: Engine | None = None) -> dict[OutboxStatus, int]:
-    """How many outbox rows are in each status (admin only)."""
+    """How many outbox rows of the actor's mission are in each status (admin only)."""
     authorize(actor, Action.READ_AUDIT, engine=engine)
-    query = sa.select(col(OutboxMail.status), sa.func.count()).group_by(col(OutboxMail.status))
+    query = (
+        sa.select(col(OutboxMail.status), sa.func.count())
+        .where(_of_mission(actor))
+        .group_by(col(OutboxMail.status))
+    )
     with session_scope(engine=engine) as session:
         found = dict(fetch(session, query))
     return {status: int(found.get(status.value, 0)) for status in OutboxStatus}
 
 
 def send_all_again(actor: Actor, *, engine: Engine | None = None) -> int:
-    """Queue every failed mail again (after an outage that gave them up; uncertain ones are
-    left for a look each), to be sent on the sender's next run (admin); returns how many."""
+    """Queue every failed mail of the actor's mission again (after an outage that gave them up;
+    uncertain ones are left for a look each), to be sent on the sender's next run (admin);
+    returns how many."""
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         failed = [
             (row_id, attempts)
             for row_id, attempts in fetch(
                 session,
                 sa.select(col(OutboxMail.id), col(OutboxMail.attempts)).where(
-                    col(OutboxMail.status) == OutboxStatus.FAILED.value
+                    col(OutboxMail.status) == OutboxStatus.FAILED.value, _of_mission(actor)
                 ),
             )
         ]
@@ -532,11 +681,12 @@ def send_all_again(actor: Actor, *, engine: Engine | None = None) -> int:
 
 
 def send_again(actor: Actor, outbox_id: int, *, engine: Engine | None = None) -> None:
-    """Queue a failed or uncertain mail again, to be sent on the sender's next run (admin);
-    LookupError when it is neither (any more)."""
+    """Queue a failed or uncertain mail of the actor's mission again, to be sent on the
+    sender's next run (admin); LookupError when it is neither (any more), or another mission's."""
     with command(actor, Action.MANAGE_USERS, engine=engine) as session:
         row = session.get(OutboxMail, outbox_id)
-        if row is None or row.status not in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
+        theirs = row is not None and actor.mission_id not in (None, row.mission_id)
+        if row is None or theirs or row.status not in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
             raise LookupError("not a failed or uncertain mail")
         before = {"status": row.status, "attempts": row.attempts}
         row.status, row.attempts, row.due_at = OutboxStatus.QUEUED, 0, utcnow()

@@ -32,6 +32,8 @@ def notification_form(actor: Actor) -> None:
     if not chosen.choices:
         return
     st.caption(t("notify.intro"))
+    if chosen.missions > 1:
+        st.caption(t("notify.missions"))
     languages: list[str | None] = [None, *LANGUAGES]
     with st.form("notifications"):
         language = st.selectbox(

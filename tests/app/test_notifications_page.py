@@ -11,7 +11,9 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.db import make_engine
+from dashboard.services.common import mission_by_key
 from dashboard.services.users import actor_of
+from dashboard.settings import get_settings
 from models import OutboxMail, User
 from models.notifications import NotificationKind, OutboxStatus
 
@@ -78,12 +80,22 @@ def test_a_partner_is_offered_published_reports_only_and_off_by_default() -> Non
     ]
 
 
-def queue(status: OutboxStatus, error: str | None = None) -> int:
-    """An outbox row to the operative, in status."""
+def mission_id(key: str | None = None) -> int:
+    """The id of the mission with key (the installation's default mission, unless told)."""
+    with Session(make_engine(os.environ["DATABASE_URL"])) as session:
+        mission = mission_by_key(session, key or get_settings().mission_key)
+        assert mission is not None and mission.id is not None
+        return mission.id
+
+
+def queue(status: OutboxStatus, error: str | None = None, mission: int | None = None) -> int:
+    """An outbox row to the operative, in status, of mission (the default one, unless told)."""
+    mission = mission or mission_id()
     with Session(make_engine(os.environ["DATABASE_URL"])) as session:
         row = OutboxMail(
             kind=NotificationKind.REPORT_APPROVED,
             recipient_id=user("operativ@demo.invalid").id or 0,
+            mission_id=mission,
             entity="status_report",
             entity_id=1,
             payload={"report_id": 1, "period_id": 1, "period": "2025"},
@@ -163,8 +175,6 @@ def test_send_all_failed_again() -> None:
 def test_utboks_says_when_the_sender_refuses_a_clear_text_login(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from dashboard.settings import get_settings
-
     monkeypatch.setenv("SMTP_HOST", "smtp.example.no")
     monkeypatch.setenv("SMTP_USER", "dashbord")
     get_settings.cache_clear()
@@ -207,7 +217,13 @@ def test_a_mails_link_opens_rapportering_on_the_period_it_names() -> None:
     ids = [
         create_period(
             admin,
-            PeriodCreate(label=label, kind="quarterly", start=start, end=end),  # type: ignore[arg-type]
+            PeriodCreate(
+                mission_id=mission_id(),
+                label=label,
+                kind="quarterly",  # type: ignore[arg-type]
+                start=start,
+                end=end,
+            ),
             engine=engine,
         )
         for label, start, end in (
@@ -222,3 +238,49 @@ def test_a_mails_link_opens_rapportering_on_the_period_it_names() -> None:
     at.run()
     assert not at.exception, at.exception
     assert at.selectbox(key="url:periode").value == other
+
+
+def second_mission() -> int:
+    """A second mission, key "b", in the app's database."""
+    from models import Mission
+
+    with Session(make_engine(os.environ["DATABASE_URL"])) as session:
+        mission = Mission(key="b", title="Det andre samfunnsoppdraget", short_title="Oppdrag B")
+        session.add(mission)
+        session.commit()
+        assert mission.id is not None
+        return mission.id
+
+
+def test_konto_offers_the_topics_of_a_persons_roles_in_every_mission() -> None:
+    """A partner here who sits in another mission's steering group chooses what both get."""
+    from dashboard.services.missions import set_role
+    from models import Role
+
+    other = second_mission()
+    with Session(make_engine(os.environ["DATABASE_URL"])) as session:
+        set_role(session, user("partner@demo.invalid").id or 0, other, Role.STEERING)
+        session.commit()
+    at = page("konto.py", "partner@demo.invalid")
+    assert [(r.label, r.value) for r in at.radio] == [
+        ("Statusrapporter (sendt til godkjenning, returnert, godkjent)", "immediate"),
+        ("Frister for beslutninger", "immediate"),
+    ]
+    said = "Valgene gjelder i alle samfunnsoppdragene du er med i"
+    assert any(said in c.value for c in at.caption)
+    assert not any(said in c.value for c in page("konto.py", "operativ@demo.invalid").caption)
+
+
+def test_the_outbox_shows_the_mails_of_the_mission_shown() -> None:
+    """The secretariat of one mission never sees (or sends again) another mission's mails."""
+    other = second_mission()
+    queue(OutboxStatus.FAILED, "her")
+    there = queue(OutboxStatus.FAILED, "der", mission=other)
+    at = page("administrasjon.py", "sekretariat@demo.invalid")
+    table = at.dataframe[-1].value
+    assert list(table["Feil"]) == ["her"] and {m.label: m.value for m in at.metric}["Feilet"] == "1"
+    assert there not in [int(o) for o in at.selectbox(key="outbox-again-id").options]
+    at.query_params["oppdrag"] = "b"  # the global administrator, as B's secretariat
+    at.run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[-1].value["Feil"]) == ["der"]

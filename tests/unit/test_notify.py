@@ -14,6 +14,8 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,10 +28,11 @@ from support.smtp import Inbox, Received, free_port, smtp_server
 
 from dashboard.db import session_scope
 from dashboard.notify import CLAIM_LEASE, run_once
-from dashboard.services import notifications
+from dashboard.services import missions, notifications
 from dashboard.services.decisions import record_decision
 from dashboard.services.notifications import outbox_table, save_preferences, send_again
-from dashboard.services.reporting import return_value, submit_check_in, submit_value
+from dashboard.services.permissions import Actor
+from dashboard.services.reporting import return_value, save_value, submit_check_in, submit_value
 from dashboard.services.status_reports import (
     approve_report,
     create_draft,
@@ -38,7 +41,20 @@ from dashboard.services.status_reports import (
     update_texts,
 )
 from dashboard.settings import Settings
-from models import AuditEvent, OutboxMail, Period, Role, User
+from models import (
+    AuditEvent,
+    Frequency,
+    Indicator,
+    Initiative,
+    InitiativeOrganisation,
+    Mission,
+    Organisation,
+    OrganisationRole,
+    OutboxMail,
+    Period,
+    Role,
+    User,
+)
 from models.notifications import (
     Delivery,
     NotificationKind,
@@ -93,6 +109,12 @@ def email(who: str) -> str:
     return f"{who}@example.no"
 
 
+def set_role(world: Any, who: str, role: Role, mission: int | None = None) -> None:
+    """Give who role in mission (the world's, unless told)."""
+    with session_scope(write=True, engine=world.engine) as session:
+        missions.set_role(session, world.actors[who].id, mission or world.mission, role)
+
+
 def set_due(world: Any, due: dt.date) -> None:
     with session_scope(write=True, engine=world.engine) as session:
         period = session.get(Period, world.period)
@@ -117,8 +139,9 @@ def test_a_submitted_value_mails_the_approvers_never_the_submitter(
     (mail,) = inbox.to(email("udir_b"))
     assert mail.message["Subject"] == "1 registrering venter på godkjenning (2025)"
     text, html = mail.part("plain"), mail.part("html")
-    link = f"{BASE}/rapportering?periode={world.period}"
-    assert link in text and f'href="{link}"' in html
+    link = f"{BASE}/rapportering?periode={world.period}&oppdrag=m"  # in its mission
+    assert link in text and f'href="{escape(link)}"' in html
+    assert "Samfunnsoppdrag: Oppdraget" in text and "<h2>Samfunnsoppdrag: Oppdraget</h2>" in html
     assert "C Antall: 4\u00a0242" in text and "Sendt inn av udir_a" in text  # bokmål, by default
     assert mail.message["From"] == "dashbord@example.no"
     assert mail.message["Message-ID"]
@@ -187,7 +210,7 @@ def test_a_returned_value_tells_who_entered_it_why_in_their_language(
     assert mail.message["Content-Language"] == "en"
     text = mail.part("plain")
     assert "Reason: Feil kilde" in text and "Returned by udir_b" in text
-    assert f"{BASE}/rapportering?periode={world.period}" in text
+    assert f"{BASE}/rapportering?periode={world.period}&oppdrag=m" in text
     assert f"{BASE}/konto" in text
 
 
@@ -232,10 +255,19 @@ def test_a_correction_waiting_tells_the_approvers(world: Any, inbox: Inbox) -> N
 # --- status reports ----------------------------------------------------------------------------
 
 
-def report_sent(world: Any) -> Any:
-    """A draft report for the world's period, with a summary, sent to the steering group."""
-    a = world.actors["udir_a"]
-    report = create_draft(a, world.mission, world.period, today=soon().date(), engine=world.engine)
+def report_sent(
+    world: Any, a: Actor | None = None, mission: int | None = None, period: int | None = None
+) -> Any:
+    """A draft report for the world's period (or period of mission, by a), with a summary,
+    sent to the steering group."""
+    a = a or world.actors["udir_a"]
+    report = create_draft(
+        a,
+        mission or world.mission,
+        period or world.period,
+        today=soon().date(),
+        engine=world.engine,
+    )
     report = update_texts(
         a, report.id, {"summary": "Oppsummering", "version": report.version}, engine=world.engine
     )
@@ -248,7 +280,7 @@ def test_status_report_sent_returned_and_approved_tell_the_right_people(
     report = report_sent(world)
     send(world, inbox)
     assert [m.recipients for m in inbox.mails] == [[email("steering")]]
-    link = f"{BASE}/statusrapporter?rapport={report.id}"
+    link = f"{BASE}/statusrapporter?rapport={report.id}&oppdrag=m"
     assert link in inbox.mails[0].part("plain")
     assert inbox.mails[0].message["Subject"] == "Statusrapporten for 2025 venter på godkjenning"
     inbox.mails.clear()
@@ -281,7 +313,7 @@ def test_a_partner_who_asked_is_told_of_a_published_report_and_never_of_a_draft_
     assert mail.message["Subject"] == "Statusrapporten for 2025 er godkjent og publisert"
     for body in (mail.part("plain"), mail.part("html")):
         assert "4242" not in body and "4\u00a0242" not in body and "Antall" not in body
-        assert f"{BASE}/statusrapporter?rapport={report.id}" in body
+        assert f"{BASE}/statusrapporter?rapport={report.id}&oppdrag=m" in unescape(body)
 
 
 def test_a_partner_is_not_told_unless_they_asked(world: Any, inbox: Inbox) -> None:
@@ -292,13 +324,11 @@ def test_a_partner_is_not_told_unless_they_asked(world: Any, inbox: Inbox) -> No
 
 
 def test_the_sender_drops_what_a_recipient_may_no_longer_read(world: Any, inbox: Inbox) -> None:
-    """A row written for an operative who is a partner (or deactivated) by the time it is sent
-    is not sent: the role is read again at sending."""
+    """A row written for an operative who is a partner in the mission (or deactivated) by the
+    time it is sent is not sent: the role there is read again at sending."""
     submitted(world, "udir_a", "4242")
+    set_role(world, "udir_b", Role.PARTNER)
     with session_scope(write=True, engine=world.engine) as session:
-        user = session.get(User, world.actors["udir_b"].id)
-        assert user is not None
-        user.role = "partner"  # type: ignore[assignment]
         nav = session.get(User, world.actors["nav"].id)
         assert nav is not None
         nav.active = False
@@ -540,7 +570,7 @@ def test_a_reminder_goes_reminder_days_before_the_due_date_naming_what_is_missin
     assert mail.message["Subject"] == "Påminnelse: 2025 skal rapporteres innen 1. februar 2026"
     text = mail.part("plain")
     assert "Statusoppdateringer som mangler: 1 Satsingen" in text
-    assert f"{BASE}/rapportering?periode={world.period}" in text
+    assert f"{BASE}/rapportering?periode={world.period}&oppdrag=m" in text
     send(world, inbox, now=at(DUE - dt.timedelta(days=3)))
     send(world, inbox, now=at(DUE))
     assert len(inbox.mails) == 2  # once each, not every run
@@ -627,7 +657,7 @@ def test_decisions_tell_their_owner_organisation_a_week_before_and_when_overdue(
     )
     assert all(r.entity_id == decision.id for r in decision_rows)
     overdue = [m for m in inbox.to(email("udir_b")) if "Felles kartlegging" in m.part("plain")]
-    assert any(f"{BASE}/styring" in m.part("plain") for m in overdue)
+    assert any(f"{BASE}/styring?oppdrag=m" in m.part("plain") for m in overdue)
 
 
 @pytest.mark.parametrize(
@@ -732,8 +762,8 @@ def test_the_guards_of_failed_dropped_and_sent_leave_another_senders_rows_alone(
     assert notify._failed(world.engine, ids, "<b@example.no>", now, OSError("x")) == 0
     assert notify._drop(world.engine, ids) == 0
     assert notify._unreachable(world.engine, ids, now, OSError("x")) == 0
-    batch = notify.Batch(1, email("udir_b"), "B", "nb", Role.OPERATIVE, True)
-    rows = [(i, K.ENTRY_SUBMITTED, "indicator_value", 1, {}) for i in ids]
+    batch = notify.Batch(1, email("udir_b"), "B", "nb", True)
+    rows = [notify.Row(i, K.ENTRY_SUBMITTED, "indicator_value", 1, {}) for i in ids]
     notify._mark_sent(world.engine, batch, rows, "<b@example.no>", now)
     assert {(r.status, r.message_id) for r in outbox(world)} == {
         (OutboxStatus.SENDING, "<a@example.no>")
@@ -889,7 +919,7 @@ def test_a_returned_imported_value_tells_the_secretariat_where_to_correct_it(
     text = mail.part("plain")
     assert mail.message["Subject"] == "Returnert til deg (2025)"
     assert "Begrunnelse: Feil tall" in text and "Administrasjon → Import" in text
-    assert f"{BASE}/administrasjon" in text and "/rapportering" not in text
+    assert f"{BASE}/administrasjon?oppdrag=m" in text and "/rapportering" not in text
     chosen = notifications.preferences(world.actors["admin"], engine=world.engine)
     assert chosen.choices[Topic.RETURNED] == Delivery.IMMEDIATE  # and Konto offers it
 
@@ -1000,3 +1030,258 @@ def test_a_refused_recipient_is_retried_and_the_run_goes_on_to_the_next_mail(
     (refused,) = [r for r in outbox(world) if r.recipient_id == world.actors["udir_b"].id]
     assert refused.status == OutboxStatus.RETRYING and refused.attempts == 1
     assert refused.message_id is None and "550" in (refused.last_error or "")
+
+
+# --- several missions (issue 20): roles are per mission, and so is every mail ----------------
+
+
+@dataclass
+class Other:
+    """A second mission beside the world's: its own indicator (Udir's), initiative (NAV's),
+    period and people. In it udir_b is a partner, steering sits in its steering group too, and
+    udir_a, nav, admin and partner have no role at all."""
+
+    mission: int
+    indicator: int
+    initiative: int
+    period: int
+    actors: dict[str, Actor]
+
+
+def other_mission(world: Any) -> Other:
+    with session_scope(write=True, engine=world.engine) as session:
+        udir, nav = (
+            session.exec(select(Organisation).where(Organisation.key == key)).one().id
+            for key in ("Udir", "NAV")
+        )
+        mission = Mission(key="b", title="Det andre samfunnsoppdraget", short_title="Oppdrag B")
+        session.add(mission)
+        session.flush()
+        assert mission.id is not None
+        indicator = Indicator(
+            mission_id=mission.id,
+            code="B1",
+            name="Bare i B",
+            responsible_org_id=udir,
+            frequency=Frequency.ANNUAL,
+        )
+        period = Period(
+            mission_id=mission.id,
+            label="2025",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        )
+        initiative = Initiative(mission_id=mission.id, number=1, name="Satsing i B")
+        session.add_all([indicator, period, initiative])
+        session.flush()
+        assert indicator.id and period.id and initiative.id
+        session.add(
+            InitiativeOrganisation(
+                initiative_id=initiative.id,
+                organisation_id=nav,
+                role=OrganisationRole.RESPONSIBLE,
+            )
+        )
+        actors = {}
+        for name, role, org in (
+            ("b_udir", Role.OPERATIVE, udir),
+            ("b_nav", Role.OPERATIVE, nav),
+            ("b_steering", Role.STEERING, None),
+            ("b_admin", Role.ADMIN, None),
+        ):
+            user = User(email=email(name), name=name, organisation_id=org)
+            session.add(user)
+            session.flush()
+            assert user.id is not None
+            missions.set_role(session, user.id, mission.id, role)
+            actors[name] = Actor(user.id, user.email, role, org, mission.id)
+        for name, role in (("udir_b", Role.PARTNER), ("steering", Role.STEERING)):
+            a = world.actors[name]
+            missions.set_role(session, a.id, mission.id, role)
+            actors[name] = Actor(a.id, a.email, role, a.organisation_id, mission.id)
+        return Other(mission.id, indicator.id, initiative.id, period.id, actors)
+
+
+def told_in(world: Any, mission: int) -> set[str]:
+    """Who the outbox rows of mission go to."""
+    names = {a.id: name for name, a in world.actors.items() if a.id is not None}
+    return {
+        names.get(r.recipient_id, str(r.recipient_id))
+        for r in outbox(world)
+        if r.mission_id == mission
+    }
+
+
+def test_an_entry_in_one_mission_mails_nobody_whose_role_is_only_in_another(
+    world: Any, inbox: Inbox
+) -> None:
+    other = other_mission(world)
+    world.actors |= {k: v for k, v in other.actors.items() if k.startswith("b_")}
+    partner_b = other.actors["udir_b"]  # operative in the world's mission, partner in B
+    save_preferences(partner_b, None, {Topic.TO_APPROVE: Delivery.IMMEDIATE}, engine=world.engine)
+    b = other.actors["b_udir"]
+    row = save_value(
+        b, other.indicator, other.period, {"value": "7"}, version=None, engine=world.engine
+    )
+    submit_value(b, row.id, row.version, engine=world.engine)
+    rows = outbox(world)
+    assert {r.mission_id for r in rows} == {other.mission}
+    assert told_in(world, other.mission) == {"b_nav"}  # not udir_a, udir_b, nav of the other
+    send(world, inbox)
+    assert [m.recipients for m in inbox.mails] == [[email("b_nav")]]
+    text, html = inbox.mails[0].part("plain"), inbox.mails[0].part("html")
+    assert "Samfunnsoppdrag: Oppdrag B" in text and "<h2>Samfunnsoppdrag: Oppdrag B</h2>" in html
+    assert f"{BASE}/rapportering?periode={other.period}&oppdrag=b" in text
+    assert "Oppdraget" not in text and "oppdrag=m" not in text
+    with session_scope(engine=world.engine) as session:  # in B's audit trail
+        sent = session.exec(select(AuditEvent).where(AuditEvent.action == "mail_sent")).all()
+        assert [(e.entity_id, e.mission_id) for e in sent] == [(str(row.id), other.mission)]
+    # returned: told to who entered it, in B
+    return_value(other.actors["b_nav"], row.id, row.version + 1, "Nei", engine=world.engine)
+    returned = [r for r in outbox(world) if r.kind == K.ENTRY_RETURNED]
+    assert [(r.recipient_id, r.mission_id) for r in returned] == [(b.id, other.mission)]
+
+
+def test_reports_of_a_mission_tell_its_people_and_one_mail_names_each_mission(
+    world: Any, inbox: Inbox
+) -> None:
+    other = other_mission(world)
+    world.actors |= {k: v for k, v in other.actors.items() if k.startswith("b_")}
+    for who in ("partner", "udir_b"):  # both asked for published reports
+        save_preferences(
+            world.actors[who], None, {Topic.REPORTS: Delivery.IMMEDIATE}, engine=world.engine
+        )
+    report_sent(world)
+    report = report_sent(world, other.actors["b_udir"], other.mission, other.period)
+    assert told_in(world, world.mission) == {"steering"}
+    assert told_in(world, other.mission) == {"steering", "b_steering"}
+    send(world, inbox)
+    (mail,) = inbox.to(email("steering"))  # sits in both: one mail, a section for each
+    text = mail.part("plain")
+    assert mail.message["Subject"] == "2 varsler fra dashbordet for samfunnsoppdraget"
+    first, second = (
+        text.index("Samfunnsoppdrag: Oppdraget"),
+        text.index("Samfunnsoppdrag: Oppdrag B"),
+    )
+    assert f"rapport={report.id}&oppdrag=b" in text[second:]
+    assert "oppdrag=m" in text[first:second] and "oppdrag=m" not in text[second:]
+    inbox.mails.clear()
+    approve_report(other.actors["b_steering"], report.id, report.version, engine=world.engine)
+    approved = [r for r in outbox(world) if r.kind == K.REPORT_APPROVED]
+    assert {r.mission_id for r in approved} == {other.mission}
+    names = {a.id: n for n, a in world.actors.items()}
+    # B's internal people and the partner there who asked; nobody with no role in B
+    assert {names[r.recipient_id] for r in approved} == {
+        "b_udir",
+        "b_nav",
+        "b_steering",
+        "b_admin",
+        "steering",
+        "udir_b",
+    }
+
+
+def test_reminders_and_decisions_of_a_mission_go_to_its_people_only(
+    world: Any, inbox: Inbox
+) -> None:
+    other = other_mission(world)
+    world.actors |= {k: v for k, v in other.actors.items() if k.startswith("b_")}
+    with session_scope(write=True, engine=world.engine) as session:
+        period = session.get(Period, other.period)
+        assert period is not None
+        period.due = DUE
+        udir = session.get(User, world.actors["udir_a"].id)
+        assert udir is not None
+        owner = udir.organisation_id
+    record_decision(
+        other.actors["b_steering"],
+        other.mission,
+        {"title": "Bare i B", "due": DUE, "owner_org_id": owner},
+        engine=world.engine,
+    )
+    send(world, inbox, now=at(DUE - dt.timedelta(days=7)))
+    rows = outbox(world)
+    assert {r.mission_id for r in rows} == {other.mission}
+    reminders = {r.recipient_id for r in rows if r.kind == K.REMINDER_DUE}
+    assert reminders == {other.actors["b_udir"].id, other.actors["b_nav"].id}
+    decisions = {r.recipient_id for r in rows if r.kind == K.DECISION_DUE}
+    assert decisions == {other.actors["b_udir"].id}  # not udir_a, nor udir_b (a partner in B)
+    assert sorted(r for m in inbox.mails for r in m.recipients) == [
+        email("b_nav"),
+        email("b_udir"),
+    ]
+    (mail,) = inbox.to(email("b_udir"))
+    text = mail.part("plain")
+    assert "Samfunnsoppdrag: Oppdrag B" in text and "Indikatorer som mangler: B1 Bare i B" in text
+    assert f"{BASE}/rapportering?periode={other.period}&oppdrag=b" in text
+    assert f"{BASE}/styring?oppdrag=b" in text
+
+
+def test_the_sender_reads_the_role_in_the_mission_of_each_row(world: Any, inbox: Inbox) -> None:
+    """steering is told of a report in each mission; made a partner in B before the sender
+    runs, they get the one of the world's mission only. The global administrator counts as
+    the secretariat where they have no role."""
+    other = other_mission(world)
+    report_sent(world)
+    report = report_sent(world, other.actors["b_udir"], other.mission, other.period)
+    set_role(world, "steering", Role.PARTNER, other.mission)
+    result = send(world, inbox)
+    (mail,) = inbox.to(email("steering"))
+    assert "Oppdrag B" not in mail.part("plain") and result.dropped == 1
+    # a global administrator with no role row is told of B's published reports, as B's
+    # secretariat; one with a partner's row in B is a partner there
+    with session_scope(write=True, engine=world.engine) as session:
+        user = session.get(User, world.actors["admin"].id)
+        assert user is not None
+        user.global_admin = True
+    approve_report(other.actors["b_steering"], report.id, report.version, engine=world.engine)
+    approved = [r for r in outbox(world) if r.kind == K.REPORT_APPROVED]
+    assert world.actors["admin"].id in {r.recipient_id for r in approved}
+    assert world.actors["steering"].id not in {r.recipient_id for r in approved}
+
+
+def test_konto_offers_the_topics_of_every_role_a_person_has(world: Any) -> None:
+    """A partner in the world's mission who sits in B's steering group is offered what both
+    roles get, reports at once by default (a steering member's), and keeps the choices."""
+    other = other_mission(world)
+    partner = world.actors["partner"]
+    assert list(notifications.preferences(partner, engine=world.engine).choices) == [Topic.REPORTS]
+    set_role(world, "partner", Role.STEERING, other.mission)
+    chosen = notifications.preferences(partner, engine=world.engine)
+    assert chosen.choices == {
+        Topic.REPORTS: Delivery.IMMEDIATE,
+        Topic.DECISIONS: Delivery.IMMEDIATE,
+    }
+    save_preferences(
+        partner,
+        None,
+        {Topic.DECISIONS: Delivery.DAILY, Topic.TO_APPROVE: Delivery.IMMEDIATE},
+        engine=world.engine,
+    )
+    chosen = notifications.preferences(partner, engine=world.engine)
+    assert chosen.choices == {Topic.REPORTS: Delivery.IMMEDIATE, Topic.DECISIONS: Delivery.DAILY}
+
+
+def test_the_secretariat_sees_and_sends_again_its_own_missions_mails(world: Any) -> None:
+    other = other_mission(world)
+    submitted(world, "udir_a", "1")
+    b = other.actors["b_udir"]
+    row = save_value(
+        b, other.indicator, other.period, {"value": "7"}, version=None, engine=world.engine
+    )
+    submit_value(b, row.id, row.version, engine=world.engine)
+    with session_scope(write=True, engine=world.engine) as session:
+        for mail in session.exec(select(OutboxMail)).all():
+            mail.status = OutboxStatus.FAILED
+    admin, admin_b = world.actors["admin"], other.actors["b_admin"]
+    mine = set(outbox_table(admin, engine=world.engine)["recipient"])
+    theirs = set(outbox_table(admin_b, engine=world.engine)["recipient"])
+    assert mine == {email("udir_b"), email("nav")} and theirs == {email("b_nav")}
+    assert notifications.outbox_counts(admin_b, engine=world.engine)[OutboxStatus.FAILED] == 1
+    b_row = next(r for r in outbox(world) if r.mission_id == other.mission)
+    with pytest.raises(LookupError):
+        send_again(admin, b_row.id or 0, engine=world.engine)
+    assert notifications.send_all_again(admin, engine=world.engine) == 2
+    assert {r.status for r in outbox(world) if r.mission_id == other.mission} == {
+        OutboxStatus.FAILED
+    }
