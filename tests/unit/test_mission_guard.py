@@ -3,6 +3,8 @@ another, whatever ids it is handed (dashboard.services.mission_guard), on SQLite
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
@@ -56,6 +58,16 @@ def other_mission(engine: Engine) -> tuple[int, int, int]:
         return mission.id, indicator.id, period.id
 
 
+@contextmanager
+def refused_command(world: World, action: Action) -> Iterator[Session]:
+    """A command of the world's secretariat that is to be refused as a whole."""
+    with (
+        pytest.raises(PermissionDenied),
+        command(world.actors["admin"], action, engine=world.engine) as session,
+    ):
+        yield session
+
+
 def refusals(engine: Engine) -> list[AuditEvent]:
     with Session(engine) as session:
         return list(session.exec(select(AuditEvent).where(AuditEvent.action == "refused")).all())
@@ -104,11 +116,7 @@ def test_an_approval_of_another_missions_value_is_refused(world: World) -> None:
 
 def test_a_mission_row_of_another_mission_cannot_be_changed(world: World) -> None:
     mission, _, _ = other_mission(world.engine)
-    admin = world.actors["admin"]
-    with (
-        pytest.raises(PermissionDenied),
-        command(admin, Action.MANAGE_FRAMEWORK, engine=world.engine) as session,
-    ):
+    with refused_command(world, Action.MANAGE_FRAMEWORK) as session:
         other = session.get(Mission, mission)
         assert other is not None
         other.title = "Overtatt"
@@ -120,11 +128,7 @@ def test_a_bulk_update_of_another_missions_rows_is_refused(world: World) -> None
     import sqlalchemy as sa
 
     _, indicator, _ = other_mission(world.engine)
-    admin = world.actors["admin"]
-    with (
-        pytest.raises(PermissionDenied),
-        command(admin, Action.MANAGE_FRAMEWORK, engine=world.engine) as session,
-    ):
+    with refused_command(world, Action.MANAGE_FRAMEWORK) as session:
         session.execute(sa.update(Indicator).values(name="Endret"))  # every mission's
     with Session(world.engine) as session:
         assert session.get(Indicator, indicator).name == "Det andre oppdragets tall"  # type: ignore[union-attr]
@@ -132,12 +136,8 @@ def test_a_bulk_update_of_another_missions_rows_is_refused(world: World) -> None
 
 def test_a_role_in_another_mission_cannot_be_given(world: World) -> None:
     mission, _, _ = other_mission(world.engine)
-    admin = world.actors["admin"]
-    with (
-        pytest.raises(PermissionDenied),
-        command(admin, Action.MANAGE_USERS, engine=world.engine) as session,
-    ):
-        set_role(session, admin.id or 0, mission, Role.ADMIN)
+    with refused_command(world, Action.MANAGE_USERS) as session:
+        set_role(session, world.actors["admin"].id or 0, mission, Role.ADMIN)
 
 
 def test_a_period_is_made_in_the_actors_mission_only(world: World) -> None:
