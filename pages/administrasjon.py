@@ -29,14 +29,13 @@ tabs = st.tabs([*names, t("admin.missions")] if actor.global_admin else names)
 users_tab, periods_tab, indicators_tab, audit_tab, import_tab, statistics_tab, outbox_tab = tabs[:7]
 with users_tab:
     users_section(actor)
-with periods_tab:
-    periods_section(actor)
 with audit_tab:
     audit_section(actor)
 with outbox_tab:
     outbox_section(actor)
 mission = find_mission()
 for tab, section in (
+    (periods_tab, periods_section),
     (indicators_tab, indicators_section),
     (import_tab, import_section),
     (statistics_tab, statistics_section),

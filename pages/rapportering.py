@@ -21,7 +21,7 @@ assert mission.id is not None
 page_header("page.reporting", "reporting.intro")
 show_messages()
 returned_notice(actor, mission.id)
-period_id = choose_period()
+period_id = choose_period(mission.id)
 tabs = st.tabs(
     [
         t("reporting.entry"),

@@ -79,7 +79,7 @@ def bodies_tab() -> None:
     if allowed(actor, Action.REOPEN_PERIOD) and not allowed(actor, Action.MANAGE_PERIODS):
         st.header(t("periods.reopen_header"))  # the secretariat does this under Administrasjon
         st.caption(t("periods.reopen_help"))
-        reopen_section(actor)
+        reopen_section(actor, mission_id)
 
 
 def deliverables_section() -> None:

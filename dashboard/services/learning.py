@@ -151,12 +151,15 @@ def delete_entry(
 # --- reading -----------------------------------------------------------------------------------
 
 
-def periods_of(session: Session, day: dt.date) -> list[Period]:
-    """The reporting periods a date falls in (start and end included), earliest start first."""
+def periods_of(session: Session, mission_id: int, day: dt.date) -> list[Period]:
+    """The mission's reporting periods a date falls in (start and end included), earliest
+    start first."""
     return list(
         session.exec(
             select(Period)
-            .where(col(Period.start) <= day, col(Period.end) >= day)
+            .where(
+                Period.mission_id == mission_id, col(Period.start) <= day, col(Period.end) >= day
+            )
             .order_by(col(Period.start), col(Period.id))
         ).all()
     )
@@ -193,7 +196,12 @@ def initiative_entries(session: Session, initiative_id: int, *, internal: bool) 
         .order_by(col(Organisation.short_name))
     ).all():
         shares.setdefault(entry_id, []).append((int(org_id or 0), short))
-    periods = list(session.exec(select(Period).order_by(col(Period.start), col(Period.id))).all())
+    periods = session.exec(
+        select(Period)
+        .join(Initiative, col(Initiative.mission_id) == Period.mission_id)
+        .where(Initiative.id == initiative_id)
+        .order_by(col(Period.start), col(Period.id))
+    ).all()
     return [
         Entry(
             id=r.id or 0,

@@ -187,10 +187,6 @@ def set_system_levels(
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _ordered_periods(session: Session) -> list[Period]:
-    return list(session.exec(select(Period).order_by(col(Period.start), col(Period.id))).all())
-
-
 def _previous_steps(
     session: Session, model: type[InitiativeStep] | type[LinkStep], period: Period
 ) -> dict[int, int]:
@@ -199,7 +195,7 @@ def _previous_steps(
     rows = session.exec(
         select(subject, model.step)
         .join(Period, col(Period.id) == model.period_id)
-        .where(col(Period.start) < period.start)
+        .where(Period.mission_id == period.mission_id, col(Period.start) < period.start)
         .order_by(col(Period.start), col(Period.id))
     ).all()
     return {int(s): step for s, step in rows}  # later periods overwrite earlier ones
@@ -211,8 +207,10 @@ def check_in_steps(
     """The initiative's step and its links' steps in the period, for the check-in form."""
     period = session.get(Period, period_id)
     initiative = session.get(Initiative, initiative_id)
-    if period is None or initiative is None:
-        raise PortfolioRefused("no_period" if period is None else "no_initiative")
+    if initiative is None:
+        raise PortfolioRefused("no_initiative")
+    if period is None or period.mission_id != initiative.mission_id:
+        raise PortfolioRefused("no_period")
     own = session.exec(
         select(InitiativeStep).where(
             InitiativeStep.initiative_id == initiative_id, InitiativeStep.period_id == period_id
@@ -331,12 +329,14 @@ def latest_steps(session: Session, mission_id: int) -> tuple[dict[int, int], dic
     own = session.exec(
         select(InitiativeStep.initiative_id, InitiativeStep.step)
         .join(Period, col(Period.id) == InitiativeStep.period_id)
+        .where(Period.mission_id == mission_id)
         .order_by(col(Period.start), col(Period.id))
     ).all()
     links = session.exec(
         select(LinkStep.link_id, LinkStep.step, InitiativeLink.from_id)
         .join(Period, col(Period.id) == LinkStep.period_id)
         .join(InitiativeLink, col(InitiativeLink.id) == LinkStep.link_id)
+        .where(Period.mission_id == mission_id)
         .order_by(col(Period.start), col(Period.id))
     ).all()
     return (

@@ -25,12 +25,12 @@ class LockedPeriod(NamedTuple):
     report_id: int | None = None  # locked by the approval of this status report
 
 
-def locked_periods(session: Session) -> list[LockedPeriod]:
-    """Every locked period, newest first, with who locked it, when and why."""
+def locked_periods(session: Session, mission_id: int) -> list[LockedPeriod]:
+    """Every locked period of the mission, newest first, with who locked it, when and why."""
     periods = fetch(
         session,
         sa.select(col(Period.id), col(Period.label))
-        .where(col(Period.locked).is_(True))
+        .where(col(Period.mission_id) == mission_id, col(Period.locked).is_(True))
         .order_by(col(Period.end).desc()),
     )
     if not periods:

@@ -173,7 +173,7 @@ def status_counts(marks: Iterable[Mark]) -> pd.DataFrame:
 def completeness(session: Session, mission_id: int, period_id: int, today: dt.date) -> pd.DataFrame:
     """Each indicator expected in the period (or with a value in it) and how far its value got."""
     period = session.get(Period, period_id)
-    if period is None:
+    if period is None or period.mission_id != mission_id:
         return frame_of([], COMPLETENESS_COLUMNS)
     entry = (
         sa.select(
@@ -242,9 +242,10 @@ class PeriodCompleteness:
 def period_completeness(
     session: Session, mission_id: int, period_id: int, today: dt.date
 ) -> PeriodCompleteness | None:
-    """One period's label, due date and completeness, or None when there is no such period."""
+    """One period's label, due date and completeness, or None when the mission has no such
+    period."""
     period = session.get(Period, period_id)
-    if period is None or period.id is None:
+    if period is None or period.id is None or period.mission_id != mission_id:
         return None
     rows = completeness(session, mission_id, period.id, today)
     return PeriodCompleteness(period.id, period.label, period.due, rows)
@@ -253,11 +254,16 @@ def period_completeness(
 def open_completeness(
     session: Session, mission_id: int, today: dt.date
 ) -> list[PeriodCompleteness]:
-    """The completeness of every open period that has started, the earliest due date first."""
+    """The completeness of every open period of the mission that has started, the earliest due
+    date first."""
     periods = fetch(
         session,
         sa.select(col(Period.id), col(Period.label), col(Period.due))
-        .where(col(Period.locked).is_(False), col(Period.start) <= today)
+        .where(
+            col(Period.mission_id) == mission_id,
+            col(Period.locked).is_(False),
+            col(Period.start) <= today,
+        )
         .order_by(col(Period.due).is_(None), col(Period.due), col(Period.end).desc()),
     )
     return [

@@ -574,9 +574,12 @@ def return_check_in(
 
 
 def create_period(actor: Actor, data: PeriodCreate, *, engine: Engine | None = None) -> int:
-    """A new reporting period (admin); labels are unique."""
+    """A new reporting period of data.mission_id (admin); labels are unique per mission."""
     with command(actor, Action.MANAGE_PERIODS, engine=engine) as session:
-        if session.exec(select(Period.id).where(Period.label == data.label)).first():
+        query = select(Period.id).where(
+            Period.mission_id == data.mission_id, Period.label == data.label
+        )
+        if session.exec(query).first():
             raise WorkflowRefused("duplicate_period")
         period = Period.model_validate(data)
         session.add(period)
@@ -618,6 +621,7 @@ def set_period_locked(
         )
 
 
-def periods(session: Session) -> list[Period]:
-    """Every period, newest first."""
-    return list(session.exec(select(Period).order_by(col(Period.end).desc())).all())
+def periods(session: Session, mission_id: int) -> list[Period]:
+    """Every period of the mission, newest first."""
+    query = select(Period).where(Period.mission_id == mission_id)
+    return list(session.exec(query.order_by(col(Period.end).desc())).all())

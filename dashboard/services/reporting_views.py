@@ -76,11 +76,11 @@ QUEUE_COLUMNS = [
 ]
 
 
-def open_periods(session: Session) -> list[tuple[int, str]]:
-    """(id, label) of the periods that take values, newest first."""
+def open_periods(session: Session, mission_id: int) -> list[tuple[int, str]]:
+    """(id, label) of the mission's periods that take values, newest first."""
     query = (
         sa.select(col(Period.id), col(Period.label))
-        .where(col(Period.locked).is_(False))
+        .where(col(Period.mission_id) == mission_id, col(Period.locked).is_(False))
         .order_by(col(Period.end).desc())
     )
     return [(int(pid), str(label)) for pid, label in fetch(session, query)]
@@ -96,7 +96,7 @@ def entry_grid(
     is one (approved then holds the approved value, correction_reason why it is corrected).
     """
     period = session.get(Period, period_id)
-    if period is None:
+    if period is None or period.mission_id != mission_id:
         return frame_of([], GRID_COLUMNS)
     earlier = _last_approved_before(IndicatorValue.indicator_id, IndicatorValue.value, period)
     current, pending, entry = _current(IndicatorValue, period_id)
@@ -244,7 +244,7 @@ def check_in_list(
     RAG status of the latest approved check-in of an earlier period. As in entry_grid, the
     check-in is the pending correction when there is one (approved: the approved RAG status)."""
     period = session.get(Period, period_id)
-    if period is None:
+    if period is None or period.mission_id != mission_id:
         return frame_of([], CHECK_IN_COLUMNS)
     earlier = _last_approved_before(CheckIn.initiative_id, CheckIn.rag, period)
     current, pending, entry = _current(CheckIn, period_id)

@@ -135,7 +135,8 @@ def create_draft(
 ) -> StatusReport:
     """A new draft report for a period, its rows taken from the approved state now."""
     with command(actor, Action.DRAFT_REPORT, engine=engine) as session:
-        if session.get(Period, period_id) is None:
+        period = session.get(Period, period_id)
+        if period is None or period.mission_id != mission_id:  # another mission's: none here
             raise WorkflowRefused("no_period")
         exists = session.exec(
             select(StatusReport.id).where(
@@ -342,7 +343,7 @@ def periods_without_report(session: Session, mission_id: int) -> list[tuple[int,
     taken = select(StatusReport.period_id).where(StatusReport.mission_id == mission_id)
     rows = session.exec(
         select(Period.id, Period.label)
-        .where(col(Period.id).not_in(taken))
+        .where(Period.mission_id == mission_id, col(Period.id).not_in(taken))
         .order_by(col(Period.end).desc())
     ).all()
     return [(pid, label) for pid, label in rows if pid is not None]

@@ -507,7 +507,8 @@ def check_table(
     import pipeline's dry run of what would be written. Writes nothing."""
     indicator = find_indicator(mission_id, code, engine=engine)
     with session_scope(engine=engine) as session:
-        periods = {p.label: p for p in session.exec(select(Period).order_by(col(Period.start)))}
+        query = select(Period).where(Period.mission_id == mission_id)  # this mission's only
+        periods = {p.label: p for p in session.exec(query.order_by(col(Period.start)))}
         for period in periods.values():
             session.expunge(period)
     result = plan(table, indicator, periods, source=source, retrieved_at=retrieved_at)

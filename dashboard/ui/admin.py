@@ -303,10 +303,11 @@ def audit_section(actor: Actor) -> None:
     downloads(shown, "revisjonslogg", key="audit")
 
 
-def periods_section(actor: Actor) -> None:
-    """Reporting periods: create one, lock it, or re-open a locked one with a reason."""
+def periods_section(actor: Actor, mission_id: int) -> None:
+    """The mission's reporting periods: create one, lock it, or re-open a locked one with a
+    reason."""
     _show_done(PERIODS_DONE_KEY)
-    rows = query(periods)
+    rows = query(periods, mission_id)
     if rows:
         data_table(
             pd.DataFrame(
@@ -341,7 +342,14 @@ def periods_section(actor: Actor) -> None:
             submitted = st.form_submit_button(t("periods.create"), type="primary")
         if submitted:
             try:
-                data = PeriodCreate(label=name, kind=kind, start=first, end=last, due=deadline)  # type: ignore[arg-type]
+                data = PeriodCreate(
+                    mission_id=mission_id,
+                    label=name,
+                    kind=kind,
+                    start=first,  # type: ignore[arg-type]
+                    end=last,  # type: ignore[arg-type]
+                    due=deadline,
+                )
                 create_period(actor, data)
             except ValidationError as exc:
                 _errors(describe(exc, lang()))
@@ -390,11 +398,11 @@ def _set_locked(actor: Actor, period: Period, lock: bool, reason: str) -> None:
     st.rerun()
 
 
-def reopen_section(actor: Actor) -> None:
-    """Re-open a locked period with a reason (the steering group's way to let a correction in;
-    the secretariat has the whole periods section)."""
+def reopen_section(actor: Actor, mission_id: int) -> None:
+    """Re-open a locked period of the mission with a reason (the steering group's way to let a
+    correction in; the secretariat has the whole periods section)."""
     _show_done(PERIODS_DONE_KEY)
-    locked = {p.id: p for p in query(periods) if p.locked}
+    locked = {p.id: p for p in query(periods, mission_id) if p.locked}
     if not locked:
         st.caption(t("periods.none_locked"))
         return

@@ -50,9 +50,9 @@ def import_section(actor: Actor, mission_id: int) -> None:
     if not secretariat and actor.organisation_id is None:
         st.info(t("import.no_organisation"), icon=":material/info:")
         return
-    periods = dict(query(open_periods))
+    periods = dict(query(open_periods, mission_id))
     if not periods:
-        no_open_period_notice()
+        no_open_period_notice(mission_id)
         return
     st.caption(t("import.intro_admin" if secretariat else "import.intro_operative"))
     period_id = st.selectbox(

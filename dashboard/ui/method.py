@@ -20,7 +20,7 @@ from dashboard.services.method import (
 )
 from dashboard.services.permissions import Action, Actor, allowed
 from dashboard.services.portfolio_edit import PortfolioRefused, StaleRow
-from dashboard.services.reporting import periods
+from dashboard.services.reporting_views import open_periods as open_periods_of
 from dashboard.ui.context import label, t
 from dashboard.ui.data import query
 from dashboard.ui.refusals import FAILURES, refusal
@@ -109,10 +109,13 @@ def check_in_steps_section(
         _save_steps(actor, period_id, chosen, done_key)
 
 
-def steps_edit_section(actor: Actor, initiative_id: int, key: str, done_key: str) -> None:
-    """On Satsing: the steps of an open period, for those who may change the portfolio and
-    report no check-in themselves (the secretariat) or assess another organisation's."""
-    open_periods = {p.id: p.label for p in query(periods) if not p.locked and p.id is not None}
+def steps_edit_section(
+    actor: Actor, mission_id: int, initiative_id: int, key: str, done_key: str
+) -> None:
+    """On Satsing: the steps of an open period of the mission, for those who may change the
+    portfolio and report no check-in themselves (the secretariat) or assess another
+    organisation's."""
+    open_periods = dict(query(open_periods_of, mission_id))
     if not open_periods:
         st.caption(t("method.no_open_period"))
         return

@@ -43,10 +43,10 @@ def returned_line(row: pd.Series) -> str:
     )
 
 
-def no_open_period_notice() -> None:
-    """Why nothing can be reported: the newest period is locked (named, with who locked it,
-    when, why and who can open it again), or no period exists yet."""
-    locked: list[LockedPeriod] = query(locked_periods)
+def no_open_period_notice(mission_id: int) -> None:
+    """Why nothing can be reported in the mission: its newest period is locked (named, with who
+    locked it, when, why and who can open it again), or it has no period yet."""
+    locked: list[LockedPeriod] = query(locked_periods, mission_id)
     if not locked:
         st.info(f"{t('reporting.no_period')} {t('reporting.who_periods')}", icon=":material/info:")
         return

@@ -297,4 +297,4 @@ def edit_section(actor: Actor, mission_id: int, initiative_id: int) -> None:
     with st.expander(t("method.levels"), icon=":material/layers:"):
         levels_edit_section(actor, initiative_id, _key("levels"), DONE)
     with st.expander(t("method.staircase"), icon=":material/stairs:"):
-        steps_edit_section(actor, initiative_id, _key("steps"), DONE)
+        steps_edit_section(actor, mission_id, initiative_id, _key("steps"), DONE)

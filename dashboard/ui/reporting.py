@@ -167,11 +167,11 @@ def reviewed(message_key: str) -> None:
     st.rerun()
 
 
-def choose_period() -> int | None:
-    """The open period to report for (None, with what to do, when there is none)."""
-    periods = dict(query(open_periods))
+def choose_period(mission_id: int) -> int | None:
+    """The mission's open period to report for (None, with what to do, when there is none)."""
+    periods = dict(query(open_periods, mission_id))
     if not periods:
-        no_open_period_notice()
+        no_open_period_notice(mission_id)
         return None
     # in the URL (?periode=ID), so a link (from an e-mail, say) opens the period it names
     return int(

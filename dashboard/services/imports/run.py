@@ -272,8 +272,11 @@ def _lookups(session: Session, actor: Actor, mission_id: int, labels: Iterable[s
         ind.code: ind
         for ind in session.exec(select(Indicator).where(Indicator.mission_id == mission_id))
     }
-    periods = {
-        p.label: p for p in session.exec(select(Period).where(col(Period.label).in_(labels)))
+    periods = {  # a label names the period of this mission only
+        p.label: p
+        for p in session.exec(
+            select(Period).where(Period.mission_id == mission_id, col(Period.label).in_(labels))
+        )
     }
     period_ids = [p.id for p in periods.values()]
     values = session.exec(

@@ -101,6 +101,8 @@ def template(
     """The file to fill in: the indicators in scope (one organisation's, or all with None) for
     one period, with the values already entered."""
     period = session.get(Period, period_id)
+    if period is not None and period.mission_id != mission_id:
+        period = None  # another mission's period: no template
     value = sa.and_(
         col(IndicatorValue.indicator_id) == Indicator.id,
         col(IndicatorValue.period_id) == period_id,

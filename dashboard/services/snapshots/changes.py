@@ -73,7 +73,10 @@ def changed_since(
     events = fetch(
         session,
         sa.select(col(AuditEvent.entity), col(AuditEvent.entity_id)).where(
-            col(AuditEvent.at) >= taken, col(AuditEvent.action).not_in(["refused", "mail_sent"])
+            col(AuditEvent.at) >= taken,
+            col(AuditEvent.action).not_in(["refused", "mail_sent"]),
+            # another mission's commands change nothing here; one of no mission may
+            col(AuditEvent.mission_id).is_(None) | (col(AuditEvent.mission_id) == mission_id),
         ),
     )
     later_steps = [
@@ -82,7 +85,7 @@ def changed_since(
             sa.select(sa.func.count())
             .select_from(model)
             .join(Period, col(Period.id) == model.period_id)
-            .where(col(Period.end) > period_end),
+            .where(col(Period.mission_id) == mission_id, col(Period.end) > period_end),
         )[0][0]
         for model in (InitiativeStep, LinkStep)
     ]
@@ -109,8 +112,11 @@ def changed_since(
                 sa.select(owner)
                 .join(Period, col(Period.id) == model.period_id)
                 .where(
+                    col(Period.mission_id) == mission_id,
                     col(model.id).in_(list(ids))
-                    | ((col(model.status) == EntryStatus.APPROVED) & (col(Period.end) > period_end))
+                    | (
+                        (col(model.status) == EntryStatus.APPROVED) & (col(Period.end) > period_end)
+                    ),
                 ),
             )
         )

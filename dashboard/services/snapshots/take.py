@@ -306,7 +306,7 @@ def initiative_rows(
             state[initiative_id] = str(status)
         if status == EntryStatus.APPROVED:
             latest[initiative_id] = row[3:]  # later periods come later
-    steps = _latest_steps(session, InitiativeStep, until)
+    steps = _latest_steps(session, mission_id, InitiativeStep, until)
     levels = dict(
         fetch(session, sa.select(col(Initiative.id), col(Initiative.system_levels)).where(scope))
     )
@@ -359,16 +359,23 @@ def _involvement(session: Session, scope: Any) -> dict[int, dict[str, Any]]:
 
 
 def _latest_steps(
-    session: Session, model: type[InitiativeStep] | type[LinkStep], until: dt.date | None
+    session: Session,
+    mission_id: int,
+    model: type[InitiativeStep] | type[LinkStep],
+    until: dt.date | None,
 ) -> dict[int, tuple[int, str]]:
-    """Subject id -> (step, period) of its latest period assessed that ends by until (or any)."""
+    """Subject id -> (step, period) of its latest period of the mission assessed that ends by
+    until (or any)."""
     subject = col(model.initiative_id if model is InitiativeStep else model.link_id)  # type: ignore[union-attr]
     found: dict[int, tuple[int, str]] = {}
     for subject_id, step, label in fetch(
         session,
         sa.select(subject, col(model.step), col(Period.label))
         .join(Period, col(Period.id) == model.period_id)
-        .where(sa.true() if until is None else col(Period.end) <= until)
+        .where(
+            col(Period.mission_id) == mission_id,
+            sa.true() if until is None else col(Period.end) <= until,
+        )
         .order_by(col(Period.end), col(Period.start), col(Period.id)),
     ):
         found[subject_id] = (step, label)  # later periods come later
@@ -378,7 +385,7 @@ def _latest_steps(
 def link_rows(session: Session, mission_id: int, until: dt.date | None) -> pd.DataFrame:
     """The links of the mission that have a step on the coordination staircase by until (or
     now), with that step and its period."""
-    steps = _latest_steps(session, LinkStep, until)
+    steps = _latest_steps(session, mission_id, LinkStep, until)
     if not steps:
         return frame_from([], LINK_COLUMNS)
     numbers = dict(

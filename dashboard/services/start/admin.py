@@ -68,7 +68,11 @@ def periods_to_lock(
     for period_id, label, end, due in fetch(
         session,
         sa.select(col(Period.id), col(Period.label), col(Period.end), col(Period.due))
-        .where(col(Period.locked).is_(False), col(Period.end) < today)
+        .where(
+            col(Period.mission_id) == mission_id,
+            col(Period.locked).is_(False),
+            col(Period.end) < today,
+        )
         .order_by(col(Period.end)),
     ):
         mine = counts[counts["period_id"] == period_id]
