@@ -56,8 +56,14 @@ def open_page(email: str, page: str) -> AppTest:
 @pytest.fixture
 def period() -> str:
     """An open period, created by the secretariat."""
-    data = PeriodCreate(label="2026", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
-    create_period(actor_of(user(ADMIN)), data, engine=engine())
+    admin = actor_of(user(ADMIN))
+    data = PeriodCreate(
+        mission_id=admin.mission_id,
+        label="2026",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 12, 31),
+    )
+    create_period(admin, data, engine=engine())
     return "2026"
 
 

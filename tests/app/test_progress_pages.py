@@ -88,9 +88,11 @@ def neet() -> Iterator[IndicatorValue]:
         indicator_id = indicator.id
     assert indicator_id is not None
     yesterday = dt.date.today() - dt.timedelta(days=1)
+    admin = actor("sekretariat@demo.invalid")
     period = create_period(
-        actor("sekretariat@demo.invalid"),
+        admin,
         PeriodCreate(
+            mission_id=admin.mission_id,
             label="2025",
             start=dt.date(2025, 1, 1),
             end=dt.date(2025, 12, 31),

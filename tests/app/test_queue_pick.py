@@ -38,10 +38,15 @@ def third_reviewer() -> Actor:
 
 
 def two_periods() -> tuple[int, int]:
+    admin = actor("sekretariat@demo.invalid")
     later = PeriodCreate(
-        label="2026-K4", kind="quarterly", start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 31)
+        mission_id=admin.mission_id,
+        label="2026-K4",
+        kind="quarterly",
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 12, 31),
     )  # type: ignore[arg-type]
-    return quarter(), create_period(actor("sekretariat@demo.invalid"), later, engine=engine())
+    return quarter(), create_period(admin, later, engine=engine())
 
 
 def two_values() -> tuple[int, int]:

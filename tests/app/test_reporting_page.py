@@ -56,10 +56,15 @@ def open_page(email: str, page: str) -> AppTest:
 
 
 def quarter() -> int:
+    admin = actor("sekretariat@demo.invalid")
     data = PeriodCreate(
-        label="2026-K3", kind="quarterly", start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30)
+        mission_id=admin.mission_id,
+        label="2026-K3",
+        kind="quarterly",
+        start=dt.date(2026, 7, 1),
+        end=dt.date(2026, 9, 30),
     )  # type: ignore[arg-type]
-    return create_period(actor("sekretariat@demo.invalid"), data, engine=engine())
+    return create_period(admin, data, engine=engine())
 
 
 def grid_frames(period_id: int, email: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -49,9 +49,15 @@ def open_page(email: str, page: str) -> AppTest:
 @pytest.fixture
 def periods() -> None:
     """Open yearly periods 2024 and 2025 (the fictional file has 2022-2025)."""
+    admin = actor_of(user(ADMIN))
     for year in (2024, 2025):
-        data = PeriodCreate(label=str(year), start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
-        create_period(actor_of(user(ADMIN)), data, engine=engine())
+        data = PeriodCreate(
+            mission_id=admin.mission_id,
+            label=str(year),
+            start=dt.date(year, 1, 1),
+            end=dt.date(year, 12, 31),
+        )
+        create_period(admin, data, engine=engine())
 
 
 def stored() -> dict[str, tuple[float | None, EntryStatus]]:

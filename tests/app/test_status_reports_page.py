@@ -264,7 +264,9 @@ def test_the_comparison_counts_the_changes_to_the_way_of_working() -> None:
     quarters = [
         create_period(
             actor("sekretariat@demo.invalid"),
-            PeriodCreate(label=label, kind="quarterly", start=start, end=end),  # type: ignore[arg-type]
+            PeriodCreate(
+                mission_id=op.mission_id, label=label, kind="quarterly", start=start, end=end
+            ),  # type: ignore[arg-type]
             engine=db,
         )
         for label, start, end in (

@@ -66,9 +66,11 @@ def small() -> Iterator[int]:
         indicator = session.exec(select(Indicator).where(Indicator.code == "NEET-15-29")).one()
         assert indicator.id is not None
         indicator_id = indicator.id
+    admin = actor(ADMIN)
     period = create_period(
-        actor(ADMIN),
+        admin,
         PeriodCreate(
+            mission_id=admin.mission_id,
             label="2025",
             start=dt.date(2025, 1, 1),
             end=dt.date(2025, 12, 31),

@@ -42,6 +42,7 @@ def add_secret_value(engine: Engine) -> None:
     with session_scope(write=True, engine=engine) as session:
         neet = session.exec(select(Indicator.id).where(Indicator.code == "NEET-15-29")).one()
         period = Period(
+            mission_id=session.exec(select(Indicator.mission_id).where(Indicator.id == neet)).one(),
             label="2025",
             kind=PeriodKind.ANNUAL,
             start=dt.date(2025, 1, 1),

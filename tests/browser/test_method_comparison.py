@@ -66,7 +66,9 @@ def prepare(engine: Engine) -> None:
         (FIRST, dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
         (SECOND, dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
     ):
-        data = PeriodCreate(label=label, kind="quarterly", start=start, end=end)  # type: ignore[arg-type]
+        data = PeriodCreate(
+            mission_id=secretariat.mission_id, label=label, kind="quarterly", start=start, end=end
+        )  # type: ignore[arg-type]
         create_period(secretariat, data, engine=engine)
     with session_scope(engine=engine) as session:
         initiative = session.exec(select(Initiative).where(Initiative.number == NUMBER)).one()

@@ -86,7 +86,12 @@ def prepare(engine: Engine) -> None:
     )
     period = create_period(
         users["sekretariat@demo.invalid"],
-        PeriodCreate(label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)),  # type: ignore[call-arg]
+        PeriodCreate(
+            mission_id=mission.id,
+            label="2025",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        ),
         engine=engine,
     )
     value = save_value(

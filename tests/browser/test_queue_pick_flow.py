@@ -45,7 +45,9 @@ def prepare(engine: Engine) -> None:
     ):
         period = create_period(
             admin,
-            PeriodCreate(label=label, kind="quarterly", start=start, end=end),  # type: ignore[arg-type]
+            PeriodCreate(
+                mission_id=admin.mission_id, label=label, kind="quarterly", start=start, end=end
+            ),  # type: ignore[arg-type]
             engine=engine,
         )
         saved = save_value(entrant, neet, period, {"value": value}, version=None, engine=engine)

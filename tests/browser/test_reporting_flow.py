@@ -56,6 +56,7 @@ def prepare(engine: Engine) -> None:
     with session_scope(write=True, engine=engine) as session:
         session.add(
             Period(
+                mission_id=mission.id,
                 label=QUARTER,
                 kind=PeriodKind.QUARTERLY,
                 start=dt.date(2026, 7, 1),

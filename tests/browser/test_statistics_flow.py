@@ -17,7 +17,7 @@ from support.browser import screenshot, sign_in, wait_ready
 from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
-from models import EntryStatus, Indicator, IndicatorValue, Period, PeriodKind, User
+from models import EntryStatus, Indicator, IndicatorValue, Mission, Period, PeriodKind, User
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +25,11 @@ pytestmark = pytest.mark.browser
 def prepare(engine: Engine) -> None:
     """Open yearly periods 2024 and 2025 (the fictional file has 2022-2025)."""
     with session_scope(write=True, engine=engine) as session:
+        mission = session.exec(select(Mission.id)).one()
         for year in (2024, 2025):
             session.add(
                 Period(
+                    mission_id=mission,
                     label=str(year),
                     kind=PeriodKind.ANNUAL,
                     start=dt.date(year, 1, 1),

@@ -48,7 +48,8 @@ def _ids(engine: Engine) -> tuple[int, dict[str, int], dict[str, int], int]:
     with session_scope(engine=engine) as session:
         mission = session.exec(select(Mission)).one()
         indicators = {i.code: i.id or 0 for i in session.exec(select(Indicator)).all()}
-        periods = {p.label: p.id or 0 for p in session.exec(select(Period)).all()}
+        query = select(Period).where(Period.mission_id == mission.id)
+        periods = {p.label: p.id or 0 for p in session.exec(query).all()}
         avdir = session.exec(select(Organisation.id).where(Organisation.key == "Avdir")).one()
         return mission.id or 0, indicators, periods, avdir or 0
 
@@ -75,12 +76,14 @@ def prepare_start_world(engine: Engine) -> None:
     bufdir = _actor(engine, "operativ2@demo.invalid")
     steering = _actor(engine, "styringsgruppe@demo.invalid")
     for year in (2025, 2026):
+        assert admin.mission_id is not None
         data = PeriodCreate(
+            mission_id=admin.mission_id,
             label=str(year),
             start=dt.date(year, 1, 1),
             end=dt.date(year, 12, 31),
             due=dt.date(year + 1, 3, 1),
-        )  # type: ignore[call-arg]
+        )
         create_period(admin, data, engine=engine)
     mission, indicators, periods, avdir_org = _ids(engine)
     value_id, version = _sent(avdir, indicators["NEET-15-29"], periods["2025"], "61 000", engine)

@@ -453,7 +453,12 @@ def test_a_report_stores_its_tasks_and_phase_and_loads_them_back(
                 ),
             ]
         )
-        period = Period(label="2024", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+        period = Period(
+            mission_id=built.mission,
+            label="2024",
+            start=dt.date(2024, 1, 1),
+            end=dt.date(2024, 12, 31),
+        )
         session.add(period)
         session.flush()
         report = StatusReport(mission_id=built.mission, period_id=period.id or 0)

@@ -438,7 +438,12 @@ def test_only_the_secretariat_manages_indicators(world: World, who: str) -> None
         world.update(indicator_id, {"target_value": "1", "reason": "r"}, actor=actor)
     period = create_period(
         world.admin,
-        PeriodCreate(label="2026", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)),
+        PeriodCreate(
+            mission_id=world.mission,
+            label="2026",
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+        ),
         engine=world.engine,
     )
     with pytest.raises(PermissionDenied):
@@ -547,7 +552,9 @@ def test_periods_of_each_kind_get_a_due_date_that_can_change(
     world: World, label: str, kind: PeriodKind, start: dt.date, end: dt.date
 ) -> None:
     due = end + dt.timedelta(days=30)
-    data = PeriodCreate(label=label, kind=kind, start=start, end=end, due=due)
+    data = PeriodCreate(
+        mission_id=world.mission, label=label, kind=kind, start=start, end=end, due=due
+    )
     period_id = create_period(world.admin, data, engine=world.engine)
     later = due + dt.timedelta(days=14)
     assert set_period_due(

@@ -291,23 +291,39 @@ def test_an_entry_belongs_to_every_period_its_date_falls_in(built: Portfolio) ->
     with session_scope(write=True, engine=engine) as session:
         session.add_all(
             [
-                Period(label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)),
                 Period(
+                    mission_id=built.mission,
+                    label="2025",
+                    start=dt.date(2025, 1, 1),
+                    end=dt.date(2025, 12, 31),
+                ),
+                Period(
+                    mission_id=built.mission,
                     label="2025-Q1",
                     kind=PeriodKind.QUARTERLY,
                     start=dt.date(2025, 1, 1),
                     end=dt.date(2025, 3, 31),
                 ),
-                Period(label="2026", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)),
+                Period(
+                    mission_id=built.mission,
+                    label="2026",
+                    start=dt.date(2026, 1, 1),
+                    end=dt.date(2026, 12, 31),
+                ),
             ]
         )
     add_entry(operative, one, entry("Siste dag i kvartalet", dt.date(2025, 3, 31)), engine=engine)
     add_entry(operative, one, entry("Første dag i april", dt.date(2025, 4, 1)), engine=engine)
     add_entry(operative, one, entry("Før alle perioder", dt.date(2019, 5, 1)), engine=engine)
     with Session(engine) as session:
-        assert [p.label for p in periods_of(session, dt.date(2025, 3, 31))] == ["2025", "2025-Q1"]
-        assert [p.label for p in periods_of(session, dt.date(2026, 1, 1))] == ["2026"]
-        assert periods_of(session, dt.date(2019, 5, 1)) == []
+        assert [p.label for p in periods_of(session, built.mission, dt.date(2025, 3, 31))] == [
+            "2025",
+            "2025-Q1",
+        ]
+        assert [p.label for p in periods_of(session, built.mission, dt.date(2026, 1, 1))] == [
+            "2026"
+        ]
+        assert periods_of(session, built.mission, dt.date(2019, 5, 1)) == []
         shown = {e.learnt: e.periods for e in initiative_entries(session, one, internal=True)}
         quarter = period_entries(session, built.mission, dt.date(2025, 1, 1), dt.date(2025, 3, 31))
         year = period_entries(session, built.mission, dt.date(2025, 1, 1), dt.date(2025, 12, 31))

@@ -150,9 +150,18 @@ def setup(engine: Engine) -> Setup:
         session.add(
             Indicator(mission_id=mission.id, code="N", name="NAVs tall", responsible_org_id=nav.id)
         )
-        period = Period(label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+        period = Period(
+            mission_id=mission.id,
+            label="2025",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        )
         locked = Period(
-            label="2024", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31), locked=True
+            mission_id=mission.id,
+            label="2024",
+            start=dt.date(2024, 1, 1),
+            end=dt.date(2024, 12, 31),
+            locked=True,
         )
         session.add_all([period, locked])
         people = {

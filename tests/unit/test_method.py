@@ -59,8 +59,18 @@ class Periods:
 @pytest.fixture
 def periods(built: Portfolio) -> Periods:  # noqa: F811
     with session_scope(write=True, engine=built.engine) as session:
-        first = Period(label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
-        second = Period(label="2026", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+        first = Period(
+            mission_id=built.mission,
+            label="2025",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        )
+        second = Period(
+            mission_id=built.mission,
+            label="2026",
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+        )
         session.add_all([first, second])
         session.flush()
         numbers = {v: k for k, v in built.initiatives.items()}

@@ -94,7 +94,12 @@ def test_names_must_be_one_line_and_not_too_long() -> None:
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029"])  # Unicode's line and paragraph
 def test_one_line_fields_refuse_unicode_line_separators(separator: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        PeriodCreate(label=f"20{separator}25", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+        PeriodCreate(
+            mission_id=1,
+            label=f"20{separator}25",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        )
     assert error_types(caught.value) == {"single_line"}
     assert IndicatorUpdate(note=f"første{separator}andre").note == f"første{separator}andre"
 
@@ -161,7 +166,7 @@ def test_values_must_be_finite(value: float) -> None:
 
 def test_period_must_end_after_it_starts() -> None:
     with pytest.raises(ValidationError) as caught:
-        PeriodCreate(label="2025-K1", start="2025-03-31", end="2025-01-01")
+        PeriodCreate(mission_id=1, label="2025-K1", start="2025-03-31", end="2025-01-01")
     assert error_types(caught.value) == {"date_range"}
 
 

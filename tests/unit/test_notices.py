@@ -95,7 +95,12 @@ def test_a_locked_period_names_who_locked_it_when_and_why(world: World) -> None:
     admin = world.actors["admin"]
     later = create_period(
         admin,
-        PeriodCreate(label="2026", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)),
+        PeriodCreate(
+            mission_id=world.mission,
+            label="2026",
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+        ),
         engine=world.engine,
     )
     set_period_locked(
@@ -106,13 +111,16 @@ def test_a_locked_period_names_who_locked_it_when_and_why(world: World) -> None:
     )
     set_period_locked(admin, world.period, True, reason="Rettet", engine=world.engine)
     with session_scope(engine=world.engine) as session:
-        [locked] = locked_periods(session)  # 2026 is open
+        [locked] = locked_periods(session, world.mission)  # 2026 is open
     assert (locked.period_id, locked.label) == (world.period, "2025")
     assert (locked.locked_by, locked.reason) == ("admin@example.no", "Rettet")  # the latest lock
     assert isinstance(locked.locked_at, dt.datetime)
     set_period_locked(admin, later, True, engine=world.engine)
     with session_scope(engine=world.engine) as session:
-        assert [p.label for p in locked_periods(session)] == ["2026", "2025"]  # newest first
+        assert [p.label for p in locked_periods(session, world.mission)] == [
+            "2026",
+            "2025",
+        ]  # newest first
     assert REOPENERS == (Role.STEERING, Role.ADMIN)
 
 
@@ -126,7 +134,7 @@ def test_a_period_locked_by_a_report_s_approval_names_the_report(world: World) -
     report = submit_report(op, report.id or 0, report.version, engine=world.engine)
     approve_report(steering, report.id or 0, report.version, engine=world.engine)
     with session_scope(engine=world.engine) as session:
-        [locked] = locked_periods(session)
+        [locked] = locked_periods(session, world.mission)
     assert (locked.report_id, locked.locked_by) == (report.id, "steering@example.no")
 
 
@@ -139,7 +147,12 @@ def test_the_queue_shows_baseline_target_last_approved_change_and_jumps(
         assert indicator is not None
         indicator.baseline_value, indicator.baseline_year = 8, 2020
         indicator.target_value, indicator.target_year = 20, 2030
-        earlier = Period(label="2024", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+        earlier = Period(
+            mission_id=world.mission,
+            label="2024",
+            start=dt.date(2024, 1, 1),
+            end=dt.date(2024, 12, 31),
+        )
         session.add(earlier)
         session.flush()
         earlier_id = earlier.id

@@ -178,6 +178,7 @@ def world(engine: Engine) -> World:
             ("2025-K1", PeriodKind.QUARTERLY, (2025, 1, 1), (2025, 3, 31), None),
         ):
             period = Period(
+                mission_id=mission.id,
                 label=label,
                 kind=kind,
                 start=dt.date(*start),

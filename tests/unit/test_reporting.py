@@ -377,7 +377,14 @@ def test_the_views_show_the_last_approved_entry_before_and_the_queues(world: Wor
     a, b = world.actors["udir_a"], world.actors["udir_b"]
     with session_scope(write=True, engine=world.engine) as session:
         for label, year in (("2023", 2023), ("2024", 2024)):
-            session.add(Period(label=label, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)))
+            session.add(
+                Period(
+                    mission_id=world.mission,
+                    label=label,
+                    start=dt.date(year, 1, 1),
+                    end=dt.date(year, 12, 31),
+                )
+            )
     with Session(world.engine) as session:
         ids = {p.label: p.id for p in session.exec(select(Period)).all()}
     for label, value, rag in (("2023", "7", "red"), ("2024", "8", "amber")):

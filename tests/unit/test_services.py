@@ -147,7 +147,7 @@ def test_partners_see_only_approved_values(engine: Engine) -> None:
     load_real(engine)
     with session_scope(write=True, engine=engine) as s:
         indicator = s.exec(select(Indicator).where(Indicator.code == "NEET-15-29")).one()
-        period = year_period(s, 2023)
+        period = year_period(s, 2023, mission_id(s))
         s.add(
             IndicatorValue(
                 indicator_id=indicator.id,

@@ -135,6 +135,7 @@ def world(engine: Engine) -> World:
         }
         periods = {
             str(year): Period(
+                mission_id=mission.id,
                 label=str(year),
                 start=dt.date(year, 1, 1),
                 end=dt.date(year, 12, 31),

@@ -45,6 +45,7 @@ def ssb(world: World) -> World:
         for year, locked in ((2022, True), (2023, False), (2024, False)):
             session.add(
                 Period(
+                    mission_id=world.mission,
                     label=str(year),
                     kind=PeriodKind.ANNUAL,
                     start=dt.date(year, 1, 1),

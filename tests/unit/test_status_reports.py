@@ -162,6 +162,7 @@ def world(engine: Engine) -> World:
         )
         periods = {
             label: Period(
+                mission_id=mission.id,
                 label=label,
                 start=dt.date(int(label), 1, 1),
                 end=dt.date(int(label), 12, 31),
