@@ -174,7 +174,9 @@ def initiative_entries(session: Session, initiative_id: int, *, internal: bool) 
             LearningEntry,
             User.email,
             role_column(
-                sa.select(col(Initiative.mission_id)).where(col(Initiative.id) == initiative_id)
+                sa.select(col(Initiative.mission_id))
+                .where(col(Initiative.id) == initiative_id)
+                .scalar_subquery()
             ),
             Organisation.short_name,
         )

@@ -29,6 +29,7 @@ from dashboard.services.framework import (
     set_period_due,
     update_indicator,
 )
+from dashboard.services.missions import set_role
 from dashboard.services.permissions import ANONYMOUS, Actor, PermissionDenied
 from dashboard.services.reporting import create_period
 from models import (
@@ -151,12 +152,13 @@ def world(engine: Engine) -> World:
             user = User(
                 email=f"{role.value}@example.no",
                 name=role.value,
-                role=role,
                 organisation_id=udir.id if role == Role.ADMIN else nav.id,
             )
             session.add(user)
             session.flush()
-            actors[role.value] = Actor(user.id, user.email, role, user.organisation_id)
+            assert user.id is not None and mission.id is not None
+            set_role(session, user.id, mission.id, role)
+            actors[role.value] = Actor(user.id, user.email, role, user.organisation_id, mission.id)
         assert foreign.id and ours.id and theirs.id
         return World(
             engine,

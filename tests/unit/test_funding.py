@@ -474,16 +474,20 @@ def test_the_seed_gives_only_the_streams_the_documents_give(seeded_engine: Engin
 
 
 def test_seeding_again_leaves_a_stream_a_person_removed(engine: Engine) -> None:
+    from dashboard.services.missions import set_role
     from dashboard.services.permissions import Actor
-    from models import User
+    from models import Mission, User
     from seed import load_real
 
     load_real(engine)
     with session_scope(write=True, engine=engine) as session:
-        user = User(email="sekretariat@example.no", name="S", role=Role.ADMIN)
+        user = User(email="sekretariat@example.no", name="S")
         session.add(user)
         session.flush()
-        actor = Actor(user.id, user.email, Role.ADMIN, None)
+        mission = session.exec(select(Mission.id)).one()
+        assert user.id is not None
+        set_role(session, user.id, mission, Role.ADMIN)
+        actor = Actor(user.id, user.email, Role.ADMIN, None, mission)
         first = session.exec(
             select(InitiativeFunding).join(Initiative).where(Initiative.number == 1)
         ).one()

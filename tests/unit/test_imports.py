@@ -46,6 +46,7 @@ from dashboard.services.imports.upload import (
     read_upload,
     template,
 )
+from dashboard.services.missions import set_role
 from dashboard.services.permissions import ANONYMOUS, Actor, PermissionDenied
 from dashboard.services.reporting import (
     approve_value,
@@ -175,10 +176,12 @@ def setup(engine: Engine) -> Setup:
         }
         actors = {}
         for name, (role, org) in people.items():
-            user = User(email=f"{name}@example.no", name=name, role=role, organisation_id=org)
+            user = User(email=f"{name}@example.no", name=name, organisation_id=org)
             session.add(user)
             session.flush()
-            actors[name] = Actor(user.id, user.email, role, org)
+            assert user.id is not None and mission.id is not None
+            set_role(session, user.id, mission.id, role)
+            actors[name] = Actor(user.id, user.email, role, org, mission.id)
         session.flush()
         assert mission.id and period.id
         return Setup(engine, mission.id, period.id, actors | {"anonymous": ANONYMOUS})

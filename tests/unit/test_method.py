@@ -40,6 +40,7 @@ from models import (
     InitiativeLink,
     InitiativeStep,
     LinkStep,
+    Mission,
     Period,
     Role,
     StepAssessment,
@@ -289,14 +290,18 @@ def test_removing_a_link_removes_its_steps_with_an_audit_trail(periods: Periods)
 
 
 def test_seeding_again_keeps_the_levels_a_person_set(engine: Engine) -> None:
+    from dashboard.services.missions import set_role
     from seed import load_real
 
     load_real(engine)
     with session_scope(write=True, engine=engine) as session:
-        user = User(email="sekretariat@example.no", name="S", role=Role.ADMIN)
+        user = User(email="sekretariat@example.no", name="S")
         session.add(user)
         session.flush()
-        actor = Actor(user.id, user.email, Role.ADMIN, None)
+        mission = session.exec(select(Mission.id)).one()
+        assert user.id is not None
+        set_role(session, user.id, mission, Role.ADMIN)
+        actor = Actor(user.id, user.email, Role.ADMIN, None, mission)
         first = session.exec(select(Initiative).where(Initiative.number == 1)).one()
         assert first.id is not None
         initiative_id = first.id

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from dashboard.db import session_scope
+from dashboard.services.missions import set_role
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.portfolio import portfolio
 from dashboard.services.portfolio_analysis import (
@@ -214,15 +215,12 @@ def built(engine: Engine) -> Portfolio:
         }
         actors = {}
         for role in Role:
-            user = User(
-                email=f"{role.value}@example.no",
-                name=role.value,
-                role=role,
-                organisation_id=udir.id,
-            )
+            user = User(email=f"{role.value}@example.no", name=role.value, organisation_id=udir.id)
             session.add(user)
             session.flush()
-            actors[role] = Actor(user.id, user.email, role, udir.id)
+            assert user.id is not None and mission.id is not None
+            set_role(session, user.id, mission.id, role)
+            actors[role] = Actor(user.id, user.email, role, udir.id, mission.id)
         ids[-1] = next(i.id or 0 for i in initiatives if i.mission_id == other.id)
         return Portfolio(engine, mission.id, goals, ids, actors)
 

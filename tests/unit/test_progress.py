@@ -19,6 +19,7 @@ from support.caches import clear_caches
 from dashboard.db import session_scope
 from dashboard.services.goals import GoalNode, goal_tree
 from dashboard.services.indicators import indicator_detail, indicator_statuses, indicator_table
+from dashboard.services.missions import set_role
 from dashboard.services.overview import goal_summaries, status_overview
 from dashboard.services.permissions import Actor
 from dashboard.services.progress import (
@@ -190,12 +191,12 @@ def world(engine: Engine) -> World:
             periods[label] = period.id
         actors = {}
         for name, org in (("udir_a", udir), ("udir_b", udir), ("nav_a", nav), ("nav_b", nav)):
-            user = User(
-                email=f"{name}@example.no", name=name, role=Role.OPERATIVE, organisation_id=org.id
-            )
+            user = User(email=f"{name}@example.no", name=name, organisation_id=org.id)
             session.add(user)
             session.flush()
-            actors[name] = Actor(user.id, user.email, Role.OPERATIVE, org.id)
+            assert user.id is not None and mission.id is not None
+            set_role(session, user.id, mission.id, Role.OPERATIVE)
+            actors[name] = Actor(user.id, user.email, Role.OPERATIVE, org.id, mission.id)
         return World(engine, mission.id, indicators, periods, actors)
 
 

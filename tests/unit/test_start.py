@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from dashboard.db import session_scope
 from dashboard.services.decisions import record_decision
+from dashboard.services.missions import set_role
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
     approve_check_in,
@@ -165,19 +166,20 @@ def world(engine: Engine) -> World:
             ("admin", Role.ADMIN, None),
             ("partner", Role.PARTNER, None),
         ):
-            user = User(email=f"{name}@example.no", name=name, role=role, organisation_id=org)
+            user = User(email=f"{name}@example.no", name=name, organisation_id=org)
             session.add(user)
             session.flush()
-            actors[name] = Actor(user.id, user.email, role, org)
-        session.add(User(email="borte@example.no", name="Borte", role=Role.PARTNER, active=False))
-        session.add(
-            User(
-                email="sperret@example.no",
-                name="Sperret",
-                role=Role.OPERATIVE,
-                locked_until=NOW + dt.timedelta(minutes=10),
-            )
+            assert user.id is not None and mission.id is not None
+            set_role(session, user.id, mission.id, role)
+            actors[name] = Actor(user.id, user.email, role, org, mission.id)
+        gone = User(email="borte@example.no", name="Borte", active=False)
+        barred = User(
+            email="sperret@example.no", name="Sperret", locked_until=NOW + dt.timedelta(minutes=10)
         )
+        session.add_all([gone, barred])
+        session.flush()
+        assert barred.id is not None and mission.id is not None
+        set_role(session, barred.id, mission.id, Role.OPERATIVE)
         w = World(
             engine,
             mission.id or 0,

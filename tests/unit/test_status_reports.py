@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from dashboard.db import session_scope
 from dashboard.services.decisions import decision_log, record_decision, update_decision
+from dashboard.services.missions import set_role
 from dashboard.services.permissions import ANONYMOUS, Actor, PermissionDenied
 from dashboard.services.reporting import (
     WorkflowRefused,
@@ -196,10 +197,12 @@ def world(engine: Engine) -> World:
             "partner": Role.PARTNER,
         }.items():
             org = udir.id if role == Role.OPERATIVE else None
-            user = User(email=f"{name}@example.no", name=name, role=role, organisation_id=org)
+            user = User(email=f"{name}@example.no", name=name, organisation_id=org)
             session.add(user)
             session.flush()
-            actors[name] = Actor(user.id, user.email, role, org)
+            assert user.id is not None and mission.id is not None
+            set_role(session, user.id, mission.id, role)
+            actors[name] = Actor(user.id, user.email, role, org, mission.id)
         assert neet.id and share.id and initiative.id and mission.id
         return World(
             engine,
