@@ -469,6 +469,39 @@ def test_each_bad_row_is_listed_with_its_rule_and_nothing_is_written(
     assert dump(setup.engine) == before
 
 
+def test_a_period_only_another_mission_has_is_unknown_to_the_import(setup: Setup) -> None:
+    """A file's «periode» names a period of the import's mission only: 2023 exists in another
+    mission (the same directorate reports there), and this mission's import refuses it as it
+    refuses a label no mission has."""
+    with session_scope(write=True, engine=setup.engine) as session:
+        other = Mission(key="annet", title="Et annet oppdrag")
+        session.add(other)
+        session.flush()
+        assert other.id is not None
+        session.add(
+            Period(
+                mission_id=other.id,
+                label="2023",
+                start=dt.date(2023, 1, 1),
+                end=dt.date(2023, 12, 31),
+            )
+        )
+    data = csv_bytes([["C1", "2025", "1", "", ""], ["C1", "2023", "3", "", ""]])
+    before = dump(setup.engine)
+    check = setup.check("udir_a", data)
+    assert outcomes(check) == {2: "create", 3: "bad"}
+    [bad] = check.bad
+    [problem] = bad.problems
+    message = catalogue("nb")[f"import.problem.{problem.code}"].format(**problem.values)
+    assert message == "«periode»: det finnes ingen periode som heter «2023»."
+    with pytest.raises(ImportRefused):
+        setup.commit("udir_a", data)
+    assert dump(setup.engine) == before
+    with Session(setup.engine) as session:  # nor does the template offer the other's period
+        other_period = session.exec(select(Period.id).where(Period.label == "2023")).one()
+        assert template(session, setup.mission, other_period or 0).empty
+
+
 def test_messages_name_the_column_and_the_rule(setup: Setup) -> None:
     check = setup.check("udir_a", csv_bytes([["C1", "2025", "12,5x", "", ""], ["X", "2025", "1"]]))
     first, second = check.rows

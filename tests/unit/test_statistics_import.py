@@ -27,7 +27,15 @@ from dashboard.statistics import __main__ as cli
 from dashboard.statistics import fetch
 from dashboard.statistics.importing import check_table, commit_table
 from dashboard.statistics.ssb import read_table
-from models import AuditEvent, EntryStatus, Indicator, IndicatorValue, Period, PeriodKind
+from models import (
+    AuditEvent,
+    EntryStatus,
+    Indicator,
+    IndicatorValue,
+    Mission,
+    Period,
+    PeriodKind,
+)
 
 SELECTION = "ContentsCode=Personer; Region=0; Kjonn=0; Alder=15-29; Tid=*"
 NOW = dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC)
@@ -295,6 +303,58 @@ def test_import_command_refuses_in_words(
     assert "Ingen aktiv bruker" in capsys.readouterr().err
     assert cli.main(["import", str(file), "--indicator", "C", "--oppdrag", "finnes-ikke"]) == 1
     assert "ikke noe samfunnsoppdrag med nøkkelen «finnes-ikke»" in capsys.readouterr().err
+
+
+def test_each_year_goes_to_a_period_of_the_named_mission_only(
+    cli_env: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another mission has an indicator with the same code and the 2021 period the world's
+    mission lacks: the default mission's import still finds no period for 2021; --oppdrag
+    imports into the other mission's 2021 and nothing else; an unknown key imports nothing."""
+    with Session(cli_env.engine) as session:
+        other = Mission(key="annet", title="Et annet oppdrag")
+        session.add(other)
+        session.flush()
+        indicator = session.get(Indicator, cli_env.indicator)
+        assert other.id is not None and indicator is not None
+        theirs = Indicator(
+            mission_id=other.id,
+            code="C",
+            name="Det andre oppdragets tall",
+            responsible_org_id=indicator.responsible_org_id,
+            ssb_table=fictional.TABLE,
+            ssb_selection=SELECTION,
+        )
+        period = Period(
+            mission_id=other.id,
+            label="2021",
+            kind=PeriodKind.ANNUAL,
+            start=dt.date(2021, 1, 1),
+            end=dt.date(2021, 12, 31),
+        )
+        session.add_all([theirs, period])
+        session.flush()
+        their_id, other_id = theirs.id, other.id
+        session.commit()
+    file = tmp_path / "fiktiv-99999.json"
+    file.write_bytes(fictional.jsonstat_bytes(**NATIONAL_AND_MORE))
+    args = ["import", str(file), "--indicator", "C"]
+    assert cli.main([*args, "--as", "udir_a@example.no", "--dry-run"]) == 0
+    assert "oppdraget har ingen årsperiode 2021" in capsys.readouterr().out
+    assert cli.main([*args, "--oppdrag", "annet"]) == 0
+    out = capsys.readouterr().out
+    assert "oppdraget har ingen årsperiode 2023" in out
+    with Session(cli_env.engine) as session:
+        rows = session.exec(
+            select(Period.label, Period.mission_id, IndicatorValue.status)
+            .join(Period, col(Period.id) == IndicatorValue.period_id)
+            .where(IndicatorValue.indicator_id == their_id)
+        ).all()
+    assert rows == [("2021", other_id, EntryStatus.SUBMITTED)]
+    assert values(cli_env) == {}
+    assert cli.main([*args, "--oppdrag", "ukjent"]) == 1
+    message = "Databasen har ikke noe samfunnsoppdrag med nøkkelen «ukjent» (se --oppdrag)."
+    assert message in capsys.readouterr().err
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -1,0 +1,112 @@
+"""The pages that list or make periods show the chosen mission's only (?oppdrag=KEY): the
+secretariat's periods tab, the period to report for, and the steering group's re-opening."""
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from dashboard.db import make_engine, session_scope
+from dashboard.services.missions import set_role
+from dashboard.services.users import actor_of
+from models import Mission, Period, Role, User
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+ADMIN = "sekretariat@demo.invalid"
+STEERING = "styringsgruppe@demo.invalid"
+OPERATIVE = "operativ@demo.invalid"
+pytestmark = pytest.mark.usefixtures("accounts")
+
+
+def session() -> Session:
+    return Session(make_engine(os.environ["DATABASE_URL"]))
+
+
+def run_as(email: str, page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    with session() as s:
+        at.session_state["actor"] = actor_of(s.exec(select(User).where(User.email == email)).one())
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"../pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plain(elements: Any) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+@pytest.fixture
+def other() -> int:
+    """A second mission «annet» with an open 2026 and a locked 2015 of its own, where the
+    steering group's member and an operative have their roles too."""
+    with session_scope(write=True, engine=make_engine(os.environ["DATABASE_URL"])) as s:
+        mission = Mission(key="annet", title="Et annet oppdrag")
+        s.add(mission)
+        s.flush()
+        assert mission.id is not None
+        for label, locked in (("2026", False), ("2015", True)):
+            first = int(label)
+            s.add(
+                Period(
+                    mission_id=mission.id,
+                    label=label,
+                    start=dt.date(first, 1, 1),
+                    end=dt.date(first, 12, 31),
+                    locked=locked,
+                )
+            )
+        for email, role in ((STEERING, Role.STEERING), (OPERATIVE, Role.OPERATIVE)):
+            person = s.exec(select(User.id).where(User.email == email)).one()
+            set_role(s, person or 0, mission.id, role)
+        return mission.id
+
+
+def labels(mission: int) -> set[str]:
+    with session() as s:
+        return set(s.exec(select(Period.label).where(Period.mission_id == mission)).all())
+
+
+def test_the_periods_tab_lists_and_makes_the_chosen_missions_periods(other: int) -> None:
+    with session() as s:
+        real = s.exec(select(Mission.id).where(Mission.key != "annet")).one()
+    assert "2017" in labels(real)  # the seed's locked years: a label the other mission lacks
+    at = run_as(ADMIN, "administrasjon", oppdrag="annet")
+    [table] = [d for d in at.dataframe if "Låst" in d.value.columns]
+    assert sorted(table.value["Periode"]) == ["2015", "2026"]
+    [name] = [w for w in at.text_input if w.label == "Periode"]
+    name.input("2017")
+    [kind] = [w for w in at.selectbox if w.label == "Type"]
+    kind.set_value("annual")
+    for text, day in (("Fra", dt.date(2017, 1, 1)), ("Til", dt.date(2017, 12, 31))):
+        [field] = [w for w in at.date_input if w.label == text]
+        field.set_value(day)
+    [create] = [b for b in at.button if b.label == "Opprett periode"]
+    create.click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Perioden 2017 er opprettet." in plain(at.success)
+    assert labels(other) == {"2015", "2017", "2026"}  # the same label as the real mission's
+    [due] = [w for w in at.selectbox if w.key == "due-period"]
+    assert len(due.options) == 3  # the chosen mission's three, not the real one's years
+
+
+def test_the_period_to_report_for_is_one_of_the_chosen_missions(other: int) -> None:
+    at = run_as(OPERATIVE, "rapportering", oppdrag="annet")
+    [choice] = [w for w in at.selectbox if w.key == "url:periode"]
+    assert choice.options == ["2026"]  # the real mission has no open period, this one 2026
+
+
+def test_the_steering_group_reopens_only_the_chosen_missions_locked_periods(
+    other: int,
+) -> None:
+    at = run_as(STEERING, "styring", oppdrag="annet")
+    [choice] = [w for w in at.selectbox if w.key == "reopen-period-choice"]
+    assert choice.options == ["2015"]  # the real mission's locked years are not offered
