@@ -99,9 +99,19 @@ def test_the_periods_tab_lists_and_makes_the_chosen_missions_periods(other: int)
 
 
 def test_the_period_to_report_for_is_one_of_the_chosen_missions(other: int) -> None:
+    with session_scope(write=True, engine=make_engine(os.environ["DATABASE_URL"])) as s:
+        real = s.exec(select(Mission.id).where(Mission.key != "annet")).one()
+        s.add(  # an open period of the real mission, with a label the other lacks
+            Period(
+                mission_id=real, label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)
+            )
+        )
     at = run_as(OPERATIVE, "rapportering", oppdrag="annet")
     [choice] = [w for w in at.selectbox if w.key == "url:periode"]
-    assert choice.options == ["2026"]  # the real mission has no open period, this one 2026
+    assert choice.options == ["2026"]
+    at = run_as(OPERATIVE, "rapportering")  # the real mission (the default)
+    [choice] = [w for w in at.selectbox if w.key == "url:periode"]
+    assert choice.options == ["2025"]
 
 
 def test_the_steering_group_reopens_only_the_chosen_missions_locked_periods(

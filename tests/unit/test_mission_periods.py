@@ -61,21 +61,26 @@ def two(world: World) -> Two:
         session.add(Indicator(mission_id=other.id, code="X", name="Tall", responsible_org_id=udir))
         assert other.id is not None
         b = other.id
-    admin_a = world.actors["admin"]
-    admin_b = replace(admin_a, mission_id=b)  # the secretariat over there too
-    a2024 = create_period(admin_a, year(world.mission, "2024"), engine=world.engine)
-    b2024 = create_period(admin_b, year(b, "2024"), engine=world.engine)  # the same label
+        made = [Period.model_validate(year(mission, "2024")) for mission in (world.mission, b)]
+        session.add_all(made)
+        session.flush()
+        a2024, b2024 = (p.id or 0 for p in made)
     return Two(world, world.mission, b, a2024, b2024)
 
 
 def test_the_same_label_names_a_period_in_each_mission_once(two: Two) -> None:
+    admin_a = two.world.actors["admin"]
+    admin_b = replace(admin_a, mission_id=two.b)  # the secretariat over there too
+    made = {
+        mission: create_period(admin, year(mission, "2023"), engine=two.world.engine)
+        for mission, admin in ((two.a, admin_a), (two.b, admin_b))
+    }
     with Session(two.world.engine) as session:
-        rows = session.exec(select(Period.mission_id).where(Period.label == "2024")).all()
-    assert sorted(rows) == sorted([two.a, two.b])
-    for mission, admin in ((two.a, two.world.actors["admin"]), (two.b, None)):
-        actor = admin or replace(two.world.actors["admin"], mission_id=two.b)
+        rows = session.exec(select(Period.id, Period.mission_id).where(Period.label == "2023"))
+        assert {mission: pid for pid, mission in rows} == made
+    for mission, admin in ((two.a, admin_a), (two.b, admin_b)):
         with pytest.raises(WorkflowRefused) as refused:
-            create_period(actor, year(mission, "2024"), engine=two.world.engine)
+            create_period(admin, year(mission, "2024"), engine=two.world.engine)
         assert refused.value.code == "duplicate_period"
 
 
