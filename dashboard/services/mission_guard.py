@@ -135,8 +135,11 @@ def _bulk(state: ORMExecuteState) -> None:
         for values in rows:
             _check(table, resolver.of(table, values), bound)
         return
-    # UPDATE and DELETE: the rows they will touch, as they are now
+    # UPDATE and DELETE: the rows they will touch, as they are now (for each set of parameters
+    # of an executemany, as its WHERE may name a row by a bound parameter)
     where = getattr(statement, "whereclause", None)
     query = sa.select(table) if where is None else sa.select(table).where(where)
-    for row in resolver.connection.execute(query):
-        _check(table, resolver.of(table, row._mapping), bound)
+    params = state.parameters
+    for values in params if isinstance(params, list) else [params or {}]:
+        for row in resolver.connection.execute(query, values):
+            _check(table, resolver.of(table, row._mapping), bound)
