@@ -97,7 +97,12 @@ def approved(world: World, figure: str, **where: int) -> int:
 def earlier_period(world: World) -> int:
     """A second reporting period, 2024."""
     with session_scope(write=True, engine=world.engine) as session:
-        period = Period(label="2024", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+        period = Period(
+            mission_id=world.mission,
+            label="2024",
+            start=dt.date(2024, 1, 1),
+            end=dt.date(2024, 12, 31),
+        )
         session.add(period)
         session.flush()
         assert period.id is not None
