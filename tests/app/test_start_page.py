@@ -20,6 +20,7 @@ from support.start_world import (
 
 from dashboard.db import make_engine, session_scope
 from dashboard.migrate import upgrade
+from dashboard.services.missions import set_role
 from dashboard.services.users import actor_of
 from models import Mission, Role, User
 
@@ -161,9 +162,14 @@ def empty_mission(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     upgrade(url)
     engine = make_engine(url)
     with session_scope(write=True, engine=engine) as session:
-        session.add(Mission(key="inkludering-barn-unge", title="Et nytt samfunnsoppdrag"))
+        mission = Mission(key="inkludering-barn-unge", title="Et nytt samfunnsoppdrag")
+        session.add(mission)
+        session.flush()
         for role in Role:
-            session.add(User(email=f"{role.value}@demo.invalid", name=role.value, role=role))
+            user = User(email=f"{role.value}@demo.invalid", name=role.value)
+            session.add(user)
+            session.flush()
+            set_role(session, user.id or 0, mission.id or 0, role)
     engine.dispose()
     monkeypatch.setenv("DATABASE_URL", url)
     clear_caches()
