@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlmodel import SQLModel
 
 BOUND = "mission_id"  # the key in Session.info of the mission a command is bound to
@@ -135,11 +137,36 @@ def _bulk(state: ORMExecuteState) -> None:
         for values in rows:
             _check(table, resolver.of(table, values), bound)
         return
-    # UPDATE and DELETE: the rows they will touch, as they are now (for each set of parameters
-    # of an executemany, as its WHERE may name a row by a bound parameter)
+    # UPDATE and DELETE: the rows they will touch, as they are now and as an UPDATE leaves them
+    # (for each set of parameters of an executemany, as its WHERE may name a row by one)
     where = getattr(statement, "whereclause", None)
-    query = sa.select(table) if where is None else sa.select(table).where(where)
     params = state.parameters
-    for values in params if isinstance(params, list) else [params or {}]:
-        for row in resolver.connection.execute(query, values):
-            _check(table, resolver.of(table, row._mapping), bound)
+    sets: list[Any] = params if isinstance(params, list) else [params or {}]
+    for row, values in _touched(resolver.connection, table, where, sets):
+        _check(table, resolver.of(table, row), bound)
+        changed = {name: value for name, value in values.items() if name in table.c}
+        if changed:
+            _check(table, resolver.of(table, {**row, **changed}), bound)
+
+
+def _touched(
+    connection: sa.Connection, table: sa.Table, where: Any, sets: list[Any]
+) -> Iterable[tuple[Mapping[Any, Any], Mapping[str, Any]]]:
+    """The rows an UPDATE or DELETE with these parameter sets touches, each with its set. A
+    WHERE that names one row by a bound parameter (column = :name) is read in one query."""
+    bind = where.right if isinstance(where, BinaryExpression) else None
+    if (
+        isinstance(bind, BindParameter)
+        and where.operator is operators.eq
+        and isinstance(where.left, sa.Column)
+        and where.left.table is table
+    ):
+        by_key = {values[bind.key]: values for values in sets}
+        query = sa.select(table).where(where.left.in_(list(by_key)))
+        for row in connection.execute(query):
+            yield row._mapping, by_key[row._mapping[where.left.name]]
+        return
+    query = sa.select(table) if where is None else sa.select(table).where(where)
+    for values in sets:
+        for row in connection.execute(query, values):
+            yield row._mapping, values

@@ -98,11 +98,24 @@ DOWNGRADE = {
     "c5d7e9f1a3b4": "kept",  # no indicator has an SSB source in this data
     "d6e8f0a2b4c5": "kept",  # no SSB breakdown imported in this data
     "f8a0b2c4d6e7": "kept",  # no regional target set in this data
+    "a9c1e3f5b7d9": "kept",  # one mission: each person's role there goes back to user.role
 }
 # Columns a later revision moved elsewhere: (table, column) -> their value in the rich data
 # (mission.phase became the phase table; the seeded mission is in its implementation phase).
-MOVED = {("mission", "phase"): "implementation"}
+# (user.role became a role per mission; the copy gives everyone the partner's.)
+MOVED = {("mission", "phase"): "implementation", ("user", "role"): "partner"}
 SESSIONS_ONLY = {"usersession"}  # what a "kept" downgrade may lose
+# What a "kept" downgrade moves back into an older column, or no longer needs: the roles per
+# mission (into user.role), who administers the installation (the secretariat's role), and
+# the mission of periods, audit rows and mails (the one there is).
+MOVED_BACK = {
+    "missionrole",
+    ("user", "global_admin"),
+    ("user", "mission_key"),
+    ("period", "mission_id"),
+    ("auditevent", "mission_id"),
+    ("outbox", "mission_id"),
+}
 
 
 def test_every_revision_has_its_downgrade_rule() -> None:
@@ -212,23 +225,39 @@ def test_every_downgrade_keeps_the_data_or_refuses_saying_why(
         return
     command.downgrade(config, "-1")
     after = rows_of(engine)
-    dropped = set(before) - set(after) - SESSIONS_ONLY
+    dropped = set(before) - set(after) - SESSIONS_ONLY - MOVED_BACK
     assert all(not before[table] for table in dropped), dropped  # a dropped table held nothing
     for table, rows in after.items():
         if table in ("alembic_version", "dataversion"):
             continue
         gone = set(before[table][0]) - set(rows[0]) if rows else set()
+        gone -= {c for c in gone if (table, c) in MOVED_BACK}
         # a dropped column held nothing (a correction flag that is false everywhere)
         assert all(not row[c] for row in before[table] for c in gone), (table, gone)
-        assert rows == [{c: row[c] for c in rows[0]} for row in before[table]] if rows else True
+        common = [c for c in rows[0] if c in before[table][0]] if rows else []
+        assert [{c: r[c] for c in common} for r in rows] == [
+            {c: r[c] for c in common} for r in before[table]
+        ]
         assert len(rows) == len(before[table]), table
+    if "missionrole" in before and "missionrole" not in after:  # the roles went back
+        roles = {r["user_id"]: r["role"] for r in before["missionrole"]}
+        expected = {
+            u["id"]: "admin" if u["global_admin"] else roles.get(u["id"], "partner")
+            for u in before["user"]
+        }
+        assert {u["id"]: u["role"] for u in after["user"]} == expected
     if version is not None and "dataversion" in after:
         assert data_version(engine) > version
         version = data_version(engine)
     command.upgrade(config, "head")  # and up again: the same rows as before the downgrade
     again = rows_of(engine)
     for table in set(before) - SESSIONS_ONLY - {"alembic_version", "dataversion"}:
-        kept = [{c: v for c, v in row.items() if (table, c) not in MOVED} for row in before[table]]
+        if table in MOVED_BACK:  # made again from what it was moved into: the same roles
+            same = {(r["user_id"], r["mission_id"], r["role"]) for r in again[table]}
+            assert same == {(r["user_id"], r["mission_id"], r["role"]) for r in before[table]}
+            continue
+        moved = set(MOVED) | MOVED_BACK
+        kept = [{c: v for c, v in row.items() if (table, c) not in moved} for row in before[table]]
         assert [{c: r[c] for c in kept[0]} for r in again[table]] == kept or (
             before[table] == again[table] == []
         ), table
@@ -390,8 +419,10 @@ def test_funding_streams_and_learning_refuse_the_downgrade_below_funding(world: 
     ):
         command.downgrade(config, "-1")
     assert rows_of(engine) == before
+    command.upgrade(config, "head")  # where the services' rows fit
     delete_stream(a, stream, version=1, engine=engine)
     delete_entry(a, entry, version=1, engine=engine)
+    command.downgrade(config, "a3b5c7d9e1f2")
     command.downgrade(config, "-1")
     assert "initiativefunding" not in rows_of(engine)
 
@@ -481,6 +512,7 @@ def test_a_regional_target_refuses_the_downgrade_below_regional_targets(world: A
         session.commit()
         target_id = target.id
     config = alembic_config(url_of(engine))
+    command.downgrade(config, "f8a0b2c4d6e7")  # below several missions (one mission here)
     before = rows_of(engine)
     with pytest.raises(
         DowngradeRefused,
@@ -493,3 +525,21 @@ def test_a_regional_target_refuses_the_downgrade_below_regional_targets(world: A
         session.commit()
     command.downgrade(config, "-1")
     assert "regionaltarget" not in rows_of(engine)
+
+
+def test_a_second_mission_refuses_the_downgrade_to_one_mission(world: Any) -> None:
+    """Below revision a9c1e3f5b7d9 there is one role per person and no way to tell missions'
+    periods apart: with two missions the downgrade refuses, saying why, and changes nothing."""
+    from sqlmodel import Session
+
+    from models import Mission
+
+    engine = world.engine
+    with Session(engine) as session:
+        session.add(Mission(key="annet", title="Et annet oppdrag"))
+        session.commit()
+    config = alembic_config(url_of(engine))
+    before = rows_of(engine)
+    with pytest.raises(DowngradeRefused, match=r"a9c1e3f5b7d9 refused: it would delete 1 missio"):
+        command.downgrade(config, "-1")
+    assert rows_of(engine) == before

