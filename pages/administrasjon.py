@@ -25,8 +25,14 @@ names = [
     t("statistics.tab"),
     t("outbox.tab"),
 ]
-tabs = st.tabs([*names, t("admin.missions")] if actor.global_admin else names)
-users_tab, periods_tab, indicators_tab, audit_tab, import_tab, statistics_tab, outbox_tab = tabs[:7]
+if actor.global_admin:  # the installation's missions, beside its people
+    names.insert(1, t("admin.missions"))
+tabs = st.tabs(names)
+users_tab, *tabs = tabs
+if actor.global_admin:
+    with tabs.pop(0):
+        missions_section(actor)
+periods_tab, indicators_tab, audit_tab, import_tab, statistics_tab, outbox_tab = tabs
 with users_tab:
     users_section(actor)
 with audit_tab:
@@ -45,6 +51,3 @@ for tab, section in (
             st.warning(t("empty.no_mission"))
         else:
             section(actor, mission.id)
-if actor.global_admin:
-    with tabs[7]:
-        missions_section(actor)

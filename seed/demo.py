@@ -45,8 +45,8 @@ def ensure_demo_accounts(engine: Engine | None = None) -> list[tuple[Role, str, 
             session.add(user)
             session.flush()
             assert user.id is not None
-            if mission is not None and mission.id is not None and role != Role.PARTNER:
-                set_role(session, user.id, mission.id, role)  # a partner has no role row
+            if mission is not None and mission.id is not None:
+                set_role(session, user.id, mission.id, role)
             audit.record(session, SEED_ACTOR, "create", "user", user.id, after={"email": email})
             created.append((role, email, password))
         give_demo_roles(session)  # and theirs in the synthetic second mission, if loaded

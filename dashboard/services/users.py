@@ -175,18 +175,10 @@ def _check_shared(session: Session, actor: Actor, user_id: int) -> None:
 
 
 def _give_role(session: Session, user: User, mission_id: int | None, role: Role) -> None:
-    """Give user role in mission_id. A partner's is no role at all (no row: a person with none
-    reads what is published), but for the global administrator, who without a row of their
-    own acts as the secretariat."""
-    if mission_id is None or user.id is None:
-        return
-    if role == Role.PARTNER and not user.global_admin:
-        given = select(MissionRole).where(
-            MissionRole.user_id == user.id, MissionRole.mission_id == mission_id
-        )
-        for row in session.exec(given).all():
-            session.delete(row)
-    else:
+    """Give user role in mission_id. A partner's is a role too: a partner of this mission (who
+    may ask for its published reports), unlike an account with no role here, which reads it
+    like any visitor."""
+    if mission_id is not None and user.id is not None:
         set_role(session, user.id, mission_id, role)
 
 

@@ -5,11 +5,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 from support.caches import clear_caches
 
 from dashboard.db import make_engine, session_scope
 from dashboard.migrate import upgrade
+from dashboard.services.missions import set_role
 from dashboard.services.users import actor_of
 from models import AuditEvent, Deliverable, Mission, Role, User
 
@@ -76,7 +78,7 @@ def test_administrasjon_without_a_mission_keeps_users_and_says_what_is_missing(
     upgrade(url)
     engine = make_engine(url)
     with session_scope(write=True, engine=engine) as session:
-        admin = User(email="admin@example.no", name="Admin", role=Role.ADMIN)
+        admin = User(email="admin@example.no", name="Admin", global_admin=True)
         session.add(admin)
         session.flush()
         actor = actor_of(admin)
@@ -92,9 +94,9 @@ def test_administrasjon_without_a_mission_keeps_users_and_says_what_is_missing(
         assert not at.exception, at.exception
         assert "admin@example.no" in set(at.dataframe[0].value["E-post"])
         warnings = [w.value for w in at.warning]
-        assert sum(w.startswith("Databasen er tom.") for w in warnings) == 3, (
+        assert sum(w.startswith("Databasen er tom.") for w in warnings) == 4, (
             warnings
-        )  # indicators, import, SSB
+        )  # periods, indicators, import, SSB
     finally:
         clear_caches()
 
@@ -103,9 +105,11 @@ def test_administrasjon_without_a_mission_keeps_users_and_says_what_is_missing(
 def test_reporting_without_any_period_says_none_exists_and_who_creates_one() -> None:
     engine = make_engine(os.environ["DATABASE_URL"])
     with session_scope(write=True, engine=engine) as session:
-        user = User(email="op@example.no", name="Op", role=Role.OPERATIVE)
+        user = User(email="op@example.no", name="Op")
         session.add(user)
         session.flush()
+        mission = session.exec(select(Mission.id)).one()
+        set_role(session, user.id or 0, mission or 0, Role.OPERATIVE)
         actor = actor_of(user)
     engine.dispose()
     at = AppTest.from_file(APP, default_timeout=60)

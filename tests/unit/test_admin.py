@@ -248,14 +248,14 @@ def test_a_secretariat_cannot_change_roles_in_another_mission(engine: Engine) ->
     assert user_table(ann, engine=engine).set_index("email")["role"]["ola@example.no"] == "steering"
 
 
-def test_taking_a_role_away_leaves_no_role_in_that_mission(engine: Engine) -> None:
+def test_a_partner_of_a_mission_has_that_role_there(engine: Engine) -> None:
     ann = bootstrap(engine, AD, "ann@example.no")
     ola = bootstrap(engine, OP, "ola@example.no")
     created = create_user(ann, UserCreate(email="kari@example.no", name="Kari"), engine=engine)
     update_user(ann, ola.id or 0, UserUpdate(role=PA), reason="sluttet", engine=engine)
     with Session(engine) as session:
-        held = session.exec(select(MissionRole.user_id)).all()
-    assert sorted(held) == [ann.id]  # a partner is a person with no role here
+        held = session.exec(select(MissionRole.user_id, MissionRole.role)).all()
+    assert sorted(held) == [(ann.id, AD), (ola.id, PA), (created, PA)]
     assert role_of(engine, ola.id, ann.mission_id) == PA
     assert role_of(engine, created, ann.mission_id) == PA
     # the global administrator keeps a partner's row: without one they are the secretariat

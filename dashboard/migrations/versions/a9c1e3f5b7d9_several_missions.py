@@ -45,11 +45,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_missionrole_mission_id"), ["mission_id"], unique=False
         )
-    # a partner is a person with no role in a mission (dashboard.services.users._give_role)
     op.execute(
         'INSERT INTO missionrole (user_id, mission_id, role) SELECT "user".id, mission.id, '
-        "\"user\".role FROM \"user\" CROSS JOIN mission WHERE \"user\".role != 'partner' "
-        'ORDER BY "user".id, mission.id'
+        '"user".role FROM "user" CROSS JOIN mission ORDER BY "user".id, mission.id'
     )
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(
