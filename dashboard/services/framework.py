@@ -457,7 +457,9 @@ def indicator_history(session: Session, indicator_id: int, *, internal: bool) ->
             col(AuditEvent.reason),
             col(AuditEvent.actor_email),
             role_column(
-                sa.select(col(Indicator.mission_id)).where(col(Indicator.id) == indicator_id)
+                sa.select(col(Indicator.mission_id))
+                .where(col(Indicator.id) == indicator_id)
+                .scalar_subquery()
             ),
             col(Organisation.short_name),
         )

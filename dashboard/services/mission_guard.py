@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ClauseElement
 from sqlmodel import SQLModel
 
 BOUND = "mission_id"  # the key in Session.info of the mission a command is bound to
@@ -131,11 +131,13 @@ def _bulk(state: ORMExecuteState) -> None:
     if not isinstance(table, sa.Table) or table.name not in _scoped():
         return
     resolver = _Resolver(state.session.connection())
+    # values the statement holds itself (insert().values(...), update().values(...))
+    own = {k: v for k, v in _own_values(statement).items() if k in table.c}
     if state.is_insert:
         params = state.parameters
         rows: list[Any] = params if isinstance(params, list) else [params or {}]
         for values in rows:
-            _check(table, resolver.of(table, values), bound)
+            _check(table, resolver.of(table, {**own, **values}), bound)
         return
     # UPDATE and DELETE: the rows they will touch, as they are now and as an UPDATE leaves them
     # (for each set of parameters of an executemany, as its WHERE may name a row by one)
@@ -144,29 +146,55 @@ def _bulk(state: ORMExecuteState) -> None:
     sets: list[Any] = params if isinstance(params, list) else [params or {}]
     for row, values in _touched(resolver.connection, table, where, sets):
         _check(table, resolver.of(table, row), bound)
-        changed = {name: value for name, value in values.items() if name in table.c}
+        changed = {name: value for name, value in {**own, **values}.items() if name in table.c}
         if changed:
             _check(table, resolver.of(table, {**row, **changed}), bound)
+
+
+def _own_values(statement: Any) -> dict[str, Any]:
+    """The values a Core statement holds itself (insert().values(...), update().values(...));
+    an ORM-enabled one (insert(Model)) takes its values as parameters, and compiles only in an
+    ORM context."""
+    if not isinstance(statement, ClauseElement) or "plugin_subject" in statement._propagate_attrs:
+        return {}
+    return dict(statement.compile().params)
 
 
 def _touched(
     connection: sa.Connection, table: sa.Table, where: Any, sets: list[Any]
 ) -> Iterable[tuple[Mapping[Any, Any], Mapping[str, Any]]]:
     """The rows an UPDATE or DELETE with these parameter sets touches, each with its set. A
-    WHERE that names one row by a bound parameter (column = :name) is read in one query."""
+    WHERE that names one row by a bound parameter (column = :name), or none with the primary
+    key in every set (the ORM's bulk UPDATE by primary key), is read in one query."""
+    key = _named_row(table, where, sets)
+    if key is not None:
+        column, name = key
+        by_key = {values[name]: values for values in sets}
+        query = sa.select(table).where(column.in_(list(by_key)))
+        for row in connection.execute(query):
+            yield row._mapping, by_key[row._mapping[column.name]]
+        return
+    query = sa.select(table) if where is None else sa.select(table).where(where)
+    for values in sets:
+        for row in connection.execute(query, values):
+            yield row._mapping, values
+
+
+def _named_row(table: sa.Table, where: Any, sets: list[Any]) -> tuple[sa.Column[Any], str] | None:
+    """(the column, the parameter) when each parameter set names its one row by it."""
+    if where is None:
+        keys = list(table.primary_key.columns)
+        if len(keys) == 1 and sets and all(keys[0].name in values for values in sets):
+            return keys[0], keys[0].name
+        return None
     bind = where.right if isinstance(where, BinaryExpression) else None
     if (
         isinstance(bind, BindParameter)
         and where.operator is operators.eq
         and isinstance(where.left, sa.Column)
         and where.left.table is table
+        and sets
+        and all(bind.key in values for values in sets)
     ):
-        by_key = {values[bind.key]: values for values in sets}
-        query = sa.select(table).where(where.left.in_(list(by_key)))
-        for row in connection.execute(query):
-            yield row._mapping, by_key[row._mapping[where.left.name]]
-        return
-    query = sa.select(table) if where is None else sa.select(table).where(where)
-    for values in sets:
-        for row in connection.execute(query, values):
-            yield row._mapping, values
+        return where.left, bind.key
+    return None

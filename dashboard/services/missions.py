@@ -1,16 +1,20 @@
 """The missions of the installation, each person's role in each, and the one they last chose."""
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
-from dashboard.db import session_scope
+from dashboard.db import DatabaseBusy, read_only, session_scope
 from dashboard.services import audit
 from dashboard.services.commands import command, record_refusal
 from dashboard.services.permissions import Action, Actor, PermissionDenied
 from models import Mission, MissionCreate, MissionRole, Role, User
+
+LOG = logging.getLogger("dashboard")
 
 
 class DuplicateMission(ValueError):
@@ -64,10 +68,15 @@ def remember_mission(actor: Actor, key: str, *, engine: Engine | None = None) ->
     """Keep the mission a person chose, to open it next time no link names one."""
     if actor.id is None:
         return
-    with session_scope(write=True, engine=engine, data=False) as session:
-        user = session.get(User, actor.id)
-        if user is not None and user.mission_key != key:
-            user.mission_key = key
+    try:
+        with session_scope(write=True, engine=engine, data=False) as session:
+            user = session.get(User, actor.id)
+            if user is not None and user.mission_key != key:
+                user.mission_key = key
+    except (DatabaseBusy, DBAPIError) as exc:  # only a preference: the switch itself stands
+        if isinstance(exc, DBAPIError) and not read_only(exc):
+            raise
+        LOG.warning("The chosen mission was not remembered (the database is busy or read-only)")
 
 
 def create_mission(actor: Actor, data: MissionCreate, *, engine: Engine | None = None) -> int:
@@ -81,7 +90,10 @@ def create_mission(actor: Actor, data: MissionCreate, *, engine: Engine | None =
             raise DuplicateMission(data.key)
         mission = Mission.model_validate(data)
         session.add(mission)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as exc:  # made by someone else just now
+            raise DuplicateMission(data.key) from exc
         assert mission.id is not None
         if actor.id is not None:
             set_role(session, actor.id, mission.id, Role.ADMIN)

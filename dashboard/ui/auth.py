@@ -3,6 +3,7 @@
 import json
 import math
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -83,6 +84,10 @@ def refresh_actor() -> None:
         fresh = query(current_actor_of, actor.id, mission_key())
         if fresh != actor:
             _set_actor(fresh)
+    elif actor.email is not None:  # a provider's e-mail without an account: a partner anywhere
+        mission = find_mission_id()
+        if actor.mission_id != mission:
+            _set_actor(replace(actor, mission_id=mission))
 
 
 def find_mission_id() -> int | None:

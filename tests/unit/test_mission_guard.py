@@ -201,3 +201,29 @@ def test_a_bulk_update_that_moves_a_row_into_another_mission_is_refused(world: W
         session.execute(by_id, [{"_id": saved.id, "indicator_id": indicator}])
     with Session(world.engine) as session:
         assert session.get(IndicatorValue, saved.id).indicator_id == world.indicator  # type: ignore[union-attr]
+
+
+def test_values_a_statement_holds_itself_are_checked(world: World) -> None:
+    import sqlalchemy as sa
+
+    mission, indicator, _ = other_mission(world.engine)
+    table = Indicator.__table__  # type: ignore[attr-defined]
+    with refused_command(world, Action.MANAGE_FRAMEWORK) as session:
+        session.execute(sa.insert(table).values(mission_id=mission, code="Y", name="Inn"))
+    with refused_command(world, Action.MANAGE_FRAMEWORK) as session:  # moved into the other
+        session.execute(sa.update(table).where(table.c.code == "C").values(mission_id=mission))
+    with refused_command(world, Action.MANAGE_FRAMEWORK) as session:  # a literal id
+        session.execute(sa.delete(table).where(table.c.id == indicator))
+
+
+def test_the_orms_bulk_update_by_primary_key_touches_only_the_rows_it_names(
+    world: World,
+) -> None:
+    import sqlalchemy as sa
+
+    other_mission(world.engine)  # another mission's indicator in the same table
+    admin = world.actors["admin"]
+    with command(admin, Action.MANAGE_FRAMEWORK, engine=world.engine) as session:
+        session.execute(sa.update(Indicator), [{"id": world.indicator, "name": "Nytt navn"}])
+    with Session(world.engine) as session:
+        assert session.get(Indicator, world.indicator).name == "Nytt navn"  # type: ignore[union-attr]

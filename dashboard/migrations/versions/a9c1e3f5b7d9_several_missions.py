@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-from dashboard.migrate import refuse_if_rows
+from dashboard.migrate import DowngradeRefused, refuse_if_rows
 
 revision: str = "a9c1e3f5b7d9"
 down_revision: str | None = "f8a0b2c4d6e7"
@@ -29,6 +29,15 @@ APPEND_ONLY = "audit rows are append-only"  # as in 7c2e9d41a0b5
 
 
 def upgrade() -> None:
+    connection = op.get_bind()
+    periods = connection.execute(sa.text("SELECT count(*) FROM period")).scalar() or 0
+    missions = connection.execute(sa.text("SELECT count(*) FROM mission")).scalar() or 0
+    if periods and not missions:
+        raise DowngradeRefused(
+            f"Upgrade to revision {revision} refused: the database has {periods} reporting "
+            "periods but no mission to give them to. Load the mission first (python -m seed) "
+            "with the version before this one, then upgrade. Nothing was changed."
+        )
     op.create_table(
         "missionrole",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,7 +65,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("mission_key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True)
         )
-    op.execute("UPDATE \"user\" SET global_admin = (role = 'admin')")
+    # one global administrator: the first secretariat account (the others keep their role as
+    # the secretariat of the mission there is, through missionrole)
+    op.execute(
+        "UPDATE \"user\" SET global_admin = COALESCE(id = (SELECT min(id) FROM \"user\" "
+        "WHERE role = 'admin' AND active), false)"
+    )
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_column("role")
 
