@@ -545,3 +545,20 @@ def test_a_second_mission_refuses_the_downgrade_to_one_mission(world: Any) -> No
     with pytest.raises(DowngradeRefused, match=r"a9c1e3f5b7d9 refused: it would delete 1 missio"):
         command.downgrade(config, "-1")
     assert rows_of(engine) == before
+
+
+def test_periods_without_a_mission_refuse_the_upgrade_in_words(empty_url: str) -> None:
+    """Periods belong to a mission from revision a9c1e3f5b7d9: a database with periods and no
+    mission is refused, saying what to do, and left as it was."""
+    config = alembic_config(empty_url)
+    command.upgrade(config, "f8a0b2c4d6e7")
+    engine = get_engine(empty_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            'INSERT INTO period (label, kind, start, "end", locked) '
+            "VALUES ('2025', 'annual', '2025-01-01', '2025-12-31', false)"
+        )
+    before = rows_of(engine)
+    with pytest.raises(DowngradeRefused, match=r"1 reporting periods but no mission"):
+        command.upgrade(config, "head")
+    assert rows_of(engine) == before
