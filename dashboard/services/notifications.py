@@ -1,5 +1,7 @@
 """Who is told what by e-mail: rows of the outbox, written in the transaction of the event they
-tell about (the sender, dashboard.notify, delivers them), and each person's choices.
+tell about (the sender, dashboard.notify, delivers them). Each person's choices are in
+dashboard.services.notification_choices, the secretariat's view of the outbox in
+dashboard.services.outbox.
 
 A row holds what its recipient may read in the app and nothing more: a partner is only ever
 told about a published report, and the sender checks that again before it sends.
@@ -16,18 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
-from dashboard.db import session_scope
-from dashboard.i18n import LANGUAGES
-from dashboard.services import audit
-from dashboard.services.commands import authorize, command
-from dashboard.services.common import fetch, frame_of
-from dashboard.services.permissions import Action, Actor
+from dashboard.services.common import fetch
+from dashboard.services.permissions import Actor
 from dashboard.services.progress import open_completeness
 from dashboard.services.start.operative import NOT_SENT, finished_initiatives, owed_check_ins
 from models import (
@@ -46,13 +42,11 @@ from models import (
 )
 from models.notifications import (
     PARTNER_KINDS,
-    ROLE_TOPICS,
     TOPIC_OF,
     Delivery,
     NotificationKind,
     OutboxMail,
     OutboxStatus,
-    Topic,
     delivery,
     next_digest,
 )
@@ -476,227 +470,3 @@ def _decision_mails(session: Session, today: dt.date, now: dt.datetime | None) -
 
 
 # --- each person's choices (Konto) ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Preferences:
-    """A person's mail language and how they get each topic one of their roles has; missions:
-    how many missions they are told of (the choices hold in each)."""
-
-    language: str | None
-    choices: dict[Topic, Delivery]
-    missions: int = 0
-
-
-def roles_of(session: Session, user: User) -> set[Role]:
-    """Every role a person has in some mission: their role rows, the secretariat's for the
-    global administrator, a partner's for someone with neither."""
-    query = sa.select(col(MissionRole.role)).where(col(MissionRole.user_id) == user.id)
-    roles = {Role(row[0]) for row in fetch(session, query)}
-    if user.global_admin:
-        roles.add(Role.ADMIN)
-    return roles or {Role.PARTNER}
-
-
-def topics_of(roles: Iterable[Role]) -> list[Topic]:
-    """The topics Konto offers a person with roles (in one mission or another), in order."""
-    offered = {topic for role in roles for topic in ROLE_TOPICS[role]}
-    return [topic for topic in Topic if topic in offered]
-
-
-def shown_delivery(choices: dict[str, str] | None, roles: Iterable[Role], topic: Topic) -> Delivery:
-    """How Konto shows a topic to a person with roles: their choice, else the default of a role
-    that has the topic, at once when one that is not a partner's has it (each mission's mails
-    follow the choice, or the default of the person's role there)."""
-    having = [role for role in roles if topic in ROLE_TOPICS[role]]
-    if not having:
-        return Delivery.OFF
-    internal = [role for role in having if role != Role.PARTNER]
-    return delivery(choices, (internal or having)[0], topic)
-
-
-def preferences(actor: Actor, *, engine: Engine | None = None) -> Preferences:
-    """The signed-in person's choices (the defaults where they made none), for the topics of
-    their roles across the missions they are in."""
-    with session_scope(engine=engine) as session:
-        user = session.get(User, actor.id) if actor.id is not None else None
-        if user is None:
-            return Preferences(None, {})
-        roles = roles_of(session, user)
-        counted = (
-            sa.select(sa.func.count())
-            .select_from(MissionRole)
-            .where(col(MissionRole.user_id) == user.id)
-        )
-        if user.global_admin:
-            counted = sa.select(sa.func.count()).select_from(Mission)
-        return Preferences(
-            user.language,
-            {t: shown_delivery(user.notifications, roles, t) for t in topics_of(roles)},
-            int(session.execute(counted).scalar_one()),
-        )
-
-
-def save_preferences(
-    actor: Actor,
-    language: str | None,
-    choices: dict[Topic, Delivery],
-    *,
-    engine: Engine | None = None,
-) -> None:
-    """Store the signed-in person's mail language and choices (their own account only)."""
-    if language is not None and language not in LANGUAGES:
-        raise ValueError(f"unknown language {language!r}")
-    with session_scope(write=True, engine=engine, data=False) as session:
-        user = session.get(User, actor.id) if actor.id is not None else None
-        if user is None:
-            raise LookupError("no such user")
-        before = {"language": user.language, "notifications": user.notifications}
-        offered = topics_of(roles_of(session, user))
-        user.language = language
-        user.notifications = {
-            topic.value: how.value for topic, how in choices.items() if topic in offered
-        }
-        after = {"language": user.language, "notifications": user.notifications}
-        audit.record(session, actor, "update", "user", user.id, before=before, after=after)
-
-
-# --- the outbox as the secretariat sees it ------------------------------------------------------
-
-
-def _of_mission(actor: Actor) -> sa.ColumnElement[bool]:
-    """The outbox rows of the actor's mission (its secretariat sees and sends those only; an
-    actor of no mission, the command line, all)."""
-    if actor.mission_id is None:
-        return sa.true()
-    return col(OutboxMail.mission_id) == actor.mission_id
-
-
-OUTBOX_COLUMNS = [
-    "id",
-    "created_at",
-    "kind",
-    "recipient",
-    "status",
-    "attempts",
-    "due_at",
-    "sent_at",
-    "last_error",
-    "message_id",
-]
-
-
-def outbox_table(
-    actor: Actor,
-    *,
-    statuses: Sequence[OutboxStatus] = (),
-    limit: int = 500,
-    engine: Engine | None = None,
-) -> pd.DataFrame:
-    """The newest outbox rows of the actor's mission (of statuses, when given) with their
-    recipient (admin only)."""
-    authorize(actor, Action.READ_AUDIT, engine=engine)
-    query = (
-        sa.select(
-            col(OutboxMail.id),
-            col(OutboxMail.created_at),
-            col(OutboxMail.kind),
-            col(User.email),
-            col(OutboxMail.status),
-            col(OutboxMail.attempts),
-            col(OutboxMail.due_at),
-            col(OutboxMail.sent_at),
-            col(OutboxMail.last_error),
-            col(OutboxMail.message_id),
-        )
-        .join(User, col(User.id) == OutboxMail.recipient_id)
-        .where(_of_mission(actor))
-        .order_by(col(OutboxMail.id).desc())
-        .limit(limit)
-    )
-    if statuses:
-        query = query.where(col(OutboxMail.status).in_([s.value for s in statuses]))
-    with session_scope(engine=engine) as session:
-        return frame_of(fetch(session, query), OUTBOX_COLUMNS)
-
-
-def outbox_counts(actor: Actor, *, engine: Engine | None = None) -> dict[OutboxStatus, int]:
-    """How many outbox rows of the actor's mission are in each status (admin only)."""
-    authorize(actor, Action.READ_AUDIT, engine=engine)
-    query = (
-        sa.select(col(OutboxMail.status), sa.func.count())
-        .where(_of_mission(actor))
-        .group_by(col(OutboxMail.status))
-    )
-    with session_scope(engine=engine) as session:
-        found = dict(fetch(session, query))
-    return {status: int(found.get(status.value, 0)) for status in OutboxStatus}
-
-
-def send_all_again(actor: Actor, *, engine: Engine | None = None) -> int:
-    """Queue every failed mail of the actor's mission again (after an outage that gave them up;
-    uncertain ones are left for a look each), to be sent on the sender's next run (admin);
-    returns how many."""
-    with command(actor, Action.MANAGE_USERS, engine=engine) as session:
-        failed = [
-            (row_id, attempts)
-            for row_id, attempts in fetch(
-                session,
-                sa.select(col(OutboxMail.id), col(OutboxMail.attempts)).where(
-                    col(OutboxMail.status) == OutboxStatus.FAILED.value, _of_mission(actor)
-                ),
-            )
-        ]
-        if not failed:
-            return 0
-        session.execute(
-            sa.update(OUTBOX)
-            .where(
-                OUTBOX.c.id.in_([row_id for row_id, _ in failed]),
-                OUTBOX.c.status == OutboxStatus.FAILED.value,
-            )
-            .values(
-                status=OutboxStatus.QUEUED.value,
-                attempts=0,
-                due_at=utcnow(),
-                message_id=None,
-                claimed_at=None,
-            )
-        )
-        audit.record_many(
-            session,
-            actor,
-            [
-                audit.Event(
-                    "send_again",
-                    "outbox",
-                    row_id,
-                    before={"status": "failed", "attempts": attempts},
-                    after={"status": "queued"},
-                )
-                for row_id, attempts in failed
-            ],
-        )
-        return len(failed)
-
-
-def send_again(actor: Actor, outbox_id: int, *, engine: Engine | None = None) -> None:
-    """Queue a failed or uncertain mail of the actor's mission again, to be sent on the
-    sender's next run (admin); LookupError when it is neither (any more), or another mission's."""
-    with command(actor, Action.MANAGE_USERS, engine=engine) as session:
-        row = session.get(OutboxMail, outbox_id)
-        theirs = row is not None and actor.mission_id not in (None, row.mission_id)
-        if row is None or theirs or row.status not in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
-            raise LookupError("not a failed or uncertain mail")
-        before = {"status": row.status, "attempts": row.attempts}
-        row.status, row.attempts, row.due_at = OutboxStatus.QUEUED, 0, utcnow()
-        row.message_id = row.claimed_at = None
-        audit.record(
-            session,
-            actor,
-            "send_again",
-            "outbox",
-            row.id,
-            before=before,
-            after={"status": "queued"},
-        )

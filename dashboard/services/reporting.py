@@ -17,7 +17,7 @@ from typing import Any, Generic
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dashboard.db import session_scope
 from dashboard.services import audit, corrections, notifications
@@ -33,7 +33,6 @@ from models import (
     InitiativeOrganisation,
     OrganisationRole,
     Period,
-    PeriodCreate,
     User,
     ValueEntry,
 )
@@ -568,60 +567,3 @@ def return_check_in(
     return _transition(
         actor, CheckIn, check_in_id, version, RETURN, reason=required_reason(reason), engine=engine
     )
-
-
-# --- periods ---------------------------------------------------------------------------------
-
-
-def create_period(actor: Actor, data: PeriodCreate, *, engine: Engine | None = None) -> int:
-    """A new reporting period of data.mission_id (admin); labels are unique per mission."""
-    with command(actor, Action.MANAGE_PERIODS, engine=engine) as session:
-        query = select(Period.id).where(
-            Period.mission_id == data.mission_id, Period.label == data.label
-        )
-        if session.exec(query).first():
-            raise WorkflowRefused("duplicate_period")
-        period = Period.model_validate(data)
-        session.add(period)
-        session.flush()
-        audit.record(
-            session, actor, "create", "period", period.id, after=period.model_dump(warnings=False)
-        )
-        assert period.id is not None
-        return period.id
-
-
-def set_period_locked(
-    actor: Actor,
-    period_id: int,
-    locked: bool,
-    *,
-    reason: str | None = None,
-    engine: Engine | None = None,
-) -> None:
-    """Lock a period (admin), or re-open a locked one (admin, steering) with a reason."""
-    permission = Action.MANAGE_PERIODS if locked else Action.REOPEN_PERIOD
-    if not locked:
-        reason = required_reason(reason)
-    with command(actor, permission, engine=engine) as session:
-        period = session.get(Period, period_id)
-        if period is None:
-            raise WorkflowRefused("no_period")
-        before = period.model_dump(warnings=False)
-        period.locked = locked
-        audit.record(
-            session,
-            actor,
-            "lock" if locked else "reopen",
-            "period",
-            period_id,
-            before=before,
-            after=period.model_dump(warnings=False),
-            reason=reason.strip() if reason else None,
-        )
-
-
-def periods(session: Session, mission_id: int) -> list[Period]:
-    """Every period of the mission, newest first."""
-    query = select(Period).where(Period.mission_id == mission_id)
-    return list(session.exec(query.order_by(col(Period.end).desc())).all())

@@ -15,13 +15,9 @@ from dashboard.services.audit_view import AuditFilter, audit_facets, audit_trail
 from dashboard.services.common import organisation_names
 from dashboard.services.framework import FrameworkRefused, set_period_due
 from dashboard.services.missions import DuplicateMission, create_mission, list_missions
+from dashboard.services.periods import create_period, periods, set_period_locked
 from dashboard.services.permissions import Actor, PermissionDenied
-from dashboard.services.reporting import (
-    WorkflowRefused,
-    create_period,
-    periods,
-    set_period_locked,
-)
+from dashboard.services.reporting import WorkflowRefused
 from dashboard.services.users import (
     DuplicateEmail,
     LastAdmin,

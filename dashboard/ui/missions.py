@@ -1,9 +1,12 @@
 """Which mission the app shows: ?oppdrag=KEY in every address, a choice in the sidebar, and the
 person's last choice when no link names one."""
 
-import streamlit as st
+import logging
 
-from dashboard.db import session_scope
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.db import DatabaseBusy, session_scope
 from dashboard.services.missions import list_missions, remember_mission
 from dashboard.services.users import remembered_mission
 from dashboard.settings import get_settings
@@ -12,16 +15,28 @@ from dashboard.ui.data import MISSION_KEY, MISSION_PARAM, query
 from dashboard.ui.widgets import esc
 from models import Mission
 
+LOG = logging.getLogger("dashboard")
 UNKNOWN_KEY = "mission_unknown"  # a key a link named that no mission has
 SWITCHED_KEY = "mission_switched"  # the person chose another mission on this run
 CHOICE_KEY = "mission_choice"
 DEFAULTED_KEY = "mission_defaulted"  # the tab shows the default: no link or person chose it
 
 
+def _missions() -> list[Mission]:
+    """Every mission; none while the database cannot be read (the page that needs data then
+    says so itself, and one that needs none, the sign-in, still works)."""
+    try:
+        missions: list[Mission] = query(list_missions)
+    except (DatabaseBusy, SQLAlchemyError):
+        LOG.warning("The missions could not be read", exc_info=True)
+        return []
+    return missions
+
+
 def resolve_mission() -> Mission | None:
     """The mission of this run, kept in the session and the address: the link's, else this
     tab's, else the person's last choice, else the installation's default."""
-    missions: list[Mission] = query(list_missions)
+    missions = _missions()
     if not missions:
         return None
     by_key = {m.key: m for m in missions}
@@ -61,7 +76,7 @@ def _chosen() -> None:
 def mission_choice(mission: Mission | None) -> None:
     """The sidebar's choice of mission (when there is more than one), and a warning when a
     link named one that does not exist."""
-    missions: list[Mission] = query(list_missions)
+    missions = _missions()
     unknown = st.session_state.get(UNKNOWN_KEY)
     if unknown and mission is not None:
         shown = esc(mission.short_title or mission.title)

@@ -6,14 +6,8 @@ import streamlit as st
 
 from dashboard.i18n import LANGUAGES, translate
 from dashboard.i18n.formatting import local_time
-from dashboard.services.notifications import (
-    outbox_counts,
-    outbox_table,
-    preferences,
-    save_preferences,
-    send_again,
-    send_all_again,
-)
+from dashboard.services.notification_choices import preferences, save_preferences
+from dashboard.services.outbox import outbox_counts, outbox_table, send_again, send_all_again
 from dashboard.services.permissions import Actor
 from dashboard.settings import get_settings
 from dashboard.ui.context import label, lang, t

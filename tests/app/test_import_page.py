@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from support.busy import held_database
 
 from dashboard.db import make_engine
-from dashboard.services.reporting import create_period, save_value
+from dashboard.services.periods import create_period
+from dashboard.services.reporting import save_value
 from dashboard.services.users import actor_of
 from models import (
     AuditEvent,

@@ -8,13 +8,8 @@ import pytest
 from sqlmodel import Session, select
 from test_reporting_page import actor, engine, neet_id, open_page, quarter
 
-from dashboard.services.reporting import (
-    approve_value,
-    return_value,
-    save_value,
-    set_period_locked,
-    submit_value,
-)
+from dashboard.services.periods import set_period_locked
+from dashboard.services.reporting import approve_value, return_value, save_value, submit_value
 from models import Indicator, Period
 
 pytestmark = pytest.mark.usefixtures("accounts")

@@ -139,7 +139,7 @@ def test_administrasjon_shows_the_outbox_with_errors_and_sends_a_failed_mail_aga
 
 def test_send_again_of_a_mail_someone_else_sent_again_says_so() -> None:
     """Two secretaries, or a second tab: the mail was queued again meanwhile."""
-    from dashboard.services.notifications import send_again
+    from dashboard.services.outbox import send_again
 
     failed = queue(OutboxStatus.FAILED, "x")
     at = page("administrasjon.py", "sekretariat@demo.invalid")
@@ -209,7 +209,7 @@ def test_the_outbox_in_english_and_empty() -> None:
 
 def test_a_mails_link_opens_rapportering_on_the_period_it_names() -> None:
     """/rapportering?periode=ID, the link in a mail, opens that period (not the first open)."""
-    from dashboard.services.reporting import create_period
+    from dashboard.services.periods import create_period
     from models import PeriodCreate
 
     admin = actor_of(user("sekretariat@demo.invalid"))

@@ -22,8 +22,9 @@ from streamlit.testing.v1 import AppTest
 import dashboard.ui.widgets
 from dashboard.db import make_engine, session_scope
 from dashboard.services.exports import to_csv
+from dashboard.services.periods import create_period
 from dashboard.services.permissions import Actor
-from dashboard.services.reporting import approve_value, create_period, save_value, submit_value
+from dashboard.services.reporting import approve_value, save_value, submit_value
 from dashboard.services.users import actor_of
 from models import Indicator, IndicatorValue, Mission, PeriodCreate, User
 

@@ -10,11 +10,11 @@ from streamlit.testing.v1 import AppTest
 from test_check_in_page import AVDIR_INITIATIVE
 from test_reporting_page import actor, engine, neet_id, open_page, quarter
 
+from dashboard.services.periods import create_period
 from dashboard.services.permissions import Actor
 from dashboard.services.reporting import (
     approve_check_in,
     approve_value,
-    create_period,
     save_check_in,
     save_value,
     submit_check_in,

@@ -17,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 from support.busy import held_database
 
 from dashboard.db import make_engine
+from dashboard.services.periods import create_period
 from dashboard.services.permissions import Actor
-from dashboard.services.reporting import create_period, save_value
+from dashboard.services.reporting import save_value
 from dashboard.services.reporting_views import entry_grid
 from dashboard.services.users import actor_of
 from dashboard.ui.reporting import grid_frame, save_rows

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from support import fictional_ssb as fictional
 
 from dashboard.db import make_engine
-from dashboard.services.reporting import create_period
+from dashboard.services.periods import create_period
 from dashboard.services.users import actor_of
 from models import EntryStatus, Indicator, IndicatorValue, Period, PeriodCreate, User
 

@@ -256,7 +256,7 @@ def test_the_comparison_counts_the_changes_to_the_way_of_working() -> None:
     """The comparison's row of counts has one for the mission's way of working: a step
     assessed for the first time after the approved report counts there."""
     from dashboard.services.method import assess_initiative_step
-    from dashboard.services.reporting import create_period
+    from dashboard.services.periods import create_period
     from dashboard.services.status_reports import approve_report, update_texts
     from models import Initiative, PeriodCreate, StepAssessment
 

@@ -18,7 +18,8 @@ from support.apptest import actor, engine, open_page
 import dashboard.ui.widgets
 from dashboard.services.exports import to_csv
 from dashboard.services.framework import editable_indicator, update_indicator
-from dashboard.services.reporting import approve_value, create_period, save_value, submit_value
+from dashboard.services.periods import create_period
+from dashboard.services.reporting import approve_value, save_value, submit_value
 from dashboard.services.status_reports import (
     approve_report,
     create_draft,

@@ -16,8 +16,8 @@ from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
 from dashboard.services.method import assess_initiative_step
+from dashboard.services.periods import create_period
 from dashboard.services.permissions import Actor
-from dashboard.services.reporting import create_period
 from dashboard.services.status_reports import (
     approve_report,
     create_draft,

@@ -18,7 +18,8 @@ from support.browser import screenshot, wait_ready
 
 from bench.server import free_port
 from dashboard.db import make_engine, session_scope
-from models import Organisation, Role, User
+from dashboard.services.missions import set_role
+from models import Mission, Organisation, Role, User
 
 pytestmark = pytest.mark.browser
 
@@ -77,9 +78,13 @@ def add_accounts(database_url: str) -> None:
     """Accounts without passwords: these users only ever sign in through the provider."""
     engine = make_engine(database_url)
     with session_scope(write=True, engine=engine) as session:
+        mission = session.exec(select(Mission.id)).one()
         for email, (role, org_key) in ACCOUNTS.items():
             org = session.exec(select(Organisation.id).where(Organisation.key == org_key)).one()
-            session.add(User(email=email, name=email, role=role, organisation_id=org))
+            user = User(email=email, name=email, organisation_id=org)
+            session.add(user)
+            session.flush()
+            set_role(session, user.id or 0, mission or 0, role)  # their role in the mission
     engine.dispose()
 
 

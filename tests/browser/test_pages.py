@@ -4,6 +4,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from support.browser import screenshot, wait_ready
 
+from dashboard.settings import get_settings
+
 pytestmark = pytest.mark.browser
 
 PAGES = {  # URL path -> h1
@@ -89,7 +91,7 @@ def test_every_page_keeps_its_own_address_and_the_root_goes_on(
     expect(page.get_by_role("heading", level=1, name="Oversikt")).to_be_visible()
     expect(page.get_by_text("Page not found")).to_have_count(0)
     open_page(page, f"{live_server}/")
-    expect(page).to_have_url(f"{live_server}/oversikt")
+    expect(page).to_have_url(f"{live_server}/oversikt?oppdrag={get_settings().mission_key}")
     expect(page.get_by_text("Page not found")).to_have_count(0)
 
 
@@ -125,7 +127,8 @@ def test_the_portfolio_on_the_ladder_of_participation_names_those_not_assessed(
     expect(links).to_have_count(34)  # the seed assesses none: all 34 are named
     screenshot(page, "portefolje-medvirkning")
     nine = links.filter(has_text="9. 0-24-samarbeidet").first
-    assert (nine.get_attribute("href") or "").endswith("satsing?nr=9")
+    key = get_settings().mission_key  # a link keeps the mission
+    assert (nine.get_attribute("href") or "").endswith(f"satsing?nr=9&oppdrag={key}")
     open_page(page, f"{live_server}/satsing?nr=9")
     heading = page.get_by_role("heading", name="Medvirkning fra barn og unge", exact=True)
     expect(heading).to_be_visible()

@@ -18,7 +18,8 @@ from support.browser import screenshot, sign_in, wait_ready
 from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
-from dashboard.services.reporting import create_period, save_value, submit_value
+from dashboard.services.periods import create_period
+from dashboard.services.reporting import save_value, submit_value
 from dashboard.services.status_reports import create_draft
 from dashboard.services.users import actor_of
 from models import Indicator, Mission, Period, PeriodCreate, StatusReport, User

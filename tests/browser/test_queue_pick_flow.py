@@ -14,8 +14,9 @@ from support.browser import screenshot, wait_ready
 from support.server import FreshApp
 
 from dashboard.db import make_engine, session_scope
+from dashboard.services.periods import create_period
 from dashboard.services.permissions import Actor
-from dashboard.services.reporting import approve_value, create_period, save_value, submit_value
+from dashboard.services.reporting import approve_value, save_value, submit_value
 from dashboard.services.users import actor_of, create_user
 from models import EntryStatus, Indicator, IndicatorValue, PeriodCreate, Role, User, UserCreate
 

@@ -12,6 +12,7 @@ from support.browser import screenshot, sign_in, wait_ready
 from support.server import FreshApp, demo_app
 
 from dashboard.services.sessions import COOKIE
+from dashboard.settings import get_settings
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +106,6 @@ def test_a_restricted_deep_link_opens_after_signing_in_on_it(page: Page, app: Fr
     page.get_by_role("button", name="Logg inn").click()
     sidebar(page).to_contain_text(SIGNED_IN)
     expect(page.locator("h1", has_text="Rapportering")).to_be_visible()
-    assert page.url == f"{app.url}/{DEEP_LINK}"
+    assert page.url == f"{app.url}/{DEEP_LINK}&oppdrag={get_settings().mission_key}"
     wait_for_cookie(page)
     screenshot(page, "sessions-deep-link-after-sign-in")

@@ -18,6 +18,8 @@ from support.start_world import (
     prepare_start_world,
 )
 
+from dashboard.settings import get_settings
+
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots")
 
@@ -57,7 +59,8 @@ def test_each_internal_role_lands_on_its_start_page(
 ) -> None:
     page = signed_in(browser, fresh_app, email)
     expect(page.get_by_role("heading", level=1, name="Min side")).to_be_visible()
-    assert page.url == f"{fresh_app.url}/start"  # the role's first page, at its own address
+    # the role's first page, at its own address (and the mission's)
+    assert page.url == f"{fresh_app.url}/start?oppdrag={get_settings().mission_key}"
     text = main_text(page)
     for words in expected:
         assert words in text

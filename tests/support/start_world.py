@@ -11,8 +11,10 @@ from sqlmodel import select
 from dashboard.db import session_scope
 from dashboard.services.commands import record_refusal
 from dashboard.services.decisions import record_decision
+from dashboard.services.missions import set_role
+from dashboard.services.periods import create_period
 from dashboard.services.permissions import Actor
-from dashboard.services.reporting import create_period, return_value, save_value, submit_value
+from dashboard.services.reporting import return_value, save_value, submit_value
 from dashboard.services.status_reports import (
     approve_report,
     create_draft,
@@ -109,8 +111,9 @@ def prepare_start_world(engine: Engine) -> None:
         engine=engine,
     )
     with session_scope(write=True, engine=engine) as session:
-        session.add(
-            User(email=INACTIVE, name="Tidligere ansatt", role=Role.OPERATIVE, active=False)
-        )
+        former = User(email=INACTIVE, name="Tidligere ansatt", active=False)
+        session.add(former)
+        session.flush()
+        set_role(session, former.id or 0, mission, Role.OPERATIVE)
     partner = _actor(engine, "partner@demo.invalid")
     record_refusal(partner, "approve_values", {"page": "rapportering"}, engine=engine)

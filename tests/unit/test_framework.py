@@ -30,8 +30,8 @@ from dashboard.services.framework import (
     update_indicator,
 )
 from dashboard.services.missions import set_role
+from dashboard.services.periods import create_period
 from dashboard.services.permissions import ANONYMOUS, Actor, PermissionDenied
-from dashboard.services.reporting import create_period
 from models import (
     AuditEvent,
     Direction,

@@ -47,13 +47,9 @@ from dashboard.services.imports.upload import (
     template,
 )
 from dashboard.services.missions import set_role
+from dashboard.services.periods import set_period_locked
 from dashboard.services.permissions import ANONYMOUS, Actor, PermissionDenied
-from dashboard.services.reporting import (
-    approve_value,
-    save_value,
-    set_period_locked,
-    submit_value,
-)
+from dashboard.services.reporting import approve_value, save_value, submit_value
 from models import (
     AuditEvent,
     EntryStatus,

@@ -314,7 +314,7 @@ def test_mails_not_sent_and_peoples_choices_refuse_the_downgrade_below_notificat
     """The outbox's waiting mails and a person's notification choices have no place below
     notifications: the downgrade refuses, naming them; once the mails are sent and nobody
     chose anything, it goes through and keeps every other row."""
-    from dashboard.services.notifications import save_preferences
+    from dashboard.services.notification_choices import save_preferences
     from dashboard.services.reporting import submit_value
 
     a, engine = world.actors["udir_a"], world.engine

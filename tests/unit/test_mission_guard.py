@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 from dashboard.db import session_scope
 from dashboard.services.commands import command
 from dashboard.services.missions import set_role
+from dashboard.services.periods import create_period
 from dashboard.services.permissions import Action, Actor, PermissionDenied
-from dashboard.services.reporting import approve_value, create_period, save_value, submit_value
+from dashboard.services.reporting import approve_value, save_value, submit_value
 from dashboard.services.users import actor_of, current_actor_of
 from models import (
     AuditEvent,

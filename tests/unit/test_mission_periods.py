@@ -12,15 +12,11 @@ from dashboard.db import session_scope
 from dashboard.services.learning import periods_of
 from dashboard.services.method import check_in_steps
 from dashboard.services.period_locks import locked_periods
+from dashboard.services.periods import create_period, periods, set_period_locked
 from dashboard.services.permissions import PermissionDenied
 from dashboard.services.portfolio_edit import PortfolioRefused
 from dashboard.services.progress import completeness, open_completeness, period_completeness
-from dashboard.services.reporting import (
-    WorkflowRefused,
-    create_period,
-    periods,
-    set_period_locked,
-)
+from dashboard.services.reporting import WorkflowRefused
 from dashboard.services.reporting_views import check_in_list, entry_grid, open_periods
 from dashboard.services.start.admin import admin_start
 from dashboard.services.status_reports import create_draft, periods_without_report

@@ -9,14 +9,13 @@ from test_reporting import put
 
 from dashboard.db import session_scope
 from dashboard.services.period_locks import REOPENERS, locked_periods
+from dashboard.services.periods import create_period, set_period_locked
 from dashboard.services.reporting import (
     approve_value,
-    create_period,
     return_check_in,
     return_value,
     save_check_in,
     save_value,
-    set_period_locked,
     submit_check_in,
     submit_value,
 )

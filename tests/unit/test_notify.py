@@ -28,9 +28,11 @@ from support.smtp import Inbox, Received, free_port, smtp_server
 
 from dashboard.db import session_scope
 from dashboard.notify import CLAIM_LEASE, run_once
-from dashboard.services import missions, notifications
+from dashboard.services import missions, notification_choices, notifications
+from dashboard.services import outbox as outbox_view
 from dashboard.services.decisions import record_decision
-from dashboard.services.notifications import outbox_table, save_preferences, send_again
+from dashboard.services.notification_choices import save_preferences
+from dashboard.services.outbox import outbox_table, send_again
 from dashboard.services.permissions import Actor
 from dashboard.services.reporting import return_value, save_value, submit_check_in, submit_value
 from dashboard.services.status_reports import (
@@ -374,7 +376,7 @@ def test_preferences_keep_only_the_topics_of_the_role(world: Any) -> None:
         {Topic.REPORTS: Delivery.DAILY, Topic.TO_APPROVE: Delivery.IMMEDIATE},
         engine=world.engine,
     )
-    chosen = notifications.preferences(partner, engine=world.engine)
+    chosen = notification_choices.preferences(partner, engine=world.engine)
     assert chosen.language == "en" and chosen.choices == {Topic.REPORTS: Delivery.DAILY}
     with pytest.raises(ValueError, match="language"):
         save_preferences(partner, "sv", {}, engine=world.engine)
@@ -453,8 +455,8 @@ def test_an_outage_of_days_gives_nothing_up_and_the_secretariat_can_send_all_fai
         for row in session.exec(select(OutboxMail)).all():
             row.status, row.attempts = OutboxStatus.FAILED, 12
     admin = world.actors["admin"]
-    assert notifications.send_all_again(admin, engine=world.engine) == 2
-    assert notifications.send_all_again(admin, engine=world.engine) == 0
+    assert outbox_view.send_all_again(admin, engine=world.engine) == 2
+    assert outbox_view.send_all_again(admin, engine=world.engine) == 0
     assert {(r.status, r.attempts) for r in outbox(world)} == {(OutboxStatus.QUEUED, 0)}
     with smtp_server(port) as inbox:
         assert run_once(now=now, engine=world.engine, settings=settings_for(port)).mails == 2
@@ -920,7 +922,7 @@ def test_a_returned_imported_value_tells_the_secretariat_where_to_correct_it(
     assert mail.message["Subject"] == "Returnert til deg (2025)"
     assert "Begrunnelse: Feil tall" in text and "Administrasjon → Import" in text
     assert f"{BASE}/administrasjon?oppdrag=m" in text and "/rapportering" not in text
-    chosen = notifications.preferences(world.actors["admin"], engine=world.engine)
+    chosen = notification_choices.preferences(world.actors["admin"], engine=world.engine)
     assert chosen.choices[Topic.RETURNED] == Delivery.IMMEDIATE  # and Konto offers it
 
 
@@ -1245,9 +1247,11 @@ def test_konto_offers_the_topics_of_every_role_a_person_has(world: Any) -> None:
     roles get, reports at once by default (a steering member's), and keeps the choices."""
     other = other_mission(world)
     partner = world.actors["partner"]
-    assert list(notifications.preferences(partner, engine=world.engine).choices) == [Topic.REPORTS]
+    assert list(notification_choices.preferences(partner, engine=world.engine).choices) == [
+        Topic.REPORTS
+    ]
     set_role(world, "partner", Role.STEERING, other.mission)
-    chosen = notifications.preferences(partner, engine=world.engine)
+    chosen = notification_choices.preferences(partner, engine=world.engine)
     assert chosen.choices == {
         Topic.REPORTS: Delivery.IMMEDIATE,
         Topic.DECISIONS: Delivery.IMMEDIATE,
@@ -1258,7 +1262,7 @@ def test_konto_offers_the_topics_of_every_role_a_person_has(world: Any) -> None:
         {Topic.DECISIONS: Delivery.DAILY, Topic.TO_APPROVE: Delivery.IMMEDIATE},
         engine=world.engine,
     )
-    chosen = notifications.preferences(partner, engine=world.engine)
+    chosen = notification_choices.preferences(partner, engine=world.engine)
     assert chosen.choices == {Topic.REPORTS: Delivery.IMMEDIATE, Topic.DECISIONS: Delivery.DAILY}
 
 
@@ -1277,11 +1281,11 @@ def test_the_secretariat_sees_and_sends_again_its_own_missions_mails(world: Any)
     mine = set(outbox_table(admin, engine=world.engine)["recipient"])
     theirs = set(outbox_table(admin_b, engine=world.engine)["recipient"])
     assert mine == {email("udir_b"), email("nav")} and theirs == {email("b_nav")}
-    assert notifications.outbox_counts(admin_b, engine=world.engine)[OutboxStatus.FAILED] == 1
+    assert outbox_view.outbox_counts(admin_b, engine=world.engine)[OutboxStatus.FAILED] == 1
     b_row = next(r for r in outbox(world) if r.mission_id == other.mission)
     with pytest.raises(LookupError):
         send_again(admin, b_row.id or 0, engine=world.engine)
-    assert notifications.send_all_again(admin, engine=world.engine) == 2
+    assert outbox_view.send_all_again(admin, engine=world.engine) == 2
     assert {r.status for r in outbox(world) if r.mission_id == other.mission} == {
         OutboxStatus.FAILED
     }

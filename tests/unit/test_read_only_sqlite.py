@@ -77,14 +77,14 @@ def test_a_signed_in_person_keeps_reading_a_read_only_database(tmp_path: Path) -
     is left out and the person is still signed in (and reads every page)."""
     from dashboard.db import session_scope
     from dashboard.services.sessions import start
-    from models import Role, User
+    from models import User
 
     folder = tmp_path / "data"
     url = f"sqlite:///{folder / 'dashboard.db'}"
     upgrade(url)
     engine = get_engine(url)
     with session_scope(write=True, engine=engine) as session:
-        user = User(email="leser@example.invalid", name="Leser", role=Role.PARTNER)
+        user = User(email="leser@example.invalid", name="Leser")
         session.add(user)
         session.flush()
         user_id = user.id

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from test_permissions import rows
 
 from dashboard.db import session_scope
+from dashboard.services.periods import set_period_locked
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
     StaleVersion,
@@ -27,7 +28,6 @@ from dashboard.services.reporting import (
     return_value,
     save_check_in,
     save_value,
-    set_period_locked,
     submit_check_in,
     submit_value,
 )

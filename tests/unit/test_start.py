@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from dashboard.db import session_scope
 from dashboard.services.decisions import record_decision
 from dashboard.services.missions import set_role
+from dashboard.services.periods import set_period_locked
 from dashboard.services.permissions import Actor, PermissionDenied
 from dashboard.services.reporting import (
     approve_check_in,
@@ -21,7 +22,6 @@ from dashboard.services.reporting import (
     return_value,
     save_check_in,
     save_value,
-    set_period_locked,
     submit_check_in,
     submit_value,
 )

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from dashboard.db import session_scope
 from dashboard.services.decisions import decision_log, record_decision, update_decision
 from dashboard.services.missions import set_role
+from dashboard.services.periods import set_period_locked
 from dashboard.services.permissions import ANONYMOUS, Actor, PermissionDenied
 from dashboard.services.reporting import (
     WorkflowRefused,
@@ -22,7 +23,6 @@ from dashboard.services.reporting import (
     approve_value,
     save_check_in,
     save_value,
-    set_period_locked,
     submit_check_in,
     submit_value,
 )
