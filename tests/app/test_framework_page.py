@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
+from support.apptest import fill_period_form
 
 from dashboard.db import make_engine
 from dashboard.services.framework import editable_indicator, update_indicator
@@ -231,18 +232,8 @@ def test_the_tab_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_period_is_created_and_its_due_date_moved() -> None:
     at = run_as(ADMIN, "administrasjon")
-    [name] = [w for w in at.text_input if w.label == "Periode"]
-    name.input("2026-T1")
-    [kind] = [w for w in at.selectbox if w.label == "Type"]
-    kind.set_value("tertial")
-    for text, day in (("Fra", dt.date(2026, 1, 1)), ("Til", dt.date(2026, 4, 30))):
-        [field] = [w for w in at.date_input if w.label == text]
-        field.set_value(day)
-    [due] = [w for w in at.date_input if w.label == "Frist"]
-    due.set_value(dt.date(2026, 5, 20))
-    [create] = [b for b in at.button if b.label == "Opprett periode"]
-    create.click()
-    at.run()
+    start, end, due = dt.date(2026, 1, 1), dt.date(2026, 4, 30), dt.date(2026, 5, 20)
+    fill_period_form(at, "2026-T1", "tertial", start, end, due)
     assert "Perioden 2026-T1 er opprettet." in plain(at.success)
     with session() as s:
         period = s.exec(select(Period).where(Period.label == "2026-T1")).one()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
+from support.apptest import fill_period_form
 
 from dashboard.db import make_engine, session_scope
 from dashboard.services.missions import set_role
@@ -81,16 +82,7 @@ def test_the_periods_tab_lists_and_makes_the_chosen_missions_periods(other: int)
     at = run_as(ADMIN, "administrasjon", oppdrag="annet")
     [table] = [d for d in at.dataframe if "Låst" in d.value.columns]
     assert sorted(table.value["Periode"]) == ["2015", "2026"]
-    [name] = [w for w in at.text_input if w.label == "Periode"]
-    name.input("2017")
-    [kind] = [w for w in at.selectbox if w.label == "Type"]
-    kind.set_value("annual")
-    for text, day in (("Fra", dt.date(2017, 1, 1)), ("Til", dt.date(2017, 12, 31))):
-        [field] = [w for w in at.date_input if w.label == text]
-        field.set_value(day)
-    [create] = [b for b in at.button if b.label == "Opprett periode"]
-    create.click()
-    at.run()
+    fill_period_form(at, "2017", "annual", dt.date(2017, 1, 1), dt.date(2017, 12, 31))
     assert not at.exception, at.exception
     assert "Perioden 2017 er opprettet." in plain(at.success)
     assert labels(other) == {"2015", "2017", "2026"}  # the same label as the real mission's

@@ -1,6 +1,7 @@
 """Opening the app's pages in AppTest as a demo account (or a visitor) on the seeded app
 database the app_env fixture names."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -40,3 +41,22 @@ def open_page(email: str | None, page: str, **params: str) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def fill_period_form(
+    at: AppTest, label: str, kind: str, start: dt.date, end: dt.date, due: dt.date | None = None
+) -> None:
+    """Fill in Administrasjon's new-period form and create the period."""
+    [name] = [w for w in at.text_input if w.label == "Periode"]
+    name.input(label)
+    [chosen] = [w for w in at.selectbox if w.label == "Type"]
+    chosen.set_value(kind)
+    for text, day in (("Fra", start), ("Til", end)):
+        [field] = [w for w in at.date_input if w.label == text]
+        field.set_value(day)
+    if due is not None:
+        [deadline] = [w for w in at.date_input if w.label == "Frist"]
+        deadline.set_value(due)
+    [create] = [b for b in at.button if b.label == "Opprett periode"]
+    create.click()
+    at.run()
