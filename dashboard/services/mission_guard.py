@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 BOUND = "mission_id"  # the key in Session.info of the mission a command is bound to
 MISSION_TABLE = "mission"
+PREFETCH = 1000  # referenced rows read in one query
 
 
 class OtherMission(Exception):
@@ -77,6 +78,26 @@ class _Resolver:
                 found |= self._referenced(target, fk.column, value)
         return found
 
+    def prefetch(self, table: sa.Table, rows: Iterable[Mapping[Any, Any]]) -> None:
+        """Look up, a thousand at a time, the rows that many rows of table point at (a bulk
+        write of many rows then costs a few queries, not one per referenced row)."""
+        rows = list(rows)
+        for fk in table.foreign_keys:
+            target, column = fk.column.table, fk.column
+            if target.name not in _scoped() or target.name == MISSION_TABLE:
+                continue
+            wanted = {row.get(fk.parent.name) for row in rows} - {None}
+            wanted = {v for v in wanted if (target.name, column.name, v) not in self.known}
+            values = sorted(wanted, key=repr)
+            for start in range(0, len(values), PREFETCH):
+                chunk = values[start : start + PREFETCH]
+                query = sa.select(target).where(column.in_(chunk))
+                for row in self.connection.execute(query):
+                    key = (target.name, column.name, row._mapping[column.name])
+                    self.known[key] = self.of(target, row._mapping)
+                for value in chunk:
+                    self.known.setdefault((target.name, column.name, value), set())
+
     def _referenced(self, table: sa.Table, column: sa.Column[Any], value: object) -> set[int]:
         key = (table.name, column.name, value)
         if key not in self.known:
@@ -113,11 +134,14 @@ def _after_flush(session: OrmSession, _context: Any) -> None:
     if bound is None:
         return
     resolver = _Resolver(session.connection())
+    written: dict[sa.Table, list[dict[str, Any]]] = {}
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__table__", None)
-        if table is None or table.name not in _scoped():
-            continue
-        for values in _object_values(obj):
+        if table is not None and table.name in _scoped():
+            written.setdefault(table, []).extend(_object_values(obj))
+    for table, rows in written.items():
+        resolver.prefetch(table, rows)
+        for values in rows:
             _check(table, resolver.of(table, values), bound)
 
 
@@ -136,19 +160,25 @@ def _bulk(state: ORMExecuteState) -> None:
     if state.is_insert:
         params = state.parameters
         rows: list[Any] = params if isinstance(params, list) else [params or {}]
-        for values in rows:
-            _check(table, resolver.of(table, {**own, **values}), bound)
+        inserted = [{**own, **values} for values in rows]
+        resolver.prefetch(table, inserted)
+        for one in inserted:
+            _check(table, resolver.of(table, one), bound)
         return
     # UPDATE and DELETE: the rows they will touch, as they are now and as an UPDATE leaves them
     # (for each set of parameters of an executemany, as its WHERE may name a row by one)
     where = getattr(statement, "whereclause", None)
     params = state.parameters
     sets: list[Any] = params if isinstance(params, list) else [params or {}]
+    states: list[dict[str, Any]] = []  # each row as it is, and as the UPDATE leaves it
     for row, values in _touched(resolver.connection, table, where, sets):
-        _check(table, resolver.of(table, row), bound)
+        states.append(dict(row))
         changed = {name: value for name, value in {**own, **values}.items() if name in table.c}
         if changed:
-            _check(table, resolver.of(table, {**row, **changed}), bound)
+            states.append({**row, **changed})
+    resolver.prefetch(table, states)
+    for state_of_row in states:
+        _check(table, resolver.of(table, state_of_row), bound)
 
 
 def _own_values(statement: Any) -> dict[str, Any]:
