@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session, select
-from streamlit.testing.v1 import AppTest
-from support.apptest import fill_period_form
+from support.apptest import fill_period_form, open_page
 
 from dashboard.db import make_engine, session_scope
 from dashboard.services.missions import set_role
-from dashboard.services.users import actor_of
 from models import Mission, Period, Role, User
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -25,19 +23,6 @@ pytestmark = pytest.mark.usefixtures("accounts")
 
 def session() -> Session:
     return Session(make_engine(os.environ["DATABASE_URL"]))
-
-
-def run_as(email: str, page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    with session() as s:
-        at.session_state["actor"] = actor_of(s.exec(select(User).where(User.email == email)).one())
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(f"../pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def plain(elements: Any) -> str:
@@ -79,7 +64,7 @@ def test_the_periods_tab_lists_and_makes_the_chosen_missions_periods(other: int)
     with session() as s:
         real = s.exec(select(Mission.id).where(Mission.key != "annet")).one()
     assert "2017" in labels(real)  # the seed's locked years: a label the other mission lacks
-    at = run_as(ADMIN, "administrasjon", oppdrag="annet")
+    at = open_page(ADMIN, "administrasjon", oppdrag="annet")
     [table] = [d for d in at.dataframe if "Låst" in d.value.columns]
     assert sorted(table.value["Periode"]) == ["2015", "2026"]
     fill_period_form(at, "2017", "annual", dt.date(2017, 1, 1), dt.date(2017, 12, 31))
@@ -98,10 +83,10 @@ def test_the_period_to_report_for_is_one_of_the_chosen_missions(other: int) -> N
                 mission_id=real, label="2025", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)
             )
         )
-    at = run_as(OPERATIVE, "rapportering", oppdrag="annet")
+    at = open_page(OPERATIVE, "rapportering", oppdrag="annet")
     [choice] = [w for w in at.selectbox if w.key == "url:periode"]
     assert choice.options == ["2026"]
-    at = run_as(OPERATIVE, "rapportering")  # the real mission (the default)
+    at = open_page(OPERATIVE, "rapportering")  # the real mission (the default)
     [choice] = [w for w in at.selectbox if w.key == "url:periode"]
     assert choice.options == ["2025"]
 
@@ -109,6 +94,6 @@ def test_the_period_to_report_for_is_one_of_the_chosen_missions(other: int) -> N
 def test_the_steering_group_reopens_only_the_chosen_missions_locked_periods(
     other: int,
 ) -> None:
-    at = run_as(STEERING, "styring", oppdrag="annet")
+    at = open_page(STEERING, "styring", oppdrag="annet")
     [choice] = [w for w in at.selectbox if w.key == "reopen-period-choice"]
     assert choice.options == ["2015"]  # the real mission's locked years are not offered
