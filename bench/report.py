@@ -229,15 +229,33 @@ def server_section(run: BenchRun, budgets: Budgets) -> list[str]:
         "caches), the second finds the caches filled. Each visit is a full page load, so "
         "these times include loading Streamlit's frontend in Chromium, not just the script:",
         "",
-        "| page | " + " | ".join(f"pass {n + 1} ms" for n in range(passes)) + " |",
-        "|---|" + "--:|" * passes,
+        "| page | " + " | ".join(f"pass {n + 1} ms" for n in range(passes)) + " | last / empty |",
+        "|---|" + "--:|" * passes + "--:|",
         *[
-            f"| {name} | " + " | ".join(ms(value) for value in values) + " |"
+            f"| {name} | "
+            + " | ".join(ms(value) for value in values)
+            + f" | {_browser_ratio(values, server.empty_ms)} |"
             for name, values in server.visits_ms.items()
         ],
+        "| *empty page* | " + " | ".join(ms(value) for value in server.empty_ms) + " | 1.0× |",
+        "",
+        f"last / empty: the last pass against the empty page's (`st.title` only, served and "
+        f"loaded the same way); goal ≤ {BROWSER_RATIO_GOAL:.0f}× (issue 17).",
         "",
     ]
     return lines
+
+
+BROWSER_RATIO_GOAL = 2.0
+
+
+def _browser_ratio(values: list[float], empty: list[float]) -> str:
+    """The last pass's time over the empty page's, bold when over the goal."""
+    if not values or not empty:
+        return "–"
+    ratio = values[-1] / empty[-1]
+    text = f"{ratio:.1f}×"
+    return f"**{text}**" if ratio > BROWSER_RATIO_GOAL else text
 
 
 def problem_section(run: BenchRun) -> list[str]:

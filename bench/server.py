@@ -47,6 +47,7 @@ class ServerMemory:
     after_mb: float | None = None
     samples: int = 0
     visits_ms: dict[str, list[float]] = field(default_factory=dict)
+    empty_ms: list[float] = field(default_factory=list)  # an empty page, served the same way
     problems: list[str] = field(default_factory=list)
     skipped: str | None = None
 
@@ -250,4 +251,34 @@ def measure_server(database_url: str, label: str, pages: list[BenchPage]) -> Ser
         result.after_mb = tree_rss(process) / MB
         result.peak_mb = max(sampler.peak / MB, result.after_mb)
         result.samples = sampler.samples
+        visit_empty_page(database_url, Path(directory), result)
     return result
+
+
+EMPTY_PAGE = 'import streamlit as st\n\nst.title("x")\n'
+
+
+def visit_empty_page(database_url: str, directory: Path, result: ServerMemory) -> None:
+    """Time an empty page (`st.title` only), served by `make run`'s command with the same
+    config and loaded the same way, PASSES times: what a page costs in the browser anyway."""
+    from playwright.sync_api import sync_playwright
+
+    script = directory / "empty_page.py"
+    script.write_text(EMPTY_PAGE, encoding="utf-8")
+    with (
+        app_server(database_url, directory / "empty.log", script=os.path.relpath(script, ROOT)) as (
+            base,
+            _pid,
+        ),
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            tab = browser.new_page()
+            result.empty_ms = [load(tab, base + "/", "x") for _ in range(PASSES)]
+        except Exception as error:  # reported, not fatal
+            result.problems.append(f"empty page: {type(error).__name__}: {error}")
+        finally:
+            browser.close()

@@ -3,9 +3,11 @@
 import json
 
 from bench.capacity import CapacityResult, Window, capacity_checks, section, to_json
+from bench.config import BUDGETS
 from bench.load import LoadResult
-from bench.report import verdict
-from bench.results import Check
+from bench.report import server_section, verdict
+from bench.results import BenchRun, Check
+from bench.server import ServerMemory
 
 
 def window(target: str, sessions: int, think: float, rate: float, p95: float) -> Window:
@@ -58,3 +60,15 @@ def test_a_failed_ratio_is_shown_with_two_decimals() -> None:
 
     check = Check("load: saturation throughput", "synthetic 100", "ratio", 0.031, 0.5, "×", True)
     assert "ratio 0.03× < 0.50×" in "\n".join(summary_section([check]))
+
+
+def test_the_browser_times_are_set_against_an_empty_page() -> None:
+    server = ServerMemory(database="synthetic 100", startup_mb=300, peak_mb=400, after_mb=390)
+    server.visits_ms = {"Oversikt": [2400.0, 900.0], "Portefølje": [3000.0, 1300.0]}
+    server.empty_ms = [700.0, 600.0]
+    run = BenchRun(mode="quick", started="2026-12-05T16:00:00")
+    run.server = server
+    text = "\n".join(server_section(run, BUDGETS))
+    assert "| Oversikt | 2,400.0 | 900.0 | 1.5× |" in text
+    assert "| Portefølje | 3,000.0 | 1,300.0 | **2.2×** |" in text
+    assert "| *empty page* | 700.0 | 600.0 | 1.0× |" in text
