@@ -76,6 +76,21 @@ def sqlite_read_only(path: Path) -> str | None:
     return "mode=ro&immutable=1"
 
 
+_commits = 0  # commits by any engine of this process (see commit_count)
+
+
+@event.listens_for(Engine, "commit")
+def _count_commit(_conn: Any) -> None:
+    global _commits
+    _commits += 1
+
+
+def commit_count() -> int:
+    """How many transactions this process has committed: a page run that saw this number
+    unchanged since it read the data version may go on using that version."""
+    return _commits
+
+
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
     """The engine for url (default: the configured DATABASE_URL), made once per process."""

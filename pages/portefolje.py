@@ -9,8 +9,8 @@ from dashboard.services.portfolio import (
     portfolio,
     portfolio_organisations,
 )
-from dashboard.ui.context import label, t
-from dashboard.ui.data import current_mission, query
+from dashboard.ui.context import label, lang, t
+from dashboard.ui.data import current_mission, derived, query
 from dashboard.ui.funding import by_stream_view
 from dashboard.ui.involvement import by_rung_view
 from dashboard.ui.method import by_step_view
@@ -53,16 +53,17 @@ with st.container(border=True):
             place, title, options, key=key, format_func=show, placeholder=t("portfolio.all")
         )
 
-selected = apply_filter(
-    frame,
-    PortfolioFilter(
-        categories=tuple(int(c) for c in chosen["kategori"]),
-        focus=tuple(chosen["fokus"]),
-        scopes=tuple(chosen["omfang"]),
-        statuses=tuple(chosen["status"]),
-        organisations=tuple(int(o) for o in chosen["org"]),
-    ),
+narrowed = PortfolioFilter(
+    categories=tuple(int(c) for c in chosen["kategori"]),
+    focus=tuple(chosen["fokus"]),
+    scopes=tuple(chosen["omfang"]),
+    statuses=tuple(chosen["status"]),
+    organisations=tuple(int(o) for o in chosen["org"]),
 )
+# what the views work out from the selection is shared by every session with the same
+# mission, filter and language (dashboard.ui.data.derived)
+selection = (mission.id, narrowed, lang())
+selected = derived(apply_filter, selection, frame, narrowed)
 st.caption(t("portfolio.showing", shown=len(selected), total=len(frame)))
 
 VIEWS = {
@@ -87,11 +88,11 @@ if view in (None, "tabell"):  # only the chosen view is computed
     if selected.empty:
         empty_state("empty.no_match", "empty.who_filters")
     else:
-        display = portfolio_display(selected, titles)
+        display = derived(portfolio_display, selection, selected, titles)
         link_table(display, t("col.open"))
         downloads(display.drop(columns=[t("col.open")]), "portefolje", key="portfolio")
 elif view == "matrise":
-    matrix_view(selected, mission.id)
+    matrix_view(selected, mission.id, selection)
 elif view == "nettverk":
     network_view(selected, mission.id, orgs)
 elif view == "tidslinje":

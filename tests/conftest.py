@@ -13,6 +13,9 @@ from support.caches import clear_caches
 from dashboard.db import get_engine
 from dashboard.migrate import upgrade
 
+# every page run in the tests checks that no page changes a query result all sessions share
+os.environ["SHARED_CHECK"] = "1"
+
 BACKENDS = ["sqlite", pytest.param("pg", marks=pytest.mark.pg)]
 
 

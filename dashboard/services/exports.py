@@ -37,17 +37,30 @@ def restore(value: object) -> object:
     return value
 
 
-def _text_cells(frame: pd.DataFrame, change: Callable[[object], object]) -> pd.DataFrame:
+def _text_cells(
+    frame: pd.DataFrame, change: Callable[[object], object], starts: tuple[str, ...]
+) -> pd.DataFrame:
+    """A copy of frame with change applied to its text cells that begin with one of starts
+    (change leaves every other cell as it is). A text column is searched in one vectorised
+    pass and only its matching cells are mapped: on a page run a cell-by-cell map of every
+    table was a tenth of the CPU."""
     result = frame.copy()
-    for column in result.columns:
-        if result[column].dtype == object or pd.api.types.is_string_dtype(result[column]):
-            result[column] = result[column].map(change)
+    for position in range(result.shape[1]):
+        values = result.iloc[:, position]
+        if values.dtype == object:
+            result.isetitem(position, values.map(change).to_numpy())
+        elif pd.api.types.is_string_dtype(values.dtype):
+            hits = values.str.startswith(starts).fillna(False).to_numpy(dtype=bool)
+            if hits.any():
+                changed = values.astype(object)
+                changed[hits] = [change(v) for v in values[hits]]
+                result.isetitem(position, changed.astype(values.dtype).array)
     return result
 
 
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of frame whose text cells cannot run as spreadsheet formulas."""
-    return _text_cells(frame, neutralise)
+    return _text_cells(frame, neutralise, FORMULA_STARTS)
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +72,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def restored_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of frame with safe_cells' apostrophes taken off its text cells again."""
-    return _text_cells(frame, restore)
+    return _text_cells(frame, restore, ("'",))
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

@@ -1,5 +1,6 @@
 """The pages of the app and the one function that builds navigation per role."""
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,12 +130,7 @@ def build_navigation(
             visibility="hidden",
         )
     ]
-    pages += [
-        st.Page(
-            PAGES_DIR / spec.script, title=t(spec.title_key), url_path=spec.url_path, icon=spec.icon
-        )
-        for spec in mine
-    ]
+    pages += [_file_page(spec, t(spec.title_key)) for spec in mine]
     for spec in PAGES:
         if spec not in mine:
             pages.append(
@@ -147,6 +143,20 @@ def build_navigation(
                 )
             )
     return pages
+
+
+_file_pages: dict[tuple[PageSpec, str], st.Page] = {}
+
+
+def _file_page(spec: PageSpec, title: str) -> st.Page:
+    """The st.Page of spec's script: a copy of one made once per title (making one resolves
+    its path on disk, a tenth of a millisecond per page on every run). A copy per run, as
+    st.navigation marks the page it returns (the one run may call)."""
+    key = (spec, title)
+    if (page := _file_pages.get(key)) is None:
+        page = st.Page(PAGES_DIR / spec.script, title=title, url_path=spec.url_path, icon=spec.icon)
+        _file_pages[key] = page
+    return copy.copy(page)
 
 
 def _go_to(spec: PageSpec) -> Callable[[], None]:

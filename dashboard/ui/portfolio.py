@@ -1,6 +1,9 @@
 """Portefølje's analysis views: coverage matrix with gaps, network, timeline and links."""
 
 import datetime as dt
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +28,7 @@ from dashboard.services.portfolio_edit import SYMMETRIC
 from dashboard.ui.a11y import graphviz_name
 from dashboard.ui.charts import coverage_heatmap, portfolio_timeline
 from dashboard.ui.context import label, labels, lang, t
-from dashboard.ui.data import query
+from dashboard.ui.data import derived, query
 from dashboard.ui.network import Edge, Graph, Node, to_dot
 from dashboard.ui.url_state import url_multiselect, url_selectbox
 from dashboard.ui.widgets import (
@@ -103,7 +106,9 @@ def _gap_summary(table: pd.DataFrame) -> None:
             st.success(t(f"portfolio.gap.none.{gap}"), icon=":material/check_circle:")
 
 
-def _overlaps(found: Coverage, selected: pd.DataFrame, mission_id: int) -> None:
+def _overlaps(
+    found: Coverage, selected: pd.DataFrame, mission_id: int, selection: Hashable
+) -> None:
     """Where initiatives may overlap: links recorded as overlap or shared target group, and
     initiatives that contribute directly to exactly the same goals."""
     st.header(t("portfolio.overlaps"))
@@ -120,7 +125,7 @@ def _overlaps(found: Coverage, selected: pd.DataFrame, mission_id: int) -> None:
     for a, kind, b in zip(recorded.from_number, recorded["kind"], recorded.to_number, strict=True):
         pair = f"{_initiative(a, names[a])} – {_initiative(b, names[b])}"
         st.markdown(f"- **{label(kind, 'LinkKind')}**: {esc(pair)}")
-    groups = shared_profiles(found, numbers)
+    groups = derived(shared_profiles, selection, found, numbers)
     if not groups:
         st.caption(t("portfolio.no_shared_profiles"))
         return
@@ -159,11 +164,23 @@ def _coverage_table(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _heatmap(found: Coverage, selected: pd.DataFrame) -> None:
+@dataclass(frozen=True)
+class _HeatmapData:
+    """The heatmap's spec, its cells as drawn, its goals and initiatives, and how many
+    initiatives it had to leave out."""
+
+    spec: dict[str, Any]
+    data: pd.DataFrame
+    table: pd.DataFrame  # data with the reader's column names
+    goals: list[str]
+    initiatives: list[str]
+    total: int
+
+
+def _heatmap_data(found: Coverage, selected: pd.DataFrame) -> _HeatmapData | None:
     cells = found.cells[found.cells["number"].isin(selected["number"])]
     if cells.empty:
-        empty_state("empty.no_contributions", "empty.who_portfolio")
-        return
+        return None
     numbers = list(dict.fromkeys(cells.sort_values("number")["number"]))
     shown = numbers[:MAX_HEATMAP]
     cells = cells[cells["number"].isin(shown)]
@@ -189,25 +206,34 @@ def _heatmap(found: Coverage, selected: pd.DataFrame) -> None:
         "kind": t("col.contribution"),
         "proposal": t("common.proposal"),
     }
+    initiatives = [_initiative(n, names[n]) for n in shown]
     spec = chart_spec(
         coverage_heatmap,
         cells=data,
         goals=goals,
-        initiatives=[_initiative(n, names[n]) for n in shown],
+        initiatives=initiatives,
         titles=titles,
         strengths={level: t(f"portfolio.strength.{level}") for level in (1, 2, 3)},
         lang=lang(),
     )
+    return _HeatmapData(spec, data, data.rename(columns=titles), goals, initiatives, len(numbers))
+
+
+def _heatmap(found: Coverage, selected: pd.DataFrame, selection: Hashable) -> None:
+    drawn = derived(_heatmap_data, selection, found, selected)
+    if drawn is None:
+        empty_state("empty.no_contributions", "empty.who_portfolio")
+        return
     alt_text = t(
         "portfolio.heatmap_alt",
-        initiatives=len(shown),
-        goals=len(goals),
-        cells=len(data),
-        strong=int((data["strength"] == 3).sum()),
+        initiatives=len(drawn.initiatives),
+        goals=len(drawn.goals),
+        cells=len(drawn.data),
+        strong=int((drawn.data["strength"] == 3).sum()),
     )
-    if len(numbers) > len(shown):
-        st.caption(t("portfolio.heatmap_cut", shown=len(shown), total=len(numbers)))
-    chart_with_table(spec, alt_text, data.rename(columns=titles))
+    if drawn.total > len(drawn.initiatives):
+        st.caption(t("portfolio.heatmap_cut", shown=len(drawn.initiatives), total=drawn.total))
+    chart_with_table(drawn.spec, alt_text, drawn.table)
 
 
 def _dimension(dimension: str) -> str:
@@ -222,25 +248,28 @@ def _not_given(dimension: str) -> str:
     return t("method.not_assessed") if dimension == "system_levels" else t("common.not_given")
 
 
-def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
-    """Goal x initiative heatmap, the subgoals' gaps, and coverage split by a dimension."""
+def matrix_view(selected: pd.DataFrame, mission_id: int, selection: Hashable) -> None:
+    """Goal x initiative heatmap, the subgoals' gaps, and coverage split by a dimension.
+
+    selection names what selected was made from (dashboard.ui.data.derived): what is worked
+    out from it is shared by every session that chose the same."""
     found = query(coverage, mission_id)
     if found.goals.empty:
         empty_state("empty.no_goals", "empty.who_admin")
         return
-    table = gaps(found, selected["number"])
+    table = derived(gaps, selection, found, selected["number"])
     _gap_summary(table)
-    _overlaps(found, selected, mission_id)
+    _overlaps(found, selected, mission_id, selection)
     st.header(t("portfolio.coverage"))
     st.caption(t("portfolio.coverage_help"))
-    shown = _coverage_table(table)
+    shown = derived(_coverage_table, selection, table)
     data_table(shown, hide_index=True, width="stretch", height="content")
     downloads(shown, "dekning-per-maal", key="coverage")
 
     st.header(t("portfolio.heatmap"))
     st.caption(t("portfolio.matrix_help"))
-    _heatmap(found, selected)
-    matrix = wide_matrix(found, selected["number"])
+    _heatmap(found, selected, selection)
+    matrix = derived(wide_matrix, selection, found, selected["number"])
     if not matrix.empty:
         downloads(
             matrix.rename(columns={"number": t("col.number"), "name": t("col.initiative")}),
@@ -263,18 +292,23 @@ def matrix_view(selected: pd.DataFrame, mission_id: int) -> None:
     st.caption(t("portfolio.split_help"))
     if dimension == "system_levels":
         st.caption(t("method.levels_coverage_help"))
+    split_table = derived(_split_table, (selection, dimension), found, selected, dimension)
+    data_table(split_table, hide_index=True, width="stretch", height="content")
+    downloads(split_table, f"dekning-etter-{dimension}", key="split")
+
+
+def _split_table(found: Coverage, selected: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Coverage per goal split by one dimension's values, as a reader sees it."""
     split = coverage_by(selected, found, dimension)
     kind = DIMENSION_KINDS[dimension]
     goal_names = _goal_names(found) | {"all": t("portfolio.whole_portfolio")}
-    split_table = pd.DataFrame(
+    return pd.DataFrame(
         {t("col.goal"): [goal_names[g] for g in split.index]}
         | {
             (_not_given(dimension) if v == NOT_GIVEN else label(v, kind)): split[v].to_numpy()
             for v in split.columns
         }
     )
-    data_table(split_table, hide_index=True, width="stretch", height="content")
-    downloads(split_table, f"dekning-etter-{dimension}", key="split")
 
 
 # --- network ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import importlib
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -87,7 +88,22 @@ def data_table(frame: pd.DataFrame, **kwargs: Any) -> Any:
     the app's own downloads put before it (dashboard.services.exports.neutralise)."""
     if isinstance(config := kwargs.get("column_config"), dict):
         kwargs["column_config"] = {str(neutralise(str(k))): v for k, v in config.items()}
-    return st.dataframe(safe_frame(frame), **kwargs)
+    return st.dataframe(_safe_shown(frame), **kwargs)
+
+
+_safe_frames: dict[int, tuple[weakref.ref[pd.DataFrame], pd.DataFrame]] = {}
+
+
+def _safe_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """safe_frame(frame), made once per frame object: a table every session shares
+    (dashboard.ui.data.derived) is neutralised once, not on every run."""
+    kept = _safe_frames.get(id(frame))
+    if kept is not None and kept[0]() is frame:
+        return kept[1]
+    safe = safe_frame(frame)
+    _safe_frames[id(frame)] = (weakref.ref(frame), safe)
+    weakref.finalize(frame, _safe_frames.pop, id(frame), None)
+    return safe
 
 
 # Cells nobody can edit are drawn on this grey, editable ones on white (issue 15): Streamlit's

@@ -1,0 +1,68 @@
+"""Query results are shared by every session (dashboard.ui.data.query): the tests' check that
+no page changes one catches a change, and does not mistake a read for one."""
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from dashboard.ui.data import SharedResultChanged, check_shared, forget_shared
+
+
+@dataclasses.dataclass
+class Detail:
+    name: str
+    values: list[float]
+    frame: pd.DataFrame
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"code": ["A", "B"], "value": [1.0, float("nan")], "year": [2022, None]})
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> None:
+    forget_shared()
+
+
+def test_reading_a_shared_frame_is_not_a_change() -> None:
+    frame = _frame()
+    check_shared(frame, "q")
+    shown = pd.DataFrame({"x": frame["code"], "y": frame["value"].fillna(0)})
+    shown["z"] = 1
+    shown.loc[0, "x"] = "changed in the copy"
+    _ = frame.to_dict("records")
+    check_shared(frame, "q")
+    check_shared()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: f.__setitem__("new", 1),
+        lambda f: f.loc.__setitem__((0, "code"), "Z"),
+        lambda f: f.sort_values("code", ascending=False, inplace=True),
+        lambda f: f.rename(columns={"code": "kode"}, inplace=True),
+    ],
+)
+def test_a_changed_frame_is_caught(change) -> None:  # type: ignore[no-untyped-def]
+    frame = _frame()
+    check_shared(frame, "dashboard.services.x.table")
+    change(frame)
+    with pytest.raises(SharedResultChanged, match=r"dashboard\.services\.x\.table"):
+        check_shared(frame)
+
+
+def test_a_change_deep_in_a_result_is_caught() -> None:
+    detail = Detail("a", [1.0, 2.0], _frame())
+    result = {"detail": detail, "rows": [(1, "x")]}
+    check_shared(result, "q")
+    check_shared(result, "q")
+    detail.values.append(3.0)
+    with pytest.raises(SharedResultChanged):
+        check_shared()
+    forget_shared()
+    check_shared(result, "q")
+    detail.frame.iloc[1, 1] = 5.0
+    with pytest.raises(SharedResultChanged):
+        check_shared(result, "q")
