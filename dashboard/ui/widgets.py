@@ -10,7 +10,9 @@ from urllib.parse import quote, urlencode
 
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
 
 from dashboard.services.exports import (
     neutralise,
@@ -88,22 +90,23 @@ def data_table(frame: pd.DataFrame, **kwargs: Any) -> Any:
     the app's own downloads put before it (dashboard.services.exports.neutralise)."""
     if isinstance(config := kwargs.get("column_config"), dict):
         kwargs["column_config"] = {str(neutralise(str(k))): v for k, v in config.items()}
-    return st.dataframe(_safe_shown(frame), **kwargs)
+    return st.dataframe(_shown_table(frame), **kwargs)
 
 
-_safe_frames: dict[int, tuple[weakref.ref[pd.DataFrame], pd.DataFrame]] = {}
+_shown_tables: dict[int, tuple[weakref.ref[pd.DataFrame], pa.Table]] = {}
 
 
-def _safe_shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """safe_frame(frame), made once per frame object: a table every session shares
-    (dashboard.ui.data.derived) is neutralised once, not on every run."""
-    kept = _safe_frames.get(id(frame))
+def _shown_table(frame: pd.DataFrame) -> pa.Table:
+    """safe_frame(frame) as the Arrow table st.dataframe sends (made by Streamlit's own
+    conversion, so what is shown is the same), once per frame object: a table every session
+    shares (dashboard.ui.data.derived) is neutralised and converted once, not on every run."""
+    kept = _shown_tables.get(id(frame))
     if kept is not None and kept[0]() is frame:
         return kept[1]
-    safe = safe_frame(frame)
-    _safe_frames[id(frame)] = (weakref.ref(frame), safe)
-    weakref.finalize(frame, _safe_frames.pop, id(frame), None)
-    return safe
+    table = convert_pandas_df_to_arrow_table(safe_frame(frame))
+    _shown_tables[id(frame)] = (weakref.ref(frame), table)
+    weakref.finalize(frame, _shown_tables.pop, id(frame), None)
+    return table
 
 
 # Cells nobody can edit are drawn on this grey, editable ones on white (issue 15): Streamlit's
@@ -218,10 +221,15 @@ def link_table(frame: pd.DataFrame, link_column: str) -> None:
 
 def field_table(fields: dict[str, object]) -> None:
     """A two-column 'field: value' table (profile, metadata); st.table renders markdown."""
-    frame = pd.DataFrame(
-        {t("col.field"): list(fields), t("col.value"): [esc(v) for v in fields.values()]}
+    # neutralised as data_table's cells are (a few cells: directly, not through pandas)
+    st.table(
+        pd.DataFrame(
+            {
+                str(neutralise(t("col.field"))): [neutralise(k) for k in fields],
+                str(neutralise(t("col.value"))): [neutralise(esc(v)) for v in fields.values()],
+            }
+        )
     )
-    st.table(safe_frame(frame))  # shown like data_table
 
 
 def counts_table(counts: pd.Series, heading: str, show: Callable[[object], str]) -> None:

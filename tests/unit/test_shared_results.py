@@ -2,6 +2,7 @@
 no page changes one catches a change, and does not mistake a read for one."""
 
 import dataclasses
+import gc
 
 import pandas as pd
 import pytest
@@ -66,3 +67,22 @@ def test_a_change_deep_in_a_result_is_caught() -> None:
     detail.frame.iloc[1, 1] = 5.0
     with pytest.raises(SharedResultChanged):
         check_shared(result, "q")
+
+
+def test_a_shared_table_is_neutralised_and_converted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.ui import widgets
+
+    made: list[int] = []
+    neutralised = widgets.safe_frame
+    monkeypatch.setattr(widgets, "safe_frame", lambda f: made.append(1) or neutralised(f))
+    monkeypatch.setattr(widgets.st, "dataframe", lambda data, **_: data)
+    frame = pd.DataFrame({"note": ["=1+1", "ok"]})
+    first, again = widgets.data_table(frame), widgets.data_table(frame)
+    assert first is again and len(made) == 1
+    assert first.to_pandas()["note"].tolist() == ["'=1+1", "ok"]
+    other = frame.copy()  # another frame with the same cells is its own
+    assert widgets.data_table(other) is not first and len(made) == 2
+    kept = id(frame)
+    del frame, first, again
+    gc.collect()
+    assert kept not in widgets._shown_tables  # forgotten with its frame

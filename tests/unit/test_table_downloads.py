@@ -6,6 +6,7 @@ import ast
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -84,12 +85,12 @@ def test_the_toolbar_download_and_the_app_download_agree(monkeypatch: pytest.Mon
     assert list(shown["'=Merknad"]) == neutralised
     assert list(shown["Verdi"]) == list(range(len(notes)))
     # the tables give Streamlit (and so its toolbar) the neutralised frame
-    given: list[pd.DataFrame] = []
+    given: list[Any] = []
     monkeypatch.setattr(widgets.st, "dataframe", lambda data, **_: given.append(data))
     monkeypatch.setattr(widgets.st, "data_editor", lambda data, **_: given.append(data) or data)
     widgets.data_table(frame, hide_index=True)
     widgets.data_editor(frame, key="grid", hide_index=True)
-    pd.testing.assert_frame_equal(given[0], shown)
+    pd.testing.assert_frame_equal(given[0].to_pandas(), shown)  # as an Arrow table
     assert list(given[1]["=Merknad"]) == neutralised  # the editor keeps the column names
     # the toolbar writes the cells as shown; the app's own CSV holds the same cells
     rows = list(csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig")), delimiter=";"))
