@@ -52,7 +52,22 @@ def _version() -> int:
     if ctx is not None:
         # the run's own cursors dict (a new one each run) tells the runs apart
         setattr(ctx, _RUN_VERSION, (ctx.cursors, commits, version))
+    _forget_older(version)
     return version
+
+
+_newest: dict[str, int] = {}  # the newest data version seen, per database
+
+
+def _forget_older(version: int) -> None:
+    """Drop every shared result when the data version has moved on: they are all keyed on
+    an older version and would only be dropped one by one as the caches fill up."""
+    database = get_settings().database_url
+    if version > _newest.get(database, version - 1):
+        if database in _newest:
+            _shared.clear()
+            _derived.clear()
+        _newest[database] = version
 
 
 # SHARED_CHECK=1 (the tests) keeps a copy of each shared result as first read and fails a

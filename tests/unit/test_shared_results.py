@@ -86,3 +86,23 @@ def test_a_shared_table_is_neutralised_and_converted_once(monkeypatch: pytest.Mo
     del frame, first, again
     gc.collect()
     assert kept not in widgets._shown_tables  # forgotten with its frame
+
+
+def test_results_of_an_older_data_version_are_let_go(app_env: str) -> None:
+    import weakref
+
+    from dashboard.db import session_scope
+    from dashboard.services.portfolio import categories
+    from dashboard.ui.data import query
+
+    first = query(categories)
+    assert query(categories) is first  # shared while nothing changes
+    gone = weakref.ref(first)
+    with session_scope(write=True):
+        pass  # a write raises the data version
+    again = query(categories)
+    assert again is not first and again.equals(first)
+    del first
+    forget_shared()  # the tests' own copies
+    gc.collect()
+    assert gone() is None
