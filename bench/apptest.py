@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from bench.config import APP, BenchPage, Repetitions
 from bench.stats import Summary, summarise
@@ -48,6 +49,7 @@ def use_database(url: str) -> None:
 def reset_caches() -> None:
     """Forget every cached query result, the settings and the engine: the next run is cold."""
     st.cache_data.clear()
+    st.cache_resource.clear()  # the shared query results (dashboard.ui.data)
     get_settings.cache_clear()
     get_engine.cache_clear()
     gc.collect()  # also closes the dropped engine's connections before timing starts
@@ -59,7 +61,10 @@ def open_page(page: BenchPage) -> AppTest:
     if page.signed_in_as:
         at.session_state[ACTOR_KEY] = _actor(page.signed_in_as)
     if not page.default:
-        at.switch_page(page.app_path)  # url_path equals the file's stem, so this works unrun
+        at.switch_page(page.app_path)
+        # Unrun, AppTest names a page by its file's stem; st.Page hashes its url_path, which
+        # differs for Åpne data (apne_data.py, /apne-data): the first run opens it so too.
+        at._page_hash = calc_hash(page.name)
     for key, value in page.params.items():
         at.query_params[key] = value
     return at

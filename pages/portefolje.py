@@ -60,10 +60,10 @@ narrowed = PortfolioFilter(
     statuses=tuple(chosen["status"]),
     organisations=tuple(int(o) for o in chosen["org"]),
 )
+selected = apply_filter(frame, narrowed)
 # what the views work out from the selection is shared by every session with the same
 # mission, filter and language (dashboard.ui.data.derived)
 selection = (mission.id, narrowed, lang())
-selected = derived(apply_filter, selection, frame, narrowed)
 st.caption(t("portfolio.showing", shown=len(selected), total=len(frame)))
 
 VIEWS = {

@@ -143,7 +143,8 @@ def query(function: Callable[Concatenate[Session, P], R], *args: P.args, **kwarg
     return result
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+# a view worked out per filter holds up to a few MB at 3,000 initiatives
+@st.cache_resource(show_spinner=False, max_entries=192)
 def _derived(target: str, database: str, version: int, key: str, _args: tuple[Any, ...]) -> Any:
     """Run a function by dotted name on _args (not hashed: key names what they were made of)."""
     module, name = target.rsplit(".", 1)
