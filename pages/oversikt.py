@@ -11,7 +11,7 @@ from dashboard.services.status_reports import since_last_report
 from dashboard.ui.agencies import phase_line
 from dashboard.ui.charts import bar_chart
 from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
-from dashboard.ui.data import current_mission, query
+from dashboard.ui.data import current_mission, derived, query
 from dashboard.ui.progress import (
     badge_markdown,
     goal_status_text,
@@ -21,7 +21,7 @@ from dashboard.ui.progress import (
 )
 from dashboard.ui.status_reports import changes_view
 from dashboard.ui.suppression import frame_hides
-from dashboard.ui.tables import INDICATOR_VALUES, KEY_INDICATOR_COLUMNS, indicator_display
+from dashboard.ui.tables import INDICATOR_VALUES, key_indicator_display
 from dashboard.ui.widgets import (
     chart_spec,
     chart_with_table,
@@ -81,11 +81,12 @@ st.header(t("overview.key_indicators"))
 if indicators.empty:
     empty_state("empty.no_indicators", "empty.who_admin")
 else:
-    table = indicator_display(
+    table = derived(  # the same for every reader in this language and role group
+        key_indicator_display,
+        (mission.id, lang(), sees_unapproved(), sees_suppressed()),
         indicators,
-        only=KEY_INDICATOR_COLUMNS,
-        internal=sees_unapproved(),
-        shows_hidden=sees_suppressed(),
+        sees_unapproved(),
+        sees_suppressed(),
     )
     data_table(table, hide_index=True, width="stretch")
     suppression_caption(frame_hides(indicators, INDICATOR_VALUES))
@@ -144,7 +145,7 @@ else:
     when = date(local_date(since.approved_at), lang())
     count = since.changes.total
     st.markdown(t("report.since_last", period=esc(since.period), when=when, count=count))
-    changes_view(since.changes)
+    changes_view(since.changes, shared=("since", mission.id, today(), sees_unapproved()))
 link_to(
     "statusrapporter.py", t("report.to_reports"), **({"rapport": since.report_id} if since else {})
 )

@@ -1,7 +1,7 @@
 """The Statusrapporter page's parts: choosing a report, reading it, comparing two, the review
 pack, and the operative group's and the steering group's actions on it."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import partial
 from typing import Any
 
@@ -34,8 +34,8 @@ from dashboard.services.status_reports import (
     update_texts,
 )
 from dashboard.ui.charts import bar_chart
-from dashboard.ui.context import label, lang, sees_suppressed, t
-from dashboard.ui.data import query
+from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
+from dashboard.ui.data import derived, query
 from dashboard.ui.decisions import decision_form
 from dashboard.ui.funding import report_sections
 from dashboard.ui.progress import badge_markdown, today
@@ -250,28 +250,35 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
             line += f" · {t('report.col.override')}: {chosen}  \n"
             line += t("report.override_line", who=esc(who), why=esc(row["override_justification"]))
         st.markdown(line)
+    # the tables are the same for every reader of this report in this language and role
+    # group: worked out once and shared (dashboard.ui.data.derived)
+    shared = (detail.report.id, detail.frozen, w.lang, w.internal, sees_unapproved())
     with st.expander(t("report.all_goals", count=len(goals))):
-        data_table(goals_table(goals, w), hide_index=True, width="stretch")
+        data_table(derived(goals_table, shared, goals, w), hide_index=True, width="stretch")
 
     st.header(t("report.indicators"))
     count_chart(status_counts(snapshot, w), "report.chart.statuses", len(snapshot.indicators))
-    data_table(indicators_table(snapshot.indicators, w), hide_index=True, width="stretch")
+    shown = derived(indicators_table, shared, snapshot.indicators, w)
+    data_table(shown, hide_index=True, width="stretch")
     suppression_caption(frame_hides(snapshot.indicators, REPORT_VALUES))
 
     st.header(t("report.initiatives"))
     count_chart(rag_counts(snapshot, w), "report.chart.rag", len(snapshot.initiatives))
-    data_table(initiatives_table(snapshot.initiatives, w), hide_index=True, width="stretch")
+    shown = derived(initiatives_table, shared, snapshot.initiatives, w)
+    data_table(shown, hide_index=True, width="stretch")
     report_sections(snapshot, detail.period)
 
     st.header(t("report.completeness"))
     st.caption(t("report.completeness_help", period=esc(detail.period)))
-    data_table(completeness_table(snapshot, w), hide_index=True, width="stretch")
+    shown = derived(completeness_table, shared, snapshot, w)
+    data_table(shown, hide_index=True, width="stretch")
 
     st.header(t("report.decisions"))
     if snapshot.decisions.empty:
         st.caption(t("report.no_decisions" if detail.frozen else "report.decisions_at_approval"))
     else:
-        data_table(decisions_table(snapshot.decisions, w), hide_index=True, width="stretch")
+        shown = derived(decisions_table, shared, snapshot.decisions, w)
+        data_table(shown, hide_index=True, width="stretch")
 
     agencies_report_section(snapshot, w)
 
@@ -286,7 +293,7 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
                 count=detail.changes.total,
             )
         )
-        changes_view(detail.changes)
+        changes_view(detail.changes, shared=("report", detail.report.id, sees_unapproved()))
     pack_downloads(detail, mission_title)
 
 
@@ -317,9 +324,15 @@ def count_chart(counts: pd.DataFrame, title_key: str, total: int) -> None:
     chart_with_table(spec, t(f"{title_key}_alt", total=total), counts)
 
 
-def changes_view(changes: Comparison) -> None:
-    """The differences as one table per kind (a line when there are none)."""
-    tables = change_tables(changes, Words(lang(), internal=sees_suppressed()))
+def changes_view(changes: Comparison, shared: Hashable = None) -> None:
+    """The differences as one table per kind (a line when there are none). shared names
+    what changes were read from (a shared query result, dashboard.ui.data.derived): the
+    tables are then worked out once for every reader in the same language and role group."""
+    words = Words(lang(), internal=sees_suppressed())
+    if shared is None:
+        tables = change_tables(changes, words)
+    else:
+        tables = derived(change_tables, (shared, words.lang, words.internal), changes, words)
     if not tables:
         st.caption(t("report.no_changes"))
     for key, frame in tables.items():

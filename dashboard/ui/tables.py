@@ -85,6 +85,15 @@ def indicator_display(
     return pd.DataFrame({t(key): columns[key] for key in keep})
 
 
+def key_indicator_display(
+    indicators: pd.DataFrame, internal: bool, shows_hidden: bool
+) -> pd.DataFrame:
+    """Oversikt's key indicators as a reader sees them."""
+    return indicator_display(
+        indicators, only=KEY_INDICATOR_COLUMNS, internal=internal, shows_hidden=shows_hidden
+    )
+
+
 def portfolio_display(frame: pd.DataFrame, category_titles: pd.Series) -> pd.DataFrame:
     """The portfolio table as a reader sees it, with a link to each initiative."""
     focus = {f.value: label(f, "FocusType") for f in FocusType}
