@@ -265,20 +265,20 @@ def visit_empty_page(database_url: str, directory: Path, result: ServerMemory) -
 
     script = directory / "empty_page.py"
     script.write_text(EMPTY_PAGE, encoding="utf-8")
-    with (
-        app_server(database_url, directory / "empty.log", script=os.path.relpath(script, ROOT)) as (
-            base,
-            _pid,
-        ),
-        sync_playwright() as playwright,
-    ):
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            tab = browser.new_page()
-            result.empty_ms = [load(tab, base + "/", "x") for _ in range(PASSES)]
-        except Exception as error:  # reported, not fatal
-            result.problems.append(f"empty page: {type(error).__name__}: {error}")
-        finally:
-            browser.close()
+    try:
+        with (
+            app_server(
+                database_url, directory / "empty.log", script=os.path.relpath(script, ROOT)
+            ) as (base, _pid),
+            sync_playwright() as playwright,
+        ):
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+            try:
+                tab = browser.new_page()
+                result.empty_ms = [load(tab, base + "/", "x") for _ in range(PASSES)]
+            finally:
+                browser.close()
+    except Exception as error:  # a server that did not come up, a failed visit: reported
+        result.problems.append(f"empty page: {type(error).__name__}: {error}")

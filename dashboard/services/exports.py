@@ -47,8 +47,8 @@ def _text_cells(
     result = frame.copy(deep=False)
     for position in range(result.shape[1]):
         values = result.iloc[:, position]
-        if values.dtype == object:
-            result.isetitem(position, values.map(change).to_numpy())
+        if values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype):
+            result.isetitem(position, values.map(change).array)
         elif pd.api.types.is_string_dtype(values.dtype):
             hits = values.str.startswith(starts).fillna(False).to_numpy(dtype=bool)
             if hits.any():

@@ -42,18 +42,26 @@ _RUN_VERSION = "_dashboard_data_version"  # set on the run's ScriptRunContext
 def _version() -> int:
     """The data version, read once per page run unless this process committed since (a run
     calls query() a dozen times; a later run, or a run after a save, reads it again)."""
+    return _versions()[0]
+
+
+def _versions() -> tuple[int, int]:
+    """The data version now (as _version) and the first one this page run read: they differ
+    when a commit moved it during the run (the same two outside a run)."""
     ctx = get_script_run_ctx()
     seen = getattr(ctx, _RUN_VERSION, None) if ctx is not None else None
     commits = commit_count()
-    if seen is not None and seen[0] is ctx.cursors and seen[1] == commits:  # type: ignore[union-attr]
-        return int(seen[2])
+    same_run = seen is not None and seen[0] is ctx.cursors  # type: ignore[union-attr]
+    if same_run and seen[1] == commits:  # type: ignore[index]
+        return int(seen[2]), int(seen[3])  # type: ignore[index]
     with session_scope() as session:
         version = data_version(session)
+    first = int(seen[3]) if same_run else version  # type: ignore[index]
     if ctx is not None:
         # the run's own cursors dict (a new one each run) tells the runs apart
-        setattr(ctx, _RUN_VERSION, (ctx.cursors, commits, version))
+        setattr(ctx, _RUN_VERSION, (ctx.cursors, commits, version, first))
     _forget_older(version)
-    return version
+    return version, first
 
 
 _newest: dict[str, int] = {}  # the newest data version seen, per database
@@ -156,7 +164,10 @@ def derived(function: Callable[..., R], key: Hashable, *args: Any) -> R:
     results: for a pure function of query results whose key names everything its arguments
     were made from (the mission, the filter, the language of the labels it writes)."""
     target = f"{function.__module__}.{function.__qualname__}"
-    result: R = _derived(target, get_settings().database_url, _version(), repr(key), args)
+    version, first = _versions()
+    if version != first:  # the arguments may have been read before a commit: not kept
+        return function(*args)
+    result: R = _derived(target, get_settings().database_url, version, repr(key), args)
     if os.environ.get("SHARED_CHECK") == "1":
         check_shared(result, target)
     return result

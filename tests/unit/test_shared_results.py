@@ -106,3 +106,35 @@ def test_results_of_an_older_data_version_are_let_go(app_env: str) -> None:
     forget_shared()  # the tests' own copies
     gc.collect()
     assert gone() is None
+
+
+def test_a_view_worked_out_after_a_commit_in_the_run_is_not_kept(
+    app_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's query results may predate a commit made during the run (another session's
+    save): what derived() works out from them then is not stored under the newer version."""
+    from types import SimpleNamespace
+
+    from dashboard.db import session_scope
+    from dashboard.ui import data
+
+    run = SimpleNamespace(cursors={})
+    monkeypatch.setattr(data, "get_script_run_ctx", lambda: run)
+    made: list[int] = []
+
+    def view(value: int) -> pd.DataFrame:
+        made.append(value)
+        return pd.DataFrame({"v": [value]})
+
+    monkeypatch.setattr(data, "_view", view, raising=False)
+    view.__module__, view.__qualname__ = data.__name__, "_view"
+    first = data.derived(view, "k", 1)
+    assert data.derived(view, "k", 1) is first and made == [1]  # kept within the version
+    with session_scope(write=True):
+        pass  # a commit during the run
+    data.derived(view, "k2", 2)
+    data.derived(view, "k2", 2)
+    assert made == [1, 2, 2]  # worked out each time, not kept
+    run.cursors = {}  # the next run reads the new version first
+    kept = data.derived(view, "k2", 2)
+    assert data.derived(view, "k2", 2) is kept and made == [1, 2, 2, 2]

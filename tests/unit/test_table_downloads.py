@@ -120,3 +120,8 @@ def test_tables_and_editors_show_neutralised_text_and_give_back_what_is_stored()
     ]
     # the editor shows the same, and what nobody changed comes back as stored
     assert at.session_state["edited"] == ['=HYPERLINK("http://x.invalid")', "-3", "Tromsø"]
+
+
+def test_a_categorical_text_column_is_neutralised_too() -> None:
+    frame = pd.DataFrame({"kommune": pd.Categorical(["=HYPERLINK(1)", "Halden"])})
+    assert list(safe_frame(frame)["kommune"]) == ["'=HYPERLINK(1)", "Halden"]
