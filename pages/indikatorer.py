@@ -7,6 +7,7 @@ from dashboard.i18n.formatting import measured
 from dashboard.services.indicators import indicator_choices, indicator_detail, indicator_table
 from dashboard.ui.breakdowns import breakdown_section
 from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_points
+from dashboard.ui.choices import shared_choices
 from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.framework import indicator_history_section
@@ -42,17 +43,19 @@ mission = current_mission()
 assert mission.id is not None
 page_header("page.indicators", "indicators.intro")
 
-names = dict(query(indicator_choices, mission.id))
-if not names:
+names = shared_choices(
+    query(indicator_choices, mission.id), "{name} ({key})", ("indicators", mission.id)
+)
+if not names.options:
     empty_state("empty.no_indicators", "empty.who_admin")
     st.stop()
-if url_value_unknown("kode", list(names)):
+if url_value_unknown("kode", names.labels):
     st.error(t("indicators.not_found"))
 code = url_selectbox(
     t("indicators.pick"),
-    list(names),
+    names.options,
     key="kode",
-    format_func=lambda c: f"{names[c]} ({c})",
+    format_func=names.label,
     placeholder=t("indicators.pick_placeholder"),
 )
 if code is None:  # no indicator chosen: the list of all of them, each with a link

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.services.portfolio_analysis import organisation_load, organisation_profile
 from dashboard.ui.charts import bar_chart
+from dashboard.ui.choices import shared_choices
 from dashboard.ui.context import label, labels, lang, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.url_state import clear_button, url_selectbox, url_value_unknown
@@ -27,14 +28,16 @@ assert mission.id is not None
 page_header("page.organisations", "organisations.intro")
 
 load = query(organisation_load, mission.id)
-names = dict(zip(load["key"], load["short_name"], strict=True))
-if url_value_unknown("organisasjon", list(names)):
+names = shared_choices(
+    zip(load["key"], load["short_name"], strict=True), "{name}", ("organisations", mission.id)
+)
+if url_value_unknown("organisasjon", names.labels):
     st.error(t("organisations.not_found", org=esc(st.query_params.get("organisasjon"))))
 picked = url_selectbox(
     t("organisations.pick"),
-    list(names),
+    names.options,
     key="organisasjon",
-    format_func=lambda key: names[key],
+    format_func=names.label,
     placeholder=t("organisations.pick_placeholder"),
 )
 

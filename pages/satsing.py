@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.services.portfolio import initiative_choices, initiative_detail
 from dashboard.ui.agencies import initiative_tasks_note
+from dashboard.ui.choices import shared_choices
 from dashboard.ui.context import current_actor, label, labels, sees_unapproved, t
 from dashboard.ui.data import current_mission, query
 from dashboard.ui.funding import funding_section, learning_section
@@ -29,15 +30,17 @@ mission = current_mission()
 assert mission.id is not None
 page_header("page.initiative")
 
-choices = dict(query(initiative_choices, mission.id))
-if url_value_unknown("nr", list(choices), int):
+choices = shared_choices(
+    query(initiative_choices, mission.id), "{key}. {name}", ("initiatives", mission.id)
+)
+if url_value_unknown("nr", choices.labels, int):
     st.error(t("initiative.not_found", nr=esc(st.query_params.get("nr"))))
 picked = url_selectbox(
     t("initiative.pick"),
-    list(choices),
+    choices.options,
     key="nr",
     parse=int,
-    format_func=lambda n: f"{n}. {choices[n]}",
+    format_func=choices.label,
     placeholder=t("initiative.pick_placeholder"),
 )
 if picked is None:

@@ -1,6 +1,6 @@
 """Widgets whose value lives in the URL as plain codes, so a shared link opens the same view."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import streamlit as st
@@ -82,7 +82,9 @@ def url_selectbox(
     return chosen
 
 
-def url_value_unknown(key: str, options: Sequence[Any], parse: Callable[[str], Any] = str) -> bool:
+def url_value_unknown(
+    key: str, options: Collection[Any], parse: Callable[[str], Any] = str
+) -> bool:
     """Whether the URL asks for a value of key that is not among the options."""
     raw = st.query_params.get(key)
     if raw is None:

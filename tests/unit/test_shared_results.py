@@ -138,3 +138,26 @@ def test_a_view_worked_out_after_a_commit_in_the_run_is_not_kept(
     run.cursors = {}  # the next run reads the new version first
     kept = data.derived(view, "k2", 2)
     assert data.derived(view, "k2", 2) is kept and made == [1, 2, 2, 2]
+
+
+def test_a_long_pickers_labels_are_shared_by_every_session(app_env: str) -> None:
+    """Satsing's picker: its options and labels are made once per data version and every run
+    gets the same objects (a select box keeps what it is given for its session's life)."""
+    from dashboard.services.common import mission_by_key
+    from dashboard.services.portfolio import initiative_choices
+    from dashboard.settings import get_settings
+    from dashboard.ui.choices import shared_choices
+    from dashboard.ui.data import query
+
+    mission = query(mission_by_key, get_settings().mission_key)
+    pairs = query(initiative_choices, mission.id)
+    first = shared_choices(pairs, "{key}. {name}", ("initiatives", mission.id))
+    again = shared_choices(
+        query(initiative_choices, mission.id), "{key}. {name}", ("initiatives", mission.id)
+    )
+    assert again is first and again.options is first.options
+    number, name = pairs[0]
+    assert first.options[0] == number and first.label(number) == f"{number}. {name}"
+    assert len(first.options) == len(pairs) == 34
+    other = shared_choices(pairs, "{name} ({key})", ("initiatives", mission.id))
+    assert other is not first and other.label(number) == f"{name} ({number})"
