@@ -52,6 +52,8 @@ SIGNED_IN_ACCOUNTS = (
 )
 EMPTY_SCRIPT = 'import streamlit as st\n\nst.title("x")\n'
 EMPTY_CLICK = Click("", "", "x")
+FLOOR = "simplest page"  # the dashboard's Tilgjengelighet: static text, the menu, the sidebar
+FLOOR_SESSIONS = 10
 # goals on this machine, one process (issue 17)
 SATURATION_RATIO_GOAL = 0.5
 THINK_P95_GOAL_MS = 1000.0
@@ -295,6 +297,15 @@ def measure(
         settle(pid)
         result.idle_mb = tree_rss(psutil.Process(pid)) / MB
         measure_target(result, "dashboard", url, pid, who, windows, log)
+        floor = [Click("tilgjengelighet", "", _title("page.accessibility"))]
+        load = run_load(url, pid, floor, FLOOR_SESSIONS, windows.closed_s)
+        peak = tree_rss(psutil.Process(pid)) / MB
+        result.windows.append(Window(FLOOR, load, peak, os.getloadavg()[0]))
+        log(
+            f"  {FLOOR} N={FLOOR_SESSIONS}: {load.reruns_per_s:.1f} reruns/s, CPU "
+            f"{load.cpu_ms_per_rerun or 0:.1f} ms/run"
+        )
+        settle(pid)
         pairs = [(a, b) for a in base_clicks() for b in base_clicks() if a.path != b.path]
         result.interrupts = run_interrupts(url, pairs, 25, windows.interrupt_rounds)
         log(f"  interrupted clicks: {result.interrupts}")
@@ -437,7 +448,7 @@ def section(result: CapacityResult | None) -> list[str]:
         for w in result.series("dashboard", think=False)
         if w.result.p95_ms is not None and w.result.p95_ms <= THINK_P95_GOAL_MS
     ]
-    core = {t: result.core_rate(t) for t in ("dashboard", "empty page")}
+    core = {t: result.core_rate(t) for t in ("dashboard", "empty page", FLOOR)}
     lines += [
         "",
         f"- Saturation (highest closed-loop reruns/s): dashboard {_cell(dash, 1)}, empty page "
@@ -446,6 +457,11 @@ def section(result: CapacityResult | None) -> list[str]:
         f"- What one whole core would carry (1,000 / the median CPU ms per run of the "
         f"closed-loop windows; less noisy when other work shares the CPUs): dashboard "
         f"{_cell(core['dashboard'], 1)}, empty page {_cell(core['empty page'], 1)} reruns/s.",
+        f"- The floor: the dashboard's simplest page alone (Tilgjengelighet: static text with "
+        f"the menu, sidebar and sign-in check every page has), {FLOOR_SESSIONS} closed-loop "
+        f"sessions: one core would carry {_cell(core[FLOOR], 1)} reruns/s, "
+        f"{_cell(_ratio(core[FLOOR], core['empty page']), 2)}× the empty page's; the mix of "
+        "pages cannot beat the shell every page runs.",
         f"- Largest N with closed-loop p95 ≤ 1 s: {max(fits) if fits else 'none'}.",
         f"- Memory: idle {_cell(result.idle_mb)} MB (after the warm-up), peak with {most} "
         f"sessions {_cell(result.peak_mb)} MB (goal ≤ {RSS_GOAL_MB:.0f}), "
@@ -480,6 +496,8 @@ def to_json(result: CapacityResult) -> dict[str, Any]:
         }
         raw["result"].pop("latencies_ms")
     data["saturation"] = {t: result.saturation(t) for t in ("dashboard", "empty page")}
-    data["one_core_reruns_per_s"] = {t: result.core_rate(t) for t in ("dashboard", "empty page")}
+    data["one_core_reruns_per_s"] = {
+        t: result.core_rate(t) for t in ("dashboard", "empty page", FLOOR)
+    }
     data["peak_mb"] = result.peak_mb
     return data

@@ -9,7 +9,7 @@ from dashboard.ui.breakdowns import breakdown_section
 from dashboard.ui.charts import describe_indicator, indicator_chart, indicator_points
 from dashboard.ui.choices import shared_choices
 from dashboard.ui.context import label, lang, sees_suppressed, sees_unapproved, t
-from dashboard.ui.data import current_mission, query
+from dashboard.ui.data import current_mission, derived, query
 from dashboard.ui.framework import indicator_history_section
 from dashboard.ui.progress import indicator_status
 from dashboard.ui.suppression import (
@@ -21,7 +21,7 @@ from dashboard.ui.suppression import (
     shown_points,
     shown_value,
 )
-from dashboard.ui.tables import INDICATOR_VALUES, indicator_display
+from dashboard.ui.tables import INDICATOR_VALUES, indicator_overview
 from dashboard.ui.url_state import clear_button, url_selectbox, url_value_unknown
 from dashboard.ui.widgets import (
     chart_spec,
@@ -35,7 +35,6 @@ from dashboard.ui.widgets import (
     mission_text,
     note,
     page_header,
-    page_href,
     suppression_caption,
 )
 
@@ -61,10 +60,15 @@ code = url_selectbox(
 if code is None:  # no indicator chosen: the list of all of them, each with a link
     st.header(t("indicators.all"))
     indicators = query(indicator_table, mission.id, include_unapproved=sees_unapproved())
-    overview = indicator_display(
-        indicators, internal=sees_unapproved(), shows_hidden=sees_suppressed()
+    internal, hidden = sees_unapproved(), sees_suppressed()
+    overview = derived(  # the same for every reader in this language and role group
+        indicator_overview,
+        (mission.id, lang(), internal, hidden),
+        indicators,
+        internal,
+        hidden,
+        mission.key,
     )
-    overview[t("col.open")] = [page_href("indikatorer", kode=c) for c in indicators["code"]]
     link_table(overview, t("col.open"))
     suppression_caption(frame_hides(indicators, INDICATOR_VALUES))
     downloads(overview.drop(columns=[t("col.open")]), "indikatorer", key="all")

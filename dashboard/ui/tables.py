@@ -85,6 +85,18 @@ def indicator_display(
     return pd.DataFrame({t(key): columns[key] for key in keep})
 
 
+def indicator_overview(
+    indicators: pd.DataFrame, internal: bool, shows_hidden: bool, mission: str
+) -> pd.DataFrame:
+    """Indikatorer's list of every indicator (indicator_display), each with a link to its own
+    page in the mission whose key is given."""
+    overview = indicator_display(indicators, internal=internal, shows_hidden=shows_hidden)
+    overview[t("col.open")] = [
+        page_href("indikatorer", mission=mission, kode=code) for code in indicators["code"]
+    ]
+    return overview
+
+
 def key_indicator_display(
     indicators: pd.DataFrame, internal: bool, shows_hidden: bool
 ) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 import json
 
-from bench.capacity import CapacityResult, Window, capacity_checks, section, to_json
+from bench.capacity import FLOOR, CapacityResult, Window, capacity_checks, section, to_json
 from bench.config import BUDGETS
 from bench.load import LoadResult
 from bench.report import server_section, verdict
@@ -26,6 +26,7 @@ def measured() -> CapacityResult:
         window("dashboard", 50, 5, 8, 800),
         window("empty page", 1, 0, 20, 60),
         window("empty page", 50, 0, 50, 900),
+        window(FLOOR, 10, 0, 30, 400),
     ]
     result.idle_mb, result.after_close_mb, result.after_close_s = 300.0, 330.0, 120.0
     return result
@@ -48,8 +49,11 @@ def test_the_section_shows_every_window_and_the_json_has_the_figures() -> None:
     text = "\n".join(section(result))
     assert text.count("| dashboard |") == 4 and text.count("| empty page |") == 2
     assert "dashboard 20.0, empty page 50.0: 0.40×" in text
+    # the floor: CPU per run 5 s / 300 runs = 16.7 ms; the empty page 10 and 25 ms, median 17.5
+    assert "one core would carry 60.0 reruns/s, 1.05× the empty page's" in text
     data = json.loads(json.dumps(to_json(result)))
     assert data["saturation"] == {"dashboard": 20.0, "empty page": 50.0}
+    assert round(data["one_core_reruns_per_s"][FLOOR], 6) == 60.0
     assert data["windows"][1]["result"]["p95_ms"] is not None
     assert "latencies_ms" not in data["windows"][0]["result"]
     assert section(None)[-2] == "Not measured (`--no-load`)."
