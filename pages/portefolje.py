@@ -96,7 +96,7 @@ elif view == "matrise":
 elif view == "nettverk":
     network_view(selected, mission.id, orgs)
 elif view == "tidslinje":
-    timeline_view(selected, mission.id)
+    timeline_view(selected, mission.id, selection)
 elif view == "trapp":
     by_step_view(selected, mission.id)
 elif view == "medvirkning":

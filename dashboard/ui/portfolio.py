@@ -446,73 +446,103 @@ def _when(items: pd.DataFrame, end: str) -> list[str]:
     ]
 
 
-def timeline_view(selected: pd.DataFrame, mission_id: int) -> None:
-    """Initiatives (start to end) and deliverables (when due or delivered) on one time axis."""
-    today = dt.date.today()
-    items = query(timeline, mission_id, today)
+@dataclass(frozen=True)
+class _Timeline:
+    """What the timeline shows for a selection: the chart (None: nothing dated), the table
+    beside it, how many rows the chart holds of how many, and the initiatives without years."""
+
+    spec: dict[str, Any] | None
+    alt_text: str
+    table: pd.DataFrame | None
+    shown: int
+    total: int
+    undated: list[str]
+
+
+def _timeline(
+    items: pd.DataFrame, without: list[tuple[int, str]], selected: pd.DataFrame
+) -> _Timeline:
+    """The timeline of the selected initiatives and every deliverable (a pure function of the
+    query results and the reader's language: worked out once and shared, derived())."""
     keep = (items["kind"] == "deliverable") | items["number"].isin(selected["number"])
     items = items[keep]
     numbers = set(selected["number"])
-    undated = [(n, x) for n, x in query(without_years, mission_id) if n in numbers]
+    undated = [_initiative(n, x) for n, x in without if n in numbers]
     if items.empty:
+        return _Timeline(None, "", None, 0, 0, undated)
+    is_deliverable = items["kind"] == "deliverable"
+    statuses = [
+        label(s, "DeliverableStatus") if d else label(s, "InitiativeStatus")
+        for s, d in zip(items["status"], is_deliverable, strict=True)
+    ]
+    titles = [
+        (t("portfolio.deliverable", n=n, title=x) if d else _initiative(n, x))
+        + ("" if known else " *")
+        for n, x, d, known in zip(
+            items["number"], items["title"], is_deliverable, items["start_known"], strict=True
+        )
+    ]
+    data = pd.DataFrame(
+        {
+            "title": titles,
+            "status": statuses,
+            "start": pd.to_datetime(items["start"]),
+            "end": pd.to_datetime(items["end"]),
+            "point": is_deliverable.to_numpy(),
+        }
+    )
+    in_use = [
+        (label(status, kind), colour, look)
+        for status, kind, colour, look in TIMELINE_COLOURS
+        if label(status, kind) in set(statuses)
+    ]
+    spec = chart_spec(
+        portfolio_timeline,
+        items=data.head(MAX_TIMELINE),
+        colours={status: colour for status, colour, _look in in_use},
+        looks={status: look for status, _colour, look in in_use},
+        status_title=t("col.status"),
+        lang=lang(),
+    )
+    alt_text = t(
+        "portfolio.timeline_alt",
+        initiatives=int((~is_deliverable).sum()),
+        deliverables=int(is_deliverable.sum()),
+        first=items["start"].min().year,
+        last=items["end"].max().year,
+    )
+    table = pd.DataFrame(
+        {
+            t("col.name"): titles,
+            t("col.status"): statuses,
+            t("portfolio.col.start"): _when(items, "start"),
+            t("portfolio.col.end"): _when(items, "end"),
+        }
+    )
+    return _Timeline(spec, alt_text, table, min(len(data), MAX_TIMELINE), len(data), undated)
+
+
+def timeline_view(selected: pd.DataFrame, mission_id: int, selection: Hashable) -> None:
+    """Initiatives (start to end) and deliverables (when due or delivered) on one time axis;
+    selection names the mission, filter and language selected was made from."""
+    today = dt.date.today()
+    view = derived(
+        _timeline,
+        (selection, today.isoformat()),
+        query(timeline, mission_id, today),
+        query(without_years, mission_id),
+        selected,
+    )
+    if view.spec is None or view.table is None:
         empty_state("portfolio.no_timeline", "portfolio.who_timeline")
     else:
-        is_deliverable = items["kind"] == "deliverable"
-        statuses = [
-            label(s, "DeliverableStatus") if d else label(s, "InitiativeStatus")
-            for s, d in zip(items["status"], is_deliverable, strict=True)
-        ]
-        titles = [
-            (t("portfolio.deliverable", n=n, title=x) if d else _initiative(n, x))
-            + ("" if known else " *")
-            for n, x, d, known in zip(
-                items["number"], items["title"], is_deliverable, items["start_known"], strict=True
-            )
-        ]
-        data = pd.DataFrame(
-            {
-                "title": titles,
-                "status": statuses,
-                "start": pd.to_datetime(items["start"]),
-                "end": pd.to_datetime(items["end"]),
-                "point": is_deliverable.to_numpy(),
-            }
-        )
-        in_use = [
-            (label(status, kind), colour, look)
-            for status, kind, colour, look in TIMELINE_COLOURS
-            if label(status, kind) in set(statuses)
-        ]
-        if len(data) > MAX_TIMELINE:
-            st.caption(t("portfolio.timeline_cut", shown=MAX_TIMELINE, total=len(data)))
-        spec = chart_spec(
-            portfolio_timeline,
-            items=data.head(MAX_TIMELINE),
-            colours={status: colour for status, colour, _look in in_use},
-            looks={status: look for status, _colour, look in in_use},
-            status_title=t("col.status"),
-            lang=lang(),
-        )
-        alt_text = t(
-            "portfolio.timeline_alt",
-            initiatives=int((~is_deliverable).sum()),
-            deliverables=int(is_deliverable.sum()),
-            first=items["start"].min().year,
-            last=items["end"].max().year,
-        )
-        table = pd.DataFrame(
-            {
-                t("col.name"): titles,
-                t("col.status"): statuses,
-                t("portfolio.col.start"): _when(items, "start"),
-                t("portfolio.col.end"): _when(items, "end"),
-            }
-        )
+        if view.total > view.shown:
+            st.caption(t("portfolio.timeline_cut", shown=view.shown, total=view.total))
         st.caption(t("portfolio.timeline_help"))
-        chart_with_table(spec, alt_text, table)
-    if undated:
-        with st.expander(t("portfolio.undated", count=len(undated))):
-            _listed([_initiative(n, x) for n, x in undated])
+        chart_with_table(view.spec, view.alt_text, view.table)
+    if view.undated:
+        with st.expander(t("portfolio.undated", count=len(view.undated))):
+            _listed(view.undated)
 
 
 # --- links -----------------------------------------------------------------------------------
