@@ -94,7 +94,7 @@ if view in (None, "tabell"):  # only the chosen view is computed
 elif view == "matrise":
     matrix_view(selected, mission.id, selection)
 elif view == "nettverk":
-    network_view(selected, mission.id, orgs)
+    network_view(selected, mission.id, orgs, selection)
 elif view == "tidslinje":
     timeline_view(selected, mission.id, selection)
 elif view == "trapp":

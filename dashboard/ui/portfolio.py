@@ -314,13 +314,19 @@ def _split_table(found: Coverage, selected: pd.DataFrame, dimension: str) -> pd.
 # --- network ---------------------------------------------------------------------------------
 
 
-def _graph(selected: pd.DataFrame, mission_id: int, layers: list[str], orgs: pd.DataFrame) -> Graph:
-    """The selected initiatives, their links, and (by layer) their goals and organisations."""
+def _graph(
+    selected: pd.DataFrame,
+    found_links: pd.DataFrame,
+    found: Coverage | None,
+    layers: list[str],
+    orgs: pd.DataFrame,
+) -> Graph:
+    """The selected initiatives, their links, and (by layer) their goals (found: the coverage,
+    given when the goals are a layer) and organisations."""
     numbers = set(selected["number"])
     names = dict(zip(selected["number"], selected["name"], strict=True))
     graph = Graph()
     graph.nodes = [Node(f"i{n}", _initiative(n, names[n]), "initiative") for n in sorted(numbers)]
-    found_links = query(links, mission_id)
     found_links = found_links[
         found_links.from_number.isin(numbers) & found_links.to_number.isin(numbers)
     ]
@@ -338,8 +344,7 @@ def _graph(selected: pd.DataFrame, mission_id: int, layers: list[str], orgs: pd.
     alone = [g[0] for g in groups if len(g) == 1]
     if alone:
         graph.loose = (t("portfolio.unlinked", count=len(alone)), [f"i{n}" for n in alone])
-    if "maal" in layers:
-        found = query(coverage, mission_id)
+    if "maal" in layers and found is not None:
         cells = found.cells[found.cells["number"].isin(numbers)]
         goal_names = _goal_names(found)
         for goal_id in dict.fromkeys(cells["goal_id"]):
@@ -369,8 +374,44 @@ def _graph(selected: pd.DataFrame, mission_id: int, layers: list[str], orgs: pd.
     return graph
 
 
-def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) -> None:
-    """The initiatives' links as a picture, with the groups they form and the same links listed."""
+@dataclass(frozen=True)
+class _Network:
+    """The network of a selection: the graph, its picture (DOT; None when there is nothing to
+    draw or too much), each node's name and the links as a table."""
+
+    graph: Graph
+    dot: str | None
+    names: dict[str, str]
+    listing: pd.DataFrame
+
+
+def _network(
+    selected: pd.DataFrame,
+    found_links: pd.DataFrame,
+    found: Coverage | None,
+    layers: list[str],
+    orgs: pd.DataFrame,
+) -> _Network:
+    """The network view's parts (a pure function of the query results and the reader's
+    language: worked out once and shared, derived())."""
+    graph = _graph(selected, found_links, found, layers, orgs)
+    names = {node.id: node.label for node in graph.nodes}
+    listing = pd.DataFrame(
+        {
+            t("col.from"): [names[e.source] for e in graph.edges],
+            t("col.link_kind"): [e.label for e in graph.edges],
+            t("col.to"): [names[e.target] for e in graph.edges],
+        }
+    )
+    drawn = bool(graph.nodes) and len(graph.nodes) <= MAX_DRAWN
+    return _Network(graph, to_dot(graph) if drawn else None, names, listing)
+
+
+def network_view(
+    selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame, selection: Hashable
+) -> None:
+    """The initiatives' links as a picture, with the groups they form and the same links
+    listed; selection names the mission, filter and language selected was made from."""
     layers = url_multiselect(
         st.container(),
         t("portfolio.layers"),
@@ -379,7 +420,16 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
         format_func=lambda layer: t(f"portfolio.layer.{layer}"),
         pills=True,
     )
-    graph = _graph(selected, mission_id, layers, orgs)
+    view = derived(
+        _network,
+        (selection, tuple(layers)),
+        selected,
+        query(links, mission_id),
+        query(coverage, mission_id) if "maal" in layers else None,
+        layers,
+        orgs,
+    )
+    graph, names = view.graph, view.names
     st.markdown(
         t(
             "portfolio.network_summary",
@@ -393,8 +443,8 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
             t("portfolio.network_too_big", count=len(graph.nodes), limit=MAX_DRAWN),
             icon=":material/info:",
         )
-    elif graph.nodes:
-        st.graphviz_chart(to_dot(graph), width="stretch")
+    elif view.dot is not None:
+        st.graphviz_chart(view.dot, width="stretch")
         graphviz_name(
             t(
                 "portfolio.network_name",
@@ -403,14 +453,7 @@ def network_view(selected: pd.DataFrame, mission_id: int, orgs: pd.DataFrame) ->
                 text=t("portfolio.network_text"),
             )
         )
-    names = {node.id: node.label for node in graph.nodes}
-    listing = pd.DataFrame(
-        {
-            t("col.from"): [names[e.source] for e in graph.edges],
-            t("col.link_kind"): [e.label for e in graph.edges],
-            t("col.to"): [names[e.target] for e in graph.edges],
-        }
-    )
+    listing = view.listing
     st.header(t("portfolio.network_text"))
     for title, members in graph.groups:
         st.markdown(f"**{esc(title)}**: " + "; ".join(esc(names[m]) for m in members))
