@@ -106,30 +106,35 @@ def _gap_summary(table: pd.DataFrame) -> None:
             st.success(t(f"portfolio.gap.none.{gap}"), icon=":material/check_circle:")
 
 
-def _overlaps(
-    found: Coverage, selected: pd.DataFrame, mission_id: int, selection: Hashable
-) -> None:
-    """Where initiatives may overlap: links recorded as overlap or shared target group, and
-    initiatives that contribute directly to exactly the same goals."""
-    st.header(t("portfolio.overlaps"))
+@dataclass(frozen=True)
+class _Overlaps:
+    """Overlaps among a selection: the recorded links as lines, and the initiatives that
+    contribute directly to the same goals as a table (None: no such group)."""
+
+    recorded: list[str]
+    groups: pd.DataFrame | None
+
+
+def _overlap_parts(found: Coverage, selected: pd.DataFrame, recorded: pd.DataFrame) -> _Overlaps:
+    """The overlaps' parts (a pure function of the query results and the reader's language:
+    worked out once and shared, derived())."""
     numbers = set(selected["number"])
     names = dict(zip(selected["number"], selected["name"], strict=True))
-    recorded = query(links, mission_id)
     recorded = recorded[
         recorded["kind"].isin([LinkKind.OVERLAP, LinkKind.SHARED_TARGET_GROUP])
         & recorded.from_number.isin(numbers)
         & recorded.to_number.isin(numbers)
     ]
-    if recorded.empty:
-        st.caption(t("portfolio.no_recorded_overlaps"))
-    for a, kind, b in zip(recorded.from_number, recorded["kind"], recorded.to_number, strict=True):
-        pair = f"{_initiative(a, names[a])} – {_initiative(b, names[b])}"
-        st.markdown(f"- **{label(kind, 'LinkKind')}**: {esc(pair)}")
-    groups = derived(shared_profiles, selection, found, numbers)
+    lines = [
+        f"- **{label(kind, 'LinkKind')}**: "
+        + esc(f"{_initiative(a, names[a])} – {_initiative(b, names[b])}")
+        for a, kind, b in zip(
+            recorded.from_number, recorded["kind"], recorded.to_number, strict=True
+        )
+    ]
+    groups = shared_profiles(found, numbers)
     if not groups:
-        st.caption(t("portfolio.no_shared_profiles"))
-        return
-    st.caption(t("portfolio.shared_profiles_help"))
+        return _Overlaps(lines, None)
     rows = pd.DataFrame(
         {
             t("portfolio.col.goals"): [", ".join(codes) for codes, _ in groups],
@@ -139,7 +144,25 @@ def _overlaps(
             ],
         }
     )
-    data_table(rows, hide_index=True, width="stretch")
+    return _Overlaps(lines, rows)
+
+
+def _overlaps(
+    found: Coverage, selected: pd.DataFrame, mission_id: int, selection: Hashable
+) -> None:
+    """Where initiatives may overlap: links recorded as overlap or shared target group, and
+    initiatives that contribute directly to exactly the same goals."""
+    st.header(t("portfolio.overlaps"))
+    parts = derived(_overlap_parts, selection, found, selected, query(links, mission_id))
+    if not parts.recorded:
+        st.caption(t("portfolio.no_recorded_overlaps"))
+    for line in parts.recorded:
+        st.markdown(line)
+    if parts.groups is None:
+        st.caption(t("portfolio.no_shared_profiles"))
+        return
+    st.caption(t("portfolio.shared_profiles_help"))
+    data_table(parts.groups, hide_index=True, width="stretch")
 
 
 def _coverage_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -269,13 +292,9 @@ def matrix_view(selected: pd.DataFrame, mission_id: int, selection: Hashable) ->
     st.header(t("portfolio.heatmap"))
     st.caption(t("portfolio.matrix_help"))
     _heatmap(found, selected, selection)
-    matrix = derived(wide_matrix, selection, found, selected["number"])
+    matrix = derived(_wide_table, selection, found, selected["number"])
     if not matrix.empty:
-        downloads(
-            matrix.rename(columns={"number": t("col.number"), "name": t("col.initiative")}),
-            "maal-x-satsing",
-            key="matrix",
-        )
+        downloads(matrix, "maal-x-satsing", key="matrix")
 
     st.header(t("portfolio.split"))
     dimension = (
@@ -295,6 +314,12 @@ def matrix_view(selected: pd.DataFrame, mission_id: int, selection: Hashable) ->
     split_table = derived(_split_table, (selection, dimension), found, selected, dimension)
     data_table(split_table, hide_index=True, width="stretch", height="content")
     downloads(split_table, f"dekning-etter-{dimension}", key="split")
+
+
+def _wide_table(found: Coverage, numbers: pd.Series) -> pd.DataFrame:
+    """The goal x initiative matrix as the download holds it, with the reader's headers."""
+    matrix = wide_matrix(found, numbers)
+    return matrix.rename(columns={"number": t("col.number"), "name": t("col.initiative")})
 
 
 def _split_table(found: Coverage, selected: pd.DataFrame, dimension: str) -> pd.DataFrame:
