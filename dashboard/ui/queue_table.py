@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.i18n.formatting import number
+from dashboard.ui import corrections
 from dashboard.ui.context import lang, t
 
 
@@ -76,3 +77,14 @@ def queue_table(queue: pd.DataFrame) -> pd.DataFrame:
             t("reporting.entered_by"): queue["entered_by"].fillna(""),
         }
     )
+
+
+def queue_display(queue: pd.DataFrame) -> pd.DataFrame:
+    """The queue as the approvers see it: queue_table with the corrections' columns (a
+    correction beside the approved value it would replace)."""
+    table = queue_table(queue)
+    measures = [str(m) for m in queue["measure"]]
+    approved = [shown(v, m) for v, m in zip(queue["approved"], measures, strict=True)]
+    for name, column in corrections.queue_columns(queue, approved).items():
+        table[name] = column
+    return table

@@ -24,9 +24,9 @@ from dashboard.services.reporting import (
 from dashboard.services.reporting_views import approval_queue, entry_grid, open_periods
 from dashboard.ui import corrections
 from dashboard.ui.context import lang, t
-from dashboard.ui.data import query
+from dashboard.ui.data import derived, query
 from dashboard.ui.notices import no_open_period_notice
-from dashboard.ui.queue_table import blank, queue_table, shown, warning
+from dashboard.ui.queue_table import blank, queue_display, shown, warning
 from dashboard.ui.url_state import url_selectbox
 from dashboard.ui.widgets import data_editor, data_table, esc
 
@@ -418,11 +418,8 @@ def queue_section(actor: Actor, mission_id: int) -> None:
         st.caption(t("reporting.queue_empty"))
     else:
         own = queue[queue["entered_by_id"] == actor.id]
-        table = queue_table(queue)
-        measures = [str(m) for m in queue["measure"]]
-        approved = [shown(v, m) for v, m in zip(queue["approved"], measures, strict=True)]
-        for name, column in corrections.queue_columns(queue, approved).items():
-            table[name] = column
+        # the same for every approver in this language (shared, derived)
+        table = derived(queue_display, (mission_id, lang()), queue)
         data_table(table, hide_index=True, width="stretch")
         if not own.empty:
             st.caption(t("reporting.own_entries", count=len(own)))
