@@ -257,13 +257,13 @@ def report_view(detail: ReportDetail, mission_title: str) -> None:
         data_table(derived(goals_table, shared, goals, w), hide_index=True, width="stretch")
 
     st.header(t("report.indicators"))
-    count_chart(status_counts(snapshot, w), "report.chart.statuses", len(snapshot.indicators))
+    count_chart(shared, status_counts, snapshot, w, "report.chart.statuses", "indicators")
     shown = derived(indicators_table, shared, snapshot.indicators, w)
     data_table(shown, hide_index=True, width="stretch")
     suppression_caption(frame_hides(snapshot.indicators, REPORT_VALUES))
 
     st.header(t("report.initiatives"))
-    count_chart(rag_counts(snapshot, w), "report.chart.rag", len(snapshot.initiatives))
+    count_chart(shared, rag_counts, snapshot, w, "report.chart.rag", "initiatives")
     shown = derived(initiatives_table, shared, snapshot.initiatives, w)
     data_table(shown, hide_index=True, width="stretch")
     report_sections(snapshot, detail.period)
@@ -310,18 +310,40 @@ def agencies_report_section(snapshot: Snapshot, w: Words) -> None:
         data_table(tasks_report_table(snapshot.tasks, w), hide_index=True, width="stretch")
 
 
-def count_chart(counts: pd.DataFrame, title_key: str, total: int) -> None:
-    """A bar chart of counts (label and count columns) with its text alternative and table."""
+def count_view(
+    counter: Callable[[Snapshot, Words], pd.DataFrame],
+    snapshot: Snapshot,
+    w: Words,
+    title: str,
+    rows: str,
+) -> tuple[dict[str, Any], str, pd.DataFrame]:
+    """A bar chart of what counter counts among the report's rows (its indicators or
+    initiatives; label and count columns): its spec, text alternative and table."""
+    counts = counter(snapshot, w)
     label_column, count_column = counts.columns
     spec = chart_spec(
         bar_chart,
         frame=counts,
         label=label_column,
         value=count_column,
-        title=t(title_key),
+        title=t(title),
         lang=lang(),
     )
-    chart_with_table(spec, t(f"{title_key}_alt", total=total), counts)
+    return spec, t(f"{title}_alt", total=len(getattr(snapshot, rows))), counts
+
+
+def count_chart(
+    shared: Hashable,
+    counter: Callable[[Snapshot, Words], pd.DataFrame],
+    snapshot: Snapshot,
+    w: Words,
+    title: str,
+    rows: str,
+) -> None:
+    """count_view's chart with its text alternative and table, worked out once per report,
+    language and role group (shared) and shared."""
+    spec, alt_text, counts = derived(count_view, (shared, title), counter, snapshot, w, title, rows)
+    chart_with_table(spec, alt_text, counts)
 
 
 def changes_view(changes: Comparison, shared: Hashable = None) -> None:
