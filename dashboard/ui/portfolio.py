@@ -447,7 +447,7 @@ def network_view(
     )
     view = derived(
         _network,
-        (selection, tuple(layers)),
+        (selection, tuple(sorted(layers))),
         selected,
         query(links, mission_id),
         query(coverage, mission_id) if "maal" in layers else None,
